@@ -1,0 +1,24 @@
+//! One actor per school per instance: it holds the school's hot pages in memory and loads misses
+//! without blocking its mailbox. The registry starts actors on demand and forgets idle ones.
+
+pub mod cache;
+pub mod registry;
+pub mod school;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use registry::Registry;
+
+use crate::db::Pools;
+use crate::views::Views;
+
+/// What every school actor needs, shared by all of them.
+pub struct SchoolContext {
+    pub pools: Pools,
+    pub views: Arc<Views>,
+    /// Memory cap of each school's page cache; 0 disables caching.
+    pub cache_bytes: usize,
+    /// An actor that has served nothing for this long stops.
+    pub idle: Duration,
+}

@@ -1,0 +1,116 @@
+//! Finds or starts a school's actor. Shared by every worker thread; an actor lives on the worker
+//! that first needed it and leaves the registry when it stops.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+
+use actix::prelude::*;
+use actix_web::web::Bytes;
+
+use super::SchoolContext;
+use super::school::{CacheStats, CatalogChanged, GetPage, Refresh, SchoolActor, Stats};
+use crate::catalog::pages::PageKey;
+use crate::error::AppError;
+use crate::ids::TenantId;
+use crate::tenancy::{Directory, Tenant};
+
+struct Entry {
+    generation: u64,
+    tenant: Arc<Tenant>,
+    addr: Addr<SchoolActor>,
+}
+
+pub struct Registry {
+    ctx: Arc<SchoolContext>,
+    actors: Mutex<HashMap<TenantId, Entry>>,
+    /// Newest announced catalog version per school, so an actor started after an announcement
+    /// still refuses replica data older than it.
+    versions: Mutex<HashMap<TenantId, i64>>,
+    next_generation: AtomicU64,
+    me: Weak<Registry>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Registry {
+    pub fn new(ctx: SchoolContext) -> Arc<Self> {
+        Arc::new_cyclic(|me| Self {
+            ctx: Arc::new(ctx),
+            actors: Mutex::default(),
+            versions: Mutex::default(),
+            next_generation: AtomicU64::new(0),
+            me: me.clone(),
+        })
+    }
+
+    fn actor(&self, tenant: &Arc<Tenant>) -> Addr<SchoolActor> {
+        let mut actors = lock(&self.actors);
+        if let Some(entry) = actors.get(&tenant.id).filter(|e| e.addr.connected()) {
+            return entry.addr.clone();
+        }
+        let generation = self.next_generation.fetch_add(1, Ordering::Relaxed);
+        let min_version = lock(&self.versions).get(&tenant.id).copied().unwrap_or(0);
+        let addr = SchoolActor::new(tenant.clone(), self.ctx.clone(), self.me.clone(), generation, min_version).start();
+        actors.insert(tenant.id, Entry { generation, tenant: tenant.clone(), addr: addr.clone() });
+        addr
+    }
+
+    /// A rendered page of `tenant`, through its actor.
+    pub async fn page(&self, tenant: &Arc<Tenant>, key: PageKey) -> Result<Bytes, AppError> {
+        // An actor may stop for idleness between lookup and delivery: then start a new one.
+        for _ in 0..3 {
+            let addr = self.actor(tenant);
+            match addr.send(GetPage(key.clone())).await {
+                Ok(result) => return result,
+                Err(MailboxError::Closed) => continue,
+                Err(e @ MailboxError::Timeout) => return Err(AppError::Unavailable(e.into())),
+            }
+        }
+        Err(AppError::Unavailable(anyhow::anyhow!("school actor keeps stopping")))
+    }
+
+    /// Called by a stopping actor; a newer actor for the same school is left alone.
+    pub(super) fn forget(&self, tenant: TenantId, generation: u64) {
+        let mut actors = lock(&self.actors);
+        if actors.get(&tenant).is_some_and(|e| e.generation == generation) {
+            actors.remove(&tenant);
+        }
+    }
+
+    pub fn catalog_changed(&self, tenant: TenantId, version: i64) {
+        let mut versions = lock(&self.versions);
+        let known = versions.entry(tenant).or_insert(version);
+        *known = (*known).max(version);
+        drop(versions);
+        if let Some(entry) = lock(&self.actors).get(&tenant) {
+            entry.addr.do_send(CatalogChanged(version));
+        }
+    }
+
+    /// After the school list was reloaded: rebrand changed schools, drop removed ones. With
+    /// `everything`, every live actor drops its pages (changes may have been missed).
+    pub fn refresh(&self, directory: &Directory, everything: bool) {
+        lock(&self.actors).retain(|id, entry| match directory.by_id(*id) {
+            Some(tenant) => {
+                if everything || tenant != entry.tenant {
+                    entry.tenant = tenant.clone();
+                    entry.addr.do_send(Refresh(tenant));
+                }
+                true
+            }
+            None => false,
+        });
+    }
+
+    pub fn live(&self) -> usize {
+        lock(&self.actors).len()
+    }
+
+    pub async fn stats(&self, tenant: TenantId) -> Option<CacheStats> {
+        let addr = lock(&self.actors).get(&tenant).map(|e| e.addr.clone())?;
+        addr.send(Stats).await.ok()
+    }
+}

@@ -1,0 +1,185 @@
+//! A school's actor. It owns the school's rendered pages; Postgres stays the truth. Loads run as
+//! futures beside the mailbox (`wrap_future`), so a slow query never delays a cache hit, and
+//! concurrent misses for one page share a single load.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
+
+use actix::prelude::*;
+use actix_web::web::Bytes;
+use tokio::sync::oneshot;
+
+use super::cache::ByteLru;
+use super::registry::Registry;
+use super::SchoolContext;
+use crate::catalog::pages::{self, PageKey};
+use crate::error::AppError;
+use crate::tenancy::Tenant;
+
+type Reply = oneshot::Sender<Result<Bytes, AppError>>;
+
+pub struct SchoolActor {
+    tenant: Arc<Tenant>,
+    ctx: Arc<SchoolContext>,
+    registry: Weak<Registry>,
+    generation: u64,
+    pages: ByteLru<PageKey>,
+    /// Loads still joinable by new requests for the same page.
+    joinable: HashMap<PageKey, u64>,
+    /// Everyone waiting on each load, by load id.
+    waiting: HashMap<u64, Vec<Reply>>,
+    next_load: u64,
+    /// The newest catalog version announced for this school: pages older than it are stale.
+    min_version: i64,
+    last_used: Instant,
+}
+
+impl SchoolActor {
+    pub fn new(tenant: Arc<Tenant>, ctx: Arc<SchoolContext>, registry: Weak<Registry>, generation: u64, min_version: i64) -> Self {
+        let cap = ctx.cache_bytes;
+        Self {
+            tenant,
+            ctx,
+            registry,
+            generation,
+            pages: ByteLru::new(cap),
+            joinable: HashMap::new(),
+            waiting: HashMap::new(),
+            next_load: 0,
+            min_version,
+            last_used: Instant::now(),
+        }
+    }
+
+    fn drop_pages(&mut self) {
+        self.pages.clear();
+        // Loads already running may return data from before the change: let them answer the
+        // requests that joined them, but start fresh loads for everyone after this point.
+        self.joinable.clear();
+    }
+
+    fn finish_load(&mut self, key: PageKey, load: u64, result: Result<pages::Loaded, AppError>) {
+        if self.joinable.get(&key) == Some(&load) {
+            self.joinable.remove(&key);
+        }
+        let waiters = self.waiting.remove(&load).unwrap_or_default();
+        match result {
+            Ok(loaded) => {
+                if loaded.version >= self.min_version {
+                    self.pages.insert(key, loaded.body.clone());
+                }
+                for w in waiters {
+                    let _ = w.send(Ok(loaded.body.clone()));
+                }
+            }
+            Err(e) => {
+                for w in waiters {
+                    let _ = w.send(Err(e.duplicate()));
+                }
+            }
+        }
+    }
+}
+
+impl Actor for SchoolActor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        let idle = self.ctx.idle;
+        let tick = (idle / 4).clamp(Duration::from_millis(50), Duration::from_secs(30));
+        ctx.run_interval(tick, move |act, ctx| {
+            if act.last_used.elapsed() >= idle && act.waiting.is_empty() {
+                ctx.stop();
+            }
+        });
+    }
+
+    fn stopped(&mut self, _: &mut Self::Context) {
+        if let Some(registry) = self.registry.upgrade() {
+            registry.forget(self.tenant.id, self.generation);
+        }
+    }
+}
+
+/// A rendered page of this school (from memory, or loaded once however many ask at once).
+#[derive(Message, Clone)]
+#[rtype(result = "Result<Bytes, AppError>")]
+pub struct GetPage(pub PageKey);
+
+impl Handler<GetPage> for SchoolActor {
+    type Result = ResponseFuture<Result<Bytes, AppError>>;
+
+    fn handle(&mut self, GetPage(key): GetPage, ctx: &mut Self::Context) -> Self::Result {
+        self.last_used = Instant::now();
+        if let Some(body) = self.pages.get(&key) {
+            return Box::pin(async move { Ok(body) });
+        }
+        let (tx, rx) = oneshot::channel();
+        if let Some(load) = self.joinable.get(&key) {
+            self.waiting.entry(*load).or_default().push(tx);
+        } else {
+            let load = self.next_load;
+            self.next_load += 1;
+            self.joinable.insert(key.clone(), load);
+            self.waiting.insert(load, vec![tx]);
+            let (school_ctx, tenant, min_version) = (self.ctx.clone(), self.tenant.clone(), self.min_version);
+            let fetch_key = key.clone();
+            let fut = async move { pages::load(&school_ctx, &tenant, &fetch_key, min_version).await };
+            ctx.spawn(actix::fut::wrap_future(fut).map(move |result, act: &mut Self, _| act.finish_load(key, load, result)));
+        }
+        Box::pin(async move {
+            rx.await.unwrap_or_else(|_| Err(AppError::Unavailable(anyhow::anyhow!("school actor stopped"))))
+        })
+    }
+}
+
+/// A committed change reached `version`: everything cached before it is stale.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct CatalogChanged(pub i64);
+
+impl Handler<CatalogChanged> for SchoolActor {
+    type Result = ();
+
+    fn handle(&mut self, CatalogChanged(version): CatalogChanged, _: &mut Self::Context) {
+        if version > self.min_version {
+            self.min_version = version;
+            self.drop_pages();
+        }
+    }
+}
+
+/// The school's record changed (name, branding, domains) or changes may have been missed.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Refresh(pub Arc<Tenant>);
+
+impl Handler<Refresh> for SchoolActor {
+    type Result = ();
+
+    fn handle(&mut self, Refresh(tenant): Refresh, _: &mut Self::Context) {
+        self.tenant = tenant;
+        self.drop_pages();
+    }
+}
+
+/// What the actor holds, for tests and metrics.
+#[derive(Message)]
+#[rtype(result = "CacheStats")]
+pub struct Stats;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheStats {
+    pub pages: usize,
+    pub bytes: usize,
+    pub evictions: u64,
+}
+
+impl Handler<Stats> for SchoolActor {
+    type Result = MessageResult<Stats>;
+
+    fn handle(&mut self, _: Stats, _: &mut Self::Context) -> Self::Result {
+        MessageResult(CacheStats { pages: self.pages.len(), bytes: self.pages.held(), evictions: self.pages.evictions })
+    }
+}

@@ -1,0 +1,154 @@
+//! Catalog pages: the keys actors cache them under, how a miss is loaded and rendered, and the
+//! HTML handlers.
+
+use actix_web::http::header::ContentType;
+use actix_web::web::{self, Bytes};
+use actix_web::{HttpRequest, HttpResponse};
+use serde_json::json;
+
+use super::query::{CatalogQuery, Limit, PageAt};
+use super::store::{self, CatalogPage, Category, CourseCard, CourseDetail};
+use crate::actors::SchoolContext;
+use crate::db::{PgPool, tenant_tx};
+use crate::error::AppError;
+use crate::ids::TenantId;
+use crate::startup::AppState;
+use crate::tenancy::files::is_slug;
+use crate::tenancy::host::School;
+use crate::tenancy::{HostTarget, Tenant};
+
+/// A page as the actor caches it: the same bytes for every visitor of the school.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PageKey {
+    Home,
+    Catalog(CatalogQuery),
+    Course(String),
+    CatalogJson(CatalogQuery),
+    CourseJson(String),
+}
+
+pub struct Loaded {
+    pub body: Bytes,
+    /// The catalog version the data is at least as new as.
+    pub version: i64,
+}
+
+enum Data {
+    Home { categories: Vec<Category>, newest: Vec<CourseCard> },
+    Catalog { categories: Vec<Category>, page: CatalogPage },
+    Course(CourseDetail),
+}
+
+const NEWEST_ON_HOME: i64 = 6;
+
+/// Loads a page from the read pool, or from the primary when the replica has not yet caught up
+/// with the newest change announced for the school (read-your-writes across instances).
+pub async fn load(ctx: &SchoolContext, tenant: &Tenant, key: &PageKey, min_version: i64) -> Result<Loaded, AppError> {
+    let (mut version, mut data) = fetch(ctx.pools.read(), tenant.id, key).await?;
+    if version < min_version && ctx.pools.has_replicas() {
+        (version, data) = fetch(ctx.pools.primary(), tenant.id, key).await?;
+    }
+    let body = render(ctx, tenant, key, data)?;
+    Ok(Loaded { body: Bytes::from(body), version })
+}
+
+async fn fetch(pool: &PgPool, tenant: TenantId, key: &PageKey) -> Result<(i64, Data), AppError> {
+    let key = key.clone();
+    tenant_tx(pool, tenant, move |conn| {
+        Box::pin(async move {
+            let version = store::catalog_version(conn, tenant).await?;
+            let data = match &key {
+                PageKey::Home => Data::Home {
+                    categories: store::categories(conn).await?,
+                    newest: store::newest(conn, tenant, NEWEST_ON_HOME).await?,
+                },
+                PageKey::Catalog(q) | PageKey::CatalogJson(q) => {
+                    let categories = store::categories(conn).await?;
+                    if let Some(c) = &q.category {
+                        if !categories.iter().any(|k| &k.slug == c) {
+                            return Err(AppError::bad_request(format!("unknown category `{c}`")));
+                        }
+                    }
+                    Data::Catalog { page: store::catalog_page(conn, tenant, q).await?, categories }
+                }
+                PageKey::Course(slug) | PageKey::CourseJson(slug) => {
+                    Data::Course(store::course_detail(conn, tenant, slug).await?.ok_or(AppError::NotFound)?)
+                }
+            };
+            Ok((version, data))
+        })
+    })
+    .await
+}
+
+fn render(ctx: &SchoolContext, tenant: &Tenant, key: &PageKey, data: Data) -> Result<Vec<u8>, AppError> {
+    let mut c = tera::Context::new();
+    c.insert("school", tenant);
+    let html = |name: &str, c: &tera::Context| ctx.views.render(name, c).map(String::into_bytes);
+    match (key, data) {
+        (PageKey::Home, Data::Home { categories, newest }) => {
+            c.insert("categories", &categories);
+            c.insert("newest", &newest);
+            html("home.html", &c)
+        }
+        (PageKey::Catalog(q), Data::Catalog { categories, page }) => {
+            let link = |at: PageAt| format!("/courses?{}", q.to_query_string(at));
+            c.insert("categories", &categories);
+            c.insert("items", &page.items);
+            c.insert("category", &q.category);
+            c.insert("tags", &q.tags);
+            c.insert("q", &q.q.clone().unwrap_or_default());
+            c.insert("filtered", &q.is_filtered());
+            c.insert("next_url", &page.next.map(|n| link(PageAt::After(n))));
+            c.insert("prev_url", &page.prev.map(|p| link(PageAt::Before(p))));
+            html("catalog.html", &c)
+        }
+        (PageKey::CatalogJson(_), Data::Catalog { page, .. }) => {
+            let body = json!({ "items": page.items, "next": page.next.map(|n| n.encode()) });
+            serde_json::to_vec(&body).map_err(AppError::internal)
+        }
+        (PageKey::Course(_), Data::Course(detail)) => {
+            c.insert("course", &detail);
+            html("course.html", &c)
+        }
+        (PageKey::CourseJson(_), Data::Course(detail)) => serde_json::to_vec(&detail).map_err(AppError::internal),
+        _ => Err(AppError::internal(anyhow::anyhow!("page data does not match its key"))),
+    }
+}
+
+fn html(body: Bytes) -> HttpResponse {
+    HttpResponse::Ok().content_type(ContentType::html()).body(body)
+}
+
+/// `/`: the school's home, or EduFlow's landing page on the bare base domain.
+pub async fn home(target: HostTarget, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    match target {
+        HostTarget::School(tenant) => Ok(html(state.registry.page(&tenant, PageKey::Home).await?)),
+        HostTarget::Platform => {
+            let body = state.views.render("landing.html", &tera::Context::new())?;
+            Ok(HttpResponse::Ok().content_type(ContentType::html()).body(body))
+        }
+        HostTarget::Unknown => Err(AppError::NoSchool),
+    }
+}
+
+pub async fn catalog(School(tenant): School, state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    let query = CatalogQuery::parse(req.query_string(), Limit::Fixed)?;
+    Ok(html(state.registry.page(&tenant, PageKey::Catalog(query)).await?))
+}
+
+pub async fn course(School(tenant): School, state: web::Data<AppState>, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let slug = slug.into_inner();
+    if !is_slug(&slug, 120) {
+        return Err(AppError::NotFound);
+    }
+    Ok(html(state.registry.page(&tenant, PageKey::Course(slug)).await?))
+}
+
+/// The school's accent colour as a stylesheet, so pages need no inline styles.
+pub async fn brand_css(School(tenant): School) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=300"))
+        .body(format!(":root {{ --accent: {}; }}\n", tenant.accent_color))
+}

@@ -1,0 +1,214 @@
+//! Catalog reads. Every function takes a connection already inside the tenant door; the explicit
+//! `tenant_id` conditions are for the planner (row estimates, index choice), not for isolation.
+
+use chrono::{DateTime, Utc};
+use diesel::QueryableByName;
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Text, Timestamptz};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::query::{CatalogQuery, Cursor, PageAt};
+use crate::db::schema::{categories, courses, lessons, sections, tenants};
+use crate::error::AppError;
+use crate::ids::TenantId;
+
+#[derive(Debug, Clone, Serialize, Queryable, Selectable, QueryableByName)]
+#[diesel(table_name = courses)]
+pub struct CourseCard {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub category: String,
+    pub tags: Vec<String>,
+    pub level: String,
+    pub duration_minutes: i32,
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+impl CourseCard {
+    fn cursor(&self) -> Cursor {
+        Cursor { published_at_us: self.published_at.map_or(0, |t| t.timestamp_micros()), id: self.id }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Queryable, Selectable)]
+#[diesel(table_name = categories)]
+pub struct Category {
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct CatalogPage {
+    pub items: Vec<CourseCard>,
+    pub next: Option<Cursor>,
+    pub prev: Option<Cursor>,
+}
+
+/// The school's catalog version, read first so the data that follows is at least this new.
+pub async fn catalog_version(conn: &mut AsyncPgConnection, tenant: TenantId) -> Result<i64, AppError> {
+    Ok(tenants::table.find(tenant.0).select(tenants::catalog_version).get_result(conn).await?)
+}
+
+pub async fn categories(conn: &mut AsyncPgConnection) -> Result<Vec<Category>, AppError> {
+    Ok(categories::table
+        .order((categories::position, categories::slug))
+        .select(Category::as_select())
+        .load(conn)
+        .await?)
+}
+
+pub async fn newest(conn: &mut AsyncPgConnection, tenant: TenantId, n: i64) -> Result<Vec<CourseCard>, AppError> {
+    Ok(courses::table
+        .filter(courses::tenant_id.eq(tenant.0).and(courses::published))
+        .order((courses::published_at.desc(), courses::id.desc()))
+        .limit(n)
+        .select(CourseCard::as_select())
+        .load(conn)
+        .await?)
+}
+
+/// A query assembled at run time: values are bound in order as their `$n` placeholders are
+/// handed out, and the text is appended last.
+struct Sql<'a> {
+    query: diesel::query_builder::BoxedSqlQuery<'a, Pg, diesel::query_builder::SqlQuery>,
+    n: usize,
+}
+
+impl<'a> Sql<'a> {
+    fn new() -> Self {
+        Self { query: diesel::sql_query("").into_boxed(), n: 0 }
+    }
+
+    fn param<T, V>(&mut self, value: V) -> String
+    where
+        Pg: diesel::sql_types::HasSqlType<T>,
+        V: diesel::serialize::ToSql<T, Pg> + Send + 'a,
+        T: Send + 'a,
+    {
+        self.n += 1;
+        let q = std::mem::replace(&mut self.query, diesel::sql_query("").into_boxed());
+        self.query = q.bind::<T, V>(value);
+        format!("${}", self.n)
+    }
+}
+
+/// One page of published courses, newest first, by keyset: the database seeks straight to the
+/// cursor, so page 1,000 costs what page 1 costs. A tag or a search word drives the scan through
+/// its side table (see the migration); the remaining filters apply to the rows it yields.
+pub async fn catalog_page(conn: &mut AsyncPgConnection, tenant: TenantId, q: &CatalogQuery) -> Result<CatalogPage, AppError> {
+    let mut sql = Sql::new();
+    let t = sql.param::<diesel::sql_types::Uuid, _>(tenant.0);
+    let mut conds = vec![format!("c.tenant_id = {t}"), "c.published".to_owned()];
+    let (from, key, key_id) = if let Some(first) = <[_]>::first(&q.tags) {
+        let tag = sql.param::<Text, _>(first.clone());
+        conds.push(format!("k.tenant_id = {t} AND k.tag = {tag}"));
+        ("course_tags k JOIN courses c ON c.tenant_id = k.tenant_id AND c.id = k.course_id", "k", "course_id")
+    } else if let Some(text) = &q.q {
+        let words = sql.param::<Text, _>(text.clone());
+        // Drive by the query's longest word (usually the rarest); @@ below checks all of them.
+        conds.push(format!(
+            "k.tenant_id = {t} AND k.term = (SELECT lexeme FROM unnest(to_tsvector('english', {words})) \
+             ORDER BY length(lexeme) DESC, lexeme LIMIT 1)"
+        ));
+        ("course_terms k JOIN courses c ON c.tenant_id = k.tenant_id AND c.id = k.course_id", "k", "course_id")
+    } else {
+        ("courses c", "c", "id")
+    };
+    if let Some(category) = &q.category {
+        conds.push(format!("c.category = {}", sql.param::<Text, _>(category.clone())));
+    }
+    if q.tags.len() > 1 {
+        conds.push(format!("c.tags @> {}", sql.param::<Array<Text>, _>(q.tags.clone())));
+    }
+    if let Some(text) = &q.q {
+        conds.push(format!("c.search @@ plainto_tsquery('english', {})", sql.param::<Text, _>(text.clone())));
+    }
+    let (cmp, dir) = match q.page {
+        PageAt::First => (None, "DESC"),
+        PageAt::After(c) => (Some((c, "<")), "DESC"),
+        PageAt::Before(c) => (Some((c, ">")), "ASC"),
+    };
+    if let Some((c, op)) = cmp {
+        let ts = DateTime::<Utc>::from_timestamp_micros(c.published_at_us)
+            .ok_or_else(|| AppError::bad_request("malformed page cursor"))?;
+        let ts = sql.param::<Timestamptz, _>(ts);
+        let id = sql.param::<diesel::sql_types::Uuid, _>(c.id);
+        conds.push(format!("({key}.published_at, {key}.{key_id}) {op} ({ts}, {id})"));
+    }
+    let limit = sql.param::<BigInt, _>(q.limit as i64 + 1);
+    let text = format!(
+        "SELECT c.id, c.slug, c.title, c.summary, c.category, c.tags, c.level, c.duration_minutes, c.published_at \
+         FROM {from} WHERE {} ORDER BY {key}.published_at {dir}, {key}.{key_id} {dir} LIMIT {limit}",
+        conds.join(" AND ")
+    );
+    let mut items: Vec<CourseCard> = sql.query.sql(text).load(conn).await?;
+    let more = items.len() > q.limit;
+    items.truncate(q.limit);
+    if matches!(q.page, PageAt::Before(_)) {
+        items.reverse();
+    }
+    let (first, last) = (<[_]>::first(&items).map(CourseCard::cursor), items.last().map(CourseCard::cursor));
+    let (prev, next) = match q.page {
+        PageAt::First => (None, last.filter(|_| more)),
+        PageAt::After(_) => (first, last.filter(|_| more)),
+        PageAt::Before(_) => (first.filter(|_| more), last),
+    };
+    Ok(CatalogPage { items, next, prev })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CourseDetail {
+    #[serde(flatten)]
+    pub card: CourseCard,
+    pub description: String,
+    pub sections: Vec<SectionView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SectionView {
+    pub title: String,
+    pub lessons: Vec<LessonView>,
+}
+
+#[derive(Debug, Clone, Serialize, Queryable, Selectable)]
+#[diesel(table_name = lessons)]
+pub struct LessonView {
+    pub slug: String,
+    pub title: String,
+    pub kind: String,
+    pub duration_seconds: i32,
+    pub free_preview: bool,
+}
+
+/// A published course with its curriculum; `None` when there is no such published course.
+pub async fn course_detail(conn: &mut AsyncPgConnection, tenant: TenantId, slug: &str) -> Result<Option<CourseDetail>, AppError> {
+    let found: Option<(CourseCard, String)> = courses::table
+        .filter(courses::tenant_id.eq(tenant.0).and(courses::slug.eq(slug)).and(courses::published))
+        .select((CourseCard::as_select(), courses::description))
+        .first(conn)
+        .await
+        .optional()?;
+    let Some((card, description)) = found else { return Ok(None) };
+    let rows: Vec<(Uuid, String, Option<LessonView>)> = sections::table
+        .left_join(lessons::table)
+        .filter(sections::course_id.eq(card.id))
+        .order((sections::position, lessons::position))
+        .select((sections::id, sections::title, Option::<LessonView>::as_select()))
+        .load(conn)
+        .await?;
+    let mut sections: Vec<(Uuid, SectionView)> = Vec::new();
+    for (id, title, lesson) in rows {
+        if sections.last().is_none_or(|(last, _)| *last != id) {
+            sections.push((id, SectionView { title, lessons: Vec::new() }));
+        }
+        if let (Some(lesson), Some((_, section))) = (lesson, sections.last_mut()) {
+            section.lessons.push(lesson);
+        }
+    }
+    Ok(Some(CourseDetail { card, description, sections: sections.into_iter().map(|(_, s)| s).collect() }))
+}

@@ -1,0 +1,156 @@
+//! What each subcommand does, given parsed settings.
+
+use anyhow::{Context, bail};
+
+use crate::config::{Cli, Command, CoursesCommand, SeedArgs, ServeArgs, TenantsCommand};
+use crate::db::embedded::{Cluster, ClusterOptions};
+use crate::db::{PoolSettings, Pools, migrate};
+use crate::startup::{Application, Settings};
+use crate::tenancy::{files, sync};
+use crate::{ids::TenantId, seed};
+
+/// The database a command works on: the one named by DATABASE_URL, or the embedded cluster.
+struct Database {
+    runtime_url: String,
+    admin_url: Option<String>,
+    replica_urls: Vec<String>,
+    cluster: Option<Cluster>,
+}
+
+impl Database {
+    async fn open(cli: &Cli) -> anyhow::Result<Self> {
+        if let Some(url) = &cli.db.database_url {
+            return Ok(Self {
+                runtime_url: url.clone(),
+                admin_url: cli.db.database_admin_url.clone(),
+                replica_urls: cli.db.database_replica_urls.clone(),
+                cluster: None,
+            });
+        }
+        let cluster = Cluster::start(&cli.data_dir.join("pg"), ClusterOptions::default()).await?;
+        let urls = cluster.provision("eduflow").await?;
+        migrate::migrate(&urls.admin, &urls.runtime).await?;
+        Ok(Self { runtime_url: urls.runtime, admin_url: Some(urls.admin), replica_urls: Vec::new(), cluster: Some(cluster) })
+    }
+
+    fn admin_url(&self) -> anyhow::Result<&str> {
+        self.admin_url.as_deref().context("this command needs DATABASE_ADMIN_URL (the owner role)")
+    }
+
+    fn admin_pools(&self) -> anyhow::Result<Pools> {
+        Ok(Pools::new(PoolSettings { max_size: 4, ..PoolSettings::default() }, self.admin_url()?, &[]))
+    }
+
+    async fn close(self) {
+        if let Some(cluster) = self.cluster {
+            if let Err(e) = cluster.stop().await {
+                tracing::warn!(error = %e, "stopping the embedded PostgreSQL failed");
+            }
+        }
+    }
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Tenants { command: TenantsCommand::Check } = &cli.command {
+        let specs = files::load_dir(&cli.tenants_dir, &cli.base_domain)?;
+        println!("{} school file(s) are valid", specs.len());
+        return Ok(());
+    }
+    let db = Database::open(&cli).await?;
+    let result = run_with(&cli, &db).await;
+    db.close().await;
+    result
+}
+
+async fn run_with(cli: &Cli, db: &Database) -> anyhow::Result<()> {
+    match &cli.command {
+        Command::Serve(args) => serve(cli, db, args).await,
+        Command::Migrate => {
+            if db.cluster.is_none() {
+                migrate::migrate(db.admin_url()?, &db.runtime_url).await?;
+            }
+            println!("migrations applied; runtime role granted");
+            Ok(())
+        }
+        Command::Tenants { command: TenantsCommand::Sync } => {
+            for (slug, _) in sync_tenants(cli, db).await? {
+                println!("synced {slug}");
+            }
+            Ok(())
+        }
+        Command::Tenants { command: TenantsCommand::Check } => unreachable!("handled before opening the database"),
+        Command::Seed(args) => seed_cmd(cli, db, args).await,
+        Command::Courses { command } => {
+            let (r, published) = match command {
+                CoursesCommand::Publish(r) => (r, true),
+                CoursesCommand::Unpublish(r) => (r, false),
+            };
+            seed::set_published(db.admin_pools()?.primary(), &r.school, &r.course, published).await?;
+            println!("{} {}/{}", if published { "published" } else { "unpublished" }, r.school, r.course);
+            Ok(())
+        }
+    }
+}
+
+async fn sync_tenants(cli: &Cli, db: &Database) -> anyhow::Result<Vec<(String, TenantId)>> {
+    let specs = files::load_dir(&cli.tenants_dir, &cli.base_domain)?;
+    Ok(sync::apply(db.admin_pools()?.primary(), specs).await?)
+}
+
+async fn seed_cmd(cli: &Cli, db: &Database, args: &SeedArgs) -> anyhow::Result<()> {
+    let pools = db.admin_pools()?;
+    match (args.tenants, args.courses_per_tenant) {
+        (Some(n), Some(m)) => {
+            seed::generate(pools.primary(), n, m, args.seed, 4).await?;
+            println!("{n} benchmark school(s) with {m} course(s) each");
+        }
+        _ => {
+            let schools = sync_tenants(cli, db).await?;
+            let seeded = seed::demo(pools.primary(), &schools, args.seed).await?;
+            println!("demo content added to {seeded} school(s)");
+        }
+    }
+    Ok(())
+}
+
+async fn serve(cli: &Cli, db: &Database, args: &ServeArgs) -> anyhow::Result<()> {
+    if db.admin_url.is_some() {
+        let schools = sync_tenants(cli, db).await?;
+        if db.cluster.is_some() {
+            let seeded = seed::demo(db.admin_pools()?.primary(), &schools, 42).await?;
+            if seeded > 0 {
+                tracing::info!(seeded, "demo content added");
+            }
+        }
+    } else {
+        tracing::info!("no DATABASE_ADMIN_URL: serving without syncing tenants/");
+    }
+    let settings = Settings {
+        listen: args.listen.clone(),
+        base_domain: cli.base_domain.clone(),
+        runtime_url: db.runtime_url.clone(),
+        replica_urls: db.replica_urls.clone(),
+        trusted_proxies: args.trusted_proxies.clone(),
+        page_cache_bytes: args.page_cache_bytes,
+        actor_idle: args.actor_idle(),
+        pool: PoolSettings { max_size: args.pool_size, checkout_timeout: args.pool_timeout() },
+        workers: args.workers,
+    };
+    let app = Application::build(settings).await?;
+    let port = app.port();
+    let state = app.state();
+    let schools = state.directory.all();
+    if schools.is_empty() {
+        bail!("no schools: add a file to {} and restart", cli.tenants_dir.display());
+    }
+    println!("EduFlow is serving {} school(s) on port {port}:", schools.len());
+    for tenant in schools.iter().take(20) {
+        println!("  {}  {}/", tenant.name, state.directory.origin(tenant, "http", Some(port)));
+    }
+    if schools.len() > 20 {
+        println!("  … and {} more", schools.len() - 20);
+    }
+    println!("Press Ctrl-C to stop.");
+    app.run_until_stopped().await?;
+    Ok(())
+}

@@ -1,0 +1,159 @@
+//! Settings: command-line flags, each with an environment fallback, parsed and checked once.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(name = "eduflow", version, about = "EduFlow: a multi-tenant learning platform. Each school lives on its own host name.")]
+pub struct Cli {
+    #[command(flatten)]
+    pub db: DbArgs,
+
+    /// Where the embedded PostgreSQL cluster and other local state live.
+    #[arg(long, env = "EDUFLOW_DATA_DIR", default_value = ".eduflow", global = true)]
+    pub data_dir: PathBuf,
+
+    /// Folder of school files (`<slug>.toml`, one per school).
+    #[arg(long, env = "EDUFLOW_TENANTS_DIR", default_value = "tenants", global = true)]
+    pub tenants_dir: PathBuf,
+
+    /// Schools are served at `<slug>.<base domain>`; the bare domain shows EduFlow's landing page.
+    #[arg(long, env = "EDUFLOW_BASE_DOMAIN", default_value = "localhost", global = true, value_parser = parse_domain)]
+    pub base_domain: String,
+
+    /// Log format: `pretty` for people, `json` for log pipelines. Levels come from RUST_LOG.
+    #[arg(long, env = "EDUFLOW_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty, global = true)]
+    pub log_format: LogFormat,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DbArgs {
+    /// Runtime role's connection URL (subject to row-level security). Without it, EduFlow starts a
+    /// private PostgreSQL cluster under `<data dir>/pg` from the machine's binaries.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    /// Owner role's connection URL, for migrations, school sync and seeding.
+    #[arg(long, env = "DATABASE_ADMIN_URL", global = true, hide_env_values = true)]
+    pub database_admin_url: Option<String>,
+
+    /// Read replicas for catalog reads, comma-separated. Without them reads use the primary.
+    #[arg(long, env = "DATABASE_REPLICA_URLS", value_delimiter = ',', global = true, hide_env_values = true)]
+    pub database_replica_urls: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server (and, without DATABASE_URL, its private PostgreSQL).
+    Serve(ServeArgs),
+    /// Apply migrations as the owner and (re)create the runtime role's grants.
+    Migrate,
+    /// Manage schools.
+    Tenants {
+        #[command(subcommand)]
+        command: TenantsCommand,
+    },
+    /// Add demo content, or generate a large data set for benchmarks.
+    Seed(SeedArgs),
+    /// Publish or unpublish a course from the command line.
+    Courses {
+        #[command(subcommand)]
+        command: CoursesCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TenantsCommand {
+    /// Load `tenants/*.toml` into the database: all files or nothing.
+    Sync,
+    /// Check the files without touching the database.
+    Check,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CoursesCommand {
+    Publish(CourseRef),
+    Unpublish(CourseRef),
+}
+
+#[derive(Debug, Args)]
+pub struct CourseRef {
+    /// The school's slug.
+    #[arg(long)]
+    pub school: String,
+    /// The course's slug.
+    pub course: String,
+}
+
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    /// Generate this many benchmark schools (`bench-00001`, …) instead of the demo content.
+    #[arg(long, requires = "courses_per_tenant")]
+    pub tenants: Option<u32>,
+    /// Published courses per generated school.
+    #[arg(long, requires = "tenants")]
+    pub courses_per_tenant: Option<u32>,
+    /// Seed of the generator: the same seed gives the same data.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address of the public HTTP listener.
+    #[arg(long, env = "EDUFLOW_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+
+    /// Proxies whose `X-Forwarded-Host` / `Forwarded` headers are believed (comma-separated IPs).
+    /// Anyone else's are ignored: the school always comes from the Host header.
+    #[arg(long, env = "EDUFLOW_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<IpAddr>,
+
+    /// Memory cap of each school's page cache, in bytes (0 disables the cache).
+    #[arg(long, env = "EDUFLOW_PAGE_CACHE_BYTES", default_value_t = 8 << 20)]
+    pub page_cache_bytes: usize,
+
+    /// Seconds a school's actor may sit idle before it stops and frees its memory.
+    #[arg(long, env = "EDUFLOW_ACTOR_IDLE_SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
+    pub actor_idle_secs: u64,
+
+    /// Connections per database pool (primary, and each replica).
+    #[arg(long, env = "EDUFLOW_POOL_SIZE", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..))]
+    pub pool_size: u32,
+
+    /// How long a request waits for a pooled connection before answering 503.
+    #[arg(long, env = "EDUFLOW_POOL_TIMEOUT_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub pool_timeout_ms: u64,
+
+    /// HTTP worker threads (default: one per CPU core).
+    #[arg(long, env = "EDUFLOW_WORKERS")]
+    pub workers: Option<usize>,
+}
+
+impl ServeArgs {
+    pub fn actor_idle(&self) -> Duration {
+        Duration::from_secs(self.actor_idle_secs)
+    }
+
+    pub fn pool_timeout(&self) -> Duration {
+        Duration::from_millis(self.pool_timeout_ms)
+    }
+}
+
+fn parse_domain(s: &str) -> Result<String, String> {
+    crate::tenancy::host::normalize(s)
+        .filter(|d| !d.starts_with('['))
+        .ok_or_else(|| format!("`{s}` is not a domain name"))
+}

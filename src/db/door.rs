@@ -1,0 +1,56 @@
+//! The one door to tenant data: a transaction whose first statement sets `app.tenant_id` with
+//! `set_config(…, true)`, so the setting dies with the transaction and never leaks to the next
+//! user of a pooled connection. Row-level security does the rest: without the setting a session
+//! sees no tenant rows and can write none.
+
+use diesel::sql_types::Text;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use futures_util::future::BoxFuture;
+
+use super::pools::{PgPool, checkout};
+use crate::error::AppError;
+use crate::ids::TenantId;
+
+/// Work run inside a transaction; boxed so callers can borrow the connection across awaits.
+pub type TxWork<'r, R> = BoxFuture<'r, Result<R, AppError>>;
+
+/// Runs `work` in a transaction scoped to `tenant` on a connection from `pool`.
+pub async fn tenant_tx<R, F>(pool: &PgPool, tenant: TenantId, work: F) -> Result<R, AppError>
+where
+    R: Send,
+    F: for<'r> FnOnce(&'r mut AsyncPgConnection) -> TxWork<'r, R> + Send,
+{
+    let mut conn = checkout(pool).await?;
+    conn.transaction(async move |conn| {
+        switch_tenant(conn, tenant).await?;
+        work(conn).await
+    })
+    .await
+}
+
+/// Runs `work` in a transaction with no tenant set: only platform tables (`tenants`) are visible.
+pub async fn global_tx<R, F>(pool: &PgPool, work: F) -> Result<R, AppError>
+where
+    R: Send,
+    F: for<'r> FnOnce(&'r mut AsyncPgConnection) -> TxWork<'r, R> + Send,
+{
+    let mut conn = checkout(pool).await?;
+    conn.transaction(async move |conn| work(conn).await).await
+}
+
+/// Scopes the rest of the current transaction to `tenant`. Outside a transaction the setting
+/// would outlive the request, so this refuses to run there.
+pub async fn switch_tenant(conn: &mut AsyncPgConnection, tenant: TenantId) -> Result<(), AppError> {
+    use diesel_async::TransactionManager;
+    let depth = <AsyncPgConnection as AsyncConnection>::TransactionManager::transaction_manager_status_mut(conn)
+        .transaction_depth()
+        .map_err(AppError::internal)?;
+    if depth.is_none() {
+        return Err(AppError::internal(anyhow::anyhow!("switch_tenant outside a transaction")));
+    }
+    diesel::sql_query("SELECT set_config('app.tenant_id', $1, true)")
+        .bind::<Text, _>(tenant.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}

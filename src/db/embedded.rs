@@ -1,0 +1,283 @@
+//! A private PostgreSQL cluster run from the machine's own binaries: the embedded default of
+//! `eduflow serve` and the test harness. It listens on a Unix socket only, in a directory that
+//! only the cluster's OS user (and root) can enter, so `trust` authentication stays local.
+
+use std::os::unix::fs::{PermissionsExt, chown};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use anyhow::{Context, bail};
+use tokio::process::Command;
+
+pub const SUPERUSER: &str = "postgres";
+pub const PORT: u16 = 5432;
+
+#[derive(Debug, Clone)]
+pub struct Cluster {
+    bindir: PathBuf,
+    datadir: PathBuf,
+    sockdir: PathBuf,
+    run_as: Option<(nix::unistd::Uid, nix::unistd::Gid)>,
+    started_here: bool,
+}
+
+/// Extra settings for a cluster; tests trade durability for speed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ClusterOptions {
+    pub unsafe_fast: bool,
+    pub replication: bool,
+}
+
+impl Cluster {
+    /// Starts the cluster under `root` (creating it on first use), or reuses one already running.
+    pub async fn start(root: &Path, options: ClusterOptions) -> anyhow::Result<Self> {
+        let bindir = find_bindir()?;
+        let run_as = unprivileged_user()?;
+        std::fs::create_dir_all(root).with_context(|| format!("creating {}", root.display()))?;
+        let root = root.canonicalize()?;
+        let datadir = root.join("data");
+        let sockdir = root.join("run");
+        if sockdir.join(".s.PGSQL.5432").as_os_str().len() > 100 {
+            bail!("{} is too deep for a Unix socket path; choose a shorter EDUFLOW_DATA_DIR", root.display());
+        }
+        let cluster = Self { bindir, datadir, sockdir, run_as, started_here: false };
+        cluster.prepare_dirs(&root)?;
+        if !cluster.datadir.join("PG_VERSION").exists() {
+            cluster.initdb(options).await?;
+        }
+        cluster.start_server().await
+    }
+
+    /// A data directory made from a base backup of `primary`, started as a streaming hot standby.
+    pub async fn start_replica(primary: &Cluster, root: &Path) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(root)?;
+        let root = root.canonicalize()?;
+        let cluster = Self {
+            bindir: primary.bindir.clone(),
+            datadir: root.join("data"),
+            sockdir: root.join("run"),
+            run_as: primary.run_as,
+            started_here: false,
+        };
+        cluster.prepare_dirs(&root)?;
+        if !cluster.datadir.join("PG_VERSION").exists() {
+            let sock = primary.sockdir.to_string_lossy().into_owned();
+            let data = cluster.datadir.to_string_lossy().into_owned();
+            cluster
+                .run("pg_basebackup", &["-h", &sock, "-p", "5432", "-U", SUPERUSER, "-D", &data, "-R", "-X", "stream"])
+                .await?;
+            cluster.append_conf(&format!("unix_socket_directories = '{}'\n", cluster.sockdir.display()))?;
+        }
+        cluster.start_server().await
+    }
+
+    fn prepare_dirs(&self, root: &Path) -> anyhow::Result<()> {
+        for dir in [root, self.sockdir.as_path()] {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::set_permissions(&self.sockdir, std::fs::Permissions::from_mode(0o700))?;
+        if let Some((uid, gid)) = self.run_as {
+            check_reachable(root, uid)?;
+            for dir in [root, self.sockdir.as_path()] {
+                chown(dir, Some(uid.as_raw()), Some(gid.as_raw()))?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn initdb(&self, options: ClusterOptions) -> anyhow::Result<()> {
+        let data = self.datadir.to_string_lossy().into_owned();
+        self.run("initdb", &["-D", &data, "-U", SUPERUSER, "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"])
+            .await?;
+        let mut conf = format!(
+            "listen_addresses = ''\nunix_socket_directories = '{}'\nport = {PORT}\nmax_connections = 200\n",
+            self.sockdir.display()
+        );
+        if options.unsafe_fast {
+            conf.push_str("fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n");
+        }
+        if options.replication {
+            conf.push_str("wal_level = replica\nmax_wal_senders = 10\nhot_standby = on\n");
+            std::fs::write(self.datadir.join("pg_hba.conf"), "local all all trust\nlocal replication all trust\n")?;
+        }
+        self.append_conf(&conf)
+    }
+
+    fn append_conf(&self, text: &str) -> anyhow::Result<()> {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new().append(true).open(self.datadir.join("postgresql.conf"))?;
+        f.write_all(text.as_bytes())?;
+        Ok(())
+    }
+
+    async fn start_server(mut self) -> anyhow::Result<Self> {
+        if self.is_running().await {
+            return Ok(self);
+        }
+        let data = self.datadir.to_string_lossy().into_owned();
+        let log = self.datadir.join("server.log").to_string_lossy().into_owned();
+        self.run("pg_ctl", &["-D", &data, "-l", &log, "-w", "-t", "60", "start"])
+            .await
+            .with_context(|| format!("PostgreSQL did not start; see {log}"))?;
+        self.started_here = true;
+        Ok(self)
+    }
+
+    async fn is_running(&self) -> bool {
+        let data = self.datadir.to_string_lossy().into_owned();
+        self.run("pg_ctl", &["-D", &data, "status"]).await.is_ok()
+    }
+
+    /// Stops the cluster if this process started it; a cluster it merely reused keeps running.
+    pub async fn stop(&self) -> anyhow::Result<()> {
+        if !self.started_here {
+            return Ok(());
+        }
+        let data = self.datadir.to_string_lossy().into_owned();
+        self.run("pg_ctl", &["-D", &data, "-m", "fast", "-w", "stop"]).await
+    }
+
+    /// A connection URL over the cluster's socket.
+    pub fn url(&self, user: &str, database: &str) -> String {
+        format!("postgresql:///{database}?host={}&port={PORT}&user={user}", self.sockdir.display())
+    }
+
+    pub fn datadir(&self) -> &Path {
+        &self.datadir
+    }
+
+    pub fn bindir(&self) -> &Path {
+        &self.bindir
+    }
+
+    pub fn run_as(&self) -> Option<(nix::unistd::Uid, nix::unistd::Gid)> {
+        self.run_as
+    }
+
+    async fn run(&self, program: &str, args: &[&str]) -> anyhow::Result<()> {
+        let mut cmd = Command::new(self.bindir.join(program));
+        cmd.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        // Its own process group, so a Ctrl-C meant for eduflow does not stop the database
+        // under requests that are still draining.
+        cmd.process_group(0);
+        if let Some((uid, gid)) = self.run_as {
+            cmd.uid(uid.as_raw()).gid(gid.as_raw());
+        }
+        let out = cmd.output().await.with_context(|| format!("running {program}"))?;
+        if !out.status.success() {
+            bail!(
+                "{program} failed ({}): {}{}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim(),
+                String::from_utf8_lossy(&out.stdout).trim()
+            );
+        }
+        Ok(())
+    }
+}
+
+/// PostgreSQL's server binaries: on PATH, from `pg_config --bindir`, or the newest
+/// `/usr/lib/postgresql/*/bin`.
+pub fn find_bindir() -> anyhow::Result<PathBuf> {
+    let has_server = |dir: &Path| dir.join("initdb").is_file() && dir.join("pg_ctl").is_file();
+    if let Some(path) = std::env::var_os("PATH") {
+        if let Some(dir) = std::env::split_paths(&path).find(|d| has_server(d)) {
+            return Ok(dir);
+        }
+    }
+    if let Ok(out) = std::process::Command::new("pg_config").arg("--bindir").output() {
+        let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        if out.status.success() && has_server(&dir) {
+            return Ok(dir);
+        }
+    }
+    let mut candidates: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| Some((e.file_name().to_str()?.parse().ok()?, e.path().join("bin"))))
+        .filter(|(_, dir)| has_server(dir))
+        .collect();
+    candidates.sort();
+    candidates.pop().map(|(_, dir)| dir).ok_or_else(|| {
+        anyhow::anyhow!(
+            "no PostgreSQL server binaries found (looked on PATH, `pg_config --bindir` and \
+             /usr/lib/postgresql/*/bin). Install them, e.g. `apt-get install postgresql` on \
+             Debian/Ubuntu, or set DATABASE_URL to an existing database"
+        )
+    })
+}
+
+/// PostgreSQL refuses to run as root: when we are root, its binaries run as `postgres`
+/// (or `nobody` where no such user exists).
+fn unprivileged_user() -> anyhow::Result<Option<(nix::unistd::Uid, nix::unistd::Gid)>> {
+    if !nix::unistd::geteuid().is_root() {
+        return Ok(None);
+    }
+    for name in ["postgres", "nobody"] {
+        if let Some(user) = nix::unistd::User::from_name(name)? {
+            return Ok(Some((user.uid, user.gid)));
+        }
+    }
+    bail!("running as root, but there is no `postgres` or `nobody` user to run PostgreSQL as")
+}
+
+fn check_reachable(dir: &Path, uid: nix::unistd::Uid) -> anyhow::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    for ancestor in dir.ancestors().skip(1) {
+        let meta = std::fs::metadata(ancestor)?;
+        let mode = meta.mode();
+        if meta.uid() != uid.as_raw() && mode & 0o001 == 0 {
+            bail!(
+                "PostgreSQL runs as an unprivileged user (uid {uid}) that cannot enter {}; choose a \
+                 data directory it can reach, e.g. EDUFLOW_DATA_DIR=/var/tmp/eduflow",
+                ancestor.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Connection URLs for the two roles of one database.
+#[derive(Debug, Clone)]
+pub struct DbUrls {
+    pub admin: String,
+    pub runtime: String,
+}
+
+pub const OWNER_ROLE: &str = "eduflow_owner";
+pub const RUNTIME_ROLE: &str = "eduflow_app";
+
+impl Cluster {
+    /// Creates the owner role and `database` (owned by it) when missing. The runtime role is
+    /// created by `migrate`, as it would be against an external server.
+    pub async fn provision(&self, database: &str) -> anyhow::Result<DbUrls> {
+        use diesel::QueryableByName;
+        use diesel::sql_types::BigInt;
+        use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+
+        #[derive(QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = BigInt)]
+            n: i64,
+        }
+        let mut su = AsyncPgConnection::establish(&self.url(SUPERUSER, "postgres")).await?;
+        su.batch_execute(&format!(
+            "DO $$ BEGIN
+               IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{OWNER_ROLE}') THEN
+                 CREATE ROLE {OWNER_ROLE} LOGIN CREATEROLE;
+               END IF;
+             END $$;"
+        ))
+        .await?;
+        let exists: Count = diesel::sql_query("SELECT count(*) AS n FROM pg_database WHERE datname = $1")
+            .bind::<diesel::sql_types::Text, _>(database)
+            .get_result(&mut su)
+            .await?;
+        if exists.n == 0 {
+            su.batch_execute(&format!("CREATE DATABASE {} OWNER {OWNER_ROLE}", super::migrate::quote_ident(database)))
+                .await?;
+        }
+        Ok(DbUrls { admin: self.url(OWNER_ROLE, database), runtime: self.url(RUNTIME_ROLE, database) })
+    }
+}

@@ -1,0 +1,95 @@
+//! LISTEN/NOTIFY on the primary: how every instance learns, within milliseconds, that a school's
+//! catalog or the list of schools changed — whoever committed the change.
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
+use tokio_postgres::{AsyncMessage, NoTls};
+
+use crate::ids::TenantId;
+
+pub const CATALOG_CHANNEL: &str = "eduflow_catalog";
+pub const TENANTS_CHANNEL: &str = "eduflow_tenants";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// A school's catalog reached `version` (committed).
+    Catalog { tenant: TenantId, version: i64 },
+    /// Schools were added, removed or rebranded.
+    Tenants,
+    /// The listener (re)connected: notifications may have been missed, so drop everything.
+    Resync,
+}
+
+/// Listens forever, reconnecting with backoff; ends when the receiver is dropped.
+pub async fn listen(url: String, changes: mpsc::UnboundedSender<Change>) {
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        match listen_once(&url, &changes).await {
+            Ok(()) => return,
+            Err(e) => tracing::warn!(error = %e, "change listener disconnected; reconnecting"),
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_secs(5));
+    }
+}
+
+/// Ok(()) means the receiver is gone and listening should stop.
+async fn listen_once(url: &str, changes: &mpsc::UnboundedSender<Change>) -> anyhow::Result<()> {
+    let (client, mut connection) = tokio_postgres::connect(url, NoTls).await?;
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let driver = tokio::spawn(async move {
+        let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+        while let Some(message) = messages.next().await {
+            match message {
+                Ok(AsyncMessage::Notification(n)) => {
+                    if tx.send(n).is_err() {
+                        break;
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "change listener connection failed");
+                    break;
+                }
+            }
+        }
+    });
+    client.batch_execute(&format!("LISTEN {CATALOG_CHANNEL}; LISTEN {TENANTS_CHANNEL};")).await?;
+    if changes.send(Change::Resync).is_err() {
+        return Ok(());
+    }
+    while let Some(n) = rx.recv().await {
+        let change = match n.channel() {
+            TENANTS_CHANNEL => Some(Change::Tenants),
+            _ => parse_catalog(n.payload()),
+        };
+        if let Some(change) = change {
+            if changes.send(change).is_err() {
+                driver.abort();
+                return Ok(());
+            }
+        }
+    }
+    drop(client);
+    anyhow::bail!("connection closed")
+}
+
+fn parse_catalog(payload: &str) -> Option<Change> {
+    let (tenant, version) = payload.split_once(' ')?;
+    Some(Change::Catalog { tenant: tenant.parse().ok()?, version: version.parse().ok()? })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_catalog_payloads() {
+        let id = TenantId::new();
+        assert_eq!(parse_catalog(&format!("{id} 42")), Some(Change::Catalog { tenant: id, version: 42 }));
+        assert_eq!(parse_catalog("garbage"), None);
+        assert_eq!(parse_catalog(&format!("{id} x")), None);
+    }
+}

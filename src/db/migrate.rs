@@ -1,0 +1,153 @@
+//! Schema migrations (embedded in the binary), the runtime role and its grants, and the start-up
+//! check that the runtime role cannot bypass row-level security.
+
+use anyhow::{Context, bail};
+use diesel::QueryableByName;
+use diesel::sql_types::{BigInt, Bool, Text};
+use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+/// Applies pending migrations as the owner role, then (re)grants the runtime role exactly what
+/// it needs: read on `tenants`, row access on tenant tables, nothing else.
+pub async fn migrate(admin_url: &str, runtime_url: &str) -> anyhow::Result<()> {
+    let url = admin_url.to_owned();
+    // The harness is synchronous and needs a blocking thread of its own (see stack notes).
+    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        let mut conn =
+            <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(&url)
+                .context("connecting with DATABASE_ADMIN_URL")?;
+        conn.run_pending_migrations(MIGRATIONS)
+            .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
+        Ok(())
+    })
+    .await??;
+    let mut conn = AsyncPgConnection::establish(admin_url).await.context("connecting with DATABASE_ADMIN_URL")?;
+    ensure_runtime_role(&mut conn, runtime_url).await
+}
+
+#[derive(QueryableByName)]
+struct RoleRow {
+    #[diesel(sql_type = Bool)]
+    rolsuper: bool,
+    #[diesel(sql_type = Bool)]
+    rolbypassrls: bool,
+}
+
+#[derive(QueryableByName)]
+struct TableName {
+    #[diesel(sql_type = Text)]
+    table_name: String,
+}
+
+async fn tenant_tables(conn: &mut AsyncPgConnection) -> anyhow::Result<Vec<String>> {
+    let rows: Vec<TableName> = diesel::sql_query(
+        "SELECT c.table_name::text AS table_name FROM information_schema.columns c
+         JOIN information_schema.tables t USING (table_schema, table_name)
+         WHERE c.table_schema = 'public' AND c.column_name = 'tenant_id' AND t.table_type = 'BASE TABLE'
+         ORDER BY 1",
+    )
+    .load(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.table_name).collect())
+}
+
+async fn ensure_runtime_role(conn: &mut AsyncPgConnection, runtime_url: &str) -> anyhow::Result<()> {
+    let config: tokio_postgres::Config = runtime_url.parse().context("parsing DATABASE_URL")?;
+    let user = config.get_user().context("DATABASE_URL names no user")?.to_owned();
+    let role = quote_ident(&user);
+    let existing: Vec<RoleRow> = diesel::sql_query("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = $1")
+        .bind::<Text, _>(&user)
+        .load(conn)
+        .await?;
+    match <[_]>::first(&existing) {
+        Some(r) if r.rolsuper || r.rolbypassrls => {
+            bail!("the runtime role {user} is a superuser or has BYPASSRLS; use a plain role in DATABASE_URL")
+        }
+        Some(_) => {}
+        None => {
+            let password = match config.get_password() {
+                Some(p) => format!(" PASSWORD {}", quote_literal(std::str::from_utf8(p)?)),
+                None => String::new(),
+            };
+            conn.batch_execute(&format!(
+                "CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE{password}"
+            ))
+            .await
+            .with_context(|| format!("creating the runtime role {user}"))?;
+        }
+    }
+    let tables = tenant_tables(conn).await?;
+    let list = tables.iter().map(|t| quote_ident(t)).collect::<Vec<_>>().join(", ");
+    conn.batch_execute(&format!(
+        "REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role};
+         GRANT USAGE ON SCHEMA public TO {role};
+         GRANT SELECT ON tenants TO {role};
+         GRANT SELECT, INSERT, UPDATE, DELETE ON {list} TO {role};"
+    ))
+    .await
+    .context("granting the runtime role")?;
+    Ok(())
+}
+
+#[derive(QueryableByName)]
+struct Privileges {
+    #[diesel(sql_type = Bool)]
+    rolsuper: bool,
+    #[diesel(sql_type = Bool)]
+    rolbypassrls: bool,
+    #[diesel(sql_type = BigInt)]
+    owned: i64,
+    #[diesel(sql_type = BigInt)]
+    unguarded: i64,
+}
+
+/// Refuses a runtime role that could see across schools: a superuser, BYPASSRLS, the owner (or a
+/// member of the owner's role) of any table, or a tenant table without forced RLS.
+pub async fn check_runtime_role(runtime_url: &str) -> anyhow::Result<()> {
+    let mut conn = AsyncPgConnection::establish(runtime_url).await.context("connecting with DATABASE_URL")?;
+    let p: Privileges = diesel::sql_query(
+        "SELECT r.rolsuper, r.rolbypassrls,
+            (SELECT count(*) FROM pg_class c
+              WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm')
+                AND pg_has_role(current_user, c.relowner, 'USAGE')) AS owned,
+            (SELECT count(*) FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+              WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
+                AND a.attname = 'tenant_id' AND NOT a.attisdropped
+                AND NOT (c.relrowsecurity AND c.relforcerowsecurity)) AS unguarded
+         FROM pg_roles r WHERE r.rolname = current_user",
+    )
+    .get_result(&mut conn)
+    .await?;
+    let mut reasons = Vec::new();
+    if p.rolsuper {
+        reasons.push("it is a superuser".to_owned());
+    }
+    if p.rolbypassrls {
+        reasons.push("it has BYPASSRLS".to_owned());
+    }
+    if p.owned > 0 {
+        reasons.push(format!("it owns (directly or through a role) {} table(s)", p.owned));
+    }
+    if p.unguarded > 0 {
+        reasons.push(format!("{} tenant table(s) lack forced row-level security", p.unguarded));
+    }
+    if !reasons.is_empty() {
+        bail!(
+            "refusing to serve: the role in DATABASE_URL could bypass row-level security ({}); \
+             use the plain runtime role that `eduflow migrate` creates",
+            reasons.join("; ")
+        );
+    }
+    Ok(())
+}
+
+pub fn quote_ident(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+pub fn quote_literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}

@@ -1,0 +1,14 @@
+//! Database access. Tenant tables are reachable only through [`door::tenant_tx`] (or, for
+//! all-or-nothing work across schools, [`door::switch_tenant`] inside a [`door::global_tx`]).
+
+pub mod door;
+pub mod embedded;
+pub mod listener;
+pub mod migrate;
+pub mod pools;
+pub(crate) mod schema;
+
+pub use door::{global_tx, switch_tenant, tenant_tx};
+pub use pools::{PgPool, PoolSettings, Pools};
+
+pub use diesel_async::AsyncPgConnection;

@@ -1,0 +1,80 @@
+// Diesel's view of the tables in migrations/. Generated columns (courses.search) are left out:
+// queries reach them through SQL fragments.
+
+diesel::table! {
+    tenants (id) {
+        id -> Uuid,
+        slug -> Text,
+        name -> Text,
+        tagline -> Text,
+        domains -> Array<Text>,
+        accent_color -> Text,
+        logo_url -> Nullable<Text>,
+        catalog_version -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    categories (id) {
+        id -> Uuid,
+        tenant_id -> Uuid,
+        slug -> Text,
+        name -> Text,
+        position -> Int4,
+    }
+}
+
+diesel::table! {
+    courses (id) {
+        id -> Uuid,
+        tenant_id -> Uuid,
+        slug -> Text,
+        title -> Text,
+        summary -> Text,
+        description -> Text,
+        category -> Text,
+        tags -> Array<Text>,
+        cover_image_key -> Nullable<Text>,
+        level -> Text,
+        duration_minutes -> Int4,
+        published -> Bool,
+        published_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    sections (id) {
+        id -> Uuid,
+        tenant_id -> Uuid,
+        course_id -> Uuid,
+        position -> Int4,
+        title -> Text,
+    }
+}
+
+diesel::table! {
+    lessons (id) {
+        id -> Uuid,
+        tenant_id -> Uuid,
+        section_id -> Uuid,
+        position -> Int4,
+        slug -> Text,
+        title -> Text,
+        kind -> Text,
+        body -> Text,
+        video_key -> Nullable<Text>,
+        media_key -> Nullable<Text>,
+        duration_seconds -> Int4,
+        free_preview -> Bool,
+    }
+}
+
+diesel::joinable!(categories -> tenants (tenant_id));
+diesel::joinable!(courses -> tenants (tenant_id));
+diesel::joinable!(sections -> courses (course_id));
+diesel::joinable!(lessons -> sections (section_id));
+diesel::allow_tables_to_appear_in_same_query!(tenants, categories, courses, sections, lessons);

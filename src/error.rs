@@ -1,0 +1,133 @@
+//! The one error type of the web layer. Users see a short 4xx reason or an opaque 5xx; the cause of
+//! every 5xx goes to the log with the request's context.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, ContentType};
+use actix_web::{HttpResponse, ResponseError};
+use serde_json::json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("not found")]
+    NotFound,
+    #[error("there is no school at this address")]
+    NoSchool,
+    #[error("the service is busy, please retry shortly")]
+    Unavailable(#[source] anyhow::Error),
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl AppError {
+    pub fn bad_request(msg: impl Into<String>) -> Self {
+        Self::BadRequest(msg.into())
+    }
+
+    pub fn internal(err: impl Into<anyhow::Error>) -> Self {
+        Self::Internal(err.into())
+    }
+
+    /// A copy for each of several requests answered by one failed load (causes become text).
+    pub fn duplicate(&self) -> Self {
+        match self {
+            Self::BadRequest(m) => Self::BadRequest(m.clone()),
+            Self::NotFound => Self::NotFound,
+            Self::NoSchool => Self::NoSchool,
+            Self::Unavailable(c) => Self::Unavailable(anyhow::anyhow!("{c:#}")),
+            Self::Internal(c) => Self::Internal(anyhow::anyhow!("{c:#}")),
+        }
+    }
+
+    fn log(&self) {
+        match self {
+            Self::Internal(cause) => tracing::error!(error = ?cause, "request failed"),
+            Self::Unavailable(cause) => tracing::warn!(error = %cause, "service unavailable"),
+            _ => {}
+        }
+    }
+
+    fn retry_after(&self, builder: &mut actix_web::HttpResponseBuilder) {
+        if matches!(self, Self::Unavailable(_)) {
+            builder.insert_header((header::RETRY_AFTER, "1"));
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        match self.status_code() {
+            StatusCode::BAD_REQUEST => "Bad request",
+            StatusCode::NOT_FOUND => "Not found",
+            StatusCode::SERVICE_UNAVAILABLE => "Busy",
+            _ => "Something went wrong",
+        }
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(err: diesel::result::Error) -> Self {
+        match err {
+            diesel::result::Error::NotFound => Self::NotFound,
+            other => Self::Internal(other.into()),
+        }
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::NotFound | Self::NoSchool => StatusCode::NOT_FOUND,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.log();
+        let mut builder = HttpResponse::build(self.status_code());
+        self.retry_after(&mut builder);
+        let message = escape_html(&self.to_string());
+        let title = self.title();
+        builder.content_type(ContentType::html()).body(format!(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+             <title>{title}</title><link rel=\"stylesheet\" href=\"/static/app.css\"></head>\
+             <body><main class=\"error\"><h1>{title}</h1><p>{message}</p>\
+             <p><a href=\"/\">Home</a></p></main></body></html>"
+        ))
+    }
+}
+
+/// The same errors for API clients: a JSON body instead of a page.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct ApiError(#[from] pub AppError);
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.0.status_code()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.0.log();
+        let mut builder = HttpResponse::build(self.status_code());
+        self.0.retry_after(&mut builder);
+        builder.json(json!({ "error": self.0.to_string(), "status": self.status_code().as_u16() }))
+    }
+}
+
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

@@ -1,0 +1,17 @@
+//! EduFlow: a multi-tenant learning platform. See README.md for the architecture.
+
+pub mod actors;
+pub mod assets;
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod health;
+pub mod ids;
+pub mod routes;
+pub mod seed;
+pub mod startup;
+pub mod telemetry;
+pub mod tenancy;
+pub mod views;

@@ -1,0 +1,23 @@
+//! The one route table.
+
+use actix_web::web;
+
+use crate::catalog::{api, pages};
+use crate::{assets, health};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(health::readyz))
+        .route("/static/{path:.*}", web::get().to(assets::serve))
+        .route("/brand.css", web::get().to(pages::brand_css))
+        .route("/", web::get().to(pages::home))
+        .route("/courses", web::get().to(pages::catalog))
+        .route("/courses/{slug}", web::get().to(pages::course))
+        .service(
+            web::scope("/api/v1")
+                .route("/courses", web::get().to(api::courses))
+                .route("/courses/{slug}", web::get().to(api::course))
+                .default_service(web::to(api::not_found)),
+        )
+        .default_service(web::to(health::not_found));
+}

@@ -1,0 +1,263 @@
+//! `tenants/<slug>.toml`: one school per file. Parsed into a [`SchoolSpec`] once; every problem is
+//! reported with the file, the field and the reason.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TenantFile {
+    slug: String,
+    name: String,
+    #[serde(default)]
+    tagline: String,
+    #[serde(default)]
+    domains: Vec<String>,
+    #[serde(default)]
+    branding: BrandingFile,
+    categories: Vec<CategoryFile>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BrandingFile {
+    accent_color: Option<String>,
+    logo: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CategoryFile {
+    slug: String,
+    name: String,
+}
+
+/// A validated school description.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchoolSpec {
+    pub file: PathBuf,
+    pub slug: String,
+    pub name: String,
+    pub tagline: String,
+    pub domains: Vec<String>,
+    pub accent_color: String,
+    pub logo_url: Option<String>,
+    pub categories: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileError {
+    pub file: PathBuf,
+    pub field: String,
+    pub reason: String,
+}
+
+impl fmt::Display for FileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: `{}`: {}", self.file.display(), self.field, self.reason)
+    }
+}
+
+/// All problems found in a tenants folder; nothing is applied while there is one.
+#[derive(Debug)]
+pub struct FileErrors(pub Vec<FileError>);
+
+impl fmt::Display for FileErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "tenant files rejected, nothing applied:")?;
+        for e in &self.0 {
+            writeln!(f, "  {e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for FileErrors {}
+
+const RESERVED: &[&str] = &["www", "api", "admin", "app", "static", "media", "mail", "status"];
+pub const DEFAULT_ACCENT: &str = "#2563eb";
+
+pub fn is_slug(s: &str, max: usize) -> bool {
+    !s.is_empty()
+        && s.len() <= max
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+fn is_hostname(s: &str) -> bool {
+    s.len() <= 253 && s.contains('.') && s.split('.').all(|label| is_slug(label, 63))
+}
+
+/// Reads every `*.toml` in `dir`, in name order.
+pub fn load_dir(dir: &Path, base_domain: &str) -> Result<Vec<SchoolSpec>, FileErrors> {
+    let mut paths: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect(),
+        Err(e) => {
+            return Err(FileErrors(vec![FileError {
+                file: dir.to_owned(),
+                field: "-".into(),
+                reason: format!("cannot read the tenants folder: {e}"),
+            }]));
+        }
+    };
+    paths.sort();
+    let mut errors = Vec::new();
+    let mut specs = Vec::new();
+    for path in paths {
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                errors.push(FileError { file: path, field: "-".into(), reason: e.to_string() });
+                continue;
+            }
+        };
+        match parse(&path, &text, base_domain) {
+            Ok(spec) => specs.push(spec),
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    check_unique_domains(&specs, &mut errors);
+    if errors.is_empty() { Ok(specs) } else { Err(FileErrors(errors)) }
+}
+
+fn check_unique_domains(specs: &[SchoolSpec], errors: &mut Vec<FileError>) {
+    let mut seen: HashMap<&str, &Path> = HashMap::new();
+    for spec in specs {
+        for (i, domain) in spec.domains.iter().enumerate() {
+            if let Some(first) = seen.insert(domain, &spec.file) {
+                errors.push(FileError {
+                    file: spec.file.clone(),
+                    field: format!("domains[{i}]"),
+                    reason: format!("`{domain}` is already used by {}", first.display()),
+                });
+            }
+        }
+    }
+}
+
+/// Parses one file's text.
+pub fn parse(path: &Path, text: &str, base_domain: &str) -> Result<SchoolSpec, Vec<FileError>> {
+    let err = |field: &str, reason: String| FileError { file: path.to_owned(), field: field.to_owned(), reason };
+    let raw: TenantFile = toml::from_str(text).map_err(|e| {
+        let field = e
+            .span()
+            .and_then(|s| text.get(s))
+            .map(|s| s.trim().trim_matches('"').to_owned())
+            .filter(|s| !s.is_empty() && s.len() < 60 && !s.contains('\n'))
+            .unwrap_or_else(|| "-".into());
+        vec![err(&field, e.message().to_owned())]
+    })?;
+    let mut errors = Vec::new();
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    if !is_slug(&raw.slug, 63) {
+        errors.push(err("slug", "must be 1-63 lowercase letters, digits or '-', not starting or ending with '-'".into()));
+    } else if RESERVED.contains(&raw.slug.as_str()) {
+        errors.push(err("slug", format!("`{}` is reserved", raw.slug)));
+    } else if raw.slug != stem {
+        errors.push(err("slug", format!("`{}` must match the file name `{stem}.toml`", raw.slug)));
+    }
+    let name = raw.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 120 {
+        errors.push(err("name", "must be 1-120 characters".into()));
+    }
+    if raw.tagline.chars().count() > 200 {
+        errors.push(err("tagline", "must be at most 200 characters".into()));
+    }
+    let mut domains = Vec::new();
+    for (i, d) in raw.domains.iter().enumerate() {
+        let d = d.trim().trim_end_matches('.').to_ascii_lowercase();
+        let field = format!("domains[{i}]");
+        if !is_hostname(&d) {
+            errors.push(err(&field, format!("`{d}` is not a host name")));
+        } else if d == base_domain || d.ends_with(&format!(".{base_domain}")) {
+            errors.push(err(&field, format!("`{d}` is under the base domain `{base_domain}`; schools get `<slug>.{base_domain}` already")));
+        } else if domains.contains(&d) {
+            errors.push(err(&field, format!("`{d}` is listed twice")));
+        } else {
+            domains.push(d);
+        }
+    }
+    let accent_color = raw.branding.accent_color.unwrap_or_else(|| DEFAULT_ACCENT.into()).to_ascii_lowercase();
+    if !(accent_color.len() == 7
+        && accent_color.starts_with('#')
+        && accent_color[1..].bytes().all(|b| b.is_ascii_hexdigit()))
+    {
+        errors.push(err("branding.accent_color", format!("`{accent_color}` is not a #rrggbb colour")));
+    }
+    if let Some(logo) = &raw.branding.logo {
+        if !(logo.starts_with("/static/") || logo.starts_with("https://")) || logo.contains(['"', '<', '>', ' ']) {
+            errors.push(err("branding.logo", "must be a /static/… path or an https:// URL".into()));
+        }
+    }
+    if raw.categories.is_empty() {
+        errors.push(err("categories", "a school needs at least one category".into()));
+    }
+    let mut seen = HashSet::new();
+    for (i, c) in raw.categories.iter().enumerate() {
+        if !is_slug(&c.slug, 63) {
+            errors.push(err(&format!("categories[{i}].slug"), format!("`{}` is not a valid slug", c.slug)));
+        } else if !seen.insert(c.slug.as_str()) {
+            errors.push(err(&format!("categories[{i}].slug"), format!("`{}` is listed twice", c.slug)));
+        }
+        if c.name.trim().is_empty() {
+            errors.push(err(&format!("categories[{i}].name"), "must not be empty".into()));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(SchoolSpec {
+        file: path.to_owned(),
+        slug: raw.slug,
+        name,
+        tagline: raw.tagline.trim().to_owned(),
+        domains,
+        accent_color,
+        logo_url: raw.branding.logo,
+        categories: raw.categories.into_iter().map(|c| (c.slug, c.name.trim().to_owned())).collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(name: &str, text: &str) -> Result<SchoolSpec, Vec<FileError>> {
+        parse(Path::new(&format!("tenants/{name}.toml")), text, "localhost")
+    }
+
+    const GOOD: &str = "slug = \"alpha\"\nname = \"Alpha\"\n[[categories]]\nslug = \"data\"\nname = \"Data\"\n";
+
+    #[test]
+    fn accepts_a_minimal_school() {
+        let spec = check("alpha", GOOD).unwrap();
+        assert_eq!(spec.accent_color, DEFAULT_ACCENT);
+        assert_eq!(spec.categories, vec![("data".to_owned(), "Data".to_owned())]);
+    }
+
+    #[test]
+    fn names_the_unknown_key() {
+        let errs = check("alpha", &format!("{GOOD}colour = \"red\"\n")).unwrap_err();
+        assert_eq!(errs[0].field, "colour", "{errs:?}");
+        assert!(errs[0].reason.contains("unknown field"), "{errs:?}");
+    }
+
+    #[test]
+    fn rejects_bad_slugs_and_domains() {
+        let errs = check("Bad_Slug", &GOOD.replace("alpha", "Bad_Slug")).unwrap_err();
+        assert_eq!(errs[0].field, "slug");
+        let errs = check("other", GOOD).unwrap_err();
+        assert!(errs[0].reason.contains("file name"), "{errs:?}");
+        let errs = check("alpha", &GOOD.replace("name =", "domains = [\"x.localhost\", \"no_dots\"]\nname =")).unwrap_err();
+        let fields: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["domains[0]", "domains[1]"]);
+    }
+}

@@ -1,0 +1,115 @@
+//! Host → school. The school comes from the `Host` header (or the HTTP/2 authority) only;
+//! `X-Forwarded-Host` and `Forwarded` count only from a configured trusted proxy.
+
+use std::future::{Ready, ready};
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+
+use super::{HostTarget, Tenant};
+use crate::error::AppError;
+use crate::startup::AppState;
+
+/// Lower-cases, drops the port and a trailing dot; `None` for something that is not a host name.
+pub fn normalize(raw: &str) -> Option<String> {
+    let raw = raw.trim();
+    let host = if let Some(rest) = raw.strip_prefix('[') {
+        // IPv6 literal: never a school, but still a well-formed host.
+        return rest.split_once(']').map(|(ip, _)| format!("[{}]", ip.to_ascii_lowercase()));
+    } else {
+        raw.rsplit_once(':').map_or(raw, |(h, port)| {
+            if port.chars().all(|c| c.is_ascii_digit()) { h } else { raw }
+        })
+    };
+    let host = host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase();
+    let valid = !host.is_empty()
+        && host.len() <= 253
+        && host.split('.').all(|l| !l.is_empty() && l.len() <= 63)
+        && host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+    valid.then_some(host)
+}
+
+fn forwarded_host(req: &HttpRequest) -> Option<String> {
+    if let Some(v) = req.headers().get("x-forwarded-host").and_then(|v| v.to_str().ok()) {
+        return v.split(',').next().map(str::to_owned);
+    }
+    let forwarded = req.headers().get(header::FORWARDED)?.to_str().ok()?;
+    let first = forwarded.split(',').next()?;
+    first.split(';').find_map(|pair| {
+        let (k, v) = pair.trim().split_once('=')?;
+        k.eq_ignore_ascii_case("host").then(|| v.trim_matches('"').to_owned())
+    })
+}
+
+/// The host a request is addressed to, honouring forwarding headers only from trusted proxies.
+pub fn request_host(req: &HttpRequest, trusted_proxies: &[IpAddr]) -> Option<String> {
+    let peer_trusted = req.peer_addr().is_some_and(|peer| trusted_proxies.contains(&peer.ip()));
+    let raw = if peer_trusted { forwarded_host(req) } else { None }.or_else(|| {
+        req.headers()
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .or_else(|| req.uri().authority().map(|a| a.to_string()))
+    })?;
+    normalize(&raw)
+}
+
+pub fn resolve(req: &HttpRequest) -> HostTarget {
+    let Some(state) = req.app_data::<web::Data<AppState>>() else {
+        return HostTarget::Unknown;
+    };
+    match request_host(req, &state.trusted_proxies) {
+        Some(host) => state.directory.resolve(&host),
+        None => HostTarget::Unknown,
+    }
+}
+
+impl FromRequest for HostTarget {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Ok(resolve(req)))
+    }
+}
+
+/// The school a request is for; any other host is a 404 "no school at this address".
+#[derive(Debug, Clone)]
+pub struct School(pub Arc<Tenant>);
+
+impl FromRequest for School {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(match resolve(req) {
+            HostTarget::School(tenant) => {
+                req.extensions_mut().insert(SchoolSlug(tenant.slug.clone()));
+                Ok(School(tenant))
+            }
+            _ => Err(AppError::NoSchool),
+        })
+    }
+}
+
+/// Left in the request's extensions for the access log.
+#[derive(Debug, Clone)]
+pub struct SchoolSlug(pub String);
+
+#[cfg(test)]
+mod tests {
+    use super::normalize;
+
+    #[test]
+    fn normalizes_hosts() {
+        assert_eq!(normalize("Alpha.LocalHost:8080").as_deref(), Some("alpha.localhost"));
+        assert_eq!(normalize("learn.example.com.").as_deref(), Some("learn.example.com"));
+        assert_eq!(normalize("[::1]:8080").as_deref(), Some("[::1]"));
+        assert_eq!(normalize("bad host").as_deref(), None);
+        assert_eq!(normalize("a..b").as_deref(), None);
+        assert_eq!(normalize("").as_deref(), None);
+    }
+}

@@ -1,0 +1,133 @@
+//! Schools: their records, the in-memory host map every request is resolved against, and the
+//! `tenants/*.toml` files they are described in.
+
+pub mod files;
+pub mod host;
+pub mod sync;
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::db::{PgPool, global_tx, schema::tenants};
+use crate::error::AppError;
+use crate::ids::TenantId;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Tenant {
+    pub id: TenantId,
+    pub slug: String,
+    pub name: String,
+    pub tagline: String,
+    pub domains: Vec<String>,
+    pub accent_color: String,
+    pub logo_url: Option<String>,
+}
+
+type TenantRow = (Uuid, String, String, String, Vec<String>, String, Option<String>);
+
+impl From<TenantRow> for Tenant {
+    fn from((id, slug, name, tagline, domains, accent_color, logo_url): TenantRow) -> Self {
+        Self { id: TenantId(id), slug, name, tagline, domains, accent_color, logo_url }
+    }
+}
+
+/// Where a request's host points.
+#[derive(Debug, Clone)]
+pub enum HostTarget {
+    School(Arc<Tenant>),
+    /// The bare base domain: EduFlow's own landing page.
+    Platform,
+    Unknown,
+}
+
+#[derive(Default)]
+struct Maps {
+    by_subdomain: HashMap<String, Arc<Tenant>>,
+    by_domain: HashMap<String, Arc<Tenant>>,
+    by_id: HashMap<TenantId, Arc<Tenant>>,
+}
+
+/// Every school's host names, held in memory so resolving a request never queries the database
+/// (an unknown host costs nothing). Reloaded when `tenants` changes.
+pub struct Directory {
+    base_domain: String,
+    maps: RwLock<Arc<Maps>>,
+}
+
+impl Directory {
+    pub fn new(base_domain: &str) -> Self {
+        Self { base_domain: base_domain.to_ascii_lowercase(), maps: RwLock::default() }
+    }
+
+    pub fn base_domain(&self) -> &str {
+        &self.base_domain
+    }
+
+    pub async fn reload(&self, pool: &PgPool) -> Result<(), AppError> {
+        let rows: Vec<TenantRow> = global_tx(pool, |conn| {
+            Box::pin(async move {
+                Ok(tenants::table
+                    .select((
+                        tenants::id,
+                        tenants::slug,
+                        tenants::name,
+                        tenants::tagline,
+                        tenants::domains,
+                        tenants::accent_color,
+                        tenants::logo_url,
+                    ))
+                    .load(conn)
+                    .await?)
+            })
+        })
+        .await?;
+        let mut maps = Maps::default();
+        for tenant in rows.into_iter().map(|row| Arc::new(Tenant::from(row))) {
+            for domain in &tenant.domains {
+                maps.by_domain.insert(domain.to_ascii_lowercase(), tenant.clone());
+            }
+            maps.by_subdomain.insert(tenant.slug.clone(), tenant.clone());
+            maps.by_id.insert(tenant.id, tenant);
+        }
+        *self.maps.write().expect("directory lock") = Arc::new(maps);
+        Ok(())
+    }
+
+    fn maps(&self) -> Arc<Maps> {
+        self.maps.read().expect("directory lock").clone()
+    }
+
+    pub fn by_id(&self, id: TenantId) -> Option<Arc<Tenant>> {
+        self.maps().by_id.get(&id).cloned()
+    }
+
+    pub fn all(&self) -> Vec<Arc<Tenant>> {
+        let mut all: Vec<_> = self.maps().by_id.values().cloned().collect();
+        all.sort_by(|a, b| a.slug.cmp(&b.slug));
+        all
+    }
+
+    /// Resolves an already normalised host name (see [`host::normalize`]).
+    pub fn resolve(&self, host: &str) -> HostTarget {
+        if host == self.base_domain {
+            return HostTarget::Platform;
+        }
+        let maps = self.maps();
+        let found = match host.strip_suffix(&self.base_domain).and_then(|s| s.strip_suffix('.')) {
+            Some(label) if !label.contains('.') => maps.by_subdomain.get(label),
+            _ => maps.by_domain.get(host),
+        };
+        found.map_or(HostTarget::Unknown, |t| HostTarget::School(t.clone()))
+    }
+
+    /// The school's canonical origin, built from stored names, never from request headers.
+    pub fn origin(&self, tenant: &Tenant, scheme: &str, port: Option<u16>) -> String {
+        let port = port.map(|p| format!(":{p}")).unwrap_or_default();
+        format!("{scheme}://{}.{}{port}", tenant.slug, self.base_domain)
+    }
+}

@@ -1,0 +1,95 @@
+//! Applies validated school files to the database in one transaction: all or nothing.
+
+use diesel::prelude::*;
+use diesel::upsert::excluded;
+use diesel_async::RunQueryDsl;
+
+use super::files::{FileError, FileErrors, SchoolSpec};
+use crate::db::schema::{categories, courses, tenants};
+use crate::db::{PgPool, global_tx, switch_tenant};
+use crate::error::AppError;
+use crate::ids::TenantId;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("{0}")]
+    Files(#[from] FileErrors),
+    #[error("{0}")]
+    Db(#[from] AppError),
+}
+
+/// Upserts every school and its categories. Schools missing from the files are left untouched
+/// (a deleted file never deletes a school's data); a category that still has courses cannot be
+/// dropped.
+pub async fn apply(pool: &PgPool, specs: Vec<SchoolSpec>) -> Result<Vec<(String, TenantId)>, SyncError> {
+    let outcome = global_tx(pool, move |conn| {
+        Box::pin(async move {
+            let mut applied = Vec::new();
+            let mut problems = Vec::new();
+            for spec in &specs {
+                let id: uuid::Uuid = diesel::insert_into(tenants::table)
+                    .values((
+                        tenants::slug.eq(&spec.slug),
+                        tenants::name.eq(&spec.name),
+                        tenants::tagline.eq(&spec.tagline),
+                        tenants::domains.eq(&spec.domains),
+                        tenants::accent_color.eq(&spec.accent_color),
+                        tenants::logo_url.eq(&spec.logo_url),
+                    ))
+                    .on_conflict(tenants::slug)
+                    .do_update()
+                    .set((
+                        tenants::name.eq(excluded(tenants::name)),
+                        tenants::tagline.eq(excluded(tenants::tagline)),
+                        tenants::domains.eq(excluded(tenants::domains)),
+                        tenants::accent_color.eq(excluded(tenants::accent_color)),
+                        tenants::logo_url.eq(excluded(tenants::logo_url)),
+                        tenants::updated_at.eq(diesel::dsl::now),
+                    ))
+                    .returning(tenants::id)
+                    .get_result(conn)
+                    .await?;
+                let tenant = TenantId(id);
+                switch_tenant(conn, tenant).await?;
+                let keep: Vec<&str> = spec.categories.iter().map(|(slug, _)| slug.as_str()).collect();
+                let in_use: Vec<String> = courses::table
+                    .filter(courses::category.ne_all(&keep))
+                    .select(courses::category)
+                    .distinct()
+                    .load(conn)
+                    .await?;
+                if !in_use.is_empty() {
+                    problems.extend(in_use.into_iter().map(|category| FileError {
+                        file: spec.file.clone(),
+                        field: "categories".into(),
+                        reason: format!("category `{category}` was removed but still has courses; move them first"),
+                    }));
+                    continue;
+                }
+                diesel::delete(categories::table.filter(categories::slug.ne_all(&keep))).execute(conn).await?;
+                for (position, (slug, name)) in spec.categories.iter().enumerate() {
+                    diesel::insert_into(categories::table)
+                        .values((
+                            categories::tenant_id.eq(id),
+                            categories::slug.eq(slug),
+                            categories::name.eq(name),
+                            categories::position.eq(position as i32),
+                        ))
+                        .on_conflict((categories::tenant_id, categories::slug))
+                        .do_update()
+                        .set((categories::name.eq(excluded(categories::name)), categories::position.eq(excluded(categories::position))))
+                        .execute(conn)
+                        .await?;
+                }
+                applied.push((spec.slug.clone(), tenant));
+            }
+            if !problems.is_empty() {
+                // Rolls the whole transaction back.
+                return Err(AppError::BadRequest(FileErrors(problems).to_string()));
+            }
+            Ok(applied)
+        })
+    })
+    .await;
+    outcome.map_err(SyncError::Db)
+}

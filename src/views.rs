@@ -1,0 +1,31 @@
+//! Tera templates, compiled into the binary so one file deploys everywhere. Every template is
+//! named `*.html`, so tera escapes whatever it interpolates.
+
+use tera::{Context, Tera};
+
+use crate::error::AppError;
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("layout.html", include_str!("../templates/layout.html")),
+    ("macros.html", include_str!("../templates/macros.html")),
+    ("home.html", include_str!("../templates/home.html")),
+    ("catalog.html", include_str!("../templates/catalog.html")),
+    ("course.html", include_str!("../templates/course.html")),
+    ("landing.html", include_str!("../templates/landing.html")),
+];
+
+pub struct Views {
+    tera: Tera,
+}
+
+impl Views {
+    pub fn new() -> anyhow::Result<Self> {
+        let mut tera = Tera::default();
+        tera.add_raw_templates(TEMPLATES.iter().copied())?;
+        Ok(Self { tera })
+    }
+
+    pub fn render(&self, name: &str, ctx: &Context) -> Result<String, AppError> {
+        self.tera.render(name, ctx).map_err(AppError::internal)
+    }
+}
