@@ -5,13 +5,28 @@ use actix_web::{HttpResponse, web};
 use crate::error::AppError;
 
 const ASSETS: &[(&str, &str, &[u8])] = &[
-    ("app.css", "text/css; charset=utf-8", include_bytes!("../static/app.css")),
-    ("logos/northwind.svg", "image/svg+xml", include_bytes!("../static/logos/northwind.svg")),
-    ("logos/riverside.svg", "image/svg+xml", include_bytes!("../static/logos/riverside.svg")),
+    (
+        "app.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../static/app.css"),
+    ),
+    (
+        "logos/northwind.svg",
+        "image/svg+xml",
+        include_bytes!("../static/logos/northwind.svg"),
+    ),
+    (
+        "logos/riverside.svg",
+        "image/svg+xml",
+        include_bytes!("../static/logos/riverside.svg"),
+    ),
 ];
 
 pub async fn serve(path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let (_, content_type, body) = ASSETS.iter().find(|(name, _, _)| *name == path.as_str()).ok_or(AppError::NotFound)?;
+    let (_, content_type, body) = ASSETS
+        .iter()
+        .find(|(name, _, _)| *name == path.as_str())
+        .ok_or(AppError::NotFound)?;
     Ok(HttpResponse::Ok()
         .content_type(*content_type)
         .insert_header(("Cache-Control", "public, max-age=3600"))

@@ -30,15 +30,29 @@ impl Database {
         let cluster = Cluster::start(&cli.data_dir.join("pg"), ClusterOptions::default()).await?;
         let urls = cluster.provision("eduflow").await?;
         migrate::migrate(&urls.admin, &urls.runtime).await?;
-        Ok(Self { runtime_url: urls.runtime, admin_url: Some(urls.admin), replica_urls: Vec::new(), cluster: Some(cluster) })
+        Ok(Self {
+            runtime_url: urls.runtime,
+            admin_url: Some(urls.admin),
+            replica_urls: Vec::new(),
+            cluster: Some(cluster),
+        })
     }
 
     fn admin_url(&self) -> anyhow::Result<&str> {
-        self.admin_url.as_deref().context("this command needs DATABASE_ADMIN_URL (the owner role)")
+        self.admin_url
+            .as_deref()
+            .context("this command needs DATABASE_ADMIN_URL (the owner role)")
     }
 
     fn admin_pools(&self) -> anyhow::Result<Pools> {
-        Ok(Pools::new(PoolSettings { max_size: 4, ..PoolSettings::default() }, self.admin_url()?, &[]))
+        Ok(Pools::new(
+            PoolSettings {
+                max_size: 4,
+                ..PoolSettings::default()
+            },
+            self.admin_url()?,
+            &[],
+        ))
     }
 
     async fn close(self) {
@@ -51,7 +65,10 @@ impl Database {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    if let Command::Tenants { command: TenantsCommand::Check } = &cli.command {
+    if let Command::Tenants {
+        command: TenantsCommand::Check,
+    } = &cli.command
+    {
         let specs = files::load_dir(&cli.tenants_dir, &cli.base_domain)?;
         println!("{} school file(s) are valid", specs.len());
         return Ok(());
@@ -72,21 +89,35 @@ async fn run_with(cli: &Cli, db: &Database) -> anyhow::Result<()> {
             println!("migrations applied; runtime role granted");
             Ok(())
         }
-        Command::Tenants { command: TenantsCommand::Sync } => {
+        Command::Tenants {
+            command: TenantsCommand::Sync,
+        } => {
             for (slug, _) in sync_tenants(cli, db).await? {
                 println!("synced {slug}");
             }
             Ok(())
         }
-        Command::Tenants { command: TenantsCommand::Check } => unreachable!("handled before opening the database"),
+        Command::Tenants {
+            command: TenantsCommand::Check,
+        } => unreachable!("handled before opening the database"),
         Command::Seed(args) => seed_cmd(cli, db, args).await,
         Command::Courses { command } => {
             let (r, published) = match command {
                 CoursesCommand::Publish(r) => (r, true),
                 CoursesCommand::Unpublish(r) => (r, false),
             };
-            seed::set_published(db.admin_pools()?.primary(), &r.school, &r.course, published).await?;
-            println!("{} {}/{}", if published { "published" } else { "unpublished" }, r.school, r.course);
+            seed::set_published(db.admin_pools()?.primary(), &r.school, &r.course, published)
+                .await?;
+            println!(
+                "{} {}/{}",
+                if published {
+                    "published"
+                } else {
+                    "unpublished"
+                },
+                r.school,
+                r.course
+            );
             Ok(())
         }
     }
@@ -133,7 +164,10 @@ async fn serve(cli: &Cli, db: &Database, args: &ServeArgs) -> anyhow::Result<()>
         trusted_proxies: args.trusted_proxies.clone(),
         page_cache_bytes: args.page_cache_bytes,
         actor_idle: args.actor_idle(),
-        pool: PoolSettings { max_size: args.pool_size, checkout_timeout: args.pool_timeout() },
+        pool: PoolSettings {
+            max_size: args.pool_size,
+            checkout_timeout: args.pool_timeout(),
+        },
         workers: args.workers,
     };
     let app = Application::build(settings).await?;
@@ -141,11 +175,21 @@ async fn serve(cli: &Cli, db: &Database, args: &ServeArgs) -> anyhow::Result<()>
     let state = app.state();
     let schools = state.directory.all();
     if schools.is_empty() {
-        bail!("no schools: add a file to {} and restart", cli.tenants_dir.display());
+        bail!(
+            "no schools: add a file to {} and restart",
+            cli.tenants_dir.display()
+        );
     }
-    println!("EduFlow is serving {} school(s) on port {port}:", schools.len());
+    println!(
+        "EduFlow is serving {} school(s) on port {port}:",
+        schools.len()
+    );
     for tenant in schools.iter().take(20) {
-        println!("  {}  {}/", tenant.name, state.directory.origin(tenant, "http", Some(port)));
+        println!(
+            "  {}  {}/",
+            tenant.name,
+            state.directory.origin(tenant, "http", Some(port))
+        );
     }
     if schools.len() > 20 {
         println!("  … and {} more", schools.len() - 20);

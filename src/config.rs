@@ -7,17 +7,31 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "eduflow", version, about = "EduFlow: a multi-tenant learning platform. Each school lives on its own host name.")]
+#[command(
+    name = "eduflow",
+    version,
+    about = "EduFlow: a multi-tenant learning platform. Each school lives on its own host name."
+)]
 pub struct Cli {
     #[command(flatten)]
     pub db: DbArgs,
 
     /// Where the embedded PostgreSQL cluster and other local state live.
-    #[arg(long, env = "EDUFLOW_DATA_DIR", default_value = ".eduflow", global = true)]
+    #[arg(
+        long,
+        env = "EDUFLOW_DATA_DIR",
+        default_value = ".eduflow",
+        global = true
+    )]
     pub data_dir: PathBuf,
 
     /// Folder of school files (`<slug>.toml`, one per school).
-    #[arg(long, env = "EDUFLOW_TENANTS_DIR", default_value = "tenants", global = true)]
+    #[arg(
+        long,
+        env = "EDUFLOW_TENANTS_DIR",
+        default_value = "tenants",
+        global = true
+    )]
     pub tenants_dir: PathBuf,
 
     /// Schools are served at `<slug>.<base domain>`; the bare domain shows EduFlow's landing page.
@@ -46,11 +60,22 @@ pub struct DbArgs {
     pub database_url: Option<String>,
 
     /// Owner role's connection URL, for migrations, school sync and seeding.
-    #[arg(long, env = "DATABASE_ADMIN_URL", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "DATABASE_ADMIN_URL",
+        global = true,
+        hide_env_values = true
+    )]
     pub database_admin_url: Option<String>,
 
     /// Read replicas for catalog reads, comma-separated. Without them reads use the primary.
-    #[arg(long, env = "DATABASE_REPLICA_URLS", value_delimiter = ',', global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "DATABASE_REPLICA_URLS",
+        value_delimiter = ',',
+        global = true,
+        hide_env_values = true
+    )]
     pub database_replica_urls: Vec<String>,
 }
 

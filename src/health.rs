@@ -21,7 +21,9 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError
         })
     })
     .await?;
-    Ok(HttpResponse::Ok().content_type("text/plain").body("ready\n"))
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain")
+        .body("ready\n"))
 }
 
 pub async fn not_found(target: HostTarget) -> Result<HttpResponse, AppError> {

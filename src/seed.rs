@@ -45,29 +45,146 @@ impl Rng {
 }
 
 const SUBJECTS: &[(&str, &[&str])] = &[
-    ("programming", &["Python", "Rust", "JavaScript", "Go", "SQL", "Git", "Testing", "Web APIs", "Algorithms"]),
-    ("data", &["Statistics", "Data Visualisation", "Spreadsheets", "Machine Learning", "Dashboards", "Data Cleaning"]),
-    ("design", &["Typography", "Colour Theory", "UX Research", "Figma", "Accessibility", "Illustration"]),
-    ("business", &["Negotiation", "Accounting", "Marketing", "Project Management", "Leadership", "Sales"]),
-    ("languages", &["Spanish", "French", "German", "Japanese", "Italian", "Portuguese", "Mandarin"]),
-    ("music", &["Guitar", "Piano", "Music Theory", "Songwriting", "Ear Training", "Home Recording"]),
-    ("science", &["Astronomy", "Chemistry", "Ecology", "Physics", "Human Biology", "Geology"]),
-    ("wellbeing", &["Yoga", "Mindfulness", "Nutrition", "Sleep", "Running", "Stress Management"]),
+    (
+        "programming",
+        &[
+            "Python",
+            "Rust",
+            "JavaScript",
+            "Go",
+            "SQL",
+            "Git",
+            "Testing",
+            "Web APIs",
+            "Algorithms",
+        ],
+    ),
+    (
+        "data",
+        &[
+            "Statistics",
+            "Data Visualisation",
+            "Spreadsheets",
+            "Machine Learning",
+            "Dashboards",
+            "Data Cleaning",
+        ],
+    ),
+    (
+        "design",
+        &[
+            "Typography",
+            "Colour Theory",
+            "UX Research",
+            "Figma",
+            "Accessibility",
+            "Illustration",
+        ],
+    ),
+    (
+        "business",
+        &[
+            "Negotiation",
+            "Accounting",
+            "Marketing",
+            "Project Management",
+            "Leadership",
+            "Sales",
+        ],
+    ),
+    (
+        "languages",
+        &[
+            "Spanish",
+            "French",
+            "German",
+            "Japanese",
+            "Italian",
+            "Portuguese",
+            "Mandarin",
+        ],
+    ),
+    (
+        "music",
+        &[
+            "Guitar",
+            "Piano",
+            "Music Theory",
+            "Songwriting",
+            "Ear Training",
+            "Home Recording",
+        ],
+    ),
+    (
+        "science",
+        &[
+            "Astronomy",
+            "Chemistry",
+            "Ecology",
+            "Physics",
+            "Human Biology",
+            "Geology",
+        ],
+    ),
+    (
+        "wellbeing",
+        &[
+            "Yoga",
+            "Mindfulness",
+            "Nutrition",
+            "Sleep",
+            "Running",
+            "Stress Management",
+        ],
+    ),
 ];
 const FORMS: &[&str] = &[
-    "Introduction to {}", "{} Foundations", "Practical {}", "{} in Depth", "{} for Busy People",
-    "Advanced {}", "{} Workshop", "The {} Toolkit", "{} Step by Step", "Mastering {}",
+    "Introduction to {}",
+    "{} Foundations",
+    "Practical {}",
+    "{} in Depth",
+    "{} for Busy People",
+    "Advanced {}",
+    "{} Workshop",
+    "The {} Toolkit",
+    "{} Step by Step",
+    "Mastering {}",
 ];
 const TAGS: &[&str] = &[
-    "beginner-friendly", "project-based", "certificate", "self-paced", "hands-on", "quizzes", "career",
-    "weekend", "theory", "live-sessions", "exercises", "community",
+    "beginner-friendly",
+    "project-based",
+    "certificate",
+    "self-paced",
+    "hands-on",
+    "quizzes",
+    "career",
+    "weekend",
+    "theory",
+    "live-sessions",
+    "exercises",
+    "community",
 ];
 const LEVELS: &[&str] = &["beginner", "intermediate", "advanced"];
-const SECTION_TITLES: &[&str] = &["Getting started", "Core ideas", "Practice", "Going further", "Wrapping up"];
-const LESSON_TITLES: &[&str] = &["Overview", "Key terms", "A worked example", "Your turn", "Common mistakes", "Recap"];
+const SECTION_TITLES: &[&str] = &[
+    "Getting started",
+    "Core ideas",
+    "Practice",
+    "Going further",
+    "Wrapping up",
+];
+const LESSON_TITLES: &[&str] = &[
+    "Overview",
+    "Key terms",
+    "A worked example",
+    "Your turn",
+    "Common mistakes",
+    "Recap",
+];
 
 fn base_time() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).single().expect("valid date")
+    Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0)
+        .single()
+        .expect("valid date")
 }
 
 fn slugify(s: &str) -> String {
@@ -82,6 +199,11 @@ fn slugify(s: &str) -> String {
     out.trim_end_matches('-').to_owned()
 }
 
+/// A generated lesson: id, title, kind, free preview.
+type LessonSeed = (Uuid, String, &'static str, bool);
+/// A generated section: id, title, lessons.
+type SectionSeed = (Uuid, String, Vec<LessonSeed>);
+
 /// One generated course and its curriculum.
 struct CourseRow {
     id: Uuid,
@@ -95,12 +217,25 @@ struct CourseRow {
     duration_minutes: i32,
     published: bool,
     published_at: Option<DateTime<Utc>>,
-    sections: Vec<(Uuid, String, Vec<(Uuid, String, &'static str, bool)>)>,
+    sections: Vec<SectionSeed>,
 }
 
-fn gen_course(rng: &mut Rng, index: usize, category: &(String, String), published: bool, at: DateTime<Utc>) -> CourseRow {
-    let subjects: &[&str] = SUBJECTS.iter().find(|(slug, _)| *slug == category.0).map_or(&[], |(_, s)| *s);
-    let subject = if subjects.is_empty() { category.1.as_str() } else { rng.pick(subjects) };
+fn gen_course(
+    rng: &mut Rng,
+    index: usize,
+    category: &(String, String),
+    published: bool,
+    at: DateTime<Utc>,
+) -> CourseRow {
+    let subjects: &[&str] = SUBJECTS
+        .iter()
+        .find(|(slug, _)| *slug == category.0)
+        .map_or(&[], |(_, s)| *s);
+    let subject = if subjects.is_empty() {
+        category.1.as_str()
+    } else {
+        rng.pick(subjects)
+    };
     let title = rng.pick(FORMS).replace("{}", subject);
     let mut tags: Vec<String> = vec![slugify(subject)];
     for _ in 0..1 + rng.below(3) {
@@ -114,10 +249,19 @@ fn gen_course(rng: &mut Rng, index: usize, category: &(String, String), publishe
             let lessons = (0..2 + rng.below(3))
                 .map(|l| {
                     let kind = if rng.below(3) == 0 { "video" } else { "text" };
-                    (rng.uuid(), LESSON_TITLES[(s + l) % LESSON_TITLES.len()].to_owned(), kind, s == 0 && l == 0)
+                    (
+                        rng.uuid(),
+                        LESSON_TITLES[(s + l) % LESSON_TITLES.len()].to_owned(),
+                        kind,
+                        s == 0 && l == 0,
+                    )
                 })
                 .collect();
-            (rng.uuid(), SECTION_TITLES[s % SECTION_TITLES.len()].to_owned(), lessons)
+            (
+                rng.uuid(),
+                SECTION_TITLES[s % SECTION_TITLES.len()].to_owned(),
+                lessons,
+            )
         })
         .collect();
     CourseRow {
@@ -125,9 +269,15 @@ fn gen_course(rng: &mut Rng, index: usize, category: &(String, String), publishe
         slug: format!("{}-{index}", slugify(&title)),
         summary: format!(
             "{} {level} course on {subject}: short lessons, practical exercises and a clear path from first steps to confident use.",
-            if level.starts_with(['a', 'e', 'i', 'o', 'u']) { "An" } else { "A" }
+            if level.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "An"
+            } else {
+                "A"
+            }
         ),
-        description: format!("{title} takes you through {subject} one idea at a time. Each section ends with an exercise, and every lesson is short enough for a lunch break."),
+        description: format!(
+            "{title} takes you through {subject} one idea at a time. Each section ends with an exercise, and every lesson is short enough for a lunch break."
+        ),
         title,
         category: category.0.clone(),
         tags,
@@ -139,7 +289,11 @@ fn gen_course(rng: &mut Rng, index: usize, category: &(String, String), publishe
     }
 }
 
-async fn insert_courses(conn: &mut AsyncPgConnection, tenant: TenantId, rows: &[CourseRow]) -> Result<(), AppError> {
+async fn insert_courses(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+    rows: &[CourseRow],
+) -> Result<(), AppError> {
     let course_values: Vec<_> = rows
         .iter()
         .map(|c| {
@@ -159,57 +313,80 @@ async fn insert_courses(conn: &mut AsyncPgConnection, tenant: TenantId, rows: &[
             )
         })
         .collect();
-    diesel::insert_into(courses::table).values(course_values).execute(conn).await?;
+    diesel::insert_into(courses::table)
+        .values(course_values)
+        .execute(conn)
+        .await?;
     let section_values: Vec<_> = rows
         .iter()
         .flat_map(|c| {
-            c.sections.iter().enumerate().map(move |(i, (id, title, _))| {
-                (
-                    sections::id.eq(*id),
-                    sections::tenant_id.eq(tenant.0),
-                    sections::course_id.eq(c.id),
-                    sections::position.eq(i as i32),
-                    sections::title.eq(title),
-                )
-            })
+            c.sections
+                .iter()
+                .enumerate()
+                .map(move |(i, (id, title, _))| {
+                    (
+                        sections::id.eq(*id),
+                        sections::tenant_id.eq(tenant.0),
+                        sections::course_id.eq(c.id),
+                        sections::position.eq(i as i32),
+                        sections::title.eq(title),
+                    )
+                })
         })
         .collect();
-    diesel::insert_into(sections::table).values(section_values).execute(conn).await?;
+    diesel::insert_into(sections::table)
+        .values(section_values)
+        .execute(conn)
+        .await?;
     let lesson_values: Vec<_> = rows
         .iter()
         .flat_map(|c| c.sections.iter())
         .flat_map(|(section, _, lessons)| {
-            lessons.iter().enumerate().map(move |(i, (id, title, kind, preview))| {
-                (
-                    lessons::id.eq(*id),
-                    lessons::tenant_id.eq(tenant.0),
-                    lessons::section_id.eq(*section),
-                    lessons::position.eq(i as i32),
-                    lessons::slug.eq(format!("{}-{}", slugify(title), i + 1)),
-                    lessons::title.eq(title),
-                    lessons::kind.eq(*kind),
-                    lessons::body.eq("Read the notes, try the exercise, then mark the lesson complete."),
-                    lessons::duration_seconds.eq(300),
-                    lessons::free_preview.eq(*preview),
-                )
-            })
+            lessons
+                .iter()
+                .enumerate()
+                .map(move |(i, (id, title, kind, preview))| {
+                    (
+                        lessons::id.eq(*id),
+                        lessons::tenant_id.eq(tenant.0),
+                        lessons::section_id.eq(*section),
+                        lessons::position.eq(i as i32),
+                        lessons::slug.eq(format!("{}-{}", slugify(title), i + 1)),
+                        lessons::title.eq(title),
+                        lessons::kind.eq(*kind),
+                        lessons::body
+                            .eq("Read the notes, try the exercise, then mark the lesson complete."),
+                        lessons::duration_seconds.eq(300),
+                        lessons::free_preview.eq(*preview),
+                    )
+                })
         })
         .collect();
     for chunk in lesson_values.chunks(4000) {
-        diesel::insert_into(lessons::table).values(chunk).execute(conn).await?;
+        diesel::insert_into(lessons::table)
+            .values(chunk)
+            .execute(conn)
+            .await?;
     }
     Ok(())
 }
 
 async fn course_count(pool: &PgPool, tenant: TenantId) -> Result<i64, AppError> {
-    tenant_tx(pool, tenant, |conn| Box::pin(async move { Ok(courses::table.count().get_result(conn).await?) })).await
+    tenant_tx(pool, tenant, |conn| {
+        Box::pin(async move { Ok(courses::table.count().get_result(conn).await?) })
+    })
+    .await
 }
 
 pub const DEMO_COURSES: usize = 36;
 pub const DEMO_DRAFTS: usize = 3;
 
 /// Demo courses for each given school that has none yet. Returns how many schools were seeded.
-pub async fn demo(pool: &PgPool, schools: &[(String, TenantId)], seed: u64) -> Result<usize, AppError> {
+pub async fn demo(
+    pool: &PgPool,
+    schools: &[(String, TenantId)],
+    seed: u64,
+) -> Result<usize, AppError> {
     let mut seeded = 0;
     for (slug, tenant) in schools {
         let tenant = *tenant;
@@ -218,21 +395,32 @@ pub async fn demo(pool: &PgPool, schools: &[(String, TenantId)], seed: u64) -> R
         }
         let cats: Vec<(String, String)> = tenant_tx(pool, tenant, |conn| {
             Box::pin(async move {
-                Ok(categories::table.order(categories::position).select((categories::slug, categories::name)).load(conn).await?)
+                Ok(categories::table
+                    .order(categories::position)
+                    .select((categories::slug, categories::name))
+                    .load(conn)
+                    .await?)
             })
         })
         .await?;
         if cats.is_empty() {
             continue;
         }
-        let mut rng = Rng::new(seed ^ slug.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64)));
+        let mut rng = Rng::new(
+            seed ^ slug
+                .bytes()
+                .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64)),
+        );
         let rows: Vec<CourseRow> = (0..DEMO_COURSES)
             .map(|i| {
                 let at = base_time() + Duration::hours(37 * i as i64);
                 gen_course(&mut rng, i + 1, &cats[i % cats.len()], i >= DEMO_DRAFTS, at)
             })
             .collect();
-        tenant_tx(pool, tenant, move |conn| Box::pin(async move { insert_courses(conn, tenant, &rows).await })).await?;
+        tenant_tx(pool, tenant, move |conn| {
+            Box::pin(async move { insert_courses(conn, tenant, &rows).await })
+        })
+        .await?;
         seeded += 1;
     }
     Ok(seeded)
@@ -250,16 +438,31 @@ const CHUNK: usize = 1000;
 
 /// `n` benchmark schools (`bench-00001`…) with `per_school` published courses each. Schools that
 /// already have courses are skipped, so an interrupted run can simply be repeated.
-pub async fn generate(pool: &PgPool, n: u32, per_school: u32, seed: u64, parallel: usize) -> Result<(), AppError> {
+pub async fn generate(
+    pool: &PgPool,
+    n: u32,
+    per_school: u32,
+    seed: u64,
+    parallel: usize,
+) -> Result<(), AppError> {
     let slugs: Vec<String> = (1..=n).map(|i| format!("bench-{i:05}")).collect();
     let ids: Vec<(String, Uuid)> = global_tx(pool, move |conn| {
         Box::pin(async move {
             for chunk in slugs.chunks(1000) {
                 let values: Vec<_> = chunk
                     .iter()
-                    .map(|s| (tenants::slug.eq(s), tenants::name.eq(format!("Bench School {}", &s[6..]))))
+                    .map(|s| {
+                        (
+                            tenants::slug.eq(s),
+                            tenants::name.eq(format!("Bench School {}", &s[6..])),
+                        )
+                    })
                     .collect();
-                diesel::insert_into(tenants::table).values(values).on_conflict_do_nothing().execute(conn).await?;
+                diesel::insert_into(tenants::table)
+                    .values(values)
+                    .on_conflict_do_nothing()
+                    .execute(conn)
+                    .await?;
             }
             Ok(tenants::table
                 .filter(tenants::slug.eq_any(&slugs))
@@ -271,79 +474,116 @@ pub async fn generate(pool: &PgPool, n: u32, per_school: u32, seed: u64, paralle
     })
     .await?;
     let bar = ProgressBar::new(n as u64 * per_school as u64).with_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} courses ({per_sec}, eta {eta})").expect("valid template"),
+        ProgressStyle::with_template("{bar:40} {pos}/{len} courses ({per_sec}, eta {eta})")
+            .expect("valid template"),
     );
-    let results: Vec<Result<(), AppError>> = futures_util::stream::iter(ids.into_iter().enumerate())
-        .map(|(i, (_, id))| {
-            let bar = bar.clone();
-            async move {
-                let tenant = TenantId(id);
-                if course_count(pool, tenant).await? > 0 {
-                    bar.inc(per_school as u64);
-                    return Ok(());
-                }
-                let mut rng = Rng::new(seed.wrapping_add(i as u64).wrapping_mul(0x2545_f491_4f6c_dd1d));
-                tenant_tx(pool, tenant, |conn| {
-                    Box::pin(async move {
-                        let values: Vec<_> = BENCH_CATEGORIES
-                            .iter()
-                            .enumerate()
-                            .map(|(p, (s, name))| {
-                                (categories::tenant_id.eq(id), categories::slug.eq(*s), categories::name.eq(*name), categories::position.eq(p as i32))
+    let results: Vec<Result<(), AppError>> =
+        futures_util::stream::iter(ids.into_iter().enumerate())
+            .map(|(i, (_, id))| {
+                let bar = bar.clone();
+                async move {
+                    let tenant = TenantId(id);
+                    if course_count(pool, tenant).await? > 0 {
+                        bar.inc(per_school as u64);
+                        return Ok(());
+                    }
+                    let mut rng = Rng::new(
+                        seed.wrapping_add(i as u64)
+                            .wrapping_mul(0x2545_f491_4f6c_dd1d),
+                    );
+                    tenant_tx(pool, tenant, |conn| {
+                        Box::pin(async move {
+                            let values: Vec<_> = BENCH_CATEGORIES
+                                .iter()
+                                .enumerate()
+                                .map(|(p, (s, name))| {
+                                    (
+                                        categories::tenant_id.eq(id),
+                                        categories::slug.eq(*s),
+                                        categories::name.eq(*name),
+                                        categories::position.eq(p as i32),
+                                    )
+                                })
+                                .collect();
+                            diesel::insert_into(categories::table)
+                                .values(values)
+                                .on_conflict_do_nothing()
+                                .execute(conn)
+                                .await?;
+                            Ok(())
+                        })
+                    })
+                    .await?;
+                    let cats: Vec<(String, String)> = BENCH_CATEGORIES
+                        .iter()
+                        .map(|(s, n)| ((*s).to_owned(), (*n).to_owned()))
+                        .collect();
+                    let mut done = 0usize;
+                    while done < per_school as usize {
+                        let take = CHUNK.min(per_school as usize - done);
+                        let rows: Vec<CourseRow> = (done..done + take)
+                            .map(|k| {
+                                let at = base_time() + Duration::minutes(k as i64);
+                                let mut c =
+                                    gen_course(&mut rng, k + 1, &cats[k % cats.len()], true, at);
+                                c.sections.truncate(1);
+                                c
                             })
                             .collect();
-                        diesel::insert_into(categories::table).values(values).on_conflict_do_nothing().execute(conn).await?;
-                        Ok(())
-                    })
-                })
-                .await?;
-                let cats: Vec<(String, String)> = BENCH_CATEGORIES.iter().map(|(s, n)| ((*s).to_owned(), (*n).to_owned())).collect();
-                let mut done = 0usize;
-                while done < per_school as usize {
-                    let take = CHUNK.min(per_school as usize - done);
-                    let rows: Vec<CourseRow> = (done..done + take)
-                        .map(|k| {
-                            let at = base_time() + Duration::minutes(k as i64);
-                            let mut c = gen_course(&mut rng, k + 1, &cats[k % cats.len()], true, at);
-                            c.sections.truncate(1);
-                            c
+                        tenant_tx(pool, tenant, move |conn| {
+                            Box::pin(async move { insert_courses(conn, tenant, &rows).await })
                         })
-                        .collect();
-                    tenant_tx(pool, tenant, move |conn| Box::pin(async move { insert_courses(conn, tenant, &rows).await })).await?;
-                    done += take;
-                    bar.inc(take as u64);
+                        .await?;
+                        done += take;
+                        bar.inc(take as u64);
+                    }
+                    Ok(())
                 }
-                Ok(())
-            }
-        })
-        .buffer_unordered(parallel.max(1))
-        .collect()
-        .await;
+            })
+            .buffer_unordered(parallel.max(1))
+            .collect()
+            .await;
     bar.finish();
     results.into_iter().collect()
 }
 
 /// Publishes or unpublishes one course; the change reaches every running instance's pages.
-pub async fn set_published(pool: &PgPool, school: &str, course: &str, published: bool) -> Result<(), AppError> {
+pub async fn set_published(
+    pool: &PgPool,
+    school: &str,
+    course: &str,
+    published: bool,
+) -> Result<(), AppError> {
     let school = school.to_owned();
     let tenant: Option<Uuid> = global_tx(pool, move |conn| {
-        Box::pin(async move { Ok(tenants::table.filter(tenants::slug.eq(school)).select(tenants::id).first(conn).await.optional()?) })
+        Box::pin(async move {
+            Ok(tenants::table
+                .filter(tenants::slug.eq(school))
+                .select(tenants::id)
+                .first(conn)
+                .await
+                .optional()?)
+        })
     })
     .await?;
     let tenant = TenantId(tenant.ok_or_else(|| AppError::bad_request("no such school"))?);
     let course = course.to_owned();
     let changed = tenant_tx(pool, tenant, move |conn| {
         Box::pin(async move {
-            Ok(diesel::update(courses::table.filter(courses::slug.eq(course)))
-                .set((
-                    courses::published.eq(published),
-                    courses::published_at.eq(diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>>(
-                        "coalesce(published_at, now())",
-                    )),
-                    courses::updated_at.eq(diesel::dsl::now),
-                ))
-                .execute(conn)
-                .await?)
+            Ok(
+                diesel::update(courses::table.filter(courses::slug.eq(course)))
+                    .set((
+                        courses::published.eq(published),
+                        courses::published_at.eq(diesel::dsl::sql::<
+                            diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>,
+                        >(
+                            "coalesce(published_at, now())"
+                        )),
+                        courses::updated_at.eq(diesel::dsl::now),
+                    ))
+                    .execute(conn)
+                    .await?,
+            )
         })
     })
     .await?;
@@ -371,6 +611,9 @@ mod tests {
     #[test]
     fn slugify_makes_slugs() {
         assert_eq!(slugify("Data & Analytics: 101"), "data-analytics-101");
-        assert!(crate::tenancy::files::is_slug(&slugify("  Mastering Rust!  "), 120));
+        assert!(crate::tenancy::files::is_slug(
+            &slugify("  Mastering Rust!  "),
+            120
+        ));
     }
 }

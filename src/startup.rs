@@ -53,17 +53,27 @@ impl Application {
         migrate::check_runtime_role(&settings.runtime_url).await?;
         let pools = Pools::new(settings.pool, &settings.runtime_url, &settings.replica_urls);
         let directory = Arc::new(Directory::new(&settings.base_domain));
-        directory.reload(pools.primary()).await.map_err(|e| anyhow::anyhow!("loading schools: {e:?}"))?;
+        let versions = directory
+            .reload(pools.primary())
+            .await
+            .map_err(|e| anyhow::anyhow!("loading schools: {e:?}"))?;
         let views = Arc::new(Views::new()?);
         let registry = Registry::new(SchoolContext {
             pools: pools.clone(),
             views: views.clone(),
             cache_bytes: settings.page_cache_bytes,
             idle: settings.actor_idle,
+            loads: Default::default(),
         });
+        registry.catalog_versions(versions);
         let (changes_tx, changes_rx) = mpsc::unbounded_channel();
         actix_web::rt::spawn(listener::listen(settings.runtime_url.clone(), changes_tx));
-        actix_web::rt::spawn(apply_changes(changes_rx, directory.clone(), registry.clone(), pools.clone()));
+        actix_web::rt::spawn(apply_changes(
+            changes_rx,
+            directory.clone(),
+            registry.clone(),
+            pools.clone(),
+        ));
 
         let state = web::Data::new(AppState {
             directory,
@@ -72,7 +82,8 @@ impl Application {
             views,
             trusted_proxies: settings.trusted_proxies.clone(),
         });
-        let listener = TcpListener::bind(&settings.listen).with_context(|| format!("binding {}", settings.listen))?;
+        let listener = TcpListener::bind(&settings.listen)
+            .with_context(|| format!("binding {}", settings.listen))?;
         let port = listener.local_addr()?.port();
         let app_state = state.clone();
         let mut server = HttpServer::new(move || {
@@ -95,7 +106,11 @@ impl Application {
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }
-        Ok(Self { server: server.run(), port, state })
+        Ok(Self {
+            server: server.run(),
+            port,
+            state,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -118,10 +133,16 @@ impl Application {
 
 /// Applies what the listener hears. School-list reloads are coalesced: a bulk import announces
 /// many changes in a burst, and one reload covers them all.
-async fn apply_changes(mut rx: mpsc::UnboundedReceiver<Change>, directory: Arc<Directory>, registry: Arc<Registry>, pools: Pools) {
+async fn apply_changes(
+    mut rx: mpsc::UnboundedReceiver<Change>,
+    directory: Arc<Directory>,
+    registry: Arc<Registry>,
+    pools: Pools,
+) {
     while let Some(change) = rx.recv().await {
         let mut everything = match change {
             Change::Catalog { tenant, version } => {
+                tracing::debug!(%tenant, version, "catalog changed");
                 registry.catalog_changed(tenant, version);
                 continue;
             }
@@ -136,20 +157,31 @@ async fn apply_changes(mut rx: mpsc::UnboundedReceiver<Change>, directory: Arc<D
                 Change::Resync => everything = true,
             }
         }
+        tracing::debug!(everything, "reloading schools");
         match directory.reload(pools.primary()).await {
-            Ok(()) => registry.refresh(&directory, everything),
+            Ok(versions) => {
+                registry.catalog_versions(versions);
+                registry.refresh(&directory, everything);
+            }
             Err(e) => tracing::warn!(error = ?e, "reloading schools failed"),
         }
     }
 }
 
 /// One line per request: school, route template, status, duration.
-async fn access_log(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+async fn access_log(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let start = Instant::now();
     let method = req.method().clone();
     let res = next.call(req).await?;
     let request = res.request();
-    let school = request.extensions().get::<SchoolSlug>().map(|s| s.0.clone()).unwrap_or_default();
+    let school = request
+        .extensions()
+        .get::<SchoolSlug>()
+        .map(|s| s.0.clone())
+        .unwrap_or_default();
     tracing::info!(
         target: "eduflow::access",
         school,

@@ -15,7 +15,12 @@ pub struct ByteLru<K: Hash + Eq> {
 
 impl<K: Hash + Eq> ByteLru<K> {
     pub fn new(cap: usize) -> Self {
-        Self { entries: LruCache::unbounded(), held: 0, cap, evictions: 0 }
+        Self {
+            entries: LruCache::unbounded(),
+            held: 0,
+            cap,
+            evictions: 0,
+        }
     }
 
     pub fn get(&mut self, key: &K) -> Option<Bytes> {

@@ -6,6 +6,7 @@ pub mod registry;
 pub mod school;
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 pub use registry::Registry;
@@ -21,4 +22,6 @@ pub struct SchoolContext {
     pub cache_bytes: usize,
     /// An actor that has served nothing for this long stops.
     pub idle: Duration,
+    /// Page loads started (cache misses that reached the database).
+    pub loads: AtomicU64,
 }

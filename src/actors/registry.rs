@@ -53,8 +53,22 @@ impl Registry {
         }
         let generation = self.next_generation.fetch_add(1, Ordering::Relaxed);
         let min_version = lock(&self.versions).get(&tenant.id).copied().unwrap_or(0);
-        let addr = SchoolActor::new(tenant.clone(), self.ctx.clone(), self.me.clone(), generation, min_version).start();
-        actors.insert(tenant.id, Entry { generation, tenant: tenant.clone(), addr: addr.clone() });
+        let addr = SchoolActor::new(
+            tenant.clone(),
+            self.ctx.clone(),
+            self.me.clone(),
+            generation,
+            min_version,
+        )
+        .start();
+        actors.insert(
+            tenant.id,
+            Entry {
+                generation,
+                tenant: tenant.clone(),
+                addr: addr.clone(),
+            },
+        );
         addr
     }
 
@@ -69,13 +83,18 @@ impl Registry {
                 Err(e @ MailboxError::Timeout) => return Err(AppError::Unavailable(e.into())),
             }
         }
-        Err(AppError::Unavailable(anyhow::anyhow!("school actor keeps stopping")))
+        Err(AppError::Unavailable(anyhow::anyhow!(
+            "school actor keeps stopping"
+        )))
     }
 
     /// Called by a stopping actor; a newer actor for the same school is left alone.
     pub(super) fn forget(&self, tenant: TenantId, generation: u64) {
         let mut actors = lock(&self.actors);
-        if actors.get(&tenant).is_some_and(|e| e.generation == generation) {
+        if actors
+            .get(&tenant)
+            .is_some_and(|e| e.generation == generation)
+        {
             actors.remove(&tenant);
         }
     }
@@ -87,6 +106,14 @@ impl Registry {
         drop(versions);
         if let Some(entry) = lock(&self.actors).get(&tenant) {
             entry.addr.do_send(CatalogChanged(version));
+        }
+    }
+
+    /// Versions read from the primary: without them, an instance that starts (or reconnects)
+    /// while a replica lags would cache the replica's older pages until the next change.
+    pub fn catalog_versions(&self, versions: Vec<(TenantId, i64)>) {
+        for (tenant, version) in versions {
+            self.catalog_changed(tenant, version);
         }
     }
 
@@ -107,6 +134,10 @@ impl Registry {
 
     pub fn live(&self) -> usize {
         lock(&self.actors).len()
+    }
+
+    pub fn loads(&self) -> u64 {
+        self.ctx.loads.load(Ordering::Relaxed)
     }
 
     pub async fn stats(&self, tenant: TenantId) -> Option<CacheStats> {

@@ -10,9 +10,9 @@ use actix::prelude::*;
 use actix_web::web::Bytes;
 use tokio::sync::oneshot;
 
+use super::SchoolContext;
 use super::cache::ByteLru;
 use super::registry::Registry;
-use super::SchoolContext;
 use crate::catalog::pages::{self, PageKey};
 use crate::error::AppError;
 use crate::tenancy::Tenant;
@@ -32,11 +32,19 @@ pub struct SchoolActor {
     next_load: u64,
     /// The newest catalog version announced for this school: pages older than it are stale.
     min_version: i64,
+    /// Bumped whenever the pages are dropped; a load begun in an older epoch is not cached.
+    epoch: u64,
     last_used: Instant,
 }
 
 impl SchoolActor {
-    pub fn new(tenant: Arc<Tenant>, ctx: Arc<SchoolContext>, registry: Weak<Registry>, generation: u64, min_version: i64) -> Self {
+    pub fn new(
+        tenant: Arc<Tenant>,
+        ctx: Arc<SchoolContext>,
+        registry: Weak<Registry>,
+        generation: u64,
+        min_version: i64,
+    ) -> Self {
         let cap = ctx.cache_bytes;
         Self {
             tenant,
@@ -48,25 +56,33 @@ impl SchoolActor {
             waiting: HashMap::new(),
             next_load: 0,
             min_version,
+            epoch: 0,
             last_used: Instant::now(),
         }
     }
 
     fn drop_pages(&mut self) {
         self.pages.clear();
+        self.epoch += 1;
         // Loads already running may return data from before the change: let them answer the
         // requests that joined them, but start fresh loads for everyone after this point.
         self.joinable.clear();
     }
 
-    fn finish_load(&mut self, key: PageKey, load: u64, result: Result<pages::Loaded, AppError>) {
+    fn finish_load(
+        &mut self,
+        key: PageKey,
+        load: u64,
+        epoch: u64,
+        result: Result<pages::Loaded, AppError>,
+    ) {
         if self.joinable.get(&key) == Some(&load) {
             self.joinable.remove(&key);
         }
         let waiters = self.waiting.remove(&load).unwrap_or_default();
         match result {
             Ok(loaded) => {
-                if loaded.version >= self.min_version {
+                if epoch == self.epoch && loaded.version >= self.min_version {
                     self.pages.insert(key, loaded.body.clone());
                 }
                 for w in waiters {
@@ -123,13 +139,30 @@ impl Handler<GetPage> for SchoolActor {
             self.next_load += 1;
             self.joinable.insert(key.clone(), load);
             self.waiting.insert(load, vec![tx]);
-            let (school_ctx, tenant, min_version) = (self.ctx.clone(), self.tenant.clone(), self.min_version);
+            self.ctx
+                .loads
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let (school_ctx, tenant, min_version, epoch) = (
+                self.ctx.clone(),
+                self.tenant.clone(),
+                self.min_version,
+                self.epoch,
+            );
             let fetch_key = key.clone();
-            let fut = async move { pages::load(&school_ctx, &tenant, &fetch_key, min_version).await };
-            ctx.spawn(actix::fut::wrap_future(fut).map(move |result, act: &mut Self, _| act.finish_load(key, load, result)));
+            let fut =
+                async move { pages::load(&school_ctx, &tenant, &fetch_key, min_version).await };
+            ctx.spawn(
+                actix::fut::wrap_future(fut).map(move |result, act: &mut Self, _| {
+                    act.finish_load(key, load, epoch, result)
+                }),
+            );
         }
         Box::pin(async move {
-            rx.await.unwrap_or_else(|_| Err(AppError::Unavailable(anyhow::anyhow!("school actor stopped"))))
+            rx.await.unwrap_or_else(|_| {
+                Err(AppError::Unavailable(anyhow::anyhow!(
+                    "school actor stopped"
+                )))
+            })
         })
     }
 }
@@ -180,6 +213,10 @@ impl Handler<Stats> for SchoolActor {
     type Result = MessageResult<Stats>;
 
     fn handle(&mut self, _: Stats, _: &mut Self::Context) -> Self::Result {
-        MessageResult(CacheStats { pages: self.pages.len(), bytes: self.pages.held(), evictions: self.pages.evictions })
+        MessageResult(CacheStats {
+            pages: self.pages.len(),
+            bytes: self.pages.held(),
+            evictions: self.pages.evictions,
+        })
     }
 }

@@ -10,23 +10,43 @@ use crate::tenancy::files::is_slug;
 use crate::tenancy::host::School;
 
 fn json(body: web::Bytes) -> HttpResponse {
-    HttpResponse::Ok().content_type("application/json").body(body)
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body)
 }
 
 // `Result<School, _>`: an unknown host answers with a JSON error here, not the HTML page.
-pub async fn courses(school: Result<School, AppError>, state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn courses(
+    school: Result<School, AppError>,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     let School(tenant) = school?;
     let query = CatalogQuery::parse(req.query_string(), Limit::Client)?;
-    Ok(json(state.registry.page(&tenant, PageKey::CatalogJson(query)).await?))
+    Ok(json(
+        state
+            .registry
+            .page(&tenant, PageKey::CatalogJson(query))
+            .await?,
+    ))
 }
 
-pub async fn course(school: Result<School, AppError>, state: web::Data<AppState>, slug: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn course(
+    school: Result<School, AppError>,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let School(tenant) = school?;
     let slug = slug.into_inner();
     if !is_slug(&slug, 120) {
         return Err(AppError::NotFound.into());
     }
-    Ok(json(state.registry.page(&tenant, PageKey::CourseJson(slug)).await?))
+    Ok(json(
+        state
+            .registry
+            .page(&tenant, PageKey::CourseJson(slug))
+            .await?,
+    ))
 }
 
 pub async fn not_found() -> Result<HttpResponse, ApiError> {

@@ -33,23 +33,48 @@ pub struct Loaded {
     pub version: i64,
 }
 
+/// What a page needs, or why it does not exist: decided only once the data is known to be
+/// fresh enough (a lagging replica must not turn a new course into a 404).
 enum Data {
-    Home { categories: Vec<Category>, newest: Vec<CourseCard> },
-    Catalog { categories: Vec<Category>, page: CatalogPage },
-    Course(CourseDetail),
+    Home {
+        categories: Vec<Category>,
+        newest: Vec<CourseCard>,
+    },
+    Catalog {
+        categories: Vec<Category>,
+        page: CatalogPage,
+    },
+    UnknownCategory(String),
+    Course(Option<CourseDetail>),
 }
 
 const NEWEST_ON_HOME: i64 = 6;
 
 /// Loads a page from the read pool, or from the primary when the replica has not yet caught up
-/// with the newest change announced for the school (read-your-writes across instances).
-pub async fn load(ctx: &SchoolContext, tenant: &Tenant, key: &PageKey, min_version: i64) -> Result<Loaded, AppError> {
-    let (mut version, mut data) = fetch(ctx.pools.read(), tenant.id, key).await?;
-    if version < min_version && ctx.pools.has_replicas() {
-        (version, data) = fetch(ctx.pools.primary(), tenant.id, key).await?;
-    }
+/// with the newest version known for the school (read-your-writes across instances) or cannot
+/// be reached.
+pub async fn load(
+    ctx: &SchoolContext,
+    tenant: &Tenant,
+    key: &PageKey,
+    min_version: i64,
+) -> Result<Loaded, AppError> {
+    let (version, data) = match fetch(ctx.pools.read(), tenant.id, key).await {
+        Ok((version, _)) if version < min_version && ctx.pools.has_replicas() => {
+            fetch(ctx.pools.primary(), tenant.id, key).await?
+        }
+        // An unreachable replica degrades to the primary rather than to an error page.
+        Err(AppError::Unavailable(e)) if ctx.pools.has_replicas() => {
+            tracing::warn!(error = %e, "replica unavailable; reading from the primary");
+            fetch(ctx.pools.primary(), tenant.id, key).await?
+        }
+        other => other?,
+    };
     let body = render(ctx, tenant, key, data)?;
-    Ok(Loaded { body: Bytes::from(body), version })
+    Ok(Loaded {
+        body: Bytes::from(body),
+        version,
+    })
 }
 
 async fn fetch(pool: &PgPool, tenant: TenantId, key: &PageKey) -> Result<(i64, Data), AppError> {
@@ -64,15 +89,18 @@ async fn fetch(pool: &PgPool, tenant: TenantId, key: &PageKey) -> Result<(i64, D
                 },
                 PageKey::Catalog(q) | PageKey::CatalogJson(q) => {
                     let categories = store::categories(conn).await?;
-                    if let Some(c) = &q.category {
-                        if !categories.iter().any(|k| &k.slug == c) {
-                            return Err(AppError::bad_request(format!("unknown category `{c}`")));
+                    match &q.category {
+                        Some(c) if !categories.iter().any(|k| &k.slug == c) => {
+                            Data::UnknownCategory(c.clone())
                         }
+                        _ => Data::Catalog {
+                            page: store::catalog_page(conn, tenant, q).await?,
+                            categories,
+                        },
                     }
-                    Data::Catalog { page: store::catalog_page(conn, tenant, q).await?, categories }
                 }
                 PageKey::Course(slug) | PageKey::CourseJson(slug) => {
-                    Data::Course(store::course_detail(conn, tenant, slug).await?.ok_or(AppError::NotFound)?)
+                    Data::Course(store::course_detail(conn, tenant, slug).await?)
                 }
             };
             Ok((version, data))
@@ -81,11 +109,20 @@ async fn fetch(pool: &PgPool, tenant: TenantId, key: &PageKey) -> Result<(i64, D
     .await
 }
 
-fn render(ctx: &SchoolContext, tenant: &Tenant, key: &PageKey, data: Data) -> Result<Vec<u8>, AppError> {
+fn render(
+    ctx: &SchoolContext,
+    tenant: &Tenant,
+    key: &PageKey,
+    data: Data,
+) -> Result<Vec<u8>, AppError> {
     let mut c = tera::Context::new();
     c.insert("school", tenant);
     let html = |name: &str, c: &tera::Context| ctx.views.render(name, c).map(String::into_bytes);
     match (key, data) {
+        (_, Data::UnknownCategory(c)) => {
+            Err(AppError::bad_request(format!("unknown category `{c}`")))
+        }
+        (_, Data::Course(None)) => Err(AppError::NotFound),
         (PageKey::Home, Data::Home { categories, newest }) => {
             c.insert("categories", &categories);
             c.insert("newest", &newest);
@@ -107,42 +144,68 @@ fn render(ctx: &SchoolContext, tenant: &Tenant, key: &PageKey, data: Data) -> Re
             let body = json!({ "items": page.items, "next": page.next.map(|n| n.encode()) });
             serde_json::to_vec(&body).map_err(AppError::internal)
         }
-        (PageKey::Course(_), Data::Course(detail)) => {
+        (PageKey::Course(_), Data::Course(Some(detail))) => {
             c.insert("course", &detail);
             html("course.html", &c)
         }
-        (PageKey::CourseJson(_), Data::Course(detail)) => serde_json::to_vec(&detail).map_err(AppError::internal),
-        _ => Err(AppError::internal(anyhow::anyhow!("page data does not match its key"))),
+        (PageKey::CourseJson(_), Data::Course(Some(detail))) => {
+            serde_json::to_vec(&detail).map_err(AppError::internal)
+        }
+        _ => Err(AppError::internal(anyhow::anyhow!(
+            "page data does not match its key"
+        ))),
     }
 }
 
 fn html(body: Bytes) -> HttpResponse {
-    HttpResponse::Ok().content_type(ContentType::html()).body(body)
+    HttpResponse::Ok()
+        .content_type(ContentType::html())
+        .body(body)
 }
 
 /// `/`: the school's home, or EduFlow's landing page on the bare base domain.
-pub async fn home(target: HostTarget, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn home(
+    target: HostTarget,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     match target {
         HostTarget::School(tenant) => Ok(html(state.registry.page(&tenant, PageKey::Home).await?)),
         HostTarget::Platform => {
             let body = state.views.render("landing.html", &tera::Context::new())?;
-            Ok(HttpResponse::Ok().content_type(ContentType::html()).body(body))
+            Ok(HttpResponse::Ok()
+                .content_type(ContentType::html())
+                .body(body))
         }
         HostTarget::Unknown => Err(AppError::NoSchool),
     }
 }
 
-pub async fn catalog(School(tenant): School, state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
+pub async fn catalog(
+    School(tenant): School,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
     let query = CatalogQuery::parse(req.query_string(), Limit::Fixed)?;
-    Ok(html(state.registry.page(&tenant, PageKey::Catalog(query)).await?))
+    Ok(html(
+        state
+            .registry
+            .page(&tenant, PageKey::Catalog(query))
+            .await?,
+    ))
 }
 
-pub async fn course(School(tenant): School, state: web::Data<AppState>, slug: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn course(
+    School(tenant): School,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let slug = slug.into_inner();
     if !is_slug(&slug, 120) {
         return Err(AppError::NotFound);
     }
-    Ok(html(state.registry.page(&tenant, PageKey::Course(slug)).await?))
+    Ok(html(
+        state.registry.page(&tenant, PageKey::Course(slug)).await?,
+    ))
 }
 
 /// The school's accent colour as a stylesheet, so pages need no inline styles.

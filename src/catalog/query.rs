@@ -28,7 +28,10 @@ impl Cursor {
     pub fn decode(s: &str) -> Option<Self> {
         let raw = URL_SAFE_NO_PAD.decode(s).ok()?;
         let (ts, id) = std::str::from_utf8(&raw).ok()?.split_once('.')?;
-        Some(Self { published_at_us: ts.parse().ok()?, id: Uuid::try_parse(id).ok()? })
+        Some(Self {
+            published_at_us: ts.parse().ok()?,
+            id: Uuid::try_parse(id).ok()?,
+        })
     }
 }
 
@@ -57,7 +60,13 @@ pub enum Limit {
 
 impl CatalogQuery {
     pub fn parse(query_string: &str, limit: Limit) -> Result<Self, AppError> {
-        let mut out = Self { category: None, tags: Vec::new(), q: None, page: PageAt::First, limit: PAGE_SIZE };
+        let mut out = Self {
+            category: None,
+            tags: Vec::new(),
+            q: None,
+            page: PageAt::First,
+            limit: PAGE_SIZE,
+        };
         let (mut after, mut before) = (None, None);
         for (key, value) in form_urlencoded::parse(query_string.as_bytes()) {
             match key.as_ref() {
@@ -82,20 +91,31 @@ impl CatalogQuery {
                 "q" => {
                     let q = value.split_whitespace().collect::<Vec<_>>().join(" ");
                     if q.chars().count() > MAX_QUERY_CHARS {
-                        return Err(AppError::bad_request(format!("the search is limited to {MAX_QUERY_CHARS} characters")));
+                        return Err(AppError::bad_request(format!(
+                            "the search is limited to {MAX_QUERY_CHARS} characters"
+                        )));
                     }
                     out.q = (!q.is_empty()).then_some(q);
                 }
                 "after" | "before" => {
-                    let cursor = Cursor::decode(&value).ok_or_else(|| AppError::bad_request("malformed page cursor"))?;
-                    if key == "after" { after = Some(cursor) } else { before = Some(cursor) }
+                    let cursor = Cursor::decode(&value)
+                        .ok_or_else(|| AppError::bad_request("malformed page cursor"))?;
+                    if key == "after" {
+                        after = Some(cursor)
+                    } else {
+                        before = Some(cursor)
+                    }
                 }
                 "limit" if limit == Limit::Client => {
                     out.limit = value
                         .parse()
                         .ok()
                         .filter(|n| (1..=MAX_LIMIT).contains(n))
-                        .ok_or_else(|| AppError::bad_request(format!("limit must be a number from 1 to {MAX_LIMIT}")))?;
+                        .ok_or_else(|| {
+                            AppError::bad_request(format!(
+                                "limit must be a number from 1 to {MAX_LIMIT}"
+                            ))
+                        })?;
                 }
                 // Anything else (tracking parameters and the like) does not change the page.
                 _ => {}
@@ -104,10 +124,16 @@ impl CatalogQuery {
         out.tags.sort();
         out.tags.dedup();
         if out.tags.len() > MAX_TAGS {
-            return Err(AppError::bad_request(format!("filter by at most {MAX_TAGS} tags")));
+            return Err(AppError::bad_request(format!(
+                "filter by at most {MAX_TAGS} tags"
+            )));
         }
         out.page = match (after, before) {
-            (Some(_), Some(_)) => return Err(AppError::bad_request("give either `after` or `before`, not both")),
+            (Some(_), Some(_)) => {
+                return Err(AppError::bad_request(
+                    "give either `after` or `before`, not both",
+                ));
+            }
             (Some(c), None) => PageAt::After(c),
             (None, Some(c)) => PageAt::Before(c),
             (None, None) => PageAt::First,
@@ -157,7 +183,10 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_reject_garbage() {
-        let c = Cursor { published_at_us: 1_700_000_000_123_456, id: Uuid::new_v4() };
+        let c = Cursor {
+            published_at_us: 1_700_000_000_123_456,
+            id: Uuid::new_v4(),
+        };
         assert_eq!(Cursor::decode(&c.encode()), Some(c));
         assert_eq!(Cursor::decode("not-a-cursor"), None);
         assert_eq!(Cursor::decode(&URL_SAFE_NO_PAD.encode("12.zz")), None);
@@ -174,24 +203,50 @@ mod tests {
 
     #[test]
     fn bad_parameters_are_rejected() {
-        for qs in ["after=%%%", "limit=0", "limit=51", "limit=x", "category=Bad!", "category=a&category=b", "tag=a&tag=b&tag=c&tag=d&tag=e&tag=f"] {
+        for qs in [
+            "after=%%%",
+            "limit=0",
+            "limit=51",
+            "limit=x",
+            "category=Bad!",
+            "category=a&category=b",
+            "tag=a&tag=b&tag=c&tag=d&tag=e&tag=f",
+        ] {
             assert!(matches!(parse(qs), Err(AppError::BadRequest(_))), "{qs}");
         }
-        let c = Cursor { published_at_us: 1, id: Uuid::nil() }.encode();
+        let c = Cursor {
+            published_at_us: 1,
+            id: Uuid::nil(),
+        }
+        .encode();
         assert!(parse(&format!("after={c}&before={c}")).is_err());
     }
 
     #[test]
     fn html_pages_ignore_limit() {
-        assert_eq!(CatalogQuery::parse("limit=500", Limit::Fixed).unwrap().limit, PAGE_SIZE);
+        assert_eq!(
+            CatalogQuery::parse("limit=500", Limit::Fixed)
+                .unwrap()
+                .limit,
+            PAGE_SIZE
+        );
     }
 
     #[test]
     fn query_strings_round_trip() {
-        let c = Cursor { published_at_us: 42, id: Uuid::new_v4() };
+        let c = Cursor {
+            published_at_us: 42,
+            id: Uuid::new_v4(),
+        };
         let q = parse("category=data&tag=sql&q=join%20tables").unwrap();
         let again = parse(&q.to_query_string(PageAt::After(c))).unwrap();
         assert_eq!(again.page, PageAt::After(c));
-        assert_eq!(CatalogQuery { page: PageAt::First, ..again }, q);
+        assert_eq!(
+            CatalogQuery {
+                page: PageAt::First,
+                ..again
+            },
+            q
+        );
     }
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use diesel::QueryableByName;
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Text, Timestamptz};
+use diesel::sql_types::{BigInt, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 use uuid::Uuid;
@@ -31,7 +31,10 @@ pub struct CourseCard {
 
 impl CourseCard {
     fn cursor(&self) -> Cursor {
-        Cursor { published_at_us: self.published_at.map_or(0, |t| t.timestamp_micros()), id: self.id }
+        Cursor {
+            published_at_us: self.published_at.map_or(0, |t| t.timestamp_micros()),
+            id: self.id,
+        }
     }
 }
 
@@ -50,8 +53,18 @@ pub struct CatalogPage {
 }
 
 /// The school's catalog version, read first so the data that follows is at least this new.
-pub async fn catalog_version(conn: &mut AsyncPgConnection, tenant: TenantId) -> Result<i64, AppError> {
-    Ok(tenants::table.find(tenant.0).select(tenants::catalog_version).get_result(conn).await?)
+/// 0 on a replica that has not replayed the school's creation yet.
+pub async fn catalog_version(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+) -> Result<i64, AppError> {
+    let version = tenants::table
+        .find(tenant.0)
+        .select(tenants::catalog_version)
+        .get_result(conn)
+        .await
+        .optional()?;
+    Ok(version.unwrap_or(0))
 }
 
 pub async fn categories(conn: &mut AsyncPgConnection) -> Result<Vec<Category>, AppError> {
@@ -62,7 +75,11 @@ pub async fn categories(conn: &mut AsyncPgConnection) -> Result<Vec<Category>, A
         .await?)
 }
 
-pub async fn newest(conn: &mut AsyncPgConnection, tenant: TenantId, n: i64) -> Result<Vec<CourseCard>, AppError> {
+pub async fn newest(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+    n: i64,
+) -> Result<Vec<CourseCard>, AppError> {
     Ok(courses::table
         .filter(courses::tenant_id.eq(tenant.0).and(courses::published))
         .order((courses::published_at.desc(), courses::id.desc()))
@@ -81,7 +98,10 @@ struct Sql<'a> {
 
 impl<'a> Sql<'a> {
     fn new() -> Self {
-        Self { query: diesel::sql_query("").into_boxed(), n: 0 }
+        Self {
+            query: diesel::sql_query("").into_boxed(),
+            n: 0,
+        }
     }
 
     fn param<T, V>(&mut self, value: V) -> String
@@ -100,14 +120,25 @@ impl<'a> Sql<'a> {
 /// One page of published courses, newest first, by keyset: the database seeks straight to the
 /// cursor, so page 1,000 costs what page 1 costs. A tag or a search word drives the scan through
 /// its side table (see the migration); the remaining filters apply to the rows it yields.
-pub async fn catalog_page(conn: &mut AsyncPgConnection, tenant: TenantId, q: &CatalogQuery) -> Result<CatalogPage, AppError> {
+fn catalog_query(
+    tenant: TenantId,
+    q: &CatalogQuery,
+    prefix: &str,
+) -> Result<
+    diesel::query_builder::BoxedSqlQuery<'static, Pg, diesel::query_builder::SqlQuery>,
+    AppError,
+> {
     let mut sql = Sql::new();
     let t = sql.param::<diesel::sql_types::Uuid, _>(tenant.0);
     let mut conds = vec![format!("c.tenant_id = {t}"), "c.published".to_owned()];
     let (from, key, key_id) = if let Some(first) = <[_]>::first(&q.tags) {
         let tag = sql.param::<Text, _>(first.clone());
         conds.push(format!("k.tenant_id = {t} AND k.tag = {tag}"));
-        ("course_tags k JOIN courses c ON c.tenant_id = k.tenant_id AND c.id = k.course_id", "k", "course_id")
+        (
+            "course_tags k JOIN courses c ON c.tenant_id = k.tenant_id AND c.id = k.course_id",
+            "k",
+            "course_id",
+        )
     } else if let Some(text) = &q.q {
         let words = sql.param::<Text, _>(text.clone());
         // Drive by the query's longest word (usually the rarest); @@ below checks all of them.
@@ -115,18 +146,33 @@ pub async fn catalog_page(conn: &mut AsyncPgConnection, tenant: TenantId, q: &Ca
             "k.tenant_id = {t} AND k.term = (SELECT lexeme FROM unnest(to_tsvector('english', {words})) \
              ORDER BY length(lexeme) DESC, lexeme LIMIT 1)"
         ));
-        ("course_terms k JOIN courses c ON c.tenant_id = k.tenant_id AND c.id = k.course_id", "k", "course_id")
+        (
+            "course_terms k JOIN courses c ON c.tenant_id = k.tenant_id AND c.id = k.course_id",
+            "k",
+            "course_id",
+        )
     } else {
         ("courses c", "c", "id")
     };
     if let Some(category) = &q.category {
-        conds.push(format!("c.category = {}", sql.param::<Text, _>(category.clone())));
+        conds.push(format!(
+            "c.category = {}",
+            sql.param::<Text, _>(category.clone())
+        ));
     }
-    if q.tags.len() > 1 {
-        conds.push(format!("c.tags @> {}", sql.param::<Array<Text>, _>(q.tags.clone())));
+    // Further tags are probes of course_tags' primary key: leakproof equality again, so the
+    // planner keeps walking the first tag's index in catalog order.
+    for tag in q.tags.iter().skip(1) {
+        let tag = sql.param::<Text, _>(tag.clone());
+        conds.push(format!(
+            "EXISTS (SELECT 1 FROM course_tags k2 WHERE k2.course_id = c.id AND k2.tag = {tag})"
+        ));
     }
     if let Some(text) = &q.q {
-        conds.push(format!("c.search @@ plainto_tsquery('english', {})", sql.param::<Text, _>(text.clone())));
+        conds.push(format!(
+            "c.search @@ plainto_tsquery('english', {})",
+            sql.param::<Text, _>(text.clone())
+        ));
     }
     let (cmp, dir) = match q.page {
         PageAt::First => (None, "DESC"),
@@ -138,21 +184,34 @@ pub async fn catalog_page(conn: &mut AsyncPgConnection, tenant: TenantId, q: &Ca
             .ok_or_else(|| AppError::bad_request("malformed page cursor"))?;
         let ts = sql.param::<Timestamptz, _>(ts);
         let id = sql.param::<diesel::sql_types::Uuid, _>(c.id);
-        conds.push(format!("({key}.published_at, {key}.{key_id}) {op} ({ts}, {id})"));
+        conds.push(format!(
+            "({key}.published_at, {key}.{key_id}) {op} ({ts}, {id})"
+        ));
     }
     let limit = sql.param::<BigInt, _>(q.limit as i64 + 1);
     let text = format!(
-        "SELECT c.id, c.slug, c.title, c.summary, c.category, c.tags, c.level, c.duration_minutes, c.published_at \
+        "{prefix}SELECT c.id, c.slug, c.title, c.summary, c.category, c.tags, c.level, c.duration_minutes, c.published_at \
          FROM {from} WHERE {} ORDER BY {key}.published_at {dir}, {key}.{key_id} {dir} LIMIT {limit}",
         conds.join(" AND ")
     );
-    let mut items: Vec<CourseCard> = sql.query.sql(text).load(conn).await?;
+    Ok(sql.query.sql(text))
+}
+
+pub async fn catalog_page(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+    q: &CatalogQuery,
+) -> Result<CatalogPage, AppError> {
+    let mut items: Vec<CourseCard> = catalog_query(tenant, q, "")?.load(conn).await?;
     let more = items.len() > q.limit;
     items.truncate(q.limit);
     if matches!(q.page, PageAt::Before(_)) {
         items.reverse();
     }
-    let (first, last) = (<[_]>::first(&items).map(CourseCard::cursor), items.last().map(CourseCard::cursor));
+    let (first, last) = (
+        <[_]>::first(&items).map(CourseCard::cursor),
+        items.last().map(CourseCard::cursor),
+    );
     let (prev, next) = match q.page {
         PageAt::First => (None, last.filter(|_| more)),
         PageAt::After(_) => (first, last.filter(|_| more)),
@@ -186,29 +245,76 @@ pub struct LessonView {
 }
 
 /// A published course with its curriculum; `None` when there is no such published course.
-pub async fn course_detail(conn: &mut AsyncPgConnection, tenant: TenantId, slug: &str) -> Result<Option<CourseDetail>, AppError> {
+pub async fn course_detail(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+    slug: &str,
+) -> Result<Option<CourseDetail>, AppError> {
     let found: Option<(CourseCard, String)> = courses::table
-        .filter(courses::tenant_id.eq(tenant.0).and(courses::slug.eq(slug)).and(courses::published))
+        .filter(
+            courses::tenant_id
+                .eq(tenant.0)
+                .and(courses::slug.eq(slug))
+                .and(courses::published),
+        )
         .select((CourseCard::as_select(), courses::description))
         .first(conn)
         .await
         .optional()?;
-    let Some((card, description)) = found else { return Ok(None) };
+    let Some((card, description)) = found else {
+        return Ok(None);
+    };
     let rows: Vec<(Uuid, String, Option<LessonView>)> = sections::table
         .left_join(lessons::table)
         .filter(sections::course_id.eq(card.id))
         .order((sections::position, lessons::position))
-        .select((sections::id, sections::title, Option::<LessonView>::as_select()))
+        .select((
+            sections::id,
+            sections::title,
+            Option::<LessonView>::as_select(),
+        ))
         .load(conn)
         .await?;
     let mut sections: Vec<(Uuid, SectionView)> = Vec::new();
     for (id, title, lesson) in rows {
         if sections.last().is_none_or(|(last, _)| *last != id) {
-            sections.push((id, SectionView { title, lessons: Vec::new() }));
+            sections.push((
+                id,
+                SectionView {
+                    title,
+                    lessons: Vec::new(),
+                },
+            ));
         }
         if let (Some(lesson), Some((_, section))) = (lesson, sections.last_mut()) {
             section.lessons.push(lesson);
         }
     }
-    Ok(Some(CourseDetail { card, description, sections: sections.into_iter().map(|(_, s)| s).collect() }))
+    Ok(Some(CourseDetail {
+        card,
+        description,
+        sections: sections.into_iter().map(|(_, s)| s).collect(),
+    }))
+}
+
+#[derive(QueryableByName)]
+struct PlanLine {
+    #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
+    line: String,
+}
+
+/// The plan PostgreSQL picks for a catalog page (ops diagnostics and the index tests).
+pub async fn explain_catalog_page(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+    q: &CatalogQuery,
+) -> Result<String, AppError> {
+    let lines: Vec<PlanLine> = catalog_query(tenant, q, "EXPLAIN (ANALYZE, COSTS OFF) ")?
+        .load(conn)
+        .await?;
+    Ok(lines
+        .into_iter()
+        .map(|l| l.line)
+        .collect::<Vec<_>>()
+        .join("\n"))
 }

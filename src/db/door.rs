@@ -42,11 +42,16 @@ where
 /// would outlive the request, so this refuses to run there.
 pub async fn switch_tenant(conn: &mut AsyncPgConnection, tenant: TenantId) -> Result<(), AppError> {
     use diesel_async::TransactionManager;
-    let depth = <AsyncPgConnection as AsyncConnection>::TransactionManager::transaction_manager_status_mut(conn)
+    let depth =
+        <AsyncPgConnection as AsyncConnection>::TransactionManager::transaction_manager_status_mut(
+            conn,
+        )
         .transaction_depth()
         .map_err(AppError::internal)?;
     if depth.is_none() {
-        return Err(AppError::internal(anyhow::anyhow!("switch_tenant outside a transaction")));
+        return Err(AppError::internal(anyhow::anyhow!(
+            "switch_tenant outside a transaction"
+        )));
     }
     diesel::sql_query("SELECT set_config('app.tenant_id', $1, true)")
         .bind::<Text, _>(tenant.to_string())

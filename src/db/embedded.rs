@@ -38,9 +38,18 @@ impl Cluster {
         let datadir = root.join("data");
         let sockdir = root.join("run");
         if sockdir.join(".s.PGSQL.5432").as_os_str().len() > 100 {
-            bail!("{} is too deep for a Unix socket path; choose a shorter EDUFLOW_DATA_DIR", root.display());
+            bail!(
+                "{} is too deep for a Unix socket path; choose a shorter EDUFLOW_DATA_DIR",
+                root.display()
+            );
         }
-        let cluster = Self { bindir, datadir, sockdir, run_as, started_here: false };
+        let cluster = Self {
+            bindir,
+            datadir,
+            sockdir,
+            run_as,
+            started_here: false,
+        };
         cluster.prepare_dirs(&root)?;
         if !cluster.datadir.join("PG_VERSION").exists() {
             cluster.initdb(options).await?;
@@ -64,9 +73,18 @@ impl Cluster {
             let sock = primary.sockdir.to_string_lossy().into_owned();
             let data = cluster.datadir.to_string_lossy().into_owned();
             cluster
-                .run("pg_basebackup", &["-h", &sock, "-p", "5432", "-U", SUPERUSER, "-D", &data, "-R", "-X", "stream"])
+                .run(
+                    "pg_basebackup",
+                    &[
+                        "-h", &sock, "-p", "5432", "-U", SUPERUSER, "-D", &data, "-R", "-X",
+                        "stream", "-c", "fast",
+                    ],
+                )
                 .await?;
-            cluster.append_conf(&format!("unix_socket_directories = '{}'\n", cluster.sockdir.display()))?;
+            cluster.append_conf(&format!(
+                "unix_socket_directories = '{}'\n",
+                cluster.sockdir.display()
+            ))?;
         }
         cluster.start_server().await
     }
@@ -87,8 +105,21 @@ impl Cluster {
 
     async fn initdb(&self, options: ClusterOptions) -> anyhow::Result<()> {
         let data = self.datadir.to_string_lossy().into_owned();
-        self.run("initdb", &["-D", &data, "-U", SUPERUSER, "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"])
-            .await?;
+        self.run(
+            "initdb",
+            &[
+                "-D",
+                &data,
+                "-U",
+                SUPERUSER,
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-locale",
+                "--no-sync",
+            ],
+        )
+        .await?;
         let mut conf = format!(
             "listen_addresses = ''\nunix_socket_directories = '{}'\nport = {PORT}\nmax_connections = 200\n",
             self.sockdir.display()
@@ -98,14 +129,19 @@ impl Cluster {
         }
         if options.replication {
             conf.push_str("wal_level = replica\nmax_wal_senders = 10\nhot_standby = on\n");
-            std::fs::write(self.datadir.join("pg_hba.conf"), "local all all trust\nlocal replication all trust\n")?;
+            std::fs::write(
+                self.datadir.join("pg_hba.conf"),
+                "local all all trust\nlocal replication all trust\n",
+            )?;
         }
         self.append_conf(&conf)
     }
 
     fn append_conf(&self, text: &str) -> anyhow::Result<()> {
         use std::io::Write;
-        let mut f = std::fs::OpenOptions::new().append(true).open(self.datadir.join("postgresql.conf"))?;
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(self.datadir.join("postgresql.conf"))?;
         f.write_all(text.as_bytes())?;
         Ok(())
     }
@@ -115,10 +151,17 @@ impl Cluster {
             return Ok(self);
         }
         let data = self.datadir.to_string_lossy().into_owned();
-        let log = self.datadir.join("server.log").to_string_lossy().into_owned();
-        self.run("pg_ctl", &["-D", &data, "-l", &log, "-w", "-t", "60", "start"])
-            .await
-            .with_context(|| format!("PostgreSQL did not start; see {log}"))?;
+        let log = self
+            .datadir
+            .join("server.log")
+            .to_string_lossy()
+            .into_owned();
+        self.run(
+            "pg_ctl",
+            &["-D", &data, "-l", &log, "-w", "-t", "60", "start"],
+        )
+        .await
+        .with_context(|| format!("PostgreSQL did not start; see {log}"))?;
         self.started_here = true;
         Ok(self)
     }
@@ -134,12 +177,16 @@ impl Cluster {
             return Ok(());
         }
         let data = self.datadir.to_string_lossy().into_owned();
-        self.run("pg_ctl", &["-D", &data, "-m", "fast", "-w", "stop"]).await
+        self.run("pg_ctl", &["-D", &data, "-m", "fast", "-w", "stop"])
+            .await
     }
 
     /// A connection URL over the cluster's socket.
     pub fn url(&self, user: &str, database: &str) -> String {
-        format!("postgresql:///{database}?host={}&port={PORT}&user={user}", self.sockdir.display())
+        format!(
+            "postgresql:///{database}?host={}&port={PORT}&user={user}",
+            self.sockdir.display()
+        )
     }
 
     pub fn datadir(&self) -> &Path {
@@ -156,14 +203,20 @@ impl Cluster {
 
     async fn run(&self, program: &str, args: &[&str]) -> anyhow::Result<()> {
         let mut cmd = Command::new(self.bindir.join(program));
-        cmd.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        cmd.args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         // Its own process group, so a Ctrl-C meant for eduflow does not stop the database
         // under requests that are still draining.
         cmd.process_group(0);
         if let Some((uid, gid)) = self.run_as {
             cmd.uid(uid.as_raw()).gid(gid.as_raw());
         }
-        let out = cmd.output().await.with_context(|| format!("running {program}"))?;
+        let out = cmd
+            .output()
+            .await
+            .with_context(|| format!("running {program}"))?;
         if !out.status.success() {
             bail!(
                 "{program} failed ({}): {}{}",
@@ -182,10 +235,17 @@ pub fn find_bindir() -> anyhow::Result<PathBuf> {
     let has_server = |dir: &Path| dir.join("initdb").is_file() && dir.join("pg_ctl").is_file();
     if let Some(path) = std::env::var_os("PATH") {
         if let Some(dir) = std::env::split_paths(&path).find(|d| has_server(d)) {
-            return Ok(dir);
+            // PATH may hold symlinks to a few of the binaries; the real folder has them all.
+            let real = std::fs::canonicalize(dir.join("initdb")).ok();
+            return Ok(real
+                .and_then(|p| p.parent().map(Path::to_path_buf))
+                .unwrap_or(dir));
         }
     }
-    if let Ok(out) = std::process::Command::new("pg_config").arg("--bindir").output() {
+    if let Ok(out) = std::process::Command::new("pg_config")
+        .arg("--bindir")
+        .output()
+    {
         let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
         if out.status.success() && has_server(&dir) {
             return Ok(dir);
@@ -254,7 +314,9 @@ impl Cluster {
     pub async fn provision(&self, database: &str) -> anyhow::Result<DbUrls> {
         use diesel::QueryableByName;
         use diesel::sql_types::BigInt;
-        use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+        use diesel_async::{
+            AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection,
+        };
 
         #[derive(QueryableByName)]
         struct Count {
@@ -270,14 +332,21 @@ impl Cluster {
              END $$;"
         ))
         .await?;
-        let exists: Count = diesel::sql_query("SELECT count(*) AS n FROM pg_database WHERE datname = $1")
-            .bind::<diesel::sql_types::Text, _>(database)
-            .get_result(&mut su)
-            .await?;
-        if exists.n == 0 {
-            su.batch_execute(&format!("CREATE DATABASE {} OWNER {OWNER_ROLE}", super::migrate::quote_ident(database)))
+        let exists: Count =
+            diesel::sql_query("SELECT count(*) AS n FROM pg_database WHERE datname = $1")
+                .bind::<diesel::sql_types::Text, _>(database)
+                .get_result(&mut su)
                 .await?;
+        if exists.n == 0 {
+            su.batch_execute(&format!(
+                "CREATE DATABASE {} OWNER {OWNER_ROLE}",
+                super::migrate::quote_ident(database)
+            ))
+            .await?;
         }
-        Ok(DbUrls { admin: self.url(OWNER_ROLE, database), runtime: self.url(RUNTIME_ROLE, database) })
+        Ok(DbUrls {
+            admin: self.url(OWNER_ROLE, database),
+            runtime: self.url(RUNTIME_ROLE, database),
+        })
     }
 }

@@ -56,7 +56,11 @@ async fn listen_once(url: &str, changes: &mpsc::UnboundedSender<Change>) -> anyh
             }
         }
     });
-    client.batch_execute(&format!("LISTEN {CATALOG_CHANNEL}; LISTEN {TENANTS_CHANNEL};")).await?;
+    client
+        .batch_execute(&format!(
+            "LISTEN {CATALOG_CHANNEL}; LISTEN {TENANTS_CHANNEL};"
+        ))
+        .await?;
     if changes.send(Change::Resync).is_err() {
         return Ok(());
     }
@@ -78,7 +82,10 @@ async fn listen_once(url: &str, changes: &mpsc::UnboundedSender<Change>) -> anyh
 
 fn parse_catalog(payload: &str) -> Option<Change> {
     let (tenant, version) = payload.split_once(' ')?;
-    Some(Change::Catalog { tenant: tenant.parse().ok()?, version: version.parse().ok()? })
+    Some(Change::Catalog {
+        tenant: tenant.parse().ok()?,
+        version: version.parse().ok()?,
+    })
 }
 
 #[cfg(test)]
@@ -88,7 +95,13 @@ mod tests {
     #[test]
     fn parses_catalog_payloads() {
         let id = TenantId::new();
-        assert_eq!(parse_catalog(&format!("{id} 42")), Some(Change::Catalog { tenant: id, version: 42 }));
+        assert_eq!(
+            parse_catalog(&format!("{id} 42")),
+            Some(Change::Catalog {
+                tenant: id,
+                version: 42
+            })
+        );
         assert_eq!(parse_catalog("garbage"), None);
         assert_eq!(parse_catalog(&format!("{id} x")), None);
     }

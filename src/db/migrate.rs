@@ -24,7 +24,9 @@ pub async fn migrate(admin_url: &str, runtime_url: &str) -> anyhow::Result<()> {
         Ok(())
     })
     .await??;
-    let mut conn = AsyncPgConnection::establish(admin_url).await.context("connecting with DATABASE_ADMIN_URL")?;
+    let mut conn = AsyncPgConnection::establish(admin_url)
+        .await
+        .context("connecting with DATABASE_ADMIN_URL")?;
     ensure_runtime_role(&mut conn, runtime_url).await
 }
 
@@ -54,17 +56,26 @@ async fn tenant_tables(conn: &mut AsyncPgConnection) -> anyhow::Result<Vec<Strin
     Ok(rows.into_iter().map(|r| r.table_name).collect())
 }
 
-async fn ensure_runtime_role(conn: &mut AsyncPgConnection, runtime_url: &str) -> anyhow::Result<()> {
+async fn ensure_runtime_role(
+    conn: &mut AsyncPgConnection,
+    runtime_url: &str,
+) -> anyhow::Result<()> {
     let config: tokio_postgres::Config = runtime_url.parse().context("parsing DATABASE_URL")?;
-    let user = config.get_user().context("DATABASE_URL names no user")?.to_owned();
+    let user = config
+        .get_user()
+        .context("DATABASE_URL names no user")?
+        .to_owned();
     let role = quote_ident(&user);
-    let existing: Vec<RoleRow> = diesel::sql_query("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = $1")
-        .bind::<Text, _>(&user)
-        .load(conn)
-        .await?;
+    let existing: Vec<RoleRow> =
+        diesel::sql_query("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = $1")
+            .bind::<Text, _>(&user)
+            .load(conn)
+            .await?;
     match <[_]>::first(&existing) {
         Some(r) if r.rolsuper || r.rolbypassrls => {
-            bail!("the runtime role {user} is a superuser or has BYPASSRLS; use a plain role in DATABASE_URL")
+            bail!(
+                "the runtime role {user} is a superuser or has BYPASSRLS; use a plain role in DATABASE_URL"
+            )
         }
         Some(_) => {}
         None => {
@@ -80,7 +91,11 @@ async fn ensure_runtime_role(conn: &mut AsyncPgConnection, runtime_url: &str) ->
         }
     }
     let tables = tenant_tables(conn).await?;
-    let list = tables.iter().map(|t| quote_ident(t)).collect::<Vec<_>>().join(", ");
+    let list = tables
+        .iter()
+        .map(|t| quote_ident(t))
+        .collect::<Vec<_>>()
+        .join(", ");
     conn.batch_execute(&format!(
         "REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role};
          GRANT USAGE ON SCHEMA public TO {role};
@@ -107,7 +122,9 @@ struct Privileges {
 /// Refuses a runtime role that could see across schools: a superuser, BYPASSRLS, the owner (or a
 /// member of the owner's role) of any table, or a tenant table without forced RLS.
 pub async fn check_runtime_role(runtime_url: &str) -> anyhow::Result<()> {
-    let mut conn = AsyncPgConnection::establish(runtime_url).await.context("connecting with DATABASE_URL")?;
+    let mut conn = AsyncPgConnection::establish(runtime_url)
+        .await
+        .context("connecting with DATABASE_URL")?;
     let p: Privileges = diesel::sql_query(
         "SELECT r.rolsuper, r.rolbypassrls,
             (SELECT count(*) FROM pg_class c
@@ -129,10 +146,16 @@ pub async fn check_runtime_role(runtime_url: &str) -> anyhow::Result<()> {
         reasons.push("it has BYPASSRLS".to_owned());
     }
     if p.owned > 0 {
-        reasons.push(format!("it owns (directly or through a role) {} table(s)", p.owned));
+        reasons.push(format!(
+            "it owns (directly or through a role) {} table(s)",
+            p.owned
+        ));
     }
     if p.unguarded > 0 {
-        reasons.push(format!("{} tenant table(s) lack forced row-level security", p.unguarded));
+        reasons.push(format!(
+            "{} tenant table(s) lack forced row-level security",
+            p.unguarded
+        ));
     }
     if !reasons.is_empty() {
         bail!(

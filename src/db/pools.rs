@@ -20,7 +20,10 @@ pub struct PoolSettings {
 
 impl Default for PoolSettings {
     fn default() -> Self {
-        Self { max_size: 10, checkout_timeout: Duration::from_secs(2) }
+        Self {
+            max_size: 10,
+            checkout_timeout: Duration::from_secs(2),
+        }
     }
 }
 
@@ -37,7 +40,10 @@ impl Pools {
     pub fn new(settings: PoolSettings, primary_url: &str, replica_urls: &[String]) -> Self {
         Self {
             primary: build(settings, primary_url),
-            replicas: replica_urls.iter().map(|url| build(settings, url)).collect(),
+            replicas: replica_urls
+                .iter()
+                .map(|url| build(settings, url))
+                .collect(),
             next_replica: Arc::new(AtomicUsize::new(0)),
         }
     }
@@ -68,6 +74,10 @@ fn build(settings: PoolSettings, url: &str) -> PgPool {
 }
 
 /// A connection, or a 503: an exhausted or unreachable pool never hangs a request.
-pub(crate) async fn checkout(pool: &PgPool) -> Result<PooledConnection<'_, AsyncPgConnection>, AppError> {
-    pool.get().await.map_err(|e| AppError::Unavailable(anyhow::anyhow!("database pool: {e}")))
+pub(crate) async fn checkout(
+    pool: &PgPool,
+) -> Result<PooledConnection<'_, AsyncPgConnection>, AppError> {
+    pool.get()
+        .await
+        .map_err(|e| AppError::Unavailable(anyhow::anyhow!("database pool: {e}")))
 }

@@ -57,7 +57,13 @@ pub struct FileError {
 
 impl fmt::Display for FileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: `{}`: {}", self.file.display(), self.field, self.reason)
+        write!(
+            f,
+            "{}: `{}`: {}",
+            self.file.display(),
+            self.field,
+            self.reason
+        )
     }
 }
 
@@ -77,13 +83,16 @@ impl fmt::Display for FileErrors {
 
 impl std::error::Error for FileErrors {}
 
-const RESERVED: &[&str] = &["www", "api", "admin", "app", "static", "media", "mail", "status"];
+const RESERVED: &[&str] = &[
+    "www", "api", "admin", "app", "static", "media", "mail", "status",
+];
 pub const DEFAULT_ACCENT: &str = "#2563eb";
 
 pub fn is_slug(s: &str, max: usize) -> bool {
     !s.is_empty()
         && s.len() <= max
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-')
 }
@@ -115,7 +124,11 @@ pub fn load_dir(dir: &Path, base_domain: &str) -> Result<Vec<SchoolSpec>, FileEr
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
             Err(e) => {
-                errors.push(FileError { file: path, field: "-".into(), reason: e.to_string() });
+                errors.push(FileError {
+                    file: path,
+                    field: "-".into(),
+                    reason: e.to_string(),
+                });
                 continue;
             }
         };
@@ -125,7 +138,11 @@ pub fn load_dir(dir: &Path, base_domain: &str) -> Result<Vec<SchoolSpec>, FileEr
         }
     }
     check_unique_domains(&specs, &mut errors);
-    if errors.is_empty() { Ok(specs) } else { Err(FileErrors(errors)) }
+    if errors.is_empty() {
+        Ok(specs)
+    } else {
+        Err(FileErrors(errors))
+    }
 }
 
 fn check_unique_domains(specs: &[SchoolSpec], errors: &mut Vec<FileError>) {
@@ -145,7 +162,11 @@ fn check_unique_domains(specs: &[SchoolSpec], errors: &mut Vec<FileError>) {
 
 /// Parses one file's text.
 pub fn parse(path: &Path, text: &str, base_domain: &str) -> Result<SchoolSpec, Vec<FileError>> {
-    let err = |field: &str, reason: String| FileError { file: path.to_owned(), field: field.to_owned(), reason };
+    let err = |field: &str, reason: String| FileError {
+        file: path.to_owned(),
+        field: field.to_owned(),
+        reason,
+    };
     let raw: TenantFile = toml::from_str(text).map_err(|e| {
         let field = e
             .span()
@@ -156,13 +177,22 @@ pub fn parse(path: &Path, text: &str, base_domain: &str) -> Result<SchoolSpec, V
         vec![err(&field, e.message().to_owned())]
     })?;
     let mut errors = Vec::new();
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
     if !is_slug(&raw.slug, 63) {
-        errors.push(err("slug", "must be 1-63 lowercase letters, digits or '-', not starting or ending with '-'".into()));
+        errors.push(err(
+            "slug",
+            "must be 1-63 lowercase letters, digits or '-', not starting or ending with '-'".into(),
+        ));
     } else if RESERVED.contains(&raw.slug.as_str()) {
         errors.push(err("slug", format!("`{}` is reserved", raw.slug)));
     } else if raw.slug != stem {
-        errors.push(err("slug", format!("`{}` must match the file name `{stem}.toml`", raw.slug)));
+        errors.push(err(
+            "slug",
+            format!("`{}` must match the file name `{stem}.toml`", raw.slug),
+        ));
     }
     let name = raw.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 120 {
@@ -185,30 +215,54 @@ pub fn parse(path: &Path, text: &str, base_domain: &str) -> Result<SchoolSpec, V
             domains.push(d);
         }
     }
-    let accent_color = raw.branding.accent_color.unwrap_or_else(|| DEFAULT_ACCENT.into()).to_ascii_lowercase();
+    let accent_color = raw
+        .branding
+        .accent_color
+        .unwrap_or_else(|| DEFAULT_ACCENT.into())
+        .to_ascii_lowercase();
     if !(accent_color.len() == 7
         && accent_color.starts_with('#')
         && accent_color[1..].bytes().all(|b| b.is_ascii_hexdigit()))
     {
-        errors.push(err("branding.accent_color", format!("`{accent_color}` is not a #rrggbb colour")));
+        errors.push(err(
+            "branding.accent_color",
+            format!("`{accent_color}` is not a #rrggbb colour"),
+        ));
     }
     if let Some(logo) = &raw.branding.logo {
-        if !(logo.starts_with("/static/") || logo.starts_with("https://")) || logo.contains(['"', '<', '>', ' ']) {
-            errors.push(err("branding.logo", "must be a /static/… path or an https:// URL".into()));
+        if !(logo.starts_with("/static/") || logo.starts_with("https://"))
+            || logo.contains(['"', '<', '>', ' '])
+        {
+            errors.push(err(
+                "branding.logo",
+                "must be a /static/… path or an https:// URL".into(),
+            ));
         }
     }
     if raw.categories.is_empty() {
-        errors.push(err("categories", "a school needs at least one category".into()));
+        errors.push(err(
+            "categories",
+            "a school needs at least one category".into(),
+        ));
     }
     let mut seen = HashSet::new();
     for (i, c) in raw.categories.iter().enumerate() {
         if !is_slug(&c.slug, 63) {
-            errors.push(err(&format!("categories[{i}].slug"), format!("`{}` is not a valid slug", c.slug)));
+            errors.push(err(
+                &format!("categories[{i}].slug"),
+                format!("`{}` is not a valid slug", c.slug),
+            ));
         } else if !seen.insert(c.slug.as_str()) {
-            errors.push(err(&format!("categories[{i}].slug"), format!("`{}` is listed twice", c.slug)));
+            errors.push(err(
+                &format!("categories[{i}].slug"),
+                format!("`{}` is listed twice", c.slug),
+            ));
         }
         if c.name.trim().is_empty() {
-            errors.push(err(&format!("categories[{i}].name"), "must not be empty".into()));
+            errors.push(err(
+                &format!("categories[{i}].name"),
+                "must not be empty".into(),
+            ));
         }
     }
     if !errors.is_empty() {
@@ -222,7 +276,11 @@ pub fn parse(path: &Path, text: &str, base_domain: &str) -> Result<SchoolSpec, V
         domains,
         accent_color,
         logo_url: raw.branding.logo,
-        categories: raw.categories.into_iter().map(|c| (c.slug, c.name.trim().to_owned())).collect(),
+        categories: raw
+            .categories
+            .into_iter()
+            .map(|c| (c.slug, c.name.trim().to_owned()))
+            .collect(),
     })
 }
 
@@ -231,16 +289,24 @@ mod tests {
     use super::*;
 
     fn check(name: &str, text: &str) -> Result<SchoolSpec, Vec<FileError>> {
-        parse(Path::new(&format!("tenants/{name}.toml")), text, "localhost")
+        parse(
+            Path::new(&format!("tenants/{name}.toml")),
+            text,
+            "localhost",
+        )
     }
 
-    const GOOD: &str = "slug = \"alpha\"\nname = \"Alpha\"\n[[categories]]\nslug = \"data\"\nname = \"Data\"\n";
+    const GOOD: &str =
+        "slug = \"alpha\"\nname = \"Alpha\"\n[[categories]]\nslug = \"data\"\nname = \"Data\"\n";
 
     #[test]
     fn accepts_a_minimal_school() {
         let spec = check("alpha", GOOD).unwrap();
         assert_eq!(spec.accent_color, DEFAULT_ACCENT);
-        assert_eq!(spec.categories, vec![("data".to_owned(), "Data".to_owned())]);
+        assert_eq!(
+            spec.categories,
+            vec![("data".to_owned(), "Data".to_owned())]
+        );
     }
 
     #[test]
@@ -256,7 +322,15 @@ mod tests {
         assert_eq!(errs[0].field, "slug");
         let errs = check("other", GOOD).unwrap_err();
         assert!(errs[0].reason.contains("file name"), "{errs:?}");
-        let errs = check("alpha", &GOOD.replace("name =", "domains = [\"x.localhost\", \"no_dots\"]\nname =")).unwrap_err();
+        let errs = check(
+            "alpha",
+            &GOOD.replacen(
+                "name =",
+                "domains = [\"x.localhost\", \"no_dots\"]\nname =",
+                1,
+            ),
+        )
+        .unwrap_err();
         let fields: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["domains[0]", "domains[1]"]);
     }

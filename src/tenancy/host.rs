@@ -18,36 +18,56 @@ pub fn normalize(raw: &str) -> Option<String> {
     let raw = raw.trim();
     let host = if let Some(rest) = raw.strip_prefix('[') {
         // IPv6 literal: never a school, but still a well-formed host.
-        return rest.split_once(']').map(|(ip, _)| format!("[{}]", ip.to_ascii_lowercase()));
+        return rest
+            .split_once(']')
+            .map(|(ip, _)| format!("[{}]", ip.to_ascii_lowercase()));
     } else {
         raw.rsplit_once(':').map_or(raw, |(h, port)| {
-            if port.chars().all(|c| c.is_ascii_digit()) { h } else { raw }
+            if port.chars().all(|c| c.is_ascii_digit()) {
+                h
+            } else {
+                raw
+            }
         })
     };
     let host = host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase();
     let valid = !host.is_empty()
         && host.len() <= 253
         && host.split('.').all(|l| !l.is_empty() && l.len() <= 63)
-        && host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
     valid.then_some(host)
 }
 
 fn forwarded_host(req: &HttpRequest) -> Option<String> {
-    if let Some(v) = req.headers().get("x-forwarded-host").and_then(|v| v.to_str().ok()) {
+    if let Some(v) = req
+        .headers()
+        .get("x-forwarded-host")
+        .and_then(|v| v.to_str().ok())
+    {
         return v.split(',').next().map(str::to_owned);
     }
     let forwarded = req.headers().get(header::FORWARDED)?.to_str().ok()?;
     let first = forwarded.split(',').next()?;
     first.split(';').find_map(|pair| {
         let (k, v) = pair.trim().split_once('=')?;
-        k.eq_ignore_ascii_case("host").then(|| v.trim_matches('"').to_owned())
+        k.eq_ignore_ascii_case("host")
+            .then(|| v.trim_matches('"').to_owned())
     })
 }
 
 /// The host a request is addressed to, honouring forwarding headers only from trusted proxies.
 pub fn request_host(req: &HttpRequest, trusted_proxies: &[IpAddr]) -> Option<String> {
-    let peer_trusted = req.peer_addr().is_some_and(|peer| trusted_proxies.contains(&peer.ip()));
-    let raw = if peer_trusted { forwarded_host(req) } else { None }.or_else(|| {
+    let peer_trusted = req
+        .peer_addr()
+        .is_some_and(|peer| trusted_proxies.contains(&peer.ip()));
+    let raw = if peer_trusted {
+        forwarded_host(req)
+    } else {
+        None
+    }
+    .or_else(|| {
         req.headers()
             .get(header::HOST)
             .and_then(|v| v.to_str().ok())
@@ -61,10 +81,14 @@ pub fn resolve(req: &HttpRequest) -> HostTarget {
     let Some(state) = req.app_data::<web::Data<AppState>>() else {
         return HostTarget::Unknown;
     };
-    match request_host(req, &state.trusted_proxies) {
+    let target = match request_host(req, &state.trusted_proxies) {
         Some(host) => state.directory.resolve(&host),
         None => HostTarget::Unknown,
+    };
+    if let HostTarget::School(tenant) = &target {
+        req.extensions_mut().insert(SchoolSlug(tenant.slug.clone()));
     }
+    target
 }
 
 impl FromRequest for HostTarget {
@@ -86,10 +110,7 @@ impl FromRequest for School {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(match resolve(req) {
-            HostTarget::School(tenant) => {
-                req.extensions_mut().insert(SchoolSlug(tenant.slug.clone()));
-                Ok(School(tenant))
-            }
+            HostTarget::School(tenant) => Ok(School(tenant)),
             _ => Err(AppError::NoSchool),
         })
     }
@@ -105,8 +126,14 @@ mod tests {
 
     #[test]
     fn normalizes_hosts() {
-        assert_eq!(normalize("Alpha.LocalHost:8080").as_deref(), Some("alpha.localhost"));
-        assert_eq!(normalize("learn.example.com.").as_deref(), Some("learn.example.com"));
+        assert_eq!(
+            normalize("Alpha.LocalHost:8080").as_deref(),
+            Some("alpha.localhost")
+        );
+        assert_eq!(
+            normalize("learn.example.com.").as_deref(),
+            Some("learn.example.com")
+        );
         assert_eq!(normalize("[::1]:8080").as_deref(), Some("[::1]"));
         assert_eq!(normalize("bad host").as_deref(), None);
         assert_eq!(normalize("a..b").as_deref(), None);

@@ -28,11 +28,27 @@ pub struct Tenant {
     pub logo_url: Option<String>,
 }
 
-type TenantRow = (Uuid, String, String, String, Vec<String>, String, Option<String>);
+type TenantRow = (
+    Uuid,
+    String,
+    String,
+    String,
+    Vec<String>,
+    String,
+    Option<String>,
+);
 
 impl From<TenantRow> for Tenant {
     fn from((id, slug, name, tagline, domains, accent_color, logo_url): TenantRow) -> Self {
-        Self { id: TenantId(id), slug, name, tagline, domains, accent_color, logo_url }
+        Self {
+            id: TenantId(id),
+            slug,
+            name,
+            tagline,
+            domains,
+            accent_color,
+            logo_url,
+        }
     }
 }
 
@@ -61,25 +77,33 @@ pub struct Directory {
 
 impl Directory {
     pub fn new(base_domain: &str) -> Self {
-        Self { base_domain: base_domain.to_ascii_lowercase(), maps: RwLock::default() }
+        Self {
+            base_domain: base_domain.to_ascii_lowercase(),
+            maps: RwLock::default(),
+        }
     }
 
     pub fn base_domain(&self) -> &str {
         &self.base_domain
     }
 
-    pub async fn reload(&self, pool: &PgPool) -> Result<(), AppError> {
-        let rows: Vec<TenantRow> = global_tx(pool, |conn| {
+    /// Reloads every school from the primary. Returns each school's current catalog version:
+    /// the oldest data a replica may serve for it from now on.
+    pub async fn reload(&self, pool: &PgPool) -> Result<Vec<(TenantId, i64)>, AppError> {
+        let rows: Vec<(TenantRow, i64)> = global_tx(pool, |conn| {
             Box::pin(async move {
                 Ok(tenants::table
                     .select((
-                        tenants::id,
-                        tenants::slug,
-                        tenants::name,
-                        tenants::tagline,
-                        tenants::domains,
-                        tenants::accent_color,
-                        tenants::logo_url,
+                        (
+                            tenants::id,
+                            tenants::slug,
+                            tenants::name,
+                            tenants::tagline,
+                            tenants::domains,
+                            tenants::accent_color,
+                            tenants::logo_url,
+                        ),
+                        tenants::catalog_version,
                     ))
                     .load(conn)
                     .await?)
@@ -87,15 +111,20 @@ impl Directory {
         })
         .await?;
         let mut maps = Maps::default();
-        for tenant in rows.into_iter().map(|row| Arc::new(Tenant::from(row))) {
+        let mut versions = Vec::with_capacity(rows.len());
+        for (row, version) in rows {
+            let tenant = Arc::new(Tenant::from(row));
+            versions.push((tenant.id, version));
             for domain in &tenant.domains {
-                maps.by_domain.insert(domain.to_ascii_lowercase(), tenant.clone());
+                maps.by_domain
+                    .insert(domain.to_ascii_lowercase(), tenant.clone());
             }
-            maps.by_subdomain.insert(tenant.slug.clone(), tenant.clone());
+            maps.by_subdomain
+                .insert(tenant.slug.clone(), tenant.clone());
             maps.by_id.insert(tenant.id, tenant);
         }
         *self.maps.write().expect("directory lock") = Arc::new(maps);
-        Ok(())
+        Ok(versions)
     }
 
     fn maps(&self) -> Arc<Maps> {
@@ -118,7 +147,10 @@ impl Directory {
             return HostTarget::Platform;
         }
         let maps = self.maps();
-        let found = match host.strip_suffix(&self.base_domain).and_then(|s| s.strip_suffix('.')) {
+        let found = match host
+            .strip_suffix(&self.base_domain)
+            .and_then(|s| s.strip_suffix('.'))
+        {
             Some(label) if !label.contains('.') => maps.by_subdomain.get(label),
             _ => maps.by_domain.get(host),
         };

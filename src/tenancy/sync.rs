@@ -21,12 +21,30 @@ pub enum SyncError {
 /// Upserts every school and its categories. Schools missing from the files are left untouched
 /// (a deleted file never deletes a school's data); a category that still has courses cannot be
 /// dropped.
-pub async fn apply(pool: &PgPool, specs: Vec<SchoolSpec>) -> Result<Vec<(String, TenantId)>, SyncError> {
+pub async fn apply(
+    pool: &PgPool,
+    specs: Vec<SchoolSpec>,
+) -> Result<Vec<(String, TenantId)>, SyncError> {
     let outcome = global_tx(pool, move |conn| {
         Box::pin(async move {
             let mut applied = Vec::new();
             let mut problems = Vec::new();
             for spec in &specs {
+                // Files are checked against each other already; this catches schools that have no
+                // file here (generated ones, or another deployment's).
+                let taken: Vec<String> = tenants::table
+                    .filter(tenants::slug.ne(&spec.slug).and(tenants::domains.overlaps_with(&spec.domains)))
+                    .select(tenants::slug)
+                    .load(conn)
+                    .await?;
+                if !taken.is_empty() {
+                    problems.push(FileError {
+                        file: spec.file.clone(),
+                        field: "domains".into(),
+                        reason: format!("a domain is already used by school `{}`", taken.join("`, `")),
+                    });
+                    continue;
+                }
                 let id: uuid::Uuid = diesel::insert_into(tenants::table)
                     .values((
                         tenants::slug.eq(&spec.slug),

@@ -1,0 +1,386 @@
+//! The test harness: one PostgreSQL cluster per test run (started from the machine's binaries,
+//! stopped by a watchdog when the test process exits), a template database migrated once, a fresh
+//! database per test, and the real application on port 0.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+use eduflow::db::embedded::{Cluster, ClusterOptions, OWNER_ROLE, RUNTIME_ROLE, SUPERUSER};
+use eduflow::db::{PoolSettings, Pools, migrate};
+use eduflow::ids::TenantId;
+use eduflow::startup::{AppState, Application, Settings};
+use eduflow::tenancy::{files, sync};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const TEMPLATE: &str = "eduflow_template";
+
+pub struct Shared {
+    pub cluster: Cluster,
+    pub root: PathBuf,
+}
+
+static SHARED: OnceLock<Shared> = OnceLock::new();
+
+/// The cluster, started on first use by whichever test gets there first.
+pub fn shared() -> &'static Shared {
+    SHARED.get_or_init(|| {
+        // Server logs only when asked for (`RUST_LOG=eduflow=debug cargo test`).
+        if std::env::var_os("RUST_LOG").is_some() {
+            eduflow::telemetry::init(eduflow::config::LogFormat::Pretty);
+        }
+        // Its own runtime on its own thread: tests run on many short-lived runtimes.
+        std::thread::spawn(|| {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(async {
+                    let root =
+                        std::env::temp_dir().join(format!("eduflow-test-{}", std::process::id()));
+                    let cluster = Cluster::start(
+                        &root,
+                        ClusterOptions {
+                            unsafe_fast: true,
+                            replication: true,
+                        },
+                    )
+                    .await
+                    .expect("starting the test cluster");
+                    spawn_watchdog(&cluster, &root);
+                    let urls = cluster
+                        .provision(TEMPLATE)
+                        .await
+                        .expect("provisioning the template");
+                    migrate::migrate(&urls.admin, &urls.runtime)
+                        .await
+                        .expect("migrating the template");
+                    Shared { cluster, root }
+                })
+        })
+        .join()
+        .expect("cluster setup")
+    })
+}
+
+/// Stops the cluster and removes its files once this test process is gone, however it ends.
+fn spawn_watchdog(cluster: &Cluster, root: &std::path::Path) {
+    use std::os::unix::process::CommandExt;
+    let pg_ctl = cluster.bindir().join("pg_ctl");
+    let stop = format!(
+        "{} -D {} -m immediate stop",
+        pg_ctl.display(),
+        cluster.datadir().display()
+    );
+    let stop = if cluster.run_as().is_some() {
+        format!("runuser -u postgres -- {stop}")
+    } else {
+        stop
+    };
+    // The shell backgrounds the loop and returns at once: the loop outlives this process.
+    let script = format!(
+        "(while kill -0 {pid} 2>/dev/null; do sleep 0.5; done; {stop} >/dev/null 2>&1; \
+         for d in {root}/replica-*; do [ -d \"$d/data\" ] && {stop_replica} >/dev/null 2>&1; done; rm -rf {root}) >/dev/null 2>&1 &",
+        pid = std::process::id(),
+        root = root.display(),
+        stop_replica = stop.replace(&cluster.datadir().display().to_string(), "$d/data"),
+    );
+    std::process::Command::new("sh")
+        .args(["-c", &script])
+        .process_group(0)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("starting the watchdog");
+}
+
+static REPLICA: OnceLock<Cluster> = OnceLock::new();
+
+/// A streaming hot standby of the test cluster, started on first use.
+pub fn replica() -> &'static Cluster {
+    let shared = shared();
+    REPLICA.get_or_init(|| {
+        std::thread::spawn(|| {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(async {
+                    Cluster::start_replica(&shared.cluster, &shared.root.join("replica-1"))
+                        .await
+                        .expect("starting the replica")
+                })
+        })
+        .join()
+        .expect("replica setup")
+    })
+}
+
+static NEXT_DB: AtomicU32 = AtomicU32::new(0);
+
+/// A fresh database, copied from the migrated template.
+pub struct TestDb {
+    pub name: String,
+    pub admin_url: String,
+    pub runtime_url: String,
+    pub superuser_url: String,
+}
+
+impl TestDb {
+    pub async fn new() -> Self {
+        let shared = shared();
+        let name = format!(
+            "t{}_{}",
+            std::process::id(),
+            NEXT_DB.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut su = AsyncPgConnection::establish(&shared.cluster.url(SUPERUSER, "postgres"))
+            .await
+            .unwrap();
+        // Concurrent copies of one template can collide; a short retry settles it.
+        for attempt in 0.. {
+            match su
+                .batch_execute(&format!(
+                    "CREATE DATABASE {name} TEMPLATE {TEMPLATE} OWNER {OWNER_ROLE}"
+                ))
+                .await
+            {
+                Ok(()) => break,
+                Err(e) if attempt < 50 => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(100)).await
+                }
+                Err(e) => panic!("creating {name}: {e}"),
+            }
+        }
+        Self {
+            admin_url: shared.cluster.url(OWNER_ROLE, &name),
+            runtime_url: shared.cluster.url(RUNTIME_ROLE, &name),
+            superuser_url: shared.cluster.url(SUPERUSER, &name),
+            name,
+        }
+    }
+
+    pub fn admin_pools(&self) -> Pools {
+        Pools::new(
+            PoolSettings {
+                max_size: 4,
+                ..PoolSettings::default()
+            },
+            &self.admin_url,
+            &[],
+        )
+    }
+
+    pub async fn admin(&self) -> AsyncPgConnection {
+        AsyncPgConnection::establish(&self.admin_url).await.unwrap()
+    }
+
+    pub async fn superuser(&self) -> AsyncPgConnection {
+        AsyncPgConnection::establish(&self.superuser_url)
+            .await
+            .unwrap()
+    }
+
+    pub async fn runtime(&self) -> AsyncPgConnection {
+        AsyncPgConnection::establish(&self.runtime_url)
+            .await
+            .unwrap()
+    }
+
+    /// Syncs school files given as (slug, TOML text).
+    pub async fn sync_schools(&self, schools: &[(&str, &str)]) -> Vec<(String, TenantId)> {
+        let specs = schools
+            .iter()
+            .map(|(slug, text)| {
+                files::parse(
+                    std::path::Path::new(&format!("tenants/{slug}.toml")),
+                    text,
+                    "localhost",
+                )
+                .unwrap()
+            })
+            .collect();
+        sync::apply(self.admin_pools().primary(), specs)
+            .await
+            .unwrap()
+    }
+
+    /// Two schools, `alpha` and `beta`, with the demo generator's courses.
+    pub async fn two_schools(&self) -> (TenantId, TenantId) {
+        let schools = self
+            .sync_schools(&[
+                ("alpha", &school_toml("alpha", &["learn.alpha.test"])),
+                ("beta", &school_toml("beta", &[])),
+            ])
+            .await;
+        eduflow::seed::demo(self.admin_pools().primary(), &schools, 7)
+            .await
+            .unwrap();
+        (schools[0].1, schools[1].1)
+    }
+}
+
+pub fn school_toml(slug: &str, domains: &[&str]) -> String {
+    let domains = domains
+        .iter()
+        .map(|d| format!("\"{d}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "slug = \"{slug}\"\nname = \"School {slug}\"\ndomains = [{domains}]\n\
+         [[categories]]\nslug = \"programming\"\nname = \"Programming\"\n\
+         [[categories]]\nslug = \"data\"\nname = \"Data\"\n\
+         [[categories]]\nslug = \"design\"\nname = \"Design\"\n"
+    )
+}
+
+pub fn settings(db: &TestDb) -> Settings {
+    Settings {
+        listen: "127.0.0.1:0".into(),
+        base_domain: "localhost".into(),
+        runtime_url: db.runtime_url.clone(),
+        replica_urls: Vec::new(),
+        trusted_proxies: Vec::new(),
+        page_cache_bytes: 1 << 20,
+        actor_idle: Duration::from_secs(60),
+        pool: PoolSettings {
+            max_size: 4,
+            checkout_timeout: Duration::from_secs(2),
+        },
+        workers: Some(1),
+    }
+}
+
+pub struct TestApp {
+    pub port: u16,
+    pub state: actix_web::web::Data<AppState>,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl TestApp {
+    pub async fn spawn(settings: Settings) -> Self {
+        let app = Application::build(settings)
+            .await
+            .expect("building the app");
+        let (port, state, handle) = (app.port(), app.state(), app.handle());
+        actix_web::rt::spawn(app.run_until_stopped());
+        // The change listener connects in the background; wait until it is listening.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        Self {
+            port,
+            state,
+            handle,
+        }
+    }
+
+    pub async fn get(&self, host: &str, path: &str) -> Response {
+        request(self.port, "GET", host, path, &[]).await
+    }
+
+    pub async fn stop(self) {
+        self.handle.stop(false).await;
+    }
+}
+
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+/// A plain HTTP/1.1 request, so tests control the Host header and every other byte.
+pub async fn request(
+    port: u16,
+    method: &str,
+    host: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> Response {
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    raw(port, head.as_bytes()).await
+}
+
+pub async fn raw(port: u16, bytes: &[u8]) -> Response {
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    stream.write_all(bytes).await.unwrap();
+    let mut buf = Vec::new();
+    stream.read_to_end(&mut buf).await.unwrap();
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    let chunked = headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
+    let body = if chunked {
+        dechunk(body)
+    } else {
+        body.to_owned()
+    };
+    Response {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn dechunk(mut s: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = s.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        s = &rest[n + 2..];
+    }
+    out
+}
+
+/// Polls `check` until it holds or `limit` passes; returns how long it took.
+pub async fn eventually<F, Fut>(limit: Duration, mut check: F) -> Option<Duration>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let start = std::time::Instant::now();
+    while start.elapsed() < limit {
+        if check().await {
+            return Some(start.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    None
+}

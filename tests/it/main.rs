@@ -1,0 +1,12 @@
+//! Integration tests: one binary, one PostgreSQL cluster, a fresh database per test.
+
+mod harness;
+
+mod actors;
+mod catalog;
+mod coherence;
+mod hosts;
+mod replica;
+mod rls;
+mod startup;
+mod tenant_files;
