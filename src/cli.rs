@@ -52,6 +52,7 @@ impl Database {
             },
             self.admin_url()?,
             &[],
+            None,
         ))
     }
 
@@ -169,6 +170,8 @@ async fn serve(cli: &Cli, db: &Database, args: &ServeArgs) -> anyhow::Result<()>
             checkout_timeout: args.pool_timeout(),
         },
         workers: args.workers,
+        metrics_listen: args.metrics_listen.clone(),
+        top_schools: args.metrics_top_schools,
     };
     let app = Application::build(settings).await?;
     let port = app.port();
@@ -193,6 +196,9 @@ async fn serve(cli: &Cli, db: &Database, args: &ServeArgs) -> anyhow::Result<()>
     }
     if schools.len() > 20 {
         println!("  … and {} more", schools.len() - 20);
+    }
+    if let Some(port) = app.metrics_port() {
+        println!("Metrics: http://127.0.0.1:{port}/metrics");
     }
     println!("Press Ctrl-C to stop.");
     app.run_until_stopped().await?;

@@ -162,6 +162,15 @@ pub struct ServeArgs {
     #[arg(long, env = "EDUFLOW_POOL_TIMEOUT_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..))]
     pub pool_timeout_ms: u64,
 
+    /// Address of the Prometheus `/metrics` listener, kept off the public port (e.g.
+    /// `127.0.0.1:9090`). Without it, metrics are not served.
+    #[arg(long, env = "EDUFLOW_METRICS_LISTEN")]
+    pub metrics_listen: Option<String>,
+
+    /// How many of the busiest schools get their own `school` label; the rest count as `other`.
+    #[arg(long, env = "EDUFLOW_METRICS_TOP_SCHOOLS", default_value_t = 20)]
+    pub metrics_top_schools: usize,
+
     /// HTTP worker threads (default: one per CPU core).
     #[arg(long, env = "EDUFLOW_WORKERS")]
     pub workers: Option<usize>,

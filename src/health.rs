@@ -14,7 +14,7 @@ pub async fn healthz() -> HttpResponse {
 
 /// Ready when the primary answers a query.
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    global_tx(state.pools.primary(), |conn| {
+    global_tx(state.pools.primary(), "readyz", |conn| {
         Box::pin(async move {
             diesel::sql_query("SELECT 1").execute(conn).await?;
             Ok(())

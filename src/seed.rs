@@ -372,7 +372,7 @@ async fn insert_courses(
 }
 
 async fn course_count(pool: &PgPool, tenant: TenantId) -> Result<i64, AppError> {
-    tenant_tx(pool, tenant, |conn| {
+    tenant_tx(pool, tenant, "seed", |conn| {
         Box::pin(async move { Ok(courses::table.count().get_result(conn).await?) })
     })
     .await
@@ -393,7 +393,7 @@ pub async fn demo(
         if course_count(pool, tenant).await? > 0 {
             continue;
         }
-        let cats: Vec<(String, String)> = tenant_tx(pool, tenant, |conn| {
+        let cats: Vec<(String, String)> = tenant_tx(pool, tenant, "seed", |conn| {
             Box::pin(async move {
                 Ok(categories::table
                     .order(categories::position)
@@ -417,7 +417,7 @@ pub async fn demo(
                 gen_course(&mut rng, i + 1, &cats[i % cats.len()], i >= DEMO_DRAFTS, at)
             })
             .collect();
-        tenant_tx(pool, tenant, move |conn| {
+        tenant_tx(pool, tenant, "seed", move |conn| {
             Box::pin(async move { insert_courses(conn, tenant, &rows).await })
         })
         .await?;
@@ -446,7 +446,7 @@ pub async fn generate(
     parallel: usize,
 ) -> Result<(), AppError> {
     let slugs: Vec<String> = (1..=n).map(|i| format!("bench-{i:05}")).collect();
-    let ids: Vec<(String, Uuid)> = global_tx(pool, move |conn| {
+    let ids: Vec<(String, Uuid)> = global_tx(pool, "seed", move |conn| {
         Box::pin(async move {
             for chunk in slugs.chunks(1000) {
                 let values: Vec<_> = chunk
@@ -491,7 +491,7 @@ pub async fn generate(
                         seed.wrapping_add(i as u64)
                             .wrapping_mul(0x2545_f491_4f6c_dd1d),
                     );
-                    tenant_tx(pool, tenant, |conn| {
+                    tenant_tx(pool, tenant, "seed", |conn| {
                         Box::pin(async move {
                             let values: Vec<_> = BENCH_CATEGORIES
                                 .iter()
@@ -530,7 +530,7 @@ pub async fn generate(
                                 c
                             })
                             .collect();
-                        tenant_tx(pool, tenant, move |conn| {
+                        tenant_tx(pool, tenant, "seed", move |conn| {
                             Box::pin(async move { insert_courses(conn, tenant, &rows).await })
                         })
                         .await?;
@@ -555,7 +555,7 @@ pub async fn set_published(
     published: bool,
 ) -> Result<(), AppError> {
     let school = school.to_owned();
-    let tenant: Option<Uuid> = global_tx(pool, move |conn| {
+    let tenant: Option<Uuid> = global_tx(pool, "seed", move |conn| {
         Box::pin(async move {
             Ok(tenants::table
                 .filter(tenants::slug.eq(school))
@@ -568,7 +568,7 @@ pub async fn set_published(
     .await?;
     let tenant = TenantId(tenant.ok_or_else(|| AppError::bad_request("no such school"))?);
     let course = course.to_owned();
-    let changed = tenant_tx(pool, tenant, move |conn| {
+    let changed = tenant_tx(pool, tenant, "seed", move |conn| {
         Box::pin(async move {
             Ok(
                 diesel::update(courses::table.filter(courses::slug.eq(course)))

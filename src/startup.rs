@@ -1,20 +1,23 @@
-//! The application: pools, the school directory, the actor registry, the change listener and the
-//! HTTP server on an already bound listener (port 0 in tests).
+//! The application: pools, the school directory, the actor registry, the change listener, the
+//! HTTP server on an already bound listener (port 0 in tests), and the metrics listener.
 
 use std::net::{IpAddr, TcpListener};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_web::body::MessageBody;
-use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::dev::{Server, ServerHandle, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{DefaultHeaders, Next, from_fn};
-use actix_web::{App, HttpMessage, HttpServer, web};
+use actix_web::{App, HttpMessage, HttpResponse, HttpServer, web};
 use anyhow::Context;
+use diesel::QueryableByName;
+use diesel_async::RunQueryDsl;
 use tokio::sync::mpsc;
 
 use crate::actors::{Registry, SchoolContext};
 use crate::db::listener::{self, Change};
-use crate::db::{PoolSettings, Pools, migrate};
+use crate::db::{PoolSettings, Pools, global_tx, migrate};
+use crate::metrics::{Metrics, status_class};
 use crate::tenancy::Directory;
 use crate::tenancy::host::SchoolSlug;
 use crate::views::Views;
@@ -25,6 +28,7 @@ pub struct AppState {
     pub registry: Arc<Registry>,
     pub pools: Pools,
     pub views: Arc<Views>,
+    pub metrics: Arc<Metrics>,
     pub trusted_proxies: Vec<IpAddr>,
 }
 
@@ -40,18 +44,27 @@ pub struct Settings {
     pub actor_idle: Duration,
     pub pool: PoolSettings,
     pub workers: Option<usize>,
+    pub metrics_listen: Option<String>,
+    pub top_schools: usize,
 }
 
 pub struct Application {
     server: Server,
     port: u16,
+    metrics: Option<(ServerHandle, u16)>,
     state: web::Data<AppState>,
 }
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         migrate::check_runtime_role(&settings.runtime_url).await?;
-        let pools = Pools::new(settings.pool, &settings.runtime_url, &settings.replica_urls);
+        let metrics = Arc::new(Metrics::new(settings.top_schools));
+        let pools = Pools::new(
+            settings.pool,
+            &settings.runtime_url,
+            &settings.replica_urls,
+            Some(metrics.clone()),
+        );
         let directory = Arc::new(Directory::new(&settings.base_domain));
         let versions = directory
             .reload(pools.primary())
@@ -63,7 +76,7 @@ impl Application {
             views: views.clone(),
             cache_bytes: settings.page_cache_bytes,
             idle: settings.actor_idle,
-            loads: Default::default(),
+            metrics: metrics.clone(),
         });
         registry.catalog_versions(versions);
         let (changes_tx, changes_rx) = mpsc::unbounded_channel();
@@ -74,12 +87,16 @@ impl Application {
             registry.clone(),
             pools.clone(),
         ));
+        if pools.has_replicas() {
+            actix_web::rt::spawn(sample_replica_lag(pools.clone(), metrics.clone()));
+        }
 
         let state = web::Data::new(AppState {
             directory,
             registry,
             pools,
             views,
+            metrics,
             trusted_proxies: settings.trusted_proxies.clone(),
         });
         let listener = TcpListener::bind(&settings.listen)
@@ -89,15 +106,17 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(app_state.clone())
-                .wrap(DefaultHeaders::new()
-                    .add(("X-Content-Type-Options", "nosniff"))
-                    .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
-                    .add(("X-Frame-Options", "DENY"))
-                    .add((
-                        "Content-Security-Policy",
-                        "default-src 'self'; img-src 'self' https: data:; style-src 'self'; script-src 'self'; \
-                         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
-                    )))
+                .wrap(
+                    DefaultHeaders::new()
+                        .add(("X-Content-Type-Options", "nosniff"))
+                        .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
+                        .add(("X-Frame-Options", "DENY"))
+                        .add((
+                            "Content-Security-Policy",
+                            "default-src 'self'; img-src 'self' https: data:; style-src 'self'; script-src 'self'; \
+                             object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+                        )),
+                )
                 .wrap(from_fn(access_log))
                 .configure(crate::routes::configure)
         })
@@ -106,9 +125,14 @@ impl Application {
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }
+        let metrics = match &settings.metrics_listen {
+            Some(addr) => Some(metrics_server(addr, state.clone())?),
+            None => None,
+        };
         Ok(Self {
             server: server.run(),
             port,
+            metrics,
             state,
         })
     }
@@ -117,17 +141,88 @@ impl Application {
         self.port
     }
 
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(_, port)| *port)
+    }
+
     pub fn state(&self) -> web::Data<AppState> {
         self.state.clone()
     }
 
-    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+    pub fn handle(&self) -> ServerHandle {
         self.server.handle()
     }
 
-    /// Serves until Ctrl-C / SIGTERM (graceful: in-flight requests finish).
+    /// Serves until Ctrl-C / SIGTERM (graceful: in-flight requests finish), then stops metrics.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let result = self.server.await;
+        if let Some((handle, _)) = self.metrics {
+            handle.stop(true).await;
+        }
+        result
+    }
+}
+
+/// `/metrics` on its own listener, one worker, never on the public port.
+fn metrics_server(addr: &str, state: web::Data<AppState>) -> anyhow::Result<(ServerHandle, u16)> {
+    let listener =
+        TcpListener::bind(addr).with_context(|| format!("binding the metrics listener {addr}"))?;
+    let port = listener.local_addr()?.port();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .route("/metrics", web::get().to(metrics_endpoint))
+    })
+    .listen(listener)?
+    .workers(1)
+    .disable_signals()
+    .run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    Ok((handle, port))
+}
+
+async fn metrics_endpoint(state: web::Data<AppState>) -> HttpResponse {
+    state.metrics.observe_pools(&state.pools.readings());
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(state.metrics.encode())
+}
+
+#[derive(QueryableByName)]
+struct Lag {
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    seconds: f64,
+}
+
+/// Every 5 s, how far each replica's replay is behind: 0 when it has replayed all it received,
+/// otherwise the age of the last transaction it replayed.
+async fn sample_replica_lag(pools: Pools, metrics: Arc<Metrics>) {
+    loop {
+        for pool in pools.replicas() {
+            let lag = global_tx(pool, "replica_lag", |conn| {
+                Box::pin(async move {
+                    let lag: Lag = diesel::sql_query(
+                        "SELECT COALESCE(CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+                             ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) END, 0)::float8 AS seconds",
+                    )
+                    .get_result(conn)
+                    .await?;
+                    Ok(lag.seconds)
+                })
+            })
+            .await;
+            match lag {
+                Ok(seconds) => metrics
+                    .replica_lag
+                    .with_label_values(&[pool.label()])
+                    .set(seconds),
+                Err(e) => {
+                    tracing::warn!(replica = pool.label(), error = ?e, "measuring replica lag failed")
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(5)).await;
     }
 }
 
@@ -168,7 +263,7 @@ async fn apply_changes(
     }
 }
 
-/// One line per request: school, route template, status, duration.
+/// One log line and the HTTP metrics per request: school, route template, status, duration.
 async fn access_log(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -176,19 +271,37 @@ async fn access_log(
     let start = Instant::now();
     let method = req.method().clone();
     let res = next.call(req).await?;
+    let elapsed = start.elapsed();
     let request = res.request();
+    let route = request
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
     let school = request
         .extensions()
         .get::<SchoolSlug>()
         .map(|s| s.0.clone())
         .unwrap_or_default();
+    let status = res.status().as_u16();
+    if let Some(state) = request.app_data::<web::Data<AppState>>() {
+        let m = &state.metrics;
+        let labels = [route.as_str(), method.as_str(), status_class(status)];
+        m.http_requests.with_label_values(&labels).inc();
+        m.http_duration
+            .with_label_values(&labels)
+            .observe(elapsed.as_secs_f64());
+        if !school.is_empty() {
+            m.school_requests
+                .with_label_values(&[&m.schools.label(&school)])
+                .inc();
+        }
+    }
     tracing::info!(
         target: "eduflow::access",
         school,
-        route = request.match_pattern().as_deref().unwrap_or("-"),
+        route,
         method = %method,
-        status = res.status().as_u16(),
-        ms = start.elapsed().as_secs_f64() * 1000.0,
+        status,
+        ms = elapsed.as_secs_f64() * 1000.0,
     );
     Ok(res)
 }

@@ -6,12 +6,12 @@ pub mod registry;
 pub mod school;
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 pub use registry::Registry;
 
 use crate::db::Pools;
+use crate::metrics::Metrics;
 use crate::views::Views;
 
 /// What every school actor needs, shared by all of them.
@@ -22,6 +22,5 @@ pub struct SchoolContext {
     pub cache_bytes: usize,
     /// An actor that has served nothing for this long stops.
     pub idle: Duration,
-    /// Page loads started (cache misses that reached the database).
-    pub loads: AtomicU64,
+    pub metrics: Arc<Metrics>,
 }

@@ -77,7 +77,11 @@ impl Registry {
         // An actor may stop for idleness between lookup and delivery: then start a new one.
         for _ in 0..3 {
             let addr = self.actor(tenant);
-            match addr.send(GetPage(key.clone())).await {
+            let message = GetPage {
+                key: key.clone(),
+                sent: std::time::Instant::now(),
+            };
+            match addr.send(message).await {
                 Ok(result) => return result,
                 Err(MailboxError::Closed) => continue,
                 Err(e @ MailboxError::Timeout) => return Err(AppError::Unavailable(e.into())),
@@ -136,8 +140,9 @@ impl Registry {
         lock(&self.actors).len()
     }
 
+    /// Page loads that reached the database so far.
     pub fn loads(&self) -> u64 {
-        self.ctx.loads.load(Ordering::Relaxed)
+        self.ctx.metrics.page_loads.get()
     }
 
     pub async fn stats(&self, tenant: TenantId) -> Option<CacheStats> {

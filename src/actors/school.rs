@@ -62,6 +62,7 @@ impl SchoolActor {
     }
 
     fn drop_pages(&mut self) {
+        self.ctx.metrics.cache_bytes.sub(self.pages.held() as i64);
         self.pages.clear();
         self.epoch += 1;
         // Loads already running may return data from before the change: let them answer the
@@ -83,7 +84,11 @@ impl SchoolActor {
         match result {
             Ok(loaded) => {
                 if epoch == self.epoch && loaded.version >= self.min_version {
+                    let (held, evictions) = (self.pages.held(), self.pages.evictions);
                     self.pages.insert(key, loaded.body.clone());
+                    let m = &self.ctx.metrics;
+                    m.cache_bytes.add(self.pages.held() as i64 - held as i64);
+                    m.cache_evictions.inc_by(self.pages.evictions - evictions);
                 }
                 for w in waiters {
                     let _ = w.send(Ok(loaded.body.clone()));
@@ -102,6 +107,8 @@ impl Actor for SchoolActor {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
+        self.ctx.metrics.actors_started.inc();
+        self.ctx.metrics.actors_live.inc();
         let idle = self.ctx.idle;
         let tick = (idle / 4).clamp(Duration::from_millis(50), Duration::from_secs(30));
         ctx.run_interval(tick, move |act, ctx| {
@@ -112,6 +119,10 @@ impl Actor for SchoolActor {
     }
 
     fn stopped(&mut self, _: &mut Self::Context) {
+        let m = &self.ctx.metrics;
+        m.actors_stopped.inc();
+        m.actors_live.dec();
+        m.cache_bytes.sub(self.pages.held() as i64);
         if let Some(registry) = self.registry.upgrade() {
             registry.forget(self.tenant.id, self.generation);
         }
@@ -121,16 +132,24 @@ impl Actor for SchoolActor {
 /// A rendered page of this school (from memory, or loaded once however many ask at once).
 #[derive(Message, Clone)]
 #[rtype(result = "Result<Bytes, AppError>")]
-pub struct GetPage(pub PageKey);
+pub struct GetPage {
+    pub key: PageKey,
+    /// When the request was sent, for the mailbox-wait histogram.
+    pub sent: Instant,
+}
 
 impl Handler<GetPage> for SchoolActor {
     type Result = ResponseFuture<Result<Bytes, AppError>>;
 
-    fn handle(&mut self, GetPage(key): GetPage, ctx: &mut Self::Context) -> Self::Result {
+    fn handle(&mut self, GetPage { key, sent }: GetPage, ctx: &mut Self::Context) -> Self::Result {
         self.last_used = Instant::now();
+        let m = &self.ctx.metrics;
+        m.mailbox_wait.observe(sent.elapsed().as_secs_f64());
         if let Some(body) = self.pages.get(&key) {
+            m.cache_hits.inc();
             return Box::pin(async move { Ok(body) });
         }
+        m.cache_misses.inc();
         let (tx, rx) = oneshot::channel();
         if let Some(load) = self.joinable.get(&key) {
             self.waiting.entry(*load).or_default().push(tx);
@@ -139,9 +158,7 @@ impl Handler<GetPage> for SchoolActor {
             self.next_load += 1;
             self.joinable.insert(key.clone(), load);
             self.waiting.insert(load, vec![tx]);
-            self.ctx
-                .loads
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            self.ctx.metrics.page_loads.inc();
             let (school_ctx, tenant, min_version, epoch) = (
                 self.ctx.clone(),
                 self.tenant.clone(),

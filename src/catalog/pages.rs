@@ -27,6 +27,17 @@ pub enum PageKey {
     CourseJson(String),
 }
 
+impl PageKey {
+    /// The query family this page's load is measured under.
+    pub fn query_name(&self) -> &'static str {
+        match self {
+            Self::Home => "home",
+            Self::Catalog(_) | Self::CatalogJson(_) => "catalog",
+            Self::Course(_) | Self::CourseJson(_) => "course",
+        }
+    }
+}
+
 pub struct Loaded {
     pub body: Bytes,
     /// The catalog version the data is at least as new as.
@@ -78,8 +89,8 @@ pub async fn load(
 }
 
 async fn fetch(pool: &PgPool, tenant: TenantId, key: &PageKey) -> Result<(i64, Data), AppError> {
-    let key = key.clone();
-    tenant_tx(pool, tenant, move |conn| {
+    let (name, key) = (key.query_name(), key.clone());
+    tenant_tx(pool, tenant, name, move |conn| {
         Box::pin(async move {
             let version = store::catalog_version(conn, tenant).await?;
             let data = match &key {

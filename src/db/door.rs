@@ -3,39 +3,54 @@
 //! user of a pooled connection. Row-level security does the rest: without the setting a session
 //! sees no tenant rows and can write none.
 
+use std::time::Instant;
+
 use diesel::sql_types::Text;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use futures_util::future::BoxFuture;
 
-use super::pools::{PgPool, checkout};
+use super::pools::PgPool;
 use crate::error::AppError;
 use crate::ids::TenantId;
 
 /// Work run inside a transaction; boxed so callers can borrow the connection across awaits.
 pub type TxWork<'r, R> = BoxFuture<'r, Result<R, AppError>>;
 
-/// Runs `work` in a transaction scoped to `tenant` on a connection from `pool`.
-pub async fn tenant_tx<R, F>(pool: &PgPool, tenant: TenantId, work: F) -> Result<R, AppError>
+/// Runs `work` in a transaction scoped to `tenant` on a connection from `pool`; its duration is
+/// recorded under `query` (the query family) and the pool's label.
+pub async fn tenant_tx<R, F>(
+    pool: &PgPool,
+    tenant: TenantId,
+    query: &'static str,
+    work: F,
+) -> Result<R, AppError>
 where
     R: Send,
     F: for<'r> FnOnce(&'r mut AsyncPgConnection) -> TxWork<'r, R> + Send,
 {
-    let mut conn = checkout(pool).await?;
-    conn.transaction(async move |conn| {
-        switch_tenant(conn, tenant).await?;
-        work(conn).await
-    })
-    .await
+    let mut conn = pool.checkout().await?;
+    let start = Instant::now();
+    let result = conn
+        .transaction(async move |conn| {
+            switch_tenant(conn, tenant).await?;
+            work(conn).await
+        })
+        .await;
+    pool.observe(query, start.elapsed());
+    result
 }
 
 /// Runs `work` in a transaction with no tenant set: only platform tables (`tenants`) are visible.
-pub async fn global_tx<R, F>(pool: &PgPool, work: F) -> Result<R, AppError>
+pub async fn global_tx<R, F>(pool: &PgPool, query: &'static str, work: F) -> Result<R, AppError>
 where
     R: Send,
     F: for<'r> FnOnce(&'r mut AsyncPgConnection) -> TxWork<'r, R> + Send,
 {
-    let mut conn = checkout(pool).await?;
-    conn.transaction(async move |conn| work(conn).await).await
+    let mut conn = pool.checkout().await?;
+    let start = Instant::now();
+    let result = conn.transaction(async move |conn| work(conn).await).await;
+    pool.observe(query, start.elapsed());
+    result
 }
 
 /// Scopes the rest of the current transaction to `tenant`. Outside a transaction the setting

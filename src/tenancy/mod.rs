@@ -90,7 +90,7 @@ impl Directory {
     /// Reloads every school from the primary. Returns each school's current catalog version:
     /// the oldest data a replica may serve for it from now on.
     pub async fn reload(&self, pool: &PgPool) -> Result<Vec<(TenantId, i64)>, AppError> {
-        let rows: Vec<(TenantRow, i64)> = global_tx(pool, |conn| {
+        let rows: Vec<(TenantRow, i64)> = global_tx(pool, "directory", |conn| {
             Box::pin(async move {
                 Ok(tenants::table
                     .select((

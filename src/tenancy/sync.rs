@@ -25,7 +25,7 @@ pub async fn apply(
     pool: &PgPool,
     specs: Vec<SchoolSpec>,
 ) -> Result<Vec<(String, TenantId)>, SyncError> {
-    let outcome = global_tx(pool, move |conn| {
+    let outcome = global_tx(pool, "sync", move |conn| {
         Box::pin(async move {
             let mut applied = Vec::new();
             let mut problems = Vec::new();

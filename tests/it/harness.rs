@@ -172,6 +172,7 @@ impl TestDb {
             },
             &self.admin_url,
             &[],
+            None,
         )
     }
 
@@ -252,11 +253,14 @@ pub fn settings(db: &TestDb) -> Settings {
             checkout_timeout: Duration::from_secs(2),
         },
         workers: Some(1),
+        metrics_listen: Some("127.0.0.1:0".into()),
+        top_schools: 20,
     }
 }
 
 pub struct TestApp {
     pub port: u16,
+    pub metrics_port: Option<u16>,
     pub state: actix_web::web::Data<AppState>,
     handle: actix_web::dev::ServerHandle,
 }
@@ -266,12 +270,14 @@ impl TestApp {
         let app = Application::build(settings)
             .await
             .expect("building the app");
-        let (port, state, handle) = (app.port(), app.state(), app.handle());
+        let (port, metrics_port, state, handle) =
+            (app.port(), app.metrics_port(), app.state(), app.handle());
         actix_web::rt::spawn(app.run_until_stopped());
         // The change listener connects in the background; wait until it is listening.
         tokio::time::sleep(Duration::from_millis(100)).await;
         Self {
             port,
+            metrics_port,
             state,
             handle,
         }

@@ -6,6 +6,7 @@ mod actors;
 mod catalog;
 mod coherence;
 mod hosts;
+mod metrics;
 mod replica;
 mod rls;
 mod startup;

@@ -153,6 +153,7 @@ async fn the_tenant_setting_dies_with_its_transaction_on_a_reused_connection() {
         },
         &db.runtime_url,
         &[],
+        None,
     );
     #[derive(QueryableByName)]
     struct Setting {
@@ -163,13 +164,13 @@ async fn the_tenant_setting_dies_with_its_transaction_on_a_reused_connection() {
     }
     let probe =
         "SELECT current_setting('app.tenant_id', true) AS value, pg_backend_pid()::bigint AS pid";
-    let inside: Setting = tenant_tx(pools.primary(), alpha, |c| {
+    let inside: Setting = tenant_tx(pools.primary(), alpha, "probe", |c| {
         Box::pin(async move { Ok(diesel::sql_query(probe).get_result(c).await?) })
     })
     .await
     .unwrap();
     assert_eq!(inside.value.as_deref(), Some(alpha.to_string().as_str()));
-    let (after, visible): (Setting, i64) = global_tx(pools.primary(), |c| {
+    let (after, visible): (Setting, i64) = global_tx(pools.primary(), "probe", |c| {
         Box::pin(async move {
             let s = diesel::sql_query(probe).get_result(c).await?;
             let n = diesel::sql_query("SELECT count(*) AS n FROM courses")

@@ -60,7 +60,10 @@ async fn the_embedded_default_serves_the_demo_schools_and_stops_its_database() {
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_eduflow"))
         .args(["serve", "--listen", "127.0.0.1:0"])
         .env("EDUFLOW_DATA_DIR", &data_dir)
-        .env("EDUFLOW_TENANTS_DIR", concat!(env!("CARGO_MANIFEST_DIR"), "/tenants"))
+        .env(
+            "EDUFLOW_TENANTS_DIR",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/tenants"),
+        )
         .env_remove("DATABASE_URL")
         .env_remove("DATABASE_ADMIN_URL")
         .stdout(std::process::Stdio::piped())
@@ -82,17 +85,36 @@ async fn the_embedded_default_serves_the_demo_schools_and_stops_its_database() {
         }
     }
     let port = port.expect("the server printed its port");
-    assert!(urls.iter().any(|u| u.contains("http://northwind.localhost:")), "{urls:?}");
-    assert!(urls.iter().any(|u| u.contains("http://riverside.localhost:")), "{urls:?}");
+    assert!(
+        urls.iter()
+            .any(|u| u.contains("http://northwind.localhost:")),
+        "{urls:?}"
+    );
+    assert!(
+        urls.iter()
+            .any(|u| u.contains("http://riverside.localhost:")),
+        "{urls:?}"
+    );
     for school in ["northwind", "riverside"] {
         let host = format!("{school}.localhost");
-        let res = crate::harness::request(port, "GET", &host, "/api/v1/courses?limit=50", &[]).await;
-        assert!(res.json()["items"].as_array().unwrap().len() >= 30, "{school}: {}", res.body);
+        let res =
+            crate::harness::request(port, "GET", &host, "/api/v1/courses?limit=50", &[]).await;
+        assert!(
+            res.json()["items"].as_array().unwrap().len() >= 30,
+            "{school}: {}",
+            res.body
+        );
     }
     let pid = nix::unistd::Pid::from_raw(child.id().unwrap() as i32);
     nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
-    let status = tokio::time::timeout(std::time::Duration::from_secs(30), child.wait()).await.unwrap().unwrap();
+    let status = tokio::time::timeout(std::time::Duration::from_secs(30), child.wait())
+        .await
+        .unwrap()
+        .unwrap();
     assert!(status.success(), "{status}");
-    assert!(!data_dir.join("pg/data/postmaster.pid").exists(), "the embedded PostgreSQL is still running");
+    assert!(
+        !data_dir.join("pg/data/postmaster.pid").exists(),
+        "the embedded PostgreSQL is still running"
+    );
     std::fs::remove_dir_all(&data_dir).unwrap();
 }
