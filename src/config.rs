@@ -163,7 +163,7 @@ pub struct ServeArgs {
     pub pool_timeout_ms: u64,
 
     /// Address of the Prometheus `/metrics` listener, kept off the public port (e.g.
-    /// `127.0.0.1:9090`). Without it, metrics are not served.
+    /// `127.0.0.1:9464`). Without it, metrics are not served.
     #[arg(long, env = "EDUFLOW_METRICS_LISTEN")]
     pub metrics_listen: Option<String>,
 

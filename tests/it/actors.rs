@@ -124,6 +124,16 @@ async fn an_exhausted_pool_answers_503_with_retry_after() {
         (503, Some(503))
     );
     assert_eq!(app.get("alpha.localhost", "/readyz").await.status, 503);
+    let port = app.metrics_port.unwrap();
+    let metrics = crate::harness::request(port, "GET", "127.0.0.1", "/metrics", &[])
+        .await
+        .body;
+    let timeouts = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(r#"eduflow_db_pool_checkout_timeouts_total{pool="primary"} "#))
+        .and_then(|v| v.parse::<u64>().ok());
+    assert!(timeouts.is_some_and(|n| n >= 3), "{timeouts:?}");
+    assert!(metrics.contains(r#"eduflow_db_pool_connections{pool="primary",state="in_use"} 1"#));
     drop(held);
     assert_eq!(app.get("alpha.localhost", "/courses").await.status, 200);
 }

@@ -91,6 +91,24 @@ async fn reads_use_the_replica_and_fall_back_to_the_primary_when_it_lags() {
         seen.is_some(),
         "an announced change was hidden by a lagging replica"
     );
+    let metrics = crate::harness::request(
+        app.metrics_port.unwrap(),
+        "GET",
+        "127.0.0.1",
+        "/metrics",
+        &[],
+    )
+    .await
+    .body;
+    assert!(
+        metrics.contains(r#"eduflow_db_replica_lag_seconds{replica="replica-0"}"#),
+        "no replica lag series"
+    );
+    assert!(
+        metrics.contains(
+            r#"eduflow_db_query_duration_seconds_count{pool="replica-0",query="catalog"}"#
+        )
+    );
     assert_eq!(
         app.get("beta.localhost", "/api/v1/courses/silent")
             .await

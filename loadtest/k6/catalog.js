@@ -1,0 +1,159 @@
+// Catalog browsing across many schools at a constant arrival rate: home, filtered catalog, deep
+// pages and course pages. Fails the run when a threshold breaks, and when any database query
+// family's p99 during the run (from /metrics bucket deltas) reaches 100 ms.
+//
+// Environment: BASE_URL, METRICS_URL, BASE_DOMAIN, SCHOOLS (a count of bench-NNNNN schools, or a
+// comma-separated list of slugs), RATE (requests/s per scenario), DURATION, SUMMARY_DIR,
+// DB_P99_LIMIT_MS (default 100).
+import http from 'k6/http';
+import { check } from 'k6';
+import { Counter } from 'k6/metrics';
+
+const BASE = __ENV.BASE_URL || 'http://127.0.0.1:8080';
+const METRICS = __ENV.METRICS_URL || 'http://127.0.0.1:9090/metrics';
+const DOMAIN = __ENV.BASE_DOMAIN || 'localhost';
+const RATE = parseInt(__ENV.RATE || '100', 10);
+const DB_P99_LIMIT = parseFloat(__ENV.DB_P99_LIMIT_MS || '100') / 1000;
+const DURATION = __ENV.DURATION || '60s';
+const SCHOOLS = /^\d+$/.test(__ENV.SCHOOLS || '')
+  ? Array.from({ length: parseInt(__ENV.SCHOOLS, 10) }, (_, i) => `bench-${String(i + 1).padStart(5, '0')}`)
+  : (__ENV.SCHOOLS || 'northwind,riverside').split(',');
+const SAMPLED = Math.min(SCHOOLS.length, 50);
+
+const slowFamilies = new Counter('db_query_families_p99_over_100ms');
+
+const scenario = (exec) => ({
+  executor: 'constant-arrival-rate', exec, rate: RATE, timeUnit: '1s', duration: DURATION,
+  preAllocatedVUs: 10, maxVUs: 100,
+});
+export const options = {
+  scenarios: {
+    home: scenario('home'),
+    filtered_catalog: scenario('filtered'),
+    deep_pages: scenario('deep'),
+    course_pages: scenario('course'),
+  },
+  thresholds: {
+    http_req_failed: ['rate<0.001'],
+    http_req_duration: ['p(95)<100'],
+    'http_req_duration{scenario:home}': ['p(95)<100'],
+    'http_req_duration{scenario:filtered_catalog}': ['p(95)<100'],
+    'http_req_duration{scenario:deep_pages}': ['p(95)<100'],
+    'http_req_duration{scenario:course_pages}': ['p(95)<100'],
+    db_query_families_p99_over_100ms: ['count<1'],
+  },
+  summaryTrendStats: ['avg', 'med', 'p(95)', 'p(99)', 'max'],
+};
+
+const hostOf = (slug) => `${slug}.${DOMAIN}`;
+const get = (slug, path, name) => http.get(`${BASE}${path}`, { headers: { Host: hostOf(slug) }, tags: { name } });
+const pick = (list) => list[Math.floor(Math.random() * list.length)];
+
+// Cumulative bucket counts of eduflow_db_query_duration_seconds, by family and bound.
+function dbBuckets() {
+  const res = http.get(METRICS, { tags: { name: 'metrics' } });
+  const buckets = {};
+  for (const line of res.body.split('\n')) {
+    const m = line.match(/^eduflow_db_query_duration_seconds_bucket\{(.*)\} (\S+)$/);
+    if (!m) continue;
+    const labels = Object.fromEntries(m[1].split(',').map((kv) => kv.split('=')).map(([k, v]) => [k, v.replace(/"/g, '')]));
+    const family = `${labels.query}/${labels.pool}`;
+    (buckets[family] = buckets[family] || {})[labels.le] = parseFloat(m[2]);
+  }
+  return buckets;
+}
+
+export function setup() {
+  const samples = [];
+  for (let i = 0; i < SAMPLED; i++) {
+    const slug = SCHOOLS[Math.floor((i * SCHOOLS.length) / SAMPLED)];
+    const cursors = [];
+    const courses = [];
+    const categories = new Set();
+    const tags = new Set();
+    let next = null;
+    // Small pages first, so even a small school yields a few deep cursors.
+    for (let page = 0; page < 12; page++) {
+      const limit = page < 3 ? 12 : 50;
+      const res = get(slug, `/api/v1/courses?limit=${limit}${next ? `&after=${next}` : ''}`, 'setup');
+      if (res.status !== 200) throw new Error(`setup: ${slug} answered ${res.status}`);
+      const body = res.json();
+      body.items.forEach((c) => { courses.push(c.slug); categories.add(c.category); c.tags.forEach((t) => tags.add(t)); });
+      if (!body.next) break;
+      next = body.next;
+      cursors.push(next);
+    }
+    samples.push({ slug, cursors, courses, categories: [...categories], tags: [...tags] });
+  }
+  return { samples, before: dbBuckets() };
+}
+
+export function home() {
+  check(get(pick(SCHOOLS), '/', 'home'), { 'home 200': (r) => r.status === 200 });
+}
+
+export function filtered(data) {
+  const s = pick(data.samples);
+  const path = Math.random() < 0.5
+    ? `/courses?category=${pick(s.categories)}`
+    : `/courses?tag=${pick(s.tags)}`;
+  check(get(s.slug, path, 'filtered'), { 'filtered 200': (r) => r.status === 200 });
+}
+
+export function deep(data) {
+  const s = pick(data.samples);
+  const path = s.cursors.length ? `/courses?after=${pick(s.cursors)}` : '/courses';
+  check(get(s.slug, path, 'deep'), { 'deep 200': (r) => r.status === 200 });
+}
+
+export function course(data) {
+  const s = pick(data.samples);
+  check(get(s.slug, `/courses/${pick(s.courses)}`, 'course'), { 'course 200': (r) => r.status === 200 });
+}
+
+// p99 of each query family over the run, as the upper bound of the bucket holding it.
+export function teardown(data) {
+  const after = dbBuckets();
+  const report = [];
+  for (const [family, bounds] of Object.entries(after)) {
+    const before = data.before[family] || {};
+    const delta = Object.entries(bounds)
+      .map(([le, n]) => [le === '+Inf' ? Infinity : parseFloat(le), n - (before[le] || 0)])
+      .sort((a, b) => a[0] - b[0]);
+    const total = delta[delta.length - 1][1];
+    if (total === 0) continue;
+    const p99 = delta.find(([, n]) => n >= 0.99 * total)[0];
+    report.push(`${family}: ${total} queries, p99 <= ${p99 * 1000} ms`);
+    if (p99 > DB_P99_LIMIT) slowFamilies.add(1, { family });
+  }
+  console.log(`database query families during the run:\n  ${report.join('\n  ')}`);
+}
+
+export function handleSummary(data) {
+  const dir = __ENV.SUMMARY_DIR || '.';
+  const m = data.metrics;
+  const row = (name, key) => {
+    const v = m[key] && m[key].values;
+    return v ? `| ${name} | ${v.med.toFixed(2)} | ${v['p(95)'].toFixed(2)} | ${v['p(99)'].toFixed(2)} |` : `| ${name} | - | - | - |`;
+  };
+  const lines = [
+    `# k6 catalog run: ${SCHOOLS.length} schools, ${RATE} req/s per scenario for ${DURATION}`,
+    '',
+    `Requests: ${m.http_reqs.values.count} (${m.http_reqs.values.rate.toFixed(1)}/s), failed: ${(m.http_req_failed.values.rate * 100).toFixed(3)} %`,
+    '',
+    '| scenario | p50 ms | p95 ms | p99 ms |',
+    '| --- | --- | --- | --- |',
+    row('all', 'http_req_duration'),
+    ...['home', 'filtered_catalog', 'deep_pages', 'course_pages'].map((s) => row(s, `http_req_duration{scenario:${s}}`)),
+    '',
+    '| threshold | held |',
+    '| --- | --- |',
+    ...Object.entries(m).flatMap(([name, metric]) => Object.entries(metric.thresholds || {}).map(([t, r]) => `| ${name}: ${t} | ${r.ok ? 'yes' : 'NO'} |`)),
+    '',
+  ];
+  return {
+    stdout: lines.join('\n') + '\n',
+    [`${dir}/k6-catalog.md`]: lines.join('\n') + '\n',
+    [`${dir}/k6-catalog.json`]: JSON.stringify(data, null, 2),
+  };
+}
