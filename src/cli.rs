@@ -172,6 +172,7 @@ async fn serve(cli: &Cli, db: &Database, args: &ServeArgs) -> anyhow::Result<()>
         workers: args.workers,
         metrics_listen: args.metrics_listen.clone(),
         top_schools: args.metrics_top_schools,
+        https: args.https,
     };
     let app = Application::build(settings).await?;
     let port = app.port();

@@ -171,6 +171,11 @@ pub struct ServeArgs {
     #[arg(long, env = "EDUFLOW_METRICS_TOP_SCHOOLS", default_value_t = 20)]
     pub metrics_top_schools: usize,
 
+    /// The public URLs are https (TLS may end at a proxy): session cookies become `Secure` and
+    /// `__Host-` prefixed, and forms expect an `https://` origin.
+    #[arg(long, env = "EDUFLOW_HTTPS")]
+    pub https: bool,
+
     /// HTTP worker threads (default: one per CPU core).
     #[arg(long, env = "EDUFLOW_WORKERS")]
     pub workers: Option<usize>,

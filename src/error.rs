@@ -14,6 +14,10 @@ pub enum AppError {
     NotFound,
     #[error("there is no school at this address")]
     NoSchool,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("too many attempts; try again in {} minutes", .0.div_ceil(60))]
+    TooManyRequests(u64),
     #[error("the service is busy, please retry shortly")]
     Unavailable(#[source] anyhow::Error),
     #[error("internal error")]
@@ -35,6 +39,8 @@ impl AppError {
             Self::BadRequest(m) => Self::BadRequest(m.clone()),
             Self::NotFound => Self::NotFound,
             Self::NoSchool => Self::NoSchool,
+            Self::Forbidden(m) => Self::Forbidden(m.clone()),
+            Self::TooManyRequests(s) => Self::TooManyRequests(*s),
             Self::Unavailable(c) => Self::Unavailable(anyhow::anyhow!("{c:#}")),
             Self::Internal(c) => Self::Internal(anyhow::anyhow!("{c:#}")),
         }
@@ -49,8 +55,14 @@ impl AppError {
     }
 
     fn retry_after(&self, builder: &mut actix_web::HttpResponseBuilder) {
-        if matches!(self, Self::Unavailable(_)) {
-            builder.insert_header((header::RETRY_AFTER, "1"));
+        match self {
+            Self::Unavailable(_) => {
+                builder.insert_header((header::RETRY_AFTER, "1"));
+            }
+            Self::TooManyRequests(seconds) => {
+                builder.insert_header((header::RETRY_AFTER, seconds.to_string()));
+            }
+            _ => {}
         }
     }
 
@@ -58,6 +70,8 @@ impl AppError {
         match self.status_code() {
             StatusCode::BAD_REQUEST => "Bad request",
             StatusCode::NOT_FOUND => "Not found",
+            StatusCode::FORBIDDEN => "Forbidden",
+            StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
             StatusCode::SERVICE_UNAVAILABLE => "Busy",
             _ => "Something went wrong",
         }
@@ -78,6 +92,8 @@ impl ResponseError for AppError {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::NotFound | Self::NoSchool => StatusCode::NOT_FOUND,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -39,4 +39,4 @@ macro_rules! typed_id {
     )+};
 }
 
-typed_id!(TenantId, CourseId, SectionId, LessonId);
+typed_id!(TenantId, CourseId, SectionId, LessonId, UserId);

@@ -9,6 +9,7 @@ pub mod db;
 pub mod error;
 pub mod health;
 pub mod ids;
+pub mod learners;
 pub mod metrics;
 pub mod routes;
 pub mod seed;

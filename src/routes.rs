@@ -3,6 +3,7 @@
 use actix_web::web;
 
 use crate::catalog::{api, pages};
+use crate::learners::accounts;
 use crate::{assets, health};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -11,6 +12,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/static/{path:.*}", web::get().to(assets::serve))
         .route("/brand.css", web::get().to(pages::brand_css))
         .route("/", web::get().to(pages::home))
+        .route("/signup", web::get().to(accounts::signup_form))
+        .route("/signup", web::post().to(accounts::signup))
+        .route("/login", web::get().to(accounts::login_form))
+        .route("/login", web::post().to(accounts::login))
+        .route("/logout", web::post().to(accounts::logout))
         .route("/courses", web::get().to(pages::catalog))
         .route("/courses/{slug}", web::get().to(pages::course))
         .service(

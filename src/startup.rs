@@ -17,6 +17,8 @@ use tokio::sync::mpsc;
 use crate::actors::{Registry, SchoolContext};
 use crate::db::listener::{self, Change};
 use crate::db::{PoolSettings, Pools, global_tx, migrate};
+use crate::learners::sessions::CookiePolicy;
+use crate::learners::throttle::LoginThrottle;
 use crate::metrics::{Metrics, status_class};
 use crate::tenancy::Directory;
 use crate::tenancy::host::SchoolSlug;
@@ -30,6 +32,8 @@ pub struct AppState {
     pub views: Arc<Views>,
     pub metrics: Arc<Metrics>,
     pub trusted_proxies: Vec<IpAddr>,
+    pub cookies: CookiePolicy,
+    pub throttle: LoginThrottle,
 }
 
 /// Everything `Application::build` needs, already parsed.
@@ -46,6 +50,8 @@ pub struct Settings {
     pub workers: Option<usize>,
     pub metrics_listen: Option<String>,
     pub top_schools: usize,
+    /// The public URLs are https (TLS may end at a proxy): cookies become Secure and `__Host-`.
+    pub https: bool,
 }
 
 pub struct Application {
@@ -98,6 +104,10 @@ impl Application {
             views,
             metrics,
             trusted_proxies: settings.trusted_proxies.clone(),
+            cookies: CookiePolicy {
+                https: settings.https,
+            },
+            throttle: LoginThrottle::default(),
         });
         let listener = TcpListener::bind(&settings.listen)
             .with_context(|| format!("binding {}", settings.listen))?;

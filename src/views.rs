@@ -12,6 +12,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("catalog.html", include_str!("../templates/catalog.html")),
     ("course.html", include_str!("../templates/course.html")),
     ("landing.html", include_str!("../templates/landing.html")),
+    ("signup.html", include_str!("../templates/signup.html")),
+    ("login.html", include_str!("../templates/login.html")),
 ];
 
 pub struct Views {

@@ -12,6 +12,8 @@ use crate::actors::SchoolContext;
 use crate::db::{PgPool, tenant_tx};
 use crate::error::AppError;
 use crate::ids::TenantId;
+use crate::learners::compose;
+use crate::learners::sessions::Viewer;
 use crate::startup::AppState;
 use crate::tenancy::files::is_slug;
 use crate::tenancy::host::School;
@@ -168,19 +170,24 @@ fn render(
     }
 }
 
-fn html(body: Bytes) -> HttpResponse {
+/// A shared page with this viewer's account slot filled in.
+fn html(body: Bytes, viewer: &Viewer) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(ContentType::html())
-        .body(body)
+        .body(compose(body, viewer))
 }
 
 /// `/`: the school's home, or EduFlow's landing page on the bare base domain.
 pub async fn home(
     target: HostTarget,
+    viewer: Viewer,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     match target {
-        HostTarget::School(tenant) => Ok(html(state.registry.page(&tenant, PageKey::Home).await?)),
+        HostTarget::School(tenant) => Ok(html(
+            state.registry.page(&tenant, PageKey::Home).await?,
+            &viewer,
+        )),
         HostTarget::Platform => {
             let body = state.views.render("landing.html", &tera::Context::new())?;
             Ok(HttpResponse::Ok()
@@ -193,6 +200,7 @@ pub async fn home(
 
 pub async fn catalog(
     School(tenant): School,
+    viewer: Viewer,
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
@@ -202,11 +210,13 @@ pub async fn catalog(
             .registry
             .page(&tenant, PageKey::Catalog(query))
             .await?,
+        &viewer,
     ))
 }
 
 pub async fn course(
     School(tenant): School,
+    viewer: Viewer,
     state: web::Data<AppState>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
@@ -216,6 +226,7 @@ pub async fn course(
     }
     Ok(html(
         state.registry.page(&tenant, PageKey::Course(slug)).await?,
+        &viewer,
     ))
 }
 

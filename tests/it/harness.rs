@@ -255,6 +255,7 @@ pub fn settings(db: &TestDb) -> Settings {
         workers: Some(1),
         metrics_listen: Some("127.0.0.1:0".into()),
         top_schools: 20,
+        https: false,
     }
 }
 
@@ -326,6 +327,60 @@ pub async fn request(
     }
     head.push_str("\r\n");
     raw(port, head.as_bytes()).await
+}
+
+/// A form POST as a browser on `host` would send it (Origin set, urlencoded body).
+pub async fn post_form(
+    port: u16,
+    host: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+    extra: &[(&str, &str)],
+) -> Response {
+    let body = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish();
+    let origin = format!("http://{host}");
+    let mut head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    if !extra.iter().any(|(k, _)| k.eq_ignore_ascii_case("origin")) {
+        head.push_str(&format!("Origin: {origin}\r\n"));
+    }
+    for (k, v) in extra.iter().filter(|(_, v)| !v.is_empty()) {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    head.push_str(&body);
+    raw(port, head.as_bytes()).await
+}
+
+impl Response {
+    /// `Set-Cookie` headers, as `(name, whole header)`.
+    pub fn set_cookies(&self) -> Vec<(String, String)> {
+        self.headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie"))
+            .map(|(_, v)| (v.split('=').next().unwrap().to_owned(), v.clone()))
+            .collect()
+    }
+
+    /// The value a `Set-Cookie` gave `name`.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.set_cookies()
+            .into_iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| {
+                v.split(';')
+                    .next()
+                    .unwrap()
+                    .split_once('=')
+                    .unwrap()
+                    .1
+                    .to_owned()
+            })
+    }
 }
 
 pub async fn raw(port: u16, bytes: &[u8]) -> Response {

@@ -2,6 +2,7 @@
 
 mod harness;
 
+mod accounts;
 mod actors;
 mod catalog;
 mod coherence;

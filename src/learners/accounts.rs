@@ -1,0 +1,354 @@
+//! Sign-up, log-in and log-out: plain HTML forms (`name`, `email`, `password`).
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, ContentType};
+use actix_web::{HttpRequest, HttpResponse, web};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use serde::Deserialize;
+
+use super::compose;
+use super::csrf::{check_origin, check_token, local_path};
+use super::password::{self, NewPassword};
+use super::sessions::{self, Viewer, random_token};
+use crate::db::schema::users;
+use crate::db::tenant_tx;
+use crate::error::AppError;
+use crate::ids::UserId;
+use crate::startup::AppState;
+use crate::tenancy::host::School;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AccountForm {
+    name: String,
+    email: String,
+    password: String,
+    csrf: String,
+    next: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NextQuery {
+    next: String,
+}
+
+/// A normalised email address: trimmed, lower-cased, one `@`, a dotted domain.
+fn parse_email(raw: &str) -> Option<String> {
+    let email = raw.trim().to_lowercase();
+    let (local, domain) = email.split_once('@')?;
+    let ok = !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && email.len() <= 254
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+    ok.then_some(email)
+}
+
+struct FormPage<'a> {
+    template: &'static str,
+    status: StatusCode,
+    form: &'a AccountForm,
+    errors: Vec<&'a str>,
+}
+
+/// Renders a sign-up or log-in form with the anonymous anti-forgery token (double-submit cookie).
+fn form_page(
+    req: &HttpRequest,
+    state: &AppState,
+    school: &School,
+    page: FormPage<'_>,
+) -> Result<HttpResponse, AppError> {
+    let name = state.cookies.csrf_name();
+    let token = req
+        .cookie(name)
+        .map(|c| c.value().to_owned())
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(random_token);
+    let mut c = tera::Context::new();
+    c.insert("school", &*school.0);
+    c.insert("csrf", &token);
+    c.insert("name", &page.form.name);
+    c.insert("email", &page.form.email);
+    c.insert("next", &page.form.next);
+    c.insert("errors", &page.errors);
+    let body = state.views.render(page.template, &c)?;
+    Ok(HttpResponse::build(page.status)
+        .content_type(ContentType::html())
+        .cookie(state.cookies.build(name, token))
+        .body(compose(body.into(), &Viewer(None))))
+}
+
+fn signed_in(state: &AppState, token: String, next: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, local_path(Some(next))))
+        .cookie(state.cookies.session(token))
+        .cookie(state.cookies.removal(state.cookies.csrf_name()))
+        .finish()
+}
+
+fn check_anonymous_form(
+    req: &HttpRequest,
+    state: &AppState,
+    form: &AccountForm,
+) -> Result<(), AppError> {
+    check_origin(req, state.cookies.https)?;
+    let cookie = req.cookie(state.cookies.csrf_name());
+    check_token(cookie.as_ref().map(|c| c.value()), &form.csrf)
+}
+
+pub async fn signup_form(
+    req: HttpRequest,
+    school: School,
+    state: web::Data<AppState>,
+    q: web::Query<NextQuery>,
+) -> Result<HttpResponse, AppError> {
+    let form = AccountForm {
+        next: q.into_inner().next,
+        ..AccountForm::default()
+    };
+    form_page(
+        &req,
+        &state,
+        &school,
+        FormPage {
+            template: "signup.html",
+            status: StatusCode::OK,
+            form: &form,
+            errors: vec![],
+        },
+    )
+}
+
+pub async fn login_form(
+    req: HttpRequest,
+    school: School,
+    state: web::Data<AppState>,
+    q: web::Query<NextQuery>,
+) -> Result<HttpResponse, AppError> {
+    let form = AccountForm {
+        next: q.into_inner().next,
+        ..AccountForm::default()
+    };
+    form_page(
+        &req,
+        &state,
+        &school,
+        FormPage {
+            template: "login.html",
+            status: StatusCode::OK,
+            form: &form,
+            errors: vec![],
+        },
+    )
+}
+
+pub async fn signup(
+    req: HttpRequest,
+    school: School,
+    state: web::Data<AppState>,
+    form: web::Form<AccountForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    check_anonymous_form(&req, &state, &form)?;
+    let mut errors = Vec::new();
+    let name = form.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 100 {
+        errors.push("Enter your name (up to 100 characters).");
+    }
+    let email = parse_email(&form.email);
+    if email.is_none() {
+        errors.push("Enter a valid email address.");
+    }
+    let password = NewPassword::parse(&form.password, email.as_deref().unwrap_or_default());
+    if let Err(e) = &password {
+        errors.push(e);
+    }
+    let (Some(email), Ok(password), true) = (email, password, errors.is_empty()) else {
+        return form_page(
+            &req,
+            &state,
+            &school,
+            FormPage {
+                template: "signup.html",
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                form: &form,
+                errors,
+            },
+        );
+    };
+    let hash = web::block(move || password.hash())
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::internal)?;
+    let tenant = school.0.id;
+    let created = tenant_tx(state.pools.primary(), tenant, "signup", move |conn| {
+        Box::pin(async move {
+            let id: Option<uuid::Uuid> = diesel::insert_into(users::table)
+                .values((
+                    users::tenant_id.eq(tenant.0),
+                    users::email.eq(&email),
+                    users::name.eq(&name),
+                    users::password_hash.eq(&hash),
+                ))
+                .on_conflict((users::tenant_id, users::email))
+                .do_nothing()
+                .returning(users::id)
+                .get_result(conn)
+                .await
+                .optional()?;
+            match id {
+                Some(id) => Ok(Some(sessions::create(conn, tenant, UserId(id)).await?)),
+                None => Ok(None),
+            }
+        })
+    })
+    .await?;
+    match created {
+        Some(token) => Ok(signed_in(&state, token, &form.next)),
+        None => form_page(
+            &req,
+            &state,
+            &school,
+            FormPage {
+                template: "signup.html",
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                form: &form,
+                errors: vec![
+                    "An account cannot be created with this email. If you already have one, log in instead.",
+                ],
+            },
+        ),
+    }
+}
+
+pub async fn login(
+    req: HttpRequest,
+    school: School,
+    state: web::Data<AppState>,
+    form: web::Form<AccountForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    check_anonymous_form(&req, &state, &form)?;
+    let tenant = school.0.id;
+    let email = parse_email(&form.email).unwrap_or_default();
+    let account = format!("{tenant}/{email}");
+    let address = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    if let Some(wait) = state.throttle.blocked(&account, &address) {
+        return Err(AppError::TooManyRequests(wait));
+    }
+    let lookup_email = email.clone();
+    let found: Option<(uuid::Uuid, String)> =
+        tenant_tx(state.pools.primary(), tenant, "login", move |conn| {
+            Box::pin(async move {
+                Ok(users::table
+                    .filter(users::email.eq(lookup_email))
+                    .select((users::id, users::password_hash))
+                    .first(conn)
+                    .await
+                    .optional()?)
+            })
+        })
+        .await?;
+    let attempt = form.password.clone();
+    let stored = found.as_ref().map(|(_, h)| h.clone());
+    let ok = web::block(move || password::verify(&attempt, stored.as_deref()))
+        .await
+        .map_err(AppError::internal)?;
+    let (true, Some((user, _))) = (ok, found) else {
+        state.throttle.failed(&account, &address);
+        let errors = vec!["Email or password is incorrect."];
+        return form_page(
+            &req,
+            &state,
+            &school,
+            FormPage {
+                template: "login.html",
+                status: StatusCode::UNAUTHORIZED,
+                form: &form,
+                errors,
+            },
+        );
+    };
+    state.throttle.succeeded(&account);
+    // A fresh token on every login; whatever session the browser brought is ended (no fixation).
+    let previous = req
+        .cookie(state.cookies.session_name())
+        .map(|c| c.value().to_owned());
+    let token = tenant_tx(state.pools.primary(), tenant, "login", move |conn| {
+        Box::pin(async move {
+            if let Some(previous) = previous {
+                sessions::delete(conn, &previous).await?;
+            }
+            sessions::create(conn, tenant, UserId(user)).await
+        })
+    })
+    .await?;
+    Ok(signed_in(&state, token, &form.next))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+pub async fn logout(
+    req: HttpRequest,
+    school: School,
+    viewer: Viewer,
+    state: web::Data<AppState>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, AppError> {
+    check_origin(&req, state.cookies.https)?;
+    let Viewer(Some(user)) = viewer else {
+        return Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, "/"))
+            .finish());
+    };
+    check_token(Some(&user.csrf), &form.csrf)?;
+    if let Some(token) = req
+        .cookie(state.cookies.session_name())
+        .map(|c| c.value().to_owned())
+    {
+        tenant_tx(state.pools.primary(), school.0.id, "logout", move |conn| {
+            Box::pin(async move { sessions::delete(conn, &token).await })
+        })
+        .await?;
+    }
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, "/"))
+        .cookie(state.cookies.removal(state.cookies.session_name()))
+        .finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_email;
+
+    #[test]
+    fn emails_are_normalised_once() {
+        assert_eq!(
+            parse_email("  Ada@Example.ORG ").as_deref(),
+            Some("ada@example.org")
+        );
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.org",
+            "ada@example",
+            "a b@example.org",
+            "a@b@c.org",
+            "ada@.org",
+        ] {
+            assert_eq!(parse_email(bad), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,230 @@
+//! Server-side sessions. The browser holds a random 256-bit token in a host-only cookie; the
+//! database holds its SHA-256. A session is looked up through the tenant door, so a cookie from
+//! school A presented at school B finds nothing: it is treated as absent.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::cookie::{Cookie, SameSite, time};
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, web};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{Duration, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::db::schema::{sessions, users};
+use crate::db::tenant_tx;
+use crate::error::AppError;
+use crate::ids::{TenantId, UserId};
+use crate::startup::AppState;
+use crate::tenancy::host::School;
+
+/// A session ends after this long without a request…
+pub const IDLE: Duration = Duration::days(7);
+/// …and this long after login, whatever happens.
+pub const ABSOLUTE: Duration = Duration::days(30);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Learner,
+    Instructor,
+    Admin,
+}
+
+impl Role {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "learner" => Some(Self::Learner),
+            "instructor" => Some(Self::Instructor),
+            "admin" => Some(Self::Admin),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Learner => "learner",
+            Self::Instructor => "instructor",
+            Self::Admin => "admin",
+        }
+    }
+}
+
+/// The signed-in user of a request.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub id: UserId,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    /// The session's anti-forgery token, for the forms it renders.
+    pub csrf: String,
+}
+
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the OS random source works");
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// Cookie names and attributes: host-only (no Domain, so one school's cookie never reaches a
+/// sibling subdomain), HttpOnly, SameSite=Lax; over HTTPS also Secure with the `__Host-` prefix.
+#[derive(Debug, Clone, Copy)]
+pub struct CookiePolicy {
+    pub https: bool,
+}
+
+impl CookiePolicy {
+    pub fn session_name(self) -> &'static str {
+        if self.https {
+            "__Host-eduflow_session"
+        } else {
+            "eduflow_session"
+        }
+    }
+
+    pub fn csrf_name(self) -> &'static str {
+        if self.https {
+            "__Host-eduflow_csrf"
+        } else {
+            "eduflow_csrf"
+        }
+    }
+
+    pub fn build(self, name: &'static str, value: String) -> Cookie<'static> {
+        Cookie::build(name, value)
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .secure(self.https)
+            .finish()
+    }
+
+    pub fn session(self, token: String) -> Cookie<'static> {
+        let mut c = self.build(self.session_name(), token);
+        c.set_max_age(time::Duration::seconds(ABSOLUTE.num_seconds()));
+        c
+    }
+
+    pub fn removal(self, name: &'static str) -> Cookie<'static> {
+        let mut c = self.build(name, String::new());
+        c.make_removal();
+        c
+    }
+}
+
+/// Starts a session for `user`; returns the token for the cookie.
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+    user: UserId,
+) -> Result<String, AppError> {
+    let token = random_token();
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::tenant_id.eq(tenant.0),
+            sessions::user_id.eq(user.0),
+            sessions::token_hash.eq(token_hash(&token)),
+            sessions::csrf_token.eq(random_token()),
+            sessions::expires_at.eq(Utc::now() + ABSOLUTE),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(token)
+}
+
+pub async fn delete(conn: &mut AsyncPgConnection, token: &str) -> Result<(), AppError> {
+    diesel::delete(sessions::table.filter(sessions::token_hash.eq(token_hash(token))))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+type SessionRow = (Uuid, Uuid, String, String, String, String);
+
+/// The live session behind `token`, touching its idle clock at most once a minute.
+pub async fn lookup(
+    conn: &mut AsyncPgConnection,
+    token: &str,
+) -> Result<Option<CurrentUser>, AppError> {
+    let now = Utc::now();
+    let row: Option<SessionRow> = sessions::table
+        .inner_join(users::table)
+        .filter(sessions::token_hash.eq(token_hash(token)))
+        .filter(sessions::expires_at.gt(now))
+        .filter(sessions::last_seen_at.gt(now - IDLE))
+        .select((
+            sessions::id,
+            users::id,
+            users::name,
+            users::email,
+            users::role,
+            sessions::csrf_token,
+        ))
+        .first(conn)
+        .await
+        .optional()?;
+    let Some((session, id, name, email, role, csrf)) = row else {
+        return Ok(None);
+    };
+    diesel::update(
+        sessions::table
+            .find(session)
+            .filter(sessions::last_seen_at.lt(now - Duration::minutes(1))),
+    )
+    .set(sessions::last_seen_at.eq(now))
+    .execute(conn)
+    .await?;
+    let role = Role::parse(&role).unwrap_or(Role::Learner);
+    Ok(Some(CurrentUser {
+        id: UserId(id),
+        name,
+        email,
+        role,
+        csrf,
+    }))
+}
+
+/// Who is asking: the signed-in user of this school, or nobody.
+#[derive(Debug, Clone)]
+pub struct Viewer(pub Option<CurrentUser>);
+
+impl Viewer {
+    pub async fn from_request_parts(req: &HttpRequest) -> Result<Self, AppError> {
+        let state = req
+            .app_data::<web::Data<AppState>>()
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("no app state")))?;
+        let Some(token) = req
+            .cookie(state.cookies.session_name())
+            .map(|c| c.value().to_owned())
+        else {
+            return Ok(Self(None));
+        };
+        let School(tenant) = School::extract(req).await?;
+        // The primary: a session created a moment ago must be found at once.
+        let user = tenant_tx(state.pools.primary(), tenant.id, "session", move |conn| {
+            Box::pin(async move { lookup(conn, &token).await })
+        })
+        .await?;
+        Ok(Self(user))
+    }
+}
+
+impl FromRequest for Viewer {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { Self::from_request_parts(&req).await })
+    }
+}

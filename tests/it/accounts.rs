@@ -1,0 +1,496 @@
+//! Accounts and sessions per school, including the attacks: forged forms, replayed cookies at
+//! another school, fixation, guessing.
+
+use diesel::QueryableByName;
+use diesel::sql_types::BigInt;
+use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
+
+use crate::harness::{Response, TestApp, TestDb, post_form, settings};
+
+const PASSWORD: &str = "correct horse battery";
+
+/// The anonymous anti-forgery token a browser gets with the form.
+async fn form_token(app: &TestApp, host: &str, path: &str) -> String {
+    let page = app.get(host, path).await;
+    assert_eq!(page.status, 200);
+    let token = page.cookie("eduflow_csrf").expect("a csrf cookie");
+    assert!(
+        page.body
+            .contains(&format!("name=\"csrf\" value=\"{token}\""))
+    );
+    token
+}
+
+async fn submit(app: &TestApp, host: &str, path: &str, fields: &[(&str, &str)]) -> Response {
+    let token = form_token(app, host, path).await;
+    let mut all = fields.to_vec();
+    all.push(("csrf", &token));
+    post_form(
+        app.port,
+        host,
+        path,
+        &all,
+        &[("Cookie", &format!("eduflow_csrf={token}"))],
+    )
+    .await
+}
+
+pub async fn sign_up(app: &TestApp, host: &str, email: &str) -> String {
+    let res = submit(
+        app,
+        host,
+        "/signup",
+        &[
+            ("name", "Ada Lovelace"),
+            ("email", email),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    res.cookie("eduflow_session").expect("a session cookie")
+}
+
+async fn log_in(app: &TestApp, host: &str, email: &str, password: &str) -> Response {
+    submit(
+        app,
+        host,
+        "/login",
+        &[("email", email), ("password", password)],
+    )
+    .await
+}
+
+async fn as_user(app: &TestApp, host: &str, path: &str, session: &str) -> Response {
+    crate::harness::request(
+        app.port,
+        "GET",
+        host,
+        path,
+        &[("Cookie", &format!("eduflow_session={session}"))],
+    )
+    .await
+}
+
+fn signed_in_as(res: &Response, name: &str) -> bool {
+    res.body
+        .contains(&format!("<span class=\"who\">{name}</span>"))
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+async fn count(db: &TestDb, sql: &str) -> i64 {
+    diesel::sql_query(sql)
+        .get_result::<Count>(&mut db.superuser().await)
+        .await
+        .unwrap()
+        .n
+}
+
+#[actix_web::test]
+async fn sign_up_log_out_and_log_in_with_safe_cookies() {
+    let db = TestDb::new().await;
+    db.two_schools().await;
+    let app = TestApp::spawn(settings(&db)).await;
+    let res = submit(
+        &app,
+        "alpha.localhost",
+        "/signup",
+        &[
+            ("name", "Ada Lovelace"),
+            ("email", " Ada@Example.org "),
+            ("password", PASSWORD),
+            ("next", "/courses"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (res.status, res.header("location")),
+        (303, Some("/courses"))
+    );
+    let (_, cookie) = res
+        .set_cookies()
+        .into_iter()
+        .find(|(n, _)| n == "eduflow_session")
+        .unwrap();
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(cookie.contains(attribute), "{cookie}");
+    }
+    assert!(
+        !cookie.to_lowercase().contains("domain"),
+        "cookie must be host-only: {cookie}"
+    );
+    let token = res.cookie("eduflow_session").unwrap();
+    assert!(token.len() >= 43, "token too short for 256 bits: {token}");
+    let home = as_user(&app, "alpha.localhost", "/", &token).await;
+    assert!(signed_in_as(&home, "Ada Lovelace"));
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) AS n FROM users WHERE email = 'ada@example.org'"
+        )
+        .await,
+        1
+    );
+    let hash: Vec<u8> = {
+        #[derive(QueryableByName)]
+        struct H {
+            #[diesel(sql_type = diesel::sql_types::Bytea)]
+            token_hash: Vec<u8>,
+        }
+        diesel::sql_query("SELECT token_hash FROM sessions")
+            .get_result::<H>(&mut db.superuser().await)
+            .await
+            .unwrap()
+            .token_hash
+    };
+    assert_ne!(hash, token.as_bytes(), "the token is stored in clear");
+
+    // Log out: the session row goes, the cookie is cleared, the old token is dead.
+    let csrf = home
+        .body
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let out = post_form(
+        app.port,
+        "alpha.localhost",
+        "/logout",
+        &[("csrf", &csrf)],
+        &[("Cookie", &format!("eduflow_session={token}"))],
+    )
+    .await;
+    assert_eq!(out.status, 303);
+    assert!(
+        out.set_cookies()
+            .iter()
+            .any(|(n, v)| n == "eduflow_session" && v.contains("Max-Age=0"))
+    );
+    assert_eq!(count(&db, "SELECT count(*) AS n FROM sessions").await, 0);
+    assert!(!signed_in_as(
+        &as_user(&app, "alpha.localhost", "/", &token).await,
+        "Ada Lovelace"
+    ));
+
+    let again = log_in(&app, "alpha.localhost", "ADA@example.org", PASSWORD).await;
+    assert_eq!(again.status, 303, "{}", again.body);
+    let fresh = again.cookie("eduflow_session").unwrap();
+    assert_ne!(fresh, token);
+    assert!(signed_in_as(
+        &as_user(&app, "alpha.localhost", "/courses", &fresh).await,
+        "Ada Lovelace"
+    ));
+}
+
+#[actix_web::test]
+async fn one_email_per_school_and_two_schools_are_two_accounts() {
+    let db = TestDb::new().await;
+    db.two_schools().await;
+    let app = TestApp::spawn(settings(&db)).await;
+    sign_up(&app, "alpha.localhost", "ada@example.org").await;
+    let twice = submit(
+        &app,
+        "alpha.localhost",
+        "/signup",
+        &[
+            ("name", "Other"),
+            ("email", "ada@example.org"),
+            ("password", "another long passphrase"),
+        ],
+    )
+    .await;
+    assert_eq!(twice.status, 422);
+    assert!(twice.body.contains("cannot be created with this email"));
+    let beta = sign_up(&app, "beta.localhost", "ada@example.org").await;
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) AS n FROM users WHERE email = 'ada@example.org'"
+        )
+        .await,
+        2
+    );
+    // Beta's password is beta's: alpha's account is a different one.
+    assert!(signed_in_as(
+        &as_user(&app, "beta.localhost", "/", &beta).await,
+        "Ada Lovelace"
+    ));
+}
+
+#[actix_web::test]
+async fn bad_sign_ups_are_shown_again_and_store_nothing() {
+    let db = TestDb::new().await;
+    db.two_schools().await;
+    let app = TestApp::spawn(settings(&db)).await;
+    for (name, email, password, message) in [
+        ("Ada", "ada@example.org", "short", "at least 10 characters"),
+        ("Ada", "ada@example.org", "password123", "too common"),
+        ("Ada", "not-an-email", PASSWORD, "valid email"),
+        ("", "ada@example.org", PASSWORD, "Enter your name"),
+    ] {
+        let res = submit(
+            &app,
+            "alpha.localhost",
+            "/signup",
+            &[("name", name), ("email", email), ("password", password)],
+        )
+        .await;
+        assert_eq!(res.status, 422, "{email}/{password}");
+        assert!(res.body.contains(message), "{message}: {}", res.body);
+        assert!(
+            !res.body.contains(password) || password.is_empty(),
+            "the password was echoed back"
+        );
+    }
+    assert_eq!(count(&db, "SELECT count(*) AS n FROM users").await, 0);
+}
+
+#[actix_web::test]
+async fn wrong_passwords_and_unknown_emails_look_the_same_and_get_throttled() {
+    let db = TestDb::new().await;
+    db.two_schools().await;
+    let app = TestApp::spawn(settings(&db)).await;
+    sign_up(&app, "alpha.localhost", "ada@example.org").await;
+    let wrong = log_in(
+        &app,
+        "alpha.localhost",
+        "ada@example.org",
+        "not the password",
+    )
+    .await;
+    let unknown = log_in(
+        &app,
+        "alpha.localhost",
+        "nobody@example.org",
+        "not the password",
+    )
+    .await;
+    assert_eq!((wrong.status, unknown.status), (401, 401));
+    assert!(
+        wrong.body.contains("Email or password is incorrect.")
+            && unknown.body.contains("Email or password is incorrect.")
+    );
+    assert!(wrong.cookie("eduflow_session").is_none());
+    for _ in 0..4 {
+        assert_eq!(
+            log_in(&app, "alpha.localhost", "ada@example.org", "still wrong")
+                .await
+                .status,
+            401
+        );
+    }
+    // Blocked now, even with the right password; other accounts are not.
+    let blocked = log_in(&app, "alpha.localhost", "ada@example.org", PASSWORD).await;
+    assert_eq!(blocked.status, 429);
+    assert!(
+        blocked
+            .header("retry-after")
+            .is_some_and(|s| s.parse::<u64>().unwrap() <= 900)
+    );
+    sign_up(&app, "alpha.localhost", "grace@example.org").await;
+    assert_eq!(
+        log_in(&app, "alpha.localhost", "grace@example.org", PASSWORD)
+            .await
+            .status,
+        303
+    );
+}
+
+#[actix_web::test]
+async fn expired_idle_and_foreign_sessions_count_as_absent() {
+    let db = TestDb::new().await;
+    db.two_schools().await;
+    let app = TestApp::spawn(settings(&db)).await;
+    let token = sign_up(&app, "alpha.localhost", "ada@example.org").await;
+    assert!(signed_in_as(
+        &as_user(&app, "alpha.localhost", "/", &token).await,
+        "Ada Lovelace"
+    ));
+    // School A's cookie replayed at school B (by host, custom domain too): nobody.
+    for host in ["beta.localhost"] {
+        let res = as_user(&app, host, "/", &token).await;
+        assert_eq!(res.status, 200);
+        assert!(!res.body.contains("Ada Lovelace") && res.body.contains("href=\"/login\""));
+    }
+    let mut su = db.superuser().await;
+    su.batch_execute("UPDATE sessions SET last_seen_at = now() - interval '8 days'")
+        .await
+        .unwrap();
+    assert!(
+        !signed_in_as(
+            &as_user(&app, "alpha.localhost", "/", &token).await,
+            "Ada Lovelace"
+        ),
+        "idle session accepted"
+    );
+    su.batch_execute(
+        "UPDATE sessions SET last_seen_at = now(), expires_at = now() - interval '1 second'",
+    )
+    .await
+    .unwrap();
+    assert!(
+        !signed_in_as(
+            &as_user(&app, "alpha.localhost", "/", &token).await,
+            "Ada Lovelace"
+        ),
+        "expired session accepted"
+    );
+}
+
+#[actix_web::test]
+async fn logging_in_never_adopts_the_session_the_browser_brought() {
+    let db = TestDb::new().await;
+    db.two_schools().await;
+    let app = TestApp::spawn(settings(&db)).await;
+    let planted = sign_up(&app, "alpha.localhost", "mallory@example.org").await;
+    sign_up(&app, "alpha.localhost", "ada@example.org").await;
+    let token = form_token(&app, "alpha.localhost", "/login").await;
+    let res = post_form(
+        app.port,
+        "alpha.localhost",
+        "/login",
+        &[
+            ("email", "ada@example.org"),
+            ("password", PASSWORD),
+            ("csrf", &token),
+        ],
+        &[(
+            "Cookie",
+            &format!("eduflow_csrf={token}; eduflow_session={planted}"),
+        )],
+    )
+    .await;
+    assert_eq!(res.status, 303);
+    let fresh = res.cookie("eduflow_session").unwrap();
+    assert_ne!(fresh, planted);
+    assert!(!signed_in_as(
+        &as_user(&app, "alpha.localhost", "/", &planted).await,
+        "Ada Lovelace"
+    ));
+    assert!(signed_in_as(
+        &as_user(&app, "alpha.localhost", "/", &fresh).await,
+        "Ada Lovelace"
+    ));
+    // …and after login, only a same-school path is followed.
+    let token = form_token(&app, "alpha.localhost", "/login").await;
+    let res = post_form(
+        app.port,
+        "alpha.localhost",
+        "/login",
+        &[
+            ("email", "ada@example.org"),
+            ("password", PASSWORD),
+            ("csrf", &token),
+            ("next", "//evil.test/phish"),
+        ],
+        &[("Cookie", &format!("eduflow_csrf={token}"))],
+    )
+    .await;
+    assert_eq!(res.header("location"), Some("/"));
+}
+
+/// A forged submission: its form fields and its headers.
+type Forgery<'a> = (Vec<(&'a str, String)>, Vec<(&'a str, &'a str)>);
+
+#[actix_web::test]
+async fn forged_forms_are_refused_and_change_nothing() {
+    let db = TestDb::new().await;
+    db.two_schools().await;
+    let app = TestApp::spawn(settings(&db)).await;
+    let fields = [
+        ("name", "Ada"),
+        ("email", "ada@example.org"),
+        ("password", PASSWORD),
+    ];
+    let token = form_token(&app, "alpha.localhost", "/signup").await;
+    let cookie = format!("eduflow_csrf={token}");
+    let with = |csrf: &str| {
+        let mut f = fields.to_vec();
+        f.push(("csrf", csrf));
+        f.into_iter()
+            .map(|(k, v)| (k, v.to_owned()))
+            .collect::<Vec<_>>()
+    };
+    let cases: Vec<Forgery> = vec![
+        (with(""), vec![("Cookie", &cookie)]),
+        (with("guessed"), vec![("Cookie", &cookie)]),
+        (with(&token), vec![]),
+        (
+            with(&token),
+            vec![("Cookie", &cookie), ("Origin", "http://evil.test")],
+        ),
+        (
+            with(&token),
+            vec![("Cookie", &cookie), ("Origin", "http://beta.localhost")],
+        ),
+    ];
+    for (form, headers) in cases {
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let res = post_form(app.port, "alpha.localhost", "/signup", &form, &headers).await;
+        assert_eq!(res.status, 403, "{headers:?}");
+        assert!(res.header("content-type").unwrap().starts_with("text/html"));
+    }
+    // No Origin at all (and no Referer) is refused too.
+    let body = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(with(&token))
+        .finish();
+    let raw = format!(
+        "POST /signup HTTP/1.1\r\nHost: alpha.localhost\r\nConnection: close\r\nCookie: {cookie}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    assert_eq!(
+        crate::harness::raw(app.port, raw.as_bytes()).await.status,
+        403
+    );
+    assert_eq!(count(&db, "SELECT count(*) AS n FROM users").await, 0);
+}
+
+#[actix_web::test]
+async fn over_https_cookies_are_secure_and_host_prefixed() {
+    let db = TestDb::new().await;
+    db.two_schools().await;
+    let mut s = settings(&db);
+    s.https = true;
+    let app = TestApp::spawn(s).await;
+    let page = app.get("alpha.localhost", "/signup").await;
+    let token = page
+        .cookie("__Host-eduflow_csrf")
+        .expect("a __Host- csrf cookie");
+    let res = post_form(
+        app.port,
+        "alpha.localhost",
+        "/signup",
+        &[
+            ("name", "Ada"),
+            ("email", "ada@example.org"),
+            ("password", PASSWORD),
+            ("csrf", &token),
+        ],
+        &[
+            ("Cookie", &format!("__Host-eduflow_csrf={token}")),
+            ("Origin", "https://alpha.localhost"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let (_, cookie) = res
+        .set_cookies()
+        .into_iter()
+        .find(|(n, _)| n == "__Host-eduflow_session")
+        .expect("__Host- session cookie");
+    assert!(
+        cookie.contains("Secure")
+            && cookie.contains("Path=/")
+            && !cookie.to_lowercase().contains("domain"),
+        "{cookie}"
+    );
+}
