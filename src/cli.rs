@@ -173,6 +173,7 @@ async fn serve(cli: &Cli, db: &Database, args: &ServeArgs) -> anyhow::Result<()>
         metrics_listen: args.metrics_listen.clone(),
         top_schools: args.metrics_top_schools,
         https: args.https,
+        position_flush: std::time::Duration::from_millis(args.position_flush_ms),
     };
     let app = Application::build(settings).await?;
     let port = app.port();

@@ -176,6 +176,10 @@ pub struct ServeArgs {
     #[arg(long, env = "EDUFLOW_HTTPS")]
     pub https: bool,
 
+    /// How often each school's actor writes the batched video playback positions, in milliseconds.
+    #[arg(long, env = "EDUFLOW_POSITION_FLUSH_MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(10..))]
+    pub position_flush_ms: u64,
+
     /// HTTP worker threads (default: one per CPU core).
     #[arg(long, env = "EDUFLOW_WORKERS")]
     pub workers: Option<usize>,

@@ -16,6 +16,10 @@ pub enum AppError {
     NoSchool,
     #[error("{0}")]
     Forbidden(String),
+    #[error("sign in first")]
+    Unauthorized,
+    #[error("{0}")]
+    Conflict(String),
     #[error("too many attempts; try again in {} minutes", .0.div_ceil(60))]
     TooManyRequests(u64),
     #[error("the service is busy, please retry shortly")]
@@ -40,6 +44,8 @@ impl AppError {
             Self::NotFound => Self::NotFound,
             Self::NoSchool => Self::NoSchool,
             Self::Forbidden(m) => Self::Forbidden(m.clone()),
+            Self::Unauthorized => Self::Unauthorized,
+            Self::Conflict(m) => Self::Conflict(m.clone()),
             Self::TooManyRequests(s) => Self::TooManyRequests(*s),
             Self::Unavailable(c) => Self::Unavailable(anyhow::anyhow!("{c:#}")),
             Self::Internal(c) => Self::Internal(anyhow::anyhow!("{c:#}")),
@@ -71,6 +77,8 @@ impl AppError {
             StatusCode::BAD_REQUEST => "Bad request",
             StatusCode::NOT_FOUND => "Not found",
             StatusCode::FORBIDDEN => "Forbidden",
+            StatusCode::UNAUTHORIZED => "Sign in first",
+            StatusCode::CONFLICT => "Not possible",
             StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
             StatusCode::SERVICE_UNAVAILABLE => "Busy",
             _ => "Something went wrong",
@@ -93,6 +101,8 @@ impl ResponseError for AppError {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::NotFound | Self::NoSchool => StatusCode::NOT_FOUND,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Conflict(_) => StatusCode::CONFLICT,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

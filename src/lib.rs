@@ -10,6 +10,7 @@ pub mod error;
 pub mod health;
 pub mod ids;
 pub mod learners;
+pub mod learning;
 pub mod metrics;
 pub mod routes;
 pub mod seed;

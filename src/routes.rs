@@ -4,6 +4,7 @@ use actix_web::web;
 
 use crate::catalog::{api, pages};
 use crate::learners::accounts;
+use crate::learning;
 use crate::{assets, health};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -19,10 +20,34 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/logout", web::post().to(accounts::logout))
         .route("/courses", web::get().to(pages::catalog))
         .route("/courses/{slug}", web::get().to(pages::course))
+        .route(
+            "/courses/{slug}/enroll",
+            web::post().to(learning::pages::enroll),
+        )
+        .route(
+            "/courses/{slug}/unenroll",
+            web::post().to(learning::pages::unenroll),
+        )
+        .route(
+            "/courses/{slug}/lessons/{lesson}",
+            web::get().to(learning::pages::lesson),
+        )
+        .route(
+            "/courses/{slug}/lessons/{lesson}/complete",
+            web::post().to(learning::pages::complete),
+        )
+        .route("/learn", web::get().to(learning::pages::dashboard))
         .service(
             web::scope("/api/v1")
                 .route("/courses", web::get().to(api::courses))
                 .route("/courses/{slug}", web::get().to(api::course))
+                .route("/me", web::get().to(learning::api::me))
+                .route("/me/enrollments", web::get().to(learning::api::enrollments))
+                .route("/me/progress", web::get().to(learning::api::enrollments))
+                .route(
+                    "/lessons/{lesson}/position",
+                    web::post().to(learning::api::position),
+                )
                 .default_service(web::to(api::not_found)),
         )
         .default_service(web::to(health::not_found));

@@ -52,6 +52,8 @@ pub struct Settings {
     pub top_schools: usize,
     /// The public URLs are https (TLS may end at a proxy): cookies become Secure and `__Host-`.
     pub https: bool,
+    /// How often school actors write batched playback positions.
+    pub position_flush: Duration,
 }
 
 pub struct Application {
@@ -83,6 +85,7 @@ impl Application {
             cache_bytes: settings.page_cache_bytes,
             idle: settings.actor_idle,
             metrics: metrics.clone(),
+            position_flush: settings.position_flush,
         });
         registry.catalog_versions(versions);
         let (changes_tx, changes_rx) = mpsc::unbounded_channel();

@@ -14,6 +14,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("landing.html", include_str!("../templates/landing.html")),
     ("signup.html", include_str!("../templates/signup.html")),
     ("login.html", include_str!("../templates/login.html")),
+    ("lesson.html", include_str!("../templates/lesson.html")),
+    ("learn.html", include_str!("../templates/learn.html")),
 ];
 
 pub struct Views {

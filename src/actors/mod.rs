@@ -2,6 +2,7 @@
 //! without blocking its mailbox. The registry starts actors on demand and forgets idle ones.
 
 pub mod cache;
+pub mod learners;
 pub mod registry;
 pub mod school;
 
@@ -23,4 +24,6 @@ pub struct SchoolContext {
     /// An actor that has served nothing for this long stops.
     pub idle: Duration,
     pub metrics: Arc<Metrics>,
+    /// How often batched playback positions are written.
+    pub position_flush: Duration,
 }

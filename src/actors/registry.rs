@@ -74,15 +74,27 @@ impl Registry {
 
     /// A rendered page of `tenant`, through its actor.
     pub async fn page(&self, tenant: &Arc<Tenant>, key: PageKey) -> Result<Bytes, AppError> {
-        // An actor may stop for idleness between lookup and delivery: then start a new one.
-        for _ in 0..3 {
-            let addr = self.actor(tenant);
-            let message = GetPage {
-                key: key.clone(),
+        self.ask(
+            tenant,
+            GetPage {
+                key,
                 sent: std::time::Instant::now(),
-            };
-            match addr.send(message).await {
-                Ok(result) => return result,
+            },
+        )
+        .await?
+    }
+
+    /// Sends `message` to the school's actor, starting one if needed. An actor may stop for
+    /// idleness between lookup and delivery: then a new one is started and asked.
+    pub async fn ask<M>(&self, tenant: &Arc<Tenant>, message: M) -> Result<M::Result, AppError>
+    where
+        M: Message + Clone + Send + 'static,
+        M::Result: Send,
+        SchoolActor: Handler<M>,
+    {
+        for _ in 0..3 {
+            match self.actor(tenant).send(message.clone()).await {
+                Ok(result) => return Ok(result),
                 Err(MailboxError::Closed) => continue,
                 Err(e @ MailboxError::Timeout) => return Err(AppError::Unavailable(e.into())),
             }

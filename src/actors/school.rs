@@ -12,6 +12,7 @@ use tokio::sync::oneshot;
 
 use super::SchoolContext;
 use super::cache::ByteLru;
+use super::learners::Learners;
 use super::registry::Registry;
 use crate::catalog::pages::{self, PageKey};
 use crate::error::AppError;
@@ -35,6 +36,7 @@ pub struct SchoolActor {
     /// Bumped whenever the pages are dropped; a load begun in an older epoch is not cached.
     epoch: u64,
     last_used: Instant,
+    pub(super) learners: Learners,
 }
 
 impl SchoolActor {
@@ -58,7 +60,24 @@ impl SchoolActor {
             min_version,
             epoch: 0,
             last_used: Instant::now(),
+            learners: Learners::default(),
         }
+    }
+
+    pub(super) fn context(&self) -> &SchoolContext {
+        &self.ctx
+    }
+
+    pub(super) fn tenant(&self) -> &Tenant {
+        &self.tenant
+    }
+
+    fn learners_idle(&self) -> bool {
+        self.learners.positions.is_empty()
+    }
+
+    pub(super) fn touch(&mut self) {
+        self.last_used = Instant::now();
     }
 
     fn drop_pages(&mut self) {
@@ -112,10 +131,11 @@ impl Actor for SchoolActor {
         let idle = self.ctx.idle;
         let tick = (idle / 4).clamp(Duration::from_millis(50), Duration::from_secs(30));
         ctx.run_interval(tick, move |act, ctx| {
-            if act.last_used.elapsed() >= idle && act.waiting.is_empty() {
+            if act.last_used.elapsed() >= idle && act.waiting.is_empty() && act.learners_idle() {
                 ctx.stop();
             }
         });
+        ctx.run_interval(self.ctx.position_flush, |act, ctx| act.flush_positions(ctx));
     }
 
     fn stopped(&mut self, _: &mut Self::Context) {
@@ -123,6 +143,8 @@ impl Actor for SchoolActor {
         m.actors_stopped.inc();
         m.actors_live.dec();
         m.cache_bytes.sub(self.pages.held() as i64);
+        m.learner_states.sub(self.learners.len() as i64);
+        self.flush_positions_detached();
         if let Some(registry) = self.registry.upgrade() {
             registry.forget(self.tenant.id, self.generation);
         }

@@ -12,8 +12,8 @@ use crate::actors::SchoolContext;
 use crate::db::{PgPool, tenant_tx};
 use crate::error::AppError;
 use crate::ids::TenantId;
-use crate::learners::compose;
 use crate::learners::sessions::Viewer;
+use crate::learners::{ACCOUNT_SLOT, account_slot, compose};
 use crate::startup::AppState;
 use crate::tenancy::files::is_slug;
 use crate::tenancy::host::School;
@@ -174,7 +174,7 @@ fn render(
 fn html(body: Bytes, viewer: &Viewer) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(ContentType::html())
-        .body(compose(body, viewer))
+        .body(compose(body, &[(ACCOUNT_SLOT, account_slot(viewer))]))
 }
 
 /// `/`: the school's home, or EduFlow's landing page on the bare base domain.
@@ -224,10 +224,14 @@ pub async fn course(
     if !is_slug(&slug, 120) {
         return Err(AppError::NotFound);
     }
-    Ok(html(
-        state.registry.page(&tenant, PageKey::Course(slug)).await?,
+    crate::learning::pages::course_page(
+        &state,
+        &tenant,
         &viewer,
-    ))
+        &slug,
+        actix_web::http::StatusCode::OK,
+    )
+    .await
 }
 
 /// The school's accent colour as a stylesheet, so pages need no inline styles.

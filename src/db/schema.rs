@@ -43,6 +43,8 @@ diesel::table! {
         published_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        enrollment_cap -> Nullable<Int4>,
+        enrollment_ends_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -77,7 +79,6 @@ diesel::joinable!(categories -> tenants (tenant_id));
 diesel::joinable!(courses -> tenants (tenant_id));
 diesel::joinable!(sections -> courses (course_id));
 diesel::joinable!(lessons -> sections (section_id));
-diesel::allow_tables_to_appear_in_same_query!(tenants, categories, courses, sections, lessons);
 
 diesel::table! {
     users (id) {
@@ -105,4 +106,39 @@ diesel::table! {
 }
 
 diesel::joinable!(sessions -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(users, sessions);
+
+diesel::table! {
+    enrollments (id) {
+        id -> Uuid,
+        tenant_id -> Uuid,
+        user_id -> Uuid,
+        course_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    lesson_progress (tenant_id, user_id, lesson_id) {
+        tenant_id -> Uuid,
+        user_id -> Uuid,
+        course_id -> Uuid,
+        lesson_id -> Uuid,
+        completed_at -> Nullable<Timestamptz>,
+        position_seconds -> Int4,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(enrollments -> courses (course_id));
+diesel::joinable!(lesson_progress -> lessons (lesson_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    tenants,
+    categories,
+    courses,
+    sections,
+    lessons,
+    users,
+    sessions,
+    enrollments,
+    lesson_progress,
+);

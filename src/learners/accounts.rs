@@ -7,10 +7,10 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use serde::Deserialize;
 
-use super::compose;
 use super::csrf::{check_origin, check_token, local_path};
 use super::password::{self, NewPassword};
 use super::sessions::{self, Viewer, random_token};
+use super::{ACCOUNT_SLOT, account_slot, compose};
 use crate::db::schema::users;
 use crate::db::tenant_tx;
 use crate::error::AppError;
@@ -79,7 +79,10 @@ fn form_page(
     Ok(HttpResponse::build(page.status)
         .content_type(ContentType::html())
         .cookie(state.cookies.build(name, token))
-        .body(compose(body.into(), &Viewer(None))))
+        .body(compose(
+            body.into(),
+            &[(ACCOUNT_SLOT, account_slot(&Viewer(None)))],
+        )))
 }
 
 fn signed_in(state: &AppState, token: String, next: &str) -> HttpResponse {

@@ -14,29 +14,57 @@ use sessions::Viewer;
 /// Where a shared, cached page shows who is signed in.
 pub const ACCOUNT_SLOT: &str = "<!--eduflow:account-->";
 
-/// Fills the per-viewer part of a shared page: the page bytes stay the same for every visitor
-/// (and cacheable); only this slot differs.
-pub fn compose(page: Bytes, viewer: &Viewer) -> Bytes {
-    let Some(at) = find(&page, ACCOUNT_SLOT.as_bytes()) else {
-        return page;
-    };
-    let slot = match &viewer.0 {
+/// Fills the per-viewer parts of a shared page: the page bytes stay the same for every visitor
+/// (and cacheable); only the slots differ. Slots must appear in the page in the order given.
+pub fn compose(page: Bytes, slots: &[(&str, String)]) -> Bytes {
+    let mut out =
+        Vec::with_capacity(page.len() + slots.iter().map(|(_, s)| s.len()).sum::<usize>());
+    let mut rest: &[u8] = &page;
+    for (marker, content) in slots {
+        if let Some(at) = find(rest, marker.as_bytes()) {
+            out.extend_from_slice(&rest[..at]);
+            out.extend_from_slice(content.as_bytes());
+            rest = &rest[at + marker.len()..];
+        }
+    }
+    out.extend_from_slice(rest);
+    Bytes::from(out)
+}
+
+/// The account part of the page header for this viewer.
+pub fn account_slot(viewer: &Viewer) -> String {
+    match &viewer.0 {
         Some(user) => format!(
-            "<span class=\"who\">{}</span><form class=\"inline\" method=\"post\" action=\"/logout\">\
+            "<a href=\"/learn\">My learning</a> <span class=\"who\">{}</span>\
+             <form class=\"inline\" method=\"post\" action=\"/logout\">\
              <input type=\"hidden\" name=\"csrf\" value=\"{}\"><button type=\"submit\">Log out</button></form>",
             escape_html(&user.name),
             escape_html(&user.csrf)
         ),
         None => "<a href=\"/login\">Log in</a> <a class=\"button\" href=\"/signup\">Sign up</a>"
             .to_owned(),
-    };
-    let mut out = Vec::with_capacity(page.len() + slot.len());
-    out.extend_from_slice(&page[..at]);
-    out.extend_from_slice(slot.as_bytes());
-    out.extend_from_slice(&page[at + ACCOUNT_SLOT.len()..]);
-    Bytes::from(out)
+    }
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slots_are_filled_in_order_and_missing_ones_skipped() {
+        let page = Bytes::from_static(b"<a><!--x--><b><!--y--></b>");
+        let out = compose(
+            page,
+            &[
+                ("<!--x-->", "1".into()),
+                ("<!--z-->", "2".into()),
+                ("<!--y-->", "<i>".into()),
+            ],
+        );
+        assert_eq!(&out[..], b"<a>1<b><i></b>");
+    }
 }

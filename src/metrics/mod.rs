@@ -40,6 +40,7 @@ pub struct Metrics {
     pub cache_evictions: IntCounter,
     pub cache_bytes: IntGauge,
     pub page_loads: IntCounter,
+    pub learner_states: IntGauge,
     /// bb8's cumulative counters as last seen, per pool: (waited, timed out).
     last_pool_stats: Mutex<HashMap<String, (u64, u64)>>,
 }
@@ -163,6 +164,10 @@ impl Metrics {
             "eduflow_page_loads_total",
             "Page loads from the database (concurrent misses share one)"
         ));
+        let learner_states = metric!(IntGauge::new(
+            "eduflow_learner_states",
+            "Learners whose enrollment state school actors hold in memory"
+        ));
         let build_info = metric!(IntGaugeVec::new(
             Opts::new("eduflow_build_info", "Version and git commit of this build"),
             &["version", "git_sha"]
@@ -195,6 +200,7 @@ impl Metrics {
             cache_evictions,
             cache_bytes,
             page_loads,
+            learner_states,
             last_pool_stats: Mutex::default(),
         }
     }

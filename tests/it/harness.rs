@@ -256,6 +256,7 @@ pub fn settings(db: &TestDb) -> Settings {
         metrics_listen: Some("127.0.0.1:0".into()),
         top_schools: 20,
         https: false,
+        position_flush: Duration::from_millis(200),
     }
 }
 

@@ -7,6 +7,7 @@ mod actors;
 mod catalog;
 mod coherence;
 mod hosts;
+mod learning;
 mod metrics;
 mod replica;
 mod rls;

@@ -1,0 +1,301 @@
+//! The school actor's learner side: each active learner's enrollments and progress in memory,
+//! changed only after the database committed; playback positions batched into one write per
+//! flush interval.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use actix::prelude::*;
+use tokio::sync::oneshot;
+use uuid::Uuid;
+
+use super::school::SchoolActor;
+use crate::db::tenant_tx;
+use crate::error::AppError;
+use crate::ids::UserId;
+use crate::learning::LearnerState;
+use crate::learning::store::{self, EnrollOutcome};
+
+type StateReply = oneshot::Sender<Result<Arc<LearnerState>, AppError>>;
+
+/// In-memory learner state of one school.
+pub struct Learners {
+    states: lru::LruCache<UserId, Arc<LearnerState>>,
+    loading: HashMap<UserId, Vec<StateReply>>,
+    /// Bumped after every committed write: a load begun before it is not kept.
+    writes: u64,
+    /// Positions heard since the last flush, by (learner, lesson).
+    pub positions: HashMap<(UserId, Uuid), i32>,
+}
+
+/// Learners kept in memory per school; the least recently active are dropped first.
+pub const LEARNERS_PER_SCHOOL: usize = 2_000;
+
+impl Default for Learners {
+    fn default() -> Self {
+        Self {
+            states: lru::LruCache::new(LEARNERS_PER_SCHOOL.try_into().expect("non-zero")),
+            loading: HashMap::new(),
+            writes: 0,
+            positions: HashMap::new(),
+        }
+    }
+}
+
+impl Learners {
+    pub fn len(&self) -> usize {
+        self.states.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.states.is_empty()
+    }
+}
+
+impl SchoolActor {
+    /// After a commit: drop the learner's state so the next read sees the database's truth.
+    fn learner_written(&mut self, user: UserId) {
+        self.learners.writes += 1;
+        if self.learners.states.pop(&user).is_some() {
+            self.context().metrics.learner_states.dec();
+        }
+    }
+
+    /// Runs a write through the tenant door on the primary; memory changes only if it commits.
+    fn write<R, F>(&mut self, user: UserId, work: F) -> ResponseActFuture<Self, Result<R, AppError>>
+    where
+        R: Send + 'static,
+        F: for<'r> FnOnce(
+                &'r mut diesel_async::AsyncPgConnection,
+            ) -> crate::db::door::TxWork<'r, R>
+            + Send
+            + 'static,
+    {
+        let (pool, tenant) = (self.context().pools.primary().clone(), self.tenant().id);
+        let fut = async move { tenant_tx(&pool, tenant, "learner_write", work).await };
+        Box::pin(
+            actix::fut::wrap_future(fut).map(move |result, act: &mut Self, _| {
+                if result.is_ok() {
+                    act.learner_written(user);
+                }
+                result
+            }),
+        )
+    }
+
+    pub(super) fn flush_positions(&mut self, ctx: &mut Context<Self>) {
+        if self.learners.positions.is_empty() {
+            return;
+        }
+        let batch: Vec<(UserId, Uuid, i32)> = self
+            .learners
+            .positions
+            .drain()
+            .map(|((u, l), s)| (u, l, s))
+            .collect();
+        let (pool, tenant) = (self.context().pools.primary().clone(), self.tenant().id);
+        let fut = async move {
+            let saved = batch.clone();
+            tenant_tx(&pool, tenant, "positions", move |conn| {
+                Box::pin(async move { store::save_positions(conn, tenant, batch).await })
+            })
+            .await
+            .map(|_| saved)
+        };
+        ctx.spawn(
+            actix::fut::wrap_future(fut).map(|result, act: &mut Self, _| match result {
+                Ok(saved) => {
+                    for (user, lesson, seconds) in saved {
+                        if let Some(state) = act.learners.states.get_mut(&user) {
+                            Arc::make_mut(state).positions.insert(lesson, seconds);
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!(error = ?e, "saving playback positions failed"),
+            }),
+        );
+    }
+
+    /// Writes pending positions from outside the actor, as it stops.
+    pub(super) fn flush_positions_detached(&mut self) {
+        if self.learners.positions.is_empty() {
+            return;
+        }
+        let batch: Vec<(UserId, Uuid, i32)> = self
+            .learners
+            .positions
+            .drain()
+            .map(|((u, l), s)| (u, l, s))
+            .collect();
+        let (pool, tenant) = (self.context().pools.primary().clone(), self.tenant().id);
+        actix::spawn(async move {
+            let saved = tenant_tx(&pool, tenant, "positions", move |conn| {
+                Box::pin(async move { store::save_positions(conn, tenant, batch).await })
+            })
+            .await;
+            if let Err(e) = saved {
+                tracing::warn!(error = ?e, "saving playback positions failed");
+            }
+        });
+    }
+}
+
+/// A learner's enrollments and progress (from memory, or loaded once from the primary).
+#[derive(Message, Clone)]
+#[rtype(result = "Result<Arc<LearnerState>, AppError>")]
+pub struct GetLearner(pub UserId);
+
+impl Handler<GetLearner> for SchoolActor {
+    type Result = ResponseFuture<Result<Arc<LearnerState>, AppError>>;
+
+    fn handle(&mut self, GetLearner(user): GetLearner, ctx: &mut Self::Context) -> Self::Result {
+        self.touch();
+        if let Some(state) = self.learners.states.get(&user) {
+            let state = state.clone();
+            return Box::pin(async move { Ok(state) });
+        }
+        let (tx, rx) = oneshot::channel();
+        let first = !self.learners.loading.contains_key(&user);
+        self.learners.loading.entry(user).or_default().push(tx);
+        if first {
+            let (pool, tenant, started) = (
+                self.context().pools.primary().clone(),
+                self.tenant().id,
+                self.learners.writes,
+            );
+            let fut = async move {
+                tenant_tx(&pool, tenant, "learner", move |conn| {
+                    Box::pin(async move { store::learner_state(conn, user).await })
+                })
+                .await
+            };
+            ctx.spawn(
+                actix::fut::wrap_future(fut).map(move |result, act: &mut Self, _| {
+                    let waiters = act.learners.loading.remove(&user).unwrap_or_default();
+                    let result = result.map(Arc::new);
+                    if let Ok(state) = &result {
+                        if act.learners.writes == started {
+                            let before = act.learners.states.len();
+                            act.learners.states.put(user, state.clone());
+                            act.context()
+                                .metrics
+                                .learner_states
+                                .add(act.learners.states.len() as i64 - before as i64);
+                        }
+                    }
+                    for w in waiters {
+                        let _ = w.send(match &result {
+                            Ok(s) => Ok(s.clone()),
+                            Err(e) => Err(e.duplicate()),
+                        });
+                    }
+                }),
+            );
+        }
+        Box::pin(async move {
+            rx.await.unwrap_or_else(|_| {
+                Err(AppError::Unavailable(anyhow::anyhow!(
+                    "school actor stopped"
+                )))
+            })
+        })
+    }
+}
+
+/// Enroll a learner in a course, by slug. `None`: no such published course here.
+#[derive(Message, Clone)]
+#[rtype(result = "Result<Option<EnrollOutcome>, AppError>")]
+pub struct Enroll {
+    pub user: UserId,
+    pub course: String,
+}
+
+impl Handler<Enroll> for SchoolActor {
+    type Result = ResponseActFuture<Self, Result<Option<EnrollOutcome>, AppError>>;
+
+    fn handle(&mut self, Enroll { user, course }: Enroll, _: &mut Self::Context) -> Self::Result {
+        self.touch();
+        let tenant = self.tenant().id;
+        self.write(user, move |conn| {
+            Box::pin(async move { store::enroll(conn, tenant, user, &course).await })
+        })
+    }
+}
+
+/// End a learner's enrollment. `false`: no such course here.
+#[derive(Message, Clone)]
+#[rtype(result = "Result<bool, AppError>")]
+pub struct Unenroll {
+    pub user: UserId,
+    pub course: String,
+}
+
+impl Handler<Unenroll> for SchoolActor {
+    type Result = ResponseActFuture<Self, Result<bool, AppError>>;
+
+    fn handle(
+        &mut self,
+        Unenroll { user, course }: Unenroll,
+        _: &mut Self::Context,
+    ) -> Self::Result {
+        self.touch();
+        self.write(user, move |conn| {
+            Box::pin(async move { store::unenroll(conn, user, &course).await })
+        })
+    }
+}
+
+/// Mark a lesson complete: written at once, a completion is never batched or lost.
+#[derive(Message, Clone)]
+#[rtype(result = "Result<(), AppError>")]
+pub struct Complete {
+    pub user: UserId,
+    pub course: Uuid,
+    pub lesson: Uuid,
+}
+
+impl Handler<Complete> for SchoolActor {
+    type Result = ResponseActFuture<Self, Result<(), AppError>>;
+
+    fn handle(
+        &mut self,
+        Complete {
+            user,
+            course,
+            lesson,
+        }: Complete,
+        _: &mut Self::Context,
+    ) -> Self::Result {
+        self.touch();
+        let tenant = self.tenant().id;
+        self.write(user, move |conn| {
+            Box::pin(async move { store::complete(conn, tenant, user, course, lesson).await })
+        })
+    }
+}
+
+/// A playback position beacon: remembered, and written with the others at the next flush.
+#[derive(Message, Clone)]
+#[rtype(result = "()")]
+pub struct Position {
+    pub user: UserId,
+    pub lesson: Uuid,
+    pub seconds: i32,
+}
+
+impl Handler<Position> for SchoolActor {
+    type Result = ();
+
+    fn handle(
+        &mut self,
+        Position {
+            user,
+            lesson,
+            seconds,
+        }: Position,
+        _: &mut Self::Context,
+    ) {
+        self.touch();
+        self.learners.positions.insert((user, lesson), seconds);
+    }
+}

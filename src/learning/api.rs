@@ -1,0 +1,108 @@
+//! The learner's data for API clients, authenticated by the same session cookie.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::pages::learner;
+use crate::actors::learners::{GetLearner, Position};
+use crate::error::{ApiError, AppError};
+use crate::learners::csrf::{check_origin, check_token};
+use crate::learners::sessions::Viewer;
+use crate::startup::AppState;
+use crate::tenancy::host::School;
+
+fn signed_in(viewer: &Viewer) -> Result<&crate::learners::sessions::CurrentUser, ApiError> {
+    viewer.0.as_ref().ok_or(ApiError(AppError::Unauthorized))
+}
+
+pub async fn me(
+    school: Result<School, AppError>,
+    viewer: Result<Viewer, AppError>,
+) -> Result<HttpResponse, ApiError> {
+    let (_, viewer) = (school?, viewer?);
+    let user = signed_in(&viewer)?;
+    Ok(HttpResponse::Ok()
+        .json(json!({ "id": user.id, "name": user.name, "email": user.email, "role": user.role })))
+}
+
+/// Enrolled courses with progress; `/api/v1/me/progress` adds every lesson and position.
+pub async fn enrollments(
+    school: Result<School, AppError>,
+    viewer: Result<Viewer, AppError>,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let (School(tenant), viewer) = (school?, viewer?);
+    signed_in(&viewer)?;
+    let learner = learner(&state, &tenant, &viewer).await?.unwrap_or_default();
+    let detailed = req.path().ends_with("/progress");
+    let items: Vec<_> = learner
+        .courses
+        .iter()
+        .map(|c| {
+            let mut item = json!({
+                "course": c.slug, "title": c.title, "completed": c.done(), "total": c.lessons.len(),
+                "percent": c.percent(), "next_lesson": c.next_lesson().map(|l| &l.slug),
+            });
+            if detailed {
+                item["lessons"] = c
+                    .lessons
+                    .iter()
+                    .map(|l| json!({ "slug": l.slug, "done": l.done, "position_seconds": learner.positions.get(&l.id).copied().unwrap_or(0) }))
+                    .collect();
+            }
+            item
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({ "items": items })))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PositionBeacon {
+    seconds: i32,
+}
+
+/// The video player's beacon. Accepted at once; the school's actor writes positions in batches.
+pub async fn position(
+    req: HttpRequest,
+    school: Result<School, AppError>,
+    viewer: Result<Viewer, AppError>,
+    state: web::Data<AppState>,
+    lesson: web::Path<String>,
+    beacon: web::Json<PositionBeacon>,
+) -> Result<HttpResponse, ApiError> {
+    let (School(tenant), viewer) = (school?, viewer?);
+    check_origin(&req, state.cookies.https)?;
+    let user = signed_in(&viewer)?;
+    let token = req
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    check_token(Some(&user.csrf), token)?;
+    let lesson: uuid::Uuid = lesson.parse().map_err(|_| AppError::NotFound)?;
+    if !(0..=86_400).contains(&beacon.seconds) {
+        return Err(AppError::bad_request("seconds must be between 0 and 86400").into());
+    }
+    let learner = state.registry.ask(&tenant, GetLearner(user.id)).await??;
+    if !learner
+        .courses
+        .iter()
+        .any(|c| c.lessons.iter().any(|l| l.id == lesson))
+    {
+        return Err(AppError::NotFound.into());
+    }
+    state
+        .registry
+        .ask(
+            &tenant,
+            Position {
+                user: user.id,
+                lesson,
+                seconds: beacon.seconds,
+            },
+        )
+        .await?;
+    Ok(HttpResponse::Accepted().finish())
+}

@@ -1,0 +1,137 @@
+//! Enrollment, lessons and progress. The school's actor keeps each active learner's state in
+//! memory (after commit only); pages compose it into the shared, cached course pages.
+
+pub mod api;
+pub mod pages;
+pub mod store;
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::error::escape_html;
+use crate::learners::sessions::Viewer;
+
+/// What the actor holds for one learner: enrolled courses with their curriculum and progress.
+#[derive(Debug, Clone, Default)]
+pub struct LearnerState {
+    pub courses: Vec<EnrolledCourse>,
+    /// Last playback position per lesson, in seconds.
+    pub positions: HashMap<Uuid, i32>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EnrolledCourse {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    pub lessons: Vec<LessonRef>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LessonRef {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    pub done: bool,
+}
+
+impl EnrolledCourse {
+    pub fn done(&self) -> usize {
+        self.lessons.iter().filter(|l| l.done).count()
+    }
+
+    /// Completed share in whole percent (0 for a course without lessons).
+    pub fn percent(&self) -> usize {
+        (self.done() * 100)
+            .checked_div(self.lessons.len())
+            .unwrap_or(0)
+    }
+
+    /// Where "continue" leads: the first lesson not yet completed.
+    pub fn next_lesson(&self) -> Option<&LessonRef> {
+        self.lessons.iter().find(|l| !l.done)
+    }
+}
+
+impl LearnerState {
+    pub fn course(&self, slug: &str) -> Option<&EnrolledCourse> {
+        self.courses.iter().find(|c| c.slug == slug)
+    }
+
+    pub fn enrolled_in(&self, course: Uuid) -> bool {
+        self.courses.iter().any(|c| c.id == course)
+    }
+}
+
+/// Where a shared course page shows this viewer's enrollment.
+pub const ENROLLMENT_SLOT: &str = "<!--eduflow:enrollment-->";
+
+/// The enrollment part of a course page for this viewer.
+pub fn enrollment_slot(viewer: &Viewer, state: Option<&LearnerState>, course_slug: &str) -> String {
+    let slug = escape_html(course_slug);
+    let Some(user) = &viewer.0 else {
+        return format!(
+            "<p class=\"enroll\"><a class=\"button\" href=\"/login?next=/courses/{slug}\">Log in to enroll</a></p>"
+        );
+    };
+    let csrf = escape_html(&user.csrf);
+    match state.and_then(|s| s.course(course_slug)) {
+        Some(course) => {
+            let next = course.next_lesson().map_or(String::new(), |l| {
+                format!(
+                    " <a class=\"button\" href=\"/courses/{slug}/lessons/{}\">Continue</a>",
+                    escape_html(&l.slug)
+                )
+            });
+            format!(
+                "<div class=\"enroll enrolled\"><p><strong>You are enrolled.</strong> {done}/{total} lessons complete.{next}</p>\
+                 <progress max=\"{total}\" value=\"{done}\">{percent}%</progress>\
+                 <form class=\"inline\" method=\"post\" action=\"/courses/{slug}/unenroll\">\
+                 <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><button type=\"submit\">Unenroll</button></form></div>",
+                done = course.done(),
+                total = course.lessons.len(),
+                percent = course.percent(),
+            )
+        }
+        None => format!(
+            "<form class=\"enroll\" method=\"post\" action=\"/courses/{slug}/enroll\">\
+             <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><button type=\"submit\">Enroll</button></form>"
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn course(done: &[bool]) -> EnrolledCourse {
+        EnrolledCourse {
+            id: Uuid::nil(),
+            slug: "c".into(),
+            title: "C".into(),
+            lessons: done
+                .iter()
+                .enumerate()
+                .map(|(i, d)| LessonRef {
+                    id: Uuid::from_u128(i as u128),
+                    slug: format!("l{i}"),
+                    title: String::new(),
+                    done: *d,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn progress_is_completed_over_total() {
+        let c = course(&[true, false, true, false]);
+        assert_eq!((c.done(), c.percent()), (2, 50));
+        assert_eq!(c.next_lesson().unwrap().slug, "l1");
+        assert_eq!(course(&[true, true, true]).percent(), 100);
+        assert!(course(&[true, true, true]).next_lesson().is_none());
+        assert_eq!(course(&[]).percent(), 0);
+        assert_eq!(course(&[false, false, true]).percent(), 33);
+    }
+}

@@ -1,0 +1,311 @@
+//! Learner pages: enroll/unenroll, lessons, marking complete, and the `/learn` dashboard.
+
+use std::sync::Arc;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, ContentType};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use super::store::{self, EnrollOutcome, LessonPage};
+use super::{ENROLLMENT_SLOT, LearnerState, enrollment_slot};
+use crate::actors::learners::{Complete, Enroll, GetLearner, Unenroll};
+use crate::catalog::pages::PageKey;
+use crate::db::tenant_tx;
+use crate::error::AppError;
+use crate::learners::csrf::{check_origin, check_token};
+use crate::learners::sessions::{CurrentUser, Role, Viewer};
+use crate::learners::{ACCOUNT_SLOT, account_slot, compose};
+use crate::startup::AppState;
+use crate::tenancy::Tenant;
+use crate::tenancy::files::is_slug;
+use crate::tenancy::host::School;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location.to_owned()))
+        .finish()
+}
+
+fn to_login(path: &str) -> HttpResponse {
+    see_other(&format!(
+        "/login?next={}",
+        form_urlencoded::byte_serialize(path.as_bytes()).collect::<String>()
+    ))
+}
+
+/// The learner's state from the school's actor, when someone is signed in.
+pub async fn learner(
+    state: &AppState,
+    tenant: &Arc<Tenant>,
+    viewer: &Viewer,
+) -> Result<Option<Arc<LearnerState>>, AppError> {
+    match &viewer.0 {
+        Some(user) => Ok(Some(
+            state.registry.ask(tenant, GetLearner(user.id)).await??,
+        )),
+        None => Ok(None),
+    }
+}
+
+/// The shared course page with this viewer's account and enrollment slots filled in.
+pub async fn course_page(
+    state: &AppState,
+    tenant: &Arc<Tenant>,
+    viewer: &Viewer,
+    slug: &str,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let page = state
+        .registry
+        .page(tenant, PageKey::Course(slug.to_owned()))
+        .await?;
+    let learner = learner(state, tenant, viewer).await?;
+    let body = compose(
+        page,
+        &[
+            (ACCOUNT_SLOT, account_slot(viewer)),
+            (
+                ENROLLMENT_SLOT,
+                enrollment_slot(viewer, learner.as_deref(), slug),
+            ),
+        ],
+    );
+    Ok(HttpResponse::build(status)
+        .content_type(ContentType::html())
+        .body(body))
+}
+
+/// A signed-in user whose form came from this school with their session's token.
+fn form_user(
+    req: &HttpRequest,
+    state: &AppState,
+    viewer: Viewer,
+    csrf: &str,
+) -> Result<Result<CurrentUser, HttpResponse>, AppError> {
+    check_origin(req, state.cookies.https)?;
+    let Viewer(Some(user)) = viewer else {
+        return Ok(Err(to_login(req.path())));
+    };
+    check_token(Some(&user.csrf), csrf)?;
+    Ok(Ok(user))
+}
+
+fn course_slug(slug: &str) -> Result<(), AppError> {
+    if is_slug(slug, 120) {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+pub async fn enroll(
+    req: HttpRequest,
+    School(tenant): School,
+    viewer: Viewer,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, AppError> {
+    let slug = slug.into_inner();
+    course_slug(&slug)?;
+    let user = match form_user(&req, &state, viewer.clone(), &form.csrf)? {
+        Ok(user) => user,
+        Err(redirect) => return Ok(redirect),
+    };
+    let outcome = state
+        .registry
+        .ask(
+            &tenant,
+            Enroll {
+                user: user.id,
+                course: slug.clone(),
+            },
+        )
+        .await??;
+    match outcome.ok_or(AppError::NotFound)? {
+        EnrollOutcome::Enrolled | EnrollOutcome::AlreadyEnrolled => {
+            Ok(see_other(&format!("/courses/{slug}")))
+        }
+        EnrollOutcome::Full => Err(AppError::Conflict("This course is full.".into())),
+        EnrollOutcome::Closed => Err(AppError::Conflict(
+            "Enrollment in this course has closed.".into(),
+        )),
+    }
+}
+
+pub async fn unenroll(
+    req: HttpRequest,
+    School(tenant): School,
+    viewer: Viewer,
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, AppError> {
+    let slug = slug.into_inner();
+    course_slug(&slug)?;
+    let user = match form_user(&req, &state, viewer, &form.csrf)? {
+        Ok(user) => user,
+        Err(redirect) => return Ok(redirect),
+    };
+    if !state
+        .registry
+        .ask(
+            &tenant,
+            Unenroll {
+                user: user.id,
+                course: slug.clone(),
+            },
+        )
+        .await??
+    {
+        return Err(AppError::NotFound);
+    }
+    Ok(see_other(&format!("/courses/{slug}")))
+}
+
+async fn load_lesson(
+    state: &AppState,
+    tenant: &Tenant,
+    course: &str,
+    lesson: &str,
+) -> Result<LessonPage, AppError> {
+    course_slug(course)?;
+    course_slug(lesson)?;
+    let (course, lesson) = (course.to_owned(), lesson.to_owned());
+    // The primary: a lesson published a moment ago, or just enrolled in, must be there.
+    tenant_tx(state.pools.primary(), tenant.id, "lesson", move |conn| {
+        Box::pin(async move { store::lesson_page(conn, &course, &lesson).await })
+    })
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
+/// Enrolled learners, the school's instructors and admins, and anyone for a free preview.
+fn may_view(page: &LessonPage, viewer: &Viewer, learner: Option<&LearnerState>) -> bool {
+    let staff = viewer
+        .0
+        .as_ref()
+        .is_some_and(|u| matches!(u.role, Role::Instructor | Role::Admin));
+    page.free_preview || staff || learner.is_some_and(|l| l.enrolled_in(page.course_id))
+}
+
+pub async fn lesson(
+    School(tenant): School,
+    viewer: Viewer,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (course, lesson) = path.into_inner();
+    let page = load_lesson(&state, &tenant, &course, &lesson).await?;
+    let learner = learner(&state, &tenant, &viewer).await?;
+    if !may_view(&page, &viewer, learner.as_deref()) {
+        // Never the content: the course page, with its enroll prompt.
+        return course_page(&state, &tenant, &viewer, &course, StatusCode::OK).await;
+    }
+    let progress = learner.as_deref().and_then(|l| l.course(&course));
+    let mut c = tera::Context::new();
+    c.insert("school", &*tenant);
+    c.insert("lesson", &page);
+    c.insert("enrolled", &progress.is_some());
+    c.insert(
+        "done",
+        &progress.is_some_and(|p| p.lessons.iter().any(|l| l.id == page.lesson_id && l.done)),
+    );
+    c.insert(
+        "position",
+        &learner
+            .as_deref()
+            .and_then(|l| l.positions.get(&page.lesson_id))
+            .copied()
+            .unwrap_or(0),
+    );
+    c.insert(
+        "csrf",
+        &viewer
+            .0
+            .as_ref()
+            .map(|u| u.csrf.clone())
+            .unwrap_or_default(),
+    );
+    let body = state.views.render("lesson.html", &c)?;
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::html())
+        .body(compose(
+            body.into(),
+            &[(ACCOUNT_SLOT, account_slot(&viewer))],
+        )))
+}
+
+pub async fn complete(
+    req: HttpRequest,
+    School(tenant): School,
+    viewer: Viewer,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, AppError> {
+    let (course, lesson) = path.into_inner();
+    let user = match form_user(&req, &state, viewer, &form.csrf)? {
+        Ok(user) => user,
+        Err(redirect) => return Ok(redirect),
+    };
+    let page = load_lesson(&state, &tenant, &course, &lesson).await?;
+    let learner = state.registry.ask(&tenant, GetLearner(user.id)).await??;
+    if !learner.enrolled_in(page.course_id) {
+        return Err(AppError::Forbidden(
+            "Enroll in the course to record your progress.".into(),
+        ));
+    }
+    state
+        .registry
+        .ask(
+            &tenant,
+            Complete {
+                user: user.id,
+                course: page.course_id,
+                lesson: page.lesson_id,
+            },
+        )
+        .await??;
+    Ok(see_other(&match &page.next {
+        Some((next, _)) => format!("/courses/{course}/lessons/{next}"),
+        None => format!("/courses/{course}"),
+    }))
+}
+
+pub async fn dashboard(
+    School(tenant): School,
+    viewer: Viewer,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let Some(learner) = learner(&state, &tenant, &viewer).await? else {
+        return Ok(to_login("/learn"));
+    };
+    let courses: Vec<serde_json::Value> = learner
+        .courses
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "slug": c.slug, "title": c.title, "done": c.done(), "total": c.lessons.len(),
+                "percent": c.percent(), "next": c.next_lesson().map(|l| &l.slug),
+            })
+        })
+        .collect();
+    let mut c = tera::Context::new();
+    c.insert("school", &*tenant);
+    c.insert("courses", &courses);
+    let body = state.views.render("learn.html", &c)?;
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::html())
+        .body(compose(
+            body.into(),
+            &[(ACCOUNT_SLOT, account_slot(&viewer))],
+        )))
+}

@@ -1,0 +1,469 @@
+//! Enrollment through the school's actor, lessons, progress, positions, and attacks from the
+//! other school.
+
+use std::time::Duration;
+
+use diesel::QueryableByName;
+use diesel::sql_types::{BigInt, Integer, Text};
+use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
+
+use crate::accounts::sign_up;
+use crate::harness::{Response, TestApp, TestDb, eventually, post_form, request, settings};
+
+struct Learner<'a> {
+    app: &'a TestApp,
+    host: &'a str,
+    session: String,
+    csrf: String,
+}
+
+impl<'a> Learner<'a> {
+    async fn new(app: &'a TestApp, host: &'a str, email: &str) -> Self {
+        let session = sign_up(app, host, email).await;
+        let page = request(
+            app.port,
+            "GET",
+            host,
+            "/",
+            &[("Cookie", &format!("eduflow_session={session}"))],
+        )
+        .await;
+        let csrf = page
+            .body
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned();
+        Self {
+            app,
+            host,
+            session,
+            csrf,
+        }
+    }
+
+    fn cookie(&self) -> String {
+        format!("eduflow_session={}", self.session)
+    }
+
+    async fn get(&self, path: &str) -> Response {
+        request(
+            self.app.port,
+            "GET",
+            self.host,
+            path,
+            &[("Cookie", &self.cookie())],
+        )
+        .await
+    }
+
+    async fn post(&self, path: &str) -> Response {
+        post_form(
+            self.app.port,
+            self.host,
+            path,
+            &[("csrf", &self.csrf)],
+            &[("Cookie", &self.cookie())],
+        )
+        .await
+    }
+
+    async fn json(&self, path: &str) -> serde_json::Value {
+        self.get(path).await.json()
+    }
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+async fn count(db: &TestDb, sql: &str) -> i64 {
+    diesel::sql_query(sql)
+        .get_result::<Count>(&mut db.superuser().await)
+        .await
+        .unwrap()
+        .n
+}
+
+/// A published course of `school` with at least three lessons, and its lesson slugs in order.
+async fn course_with_lessons(db: &TestDb, school: &str) -> (String, Vec<String>) {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Text)]
+        course: String,
+        #[diesel(sql_type = Text)]
+        lesson: String,
+        #[diesel(sql_type = Integer)]
+        free: i32,
+    }
+    let rows: Vec<Row> = diesel::sql_query(format!(
+        "SELECT c.slug AS course, l.slug AS lesson, l.free_preview::int AS free FROM courses c
+           JOIN tenants t ON t.id = c.tenant_id JOIN sections s ON s.course_id = c.id JOIN lessons l ON l.section_id = s.id
+          WHERE t.slug = '{school}' AND c.published
+            AND c.id = (SELECT c2.id FROM courses c2 JOIN tenants t2 ON t2.id = c2.tenant_id
+                         WHERE t2.slug = '{school}' AND c2.published ORDER BY c2.published_at DESC LIMIT 1)
+          ORDER BY s.position, l.position"
+    ))
+    .load(&mut db.superuser().await)
+    .await
+    .unwrap();
+    assert!(rows.len() >= 3 && rows[0].free == 1 && rows[1].free == 0);
+    (
+        rows[0].course.clone(),
+        rows.into_iter().map(|r| r.lesson).collect(),
+    )
+}
+
+#[actix_web::test]
+async fn enroll_complete_and_see_progress_everywhere() {
+    let db = TestDb::new().await;
+    db.two_schools().await;
+    let app = TestApp::spawn(settings(&db)).await;
+    let (course, lessons) = course_with_lessons(&db, "alpha").await;
+    let ada = Learner::new(&app, "alpha.localhost", "ada@example.org").await;
+    let page = ada.get(&format!("/courses/{course}")).await;
+    assert!(
+        page.body
+            .contains(&format!("action=\"/courses/{course}/enroll\"")),
+        "no enroll button"
+    );
+
+    // Enrolling twice is one enrollment.
+    for _ in 0..2 {
+        let res = ada.post(&format!("/courses/{course}/enroll")).await;
+        assert_eq!(
+            (res.status, res.header("location")),
+            (303, Some(format!("/courses/{course}").as_str()))
+        );
+    }
+    assert_eq!(count(&db, "SELECT count(*) AS n FROM enrollments").await, 1);
+    let total = lessons.len();
+    let page = ada.get(&format!("/courses/{course}")).await;
+    assert!(
+        page.body.contains(&format!("0/{total} lessons complete")),
+        "read-your-writes failed"
+    );
+
+    // The second lesson (not a preview) is open to her now; complete it.
+    let lesson = ada
+        .get(&format!("/courses/{course}/lessons/{}", lessons[1]))
+        .await;
+    assert!(lesson.body.contains("lesson-body") && lesson.body.contains("Mark complete"));
+    let done = ada
+        .post(&format!(
+            "/courses/{course}/lessons/{}/complete",
+            lessons[1]
+        ))
+        .await;
+    assert_eq!(
+        done.header("location"),
+        Some(format!("/courses/{course}/lessons/{}", lessons[2]).as_str())
+    );
+    ada.post(&format!(
+        "/courses/{course}/lessons/{}/complete",
+        lessons[1]
+    ))
+    .await;
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) AS n FROM lesson_progress WHERE completed_at IS NOT NULL"
+        )
+        .await,
+        1
+    );
+
+    let learn = ada.get("/learn").await;
+    assert!(
+        learn
+            .body
+            .contains(&format!("<span class=\"progress-count\">1/{total}</span>")),
+        "{}",
+        learn.body
+    );
+    // "Continue" leads to the first unfinished lesson.
+    assert!(learn.body.contains(&format!(
+        "/courses/{course}/lessons/{}\">Continue",
+        lessons[0]
+    )));
+    let api = ada.json("/api/v1/me/enrollments").await;
+    assert_eq!(
+        (
+            api["items"][0]["completed"].as_u64(),
+            api["items"][0]["total"].as_u64()
+        ),
+        (Some(1), Some(total as u64))
+    );
+    assert_eq!(
+        api["items"][0]["percent"].as_u64(),
+        Some((100 / total) as u64)
+    );
+    assert_eq!(ada.json("/api/v1/me").await["email"], "ada@example.org");
+
+    // The shared catalog page stays cached: nothing per-learner went into it.
+    let loads = app.state.registry.loads();
+    ada.get(&format!("/courses/{course}")).await;
+    request(
+        app.port,
+        "GET",
+        "alpha.localhost",
+        &format!("/courses/{course}"),
+        &[],
+    )
+    .await;
+    assert_eq!(app.state.registry.loads(), loads);
+
+    let res = ada.post(&format!("/courses/{course}/unenroll")).await;
+    assert_eq!(res.status, 303);
+    assert!(
+        ada.get(&format!("/courses/{course}"))
+            .await
+            .body
+            .contains("/enroll\"")
+    );
+    assert_eq!(count(&db, "SELECT count(*) AS n FROM enrollments").await, 0);
+}
+
+#[actix_web::test]
+async fn lessons_are_for_enrolled_learners_staff_and_previews() {
+    let db = TestDb::new().await;
+    db.two_schools().await;
+    let app = TestApp::spawn(settings(&db)).await;
+    let (course, lessons) = course_with_lessons(&db, "alpha").await;
+    let locked = format!("/courses/{course}/lessons/{}", lessons[1]);
+    let preview = format!("/courses/{course}/lessons/{}", lessons[0]);
+    // Anonymous: the preview yes, the rest is the course page with its enroll prompt.
+    let anon = app.get("alpha.localhost", &locked).await;
+    assert!(!anon.body.contains("lesson-body") && anon.body.contains("Log in to enroll"));
+    assert!(
+        app.get("alpha.localhost", &preview)
+            .await
+            .body
+            .contains("lesson-body")
+    );
+    let ada = Learner::new(&app, "alpha.localhost", "ada@example.org").await;
+    assert!(!ada.get(&locked).await.body.contains("lesson-body"));
+    // Marking complete without enrolling changes nothing.
+    assert_eq!(ada.post(&format!("{locked}/complete")).await.status, 403);
+    assert_eq!(
+        count(&db, "SELECT count(*) AS n FROM lesson_progress").await,
+        0
+    );
+    // An instructor of the school sees everything.
+    db.superuser()
+        .await
+        .batch_execute("UPDATE users SET role = 'instructor' WHERE email = 'ada@example.org'")
+        .await
+        .unwrap();
+    assert!(ada.get(&locked).await.body.contains("lesson-body"));
+    // Previous / next links walk the curriculum.
+    let middle = ada.get(&locked).await;
+    assert!(
+        middle
+            .body
+            .contains(&format!("rel=\"prev\" href=\"{preview}\""))
+    );
+    assert!(middle.body.contains(&format!(
+        "rel=\"next\" href=\"/courses/{course}/lessons/{}\"",
+        lessons[2]
+    )));
+    // Anonymous visitors are sent to log in for their dashboard.
+    let learn = app.get("alpha.localhost", "/learn").await;
+    assert_eq!(
+        (learn.status, learn.header("location")),
+        (303, Some("/login?next=%2Flearn"))
+    );
+}
+
+#[actix_web::test]
+async fn full_and_closed_courses_refuse() {
+    let db = TestDb::new().await;
+    db.two_schools().await;
+    let app = TestApp::spawn(settings(&db)).await;
+    let (course, _) = course_with_lessons(&db, "alpha").await;
+    db.superuser()
+        .await
+        .batch_execute(&format!(
+            "UPDATE courses SET enrollment_cap = 1 WHERE slug = '{course}'"
+        ))
+        .await
+        .unwrap();
+    let ada = Learner::new(&app, "alpha.localhost", "ada@example.org").await;
+    let bob = Learner::new(&app, "alpha.localhost", "bob@example.org").await;
+    assert_eq!(
+        ada.post(&format!("/courses/{course}/enroll")).await.status,
+        303
+    );
+    let full = bob.post(&format!("/courses/{course}/enroll")).await;
+    assert_eq!(full.status, 409);
+    assert!(full.body.contains("full"));
+    db.superuser().await.batch_execute(&format!("UPDATE courses SET enrollment_cap = NULL, enrollment_ends_at = now() - interval '1 day' WHERE slug = '{course}'")).await.unwrap();
+    assert_eq!(
+        bob.post(&format!("/courses/{course}/enroll")).await.status,
+        409
+    );
+    assert_eq!(count(&db, "SELECT count(*) AS n FROM enrollments").await, 1);
+}
+
+#[actix_web::test]
+async fn a_rolled_back_enrollment_never_reaches_memory() {
+    let db = TestDb::new().await;
+    db.two_schools().await;
+    let app = TestApp::spawn(settings(&db)).await;
+    let (course, _) = course_with_lessons(&db, "alpha").await;
+    let ada = Learner::new(&app, "alpha.localhost", "ada@example.org").await;
+    assert!(
+        ada.get(&format!("/courses/{course}"))
+            .await
+            .body
+            .contains("/enroll\"")
+    );
+    // The database refuses the write after the insert ran: the transaction rolls back.
+    db.superuser()
+        .await
+        .batch_execute(
+            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$;
+             CREATE TRIGGER refuse AFTER INSERT ON enrollments FOR EACH ROW EXECUTE FUNCTION refuse();",
+        )
+        .await
+        .unwrap();
+    let res = ada.post(&format!("/courses/{course}/enroll")).await;
+    assert_eq!(res.status, 500);
+    assert!(
+        !res.body.contains("refused"),
+        "a database error leaked to the page"
+    );
+    assert!(
+        ada.get(&format!("/courses/{course}"))
+            .await
+            .body
+            .contains("/enroll\""),
+        "memory shows a rolled-back enrollment"
+    );
+    assert_eq!(
+        ada.json("/api/v1/me/enrollments").await["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+}
+
+#[actix_web::test]
+async fn playback_positions_are_batched_into_few_writes() {
+    let db = TestDb::new().await;
+    db.two_schools().await;
+    let mut s = settings(&db);
+    s.position_flush = Duration::from_millis(300);
+    let app = TestApp::spawn(s).await;
+    let (course, _) = course_with_lessons(&db, "alpha").await;
+    let ada = Learner::new(&app, "alpha.localhost", "ada@example.org").await;
+    ada.post(&format!("/courses/{course}/enroll")).await;
+    let lesson = {
+        #[derive(QueryableByName)]
+        struct Id {
+            #[diesel(sql_type = diesel::sql_types::Uuid)]
+            id: uuid::Uuid,
+        }
+        diesel::sql_query(format!(
+            "SELECT l.id FROM lessons l JOIN sections s ON s.id = l.section_id JOIN courses c ON c.id = s.course_id
+              WHERE c.slug = '{course}' AND c.tenant_id = (SELECT id FROM tenants WHERE slug = 'alpha') ORDER BY s.position, l.position LIMIT 1"
+        ))
+        .get_result::<Id>(&mut db.superuser().await)
+        .await
+        .unwrap()
+        .id
+    };
+    let beacon = |seconds: i32| {
+        let body = format!("{{\"seconds\":{seconds}}}");
+        let head = format!(
+            "POST /api/v1/lessons/{lesson}/position HTTP/1.1\r\nHost: alpha.localhost\r\nConnection: close\r\nOrigin: http://alpha.localhost\r\n\
+             Cookie: {}\r\nX-CSRF-Token: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            ada.cookie(),
+            ada.csrf,
+            body.len()
+        );
+        let port = app.port;
+        async move { crate::harness::raw(port, head.as_bytes()).await }
+    };
+    for seconds in [5, 10, 15, 20, 25] {
+        assert_eq!(beacon(seconds).await.status, 202);
+    }
+    // Nothing written yet: the beacons wait in the actor.
+    assert_eq!(
+        count(&db, "SELECT count(*) AS n FROM lesson_progress").await,
+        0
+    );
+    let written = eventually(Duration::from_secs(3), || async {
+        count(
+            &db,
+            "SELECT count(*) AS n FROM lesson_progress WHERE position_seconds = 25",
+        )
+        .await
+            == 1
+    })
+    .await;
+    assert!(
+        written.is_some(),
+        "the batched position never reached the database"
+    );
+    let progress = ada.json("/api/v1/me/progress").await;
+    assert_eq!(progress["items"][0]["lessons"][0]["position_seconds"], 25);
+    // A beacon without the session's token, or for a lesson id of nowhere, is refused.
+    let forged = post_form(
+        app.port,
+        "alpha.localhost",
+        &format!("/api/v1/lessons/{lesson}/position"),
+        &[],
+        &[("Cookie", &ada.cookie())],
+    )
+    .await;
+    assert!(forged.status >= 400 && forged.status < 500);
+}
+
+#[actix_web::test]
+async fn the_other_schools_courses_and_lessons_are_404_and_nothing_is_written() {
+    let db = TestDb::new().await;
+    db.two_schools().await;
+    let app = TestApp::spawn(settings(&db)).await;
+    let (alpha_course, alpha_lessons) = course_with_lessons(&db, "alpha").await;
+    // The slug must exist at alpha only.
+    let at_beta = count(&db, &format!("SELECT count(*) AS n FROM courses c JOIN tenants t ON t.id = c.tenant_id WHERE t.slug = 'beta' AND c.slug = '{alpha_course}'")).await;
+    assert_eq!(at_beta, 0);
+    let mallory = Learner::new(&app, "beta.localhost", "mallory@example.org").await;
+    for path in [
+        format!("/courses/{alpha_course}"),
+        format!("/courses/{alpha_course}/lessons/{}", alpha_lessons[0]),
+    ] {
+        assert_eq!(mallory.get(&path).await.status, 404, "{path}");
+    }
+    for path in [
+        format!("/courses/{alpha_course}/enroll"),
+        format!("/courses/{alpha_course}/unenroll"),
+        format!(
+            "/courses/{alpha_course}/lessons/{}/complete",
+            alpha_lessons[0]
+        ),
+    ] {
+        assert_eq!(mallory.post(&path).await.status, 404, "{path}");
+    }
+    assert_eq!(count(&db, "SELECT count(*) AS n FROM enrollments").await, 0);
+    assert_eq!(
+        count(&db, "SELECT count(*) AS n FROM lesson_progress").await,
+        0
+    );
+    assert_eq!(
+        mallory.json("/api/v1/me/enrollments").await["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    // No session, no API.
+    assert_eq!(app.get("beta.localhost", "/api/v1/me").await.status, 401);
+}
