@@ -2,7 +2,9 @@
 
 use anyhow::{Context, bail};
 
-use crate::config::{Cli, Command, CoursesCommand, SeedArgs, ServeArgs, TenantsCommand};
+use crate::config::{
+    Cli, Command, CoursesCommand, NewUserArgs, SeedArgs, ServeArgs, TenantsCommand, UsersCommand,
+};
 use crate::db::embedded::{Cluster, ClusterOptions};
 use crate::db::{PoolSettings, Pools, migrate};
 use crate::startup::{Application, Settings};
@@ -102,6 +104,9 @@ async fn run_with(cli: &Cli, db: &Database) -> anyhow::Result<()> {
             command: TenantsCommand::Check,
         } => unreachable!("handled before opening the database"),
         Command::Seed(args) => seed_cmd(cli, db, args).await,
+        Command::Users {
+            command: UsersCommand::Create(args),
+        } => create_user(db, args).await,
         Command::Courses { command } => {
             let (r, published) = match command {
                 CoursesCommand::Publish(r) => (r, true),
@@ -204,5 +209,47 @@ async fn serve(cli: &Cli, db: &Database, args: &ServeArgs) -> anyhow::Result<()>
     }
     println!("Press Ctrl-C to stop.");
     app.run_until_stopped().await?;
+    Ok(())
+}
+
+async fn create_user(db: &Database, args: &NewUserArgs) -> anyhow::Result<()> {
+    use crate::learners::password::NewPassword;
+    use crate::learners::sessions::{Role, random_token};
+    use crate::learners::users::{self, NewUser};
+    let email = args.email.trim().to_lowercase();
+    let (password, generated) = match &args.password {
+        Some(p) => (p.clone(), false),
+        None => (random_token()[..20].to_owned(), true),
+    };
+    let password =
+        NewPassword::parse(&password, &email).map_err(|e| anyhow::anyhow!("password: {e}"))?;
+    let hash = password.hash()?;
+    let role = Role::parse(&args.role).context("role")?;
+    let pools = db.admin_pools()?;
+    let tenant = seed::school_id(pools.primary(), &args.school).await?;
+    let (name, mail) = (args.name.trim().to_owned(), email.clone());
+    let created = crate::db::tenant_tx(pools.primary(), tenant, "users", move |conn| {
+        Box::pin(async move {
+            users::create(
+                conn,
+                tenant,
+                NewUser {
+                    email: &mail,
+                    name: &name,
+                    password_hash: &hash,
+                    role,
+                },
+            )
+            .await
+        })
+    })
+    .await?;
+    if created.is_none() {
+        bail!("{} already has an account for {email}", args.school);
+    }
+    println!("created {} {email} at {}", role.as_str(), args.school);
+    if generated {
+        println!("password (shown once): {}", password.expose());
+    }
     Ok(())
 }

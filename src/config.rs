@@ -92,6 +92,11 @@ pub enum Command {
     },
     /// Add demo content, or generate a large data set for benchmarks.
     Seed(SeedArgs),
+    /// Manage a school's accounts.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
     /// Publish or unpublish a course from the command line.
     Courses {
         #[command(subcommand)]
@@ -105,6 +110,29 @@ pub enum TenantsCommand {
     Sync,
     /// Check the files without touching the database.
     Check,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Create an account. The password comes from EDUFLOW_USER_PASSWORD, or a random one is
+    /// generated and printed once.
+    Create(NewUserArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NewUserArgs {
+    /// The school's slug.
+    #[arg(long)]
+    pub school: String,
+    #[arg(long)]
+    pub email: String,
+    #[arg(long)]
+    pub name: String,
+    /// learner, instructor or admin.
+    #[arg(long, default_value = "learner", value_parser = ["learner", "instructor", "admin"])]
+    pub role: String,
+    #[arg(long, env = "EDUFLOW_USER_PASSWORD", hide_env_values = true)]
+    pub password: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

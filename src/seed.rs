@@ -548,12 +548,8 @@ pub async fn generate(
 }
 
 /// Publishes or unpublishes one course; the change reaches every running instance's pages.
-pub async fn set_published(
-    pool: &PgPool,
-    school: &str,
-    course: &str,
-    published: bool,
-) -> Result<(), AppError> {
+/// A school's id by slug.
+pub async fn school_id(pool: &PgPool, school: &str) -> Result<TenantId, AppError> {
     let school = school.to_owned();
     let tenant: Option<Uuid> = global_tx(pool, "seed", move |conn| {
         Box::pin(async move {
@@ -566,7 +562,18 @@ pub async fn set_published(
         })
     })
     .await?;
-    let tenant = TenantId(tenant.ok_or_else(|| AppError::bad_request("no such school"))?);
+    Ok(TenantId(
+        tenant.ok_or_else(|| AppError::bad_request("no such school"))?,
+    ))
+}
+
+pub async fn set_published(
+    pool: &PgPool,
+    school: &str,
+    course: &str,
+    published: bool,
+) -> Result<(), AppError> {
+    let tenant = school_id(pool, school).await?;
     let course = course.to_owned();
     let changed = tenant_tx(pool, tenant, "seed", move |conn| {
         Box::pin(async move {

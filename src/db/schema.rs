@@ -11,6 +11,7 @@ diesel::table! {
         accent_color -> Text,
         logo_url -> Nullable<Text>,
         catalog_version -> Int8,
+        admin_emails -> Array<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
     }

@@ -9,9 +9,10 @@ use serde::Deserialize;
 
 use super::csrf::{check_origin, check_token, local_path};
 use super::password::{self, NewPassword};
-use super::sessions::{self, Viewer, random_token};
+use super::sessions::{self, Role, Viewer, random_token};
+use super::users::{self, NewUser};
 use super::{ACCOUNT_SLOT, account_slot, compose};
-use crate::db::schema::users;
+use crate::db::schema::users as user_rows;
 use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::ids::UserId;
@@ -187,24 +188,23 @@ pub async fn signup(
         .await
         .map_err(AppError::internal)?
         .map_err(AppError::internal)?;
-    let tenant = school.0.id;
+    let (tenant, admins) = (school.0.id, school.0.admin_emails.clone());
     let created = tenant_tx(state.pools.primary(), tenant, "signup", move |conn| {
         Box::pin(async move {
-            let id: Option<uuid::Uuid> = diesel::insert_into(users::table)
-                .values((
-                    users::tenant_id.eq(tenant.0),
-                    users::email.eq(&email),
-                    users::name.eq(&name),
-                    users::password_hash.eq(&hash),
-                ))
-                .on_conflict((users::tenant_id, users::email))
-                .do_nothing()
-                .returning(users::id)
-                .get_result(conn)
-                .await
-                .optional()?;
+            let role = if admins.contains(&email) {
+                Role::Admin
+            } else {
+                Role::Learner
+            };
+            let new = NewUser {
+                email: &email,
+                name: &name,
+                password_hash: &hash,
+                role,
+            };
+            let id = users::create(conn, tenant, new).await?;
             match id {
-                Some(id) => Ok(Some(sessions::create(conn, tenant, UserId(id)).await?)),
+                Some(id) => Ok(Some(sessions::create(conn, tenant, id).await?)),
                 None => Ok(None),
             }
         })
@@ -250,9 +250,9 @@ pub async fn login(
     let found: Option<(uuid::Uuid, String)> =
         tenant_tx(state.pools.primary(), tenant, "login", move |conn| {
             Box::pin(async move {
-                Ok(users::table
-                    .filter(users::email.eq(lookup_email))
-                    .select((users::id, users::password_hash))
+                Ok(user_rows::table
+                    .filter(user_rows::email.eq(lookup_email))
+                    .select((user_rows::id, user_rows::password_hash))
                     .first(conn)
                     .await
                     .optional()?)

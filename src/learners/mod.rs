@@ -5,6 +5,7 @@ pub mod csrf;
 pub mod password;
 pub mod sessions;
 pub mod throttle;
+pub mod users;
 
 use actix_web::web::Bytes;
 

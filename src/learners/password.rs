@@ -40,6 +40,11 @@ impl NewPassword {
         Ok(Self(raw.to_owned()))
     }
 
+    /// The password itself, for showing a generated one to the person who asked for it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
     /// The PHC string (algorithm, parameters, salt, hash).
     pub fn hash(&self) -> anyhow::Result<String> {
         let hash = hasher()

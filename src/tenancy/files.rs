@@ -19,6 +19,8 @@ struct TenantFile {
     #[serde(default)]
     branding: BrandingFile,
     categories: Vec<CategoryFile>,
+    #[serde(default)]
+    admins: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -46,6 +48,7 @@ pub struct SchoolSpec {
     pub accent_color: String,
     pub logo_url: Option<String>,
     pub categories: Vec<(String, String)>,
+    pub admins: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -265,10 +268,28 @@ pub fn parse(path: &Path, text: &str, base_domain: &str) -> Result<SchoolSpec, V
             ));
         }
     }
+    let mut admins = Vec::new();
+    for (i, a) in raw.admins.iter().enumerate() {
+        let email = a.trim().to_lowercase();
+        match email.split_once('@') {
+            Some((local, domain))
+                if !local.is_empty()
+                    && domain.contains('.')
+                    && !email.contains(char::is_whitespace) =>
+            {
+                admins.push(email)
+            }
+            _ => errors.push(err(
+                &format!("admins[{i}]"),
+                format!("`{a}` is not an email address"),
+            )),
+        }
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
     Ok(SchoolSpec {
+        admins,
         file: path.to_owned(),
         slug: raw.slug,
         name,

@@ -26,6 +26,9 @@ pub struct Tenant {
     pub domains: Vec<String>,
     pub accent_color: String,
     pub logo_url: Option<String>,
+    /// Emails that become admins of this school when they sign up.
+    #[serde(skip)]
+    pub admin_emails: Vec<String>,
 }
 
 type TenantRow = (
@@ -36,10 +39,13 @@ type TenantRow = (
     Vec<String>,
     String,
     Option<String>,
+    Vec<String>,
 );
 
 impl From<TenantRow> for Tenant {
-    fn from((id, slug, name, tagline, domains, accent_color, logo_url): TenantRow) -> Self {
+    fn from(
+        (id, slug, name, tagline, domains, accent_color, logo_url, admin_emails): TenantRow,
+    ) -> Self {
         Self {
             id: TenantId(id),
             slug,
@@ -48,6 +54,7 @@ impl From<TenantRow> for Tenant {
             domains,
             accent_color,
             logo_url,
+            admin_emails,
         }
     }
 }
@@ -102,6 +109,7 @@ impl Directory {
                             tenants::domains,
                             tenants::accent_color,
                             tenants::logo_url,
+                            tenants::admin_emails,
                         ),
                         tenants::catalog_version,
                     ))

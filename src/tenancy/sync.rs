@@ -53,6 +53,7 @@ pub async fn apply(
                         tenants::domains.eq(&spec.domains),
                         tenants::accent_color.eq(&spec.accent_color),
                         tenants::logo_url.eq(&spec.logo_url),
+                        tenants::admin_emails.eq(&spec.admins),
                     ))
                     .on_conflict(tenants::slug)
                     .do_update()
@@ -62,6 +63,7 @@ pub async fn apply(
                         tenants::domains.eq(excluded(tenants::domains)),
                         tenants::accent_color.eq(excluded(tenants::accent_color)),
                         tenants::logo_url.eq(excluded(tenants::logo_url)),
+                        tenants::admin_emails.eq(excluded(tenants::admin_emails)),
                         tenants::updated_at.eq(diesel::dsl::now),
                     ))
                     .returning(tenants::id)
@@ -99,6 +101,7 @@ pub async fn apply(
                         .execute(conn)
                         .await?;
                 }
+                crate::learners::users::promote_admins(conn, &spec.admins).await?;
                 applied.push((spec.slug.clone(), tenant));
             }
             if !problems.is_empty() {

@@ -494,3 +494,91 @@ async fn over_https_cookies_are_secure_and_host_prefixed() {
         "{cookie}"
     );
 }
+
+#[derive(QueryableByName)]
+struct RoleRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    role: String,
+}
+
+async fn role_of(db: &TestDb, email: &str) -> String {
+    diesel::sql_query(format!("SELECT role FROM users WHERE email = '{email}'"))
+        .get_result::<RoleRow>(&mut db.superuser().await)
+        .await
+        .unwrap()
+        .role
+}
+
+#[actix_web::test]
+async fn first_admins_come_from_the_school_file_and_the_cli_only() {
+    let db = TestDb::new().await;
+    let file = format!(
+        "admins = [\"Head@Example.org\"]\n{}",
+        crate::harness::school_toml("alpha", &[])
+    );
+    db.sync_schools(&[("alpha", &file)]).await;
+    let app = TestApp::spawn(settings(&db)).await;
+    sign_up(&app, "alpha.localhost", "head@example.org").await;
+    sign_up(&app, "alpha.localhost", "ada@example.org").await;
+    assert_eq!(role_of(&db, "head@example.org").await, "admin");
+    assert_eq!(role_of(&db, "ada@example.org").await, "learner");
+    // A sign-up form cannot ask for a role.
+    let sneaky = submit(
+        &app,
+        "alpha.localhost",
+        "/signup",
+        &[
+            ("name", "Eve"),
+            ("email", "eve@example.org"),
+            ("password", PASSWORD),
+            ("role", "admin"),
+        ],
+    )
+    .await;
+    assert_eq!(sneaky.status, 303);
+    assert_eq!(role_of(&db, "eve@example.org").await, "learner");
+    // Listing an existing account in the file promotes it at the next sync.
+    let file = format!(
+        "admins = [\"head@example.org\", \"ada@example.org\"]\n{}",
+        crate::harness::school_toml("alpha", &[])
+    );
+    db.sync_schools(&[("alpha", &file)]).await;
+    assert_eq!(role_of(&db, "ada@example.org").await, "admin");
+
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_eduflow"))
+        .args([
+            "users",
+            "create",
+            "--school",
+            "alpha",
+            "--email",
+            "Teach@Example.org",
+            "--name",
+            "Teacher",
+            "--role",
+            "instructor",
+        ])
+        .env("DATABASE_URL", &db.runtime_url)
+        .env("DATABASE_ADMIN_URL", &db.admin_url)
+        .env_remove("EDUFLOW_USER_PASSWORD")
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(role_of(&db, "teach@example.org").await, "instructor");
+    let password = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("password (shown once): "))
+        .expect("a generated password");
+    assert_eq!(
+        log_in(&app, "alpha.localhost", "teach@example.org", password)
+            .await
+            .status,
+        303
+    );
+}
