@@ -8,6 +8,7 @@
 import http from 'k6/http';
 import { check } from 'k6';
 import { Counter } from 'k6/metrics';
+import { checkDbFamilies, dbBuckets, thresholdRows } from './dbcheck.js';
 
 const BASE = __ENV.BASE_URL || 'http://127.0.0.1:8080';
 const METRICS = __ENV.METRICS_URL || 'http://127.0.0.1:9090/metrics';
@@ -49,19 +50,6 @@ const hostOf = (slug) => `${slug}.${DOMAIN}`;
 const get = (slug, path, name) => http.get(`${BASE}${path}`, { headers: { Host: hostOf(slug) }, tags: { name } });
 const pick = (list) => list[Math.floor(Math.random() * list.length)];
 
-// Cumulative bucket counts of eduflow_db_query_duration_seconds, by family and bound.
-function dbBuckets() {
-  const res = http.get(METRICS, { tags: { name: 'metrics' } });
-  const buckets = {};
-  for (const line of res.body.split('\n')) {
-    const m = line.match(/^eduflow_db_query_duration_seconds_bucket\{(.*)\} (\S+)$/);
-    if (!m) continue;
-    const labels = Object.fromEntries(m[1].split(',').map((kv) => kv.split('=')).map(([k, v]) => [k, v.replace(/"/g, '')]));
-    const family = `${labels.query}/${labels.pool}`;
-    (buckets[family] = buckets[family] || {})[labels.le] = parseFloat(m[2]);
-  }
-  return buckets;
-}
 
 export function setup() {
   const samples = [];
@@ -85,7 +73,7 @@ export function setup() {
     }
     samples.push({ slug, cursors, courses, categories: [...categories], tags: [...tags] });
   }
-  return { samples, before: dbBuckets() };
+  return { samples, before: dbBuckets(METRICS) };
 }
 
 export function home() {
@@ -111,22 +99,8 @@ export function course(data) {
   check(get(s.slug, `/courses/${pick(s.courses)}`, 'course'), { 'course 200': (r) => r.status === 200 });
 }
 
-// p99 of each query family over the run, as the upper bound of the bucket holding it.
 export function teardown(data) {
-  const after = dbBuckets();
-  const report = [];
-  for (const [family, bounds] of Object.entries(after)) {
-    const before = data.before[family] || {};
-    const delta = Object.entries(bounds)
-      .map(([le, n]) => [le === '+Inf' ? Infinity : parseFloat(le), n - (before[le] || 0)])
-      .sort((a, b) => a[0] - b[0]);
-    const total = delta[delta.length - 1][1];
-    if (total === 0) continue;
-    const p99 = delta.find(([, n]) => n >= 0.99 * total)[0];
-    report.push(`${family}: ${total} queries, p99 <= ${p99 * 1000} ms`);
-    if (p99 > DB_P99_LIMIT) slowFamilies.add(1, { family });
-  }
-  console.log(`database query families during the run:\n  ${report.join('\n  ')}`);
+  checkDbFamilies(data.before, dbBuckets(METRICS), DB_P99_LIMIT, slowFamilies);
 }
 
 export function handleSummary(data) {
@@ -148,7 +122,7 @@ export function handleSummary(data) {
     '',
     '| threshold | held |',
     '| --- | --- |',
-    ...Object.entries(m).flatMap(([name, metric]) => Object.entries(metric.thresholds || {}).map(([t, r]) => `| ${name}: ${t} | ${r.ok ? 'yes' : 'NO'} |`)),
+    ...thresholdRows(m),
     '',
   ];
   return {
