@@ -139,6 +139,16 @@ async fn seed_cmd(cli: &Cli, db: &Database, args: &SeedArgs) -> anyhow::Result<(
     match (args.tenants, args.courses_per_tenant) {
         (Some(n), Some(m)) => {
             seed::generate(pools.primary(), n, m, args.seed, 4).await?;
+            if args.learners_per_tenant > 0 {
+                seed::generate_learners(
+                    pools.primary(),
+                    n,
+                    args.learners_per_tenant,
+                    args.enrollments_per_learner,
+                    args.seed,
+                )
+                .await?;
+            }
             println!("{n} benchmark school(s) with {m} course(s) each");
         }
         _ => {

@@ -158,6 +158,12 @@ pub struct SeedArgs {
     /// Published courses per generated school.
     #[arg(long, requires = "tenants")]
     pub courses_per_tenant: Option<u32>,
+    /// Learner accounts per generated school (with --tenants), each enrolled in
+    /// --enrollments-per-learner random courses.
+    #[arg(long, requires = "tenants", default_value_t = 0)]
+    pub learners_per_tenant: u32,
+    #[arg(long, default_value_t = 3)]
+    pub enrollments_per_learner: u32,
     /// Seed of the generator: the same seed gives the same data.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,

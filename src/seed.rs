@@ -600,6 +600,95 @@ pub async fn set_published(
     Ok(())
 }
 
+/// `learners` accounts per benchmark school, each enrolled in `per_learner` random courses (for
+/// the enrollment indexes and load). All share one password hash: hashing each would take hours.
+pub async fn generate_learners(
+    pool: &PgPool,
+    schools: u32,
+    learners: u32,
+    per_learner: u32,
+    seed: u64,
+) -> Result<(), AppError> {
+    use crate::db::schema::{enrollments, users};
+    let hash = crate::learners::password::NewPassword::parse("bench learner password", "")
+        .map_err(|e| AppError::internal(anyhow::anyhow!(e)))?
+        .hash()
+        .map_err(AppError::internal)?;
+    let bar = ProgressBar::new(u64::from(schools) * u64::from(learners)).with_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} learners ({per_sec})")
+            .expect("valid template"),
+    );
+    for i in 1..=schools {
+        let tenant = school_id(pool, &format!("bench-{i:05}")).await?;
+        let mut rng = Rng::new(seed.wrapping_mul(31).wrapping_add(u64::from(i)));
+        let hash = hash.clone();
+        tenant_tx(pool, tenant, "seed", move |conn| {
+            Box::pin(async move {
+                let course_ids: Vec<Uuid> = courses::table
+                    .filter(courses::published)
+                    .select(courses::id)
+                    .load(conn)
+                    .await?;
+                if course_ids.is_empty() {
+                    return Ok(());
+                }
+                for chunk in (0..learners).collect::<Vec<_>>().chunks(1000) {
+                    let rows: Vec<_> = chunk
+                        .iter()
+                        .map(|n| {
+                            (
+                                users::id.eq(rng.uuid()),
+                                users::tenant_id.eq(tenant.0),
+                                users::email.eq(format!("learner{n}@bench.test")),
+                                users::name.eq(format!("Learner {n}")),
+                                users::password_hash.eq(hash.clone()),
+                            )
+                        })
+                        .collect();
+                    let ids: Vec<Uuid> = diesel::insert_into(users::table)
+                        .values(rows)
+                        .on_conflict_do_nothing()
+                        .returning(users::id)
+                        .get_results(conn)
+                        .await?;
+                    let picks: Vec<_> = ids
+                        .iter()
+                        .flat_map(|u| {
+                            (0..per_learner)
+                                .map(|_| *rng.pick(&course_ids))
+                                .collect::<Vec<_>>()
+                                .into_iter()
+                                .map(move |c| (*u, c))
+                        })
+                        .collect();
+                    let rows: Vec<_> = picks
+                        .iter()
+                        .map(|(u, c)| {
+                            (
+                                enrollments::tenant_id.eq(tenant.0),
+                                enrollments::user_id.eq(*u),
+                                enrollments::course_id.eq(*c),
+                            )
+                        })
+                        .collect();
+                    for part in rows.chunks(10_000) {
+                        diesel::insert_into(enrollments::table)
+                            .values(part)
+                            .on_conflict_do_nothing()
+                            .execute(conn)
+                            .await?;
+                    }
+                }
+                Ok(())
+            })
+        })
+        .await?;
+        bar.inc(u64::from(learners));
+    }
+    bar.finish();
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

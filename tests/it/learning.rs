@@ -467,3 +467,70 @@ async fn the_other_schools_courses_and_lessons_are_404_and_nothing_is_written() 
     // No session, no API.
     assert_eq!(app.get("beta.localhost", "/api/v1/me").await.status, 401);
 }
+
+/// Both access paths of the seed design — a learner's courses, a course's learners — are index
+/// seeks for the runtime role on a large data set.
+#[actix_web::test]
+async fn enrollment_queries_use_indexes_leading_with_the_school() {
+    let db = TestDb::new().await;
+    let pools = db.admin_pools();
+    eduflow::seed::generate(pools.primary(), 2, 1000, 3, 2)
+        .await
+        .unwrap();
+    eduflow::seed::generate_learners(pools.primary(), 2, 1500, 4, 3)
+        .await
+        .unwrap();
+    let mut su = db.superuser().await;
+    su.batch_execute("ANALYZE").await.unwrap();
+    #[derive(QueryableByName)]
+    struct Ids {
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        tenant: uuid::Uuid,
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        user_id: uuid::Uuid,
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        course_id: uuid::Uuid,
+    }
+    let ids: Ids = diesel::sql_query(
+        "SELECT e.tenant_id AS tenant, e.user_id, e.course_id FROM enrollments e
+           JOIN tenants t ON t.id = e.tenant_id WHERE t.slug = 'bench-00002' LIMIT 1",
+    )
+    .get_result(&mut su)
+    .await
+    .unwrap();
+    // Random picks may repeat a course for one learner; the unique key keeps one of each.
+    let enrolled = count(&db, "SELECT count(*) AS n FROM enrollments").await;
+    assert!(
+        (11_000..=12_000).contains(&enrolled),
+        "{enrolled} enrollments"
+    );
+    #[derive(QueryableByName)]
+    struct Plan {
+        #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
+        line: String,
+    }
+    let mut conn = db.runtime().await;
+    conn.batch_execute(&format!(
+        "BEGIN; SELECT set_config('app.tenant_id', '{}', true)",
+        ids.tenant
+    ))
+    .await
+    .unwrap();
+    for (query, index) in [
+        (
+            format!(
+                "SELECT courses.id, courses.slug, courses.title FROM enrollments INNER JOIN courses ON enrollments.course_id = courses.id
+                  WHERE enrollments.user_id = '{}' ORDER BY enrollments.created_at DESC",
+                ids.user_id
+            ),
+            "enrollments_tenant_id_user_id_course_id_key",
+        ),
+        (format!("SELECT count(*) FROM enrollments WHERE course_id = '{}'", ids.course_id), "enrollments_course_idx"),
+    ] {
+        let plan: Vec<Plan> = diesel::sql_query(format!("EXPLAIN {query}")).load(&mut conn).await.unwrap();
+        let plan = plan.into_iter().map(|p| p.line).collect::<Vec<_>>().join("\n");
+        assert!(plan.contains(index), "expected {index}:\n{plan}");
+        assert!(!plan.contains("Seq Scan on enrollments"), "{plan}");
+    }
+    conn.batch_execute("ROLLBACK").await.unwrap();
+}
