@@ -8,7 +8,7 @@
 import http from 'k6/http';
 import { check } from 'k6';
 import { Counter } from 'k6/metrics';
-import { checkDbFamilies, dbBuckets, thresholdRows } from './dbcheck.js';
+import { checkDbFamilies, dbBuckets, summaryFiles } from './shared.js';
 
 const BASE = __ENV.BASE_URL || 'http://127.0.0.1:8080';
 const METRICS = __ENV.METRICS_URL || 'http://127.0.0.1:9090/metrics';
@@ -104,7 +104,6 @@ export function teardown(data) {
 }
 
 export function handleSummary(data) {
-  const dir = __ENV.SUMMARY_DIR || '.';
   const m = data.metrics;
   const row = (name, key) => {
     const v = m[key] && m[key].values;
@@ -119,15 +118,6 @@ export function handleSummary(data) {
     '| --- | --- | --- | --- |',
     row('all', 'http_req_duration'),
     ...['home', 'filtered_catalog', 'deep_pages', 'course_pages'].map((s) => row(s, `http_req_duration{scenario:${s}}`)),
-    '',
-    '| threshold | held |',
-    '| --- | --- |',
-    ...thresholdRows(m),
-    '',
   ];
-  return {
-    stdout: lines.join('\n') + '\n',
-    [`${dir}/k6-catalog.md`]: lines.join('\n') + '\n',
-    [`${dir}/k6-catalog.json`]: JSON.stringify(data, null, 2),
-  };
+  return summaryFiles('catalog', lines, data);
 }

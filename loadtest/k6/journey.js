@@ -8,7 +8,7 @@
 import http from 'k6/http';
 import { check, fail } from 'k6';
 import { Counter } from 'k6/metrics';
-import { checkDbFamilies, dbBuckets, thresholdRows } from './dbcheck.js';
+import { checkDbFamilies, dbBuckets, summaryFiles } from './shared.js';
 
 const BASE = __ENV.BASE_URL || 'http://127.0.0.1:8080';
 const METRICS = __ENV.METRICS_URL || 'http://127.0.0.1:9090/metrics';
@@ -84,7 +84,6 @@ export function teardown(data) {
 }
 
 export function handleSummary(data) {
-  const dir = __ENV.SUMMARY_DIR || '.';
   const m = data.metrics;
   const row = (name) => {
     const v = m[`http_req_duration{name:${name}}`] && m[`http_req_duration{name:${name}}`].values;
@@ -98,15 +97,6 @@ export function handleSummary(data) {
     '| step | p50 ms | p95 ms | p99 ms |',
     '| --- | --- | --- | --- |',
     ...['signup', ...STEPS].map(row),
-    '',
-    '| threshold | held |',
-    '| --- | --- |',
-    ...thresholdRows(m),
-    '',
   ];
-  return {
-    stdout: lines.join('\n') + '\n',
-    [`${dir}/k6-journey.md`]: lines.join('\n') + '\n',
-    [`${dir}/k6-journey.json`]: JSON.stringify(data, null, 2),
-  };
+  return summaryFiles('journey', lines, data);
 }

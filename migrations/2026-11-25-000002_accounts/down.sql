@@ -1,1 +1,2 @@
 DROP TABLE sessions, users;
+DROP FUNCTION guard_tenant_table(regclass);

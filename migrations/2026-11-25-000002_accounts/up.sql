@@ -26,17 +26,21 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_user_idx ON sessions (tenant_id, user_id);
 
-DO $$
-DECLARE t text;
+-- The guard every tenant table gets (as in the core migration): ENABLE + FORCE row-level
+-- security, a permissive policy and its RESTRICTIVE twin on the transaction's tenant.
+CREATE FUNCTION guard_tenant_table(t regclass) RETURNS void
+LANGUAGE plpgsql AS $$
 BEGIN
-    FOREACH t IN ARRAY ARRAY['users', 'sessions'] LOOP
-        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-        EXECUTE format($p$CREATE POLICY tenant_isolation ON %I
-            USING (tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid))
-            WITH CHECK (tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid))$p$, t);
-        EXECUTE format($p$CREATE POLICY tenant_guard ON %I AS RESTRICTIVE
-            USING (tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid))
-            WITH CHECK (tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid))$p$, t);
-    END LOOP;
+    EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', t);
+    EXECUTE format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', t);
+    EXECUTE format($p$CREATE POLICY tenant_isolation ON %s
+        USING (tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid))
+        WITH CHECK (tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid))$p$, t);
+    EXECUTE format($p$CREATE POLICY tenant_guard ON %s AS RESTRICTIVE
+        USING (tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid))
+        WITH CHECK (tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid))$p$, t);
 END $$;
+REVOKE ALL ON FUNCTION guard_tenant_table(regclass) FROM PUBLIC;
+
+SELECT guard_tenant_table('users');
+SELECT guard_tenant_table('sessions');

@@ -31,17 +31,5 @@ CREATE TABLE lesson_progress (
 );
 CREATE INDEX lesson_progress_course_idx ON lesson_progress (tenant_id, user_id, course_id);
 
-DO $$
-DECLARE t text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY['enrollments', 'lesson_progress'] LOOP
-        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-        EXECUTE format($p$CREATE POLICY tenant_isolation ON %I
-            USING (tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid))
-            WITH CHECK (tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid))$p$, t);
-        EXECUTE format($p$CREATE POLICY tenant_guard ON %I AS RESTRICTIVE
-            USING (tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid))
-            WITH CHECK (tenant_id = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid))$p$, t);
-    END LOOP;
-END $$;
+SELECT guard_tenant_table('enrollments');
+SELECT guard_tenant_table('lesson_progress');

@@ -3,6 +3,7 @@
 //! flush interval.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::Arc;
 
 use actix::prelude::*;
@@ -17,6 +18,8 @@ use crate::learning::LearnerState;
 use crate::learning::store::{self, EnrollOutcome};
 
 type StateReply = oneshot::Sender<Result<Arc<LearnerState>, AppError>>;
+/// Positions to write: (learner, lesson, seconds).
+type PositionBatch = Vec<(UserId, Uuid, i32)>;
 
 /// In-memory learner state of one school.
 pub struct Learners {
@@ -83,27 +86,36 @@ impl SchoolActor {
         )
     }
 
-    pub(super) fn flush_positions(&mut self, ctx: &mut Context<Self>) {
+    /// The positions heard since the last flush, and a future that writes them in one statement.
+    fn take_positions(
+        &mut self,
+    ) -> Option<impl Future<Output = Result<PositionBatch, AppError>> + 'static> {
         if self.learners.positions.is_empty() {
-            return;
+            return None;
         }
-        let batch: Vec<(UserId, Uuid, i32)> = self
+        let batch: PositionBatch = self
             .learners
             .positions
             .drain()
             .map(|((u, l), s)| (u, l, s))
             .collect();
         let (pool, tenant) = (self.context().pools.primary().clone(), self.tenant().id);
-        let fut = async move {
+        Some(async move {
             let saved = batch.clone();
             tenant_tx(&pool, tenant, "positions", move |conn| {
                 Box::pin(async move { store::save_positions(conn, tenant, batch).await })
             })
             .await
             .map(|_| saved)
+        })
+    }
+
+    pub(super) fn flush_positions(&mut self, ctx: &mut Context<Self>) {
+        let Some(save) = self.take_positions() else {
+            return;
         };
         ctx.spawn(
-            actix::fut::wrap_future(fut).map(|result, act: &mut Self, _| match result {
+            actix::fut::wrap_future(save).map(|result, act: &mut Self, _| match result {
                 Ok(saved) => {
                     for (user, lesson, seconds) in saved {
                         if let Some(state) = act.learners.states.get_mut(&user) {
@@ -118,22 +130,11 @@ impl SchoolActor {
 
     /// Writes pending positions from outside the actor, as it stops.
     pub(super) fn flush_positions_detached(&mut self) {
-        if self.learners.positions.is_empty() {
+        let Some(save) = self.take_positions() else {
             return;
-        }
-        let batch: Vec<(UserId, Uuid, i32)> = self
-            .learners
-            .positions
-            .drain()
-            .map(|((u, l), s)| (u, l, s))
-            .collect();
-        let (pool, tenant) = (self.context().pools.primary().clone(), self.tenant().id);
+        };
         actix::spawn(async move {
-            let saved = tenant_tx(&pool, tenant, "positions", move |conn| {
-                Box::pin(async move { store::save_positions(conn, tenant, batch).await })
-            })
-            .await;
-            if let Err(e) = saved {
+            if let Err(e) = save.await {
                 tracing::warn!(error = ?e, "saving playback positions failed");
             }
         });

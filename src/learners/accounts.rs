@@ -9,9 +9,9 @@ use serde::Deserialize;
 
 use super::csrf::{check_origin, check_token, local_path};
 use super::password::{self, NewPassword};
+use super::render_for;
 use super::sessions::{self, Role, Viewer, random_token};
 use super::users::{self, NewUser};
-use super::{ACCOUNT_SLOT, account_slot, compose};
 use crate::db::schema::users as user_rows;
 use crate::db::tenant_tx;
 use crate::error::AppError;
@@ -76,14 +76,10 @@ fn form_page(
     c.insert("email", &page.form.email);
     c.insert("next", &page.form.next);
     c.insert("errors", &page.errors);
-    let body = state.views.render(page.template, &c)?;
     Ok(HttpResponse::build(page.status)
         .content_type(ContentType::html())
         .cookie(state.cookies.build(name, token))
-        .body(compose(
-            body.into(),
-            &[(ACCOUNT_SLOT, account_slot(&Viewer(None)))],
-        )))
+        .body(render_for(&state.views, &Viewer(None), page.template, &c)?))
 }
 
 fn signed_in(state: &AppState, token: String, next: &str) -> HttpResponse {
@@ -104,27 +100,38 @@ fn check_anonymous_form(
     check_token(cookie.as_ref().map(|c| c.value()), &form.csrf)
 }
 
+/// An empty sign-up or log-in form (`template`), remembering where to go afterwards.
+fn blank_form(
+    req: &HttpRequest,
+    state: &AppState,
+    school: &School,
+    q: NextQuery,
+    template: &'static str,
+) -> Result<HttpResponse, AppError> {
+    let form = AccountForm {
+        next: q.next,
+        ..AccountForm::default()
+    };
+    form_page(
+        req,
+        state,
+        school,
+        FormPage {
+            template,
+            status: StatusCode::OK,
+            form: &form,
+            errors: vec![],
+        },
+    )
+}
+
 pub async fn signup_form(
     req: HttpRequest,
     school: School,
     state: web::Data<AppState>,
     q: web::Query<NextQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let form = AccountForm {
-        next: q.into_inner().next,
-        ..AccountForm::default()
-    };
-    form_page(
-        &req,
-        &state,
-        &school,
-        FormPage {
-            template: "signup.html",
-            status: StatusCode::OK,
-            form: &form,
-            errors: vec![],
-        },
-    )
+    blank_form(&req, &state, &school, q.into_inner(), "signup.html")
 }
 
 pub async fn login_form(
@@ -133,21 +140,7 @@ pub async fn login_form(
     state: web::Data<AppState>,
     q: web::Query<NextQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let form = AccountForm {
-        next: q.into_inner().next,
-        ..AccountForm::default()
-    };
-    form_page(
-        &req,
-        &state,
-        &school,
-        FormPage {
-            template: "login.html",
-            status: StatusCode::OK,
-            form: &form,
-            errors: vec![],
-        },
-    )
+    blank_form(&req, &state, &school, q.into_inner(), "login.html")
 }
 
 pub async fn signup(

@@ -9,7 +9,8 @@ pub mod users;
 
 use actix_web::web::Bytes;
 
-use crate::error::escape_html;
+use crate::error::{AppError, escape_html};
+use crate::views::Views;
 use sessions::Viewer;
 
 /// Where a shared, cached page shows who is signed in.
@@ -45,6 +46,20 @@ pub fn account_slot(viewer: &Viewer) -> String {
         None => "<a href=\"/login\">Log in</a> <a class=\"button\" href=\"/signup\">Sign up</a>"
             .to_owned(),
     }
+}
+
+/// A page rendered for one viewer (never cached): the template, then the account slot.
+pub fn render_for(
+    views: &Views,
+    viewer: &Viewer,
+    template: &str,
+    ctx: &tera::Context,
+) -> Result<Bytes, AppError> {
+    let body = views.render(template, ctx)?;
+    Ok(compose(
+        body.into(),
+        &[(ACCOUNT_SLOT, account_slot(viewer))],
+    ))
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {

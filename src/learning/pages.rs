@@ -15,7 +15,7 @@ use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::learners::csrf::{check_origin, check_token};
 use crate::learners::sessions::{CurrentUser, Role, Viewer};
-use crate::learners::{ACCOUNT_SLOT, account_slot, compose};
+use crate::learners::{ACCOUNT_SLOT, account_slot, compose, render_for};
 use crate::startup::AppState;
 use crate::tenancy::Tenant;
 use crate::tenancy::files::is_slug;
@@ -234,13 +234,9 @@ pub async fn lesson(
             .map(|u| u.csrf.clone())
             .unwrap_or_default(),
     );
-    let body = state.views.render("lesson.html", &c)?;
     Ok(HttpResponse::Ok()
         .content_type(ContentType::html())
-        .body(compose(
-            body.into(),
-            &[(ACCOUNT_SLOT, account_slot(&viewer))],
-        )))
+        .body(render_for(&state.views, &viewer, "lesson.html", &c)?))
 }
 
 pub async fn complete(
@@ -301,11 +297,7 @@ pub async fn dashboard(
     let mut c = tera::Context::new();
     c.insert("school", &*tenant);
     c.insert("courses", &courses);
-    let body = state.views.render("learn.html", &c)?;
     Ok(HttpResponse::Ok()
         .content_type(ContentType::html())
-        .body(compose(
-            body.into(),
-            &[(ACCOUNT_SLOT, account_slot(&viewer))],
-        )))
+        .body(render_for(&state.views, &viewer, "learn.html", &c)?))
 }

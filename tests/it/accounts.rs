@@ -2,7 +2,6 @@
 //! another school, fixation, guessing.
 
 use diesel::QueryableByName;
-use diesel::sql_types::BigInt;
 use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
 
 use crate::harness::{Response, TestApp, TestDb, post_form, settings};
@@ -77,20 +76,6 @@ fn signed_in_as(res: &Response, name: &str) -> bool {
         .contains(&format!("<span class=\"who\">{name}</span>"))
 }
 
-#[derive(QueryableByName)]
-struct Count {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
-async fn count(db: &TestDb, sql: &str) -> i64 {
-    diesel::sql_query(sql)
-        .get_result::<Count>(&mut db.superuser().await)
-        .await
-        .unwrap()
-        .n
-}
-
 #[actix_web::test]
 async fn sign_up_log_out_and_log_in_with_safe_cookies() {
     let db = TestDb::new().await;
@@ -129,11 +114,8 @@ async fn sign_up_log_out_and_log_in_with_safe_cookies() {
     let home = as_user(&app, "alpha.localhost", "/", &token).await;
     assert!(signed_in_as(&home, "Ada Lovelace"));
     assert_eq!(
-        count(
-            &db,
-            "SELECT count(*) AS n FROM users WHERE email = 'ada@example.org'"
-        )
-        .await,
+        db.count("SELECT count(*) AS n FROM users WHERE email = 'ada@example.org'")
+            .await,
         1
     );
     let hash: Vec<u8> = {
@@ -174,7 +156,7 @@ async fn sign_up_log_out_and_log_in_with_safe_cookies() {
             .iter()
             .any(|(n, v)| n == "eduflow_session" && v.contains("Max-Age=0"))
     );
-    assert_eq!(count(&db, "SELECT count(*) AS n FROM sessions").await, 0);
+    assert_eq!(db.count("SELECT count(*) AS n FROM sessions").await, 0);
     assert!(!signed_in_as(
         &as_user(&app, "alpha.localhost", "/", &token).await,
         "Ada Lovelace"
@@ -211,11 +193,8 @@ async fn one_email_per_school_and_two_schools_are_two_accounts() {
     assert!(twice.body.contains("cannot be created with this email"));
     let beta = sign_up(&app, "beta.localhost", "ada@example.org").await;
     assert_eq!(
-        count(
-            &db,
-            "SELECT count(*) AS n FROM users WHERE email = 'ada@example.org'"
-        )
-        .await,
+        db.count("SELECT count(*) AS n FROM users WHERE email = 'ada@example.org'")
+            .await,
         2
     );
     // Beta's password is beta's: alpha's account is a different one.
@@ -250,7 +229,7 @@ async fn bad_sign_ups_are_shown_again_and_store_nothing() {
             "the password was echoed back"
         );
     }
-    assert_eq!(count(&db, "SELECT count(*) AS n FROM users").await, 0);
+    assert_eq!(db.count("SELECT count(*) AS n FROM users").await, 0);
 }
 
 #[actix_web::test]
@@ -451,7 +430,7 @@ async fn forged_forms_are_refused_and_change_nothing() {
         crate::harness::raw(app.port, raw.as_bytes()).await.status,
         403
     );
-    assert_eq!(count(&db, "SELECT count(*) AS n FROM users").await, 0);
+    assert_eq!(db.count("SELECT count(*) AS n FROM users").await, 0);
 }
 
 #[actix_web::test]

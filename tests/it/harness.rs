@@ -2,6 +2,7 @@
 //! stopped by a watchdog when the test process exits), a template database migrated once, a fresh
 //! database per test, and the real application on port 0.
 
+use std::future::Future;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -24,6 +25,22 @@ pub struct Shared {
 
 static SHARED: OnceLock<Shared> = OnceLock::new();
 
+/// Runs `work` to completion on a runtime of its own thread: tests run on many short-lived
+/// runtimes, and shared servers must outlive each of them.
+fn on_own_runtime<T: Send + 'static, F: Future<Output = T> + 'static>(
+    work: impl FnOnce() -> F + Send + 'static,
+) -> T {
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(work())
+    })
+    .join()
+    .expect("setup thread")
+}
+
 /// The cluster, started on first use by whichever test gets there first.
 pub fn shared() -> &'static Shared {
     SHARED.get_or_init(|| {
@@ -31,37 +48,27 @@ pub fn shared() -> &'static Shared {
         if std::env::var_os("RUST_LOG").is_some() {
             eduflow::telemetry::init(eduflow::config::LogFormat::Pretty);
         }
-        // Its own runtime on its own thread: tests run on many short-lived runtimes.
-        std::thread::spawn(|| {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap()
-                .block_on(async {
-                    let root =
-                        std::env::temp_dir().join(format!("eduflow-test-{}", std::process::id()));
-                    let cluster = Cluster::start(
-                        &root,
-                        ClusterOptions {
-                            unsafe_fast: true,
-                            replication: true,
-                        },
-                    )
-                    .await
-                    .expect("starting the test cluster");
-                    spawn_watchdog(&cluster, &root);
-                    let urls = cluster
-                        .provision(TEMPLATE)
-                        .await
-                        .expect("provisioning the template");
-                    migrate::migrate(&urls.admin, &urls.runtime)
-                        .await
-                        .expect("migrating the template");
-                    Shared { cluster, root }
-                })
+        on_own_runtime(|| async {
+            let root = std::env::temp_dir().join(format!("eduflow-test-{}", std::process::id()));
+            let cluster = Cluster::start(
+                &root,
+                ClusterOptions {
+                    unsafe_fast: true,
+                    replication: true,
+                },
+            )
+            .await
+            .expect("starting the test cluster");
+            spawn_watchdog(&cluster, &root);
+            let urls = cluster
+                .provision(TEMPLATE)
+                .await
+                .expect("provisioning the template");
+            migrate::migrate(&urls.admin, &urls.runtime)
+                .await
+                .expect("migrating the template");
+            Shared { cluster, root }
         })
-        .join()
-        .expect("cluster setup")
     })
 }
 
@@ -103,19 +110,11 @@ static REPLICA: OnceLock<Cluster> = OnceLock::new();
 pub fn replica() -> &'static Cluster {
     let shared = shared();
     REPLICA.get_or_init(|| {
-        std::thread::spawn(|| {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap()
-                .block_on(async {
-                    Cluster::start_replica(&shared.cluster, &shared.root.join("replica-1"))
-                        .await
-                        .expect("starting the replica")
-                })
+        on_own_runtime(|| async {
+            Cluster::start_replica(&shared.cluster, &shared.root.join("replica-1"))
+                .await
+                .expect("starting the replica")
         })
-        .join()
-        .expect("replica setup")
     })
 }
 
@@ -178,6 +177,22 @@ impl TestDb {
 
     pub async fn admin(&self) -> AsyncPgConnection {
         AsyncPgConnection::establish(&self.admin_url).await.unwrap()
+    }
+
+    /// `sql` must return one bigint column named `n`; run as the superuser (ground truth).
+    pub async fn count(&self, sql: &str) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        diesel_async::RunQueryDsl::get_result::<Count>(
+            diesel::sql_query(sql),
+            &mut self.superuser().await,
+        )
+        .await
+        .unwrap()
+        .n
     }
 
     pub async fn superuser(&self) -> AsyncPgConnection {

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use diesel::QueryableByName;
-use diesel::sql_types::{BigInt, Integer, Text};
+use diesel::sql_types::{Integer, Text};
 use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
 
 use crate::accounts::sign_up;
@@ -76,20 +76,6 @@ impl<'a> Learner<'a> {
     }
 }
 
-#[derive(QueryableByName)]
-struct Count {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
-async fn count(db: &TestDb, sql: &str) -> i64 {
-    diesel::sql_query(sql)
-        .get_result::<Count>(&mut db.superuser().await)
-        .await
-        .unwrap()
-        .n
-}
-
 /// A published course of `school` with at least three lessons, and its lesson slugs in order.
 async fn course_with_lessons(db: &TestDb, school: &str) -> (String, Vec<String>) {
     #[derive(QueryableByName)]
@@ -141,7 +127,7 @@ async fn enroll_complete_and_see_progress_everywhere() {
             (303, Some(format!("/courses/{course}").as_str()))
         );
     }
-    assert_eq!(count(&db, "SELECT count(*) AS n FROM enrollments").await, 1);
+    assert_eq!(db.count("SELECT count(*) AS n FROM enrollments").await, 1);
     let total = lessons.len();
     let page = ada.get(&format!("/courses/{course}")).await;
     assert!(
@@ -170,11 +156,8 @@ async fn enroll_complete_and_see_progress_everywhere() {
     ))
     .await;
     assert_eq!(
-        count(
-            &db,
-            "SELECT count(*) AS n FROM lesson_progress WHERE completed_at IS NOT NULL"
-        )
-        .await,
+        db.count("SELECT count(*) AS n FROM lesson_progress WHERE completed_at IS NOT NULL")
+            .await,
         1
     );
 
@@ -226,7 +209,7 @@ async fn enroll_complete_and_see_progress_everywhere() {
             .body
             .contains("/enroll\"")
     );
-    assert_eq!(count(&db, "SELECT count(*) AS n FROM enrollments").await, 0);
+    assert_eq!(db.count("SELECT count(*) AS n FROM enrollments").await, 0);
 }
 
 #[actix_web::test]
@@ -251,7 +234,7 @@ async fn lessons_are_for_enrolled_learners_staff_and_previews() {
     // Marking complete without enrolling changes nothing.
     assert_eq!(ada.post(&format!("{locked}/complete")).await.status, 403);
     assert_eq!(
-        count(&db, "SELECT count(*) AS n FROM lesson_progress").await,
+        db.count("SELECT count(*) AS n FROM lesson_progress").await,
         0
     );
     // An instructor of the school sees everything.
@@ -307,7 +290,7 @@ async fn full_and_closed_courses_refuse() {
         bob.post(&format!("/courses/{course}/enroll")).await.status,
         409
     );
-    assert_eq!(count(&db, "SELECT count(*) AS n FROM enrollments").await, 1);
+    assert_eq!(db.count("SELECT count(*) AS n FROM enrollments").await, 1);
 }
 
 #[actix_web::test]
@@ -396,15 +379,12 @@ async fn playback_positions_are_batched_into_few_writes() {
     }
     // Nothing written yet: the beacons wait in the actor.
     assert_eq!(
-        count(&db, "SELECT count(*) AS n FROM lesson_progress").await,
+        db.count("SELECT count(*) AS n FROM lesson_progress").await,
         0
     );
     let written = eventually(Duration::from_secs(3), || async {
-        count(
-            &db,
-            "SELECT count(*) AS n FROM lesson_progress WHERE position_seconds = 25",
-        )
-        .await
+        db.count("SELECT count(*) AS n FROM lesson_progress WHERE position_seconds = 25")
+            .await
             == 1
     })
     .await;
@@ -433,7 +413,7 @@ async fn the_other_schools_courses_and_lessons_are_404_and_nothing_is_written() 
     let app = TestApp::spawn(settings(&db)).await;
     let (alpha_course, alpha_lessons) = course_with_lessons(&db, "alpha").await;
     // The slug must exist at alpha only.
-    let at_beta = count(&db, &format!("SELECT count(*) AS n FROM courses c JOIN tenants t ON t.id = c.tenant_id WHERE t.slug = 'beta' AND c.slug = '{alpha_course}'")).await;
+    let at_beta = db.count(&format!("SELECT count(*) AS n FROM courses c JOIN tenants t ON t.id = c.tenant_id WHERE t.slug = 'beta' AND c.slug = '{alpha_course}'")).await;
     assert_eq!(at_beta, 0);
     let mallory = Learner::new(&app, "beta.localhost", "mallory@example.org").await;
     for path in [
@@ -452,9 +432,9 @@ async fn the_other_schools_courses_and_lessons_are_404_and_nothing_is_written() 
     ] {
         assert_eq!(mallory.post(&path).await.status, 404, "{path}");
     }
-    assert_eq!(count(&db, "SELECT count(*) AS n FROM enrollments").await, 0);
+    assert_eq!(db.count("SELECT count(*) AS n FROM enrollments").await, 0);
     assert_eq!(
-        count(&db, "SELECT count(*) AS n FROM lesson_progress").await,
+        db.count("SELECT count(*) AS n FROM lesson_progress").await,
         0
     );
     assert_eq!(
@@ -499,7 +479,7 @@ async fn enrollment_queries_use_indexes_leading_with_the_school() {
     .await
     .unwrap();
     // Random picks may repeat a course for one learner; the unique key keeps one of each.
-    let enrolled = count(&db, "SELECT count(*) AS n FROM enrollments").await;
+    let enrolled = db.count("SELECT count(*) AS n FROM enrollments").await;
     assert!(
         (11_000..=12_000).contains(&enrolled),
         "{enrolled} enrollments"

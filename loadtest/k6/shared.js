@@ -1,5 +1,6 @@
 // Shared by the k6 scripts: each database query family's p99 over a run, read from EduFlow's
-// /metrics histogram (the difference of bucket counters between setup and teardown).
+// /metrics histogram (the difference of bucket counters between setup and teardown), and the
+// summary files.
 import http from 'k6/http';
 
 // Cumulative bucket counts of eduflow_db_query_duration_seconds, by family and bound.
@@ -33,8 +34,12 @@ export function checkDbFamilies(before, after, limitSeconds, violations) {
   console.log(`database query families during the run:\n  ${report.join('\n  ')}`);
 }
 
-// The thresholds table of a k6 summary, as markdown rows.
-export function thresholdRows(metrics) {
-  return Object.entries(metrics).flatMap(([name, metric]) =>
-    Object.entries(metric.thresholds || {}).map(([t, r]) => `| ${name}: ${t} | ${r.ok ? 'yes' : 'NO'} |`));
+// handleSummary's result: `lines` plus the thresholds table on stdout and in k6-<name>.md, and
+// k6's whole summary in k6-<name>.json, under SUMMARY_DIR.
+export function summaryFiles(name, lines, data) {
+  const thresholds = Object.entries(data.metrics).flatMap(([metric, m]) =>
+    Object.entries(m.thresholds || {}).map(([t, r]) => `| ${metric}: ${t} | ${r.ok ? 'yes' : 'NO'} |`));
+  const text = [...lines, '', '| threshold | held |', '| --- | --- |', ...thresholds, ''].join('\n') + '\n';
+  const dir = __ENV.SUMMARY_DIR || '.';
+  return { stdout: text, [`${dir}/k6-${name}.md`]: text, [`${dir}/k6-${name}.json`]: JSON.stringify(data, null, 2) };
 }
