@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Instant;
 
 use actix::prelude::*;
 use tokio::sync::oneshot;
@@ -23,7 +24,8 @@ type PositionBatch = Vec<(UserId, Uuid, i32)>;
 
 /// In-memory learner state of one school.
 pub struct Learners {
-    states: lru::LruCache<UserId, Arc<LearnerState>>,
+    /// With when each was last used: the least recently used are at the tail.
+    states: lru::LruCache<UserId, (Arc<LearnerState>, Instant)>,
     loading: HashMap<UserId, Vec<StateReply>>,
     /// Bumped after every committed write: a load begun before it is not kept.
     writes: u64,
@@ -52,6 +54,20 @@ impl Learners {
 
     pub fn is_empty(&self) -> bool {
         self.states.is_empty()
+    }
+
+    /// Forgets learners not seen for `idle`; returns how many.
+    pub fn evict_idle(&mut self, idle: std::time::Duration) -> usize {
+        let mut evicted = 0;
+        while self
+            .states
+            .peek_lru()
+            .is_some_and(|(_, (_, used))| used.elapsed() >= idle)
+        {
+            self.states.pop_lru();
+            evicted += 1;
+        }
+        evicted
     }
 }
 
@@ -118,7 +134,7 @@ impl SchoolActor {
             actix::fut::wrap_future(save).map(|result, act: &mut Self, _| match result {
                 Ok(saved) => {
                     for (user, lesson, seconds) in saved {
-                        if let Some(state) = act.learners.states.get_mut(&user) {
+                        if let Some((state, _)) = act.learners.states.peek_mut(&user) {
                             Arc::make_mut(state).positions.insert(lesson, seconds);
                         }
                     }
@@ -151,7 +167,8 @@ impl Handler<GetLearner> for SchoolActor {
 
     fn handle(&mut self, GetLearner(user): GetLearner, ctx: &mut Self::Context) -> Self::Result {
         self.touch();
-        if let Some(state) = self.learners.states.get(&user) {
+        if let Some((state, used)) = self.learners.states.get_mut(&user) {
+            *used = Instant::now();
             let state = state.clone();
             return Box::pin(async move { Ok(state) });
         }
@@ -177,7 +194,9 @@ impl Handler<GetLearner> for SchoolActor {
                     if let Ok(state) = &result {
                         if act.learners.writes == started {
                             let before = act.learners.states.len();
-                            act.learners.states.put(user, state.clone());
+                            act.learners
+                                .states
+                                .put(user, (state.clone(), Instant::now()));
                             act.context()
                                 .metrics
                                 .learner_states

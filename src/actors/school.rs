@@ -131,6 +131,8 @@ impl Actor for SchoolActor {
         let idle = self.ctx.idle;
         let tick = (idle / 4).clamp(Duration::from_millis(50), Duration::from_secs(30));
         ctx.run_interval(tick, move |act, ctx| {
+            let evicted = act.learners.evict_idle(idle);
+            act.ctx.metrics.learner_states.sub(evicted as i64);
             if act.last_used.elapsed() >= idle && act.waiting.is_empty() && act.learners_idle() {
                 ctx.stop();
             }

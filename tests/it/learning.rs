@@ -514,3 +514,49 @@ async fn enrollment_queries_use_indexes_leading_with_the_school() {
     }
     conn.batch_execute("ROLLBACK").await.unwrap();
 }
+
+/// An idle learner's state leaves memory even while the school's actor stays busy.
+#[actix_web::test]
+async fn idle_learner_state_is_evicted_from_a_busy_actor() {
+    let db = TestDb::new().await;
+    db.two_schools().await;
+    let mut s = settings(&db);
+    s.actor_idle = Duration::from_millis(400);
+    let app = TestApp::spawn(s).await;
+    let (course, _) = course_with_lessons(&db, "alpha").await;
+    let ada = Learner::new(&app, "alpha.localhost", "ada@example.org").await;
+    ada.get(&format!("/courses/{course}")).await;
+    let gauge = |text: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix("eduflow_learner_states "))
+            .map(|v| v.trim().to_owned())
+    };
+    let metrics = |port| async move {
+        request(port, "GET", "127.0.0.1", "/metrics", &[])
+            .await
+            .body
+    };
+    assert_eq!(
+        gauge(&metrics(app.metrics_port.unwrap()).await).as_deref(),
+        Some("1")
+    );
+    // Someone else keeps the school busy; Ada is idle.
+    let gone = eventually(Duration::from_secs(3), || async {
+        app.get("alpha.localhost", "/").await;
+        gauge(&metrics(app.metrics_port.unwrap()).await).as_deref() == Some("0")
+    })
+    .await;
+    assert!(gone.is_some(), "idle learner state stayed in memory");
+    assert_eq!(
+        app.state.registry.live(),
+        1,
+        "the school's actor should still be running"
+    );
+    // Coming back loads it again, from the database.
+    assert!(
+        ada.get(&format!("/courses/{course}"))
+            .await
+            .body
+            .contains("/enroll\"")
+    );
+}
