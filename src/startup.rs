@@ -34,6 +34,8 @@ pub struct AppState {
     pub trusted_proxies: Vec<IpAddr>,
     pub cookies: CookiePolicy,
     pub throttle: LoginThrottle,
+    /// Password hashes running at once (see `password::off_thread`).
+    pub hashing: tokio::sync::Semaphore,
 }
 
 /// Everything `Application::build` needs, already parsed.
@@ -66,6 +68,7 @@ pub struct Application {
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         migrate::check_runtime_role(&settings.runtime_url).await?;
+        crate::learners::password::return_large_allocations();
         let metrics = Arc::new(Metrics::new(settings.top_schools));
         let pools = Pools::new(
             settings.pool,
@@ -111,6 +114,9 @@ impl Application {
                 https: settings.https,
             },
             throttle: LoginThrottle::default(),
+            hashing: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            ),
         });
         let listener = TcpListener::bind(&settings.listen)
             .with_context(|| format!("binding {}", settings.listen))?;

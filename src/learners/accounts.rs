@@ -177,7 +177,7 @@ pub async fn signup(
             },
         );
     };
-    let hash = web::block(move || password.hash())
+    let hash = password::off_thread(&state.hashing, move || password.hash())
         .await
         .map_err(AppError::internal)?
         .map_err(AppError::internal)?;
@@ -254,9 +254,11 @@ pub async fn login(
         .await?;
     let attempt = form.password.clone();
     let stored = found.as_ref().map(|(_, h)| h.clone());
-    let ok = web::block(move || password::verify(&attempt, stored.as_deref()))
-        .await
-        .map_err(AppError::internal)?;
+    let ok = password::off_thread(&state.hashing, move || {
+        password::verify(&attempt, stored.as_deref())
+    })
+    .await
+    .map_err(AppError::internal)?;
     let (true, Some((user, _))) = (ok, found) else {
         state.throttle.failed(&account, &address);
         let errors = vec!["Email or password is incorrect."];

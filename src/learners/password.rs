@@ -54,6 +54,26 @@ impl NewPassword {
     }
 }
 
+/// Runs a password hash or check on a blocking thread, at most one per CPU core at a time: each
+/// needs 19 MiB, and a burst of sign-ups must queue rather than pin gigabytes.
+pub async fn off_thread<R: Send + 'static>(
+    limit: &tokio::sync::Semaphore,
+    work: impl FnOnce() -> R + Send + 'static,
+) -> anyhow::Result<R> {
+    let _permit = limit.acquire().await?;
+    Ok(actix_web::web::block(work).await?)
+}
+
+/// Big buffers (argon2's 19 MiB) come from mmap and go back to the OS when freed, instead of
+/// staying in a per-thread malloc arena (glibc raises its mmap threshold after such frees).
+pub fn return_large_allocations() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator parameter; it is called once, at start-up.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+    }
+}
+
 /// Whether `password` matches `phc`. Without a stored hash (unknown email) the same work is done
 /// against a fixed hash, so timing does not tell whether an account exists.
 pub fn verify(password: &str, phc: Option<&str>) -> bool {
