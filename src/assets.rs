@@ -11,6 +11,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/app.css"),
     ),
     (
+        "player.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/player.js"),
+    ),
+    (
         "logos/northwind.svg",
         "image/svg+xml",
         include_bytes!("../static/logos/northwind.svg"),

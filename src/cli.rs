@@ -7,6 +7,7 @@ use crate::config::{
 };
 use crate::db::embedded::{Cluster, ClusterOptions};
 use crate::db::{PoolSettings, Pools, migrate};
+use crate::media::store::LocalStore;
 use crate::startup::{Application, Settings};
 use crate::tenancy::{files, sync};
 use crate::{ids::TenantId, seed};
@@ -153,7 +154,8 @@ async fn seed_cmd(cli: &Cli, db: &Database, args: &SeedArgs) -> anyhow::Result<(
         }
         _ => {
             let schools = sync_tenants(cli, db).await?;
-            let seeded = seed::demo(pools.primary(), &schools, args.seed).await?;
+            let store = LocalStore::new(media_dir(cli));
+            let seeded = seed::demo(pools.primary(), &schools, args.seed, &store).await?;
             println!("demo content added to {seeded} school(s)");
         }
     }
@@ -164,7 +166,8 @@ async fn serve(cli: &Cli, db: &Database, args: &ServeArgs) -> anyhow::Result<()>
     if db.admin_url.is_some() {
         let schools = sync_tenants(cli, db).await?;
         if db.cluster.is_some() {
-            let seeded = seed::demo(db.admin_pools()?.primary(), &schools, 42).await?;
+            let store = LocalStore::new(media_dir(cli));
+            let seeded = seed::demo(db.admin_pools()?.primary(), &schools, 42, &store).await?;
             if seeded > 0 {
                 tracing::info!(seeded, "demo content added");
             }
@@ -189,6 +192,9 @@ async fn serve(cli: &Cli, db: &Database, args: &ServeArgs) -> anyhow::Result<()>
         top_schools: args.metrics_top_schools,
         https: args.https,
         position_flush: std::time::Duration::from_millis(args.position_flush_ms),
+        media_dir: media_dir(cli),
+        media_secret: media_secret(cli, db, args)?,
+        media_url_ttl: std::time::Duration::from_secs(args.media_url_ttl_secs),
     };
     let app = Application::build(settings).await?;
     let port = app.port();
@@ -262,4 +268,38 @@ async fn create_user(db: &Database, args: &NewUserArgs) -> anyhow::Result<()> {
         println!("password (shown once): {}", password.expose());
     }
     Ok(())
+}
+
+fn media_dir(cli: &Cli) -> std::path::PathBuf {
+    cli.media_dir
+        .clone()
+        .unwrap_or_else(|| cli.data_dir.join("media"))
+}
+
+/// The media URL key: given, or (embedded default only) generated once and kept in the data dir.
+fn media_secret(cli: &Cli, db: &Database, args: &ServeArgs) -> anyhow::Result<Vec<u8>> {
+    use std::os::unix::fs::OpenOptionsExt;
+    if let Some(secret) = &args.media_secret {
+        if secret.len() < 32 {
+            bail!("EDUFLOW_MEDIA_SECRET must be at least 32 characters");
+        }
+        return Ok(secret.as_bytes().to_vec());
+    }
+    if db.cluster.is_none() {
+        bail!(
+            "EDUFLOW_MEDIA_SECRET is required with DATABASE_URL: every instance must sign media URLs alike"
+        );
+    }
+    let path = cli.data_dir.join("media-secret");
+    if let Ok(secret) = std::fs::read(&path) {
+        return Ok(secret);
+    }
+    let secret = crate::learners::sessions::random_token().into_bytes();
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)?;
+    std::io::Write::write_all(&mut file, &secret)?;
+    Ok(secret)
 }

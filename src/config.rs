@@ -38,6 +38,10 @@ pub struct Cli {
     #[arg(long, env = "EDUFLOW_BASE_DOMAIN", default_value = "localhost", global = true, value_parser = parse_domain)]
     pub base_domain: String,
 
+    /// Folder of the local media store (default: `<data dir>/media`).
+    #[arg(long, env = "EDUFLOW_MEDIA_DIR", global = true)]
+    pub media_dir: Option<PathBuf>,
+
     /// Log format: `pretty` for people, `json` for log pipelines. Levels come from RUST_LOG.
     #[arg(long, env = "EDUFLOW_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty, global = true)]
     pub log_format: LogFormat,
@@ -213,6 +217,15 @@ pub struct ServeArgs {
     /// How often each school's actor writes the batched video playback positions, in milliseconds.
     #[arg(long, env = "EDUFLOW_POSITION_FLUSH_MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(10..))]
     pub position_flush_ms: u64,
+
+    /// Key for signing media URLs; all instances must share it. Required with DATABASE_URL;
+    /// the embedded default keeps a generated one in `<data dir>/media-secret`.
+    #[arg(long, env = "EDUFLOW_MEDIA_SECRET", hide_env_values = true)]
+    pub media_secret: Option<String>,
+
+    /// How long a signed media URL stays valid, in seconds (at most 7 days).
+    #[arg(long, env = "EDUFLOW_MEDIA_URL_TTL_SECS", default_value_t = 4 * 3600, value_parser = clap::value_parser!(u64).range(60..=604_800))]
+    pub media_url_ttl_secs: u64,
 
     /// HTTP worker threads (default: one per CPU core).
     #[arg(long, env = "EDUFLOW_WORKERS")]

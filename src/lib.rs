@@ -11,6 +11,7 @@ pub mod health;
 pub mod ids;
 pub mod learners;
 pub mod learning;
+pub mod media;
 pub mod metrics;
 pub mod routes;
 pub mod seed;

@@ -12,6 +12,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/readyz", web::get().to(health::readyz))
         .route("/static/{path:.*}", web::get().to(assets::serve))
         .route("/brand.css", web::get().to(pages::brand_css))
+        .route(
+            "/media/{key:.*}",
+            web::get().to(crate::media::origin::serve),
+        )
         .route("/", web::get().to(pages::home))
         .route("/signup", web::get().to(accounts::signup_form))
         .route("/signup", web::post().to(accounts::signup))

@@ -12,6 +12,7 @@ use crate::db::schema::{categories, courses, lessons, sections, tenants};
 use crate::db::{PgPool, global_tx, tenant_tx};
 use crate::error::AppError;
 use crate::ids::TenantId;
+use crate::media::store::LocalStore;
 
 /// splitmix64: tiny, fast, and the same sequence on every machine.
 pub struct Rng(u64);
@@ -378,6 +379,51 @@ async fn course_count(pool: &PgPool, tenant: TenantId) -> Result<i64, AppError> 
     .await
 }
 
+/// A short generated clip (VP9, 6 s) so a newcomer sees real video on the first start.
+const DEMO_VIDEO: &[u8] = include_bytes!("../static/demo/lesson.webm");
+
+/// Stores the demo clip for a school and makes the first lesson of each of its courses (the free
+/// preview) a video lesson playing it.
+async fn attach_demo_video(
+    pool: &PgPool,
+    store: &LocalStore,
+    tenant: TenantId,
+) -> Result<(), AppError> {
+    use crate::db::schema::media;
+    let key = store
+        .put(tenant, "video", "webm", DEMO_VIDEO)
+        .await
+        .map_err(AppError::internal)?;
+    tenant_tx(pool, tenant, "seed", move |conn| {
+        Box::pin(async move {
+            diesel::insert_into(media::table)
+                .values((
+                    media::tenant_id.eq(tenant.0),
+                    media::key.eq(key.as_str()),
+                    media::content_type.eq("video/webm"),
+                    media::size_bytes.eq(DEMO_VIDEO.len() as i64),
+                    media::sha256.eq(&key.sha256),
+                    media::width.eq(320),
+                    media::height.eq(180),
+                    media::duration_seconds.eq(6),
+                    media::original_name.eq("demo-lesson.webm"),
+                ))
+                .on_conflict_do_nothing()
+                .execute(conn)
+                .await?;
+            diesel::update(lessons::table.filter(lessons::free_preview))
+                .set((
+                    lessons::kind.eq("video"),
+                    lessons::video_key.eq(key.as_str()),
+                ))
+                .execute(conn)
+                .await?;
+            Ok(())
+        })
+    })
+    .await
+}
+
 pub const DEMO_COURSES: usize = 36;
 pub const DEMO_DRAFTS: usize = 3;
 
@@ -386,6 +432,7 @@ pub async fn demo(
     pool: &PgPool,
     schools: &[(String, TenantId)],
     seed: u64,
+    store: &LocalStore,
 ) -> Result<usize, AppError> {
     let mut seeded = 0;
     for (slug, tenant) in schools {
@@ -421,6 +468,7 @@ pub async fn demo(
             Box::pin(async move { insert_courses(conn, tenant, &rows).await })
         })
         .await?;
+        attach_demo_video(pool, store, tenant).await?;
         seeded += 1;
     }
     Ok(seeded)

@@ -19,6 +19,9 @@ use crate::db::listener::{self, Change};
 use crate::db::{PoolSettings, Pools, global_tx, migrate};
 use crate::learners::sessions::CookiePolicy;
 use crate::learners::throttle::LoginThrottle;
+use crate::media::Media;
+use crate::media::signing::Signer;
+use crate::media::store::LocalStore;
 use crate::metrics::{Metrics, status_class};
 use crate::tenancy::Directory;
 use crate::tenancy::host::SchoolSlug;
@@ -36,6 +39,7 @@ pub struct AppState {
     pub throttle: LoginThrottle,
     /// Password hashes running at once (see `password::off_thread`).
     pub hashing: tokio::sync::Semaphore,
+    pub media: Media,
 }
 
 /// Everything `Application::build` needs, already parsed.
@@ -56,6 +60,11 @@ pub struct Settings {
     pub https: bool,
     /// How often school actors write batched playback positions.
     pub position_flush: Duration,
+    /// Folder of the local media store.
+    pub media_dir: std::path::PathBuf,
+    /// Key of the media URL tokens; every instance must share it.
+    pub media_secret: Vec<u8>,
+    pub media_url_ttl: Duration,
 }
 
 pub struct Application {
@@ -117,6 +126,10 @@ impl Application {
             hashing: tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             ),
+            media: Media {
+                store: LocalStore::new(&settings.media_dir),
+                signer: Signer::new(&settings.media_secret, settings.media_url_ttl),
+            },
         });
         let listener = TcpListener::bind(&settings.listen)
             .with_context(|| format!("binding {}", settings.listen))?;

@@ -143,3 +143,20 @@ diesel::allow_tables_to_appear_in_same_query!(
     enrollments,
     lesson_progress,
 );
+
+diesel::table! {
+    media (id) {
+        id -> Uuid,
+        tenant_id -> Uuid,
+        key -> Text,
+        content_type -> Text,
+        size_bytes -> Int8,
+        sha256 -> Text,
+        width -> Nullable<Int4>,
+        height -> Nullable<Int4>,
+        duration_seconds -> Nullable<Int4>,
+        original_name -> Text,
+        uploaded_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}

@@ -16,6 +16,7 @@ use crate::error::AppError;
 use crate::learners::csrf::{check_origin, check_token};
 use crate::learners::sessions::{CurrentUser, Role, Viewer};
 use crate::learners::{ACCOUNT_SLOT, account_slot, compose, render_for};
+use crate::media::MediaKey;
 use crate::startup::AppState;
 use crate::tenancy::Tenant;
 use crate::tenancy::files::is_slug;
@@ -234,6 +235,12 @@ pub async fn lesson(
             .map(|u| u.csrf.clone())
             .unwrap_or_default(),
     );
+    let video = page
+        .video_key
+        .as_deref()
+        .and_then(MediaKey::parse)
+        .filter(|k| k.tenant == tenant.id);
+    c.insert("video_url", &video.map(|k| state.media.signer.url(&k)));
     Ok(HttpResponse::Ok()
         .content_type(ContentType::html())
         .body(render_for(&state.views, &viewer, "lesson.html", &c)?))

@@ -243,6 +243,8 @@ pub struct LessonPage {
     pub kind: String,
     pub body: String,
     pub free_preview: bool,
+    #[serde(skip)]
+    pub video_key: Option<String>,
     pub prev: Option<(String, String)>,
     pub next: Option<(String, String)>,
     pub position: usize,
@@ -263,7 +265,7 @@ pub async fn lesson_page(
     let Some((course_id, course_title)) = course else {
         return Ok(None);
     };
-    type Row = (Uuid, String, String, String, String, bool);
+    type Row = (Uuid, String, String, String, String, bool, Option<String>);
     let all: Vec<Row> = lessons::table
         .inner_join(sections::table)
         .filter(sections::course_id.eq(course_id))
@@ -275,6 +277,7 @@ pub async fn lesson_page(
             lessons::kind,
             lessons::body,
             lessons::free_preview,
+            lessons::video_key,
         ))
         .load(conn)
         .await?;
@@ -285,7 +288,7 @@ pub async fn lesson_page(
         all.get(j)
             .map(|(_, slug, title, ..)| (slug.clone(), title.clone()))
     };
-    let (lesson_id, slug, title, kind, body, free_preview) = all[i].clone();
+    let (lesson_id, slug, title, kind, body, free_preview, video_key) = all[i].clone();
     Ok(Some(LessonPage {
         course_id,
         course_slug: course_slug.to_owned(),
@@ -296,6 +299,7 @@ pub async fn lesson_page(
         kind,
         body,
         free_preview,
+        video_key,
         prev: i.checked_sub(1).and_then(link),
         next: link(i + 1),
         position: i + 1,

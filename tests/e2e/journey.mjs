@@ -51,6 +51,29 @@ try {
   await Promise.all([page.waitForURL((u) => u.toString() !== lessonUrl), page.click('text=Mark complete')]);
   step('open a lesson and mark it complete');
 
+  // The free-preview lesson is a video: it loads, plays, and its position survives a reload.
+  await page.goto(courseUrl);
+  await Promise.all([page.waitForURL(/\/lessons\//), page.click('ol.lessons li a >> nth=0')]);
+  const videoLesson = page.url();
+  await page.$eval('video', (v) => new Promise((ok) => (v.readyState >= 1 ? ok() : v.addEventListener('loadedmetadata', ok))));
+  step('the lesson video reaches loadedmetadata');
+  await page.$eval('video', async (v) => {
+    v.muted = true;
+    await v.play();
+    await new Promise((ok) => setTimeout(ok, 2500));
+    v.pause();
+  });
+  await page.waitForTimeout(1500); // the beacon, then the actor's batched write
+  await page.goto(videoLesson);
+  const resumeAt = Number(await page.getAttribute('video', 'data-position'));
+  assert.ok(resumeAt >= 1, `position not saved: ${resumeAt}`);
+  const current = await page.$eval('video', (v) => new Promise((ok) => {
+    const report = () => ok(v.currentTime);
+    if (v.readyState >= 1 && v.currentTime > 0) report(); else v.addEventListener('seeked', report, { once: true });
+  }));
+  assert.ok(Math.abs(current - resumeAt) < 1, `resumed at ${current}, saved ${resumeAt}`);
+  step(`play, pause and resume at ${resumeAt}s`);
+
   await page.goto(`${base}/learn`);
   assert.equal(await page.textContent('.progress-count'), `1/${total}`);
   step(`see 1/${total} on /learn`);

@@ -233,11 +233,24 @@ impl TestDb {
                 ("beta", &school_toml("beta", &[])),
             ])
             .await;
-        eduflow::seed::demo(self.admin_pools().primary(), &schools, 7)
-            .await
-            .unwrap();
+        eduflow::seed::demo(
+            self.admin_pools().primary(),
+            &schools,
+            7,
+            &eduflow::media::store::LocalStore::new(media_dir()),
+        )
+        .await
+        .unwrap();
         (schools[0].1, schools[1].1)
     }
+}
+
+/// The media secret every test app signs with.
+pub const MEDIA_SECRET: &[u8] = b"test media secret, 32 bytes or more";
+
+/// One media folder for the whole run: keys are content addresses, so tests can share it.
+pub fn media_dir() -> PathBuf {
+    shared().root.join("media")
 }
 
 pub fn school_toml(slug: &str, domains: &[&str]) -> String {
@@ -272,6 +285,9 @@ pub fn settings(db: &TestDb) -> Settings {
         top_schools: 20,
         https: false,
         position_flush: Duration::from_millis(200),
+        media_dir: media_dir(),
+        media_secret: MEDIA_SECRET.to_vec(),
+        media_url_ttl: Duration::from_secs(600),
     }
 }
 

@@ -8,6 +8,7 @@ mod catalog;
 mod coherence;
 mod hosts;
 mod learning;
+mod media;
 mod metrics;
 mod replica;
 mod rls;

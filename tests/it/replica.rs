@@ -36,17 +36,23 @@ async fn reads_use_the_replica_and_fall_back_to_the_primary_when_it_lags() {
         first.json()["items"].as_array().unwrap().len(),
         eduflow::seed::DEMO_COURSES - eduflow::seed::DEMO_DRAFTS
     );
+    // Wait until the replica has replayed everything up to the primary's current catalog version.
+    let version_sql = format!("SELECT catalog_version AS n FROM tenants WHERE id = '{beta}'");
+    let primary_version = db.count(&version_sql).await;
     let replayed = eventually(Duration::from_secs(10), || async {
+        #[derive(diesel::QueryableByName)]
+        struct V {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
         let mut conn = AsyncPgConnection::establish(&standby.url(SUPERUSER, &db.name))
             .await
             .unwrap();
-        diesel_async::RunQueryDsl::execute(
-            diesel::sql_query(format!("SELECT 1 FROM courses WHERE tenant_id = '{beta}'")),
-            &mut conn,
-        )
-        .await
-        .unwrap()
-            > 30
+        let rows: Vec<V> =
+            diesel_async::RunQueryDsl::load(diesel::sql_query(&version_sql), &mut conn)
+                .await
+                .unwrap();
+        rows.first().is_some_and(|v| v.n >= primary_version)
     })
     .await;
     assert!(replayed.is_some(), "the replica never replayed the seed");

@@ -1,0 +1,193 @@
+//! EduFlow's own media origin, `/media/<key>?expires=…&sig=…`: checks the token and the school,
+//! then streams the object with byte ranges, an ETag and year-long immutable caching (the key is
+//! a content address, so the bytes behind a URL never change).
+
+use actix_web::http::header::{self, HeaderMap};
+use actix_web::{HttpRequest, HttpResponse, web};
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
+
+use super::MediaKey;
+use crate::error::AppError;
+use crate::startup::AppState;
+use crate::tenancy::host::School;
+
+pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// What a `Range` header asks of an object of `len` bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Range {
+    Whole,
+    Part { start: u64, end: u64 },
+    Unsatisfiable,
+}
+
+/// One `bytes=` range (first-last, first-, or -suffix). Anything else — other units, several
+/// ranges, garbage — is answered with the whole object, as HTTP allows.
+pub fn parse_range(value: Option<&str>, len: u64) -> Range {
+    let Some(spec) = value.and_then(|v| v.trim().strip_prefix("bytes=")) else {
+        return Range::Whole;
+    };
+    if spec.contains(',') {
+        return Range::Whole;
+    }
+    let Some((first, last)) = spec.trim().split_once('-') else {
+        return Range::Whole;
+    };
+    let (first, last) = (first.trim(), last.trim());
+    let parsed = match (first.is_empty(), last.is_empty()) {
+        (true, false) => last
+            .parse::<u64>()
+            .ok()
+            .map(|n| (len.saturating_sub(n), len.checked_sub(1), n == 0)),
+        (false, _) => {
+            let start: Option<u64> = first.parse().ok();
+            let end: Option<u64> = if last.is_empty() {
+                Some(u64::MAX)
+            } else {
+                last.parse().ok()
+            };
+            match (start, end) {
+                (Some(s), Some(e)) if e >= s => {
+                    Some((s, Some(e.min(len.saturating_sub(1))), s >= len))
+                }
+                _ => None,
+            }
+        }
+        (true, true) => None,
+    };
+    match parsed {
+        None => Range::Whole,
+        Some((_, _, true)) | Some((_, None, _)) => Range::Unsatisfiable,
+        Some((start, Some(end), false)) => Range::Part { start, end },
+    }
+}
+
+fn matches_etag(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
+}
+
+pub async fn serve(
+    req: HttpRequest,
+    School(tenant): School,
+    state: web::Data<AppState>,
+    key: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    // Another school's key is not found here, signed or not.
+    let key = MediaKey::parse(&key)
+        .filter(|k| k.tenant == tenant.id)
+        .ok_or(AppError::NotFound)?;
+    let query: std::collections::HashMap<String, String> =
+        form_urlencoded::parse(req.query_string().as_bytes())
+            .into_owned()
+            .collect();
+    let expires = query
+        .get("expires")
+        .and_then(|e| e.parse().ok())
+        .unwrap_or(0);
+    let signed = query
+        .get("sig")
+        .is_some_and(|sig| state.media.signer.verify(key.as_str(), expires, sig));
+    if !signed {
+        return Err(AppError::Forbidden(
+            "This media link is invalid or has expired; reload the page.".into(),
+        ));
+    }
+    let etag = format!("\"{}\"", key.sha256);
+    if matches_etag(req.headers(), &etag) {
+        return Ok(HttpResponse::NotModified()
+            .insert_header((header::ETAG, etag))
+            .insert_header((header::CACHE_CONTROL, IMMUTABLE))
+            .finish());
+    }
+    let (mut file, len) = state
+        .media
+        .store
+        .open(&key)
+        .await
+        .map_err(AppError::internal)?
+        .ok_or(AppError::NotFound)?;
+    let mut res = HttpResponse::Ok();
+    res.insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, IMMUTABLE))
+        .insert_header((header::ACCEPT_RANGES, "bytes"));
+    match key.inline_type() {
+        Some(content_type) => res.content_type(content_type),
+        None => res
+            .content_type("application/octet-stream")
+            .insert_header((header::CONTENT_DISPOSITION, "attachment")),
+    };
+    let range = parse_range(
+        req.headers()
+            .get(header::RANGE)
+            .and_then(|v| v.to_str().ok()),
+        len,
+    );
+    let (start, count) = match range {
+        Range::Whole => (0, len),
+        Range::Part { start, end } => {
+            res.status(actix_web::http::StatusCode::PARTIAL_CONTENT)
+                .insert_header((header::CONTENT_RANGE, format!("bytes {start}-{end}/{len}")));
+            (start, end - start + 1)
+        }
+        Range::Unsatisfiable => {
+            return Ok(HttpResponse::RangeNotSatisfiable()
+                .insert_header((header::CONTENT_RANGE, format!("bytes */{len}")))
+                .finish());
+        }
+    };
+    file.seek(std::io::SeekFrom::Start(start))
+        .await
+        .map_err(AppError::internal)?;
+    res.no_chunking(count);
+    Ok(res.streaming(tokio_util::io::ReaderStream::new(file.take(count))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_follow_rfc_9110() {
+        let len = 1000;
+        assert_eq!(parse_range(None, len), Range::Whole);
+        assert_eq!(
+            parse_range(Some("bytes=0-1"), len),
+            Range::Part { start: 0, end: 1 }
+        );
+        assert_eq!(
+            parse_range(Some("bytes=500-"), len),
+            Range::Part {
+                start: 500,
+                end: 999
+            }
+        );
+        assert_eq!(
+            parse_range(Some("bytes=-100"), len),
+            Range::Part {
+                start: 900,
+                end: 999
+            }
+        );
+        assert_eq!(
+            parse_range(Some("bytes=-5000"), len),
+            Range::Part { start: 0, end: 999 }
+        );
+        assert_eq!(
+            parse_range(Some("bytes=900-5000"), len),
+            Range::Part {
+                start: 900,
+                end: 999
+            }
+        );
+        assert_eq!(parse_range(Some("bytes=1000-"), len), Range::Unsatisfiable);
+        assert_eq!(parse_range(Some("bytes=-0"), len), Range::Unsatisfiable);
+        assert_eq!(parse_range(Some("bytes=5-1"), len), Range::Whole);
+        assert_eq!(parse_range(Some("bytes=0-1,5-6"), len), Range::Whole);
+        assert_eq!(parse_range(Some("items=0-1"), len), Range::Whole);
+        assert_eq!(parse_range(Some("bytes=x-y"), len), Range::Whole);
+        assert_eq!(parse_range(Some("bytes=0-"), 0), Range::Unsatisfiable);
+    }
+}
