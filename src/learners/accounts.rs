@@ -17,7 +17,7 @@ use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::ids::UserId;
 use crate::startup::AppState;
-use crate::tenancy::host::School;
+use crate::tenancy::host::{School, client_ip};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -232,9 +232,8 @@ pub async fn login(
     let tenant = school.0.id;
     let email = parse_email(&form.email).unwrap_or_default();
     let account = format!("{tenant}/{email}");
-    let address = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
+    let address = client_ip(&req, &state.trusted_proxies)
+        .map(|ip| ip.to_string())
         .unwrap_or_default();
     if let Some(wait) = state.throttle.blocked(&account, &address) {
         return Err(AppError::TooManyRequests(wait));

@@ -77,6 +77,30 @@ pub fn request_host(req: &HttpRequest, trusted_proxies: &[IpAddr]) -> Option<Str
     normalize(&raw)
 }
 
+/// The client's address: the peer, or — when the peer is a trusted proxy — the nearest address
+/// in `X-Forwarded-For` that is not itself a trusted proxy.
+pub fn client_ip(req: &HttpRequest, trusted_proxies: &[IpAddr]) -> Option<IpAddr> {
+    let peer = req.peer_addr()?.ip();
+    if !trusted_proxies.contains(&peer) {
+        return Some(peer);
+    }
+    let forwarded = req
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let hops: Vec<IpAddr> = forwarded
+        .split(',')
+        .filter_map(|a| a.trim().parse().ok())
+        .collect();
+    Some(
+        hops.into_iter()
+            .rev()
+            .find(|ip| !trusted_proxies.contains(ip))
+            .unwrap_or(peer),
+    )
+}
+
 pub fn resolve(req: &HttpRequest) -> HostTarget {
     let Some(state) = req.app_data::<web::Data<AppState>>() else {
         return HostTarget::Unknown;

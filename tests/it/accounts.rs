@@ -561,3 +561,59 @@ async fn first_admins_come_from_the_school_file_and_the_cli_only() {
         303
     );
 }
+
+/// Behind a trusted proxy the throttle keys on the client, not on the proxy every learner shares.
+#[actix_web::test]
+async fn behind_a_trusted_proxy_the_throttle_counts_clients_not_the_proxy() {
+    let db = TestDb::new().await;
+    db.two_schools().await;
+    let mut s = settings(&db);
+    s.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    let app = TestApp::spawn(s).await;
+    sign_up(&app, "alpha.localhost", "ada@example.org").await;
+    // Fifty-five failures from one client address, spread over many accounts…
+    for i in 0..55 {
+        let token = form_token(&app, "alpha.localhost", "/login").await;
+        let fields = [
+            ("email", format!("nobody{i}@example.org")),
+            ("password", "wrong".to_owned()),
+            ("csrf", token.clone()),
+        ];
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let cookie = format!("eduflow_csrf={token}");
+        post_form(
+            app.port,
+            "alpha.localhost",
+            "/login",
+            &fields,
+            &[("Cookie", &cookie), ("X-Forwarded-For", "203.0.113.7")],
+        )
+        .await;
+    }
+    let blocked = log_in_from(&app, "203.0.113.7").await;
+    assert_eq!(
+        blocked.status, 429,
+        "the attacking address is not throttled"
+    );
+    // …do not lock out a learner arriving through the same proxy from elsewhere.
+    assert_eq!(log_in_from(&app, "198.51.100.9").await.status, 303);
+}
+
+async fn log_in_from(app: &TestApp, client: &str) -> Response {
+    let token = form_token(app, "alpha.localhost", "/login").await;
+    post_form(
+        app.port,
+        "alpha.localhost",
+        "/login",
+        &[
+            ("email", "ada@example.org"),
+            ("password", PASSWORD),
+            ("csrf", &token),
+        ],
+        &[
+            ("Cookie", &format!("eduflow_csrf={token}")),
+            ("X-Forwarded-For", client),
+        ],
+    )
+    .await
+}
