@@ -195,6 +195,7 @@ async fn serve(cli: &Cli, db: &Database, args: &ServeArgs) -> anyhow::Result<()>
         media_dir: media_dir(cli),
         media_secret: media_secret(cli, db, args)?,
         media_url_ttl: std::time::Duration::from_secs(args.media_url_ttl_secs),
+        media_links: media_links(args)?,
     };
     let app = Application::build(settings).await?;
     let port = app.port();
@@ -302,4 +303,29 @@ fn media_secret(cli: &Cli, db: &Database, args: &ServeArgs) -> anyhow::Result<Ve
         .open(&path)?;
     std::io::Write::write_all(&mut file, &secret)?;
     Ok(secret)
+}
+
+fn media_links(args: &ServeArgs) -> anyhow::Result<crate::media::Links> {
+    if args.media_signer == "origin" {
+        return Ok(crate::media::Links::Origin);
+    }
+    let need = |v: &Option<String>, name: &str| {
+        v.clone()
+            .with_context(|| format!("--media-signer bunny needs {name}"))
+    };
+    let base = need(&args.cdn_base_url, "EDUFLOW_CDN_BASE_URL")?
+        .trim_end_matches('/')
+        .to_owned();
+    if !base.starts_with("https://") {
+        bail!("EDUFLOW_CDN_BASE_URL must be an https:// URL");
+    }
+    let origin_secret = need(&args.cdn_origin_secret, "EDUFLOW_CDN_ORIGIN_SECRET")?;
+    if origin_secret.len() < 32 {
+        bail!("EDUFLOW_CDN_ORIGIN_SECRET must be at least 32 characters");
+    }
+    Ok(crate::media::Links::Bunny {
+        base,
+        key: need(&args.bunny_token_key, "EDUFLOW_BUNNY_TOKEN_KEY")?.into_bytes(),
+        origin_secret,
+    })
 }

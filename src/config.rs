@@ -227,6 +227,23 @@ pub struct ServeArgs {
     #[arg(long, env = "EDUFLOW_MEDIA_URL_TTL_SECS", default_value_t = 4 * 3600, value_parser = clap::value_parser!(u64).range(60..=604_800))]
     pub media_url_ttl_secs: u64,
 
+    /// Where media links in pages point: `origin` (EduFlow's own signed `/media` URLs) or
+    /// `bunny` (a Bunny.net pull zone with token authentication in front of `/media`).
+    #[arg(long, env = "EDUFLOW_MEDIA_SIGNER", default_value = "origin", value_parser = ["origin", "bunny"])]
+    pub media_signer: String,
+
+    /// The CDN's base URL, e.g. `https://eduflow.b-cdn.net` (with `--media-signer bunny`).
+    #[arg(long, env = "EDUFLOW_CDN_BASE_URL")]
+    pub cdn_base_url: Option<String>,
+
+    /// The pull zone's token authentication key (with `--media-signer bunny`).
+    #[arg(long, env = "EDUFLOW_BUNNY_TOKEN_KEY", hide_env_values = true)]
+    pub bunny_token_key: Option<String>,
+
+    /// The value the CDN sends in `X-EduFlow-Origin-Secret` when pulling from `/media`.
+    #[arg(long, env = "EDUFLOW_CDN_ORIGIN_SECRET", hide_env_values = true)]
+    pub cdn_origin_secret: Option<String>,
+
     /// HTTP worker threads (default: one per CPU core).
     #[arg(long, env = "EDUFLOW_WORKERS")]
     pub workers: Option<usize>,

@@ -43,7 +43,6 @@ pub struct AppState {
 }
 
 /// Everything `Application::build` needs, already parsed.
-#[derive(Debug, Clone)]
 pub struct Settings {
     pub listen: String,
     pub base_domain: String,
@@ -65,6 +64,7 @@ pub struct Settings {
     /// Key of the media URL tokens; every instance must share it.
     pub media_secret: Vec<u8>,
     pub media_url_ttl: Duration,
+    pub media_links: crate::media::Links,
 }
 
 pub struct Application {
@@ -129,6 +129,7 @@ impl Application {
             media: Media {
                 store: LocalStore::new(&settings.media_dir),
                 signer: Signer::new(&settings.media_secret, settings.media_url_ttl),
+                links: settings.media_links,
             },
         });
         let listener = TcpListener::bind(&settings.listen)

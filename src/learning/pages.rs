@@ -240,7 +240,7 @@ pub async fn lesson(
         .as_deref()
         .and_then(MediaKey::parse)
         .filter(|k| k.tenant == tenant.id);
-    c.insert("video_url", &video.map(|k| state.media.signer.url(&k)));
+    c.insert("video_url", &video.map(|k| state.media.url(&k)));
     Ok(HttpResponse::Ok()
         .content_type(ContentType::html())
         .body(render_for(&state.views, &viewer, "lesson.html", &c)?))

@@ -1,6 +1,7 @@
 //! Media: bytes in a store (a local folder here; S3 comes with the authoring issue), metadata in
 //! the tenant-scoped `media` table, and short-lived signed URLs served by EduFlow's own origin.
 
+pub mod bunny;
 pub mod origin;
 pub mod signing;
 pub mod store;
@@ -81,10 +82,68 @@ impl MediaKey {
     }
 }
 
-/// The store and the signer, shared by every request.
+/// The store and the signers, shared by every request.
 pub struct Media {
     pub store: store::LocalStore,
+    /// Tokens for EduFlow's own `/media` origin.
     pub signer: signing::Signer,
+    /// Where pages send browsers: the origin itself, or a CDN in front of it.
+    pub links: Links,
+}
+
+/// How media URLs in pages are made.
+pub enum Links {
+    /// EduFlow's own `/media/…` origin with its HMAC tokens (the default).
+    Origin,
+    /// A Bunny.net pull zone with token authentication. Tokens open the school's whole prefix;
+    /// the zone pulls from `/media/…` sending `X-EduFlow-Origin-Secret`.
+    Bunny {
+        base: String,
+        key: Vec<u8>,
+        origin_secret: String,
+    },
+}
+
+/// The header a CDN sends when pulling from the `/media` origin.
+pub const ORIGIN_SECRET_HEADER: &str = "x-eduflow-origin-secret";
+
+impl Media {
+    /// The URL a page should use for `key`.
+    pub fn url(&self, key: &MediaKey) -> String {
+        match &self.links {
+            Links::Origin => self.signer.url(key),
+            Links::Bunny {
+                base,
+                key: token_key,
+                ..
+            } => {
+                let path = format!("/{}", key.as_str());
+                let prefix = format!("/t/{}/", key.tenant);
+                let grant = bunny::Grant {
+                    path: &path,
+                    expires: self.signer.expiry(),
+                    path_allowed: Some(&prefix),
+                    ..Default::default()
+                };
+                bunny::sign(token_key, base, &grant).1
+            }
+        }
+    }
+
+    /// Whether a request without a URL token comes from the configured CDN.
+    pub fn from_cdn(&self, header: Option<&str>) -> bool {
+        match (&self.links, header) {
+            (Links::Bunny { origin_secret, .. }, Some(given)) => {
+                given.len() == origin_secret.len()
+                    && given
+                        .bytes()
+                        .zip(origin_secret.bytes())
+                        .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                        == 0
+            }
+            _ => false,
+        }
+    }
 }
 
 /// How media URLs are signed and how long they live (never over 7 days).

@@ -87,9 +87,16 @@ pub async fn serve(
         .get("expires")
         .and_then(|e| e.parse().ok())
         .unwrap_or(0);
-    let signed = query
-        .get("sig")
-        .is_some_and(|sig| state.media.signer.verify(key.as_str(), expires, sig));
+    // A configured CDN pulls with the shared origin header; browsers come with a URL token.
+    let from_cdn = state.media.from_cdn(
+        req.headers()
+            .get(super::ORIGIN_SECRET_HEADER)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let signed = from_cdn
+        || query
+            .get("sig")
+            .is_some_and(|sig| state.media.signer.verify(key.as_str(), expires, sig));
     if !signed {
         return Err(AppError::Forbidden(
             "This media link is invalid or has expired; reload the page.".into(),

@@ -39,9 +39,14 @@ impl Signer {
         mac
     }
 
+    /// When a URL signed now expires (Unix seconds).
+    pub fn expiry(&self) -> u64 {
+        now() + self.ttl.as_secs()
+    }
+
     /// A path with its token, valid for the configured time.
     pub fn url(&self, key: &MediaKey) -> String {
-        let expires = now() + self.ttl.as_secs();
+        let expires = self.expiry();
         let sig = URL_SAFE_NO_PAD.encode(self.mac(key.as_str(), expires).finalize().into_bytes());
         format!("/media/{}?expires={expires}&sig={sig}", key.as_str())
     }

@@ -288,6 +288,7 @@ pub fn settings(db: &TestDb) -> Settings {
         media_dir: media_dir(),
         media_secret: MEDIA_SECRET.to_vec(),
         media_url_ttl: Duration::from_secs(600),
+        media_links: eduflow::media::Links::Origin,
     }
 }
 

@@ -203,3 +203,107 @@ async fn bad_expired_foreign_and_missing_media_are_refused() {
         );
     }
 }
+
+/// Behind a Bunny.net pull zone: pages link to the CDN with a token for the school's prefix, and
+/// the origin serves the zone's pulls (by the shared origin header) but nobody else's.
+#[actix_web::test]
+async fn behind_a_bunny_cdn_links_are_cdn_tokens_for_the_schools_prefix() {
+    const ORIGIN_SECRET: &str = "origin secret shared with the pull zone";
+    let db = TestDb::new().await;
+    let (alpha, _) = db.two_schools().await;
+    let mut s = settings(&db);
+    s.media_links = eduflow::media::Links::Bunny {
+        base: "https://cdn.example.test".into(),
+        key: b"zone token key".to_vec(),
+        origin_secret: ORIGIN_SECRET.into(),
+    };
+    let app = TestApp::spawn(s).await;
+    let url = video_url(&app, &db, "alpha").await;
+    let prefix = format!("/t/{alpha}/");
+    assert!(
+        url.starts_with(&format!("https://cdn.example.test{prefix}video/")),
+        "{url}"
+    );
+    // The token is Bunny's, for the school's whole prefix (what the pull zone will check).
+    let query: std::collections::HashMap<String, String> =
+        form_urlencoded::parse(url.split_once('?').unwrap().1.as_bytes())
+            .into_owned()
+            .collect();
+    assert_eq!(query["token_path"], prefix);
+    let path = url
+        .trim_start_matches("https://cdn.example.test")
+        .split('?')
+        .next()
+        .unwrap();
+    let grant = eduflow::media::bunny::Grant {
+        path,
+        expires: query["expires"].parse().unwrap(),
+        path_allowed: Some(&prefix),
+        ..Default::default()
+    };
+    assert_eq!(
+        eduflow::media::bunny::sign(b"zone token key", "https://cdn.example.test", &grant).1,
+        url
+    );
+    // The zone's pull reaches the origin; a wrong secret or none does not.
+    let key = path.trim_start_matches('/');
+    let origin = format!("/media/{key}");
+    assert_eq!(
+        fetch(
+            &app,
+            "alpha.localhost",
+            &origin,
+            &[("X-EduFlow-Origin-Secret", ORIGIN_SECRET)]
+        )
+        .await
+        .status,
+        200
+    );
+    assert_eq!(
+        fetch(
+            &app,
+            "alpha.localhost",
+            &origin,
+            &[("X-EduFlow-Origin-Secret", "guess")]
+        )
+        .await
+        .status,
+        403
+    );
+    assert_eq!(
+        fetch(&app, "alpha.localhost", &origin, &[]).await.status,
+        403
+    );
+    // Another school's host still finds nothing, secret or not.
+    assert_eq!(
+        fetch(
+            &app,
+            "beta.localhost",
+            &origin,
+            &[("X-EduFlow-Origin-Secret", ORIGIN_SECRET)]
+        )
+        .await
+        .status,
+        404
+    );
+}
+
+#[actix_web::test]
+async fn without_a_cdn_the_origin_header_opens_nothing() {
+    let db = TestDb::new().await;
+    db.two_schools().await;
+    let app = TestApp::spawn(settings(&db)).await;
+    let url = video_url(&app, &db, "alpha").await;
+    let bare = url.split('?').next().unwrap();
+    assert_eq!(
+        fetch(
+            &app,
+            "alpha.localhost",
+            bare,
+            &[("X-EduFlow-Origin-Secret", "anything at all, of any length")]
+        )
+        .await
+        .status,
+        403
+    );
+}
