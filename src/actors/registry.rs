@@ -116,20 +116,24 @@ impl Registry {
     }
 
     pub fn catalog_changed(&self, tenant: TenantId, version: i64) {
-        let mut versions = lock(&self.versions);
-        let known = versions.entry(tenant).or_insert(version);
-        *known = (*known).max(version);
-        drop(versions);
-        if let Some(entry) = lock(&self.actors).get(&tenant) {
-            entry.addr.do_send(CatalogChanged(version));
-        }
+        self.catalog_versions(vec![(tenant, version)]);
     }
 
     /// Versions read from the primary: without them, an instance that starts (or reconnects)
-    /// while a replica lags would cache the replica's older pages until the next change.
-    pub fn catalog_versions(&self, versions: Vec<(TenantId, i64)>) {
-        for (tenant, version) in versions {
-            self.catalog_changed(tenant, version);
+    /// while a replica lags would cache the replica's older pages until the next change. Each
+    /// lock is taken once for the whole batch (a reload carries every school).
+    pub fn catalog_versions(&self, changes: Vec<(TenantId, i64)>) {
+        let mut versions = lock(&self.versions);
+        for (tenant, version) in &changes {
+            let known = versions.entry(*tenant).or_insert(*version);
+            *known = (*known).max(*version);
+        }
+        drop(versions);
+        let actors = lock(&self.actors);
+        for (tenant, version) in changes {
+            if let Some(entry) = actors.get(&tenant) {
+                entry.addr.do_send(CatalogChanged(version));
+            }
         }
     }
 
