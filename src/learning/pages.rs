@@ -106,6 +106,19 @@ fn course_slug(slug: &str) -> Result<(), AppError> {
     }
 }
 
+/// The signed-in user and the course slug of an enroll/unenroll form, or where to send an
+/// anonymous visitor.
+fn course_form(
+    req: &HttpRequest,
+    state: &AppState,
+    viewer: Viewer,
+    slug: String,
+    csrf: &str,
+) -> Result<Result<(CurrentUser, String), HttpResponse>, AppError> {
+    course_slug(&slug)?;
+    Ok(form_user(req, state, viewer, csrf)?.map(|user| (user, slug)))
+}
+
 pub async fn enroll(
     req: HttpRequest,
     School(tenant): School,
@@ -114,10 +127,8 @@ pub async fn enroll(
     slug: web::Path<String>,
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, AppError> {
-    let slug = slug.into_inner();
-    course_slug(&slug)?;
-    let user = match form_user(&req, &state, viewer.clone(), &form.csrf)? {
-        Ok(user) => user,
+    let (user, slug) = match course_form(&req, &state, viewer, slug.into_inner(), &form.csrf)? {
+        Ok(found) => found,
         Err(redirect) => return Ok(redirect),
     };
     let outcome = state
@@ -149,10 +160,8 @@ pub async fn unenroll(
     slug: web::Path<String>,
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, AppError> {
-    let slug = slug.into_inner();
-    course_slug(&slug)?;
-    let user = match form_user(&req, &state, viewer, &form.csrf)? {
-        Ok(user) => user,
+    let (user, slug) = match course_form(&req, &state, viewer, slug.into_inner(), &form.csrf)? {
+        Ok(found) => found,
         Err(redirect) => return Ok(redirect),
     };
     if !state
