@@ -41,10 +41,7 @@ pub async fn enrollments(
         .courses
         .iter()
         .map(|c| {
-            let mut item = json!({
-                "course": c.slug, "title": c.title, "completed": c.done(), "total": c.lessons.len(),
-                "percent": c.percent(), "next_lesson": c.next_lesson().map(|l| &l.slug),
-            });
+            let mut item = json!(c.summary());
             if detailed {
                 item["lessons"] = c
                     .lessons

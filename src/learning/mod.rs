@@ -37,7 +37,29 @@ pub struct LessonRef {
     pub done: bool,
 }
 
+/// One enrolled course's progress, as the dashboard and the API show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProgressSummary<'a> {
+    pub course: &'a str,
+    pub title: &'a str,
+    pub completed: usize,
+    pub total: usize,
+    pub percent: usize,
+    pub next_lesson: Option<&'a str>,
+}
+
 impl EnrolledCourse {
+    pub fn summary(&self) -> ProgressSummary<'_> {
+        ProgressSummary {
+            course: &self.slug,
+            title: &self.title,
+            completed: self.done(),
+            total: self.lessons.len(),
+            percent: self.percent(),
+            next_lesson: self.next_lesson().map(|l| l.slug.as_str()),
+        }
+    }
+
     pub fn done(&self) -> usize {
         self.lessons.iter().filter(|l| l.done).count()
     }

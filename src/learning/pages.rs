@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::store::{self, EnrollOutcome, LessonPage};
-use super::{ENROLLMENT_SLOT, LearnerState, enrollment_slot};
+use super::{ENROLLMENT_SLOT, EnrolledCourse, LearnerState, enrollment_slot};
 use crate::actors::learners::{Complete, Enroll, GetLearner, Unenroll};
 use crate::catalog::pages::PageKey;
 use crate::db::tenant_tx;
@@ -300,15 +300,10 @@ pub async fn dashboard(
     let Some(learner) = learner(&state, &tenant, &viewer).await? else {
         return Ok(to_login("/learn"));
     };
-    let courses: Vec<serde_json::Value> = learner
+    let courses: Vec<_> = learner
         .courses
         .iter()
-        .map(|c| {
-            serde_json::json!({
-                "slug": c.slug, "title": c.title, "done": c.done(), "total": c.lessons.len(),
-                "percent": c.percent(), "next": c.next_lesson().map(|l| &l.slug),
-            })
-        })
+        .map(EnrolledCourse::summary)
         .collect();
     let mut c = tera::Context::new();
     c.insert("school", &*tenant);
