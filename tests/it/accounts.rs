@@ -78,9 +78,7 @@ fn signed_in_as(res: &Response, name: &str) -> bool {
 
 #[actix_web::test]
 async fn sign_up_log_out_and_log_in_with_safe_cookies() {
-    let db = TestDb::new().await;
-    db.two_schools().await;
-    let app = TestApp::spawn(settings(&db)).await;
+    let (db, app) = TestApp::two_schools().await;
     let res = submit(
         &app,
         "alpha.localhost",
@@ -174,9 +172,7 @@ async fn sign_up_log_out_and_log_in_with_safe_cookies() {
 
 #[actix_web::test]
 async fn one_email_per_school_and_two_schools_are_two_accounts() {
-    let db = TestDb::new().await;
-    db.two_schools().await;
-    let app = TestApp::spawn(settings(&db)).await;
+    let (db, app) = TestApp::two_schools().await;
     sign_up(&app, "alpha.localhost", "ada@example.org").await;
     let twice = submit(
         &app,
@@ -206,9 +202,7 @@ async fn one_email_per_school_and_two_schools_are_two_accounts() {
 
 #[actix_web::test]
 async fn bad_sign_ups_are_shown_again_and_store_nothing() {
-    let db = TestDb::new().await;
-    db.two_schools().await;
-    let app = TestApp::spawn(settings(&db)).await;
+    let (db, app) = TestApp::two_schools().await;
     for (name, email, password, message) in [
         ("Ada", "ada@example.org", "short", "at least 10 characters"),
         ("Ada", "ada@example.org", "password123", "too common"),
@@ -234,9 +228,7 @@ async fn bad_sign_ups_are_shown_again_and_store_nothing() {
 
 #[actix_web::test]
 async fn wrong_passwords_and_unknown_emails_look_the_same_and_get_throttled() {
-    let db = TestDb::new().await;
-    db.two_schools().await;
-    let app = TestApp::spawn(settings(&db)).await;
+    let (_db, app) = TestApp::two_schools().await;
     sign_up(&app, "alpha.localhost", "ada@example.org").await;
     let wrong = log_in(
         &app,
@@ -285,9 +277,7 @@ async fn wrong_passwords_and_unknown_emails_look_the_same_and_get_throttled() {
 
 #[actix_web::test]
 async fn expired_idle_and_foreign_sessions_count_as_absent() {
-    let db = TestDb::new().await;
-    db.two_schools().await;
-    let app = TestApp::spawn(settings(&db)).await;
+    let (db, app) = TestApp::two_schools().await;
     let token = sign_up(&app, "alpha.localhost", "ada@example.org").await;
     assert!(signed_in_as(
         &as_user(&app, "alpha.localhost", "/", &token).await,
@@ -326,9 +316,7 @@ async fn expired_idle_and_foreign_sessions_count_as_absent() {
 
 #[actix_web::test]
 async fn logging_in_never_adopts_the_session_the_browser_brought() {
-    let db = TestDb::new().await;
-    db.two_schools().await;
-    let app = TestApp::spawn(settings(&db)).await;
+    let (_db, app) = TestApp::two_schools().await;
     let planted = sign_up(&app, "alpha.localhost", "mallory@example.org").await;
     sign_up(&app, "alpha.localhost", "ada@example.org").await;
     let token = form_token(&app, "alpha.localhost", "/login").await;
@@ -381,9 +369,7 @@ type Forgery<'a> = (Vec<(&'a str, String)>, Vec<(&'a str, &'a str)>);
 
 #[actix_web::test]
 async fn forged_forms_are_refused_and_change_nothing() {
-    let db = TestDb::new().await;
-    db.two_schools().await;
-    let app = TestApp::spawn(settings(&db)).await;
+    let (db, app) = TestApp::two_schools().await;
     let fields = [
         ("name", "Ada"),
         ("email", "ada@example.org"),

@@ -305,9 +305,7 @@ async fn another_schools_course_is_not_found() {
 
 #[actix_web::test]
 async fn bad_parameters_are_400_with_a_reason() {
-    let db = TestDb::new().await;
-    db.two_schools().await;
-    let app = TestApp::spawn(settings(&db)).await;
+    let (_db, app) = TestApp::two_schools().await;
     for (query, reason) in [
         ("category=cooking", "unknown category"),
         ("category=Not%20A%20Slug", "unknown category"),

@@ -91,9 +91,7 @@ async fn a_cli_change_reaches_two_running_instances_within_a_second() {
 
 #[actix_web::test]
 async fn a_rebrand_reaches_running_instances() {
-    let db = TestDb::new().await;
-    db.two_schools().await;
-    let app = TestApp::spawn(settings(&db)).await;
+    let (db, app) = TestApp::two_schools().await;
     assert!(
         app.get("alpha.localhost", "/")
             .await

@@ -317,6 +317,15 @@ impl TestApp {
         }
     }
 
+    /// The common start of a test: a fresh database with the schools `alpha` and `beta` (demo
+    /// content) and the app on default test settings.
+    pub async fn two_schools() -> (TestDb, Self) {
+        let db = TestDb::new().await;
+        db.two_schools().await;
+        let app = Self::spawn(settings(&db)).await;
+        (db, app)
+    }
+
     pub async fn get(&self, host: &str, path: &str) -> Response {
         request(self.port, "GET", host, path, &[]).await
     }

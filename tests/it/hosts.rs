@@ -6,9 +6,7 @@ use crate::harness::{TestApp, TestDb, raw, request, settings};
 
 #[actix_web::test]
 async fn schools_resolve_by_subdomain_custom_domain_case_and_port() {
-    let db = TestDb::new().await;
-    db.two_schools().await;
-    let app = TestApp::spawn(settings(&db)).await;
+    let (_db, app) = TestApp::two_schools().await;
     for host in [
         "alpha.localhost",
         "ALPHA.LocalHost:8080",
@@ -74,9 +72,7 @@ async fn unknown_hosts_get_a_plain_404_without_touching_the_database() {
 
 #[actix_web::test]
 async fn forwarded_host_headers_are_ignored_unless_from_a_trusted_proxy() {
-    let db = TestDb::new().await;
-    db.two_schools().await;
-    let app = TestApp::spawn(settings(&db)).await;
+    let (db, app) = TestApp::two_schools().await;
     let spoofed = [
         ("X-Forwarded-Host", "beta.localhost"),
         ("Forwarded", "host=beta.localhost"),

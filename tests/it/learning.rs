@@ -107,9 +107,7 @@ async fn course_with_lessons(db: &TestDb, school: &str) -> (String, Vec<String>)
 
 #[actix_web::test]
 async fn enroll_complete_and_see_progress_everywhere() {
-    let db = TestDb::new().await;
-    db.two_schools().await;
-    let app = TestApp::spawn(settings(&db)).await;
+    let (db, app) = TestApp::two_schools().await;
     let (course, lessons) = course_with_lessons(&db, "alpha").await;
     let ada = Learner::new(&app, "alpha.localhost", "ada@example.org").await;
     let page = ada.get(&format!("/courses/{course}")).await;
@@ -214,9 +212,7 @@ async fn enroll_complete_and_see_progress_everywhere() {
 
 #[actix_web::test]
 async fn lessons_are_for_enrolled_learners_staff_and_previews() {
-    let db = TestDb::new().await;
-    db.two_schools().await;
-    let app = TestApp::spawn(settings(&db)).await;
+    let (db, app) = TestApp::two_schools().await;
     let (course, lessons) = course_with_lessons(&db, "alpha").await;
     let locked = format!("/courses/{course}/lessons/{}", lessons[1]);
     let preview = format!("/courses/{course}/lessons/{}", lessons[0]);
@@ -265,9 +261,7 @@ async fn lessons_are_for_enrolled_learners_staff_and_previews() {
 
 #[actix_web::test]
 async fn full_and_closed_courses_refuse() {
-    let db = TestDb::new().await;
-    db.two_schools().await;
-    let app = TestApp::spawn(settings(&db)).await;
+    let (db, app) = TestApp::two_schools().await;
     let (course, _) = course_with_lessons(&db, "alpha").await;
     db.superuser()
         .await
@@ -295,9 +289,7 @@ async fn full_and_closed_courses_refuse() {
 
 #[actix_web::test]
 async fn a_rolled_back_enrollment_never_reaches_memory() {
-    let db = TestDb::new().await;
-    db.two_schools().await;
-    let app = TestApp::spawn(settings(&db)).await;
+    let (db, app) = TestApp::two_schools().await;
     let (course, _) = course_with_lessons(&db, "alpha").await;
     let ada = Learner::new(&app, "alpha.localhost", "ada@example.org").await;
     assert!(
@@ -408,9 +400,7 @@ async fn playback_positions_are_batched_into_few_writes() {
 
 #[actix_web::test]
 async fn the_other_schools_courses_and_lessons_are_404_and_nothing_is_written() {
-    let db = TestDb::new().await;
-    db.two_schools().await;
-    let app = TestApp::spawn(settings(&db)).await;
+    let (db, app) = TestApp::two_schools().await;
     let (alpha_course, alpha_lessons) = course_with_lessons(&db, "alpha").await;
     // The slug must exist at alpha only.
     let at_beta = db.count(&format!("SELECT count(*) AS n FROM courses c JOIN tenants t ON t.id = c.tenant_id WHERE t.slug = 'beta' AND c.slug = '{alpha_course}'")).await;

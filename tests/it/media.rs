@@ -70,9 +70,7 @@ fn now() -> u64 {
 
 #[actix_web::test]
 async fn signed_video_is_served_whole_ranged_and_cacheable() {
-    let db = TestDb::new().await;
-    db.two_schools().await;
-    let app = TestApp::spawn(settings(&db)).await;
+    let (db, app) = TestApp::two_schools().await;
     let url = video_url(&app, &db, "alpha").await;
     let len = VIDEO.len();
     let whole = fetch(&app, "alpha.localhost", &url, &[]).await;
@@ -157,9 +155,7 @@ async fn raw_bytes(app: &TestApp, url: &str, range: &str) -> (u16, Option<String
 
 #[actix_web::test]
 async fn bad_expired_foreign_and_missing_media_are_refused() {
-    let db = TestDb::new().await;
-    db.two_schools().await;
-    let app = TestApp::spawn(settings(&db)).await;
+    let (db, app) = TestApp::two_schools().await;
     let url = video_url(&app, &db, "alpha").await;
     let key = url
         .trim_start_matches("/media/")
@@ -290,9 +286,7 @@ async fn behind_a_bunny_cdn_links_are_cdn_tokens_for_the_schools_prefix() {
 
 #[actix_web::test]
 async fn without_a_cdn_the_origin_header_opens_nothing() {
-    let db = TestDb::new().await;
-    db.two_schools().await;
-    let app = TestApp::spawn(settings(&db)).await;
+    let (db, app) = TestApp::two_schools().await;
     let url = video_url(&app, &db, "alpha").await;
     let bare = url.split('?').next().unwrap();
     assert_eq!(

@@ -24,9 +24,7 @@ fn value(text: &str, series: &str) -> f64 {
 
 #[actix_web::test]
 async fn requests_move_the_right_series() {
-    let db = TestDb::new().await;
-    db.two_schools().await;
-    let app = TestApp::spawn(settings(&db)).await;
+    let (_db, app) = TestApp::two_schools().await;
     let before = scrape(&app).await;
     for _ in 0..3 {
         assert_eq!(
@@ -133,9 +131,7 @@ async fn the_school_label_is_capped() {
 
 #[actix_web::test]
 async fn the_exposition_passes_promtool() {
-    let db = TestDb::new().await;
-    db.two_schools().await;
-    let app = TestApp::spawn(settings(&db)).await;
+    let (_db, app) = TestApp::two_schools().await;
     app.get("alpha.localhost", "/").await;
     let text = scrape(&app).await;
     let mut child = tokio::process::Command::new("promtool")
