@@ -131,15 +131,7 @@ async fn sign_up_log_out_and_log_in_with_safe_cookies() {
     assert_ne!(hash, token.as_bytes(), "the token is stored in clear");
 
     // Log out: the session row goes, the cookie is cleared, the old token is dead.
-    let csrf = home
-        .body
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let csrf = home.csrf_token();
     let out = post_form(
         app.port,
         "alpha.localhost",

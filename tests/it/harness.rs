@@ -399,6 +399,16 @@ pub async fn post_form(
 }
 
 impl Response {
+    /// The anti-forgery token of the first form on the page.
+    pub fn csrf_token(&self) -> String {
+        let after = self
+            .body
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .expect("a form with a csrf field");
+        after.split('"').next().unwrap().to_owned()
+    }
+
     /// `Set-Cookie` headers, as `(name, whole header)`.
     pub fn set_cookies(&self) -> Vec<(String, String)> {
         self.headers

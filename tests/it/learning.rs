@@ -28,15 +28,7 @@ impl<'a> Learner<'a> {
             &[("Cookie", &format!("eduflow_session={session}"))],
         )
         .await;
-        let csrf = page
-            .body
-            .split("name=\"csrf\" value=\"")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap()
-            .to_owned();
+        let csrf = page.csrf_token();
         Self {
             app,
             host,
