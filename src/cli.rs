@@ -7,7 +7,7 @@ use crate::config::{
 };
 use crate::db::embedded::{Cluster, ClusterOptions};
 use crate::db::{PoolSettings, Pools, migrate};
-use crate::media::store::LocalStore;
+use crate::media::store::{S3Config, StoreConfig};
 use crate::startup::{Application, Settings};
 use crate::tenancy::{files, sync};
 use crate::{ids::TenantId, seed};
@@ -154,7 +154,7 @@ async fn seed_cmd(cli: &Cli, db: &Database, args: &SeedArgs) -> anyhow::Result<(
         }
         _ => {
             let schools = sync_tenants(cli, db).await?;
-            let store = LocalStore::new(media_dir(cli));
+            let store = store_config(cli)?.open()?;
             let seeded = seed::demo(pools.primary(), &schools, args.seed, &store).await?;
             println!("demo content added to {seeded} school(s)");
         }
@@ -166,7 +166,7 @@ async fn serve(cli: &Cli, db: &Database, args: &ServeArgs) -> anyhow::Result<()>
     if db.admin_url.is_some() {
         let schools = sync_tenants(cli, db).await?;
         if db.cluster.is_some() {
-            let store = LocalStore::new(media_dir(cli));
+            let store = store_config(cli)?.open()?;
             let seeded = seed::demo(db.admin_pools()?.primary(), &schools, 42, &store).await?;
             if seeded > 0 {
                 tracing::info!(seeded, "demo content added");
@@ -175,6 +175,7 @@ async fn serve(cli: &Cli, db: &Database, args: &ServeArgs) -> anyhow::Result<()>
     } else {
         tracing::info!("no DATABASE_ADMIN_URL: serving without syncing tenants/");
     }
+    let media_store = store_config(cli)?;
     let settings = Settings {
         listen: args.listen.clone(),
         base_domain: cli.base_domain.clone(),
@@ -192,10 +193,17 @@ async fn serve(cli: &Cli, db: &Database, args: &ServeArgs) -> anyhow::Result<()>
         top_schools: args.metrics_top_schools,
         https: args.https,
         position_flush: std::time::Duration::from_millis(args.position_flush_ms),
-        media_dir: media_dir(cli),
+        media_staging: staging_dir(cli, &media_store),
+        media_store,
+        upload_limits: crate::media::upload::Limits {
+            image: args.max_image_bytes,
+            video: args.max_video_bytes,
+            hls: args.max_hls_bytes,
+        },
         media_secret: media_secret(cli, db, args)?,
         media_url_ttl: std::time::Duration::from_secs(args.media_url_ttl_secs),
-        media_links: media_links(args)?,
+        media_links: media_links(cli, args)?,
+        cdn_origin_secret: cdn_origin_secret(args)?,
     };
     let app = Application::build(settings).await?;
     let port = app.port();
@@ -271,10 +279,32 @@ async fn create_user(db: &Database, args: &NewUserArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn media_dir(cli: &Cli) -> std::path::PathBuf {
-    cli.media_dir
-        .clone()
-        .unwrap_or_else(|| cli.data_dir.join("media"))
+fn store_config(cli: &Cli) -> anyhow::Result<StoreConfig> {
+    let args = &cli.store;
+    Ok(match args.media_store {
+        crate::config::StoreKind::Local => StoreConfig::Local(
+            args.media_dir
+                .clone()
+                .unwrap_or_else(|| cli.data_dir.join("media")),
+        ),
+        crate::config::StoreKind::S3 => StoreConfig::S3(S3Config {
+            bucket: args
+                .s3_bucket
+                .clone()
+                .context("--media-store s3 needs EDUFLOW_S3_BUCKET")?,
+            region: args.s3_region.clone(),
+            endpoint: args.s3_endpoint.clone(),
+            path_style: args.s3_path_style,
+        }),
+    })
+}
+
+/// Uploads are staged on the local store's own filesystem, so storing one is a rename.
+fn staging_dir(cli: &Cli, store: &StoreConfig) -> std::path::PathBuf {
+    match store {
+        StoreConfig::Local(root) => root.join(".staging"),
+        StoreConfig::S3(_) => cli.data_dir.join("staging"),
+    }
 }
 
 /// The media URL key: given, or (embedded default only) generated once and kept in the data dir.
@@ -305,27 +335,59 @@ fn media_secret(cli: &Cli, db: &Database, args: &ServeArgs) -> anyhow::Result<Ve
     Ok(secret)
 }
 
-fn media_links(args: &ServeArgs) -> anyhow::Result<crate::media::Links> {
-    if args.media_signer == "origin" {
-        return Ok(crate::media::Links::Origin);
-    }
+fn media_links(cli: &Cli, args: &ServeArgs) -> anyhow::Result<crate::media::Links> {
+    use crate::config::SignerKind;
+    use crate::media::Links;
     let need = |v: &Option<String>, name: &str| {
         v.clone()
-            .with_context(|| format!("--media-signer bunny needs {name}"))
+            .with_context(|| format!("--media-signer {:?} needs {name}", args.media_signer))
     };
-    let base = need(&args.cdn_base_url, "EDUFLOW_CDN_BASE_URL")?
-        .trim_end_matches('/')
-        .to_owned();
-    if !base.starts_with("https://") {
-        bail!("EDUFLOW_CDN_BASE_URL must be an https:// URL");
-    }
-    let origin_secret = need(&args.cdn_origin_secret, "EDUFLOW_CDN_ORIGIN_SECRET")?;
-    if origin_secret.len() < 32 {
-        bail!("EDUFLOW_CDN_ORIGIN_SECRET must be at least 32 characters");
-    }
-    Ok(crate::media::Links::Bunny {
-        base,
-        key: need(&args.bunny_token_key, "EDUFLOW_BUNNY_TOKEN_KEY")?.into_bytes(),
-        origin_secret,
+    let base = || -> anyhow::Result<String> {
+        let base = need(&args.cdn_base_url, "EDUFLOW_CDN_BASE_URL")?;
+        if !base.starts_with("https://") {
+            bail!("EDUFLOW_CDN_BASE_URL must be an https:// URL");
+        }
+        Ok(base.trim_end_matches('/').to_owned())
+    };
+    Ok(match args.media_signer {
+        SignerKind::Origin => Links::Origin,
+        SignerKind::Bunny => {
+            // The zone pulls from `/media`, which must know it.
+            need(&args.cdn_origin_secret, "EDUFLOW_CDN_ORIGIN_SECRET")?;
+            Links::Bunny {
+                base: base()?,
+                key: need(&args.bunny_token_key, "EDUFLOW_BUNNY_TOKEN_KEY")?.into_bytes(),
+            }
+        }
+        SignerKind::Cloudfront => {
+            let file = args
+                .cloudfront_private_key_file
+                .as_ref()
+                .context("--media-signer cloudfront needs EDUFLOW_CLOUDFRONT_PRIVATE_KEY_FILE")?;
+            let pem = std::fs::read_to_string(file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            Links::CloudFront {
+                base: base()?,
+                signer: crate::media::cloudfront::CloudFrontSigner::new(
+                    &need(&args.cloudfront_key_pair_id, "EDUFLOW_CLOUDFRONT_KEY_PAIR_ID")?,
+                    &pem,
+                )?,
+            }
+        }
+        SignerKind::Presigned => {
+            if cli.store.media_store != crate::config::StoreKind::S3 {
+                bail!("--media-signer presigned needs --media-store s3");
+            }
+            Links::Presigned
+        }
     })
+}
+
+fn cdn_origin_secret(args: &ServeArgs) -> anyhow::Result<Option<String>> {
+    match &args.cdn_origin_secret {
+        Some(secret) if secret.len() < 32 => {
+            bail!("EDUFLOW_CDN_ORIGIN_SECRET must be at least 32 characters")
+        }
+        other => Ok(other.clone()),
+    }
 }

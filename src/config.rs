@@ -38,9 +38,8 @@ pub struct Cli {
     #[arg(long, env = "EDUFLOW_BASE_DOMAIN", default_value = "localhost", global = true, value_parser = parse_domain)]
     pub base_domain: String,
 
-    /// Folder of the local media store (default: `<data dir>/media`).
-    #[arg(long, env = "EDUFLOW_MEDIA_DIR", global = true)]
-    pub media_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub store: StoreArgs,
 
     /// Log format: `pretty` for people, `json` for log pipelines. Levels come from RUST_LOG.
     #[arg(long, env = "EDUFLOW_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty, global = true)]
@@ -48,6 +47,41 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// Where media bytes live.
+#[derive(Debug, Clone, Args)]
+pub struct StoreArgs {
+    /// `local` (a folder, the embedded default) or `s3` (any S3-compatible bucket; credentials
+    /// from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or the instance's role).
+    #[arg(long, env = "EDUFLOW_MEDIA_STORE", value_enum, default_value_t = StoreKind::Local, global = true)]
+    pub media_store: StoreKind,
+
+    /// Folder of the local media store (default: `<data dir>/media`).
+    #[arg(long, env = "EDUFLOW_MEDIA_DIR", global = true)]
+    pub media_dir: Option<PathBuf>,
+
+    /// The bucket (with `--media-store s3`).
+    #[arg(long, env = "EDUFLOW_S3_BUCKET", global = true)]
+    pub s3_bucket: Option<String>,
+
+    /// The bucket's region (`auto` for Cloudflare R2).
+    #[arg(long, env = "EDUFLOW_S3_REGION", default_value = "us-east-1", global = true)]
+    pub s3_region: String,
+
+    /// The S3 endpoint URL for services other than AWS (R2, Tigris, MinIO…).
+    #[arg(long, env = "EDUFLOW_S3_ENDPOINT", global = true)]
+    pub s3_endpoint: Option<String>,
+
+    /// Address objects as `endpoint/bucket/key` (MinIO and other self-hosted servers).
+    #[arg(long, env = "EDUFLOW_S3_PATH_STYLE", global = true)]
+    pub s3_path_style: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StoreKind {
+    Local,
+    S3,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -227,14 +261,35 @@ pub struct ServeArgs {
     #[arg(long, env = "EDUFLOW_MEDIA_URL_TTL_SECS", default_value_t = 4 * 3600, value_parser = clap::value_parser!(u64).range(60..=604_800))]
     pub media_url_ttl_secs: u64,
 
-    /// Where media links in pages point: `origin` (EduFlow's own signed `/media` URLs) or
-    /// `bunny` (a Bunny.net pull zone with token authentication in front of `/media`).
-    #[arg(long, env = "EDUFLOW_MEDIA_SIGNER", default_value = "origin", value_parser = ["origin", "bunny"])]
-    pub media_signer: String,
+    /// Where media links in pages point: `origin` (EduFlow's own HMAC-signed `/media` URLs),
+    /// `bunny` (a Bunny.net pull zone with token authentication), `cloudfront` (CloudFront
+    /// canned-policy signed URLs) or `presigned` (the S3 bucket itself, SigV4 presigned GETs).
+    #[arg(long, env = "EDUFLOW_MEDIA_SIGNER", value_enum, default_value_t = SignerKind::Origin)]
+    pub media_signer: SignerKind,
 
-    /// The CDN's base URL, e.g. `https://eduflow.b-cdn.net` (with `--media-signer bunny`).
+    /// The CDN's base URL, e.g. `https://eduflow.b-cdn.net` (with `bunny` or `cloudfront`).
     #[arg(long, env = "EDUFLOW_CDN_BASE_URL")]
     pub cdn_base_url: Option<String>,
+
+    /// The CloudFront public key's id (with `--media-signer cloudfront`).
+    #[arg(long, env = "EDUFLOW_CLOUDFRONT_KEY_PAIR_ID")]
+    pub cloudfront_key_pair_id: Option<String>,
+
+    /// File holding the CloudFront key pair's RSA private key, PEM (with `cloudfront`).
+    #[arg(long, env = "EDUFLOW_CLOUDFRONT_PRIVATE_KEY_FILE")]
+    pub cloudfront_private_key_file: Option<PathBuf>,
+
+    /// The largest image upload, in bytes.
+    #[arg(long, env = "EDUFLOW_MAX_IMAGE_BYTES", default_value_t = 20 << 20)]
+    pub max_image_bytes: u64,
+
+    /// The largest video upload, in bytes.
+    #[arg(long, env = "EDUFLOW_MAX_VIDEO_BYTES", default_value_t = 2 << 30)]
+    pub max_video_bytes: u64,
+
+    /// The largest HLS ladder upload (a zip), in bytes.
+    #[arg(long, env = "EDUFLOW_MAX_HLS_BYTES", default_value_t = 2 << 30)]
+    pub max_hls_bytes: u64,
 
     /// The pull zone's token authentication key (with `--media-signer bunny`).
     #[arg(long, env = "EDUFLOW_BUNNY_TOKEN_KEY", hide_env_values = true)]
@@ -247,6 +302,14 @@ pub struct ServeArgs {
     /// HTTP worker threads (default: one per CPU core).
     #[arg(long, env = "EDUFLOW_WORKERS")]
     pub workers: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SignerKind {
+    Origin,
+    Bunny,
+    Cloudfront,
+    Presigned,
 }
 
 impl ServeArgs {

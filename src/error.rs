@@ -20,6 +20,12 @@ pub enum AppError {
     Unauthorized,
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    TooLarge(String),
+    #[error("{0}")]
+    Unsupported(String),
+    #[error("{0}")]
+    Unprocessable(String),
     #[error("too many attempts; try again in {} minutes", .0.div_ceil(60))]
     TooManyRequests(u64),
     #[error("the service is busy, please retry shortly")]
@@ -46,6 +52,9 @@ impl AppError {
             Self::Forbidden(m) => Self::Forbidden(m.clone()),
             Self::Unauthorized => Self::Unauthorized,
             Self::Conflict(m) => Self::Conflict(m.clone()),
+            Self::TooLarge(m) => Self::TooLarge(m.clone()),
+            Self::Unsupported(m) => Self::Unsupported(m.clone()),
+            Self::Unprocessable(m) => Self::Unprocessable(m.clone()),
             Self::TooManyRequests(s) => Self::TooManyRequests(*s),
             Self::Unavailable(c) => Self::Unavailable(anyhow::anyhow!("{c:#}")),
             Self::Internal(c) => Self::Internal(anyhow::anyhow!("{c:#}")),
@@ -79,6 +88,9 @@ impl AppError {
             StatusCode::FORBIDDEN => "Forbidden",
             StatusCode::UNAUTHORIZED => "Sign in first",
             StatusCode::CONFLICT => "Not possible",
+            StatusCode::PAYLOAD_TOO_LARGE => "Too large",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => "Unsupported file",
+            StatusCode::UNPROCESSABLE_ENTITY => "Cannot use this file",
             StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
             StatusCode::SERVICE_UNAVAILABLE => "Busy",
             _ => "Something went wrong",
@@ -103,6 +115,9 @@ impl ResponseError for AppError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

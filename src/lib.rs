@@ -11,6 +11,8 @@ pub mod health;
 pub mod ids;
 pub mod learners;
 pub mod learning;
+pub mod markdown;
+pub mod authoring;
 pub mod media;
 pub mod metrics;
 pub mod routes;

@@ -4,6 +4,7 @@ use actix_web::web;
 
 use crate::catalog::{api, pages};
 use crate::learners::accounts;
+use crate::authoring::pages as author;
 use crate::learning;
 use crate::{assets, health};
 
@@ -41,6 +42,50 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(learning::pages::complete),
         )
         .route("/learn", web::get().to(learning::pages::dashboard))
+        .route(
+            "/hls/{key:.*}",
+            web::get().to(crate::media::hls::serve),
+        )
+        .service(
+            web::scope("/author")
+                .route("", web::get().to(author::index))
+                .route("/courses/new", web::get().to(author::new_course))
+                .route("/courses", web::post().to(author::create_course))
+                .route("/courses/{course}", web::get().to(author::edit_course))
+                .route("/courses/{course}", web::post().to(author::update_course))
+                .route("/courses/{course}/publish", web::post().to(author::publish))
+                .route("/courses/{course}/sections", web::post().to(author::add_section))
+                .route(
+                    "/courses/{course}/sections/{section}",
+                    web::post().to(author::arrange_section),
+                )
+                .route(
+                    "/courses/{course}/sections/{section}/lessons/new",
+                    web::get().to(author::new_lesson),
+                )
+                .route(
+                    "/courses/{course}/sections/{section}/lessons",
+                    web::post().to(author::create_lesson),
+                )
+                .route(
+                    "/courses/{course}/lessons/{lesson}",
+                    web::get().to(author::edit_lesson),
+                )
+                .route(
+                    "/courses/{course}/lessons/{lesson}",
+                    web::post().to(author::update_lesson),
+                )
+                .route(
+                    "/courses/{course}/lessons/{lesson}/arrange",
+                    web::post().to(author::arrange_lesson),
+                )
+                .route(
+                    "/courses/{course}/instructors",
+                    web::post().to(author::instructors),
+                ),
+        )
+        .route("/admin/members", web::get().to(author::members))
+        .route("/admin/members/{user}", web::post().to(author::set_role))
         .service(
             web::scope("/api/v1")
                 .route("/courses", web::get().to(api::courses))

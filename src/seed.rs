@@ -12,7 +12,9 @@ use crate::db::schema::{categories, courses, lessons, sections, tenants};
 use crate::db::{PgPool, global_tx, tenant_tx};
 use crate::error::AppError;
 use crate::ids::TenantId;
-use crate::media::store::LocalStore;
+use crate::media::store::{Store, hex};
+use crate::media::{MediaKey, upload};
+use sha2::{Digest, Sha256};
 
 /// splitmix64: tiny, fast, and the same sequence on every machine.
 pub struct Rng(u64);
@@ -379,6 +381,28 @@ async fn course_count(pool: &PgPool, tenant: TenantId) -> Result<i64, AppError> 
     .await
 }
 
+/// Stores one demo file for a school with its metadata row.
+async fn store_demo(
+    pool: &PgPool,
+    store: &Store,
+    tenant: TenantId,
+    bytes: &[u8],
+    ext: &str,
+    content_type: &str,
+    (width, height): (i32, i32),
+) -> Result<MediaKey, AppError> {
+    let folder = if content_type.starts_with("image/") { "image" } else { "video" };
+    let key = MediaKey::new(tenant, folder, &hex(&Sha256::digest(bytes)), ext);
+    store
+        .put_bytes(&key, bytes, content_type)
+        .await
+        .map_err(AppError::internal)?;
+    let name = format!("demo.{ext}");
+    upload::record(pool, &key, &name, content_type, bytes.len() as u64, (Some(width), Some(height)), None)
+        .await?;
+    Ok(key)
+}
+
 /// A short generated clip (VP9, 6 s) so a newcomer sees real video on the first start.
 const DEMO_VIDEO: &[u8] = include_bytes!("../static/demo/lesson.webm");
 
@@ -386,31 +410,12 @@ const DEMO_VIDEO: &[u8] = include_bytes!("../static/demo/lesson.webm");
 /// preview) a video lesson playing it.
 async fn attach_demo_video(
     pool: &PgPool,
-    store: &LocalStore,
+    store: &Store,
     tenant: TenantId,
 ) -> Result<(), AppError> {
-    use crate::db::schema::media;
-    let key = store
-        .put(tenant, "video", "webm", DEMO_VIDEO)
-        .await
-        .map_err(AppError::internal)?;
+    let key = store_demo(pool, store, tenant, DEMO_VIDEO, "webm", "video/webm", (320, 180)).await?;
     tenant_tx(pool, tenant, "seed", move |conn| {
         Box::pin(async move {
-            diesel::insert_into(media::table)
-                .values((
-                    media::tenant_id.eq(tenant.0),
-                    media::key.eq(key.as_str()),
-                    media::content_type.eq("video/webm"),
-                    media::size_bytes.eq(DEMO_VIDEO.len() as i64),
-                    media::sha256.eq(&key.sha256),
-                    media::width.eq(320),
-                    media::height.eq(180),
-                    media::duration_seconds.eq(6),
-                    media::original_name.eq("demo-lesson.webm"),
-                ))
-                .on_conflict_do_nothing()
-                .execute(conn)
-                .await?;
             diesel::update(lessons::table.filter(lessons::free_preview))
                 .set((
                     lessons::kind.eq("video"),
@@ -432,7 +437,7 @@ pub async fn demo(
     pool: &PgPool,
     schools: &[(String, TenantId)],
     seed: u64,
-    store: &LocalStore,
+    store: &Store,
 ) -> Result<usize, AppError> {
     let mut seeded = 0;
     for (slug, tenant) in schools {

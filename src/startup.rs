@@ -17,11 +17,13 @@ use tokio::sync::mpsc;
 use crate::actors::{Registry, SchoolContext};
 use crate::db::listener::{self, Change};
 use crate::db::{PoolSettings, Pools, global_tx, migrate};
+use crate::error::AppError;
 use crate::learners::sessions::CookiePolicy;
 use crate::learners::throttle::LoginThrottle;
 use crate::media::Media;
 use crate::media::signing::Signer;
-use crate::media::store::LocalStore;
+use crate::media::store::StoreConfig;
+use crate::media::upload::Limits;
 use crate::metrics::{Metrics, status_class};
 use crate::tenancy::Directory;
 use crate::tenancy::host::SchoolSlug;
@@ -59,12 +61,15 @@ pub struct Settings {
     pub https: bool,
     /// How often school actors write batched playback positions.
     pub position_flush: Duration,
-    /// Folder of the local media store.
-    pub media_dir: std::path::PathBuf,
+    pub media_store: StoreConfig,
+    /// Where uploads wait while they are checked (for the local store: on its filesystem).
+    pub media_staging: std::path::PathBuf,
+    pub upload_limits: Limits,
     /// Key of the media URL tokens; every instance must share it.
     pub media_secret: Vec<u8>,
     pub media_url_ttl: Duration,
     pub media_links: crate::media::Links,
+    pub cdn_origin_secret: Option<String>,
 }
 
 pub struct Application {
@@ -127,9 +132,12 @@ impl Application {
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             ),
             media: Media {
-                store: LocalStore::new(&settings.media_dir),
+                store: settings.media_store.open()?,
                 signer: Signer::new(&settings.media_secret, settings.media_url_ttl),
                 links: settings.media_links,
+                cdn_origin_secret: settings.cdn_origin_secret,
+                staging: settings.media_staging,
+                limits: settings.upload_limits,
             },
         });
         let listener = TcpListener::bind(&settings.listen)
@@ -139,6 +147,11 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(app_state.clone())
+                .app_data(web::FormConfig::default().limit(64 * 1024).error_handler(
+                    |err, _| {
+                        AppError::bad_request(format!("The form could not be read: {err}")).into()
+                    },
+                ))
                 .wrap(
                     DefaultHeaders::new()
                         .add(("X-Content-Type-Options", "nosniff"))
@@ -146,7 +159,8 @@ impl Application {
                         .add(("X-Frame-Options", "DENY"))
                         .add((
                             "Content-Security-Policy",
-                            "default-src 'self'; img-src 'self' https: data:; style-src 'self'; script-src 'self'; \
+                            "default-src 'self'; img-src 'self' https: data:; media-src 'self' https: blob:; \
+                             connect-src 'self' https:; worker-src 'self' blob:; style-src 'self'; script-src 'self'; \
                              object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
                         )),
                 )

@@ -16,6 +16,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("login.html", include_str!("../templates/login.html")),
     ("lesson.html", include_str!("../templates/lesson.html")),
     ("learn.html", include_str!("../templates/learn.html")),
+    ("author_index.html", include_str!("../templates/author_index.html")),
+    ("author_course.html", include_str!("../templates/author_course.html")),
+    ("author_lesson.html", include_str!("../templates/author_lesson.html")),
+    ("admin_members.html", include_str!("../templates/admin_members.html")),
 ];
 
 pub struct Views {
@@ -25,6 +29,7 @@ pub struct Views {
 impl Views {
     pub fn new() -> anyhow::Result<Self> {
         let mut tera = Tera::default();
+        tera.register_filter("markdown", crate::markdown::filter);
         tera.add_raw_templates(TEMPLATES.iter().copied())?;
         Ok(Self { tera })
     }

@@ -1,10 +1,23 @@
-// Lesson video: resume where the learner left off (on any device), and report the playback
-// position with a small beacon every 10 s while playing and on pause. The school's actor batches
-// these; nothing is written per beacon.
+// Lesson video. An HLS ladder plays natively (Safari) or through hls.js; otherwise the plain file
+// plays. For a signed-in learner it resumes where they left off (on any device) and reports the
+// playback position with a small beacon every 10 s while playing and on pause; the school's actor
+// batches these, nothing is written per beacon.
 (() => {
   const video = document.querySelector('video[data-lesson]');
+  if (!video) return;
+  const ladder = video.dataset.hls;
+  if (ladder) {
+    if (video.canPlayType('application/vnd.apple.mpegurl')) {
+      video.src = ladder;
+    } else if (window.Hls && window.Hls.isSupported()) {
+      const hls = new window.Hls();
+      hls.loadSource(ladder);
+      hls.attachMedia(video);
+      window.eduflowHls = hls;
+    }
+  }
   const csrf = document.querySelector('meta[name="csrf-token"]')?.content;
-  if (!video || !csrf) return;
+  if (!csrf) return;
   const resumeAt = Number(video.dataset.position || 0);
   video.addEventListener('loadedmetadata', () => {
     if (resumeAt > 0 && resumeAt < video.duration) video.currentTime = resumeAt;

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 use actix_web::web::Bytes;
+use futures_util::future::BoxFuture;
 use tokio::sync::oneshot;
 
 use super::SchoolContext;
@@ -87,6 +88,13 @@ impl SchoolActor {
         // Loads already running may return data from before the change: let them answer the
         // requests that joined them, but start fresh loads for everyone after this point.
         self.joinable.clear();
+    }
+
+    fn catalog_changed(&mut self, version: i64) {
+        if version > self.min_version {
+            self.min_version = version;
+            self.drop_pages();
+        }
     }
 
     fn finish_load(
@@ -217,10 +225,64 @@ impl Handler<CatalogChanged> for SchoolActor {
     type Result = ();
 
     fn handle(&mut self, CatalogChanged(version): CatalogChanged, _: &mut Self::Context) {
-        if version > self.min_version {
-            self.min_version = version;
-            self.drop_pages();
-        }
+        self.catalog_changed(version);
+    }
+}
+
+/// A catalog write made through this school (authoring). It runs beside the mailbox; once it has
+/// committed, this instance drops its stale pages at once — the editor sees the change on their
+/// next request — while NOTIFY tells every other instance.
+/// The write sits in a shared slot so the registry may retry delivery (an actor can stop
+/// between lookup and send); whichever actor receives it takes it, so it runs at most once.
+pub struct Edit<R>(Arc<std::sync::Mutex<Option<WriteFuture<R>>>>);
+
+type WriteFuture<R> = BoxFuture<'static, Result<Written<R>, AppError>>;
+
+impl<R> Edit<R> {
+    pub fn new(write: WriteFuture<R>) -> Self {
+        Self(Arc::new(std::sync::Mutex::new(Some(write))))
+    }
+}
+
+impl<R> Clone for Edit<R> {
+    fn clone(&self) -> Self {
+        Self(self.0.clone())
+    }
+}
+
+/// What a committed edit returns, and the school's catalog version after it.
+pub struct Written<R> {
+    pub value: R,
+    pub version: i64,
+}
+
+impl<R: Send + 'static> Message for Edit<R> {
+    type Result = Result<R, AppError>;
+}
+
+impl<R: Send + 'static> Handler<Edit<R>> for SchoolActor {
+    type Result = ResponseActFuture<Self, Result<R, AppError>>;
+
+    fn handle(&mut self, Edit(slot): Edit<R>, _: &mut Self::Context) -> Self::Result {
+        self.touch();
+        let write = slot
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        let write: WriteFuture<R> = match write {
+            Some(write) => write,
+            None => Box::pin(async {
+                Err(AppError::internal(anyhow::anyhow!("an edit was delivered twice")))
+            }),
+        };
+        Box::pin(
+            actix::fut::wrap_future(write).map(|written, act: &mut Self, _| {
+                written.map(|w| {
+                    act.catalog_changed(w.version);
+                    w.value
+                })
+            }),
+        )
     }
 }
 

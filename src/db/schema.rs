@@ -70,7 +70,7 @@ diesel::table! {
         kind -> Text,
         body -> Text,
         video_key -> Nullable<Text>,
-        media_key -> Nullable<Text>,
+        hls_key -> Nullable<Text>,
         duration_seconds -> Int4,
         free_preview -> Bool,
     }
@@ -142,6 +142,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     enrollments,
     lesson_progress,
+    course_instructors,
+    media,
 );
 
 diesel::table! {
@@ -158,5 +160,29 @@ diesel::table! {
         original_name -> Text,
         uploaded_by -> Nullable<Uuid>,
         created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    course_instructors (course_id, user_id) {
+        tenant_id -> Uuid,
+        course_id -> Uuid,
+        user_id -> Uuid,
+        is_owner -> Bool,
+    }
+}
+
+diesel::joinable!(course_instructors -> users (user_id));
+diesel::joinable!(course_instructors -> courses (course_id));
+
+diesel::table! {
+    media_variants (tenant_id, source_key, width, format) {
+        tenant_id -> Uuid,
+        source_key -> Text,
+        width -> Int4,
+        format -> Text,
+        key -> Text,
+        height -> Int4,
+        size_bytes -> Int8,
     }
 }

@@ -11,7 +11,7 @@ use actix_web::web::Bytes;
 
 use crate::error::{AppError, escape_html};
 use crate::views::Views;
-use sessions::Viewer;
+use sessions::{Role, Viewer};
 
 /// Where a shared, cached page shows who is signed in.
 pub const ACCOUNT_SLOT: &str = "<!--eduflow:account-->";
@@ -37,9 +37,14 @@ pub fn compose(page: Bytes, slots: &[(&str, String)]) -> Bytes {
 pub fn account_slot(viewer: &Viewer) -> String {
     match &viewer.0 {
         Some(user) => format!(
-            "<a href=\"/learn\">My learning</a> <span class=\"who\">{}</span>\
+            "{}<a href=\"/learn\">My learning</a> <span class=\"who\">{}</span>\
              <form class=\"inline\" method=\"post\" action=\"/logout\">\
              <input type=\"hidden\" name=\"csrf\" value=\"{}\"><button type=\"submit\">Log out</button></form>",
+            match user.role {
+                Role::Admin => "<a href=\"/author\">Authoring</a> <a href=\"/admin/members\">Members</a> ",
+                Role::Instructor => "<a href=\"/author\">Authoring</a> ",
+                Role::Learner => "",
+            },
             escape_html(&user.name),
             escape_html(&user.csrf)
         ),

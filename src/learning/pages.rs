@@ -244,12 +244,24 @@ pub async fn lesson(
             .map(|u| u.csrf.clone())
             .unwrap_or_default(),
     );
-    let video = page
-        .video_key
-        .as_deref()
-        .and_then(MediaKey::parse)
-        .filter(|k| k.tenant == tenant.id);
-    c.insert("video_url", &video.map(|k| state.media.url(&k)));
+    let own = |key: &Option<String>| {
+        key.as_deref()
+            .and_then(MediaKey::parse)
+            .filter(|k| k.tenant == tenant.id)
+    };
+    let media = &state.media;
+    let video_url = match own(&page.video_key) {
+        Some(k) => Some(media.url(&k).await?),
+        None => None,
+    };
+    let poster_url = match own(&page.cover_key) {
+        Some(k) => Some(media.url(&k).await?),
+        None => None,
+    };
+    let hls_url = own(&page.hls_key).map(|k| crate::media::hls::playlist_url(media, &k));
+    c.insert("video_url", &video_url);
+    c.insert("hls_url", &hls_url);
+    c.insert("poster_url", &poster_url);
     Ok(HttpResponse::Ok()
         .content_type(ContentType::html())
         .body(render_for(&state.views, &viewer, "lesson.html", &c)?))

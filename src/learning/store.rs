@@ -245,6 +245,10 @@ pub struct LessonPage {
     pub free_preview: bool,
     #[serde(skip)]
     pub video_key: Option<String>,
+    #[serde(skip)]
+    pub hls_key: Option<String>,
+    #[serde(skip)]
+    pub cover_key: Option<String>,
     pub prev: Option<(String, String)>,
     pub next: Option<(String, String)>,
     pub position: usize,
@@ -256,16 +260,25 @@ pub async fn lesson_page(
     course_slug: &str,
     lesson_slug: &str,
 ) -> Result<Option<LessonPage>, AppError> {
-    let course: Option<(Uuid, String)> = courses::table
+    let course: Option<(Uuid, String, Option<String>)> = courses::table
         .filter(courses::slug.eq(course_slug).and(courses::published))
-        .select((courses::id, courses::title))
+        .select((courses::id, courses::title, courses::cover_image_key))
         .first(conn)
         .await
         .optional()?;
-    let Some((course_id, course_title)) = course else {
+    let Some((course_id, course_title, cover_key)) = course else {
         return Ok(None);
     };
-    type Row = (Uuid, String, String, String, String, bool, Option<String>);
+    type Row = (
+        Uuid,
+        String,
+        String,
+        String,
+        String,
+        bool,
+        Option<String>,
+        Option<String>,
+    );
     let all: Vec<Row> = lessons::table
         .inner_join(sections::table)
         .filter(sections::course_id.eq(course_id))
@@ -278,6 +291,7 @@ pub async fn lesson_page(
             lessons::body,
             lessons::free_preview,
             lessons::video_key,
+            lessons::hls_key,
         ))
         .load(conn)
         .await?;
@@ -288,7 +302,7 @@ pub async fn lesson_page(
         all.get(j)
             .map(|(_, slug, title, ..)| (slug.clone(), title.clone()))
     };
-    let (lesson_id, slug, title, kind, body, free_preview, video_key) = all[i].clone();
+    let (lesson_id, slug, title, kind, body, free_preview, video_key, hls_key) = all[i].clone();
     Ok(Some(LessonPage {
         course_id,
         course_slug: course_slug.to_owned(),
@@ -300,6 +314,8 @@ pub async fn lesson_page(
         body,
         free_preview,
         video_key,
+        hls_key,
+        cover_key,
         prev: i.checked_sub(1).and_then(link),
         next: link(i + 1),
         position: i + 1,

@@ -1,13 +1,18 @@
-//! Media: bytes in a store (a local folder here; S3 comes with the authoring issue), metadata in
-//! the tenant-scoped `media` table, and short-lived signed URLs served by EduFlow's own origin.
+//! Media: bytes in a store (a local folder or an S3 bucket), metadata in the tenant-scoped `media`
+//! table, and short-lived signed URLs — for EduFlow's own origin, a CDN, or the bucket itself.
 
 pub mod bunny;
+pub mod cloudfront;
+pub mod hls;
 pub mod origin;
 pub mod signing;
+pub mod sniff;
 pub mod store;
+pub mod upload;
 
 use std::time::Duration;
 
+use crate::error::AppError;
 use crate::ids::TenantId;
 
 /// What may be served inline, by extension. Anything else (HTML, SVG, …) is never served inline.
@@ -19,6 +24,11 @@ pub const INLINE_TYPES: &[(&str, &str)] = &[
     ("webp", "image/webp"),
     ("avif", "image/avif"),
     ("gif", "image/gif"),
+    ("ts", "video/mp2t"),
+    ("m4s", "video/iso.segment"),
+    ("m4a", "audio/mp4"),
+    ("aac", "audio/aac"),
+    ("vtt", "text/vtt"),
 ];
 
 /// A store key: `t/<school id>/<kind>/<sha256>.<ext>`, parsed once.
@@ -84,24 +94,31 @@ impl MediaKey {
 
 /// The store and the signers, shared by every request.
 pub struct Media {
-    pub store: store::LocalStore,
+    pub store: store::Store,
     /// Tokens for EduFlow's own `/media` origin.
     pub signer: signing::Signer,
-    /// Where pages send browsers: the origin itself, or a CDN in front of it.
+    /// Where pages send browsers: the origin itself, a CDN in front of it, or the bucket.
     pub links: Links,
+    /// What a CDN sends in [`ORIGIN_SECRET_HEADER`] when it pulls from `/media`.
+    pub cdn_origin_secret: Option<String>,
+    /// Where uploads are written while they stream in and are checked.
+    pub staging: std::path::PathBuf,
+    pub limits: upload::Limits,
 }
 
 /// How media URLs in pages are made.
 pub enum Links {
     /// EduFlow's own `/media/…` origin with its HMAC tokens (the default).
     Origin,
-    /// A Bunny.net pull zone with token authentication. Tokens open the school's whole prefix;
-    /// the zone pulls from `/media/…` sending `X-EduFlow-Origin-Secret`.
-    Bunny {
+    /// A Bunny.net pull zone with token authentication. Tokens open the school's whole prefix.
+    Bunny { base: String, key: Vec<u8> },
+    /// A CloudFront distribution with canned-policy signed URLs, one per object.
+    CloudFront {
         base: String,
-        key: Vec<u8>,
-        origin_secret: String,
+        signer: cloudfront::CloudFrontSigner,
     },
+    /// The S3 bucket itself, through SigV4 presigned GETs (S3 store and no CDN).
+    Presigned,
 }
 
 /// The header a CDN sends when pulling from the `/media` origin.
@@ -109,35 +126,44 @@ pub const ORIGIN_SECRET_HEADER: &str = "x-eduflow-origin-secret";
 
 impl Media {
     /// The URL a page should use for `key`.
-    pub fn url(&self, key: &MediaKey) -> String {
-        match &self.links {
-            Links::Origin => self.signer.url(key),
+    pub async fn url(&self, key: &MediaKey) -> Result<String, AppError> {
+        let expires = self.signer.expiry();
+        Ok(match &self.links {
+            Links::Origin => self.signer.url(key, expires),
             Links::Bunny {
                 base,
                 key: token_key,
-                ..
             } => {
                 let path = format!("/{}", key.as_str());
                 let prefix = format!("/t/{}/", key.tenant);
                 let grant = bunny::Grant {
                     path: &path,
-                    expires: self.signer.expiry(),
+                    expires,
                     path_allowed: Some(&prefix),
                     ..Default::default()
                 };
                 bunny::sign(token_key, base, &grant).1
             }
-        }
+            Links::CloudFront { base, signer } => {
+                signer.sign(&format!("{base}/{}", key.as_str()), expires)
+            }
+            Links::Presigned => self
+                .store
+                .presigned(key, self.signer.ttl())
+                .await
+                .map_err(AppError::internal)?
+                .ok_or_else(|| AppError::internal(anyhow::anyhow!("presigned links need S3")))?,
+        })
     }
 
     /// Whether a request without a URL token comes from the configured CDN.
     pub fn from_cdn(&self, header: Option<&str>) -> bool {
-        match (&self.links, header) {
-            (Links::Bunny { origin_secret, .. }, Some(given)) => {
-                given.len() == origin_secret.len()
+        match (&self.cdn_origin_secret, header) {
+            (Some(secret), Some(given)) => {
+                given.len() == secret.len()
                     && given
                         .bytes()
-                        .zip(origin_secret.bytes())
+                        .zip(secret.bytes())
                         .fold(0u8, |acc, (a, b)| acc | (a ^ b))
                         == 0
             }

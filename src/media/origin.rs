@@ -4,7 +4,6 @@
 
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::{HttpRequest, HttpResponse, web};
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::MediaKey;
 use crate::error::AppError;
@@ -69,16 +68,8 @@ fn matches_etag(headers: &HeaderMap, etag: &str) -> bool {
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
 }
 
-pub async fn serve(
-    req: HttpRequest,
-    School(tenant): School,
-    state: web::Data<AppState>,
-    key: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    // Another school's key is not found here, signed or not.
-    let key = MediaKey::parse(&key)
-        .filter(|k| k.tenant == tenant.id)
-        .ok_or(AppError::NotFound)?;
+/// Passes a request carrying this origin's token for `key`, or coming from the configured CDN.
+pub fn check_signature(req: &HttpRequest, state: &AppState, key: &MediaKey) -> Result<(), AppError> {
     let query: std::collections::HashMap<String, String> =
         form_urlencoded::parse(req.query_string().as_bytes())
             .into_owned()
@@ -97,11 +88,26 @@ pub async fn serve(
         || query
             .get("sig")
             .is_some_and(|sig| state.media.signer.verify(key.as_str(), expires, sig));
-    if !signed {
-        return Err(AppError::Forbidden(
+    if signed {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
             "This media link is invalid or has expired; reload the page.".into(),
-        ));
+        ))
     }
+}
+
+pub async fn serve(
+    req: HttpRequest,
+    School(tenant): School,
+    state: web::Data<AppState>,
+    key: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    // Another school's key is not found here, signed or not.
+    let key = MediaKey::parse(&key)
+        .filter(|k| k.tenant == tenant.id)
+        .ok_or(AppError::NotFound)?;
+    check_signature(&req, &state, &key)?;
     let etag = format!("\"{}\"", key.sha256);
     if matches_etag(req.headers(), &etag) {
         return Ok(HttpResponse::NotModified()
@@ -109,10 +115,9 @@ pub async fn serve(
             .insert_header((header::CACHE_CONTROL, IMMUTABLE))
             .finish());
     }
-    let (mut file, len) = state
-        .media
-        .store
-        .open(&key)
+    let store = &state.media.store;
+    let len = store
+        .size(&key)
         .await
         .map_err(AppError::internal)?
         .ok_or(AppError::NotFound)?;
@@ -145,11 +150,12 @@ pub async fn serve(
                 .finish());
         }
     };
-    file.seek(std::io::SeekFrom::Start(start))
+    let body = store
+        .read(&key, start, count)
         .await
         .map_err(AppError::internal)?;
     res.no_chunking(count);
-    Ok(res.streaming(tokio_util::io::ReaderStream::new(file.take(count))))
+    Ok(res.streaming(body))
 }
 
 #[cfg(test)]

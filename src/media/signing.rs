@@ -16,6 +16,11 @@ pub struct Signer {
     ttl: Duration,
 }
 
+/// How finely expiries are rounded: a quarter of the lifetime, between a minute and an hour.
+fn step(ttl: Duration) -> Duration {
+    (ttl / 4).clamp(Duration::from_secs(60), Duration::from_secs(3600))
+}
+
 fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -24,10 +29,15 @@ fn now() -> u64 {
 
 impl Signer {
     pub fn new(secret: &[u8], ttl: Duration) -> Self {
+        let ttl = ttl.min(MAX_URL_TTL);
         Self {
             secret: secret.to_vec(),
-            ttl: ttl.min(MAX_URL_TTL),
+            ttl: ttl.min(MAX_URL_TTL - step(ttl)),
         }
+    }
+
+    pub fn ttl(&self) -> Duration {
+        self.ttl
     }
 
     fn mac(&self, key: &str, expires: u64) -> Hmac<Sha256> {
@@ -39,14 +49,16 @@ impl Signer {
         mac
     }
 
-    /// When a URL signed now expires (Unix seconds).
+    /// When a URL signed now expires (Unix seconds): at least the configured time away, rounded
+    /// up to a step, so a page rendered twice within a step links the same URLs and browsers
+    /// and CDNs keep their cached copies.
     pub fn expiry(&self) -> u64 {
-        now() + self.ttl.as_secs()
+        let step = step(self.ttl).as_secs();
+        (now() + self.ttl.as_secs()).div_ceil(step) * step
     }
 
-    /// A path with its token, valid for the configured time.
-    pub fn url(&self, key: &MediaKey) -> String {
-        let expires = self.expiry();
+    /// A `/media` path with its token, valid until `expires`.
+    pub fn url(&self, key: &MediaKey, expires: u64) -> String {
         let sig = URL_SAFE_NO_PAD.encode(self.mac(key.as_str(), expires).finalize().into_bytes());
         format!("/media/{}?expires={expires}&sig={sig}", key.as_str())
     }
@@ -81,8 +93,10 @@ mod tests {
     fn tokens_verify_and_resist_tampering() {
         let signer = Signer::new(b"a secret of some length", Duration::from_secs(60));
         let key = MediaKey::new(TenantId::new(), "video", &"b".repeat(64), "webm");
-        let (k, exp, sig) = parts(&signer.url(&key));
+        let (k, exp, sig) = parts(&signer.url(&key, signer.expiry()));
         assert!(signer.verify(&k, exp, &sig));
+        assert!((now() + 60..=now() + 120).contains(&exp), "{exp}");
+        assert_eq!(signer.url(&key, signer.expiry()), signer.url(&key, signer.expiry()));
         assert!(
             !signer.verify(&k, exp + 1, &sig),
             "a longer expiry must not verify"
@@ -100,9 +114,7 @@ mod tests {
             ),
             "expired"
         );
-        assert_eq!(
-            Signer::new(b"s", Duration::from_secs(30 * 24 * 3600)).ttl,
-            MAX_URL_TTL
-        );
+        let longest = Signer::new(b"s", Duration::from_secs(30 * 24 * 3600));
+        assert!(longest.expiry() <= now() + MAX_URL_TTL.as_secs());
     }
 }

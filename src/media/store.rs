@@ -1,13 +1,191 @@
-//! The media store's local-folder backend (the embedded default). Keys are content-addressed, so
-//! writing an object that exists is a no-op and an object never changes under its key.
+//! The media store: one interface, two backends — a local folder (the embedded default) and any
+//! S3-compatible bucket through rust-s3. Keys are content addresses, so writing a key that exists
+//! is a no-op and an object never changes under its key.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use sha2::{Digest, Sha256};
-use tokio::io::AsyncWriteExt;
+use actix_web::web::Bytes;
+use futures_util::stream::{BoxStream, StreamExt};
+use s3::Bucket;
+use s3::command::Command;
+use s3::creds::Credentials;
+use s3::request::Request;
+use s3::request::tokio_backend::ReqwestRequest;
+use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 use super::MediaKey;
-use crate::ids::TenantId;
+
+pub type ByteStream = BoxStream<'static, std::io::Result<Bytes>>;
+
+/// Where an S3-compatible bucket is and how to address it.
+#[derive(Debug, Clone)]
+pub struct S3Config {
+    pub bucket: String,
+    pub region: String,
+    /// Empty for AWS itself; e.g. `https://<account>.r2.cloudflarestorage.com` or MinIO's URL.
+    pub endpoint: Option<String>,
+    /// `https://endpoint/bucket/key` instead of `https://bucket.endpoint/key` (MinIO, local servers).
+    pub path_style: bool,
+}
+
+/// Which backend to open, from the configuration.
+#[derive(Debug, Clone)]
+pub enum StoreConfig {
+    Local(PathBuf),
+    S3(S3Config),
+}
+
+impl StoreConfig {
+    pub fn open(&self) -> anyhow::Result<Store> {
+        match self {
+            Self::Local(root) => Ok(Store::Local(LocalStore::new(root))),
+            Self::S3(config) => Store::s3(config),
+        }
+    }
+}
+
+pub enum Store {
+    Local(LocalStore),
+    S3(Box<Bucket>),
+}
+
+impl Store {
+    /// The S3 backend; credentials come from the environment (`AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY`, optional `AWS_SESSION_TOKEN`) or the instance's role.
+    pub fn s3(config: &S3Config) -> anyhow::Result<Self> {
+        let region = match &config.endpoint {
+            Some(endpoint) => s3::Region::Custom {
+                region: config.region.clone(),
+                endpoint: endpoint.clone(),
+            },
+            None => config.region.parse()?,
+        };
+        let credentials = Credentials::default()?;
+        let mut bucket = Bucket::new(&config.bucket, region, credentials)?;
+        if config.path_style {
+            bucket = bucket.with_path_style();
+        }
+        Ok(Self::S3(bucket))
+    }
+
+    pub fn bucket(&self) -> Option<&Bucket> {
+        match self {
+            Self::S3(bucket) => Some(bucket),
+            Self::Local(_) => None,
+        }
+    }
+
+    /// Moves a staged file (already hashed into `key`) into the store. The file is read as a
+    /// stream, so a large video never sits in memory.
+    pub async fn put_file(
+        &self,
+        key: &MediaKey,
+        file: &Path,
+        content_type: &str,
+    ) -> anyhow::Result<()> {
+        match self {
+            Self::Local(local) => local.put_file(key, file).await,
+            Self::S3(bucket) => {
+                if self.size(key).await?.is_some() {
+                    return Ok(());
+                }
+                let mut reader = tokio::fs::File::open(file).await?;
+                bucket
+                    .put_object_stream_with_content_type(&mut reader, key.as_str(), content_type)
+                    .await?;
+                Ok(())
+            }
+        }
+    }
+
+    /// Stores small bytes (an image variant, a playlist, demo media).
+    pub async fn put_bytes(
+        &self,
+        key: &MediaKey,
+        bytes: &[u8],
+        content_type: &str,
+    ) -> anyhow::Result<()> {
+        match self {
+            Self::Local(local) => local.put_bytes(key, bytes).await,
+            Self::S3(bucket) => {
+                bucket
+                    .put_object_with_content_type(key.as_str(), bytes, content_type)
+                    .await?;
+                Ok(())
+            }
+        }
+    }
+
+    /// The object's size, or `None` when the store has no such key.
+    pub async fn size(&self, key: &MediaKey) -> anyhow::Result<Option<u64>> {
+        match self {
+            Self::Local(local) => match tokio::fs::metadata(local.path(key)).await {
+                Ok(meta) => Ok(Some(meta.len())),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(e.into()),
+            },
+            Self::S3(bucket) => match bucket.head_object(key.as_str()).await {
+                Ok((head, _)) => Ok(head.content_length.map(|n| n.max(0) as u64)),
+                Err(s3::error::S3Error::HttpFailWithBody(404, _)) => Ok(None),
+                Err(e) => Err(e.into()),
+            },
+        }
+    }
+
+    /// `count` bytes from `start`, as a stream (the caller has checked the range against
+    /// [`Store::size`]).
+    pub async fn read(&self, key: &MediaKey, start: u64, count: u64) -> anyhow::Result<ByteStream> {
+        match self {
+            Self::Local(local) => {
+                let mut file = tokio::fs::File::open(local.path(key)).await?;
+                file.seek(std::io::SeekFrom::Start(start)).await?;
+                Ok(tokio_util::io::ReaderStream::new(file.take(count)).boxed())
+            }
+            Self::S3(bucket) => {
+                if count == 0 {
+                    return Ok(futures_util::stream::empty().boxed());
+                }
+                let command = Command::GetObjectRange {
+                    start,
+                    end: Some(start + count - 1),
+                };
+                let request = ReqwestRequest::new(bucket, key.as_str(), command).await?;
+                let response = request.response_data_to_stream().await?;
+                Ok(response
+                    .bytes
+                    .map(|chunk| chunk.map_err(std::io::Error::other))
+                    .boxed())
+            }
+        }
+    }
+
+    /// A whole (small) object, at most `limit` bytes, or `None` when it is missing.
+    pub async fn read_all(&self, key: &MediaKey, limit: u64) -> anyhow::Result<Option<Vec<u8>>> {
+        let Some(len) = self.size(key).await? else {
+            return Ok(None);
+        };
+        anyhow::ensure!(len <= limit, "{} is {len} bytes, over {limit}", key.as_str());
+        let mut out = Vec::with_capacity(len as usize);
+        let mut stream = self.read(key, 0, len).await?;
+        while let Some(chunk) = stream.next().await {
+            out.extend_from_slice(&chunk?);
+        }
+        Ok(Some(out))
+    }
+
+    /// A time-limited direct link to the object (S3 only: a SigV4 presigned GET).
+    pub async fn presigned(&self, key: &MediaKey, ttl: Duration) -> anyhow::Result<Option<String>> {
+        match self {
+            Self::Local(_) => Ok(None),
+            Self::S3(bucket) => Ok(Some(
+                bucket
+                    .presign_get(key.as_str(), ttl.as_secs() as u32, None)
+                    .await?,
+            )),
+        }
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct LocalStore {
@@ -24,42 +202,40 @@ impl LocalStore {
         self.root.join(key.as_str())
     }
 
-    /// Stores `bytes` under their content address; returns the key.
-    pub async fn put(
-        &self,
-        tenant: TenantId,
-        kind: &str,
-        ext: &str,
-        bytes: &[u8],
-    ) -> std::io::Result<MediaKey> {
-        let sha256 = hex(&Sha256::digest(bytes));
-        let key = MediaKey::new(tenant, kind, &sha256, ext);
-        let path = self.path(&key);
+    async fn put_file(&self, key: &MediaKey, file: &Path) -> anyhow::Result<()> {
+        let path = self.path(key);
         if tokio::fs::try_exists(&path).await? {
-            return Ok(key);
+            return Ok(());
         }
-        let dir = path.parent().expect("keys have folders");
-        tokio::fs::create_dir_all(dir).await?;
-        // Write aside, then rename: readers never see half an object.
-        let partial = dir.join(format!(".{sha256}.{}.partial", std::process::id()));
+        tokio::fs::create_dir_all(path.parent().expect("keys have folders")).await?;
+        if tokio::fs::rename(file, &path).await.is_err() {
+            // Another filesystem: copy aside, then rename, so readers never see half an object.
+            let partial = partial_path(&path);
+            tokio::fs::copy(file, &partial).await?;
+            tokio::fs::rename(&partial, &path).await?;
+        }
+        Ok(())
+    }
+
+    async fn put_bytes(&self, key: &MediaKey, bytes: &[u8]) -> anyhow::Result<()> {
+        let path = self.path(key);
+        if tokio::fs::try_exists(&path).await? {
+            return Ok(());
+        }
+        tokio::fs::create_dir_all(path.parent().expect("keys have folders")).await?;
+        let partial = partial_path(&path);
         let mut file = tokio::fs::File::create(&partial).await?;
         file.write_all(bytes).await?;
         file.sync_all().await?;
         tokio::fs::rename(&partial, &path).await?;
-        Ok(key)
+        Ok(())
     }
+}
 
-    /// The object and its size, or `None` when the store has no such key.
-    pub async fn open(&self, key: &MediaKey) -> std::io::Result<Option<(tokio::fs::File, u64)>> {
-        match tokio::fs::File::open(self.path(key)).await {
-            Ok(file) => {
-                let len = file.metadata().await?.len();
-                Ok(Some((file, len)))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
+fn partial_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().expect("keys name files").to_owned();
+    name.push(format!(".{}.partial", std::process::id()));
+    path.with_file_name(name)
 }
 
 pub fn hex(bytes: &[u8]) -> String {

@@ -237,7 +237,7 @@ impl TestDb {
             self.admin_pools().primary(),
             &schools,
             7,
-            &eduflow::media::store::LocalStore::new(media_dir()),
+            &local_store().open().unwrap(),
         )
         .await
         .unwrap();
@@ -251,6 +251,10 @@ pub const MEDIA_SECRET: &[u8] = b"test media secret, 32 bytes or more";
 /// One media folder for the whole run: keys are content addresses, so tests can share it.
 pub fn media_dir() -> PathBuf {
     shared().root.join("media")
+}
+
+pub fn local_store() -> eduflow::media::store::StoreConfig {
+    eduflow::media::store::StoreConfig::Local(media_dir())
 }
 
 pub fn school_toml(slug: &str, domains: &[&str]) -> String {
@@ -285,10 +289,17 @@ pub fn settings(db: &TestDb) -> Settings {
         top_schools: 20,
         https: false,
         position_flush: Duration::from_millis(200),
-        media_dir: media_dir(),
+        media_store: local_store(),
+        media_staging: shared().root.join("staging"),
+        upload_limits: eduflow::media::upload::Limits {
+            image: 8 << 20,
+            video: 4 << 20,
+            hls: 4 << 20,
+        },
         media_secret: MEDIA_SECRET.to_vec(),
         media_url_ttl: Duration::from_secs(600),
         media_links: eduflow::media::Links::Origin,
+        cdn_origin_secret: None,
     }
 }
 

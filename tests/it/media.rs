@@ -211,8 +211,8 @@ async fn behind_a_bunny_cdn_links_are_cdn_tokens_for_the_schools_prefix() {
     s.media_links = eduflow::media::Links::Bunny {
         base: "https://cdn.example.test".into(),
         key: b"zone token key".to_vec(),
-        origin_secret: ORIGIN_SECRET.into(),
     };
+    s.cdn_origin_secret = Some(ORIGIN_SECRET.into());
     let app = TestApp::spawn(s).await;
     let url = video_url(&app, &db, "alpha").await;
     let prefix = format!("/t/{alpha}/");

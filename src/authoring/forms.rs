@@ -1,0 +1,253 @@
+//! Authoring input, parsed once: a `CourseInput` or `LessonInput` is valid by construction, and a
+//! form that does not parse comes back with one message per field.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::tenancy::files::is_slug;
+
+/// Messages by field name, shown beside each field when the form is re-shown.
+pub type FieldErrors = BTreeMap<&'static str, String>;
+
+pub const LEVELS: &[&str] = &["beginner", "intermediate", "advanced"];
+const MAX_TAGS: usize = 10;
+
+/// What a form field holds, as typed (re-shown unchanged when something is wrong).
+pub trait Fields {
+    fn get(&self, name: &str) -> &str;
+}
+
+impl Fields for crate::media::upload::UploadForm {
+    fn get(&self, name: &str) -> &str {
+        self.text(name)
+    }
+}
+
+impl Fields for std::collections::HashMap<String, String> {
+    fn get(&self, name: &str) -> &str {
+        std::collections::HashMap::get(self, name).map_or("", String::as_str)
+    }
+}
+
+/// `Some(text)` trimmed, if it has 1..=max characters; records why not otherwise.
+fn text(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    value: &str,
+    required: bool,
+    max: usize,
+) -> String {
+    let value = value.trim();
+    if required && value.is_empty() {
+        errors.insert(field, "Required.".into());
+    } else if value.chars().count() > max {
+        errors.insert(field, format!("At most {max} characters."));
+    } else if value.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        errors.insert(field, "Contains control characters.".into());
+    }
+    value.to_owned()
+}
+
+/// A URL slug from a title: lowercase ASCII words joined by `-`.
+pub fn slugify(title: &str, max: usize) -> String {
+    let mut out = String::new();
+    for c in title.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+        if out.len() >= max {
+            break;
+        }
+    }
+    out.trim_end_matches('-').to_owned()
+}
+
+fn slug(errors: &mut FieldErrors, given: &str, title: &str, max: usize) -> String {
+    let given = given.trim();
+    let slug = if given.is_empty() {
+        slugify(title, max)
+    } else {
+        given.to_owned()
+    };
+    if !is_slug(&slug, max) && !(given.is_empty() && errors.contains_key("title")) {
+        errors.insert(
+            "slug",
+            format!("Use lowercase letters, digits and single dashes (at most {max})."),
+        );
+    }
+    slug
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CourseInput {
+    pub title: String,
+    pub slug: String,
+    pub summary: String,
+    pub description: String,
+    pub category: String,
+    pub tags: Vec<String>,
+    pub level: String,
+    pub duration_minutes: i32,
+}
+
+impl CourseInput {
+    /// Parses the course form; `categories` are the school's category slugs.
+    pub fn parse(form: &impl Fields, categories: &[String]) -> Result<Self, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let title = text(&mut e, "title", form.get("title"), true, 200);
+        let slug = slug(&mut e, form.get("slug"), &title, 120);
+        let summary = text(&mut e, "summary", form.get("summary"), false, 500);
+        let description = text(&mut e, "description", form.get("description"), false, 20_000);
+        let category = form.get("category").trim().to_owned();
+        if !categories.contains(&category) {
+            e.insert("category", "Choose one of the school's categories.".into());
+        }
+        let mut tags = Vec::new();
+        for tag in form.get("tags").split(',') {
+            let tag = tag.trim().to_lowercase();
+            if tag.is_empty() {
+                continue;
+            }
+            if !is_slug(&tag, 40) {
+                e.insert(
+                    "tags",
+                    format!("“{tag}” is not a tag: lowercase letters, digits and dashes."),
+                );
+            } else if !tags.contains(&tag) {
+                tags.push(tag);
+            }
+        }
+        if tags.len() > MAX_TAGS {
+            e.insert("tags", format!("At most {MAX_TAGS} tags."));
+        }
+        let level = form.get("level").trim().to_owned();
+        if !LEVELS.contains(&level.as_str()) {
+            e.insert("level", "Choose a level.".into());
+        }
+        let duration_minutes = match form.get("duration_minutes").trim() {
+            "" => 0,
+            n => match n.parse::<i32>() {
+                Ok(n) if (0..=100_000).contains(&n) => n,
+                _ => {
+                    e.insert("duration_minutes", "A whole number of minutes.".into());
+                    0
+                }
+            },
+        };
+        if e.is_empty() {
+            Ok(Self {
+                title,
+                slug,
+                summary,
+                description,
+                category,
+                tags,
+                level,
+                duration_minutes,
+            })
+        } else {
+            Err(e)
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LessonInput {
+    pub title: String,
+    pub slug: String,
+    pub body: String,
+    pub free_preview: bool,
+}
+
+impl LessonInput {
+    pub fn parse(form: &impl Fields) -> Result<Self, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let title = text(&mut e, "title", form.get("title"), true, 200);
+        let slug = slug(&mut e, form.get("slug"), &title, 120);
+        let body = text(&mut e, "body", form.get("body"), false, 100_000);
+        let free_preview = matches!(form.get("free_preview"), "on" | "true" | "1");
+        if e.is_empty() {
+            Ok(Self {
+                title,
+                slug,
+                body,
+                free_preview,
+            })
+        } else {
+            Err(e)
+        }
+    }
+}
+
+/// A section title.
+pub fn section_title(form: &impl Fields) -> Result<String, FieldErrors> {
+    let mut e = FieldErrors::new();
+    let title = text(&mut e, "title", form.get("title"), true, 200);
+    if e.is_empty() { Ok(title) } else { Err(e) }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn form(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_good_course_form_parses_with_a_slug_from_its_title() {
+        let cats = vec!["data".to_owned()];
+        let c = CourseInput::parse(
+            &form(&[
+                ("title", "  SQL: Joins & Windows! "),
+                ("category", "data"),
+                ("tags", "sql, Joins ,sql,"),
+                ("level", "advanced"),
+                ("duration_minutes", "90"),
+            ]),
+            &cats,
+        )
+        .unwrap();
+        assert_eq!(c.title, "SQL: Joins & Windows!");
+        assert_eq!(c.slug, "sql-joins-windows");
+        assert_eq!(c.tags, ["sql", "joins"]);
+        assert_eq!(c.duration_minutes, 90);
+    }
+
+    #[test]
+    fn every_bad_field_gets_its_own_message() {
+        let e = CourseInput::parse(
+            &form(&[
+                ("title", ""),
+                ("slug", "Not A Slug"),
+                ("category", "cooking"),
+                ("tags", "ok, <script>"),
+                ("level", "expert"),
+                ("duration_minutes", "-5"),
+            ]),
+            &["data".to_owned()],
+        )
+        .unwrap_err();
+        for field in [
+            "title",
+            "slug",
+            "category",
+            "tags",
+            "level",
+            "duration_minutes",
+        ] {
+            assert!(e.contains_key(field), "{field}: {e:?}");
+        }
+        let long = "x".repeat(201);
+        let e = LessonInput::parse(&form(&[("title", &long)])).unwrap_err();
+        assert_eq!(e["title"], "At most 200 characters.");
+    }
+}

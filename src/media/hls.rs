@@ -1,0 +1,338 @@
+//! HLS ladders. An instructor uploads a zip of playlists and segments; every segment is stored
+//! under its own content address, and every playlist is stored with its references rewritten to
+//! store keys. When a player asks for a playlist (through a signed `/hls/…` URL), each key in it
+//! becomes a signed URL, so the ladder plays through the same short-lived links as everything else.
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::path::{Component, Path};
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use sha2::{Digest, Sha256};
+
+use super::sniff::{Family, Sniffed};
+use super::store::hex;
+use super::upload::{self, Staged};
+use super::{Media, MediaKey};
+use crate::db::PgPool;
+use crate::error::AppError;
+use crate::ids::{TenantId, UserId};
+use crate::startup::AppState;
+use crate::tenancy::host::School;
+
+pub const PLAYLIST_TYPE: &str = "application/vnd.apple.mpegurl";
+const MAX_ENTRIES: usize = 5_000;
+const MAX_PLAYLIST: u64 = 1 << 20;
+
+/// What a ladder may contain besides playlists (each served as its `INLINE_TYPES` type).
+const SEGMENT_EXTS: &[&str] = &["ts", "m4s", "mp4", "m4a", "aac", "vtt"];
+
+fn bad(msg: impl Into<String>) -> AppError {
+    AppError::Unprocessable(msg.into())
+}
+
+/// The archive's files: segments staged on disk, playlists as text, by their path in the zip.
+#[derive(Default)]
+struct Unpacked {
+    segments: Vec<(String, Staged)>,
+    playlists: Vec<(String, String)>,
+}
+
+struct Hashing<W> {
+    inner: W,
+    hasher: Sha256,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Unpacks the zip (blocking), stopping at `limit` uncompressed bytes, so a zip bomb costs
+/// nothing but the attempt.
+fn unpack(zip: &Path, staging: &Path, limit: u64) -> Result<Unpacked, AppError> {
+    let file = std::fs::File::open(zip).map_err(AppError::internal)?;
+    let mut archive =
+        zip::ZipArchive::new(file).map_err(|_| bad("The HLS archive is not a readable zip."))?;
+    if archive.len() > MAX_ENTRIES {
+        return Err(bad(format!("The HLS archive has over {MAX_ENTRIES} files.")));
+    }
+    std::fs::create_dir_all(staging).map_err(AppError::internal)?;
+    let mut out = Unpacked::default();
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        let mut entry = archive
+            .by_index(i)
+            .map_err(|_| bad("The HLS archive is damaged."))?;
+        if entry.is_dir() {
+            continue;
+        }
+        let Some(name) = entry.enclosed_name().and_then(|p| path_name(&p)) else {
+            return Err(bad(format!("{} is not a safe path.", entry.name())));
+        };
+        if name.starts_with("__MACOSX/") || name.rsplit('/').next().is_some_and(|f| f.starts_with('.')) {
+            continue;
+        }
+        let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+        let remaining = limit.saturating_sub(total);
+        if ext == "m3u8" {
+            let mut text = String::new();
+            (&mut entry)
+                .take(MAX_PLAYLIST.min(remaining) + 1)
+                .read_to_string(&mut text)
+                .map_err(|_| bad(format!("{name} is not a text playlist.")))?;
+            total += text.len() as u64;
+            if text.len() as u64 > MAX_PLAYLIST {
+                return Err(bad(format!("{name} is over 1 MiB.")));
+            }
+            out.playlists.push((name, text));
+            continue;
+        }
+        let Some((ext, content_type)) = super::INLINE_TYPES
+            .iter()
+            .find(|(e, _)| *e == ext && SEGMENT_EXTS.contains(e))
+        else {
+            return Err(AppError::Unsupported(format!(
+                "{name} is not part of an HLS ladder (playlists and .ts, .m4s, .mp4, .m4a, .aac or .vtt segments)."
+            )));
+        };
+        let path = staging.join(format!("hls-{}", uuid::Uuid::new_v4()));
+        let file = std::fs::File::create(&path).map_err(AppError::internal)?;
+        let mut writer = Hashing { inner: std::io::BufWriter::new(file), hasher: Sha256::new() };
+        let copied = std::io::copy(&mut (&mut entry).take(remaining + 1), &mut writer);
+        let staged = Staged::new(
+            path,
+            hex(&writer.hasher.clone().finalize()),
+            copied.as_ref().copied().unwrap_or(0),
+            Sniffed { content_type, ext, family: Family::Hls },
+            &name,
+        );
+        let len = copied.map_err(|_| bad(format!("{name} could not be unpacked.")))?;
+        writer.flush().map_err(AppError::internal)?;
+        total += len;
+        if total > limit {
+            return Err(AppError::TooLarge(format!(
+                "The unpacked HLS ladder is over the {} MiB limit.",
+                limit >> 20
+            )));
+        }
+        out.segments.push((name, staged));
+    }
+    Ok(out)
+}
+
+/// A zip path as `a/b/c`, with no parent or root parts.
+fn path_name(p: &Path) -> Option<String> {
+    let parts: Option<Vec<&str>> = p
+        .components()
+        .map(|c| match c {
+            Component::Normal(s) => s.to_str(),
+            _ => None,
+        })
+        .collect();
+    parts.map(|p| p.join("/")).filter(|s| !s.is_empty())
+}
+
+/// `uri` from the playlist at `from`, as a path in the archive.
+fn resolve(from: &str, uri: &str) -> Option<String> {
+    if uri.contains("://") || uri.starts_with('/') || uri.contains('?') || uri.contains('#') {
+        return None;
+    }
+    let mut parts: Vec<&str> = from.split('/').collect();
+    parts.pop();
+    for seg in uri.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// Rewrites every URI of a playlist (URI lines and `URI="…"` attributes) with `map`.
+fn rewrite(text: &str, mut map: impl FnMut(&str) -> Result<String, AppError>) -> Result<String, AppError> {
+    let mut out = String::with_capacity(text.len() * 2);
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+        } else if !trimmed.starts_with('#') {
+            out.push_str(&map(trimmed)?);
+        } else if let Some(at) = trimmed.find("URI=\"") {
+            let start = at + 5;
+            let end = start
+                + trimmed[start..]
+                    .find('"')
+                    .ok_or_else(|| bad("A playlist has an unterminated URI."))?;
+            out.push_str(&trimmed[..start]);
+            out.push_str(&map(&trimmed[start..end])?);
+            out.push_str(&trimmed[end..]);
+        } else {
+            out.push_str(trimmed);
+        }
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+fn is_master(text: &str) -> bool {
+    text.lines().any(|l| l.starts_with("#EXT-X-STREAM-INF"))
+}
+
+/// Stores a ladder from its staged zip; returns the master playlist's key.
+pub async fn ingest(
+    media: &Media,
+    pool: &PgPool,
+    tenant: TenantId,
+    uploader: Option<UserId>,
+    zip: Staged,
+) -> Result<MediaKey, AppError> {
+    let (path, staging, limit) = (zip.path().to_owned(), media.staging.clone(), media.limits.hls);
+    let unpacked = tokio::task::spawn_blocking(move || unpack(&path, &staging, limit))
+        .await
+        .map_err(AppError::internal)??;
+    let masters: Vec<_> = unpacked.playlists.iter().filter(|(_, t)| is_master(t)).collect();
+    let [(master_name, master_text)] = masters.as_slice() else {
+        return Err(bad("The HLS archive needs exactly one master playlist (with #EXT-X-STREAM-INF)."));
+    };
+    for (name, text) in &unpacked.playlists {
+        if !text.starts_with("#EXTM3U") {
+            return Err(bad(format!("{name} is not an HLS playlist (no #EXTM3U).")));
+        }
+    }
+    let mut keys: HashMap<String, MediaKey> = HashMap::new();
+    for (name, staged) in unpacked.segments {
+        let stored = upload::ingest(media, pool, tenant, uploader, staged, Family::Hls).await?;
+        keys.insert(name, stored.key);
+    }
+    let store_playlist = async |name: &str, text: &str, keys: &HashMap<String, MediaKey>| {
+        let rewritten = rewrite(text, |uri| {
+            resolve(name, uri)
+                .and_then(|p| keys.get(&p))
+                .map(|k| k.as_str().to_owned())
+                .ok_or_else(|| bad(format!("{name} refers to {uri}, which is not in the archive.")))
+        })?;
+        let key = MediaKey::new(tenant, "hls", &hex(&Sha256::digest(rewritten.as_bytes())), "m3u8");
+        media
+            .store
+            .put_bytes(&key, rewritten.as_bytes(), PLAYLIST_TYPE)
+            .await
+            .map_err(AppError::internal)?;
+        upload::record(pool, &key, name, PLAYLIST_TYPE, rewritten.len() as u64, (None, None), uploader)
+            .await?;
+        Ok::<_, AppError>(key)
+    };
+    for (name, text) in unpacked.playlists.iter().filter(|(_, t)| !is_master(t)) {
+        let key = store_playlist(name, text, &keys).await?;
+        keys.insert(name.clone(), key);
+    }
+    let master = store_playlist(master_name, master_text, &keys).await?;
+    drop(zip);
+    Ok(master)
+}
+
+/// The signed app URL of a stored playlist (playlists are rewritten per request, so they are
+/// always served by EduFlow, whatever serves the segments).
+pub fn playlist_url(media: &Media, key: &MediaKey) -> String {
+    let url = media.signer.url(key, media.signer.expiry());
+    url.replacen("/media/", "/hls/", 1)
+}
+
+/// `/hls/<key>?expires=…&sig=…`: a stored playlist with every key in it turned into a signed URL.
+pub async fn serve(
+    req: HttpRequest,
+    School(tenant): School,
+    state: web::Data<AppState>,
+    key: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let key = MediaKey::parse(&key)
+        .filter(|k| k.tenant == tenant.id && k.ext == "m3u8")
+        .ok_or(AppError::NotFound)?;
+    super::origin::check_signature(&req, &state, &key)?;
+    let media = &state.media;
+    let text = media
+        .store
+        .read_all(&key, MAX_PLAYLIST * 2)
+        .await
+        .map_err(AppError::internal)?
+        .ok_or(AppError::NotFound)?;
+    let text = String::from_utf8(text).map_err(AppError::internal)?;
+    let mut urls = Vec::new();
+    for line in text.lines() {
+        if let Some(k) = stored_key(line) {
+            urls.push(k);
+        }
+    }
+    let mut signed = HashMap::new();
+    for k in urls {
+        let parsed = MediaKey::parse(&k)
+            .filter(|p| p.tenant == tenant.id)
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("foreign key {k} in a playlist")))?;
+        let url = if parsed.ext == "m3u8" {
+            playlist_url(media, &parsed)
+        } else {
+            media.url(&parsed).await?
+        };
+        signed.insert(k, url);
+    }
+    let body = rewrite(&text, |uri| {
+        signed
+            .get(uri)
+            .cloned()
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("unsigned {uri}")))
+    })?;
+    Ok(HttpResponse::Ok()
+        .content_type(PLAYLIST_TYPE)
+        .insert_header((header::CACHE_CONTROL, "private, max-age=60"))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .body(body))
+}
+
+/// The store key a stored playlist line refers to, if any.
+fn stored_key(line: &str) -> Option<String> {
+    let line = line.trim();
+    if line.is_empty() {
+        return None;
+    }
+    if !line.starts_with('#') {
+        return Some(line.to_owned());
+    }
+    let start = line.find("URI=\"")? + 5;
+    let end = start + line[start..].find('"')?;
+    Some(line[start..end].to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_resolve_inside_the_archive_only() {
+        assert_eq!(resolve("hls/master.m3u8", "720p/index.m3u8").as_deref(), Some("hls/720p/index.m3u8"));
+        assert_eq!(resolve("hls/720p/index.m3u8", "../seg/0.ts").as_deref(), Some("hls/seg/0.ts"));
+        assert_eq!(resolve("master.m3u8", "../../etc/passwd"), None);
+        assert_eq!(resolve("master.m3u8", "https://evil.test/x.ts"), None);
+        assert_eq!(resolve("master.m3u8", "/abs.ts"), None);
+    }
+
+    #[test]
+    fn playlists_are_rewritten_line_and_attribute_uris() {
+        let text = "#EXTM3U\n#EXT-X-MAP:URI=\"init.mp4\"\n#EXTINF:4.0,\nseg0.m4s\n\n#EXT-X-ENDLIST\n";
+        let out = rewrite(text, |u| Ok(format!("K({u})"))).unwrap();
+        assert_eq!(
+            out,
+            "#EXTM3U\n#EXT-X-MAP:URI=\"K(init.mp4)\"\n#EXTINF:4.0,\nK(seg0.m4s)\n\n#EXT-X-ENDLIST\n"
+        );
+        assert_eq!(stored_key("#EXT-X-MAP:URI=\"t/x\"").as_deref(), Some("t/x"));
+        assert_eq!(stored_key("#EXTINF:4.0,"), None);
+    }
+}

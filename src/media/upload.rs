@@ -1,0 +1,403 @@
+//! Uploads: a multipart form is read as a stream. Each file goes to a staging file while it is
+//! hashed, counted against its type's limit and sniffed; only then does it reach the store under
+//! its content address, with its metadata row. A refused upload leaves nothing behind.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use actix_multipart::Multipart;
+use actix_web::http::header::HeaderMap;
+use actix_web::web;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use futures_util::TryStreamExt;
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
+
+use super::sniff::{self, Family, Sniffed};
+use super::store::hex;
+use super::{Media, MediaKey};
+use crate::db::schema::media;
+use crate::db::{PgPool, tenant_tx};
+use crate::error::AppError;
+use crate::ids::{TenantId, UserId};
+
+/// The largest upload of each family, in bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub image: u64,
+    pub video: u64,
+    pub hls: u64,
+}
+
+impl Limits {
+    fn of(&self, family: Family) -> u64 {
+        match family {
+            Family::Image => self.image,
+            Family::Video => self.video,
+            Family::Hls => self.hls,
+        }
+    }
+}
+
+/// The most pixels a source image may have (a 12 MP photo is well inside).
+pub const MAX_PIXELS: u64 = 50_000_000;
+/// Text fields of an upload form are short; anything longer is refused.
+const MAX_FIELD: usize = 64 * 1024;
+const MAX_PARTS: usize = 40;
+
+/// A file that arrived and passed the checks, waiting in staging. Dropping it removes the file.
+#[derive(Debug)]
+pub struct Staged {
+    path: PathBuf,
+    pub sha256: String,
+    pub len: u64,
+    pub kind: Sniffed,
+    pub original_name: String,
+}
+
+impl Staged {
+    /// Takes charge of a file already written to staging.
+    pub fn new(path: PathBuf, sha256: String, len: u64, kind: Sniffed, original_name: &str) -> Self {
+        Self {
+            path,
+            sha256,
+            len,
+            kind,
+            original_name: original_name.chars().take(200).collect(),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// A staging file being written; removed unless it becomes a [`Staged`].
+struct Partial(Option<PathBuf>);
+
+impl Drop for Partial {
+    fn drop(&mut self) {
+        if let Some(path) = self.0.take() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// The text fields and files of a multipart form.
+#[derive(Debug, Default)]
+pub struct UploadForm {
+    pub fields: HashMap<String, String>,
+    pub files: HashMap<String, Staged>,
+}
+
+impl UploadForm {
+    pub fn text(&self, name: &str) -> &str {
+        self.fields.get(name).map_or("", String::as_str)
+    }
+}
+
+fn bad_form(e: impl std::fmt::Display) -> AppError {
+    AppError::bad_request(format!("The form could not be read: {e}"))
+}
+
+/// Reads a `multipart/form-data` body. Files with no name and no bytes (an empty file input) are
+/// skipped; any other file must be one of the accepted types, within its limit.
+pub async fn read_form(
+    headers: &HeaderMap,
+    payload: web::Payload,
+    staging: &Path,
+    limits: &Limits,
+) -> Result<UploadForm, AppError> {
+    let mut parts = Multipart::new(headers, payload);
+    let mut form = UploadForm::default();
+    let mut count = 0;
+    while let Some(mut field) = parts.try_next().await.map_err(bad_form)? {
+        count += 1;
+        if count > MAX_PARTS {
+            return Err(AppError::bad_request("The form has too many fields."));
+        }
+        let name = field.name().unwrap_or_default().to_owned();
+        let filename = field
+            .content_disposition()
+            .and_then(|d| d.get_filename())
+            .map(str::to_owned);
+        match filename {
+            None => {
+                let mut value = Vec::new();
+                while let Some(chunk) = field.try_next().await.map_err(bad_form)? {
+                    value.extend_from_slice(&chunk);
+                    if value.len() > MAX_FIELD {
+                        return Err(AppError::TooLarge(format!("The field {name} is too long.")));
+                    }
+                }
+                let value = String::from_utf8(value)
+                    .map_err(|_| AppError::bad_request("The form is not valid UTF-8."))?;
+                form.fields.insert(name, value);
+            }
+            Some(filename) => {
+                let declared = field
+                    .content_type()
+                    .map(|m| m.essence_str().to_owned())
+                    .unwrap_or_default();
+                if let Some(staged) =
+                    stage(&mut field, &filename, &declared, staging, limits).await?
+                {
+                    form.files.insert(name, staged);
+                }
+            }
+        }
+    }
+    Ok(form)
+}
+
+async fn stage(
+    field: &mut actix_multipart::Field,
+    filename: &str,
+    declared: &str,
+    staging: &Path,
+    limits: &Limits,
+) -> Result<Option<Staged>, AppError> {
+    let mut head = Vec::new();
+    let mut hasher = Sha256::new();
+    let mut len = 0u64;
+    let mut kind: Option<Sniffed> = None;
+    let mut partial = Partial(None);
+    let mut file: Option<tokio::fs::File> = None;
+    while let Some(chunk) = field.try_next().await.map_err(bad_form)? {
+        len += chunk.len() as u64;
+        hasher.update(&chunk);
+        if kind.is_none() {
+            // Bytes wait in `head` until there are enough to tell the type.
+            head.extend_from_slice(&chunk);
+            if head.len() < sniff::HEAD {
+                continue;
+            }
+            kind = Some(check_type(&head[..sniff::HEAD], declared)?);
+            let (mut f, path) = open_staging(staging).await?;
+            partial.0 = Some(path);
+            f.write_all(&head).await.map_err(AppError::internal)?;
+            file = Some(f);
+        } else if let Some(f) = file.as_mut() {
+            f.write_all(&chunk).await.map_err(AppError::internal)?;
+        }
+        if let Some(k) = kind
+            && len > limits.of(k.family)
+        {
+            return Err(too_large(k.family, limits));
+        }
+    }
+    if len == 0 && filename.is_empty() {
+        return Ok(None);
+    }
+    if len == 0 {
+        return Err(AppError::Unprocessable(format!("{filename} is empty.")));
+    }
+    let kind = match kind {
+        Some(k) => k,
+        // A file shorter than the sniffing window: sniff what there is, then write it.
+        None => {
+            let k = check_type(&head, declared)?;
+            let (mut f, path) = open_staging(staging).await?;
+            partial.0 = Some(path);
+            f.write_all(&head).await.map_err(AppError::internal)?;
+            file = Some(f);
+            k
+        }
+    };
+    if let Some(mut f) = file {
+        f.flush().await.map_err(AppError::internal)?;
+    }
+    Ok(Some(Staged {
+        path: partial.0.take().expect("a staged file has a path"),
+        sha256: hex(&hasher.finalize()),
+        len,
+        kind,
+        original_name: filename.chars().take(200).collect(),
+    }))
+}
+
+fn too_large(family: Family, limits: &Limits) -> AppError {
+    AppError::TooLarge(format!(
+        "That {} is too large: the limit is {} MiB.",
+        match family {
+            Family::Image => "image",
+            Family::Video => "video",
+            Family::Hls => "HLS archive",
+        },
+        limits.of(family) >> 20
+    ))
+}
+
+fn check_type(head: &[u8], declared: &str) -> Result<Sniffed, AppError> {
+    let sniffed = sniff::sniff(head).ok_or_else(|| {
+        AppError::Unsupported(
+            "Only JPEG, PNG, WebP, AVIF or GIF images, MP4 or WebM video, or a zip of an HLS ladder can be uploaded."
+                .into(),
+        )
+    })?;
+    if !sniff::declared_matches(declared, &sniffed) {
+        return Err(AppError::Unsupported(format!(
+            "The file says it is {} but its contents are {}.",
+            if declared.is_empty() {
+                "of no type"
+            } else {
+                declared
+            },
+            sniffed.content_type
+        )));
+    }
+    Ok(sniffed)
+}
+
+async fn open_staging(staging: &Path) -> Result<(tokio::fs::File, PathBuf), AppError> {
+    tokio::fs::create_dir_all(staging)
+        .await
+        .map_err(AppError::internal)?;
+    let path = staging.join(format!("upload-{}", uuid::Uuid::new_v4()));
+    let file = tokio::fs::File::create(&path)
+        .await
+        .map_err(AppError::internal)?;
+    Ok((file, path))
+}
+
+/// A stored object as pages and lessons refer to it.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub key: MediaKey,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+}
+
+/// Checks a staged file of `family` further (images must decode their size within limits), moves
+/// it to the store and records its metadata row.
+pub async fn ingest(
+    media: &Media,
+    pool: &PgPool,
+    tenant: TenantId,
+    uploader: Option<UserId>,
+    staged: Staged,
+    family: Family,
+) -> Result<Stored, AppError> {
+    if staged.kind.family != family {
+        return Err(AppError::Unsupported(format!(
+            "{} is not {}.",
+            staged.original_name,
+            match family {
+                Family::Image => "an image",
+                Family::Video => "a video",
+                Family::Hls => "an HLS archive",
+            }
+        )));
+    }
+    let (width, height) = match family {
+        Family::Image => {
+            let (w, h) = image_size(&staged).await?;
+            (Some(w as i32), Some(h as i32))
+        }
+        _ => (None, None),
+    };
+    let key = MediaKey::new(tenant, family.folder(), &staged.sha256, staged.kind.ext);
+    media
+        .store
+        .put_file(&key, staged.path(), staged.kind.content_type)
+        .await
+        .map_err(AppError::internal)?;
+    record(
+        pool,
+        &key,
+        &staged.original_name,
+        staged.kind.content_type,
+        staged.len,
+        (width, height),
+        uploader,
+    )
+    .await?;
+    Ok(Stored { key, width, height })
+}
+
+/// The metadata row of a stored object (kept if it exists: the key is its content).
+pub async fn record(
+    pool: &PgPool,
+    key: &MediaKey,
+    original_name: &str,
+    content_type: &str,
+    len: u64,
+    (width, height): (Option<i32>, Option<i32>),
+    uploader: Option<UserId>,
+) -> Result<(), AppError> {
+    let (tenant, key, name, content_type) = (
+        key.tenant,
+        key.clone(),
+        original_name.to_owned(),
+        content_type.to_owned(),
+    );
+    tenant_tx(pool, tenant, "media_write", move |conn| {
+        Box::pin(async move {
+            diesel::insert_into(media::table)
+                .values((
+                    media::tenant_id.eq(tenant.0),
+                    media::key.eq(key.as_str()),
+                    media::content_type.eq(&content_type),
+                    media::size_bytes.eq(len as i64),
+                    media::sha256.eq(&key.sha256),
+                    media::width.eq(width),
+                    media::height.eq(height),
+                    media::original_name.eq(&name),
+                    media::uploaded_by.eq(uploader.map(|u| u.0)),
+                ))
+                .on_conflict_do_nothing()
+                .execute(conn)
+                .await?;
+            Ok(())
+        })
+    })
+    .await
+}
+
+/// Width and height from the image's header, refusing unreadable or oversized images.
+async fn image_size(staged: &Staged) -> Result<(u32, u32), AppError> {
+    let path = staged.path().to_owned();
+    let avif = staged.kind.ext == "avif";
+    let size = tokio::task::spawn_blocking(move || -> Option<(u32, u32)> {
+        if avif {
+            let mut head = vec![0; 64 * 1024];
+            let n = std::io::Read::read(&mut std::fs::File::open(&path).ok()?, &mut head).ok()?;
+            return avif_size(&head[..n]);
+        }
+        image::ImageReader::open(&path)
+            .ok()?
+            .with_guessed_format()
+            .ok()?
+            .into_dimensions()
+            .ok()
+    })
+    .await
+    .map_err(AppError::internal)?;
+    let (w, h) = size.ok_or_else(|| {
+        AppError::Unprocessable(format!("{} is not a readable image.", staged.original_name))
+    })?;
+    if w == 0 || h == 0 || u64::from(w) * u64::from(h) > MAX_PIXELS || w.max(h) > 16_384 {
+        return Err(AppError::Unprocessable(format!(
+            "{} is {w}×{h} pixels; images may have at most 50 megapixels and 16384 pixels a side.",
+            staged.original_name
+        )));
+    }
+    Ok((w, h))
+}
+
+/// An AVIF's size from its `ispe` (image spatial extents) property.
+fn avif_size(head: &[u8]) -> Option<(u32, u32)> {
+    let at = head.windows(4).position(|w| w == b"ispe")?;
+    let b = head.get(at + 8..at + 16)?;
+    Some((
+        u32::from_be_bytes(b[..4].try_into().ok()?),
+        u32::from_be_bytes(b[4..].try_into().ok()?),
+    ))
+}
