@@ -187,12 +187,28 @@ impl TestDb {
             n: i64,
         }
         diesel_async::RunQueryDsl::get_result::<Count>(
-            diesel::sql_query(sql),
+            diesel::sql_query(format!("SELECT ({sql}) AS n")),
             &mut self.superuser().await,
         )
         .await
         .unwrap()
         .n
+    }
+
+    /// The one text value `sql` selects.
+    pub async fn text(&self, sql: &str) -> String {
+        #[derive(diesel::QueryableByName)]
+        struct Text {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            v: String,
+        }
+        diesel_async::RunQueryDsl::get_result::<Text>(
+            diesel::sql_query(format!("SELECT ({sql})::text AS v")),
+            &mut self.superuser().await,
+        )
+        .await
+        .unwrap()
+        .v
     }
 
     pub async fn superuser(&self) -> AsyncPgConnection {
@@ -450,9 +466,10 @@ pub async fn raw(port: u16, bytes: &[u8]) -> Response {
     let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
         .await
         .unwrap();
-    stream.write_all(bytes).await.unwrap();
+    // A server may answer (413, say) and close before the whole body is sent: keep its answer.
+    let _ = stream.write_all(bytes).await;
     let mut buf = Vec::new();
-    stream.read_to_end(&mut buf).await.unwrap();
+    let _ = stream.read_to_end(&mut buf).await;
     let text = String::from_utf8_lossy(&buf).into_owned();
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
     let mut lines = head.lines();
@@ -507,4 +524,49 @@ where
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     None
+}
+
+/// A file part of a multipart form: (field, file name, declared type, bytes).
+pub type FilePart<'a> = (&'a str, &'a str, &'a str, &'a [u8]);
+
+/// A `multipart/form-data` POST as a browser on `host` sends it.
+pub async fn post_multipart(
+    port: u16,
+    host: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+    files: &[FilePart<'_>],
+    extra: &[(&str, &str)],
+) -> Response {
+    const BOUNDARY: &str = "----eduflow-test-boundary-7d1c";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                .as_bytes(),
+        );
+    }
+    for (name, filename, content_type, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: {content_type}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    let mut head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nOrigin: http://{host}\r\n\
+         Content-Type: multipart/form-data; boundary={BOUNDARY}\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in extra {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    let mut bytes = head.into_bytes();
+    bytes.extend_from_slice(&body);
+    raw(port, &bytes).await
 }

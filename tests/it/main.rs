@@ -4,6 +4,7 @@ mod harness;
 
 mod accounts;
 mod actors;
+mod authoring;
 mod catalog;
 mod coherence;
 mod hosts;
