@@ -295,6 +295,7 @@ fn store_config(cli: &Cli) -> anyhow::Result<StoreConfig> {
             region: args.s3_region.clone(),
             endpoint: args.s3_endpoint.clone(),
             path_style: args.s3_path_style,
+            keys: None,
         }),
     })
 }

@@ -27,6 +27,8 @@ pub struct S3Config {
     pub endpoint: Option<String>,
     /// `https://endpoint/bucket/key` instead of `https://bucket.endpoint/key` (MinIO, local servers).
     pub path_style: bool,
+    /// Fixed keys (access, secret); `None` reads the environment or the instance's role.
+    pub keys: Option<(String, String)>,
 }
 
 /// Which backend to open, from the configuration.
@@ -61,7 +63,12 @@ impl Store {
             },
             None => config.region.parse()?,
         };
-        let credentials = Credentials::default()?;
+        let credentials = match &config.keys {
+            Some((access, secret)) => {
+                Credentials::new(Some(access), Some(secret), None, None, None)?
+            }
+            None => Credentials::default()?,
+        };
         let mut bucket = Bucket::new(&config.bucket, region, credentials)?;
         if config.path_style {
             bucket = bucket.with_path_style();

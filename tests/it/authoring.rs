@@ -77,6 +77,17 @@ pub fn png(width: u32, height: u32) -> Vec<u8> {
     out.into_inner()
 }
 
+/// An attribute of the page's `<video>` element, unescaped.
+pub fn video_attr(page: &Response, name: &str) -> String {
+    page.body
+        .split("<video")
+        .nth(1)
+        .and_then(|v| v.split(&format!(" {name}=\"")).nth(1))
+        .and_then(|v| v.split('"').next())
+        .map(|v| v.replace("&amp;", "&").replace("&#x2F;", "/"))
+        .unwrap_or_else(|| panic!("no {name} on the video: {}", page.body))
+}
+
 pub fn location(res: &Response) -> &str {
     assert_eq!(res.status, 303, "{}", res.body);
     res.header("location").expect("a redirect")
@@ -179,17 +190,7 @@ async fn an_instructor_builds_and_publishes_a_course_that_learners_watch() {
         .await;
     assert_eq!(lesson.status, 200);
     assert!(lesson.body.contains("<strong>this</strong>"));
-    let attr = |name: &str| {
-        lesson
-            .body
-            .split("<video")
-            .nth(1)
-            .and_then(|v| v.split(&format!(" {name}=\"")).nth(1))
-            .and_then(|v| v.split('"').next())
-            .map(|v| v.replace("&amp;", "&").replace("&#x2F;", "/"))
-            .unwrap_or_else(|| panic!("no {name} on the video: {}", lesson.body))
-    };
-    let (src, poster) = (attr("src"), attr("poster"));
+    let (src, poster) = (video_attr(&lesson, "src"), video_attr(&lesson, "poster"));
     assert!(src.starts_with("/media/t/") && src.contains("&sig="), "{src}");
     let video = request(app.port, "GET", "alpha.localhost", &src, &[]).await;
     assert_eq!(video.status, 200);

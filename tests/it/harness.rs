@@ -104,6 +104,92 @@ fn spawn_watchdog(cluster: &Cluster, root: &std::path::Path) {
         .expect("starting the watchdog");
 }
 
+/// A real S3 server (s3s-fs, which checks SigV4 signatures) on loopback, started on first use
+/// and stopped when this test process is gone.
+pub struct S3Server {
+    pub endpoint: String,
+    pub bucket: String,
+}
+
+pub const S3_KEYS: (&str, &str) = ("eduflow-test-access", "eduflow-test-secret-key-0123456789");
+
+static S3: OnceLock<S3Server> = OnceLock::new();
+
+pub fn s3() -> &'static S3Server {
+    S3.get_or_init(|| {
+        let root = shared().root.join("s3");
+        std::fs::create_dir_all(&root).unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let bin = which_s3s_fs();
+        let script = format!(
+            "{bin} --host 127.0.0.1 --port {port} --access-key {ak} --secret-key {sk} {root} >/dev/null 2>&1 & \
+             server=$!; (while kill -0 {pid} 2>/dev/null; do sleep 0.5; done; kill $server) >/dev/null 2>&1 &",
+            bin = bin.display(),
+            ak = S3_KEYS.0,
+            sk = S3_KEYS.1,
+            root = root.display(),
+            pid = std::process::id(),
+        );
+        std::process::Command::new("sh")
+            .args(["-c", &script])
+            .stdin(std::process::Stdio::null())
+            .status()
+            .expect("starting s3s-fs");
+        let endpoint = format!("http://127.0.0.1:{port}");
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(std::time::Instant::now() < deadline, "s3s-fs did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let bucket = "eduflow-test".to_owned();
+        let config = s3_config(&endpoint, &bucket);
+        on_own_runtime(move || async move {
+            let region = s3::Region::Custom {
+                region: config.region.clone(),
+                endpoint: config.endpoint.clone().unwrap(),
+            };
+            let credentials =
+                s3::creds::Credentials::new(Some(S3_KEYS.0), Some(S3_KEYS.1), None, None, None)
+                    .unwrap();
+            s3::Bucket::create_with_path_style(
+                &config.bucket,
+                region,
+                credentials,
+                s3::BucketConfiguration::default(),
+            )
+            .await
+            .expect("creating the test bucket");
+        });
+        S3Server { endpoint, bucket }
+    })
+}
+
+fn which_s3s_fs() -> PathBuf {
+    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+    std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .chain([home.join(".cargo/bin")])
+        .map(|d| d.join("s3s-fs"))
+        .find(|p| p.exists())
+        .expect("s3s-fs is installed (`cargo install s3s-fs@0.14.1 --features binary`; .ci/run does)")
+}
+
+pub fn s3_config(endpoint: &str, bucket: &str) -> eduflow::media::store::S3Config {
+    eduflow::media::store::S3Config {
+        bucket: bucket.to_owned(),
+        region: "us-east-1".into(),
+        endpoint: Some(endpoint.to_owned()),
+        path_style: true,
+        keys: Some((S3_KEYS.0.into(), S3_KEYS.1.into())),
+    }
+}
+
 static REPLICA: OnceLock<Cluster> = OnceLock::new();
 
 /// A streaming hot standby of the test cluster, started on first use.

@@ -13,5 +13,6 @@ mod media;
 mod metrics;
 mod replica;
 mod rls;
+mod s3;
 mod startup;
 mod tenant_files;
