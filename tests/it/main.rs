@@ -6,6 +6,7 @@ mod accounts;
 mod actors;
 mod authoring;
 mod catalog;
+mod cloudfront;
 mod coherence;
 mod hosts;
 mod learning;
