@@ -369,10 +369,13 @@ fn media_links(cli: &Cli, args: &ServeArgs) -> anyhow::Result<crate::media::Link
                 .with_context(|| format!("reading {}", file.display()))?;
             Links::CloudFront {
                 base: base()?,
-                signer: crate::media::cloudfront::CloudFrontSigner::new(
-                    &need(&args.cloudfront_key_pair_id, "EDUFLOW_CLOUDFRONT_KEY_PAIR_ID")?,
+                signer: Box::new(crate::media::cloudfront::CloudFrontSigner::new(
+                    &need(
+                        &args.cloudfront_key_pair_id,
+                        "EDUFLOW_CLOUDFRONT_KEY_PAIR_ID",
+                    )?,
                     &pem,
-                )?,
+                )?),
             }
         }
         SignerKind::Presigned => {

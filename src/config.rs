@@ -66,7 +66,12 @@ pub struct StoreArgs {
     pub s3_bucket: Option<String>,
 
     /// The bucket's region (`auto` for Cloudflare R2).
-    #[arg(long, env = "EDUFLOW_S3_REGION", default_value = "us-east-1", global = true)]
+    #[arg(
+        long,
+        env = "EDUFLOW_S3_REGION",
+        default_value = "us-east-1",
+        global = true
+    )]
     pub s3_region: String,
 
     /// The S3 endpoint URL for services other than AWS (R2, Tigris, MinIO…).

@@ -2,6 +2,7 @@
 
 pub mod actors;
 pub mod assets;
+pub mod authoring;
 pub mod catalog;
 pub mod cli;
 pub mod config;
@@ -12,7 +13,6 @@ pub mod ids;
 pub mod learners;
 pub mod learning;
 pub mod markdown;
-pub mod authoring;
 pub mod media;
 pub mod metrics;
 pub mod routes;

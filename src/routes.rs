@@ -2,9 +2,9 @@
 
 use actix_web::web;
 
+use crate::authoring::pages as author;
 use crate::catalog::{api, pages};
 use crate::learners::accounts;
-use crate::authoring::pages as author;
 use crate::learning;
 use crate::{assets, health};
 
@@ -43,9 +43,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/learn", web::get().to(learning::pages::dashboard))
         .route(
-            "/hls/{key:.*}",
-            web::get().to(crate::media::hls::serve),
+            "/img/{key:.*}",
+            web::get().to(crate::media::variants::serve),
         )
+        .route("/hls/{key:.*}", web::get().to(crate::media::hls::serve))
         .service(
             web::scope("/author")
                 .route("", web::get().to(author::index))
@@ -54,7 +55,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/courses/{course}", web::get().to(author::edit_course))
                 .route("/courses/{course}", web::post().to(author::update_course))
                 .route("/courses/{course}/publish", web::post().to(author::publish))
-                .route("/courses/{course}/sections", web::post().to(author::add_section))
+                .route(
+                    "/courses/{course}/sections",
+                    web::post().to(author::add_section),
+                )
                 .route(
                     "/courses/{course}/sections/{section}",
                     web::post().to(author::arrange_section),

@@ -391,16 +391,95 @@ async fn store_demo(
     content_type: &str,
     (width, height): (i32, i32),
 ) -> Result<MediaKey, AppError> {
-    let folder = if content_type.starts_with("image/") { "image" } else { "video" };
+    let folder = if content_type.starts_with("image/") {
+        "image"
+    } else {
+        "video"
+    };
     let key = MediaKey::new(tenant, folder, &hex(&Sha256::digest(bytes)), ext);
     store
         .put_bytes(&key, bytes, content_type)
         .await
         .map_err(AppError::internal)?;
     let name = format!("demo.{ext}");
-    upload::record(pool, &key, &name, content_type, bytes.len() as u64, (Some(width), Some(height)), None)
-        .await?;
+    upload::record(
+        pool,
+        &key,
+        &name,
+        content_type,
+        bytes.len() as u64,
+        (Some(width), Some(height)),
+        None,
+    )
+    .await?;
     Ok(key)
+}
+
+/// Demo cover art: a few generated 1280×720 JPEGs (diagonal bands in one hue each), made once
+/// per process and shared by every school's demo courses.
+static DEMO_COVERS: std::sync::LazyLock<Vec<Vec<u8>>> = std::sync::LazyLock::new(|| {
+    const HUES: &[(u8, u8, u8)] = &[
+        (37, 99, 235),
+        (5, 150, 105),
+        (217, 119, 6),
+        (190, 24, 93),
+        (124, 58, 237),
+        (14, 116, 144),
+    ];
+    HUES.iter()
+        .map(|&(r, g, b)| {
+            let img = image::RgbImage::from_fn(COVER_SIZE.0, COVER_SIZE.1, |x, y| {
+                let band = ((x + y) / 90) % 2 == 0;
+                let shade = |c: u8| {
+                    let lit = u32::from(c) + (255 - u32::from(c)) * y / COVER_SIZE.1 / 2;
+                    if band { lit as u8 } else { (lit * 7 / 8) as u8 }
+                };
+                image::Rgb([shade(r), shade(g), shade(b)])
+            });
+            let mut out = Vec::new();
+            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 82)
+                .encode_image(&img)
+                .expect("encoding a generated cover");
+            out
+        })
+        .collect()
+});
+
+const COVER_SIZE: (u32, u32) = (1280, 720);
+
+/// Gives every demo course of the school a cover.
+async fn attach_demo_covers(
+    pool: &PgPool,
+    store: &Store,
+    tenant: TenantId,
+) -> Result<(), AppError> {
+    let size = (COVER_SIZE.0 as i32, COVER_SIZE.1 as i32);
+    let mut keys = Vec::new();
+    for cover in DEMO_COVERS.iter() {
+        let key = store_demo(pool, store, tenant, cover, "jpg", "image/jpeg", size).await?;
+        keys.push(key.as_str().to_owned());
+    }
+    tenant_tx(pool, tenant, "seed", move |conn| {
+        Box::pin(async move {
+            let ids: Vec<Uuid> = courses::table
+                .order(courses::slug)
+                .select(courses::id)
+                .load(conn)
+                .await?;
+            for (i, id) in ids.into_iter().enumerate() {
+                diesel::update(courses::table.find(id))
+                    .set((
+                        courses::cover_image_key.eq(&keys[i % keys.len()]),
+                        courses::cover_width.eq(size.0),
+                        courses::cover_height.eq(size.1),
+                    ))
+                    .execute(conn)
+                    .await?;
+            }
+            Ok(())
+        })
+    })
+    .await
 }
 
 /// A short generated clip (VP9, 6 s) so a newcomer sees real video on the first start.
@@ -408,12 +487,17 @@ const DEMO_VIDEO: &[u8] = include_bytes!("../static/demo/lesson.webm");
 
 /// Stores the demo clip for a school and makes the first lesson of each of its courses (the free
 /// preview) a video lesson playing it.
-async fn attach_demo_video(
-    pool: &PgPool,
-    store: &Store,
-    tenant: TenantId,
-) -> Result<(), AppError> {
-    let key = store_demo(pool, store, tenant, DEMO_VIDEO, "webm", "video/webm", (320, 180)).await?;
+async fn attach_demo_video(pool: &PgPool, store: &Store, tenant: TenantId) -> Result<(), AppError> {
+    let key = store_demo(
+        pool,
+        store,
+        tenant,
+        DEMO_VIDEO,
+        "webm",
+        "video/webm",
+        (320, 180),
+    )
+    .await?;
     tenant_tx(pool, tenant, "seed", move |conn| {
         Box::pin(async move {
             diesel::update(lessons::table.filter(lessons::free_preview))
@@ -474,6 +558,7 @@ pub async fn demo(
         })
         .await?;
         attach_demo_video(pool, store, tenant).await?;
+        attach_demo_covers(pool, store, tenant).await?;
         seeded += 1;
     }
     Ok(seeded)

@@ -96,6 +96,7 @@ impl Application {
             .await
             .map_err(|e| anyhow::anyhow!("loading schools: {e:?}"))?;
         let views = Arc::new(Views::new()?);
+        let signer = Signer::new(&settings.media_secret, settings.media_url_ttl);
         let registry = Registry::new(SchoolContext {
             pools: pools.clone(),
             views: views.clone(),
@@ -103,6 +104,9 @@ impl Application {
             idle: settings.actor_idle,
             metrics: metrics.clone(),
             position_flush: settings.position_flush,
+            signer: signer.clone(),
+            // Cached pages carry signed image links: refresh them well before those expire.
+            page_max_age: signer.ttl() / 2,
         });
         registry.catalog_versions(versions);
         let (changes_tx, changes_rx) = mpsc::unbounded_channel();
@@ -128,16 +132,16 @@ impl Application {
                 https: settings.https,
             },
             throttle: LoginThrottle::default(),
-            hashing: tokio::sync::Semaphore::new(
-                std::thread::available_parallelism().map_or(2, |n| n.get()),
-            ),
+            hashing: tokio::sync::Semaphore::new(cores()),
             media: Media {
                 store: settings.media_store.open()?,
-                signer: Signer::new(&settings.media_secret, settings.media_url_ttl),
+                signer,
                 links: settings.media_links,
                 cdn_origin_secret: settings.cdn_origin_secret,
                 staging: settings.media_staging,
                 limits: settings.upload_limits,
+                inflight: Default::default(),
+                encoding: tokio::sync::Semaphore::new(cores()),
             },
         });
         let listener = TcpListener::bind(&settings.listen)
@@ -351,4 +355,8 @@ async fn access_log(
         ms = elapsed.as_secs_f64() * 1000.0,
     );
     Ok(res)
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
 }

@@ -16,10 +16,22 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("login.html", include_str!("../templates/login.html")),
     ("lesson.html", include_str!("../templates/lesson.html")),
     ("learn.html", include_str!("../templates/learn.html")),
-    ("author_index.html", include_str!("../templates/author_index.html")),
-    ("author_course.html", include_str!("../templates/author_course.html")),
-    ("author_lesson.html", include_str!("../templates/author_lesson.html")),
-    ("admin_members.html", include_str!("../templates/admin_members.html")),
+    (
+        "author_index.html",
+        include_str!("../templates/author_index.html"),
+    ),
+    (
+        "author_course.html",
+        include_str!("../templates/author_course.html"),
+    ),
+    (
+        "author_lesson.html",
+        include_str!("../templates/author_lesson.html"),
+    ),
+    (
+        "admin_members.html",
+        include_str!("../templates/admin_members.html"),
+    ),
 ];
 
 pub struct Views {

@@ -12,6 +12,9 @@ CREATE TABLE course_instructors (
 CREATE INDEX course_instructors_user_idx ON course_instructors (tenant_id, user_id);
 SELECT guard_tenant_table('course_instructors');
 
+-- A course's cover size, so catalog pages lay out responsive images without a join.
+ALTER TABLE courses ADD COLUMN cover_width integer, ADD COLUMN cover_height integer;
+
 -- A lesson's HLS ladder: the key of its stored master playlist (the unused media_key column).
 ALTER TABLE lessons RENAME COLUMN media_key TO hls_key;
 
@@ -20,7 +23,7 @@ CREATE TABLE media_variants (
     tenant_id  uuid NOT NULL,
     source_key text NOT NULL,
     width      integer NOT NULL CHECK (width > 0),
-    format     text NOT NULL CHECK (format IN ('webp', 'avif')),
+    format     text NOT NULL CHECK (format IN ('avif', 'webp', 'jpg')),
     key        text NOT NULL,
     height     integer NOT NULL CHECK (height > 0),
     size_bytes bigint NOT NULL,

@@ -12,6 +12,7 @@ use std::time::Duration;
 pub use registry::Registry;
 
 use crate::db::Pools;
+use crate::media::signing::Signer;
 use crate::metrics::Metrics;
 use crate::views::Views;
 
@@ -26,4 +27,8 @@ pub struct SchoolContext {
     pub metrics: Arc<Metrics>,
     /// How often batched playback positions are written.
     pub position_flush: Duration,
+    /// Signs the image links in rendered pages.
+    pub signer: Signer,
+    /// Pages are dropped after this long, before the signed links in them expire.
+    pub page_max_age: Duration,
 }

@@ -146,6 +146,7 @@ impl Actor for SchoolActor {
             }
         });
         ctx.run_interval(self.ctx.position_flush, |act, ctx| act.flush_positions(ctx));
+        ctx.run_interval(self.ctx.page_max_age, |act, _| act.drop_pages());
     }
 
     fn stopped(&mut self, _: &mut Self::Context) {
@@ -272,7 +273,9 @@ impl<R: Send + 'static> Handler<Edit<R>> for SchoolActor {
         let write: WriteFuture<R> = match write {
             Some(write) => write,
             None => Box::pin(async {
-                Err(AppError::internal(anyhow::anyhow!("an edit was delivered twice")))
+                Err(AppError::internal(anyhow::anyhow!(
+                    "an edit was delivered twice"
+                )))
             }),
         };
         Box::pin(

@@ -43,7 +43,10 @@ fn text(
         errors.insert(field, "Required.".into());
     } else if value.chars().count() > max {
         errors.insert(field, format!("At most {max} characters."));
-    } else if value.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+    } else if value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
         errors.insert(field, "Contains control characters.".into());
     }
     value.to_owned()
@@ -72,7 +75,9 @@ fn slug(errors: &mut FieldErrors, given: &str, title: &str, max: usize) -> Strin
     } else {
         given.to_owned()
     };
-    if !is_slug(&slug, max) && !(given.is_empty() && errors.contains_key("title")) {
+    // An empty slug from an empty title is the title's problem, reported there.
+    let derived_from_bad_title = given.is_empty() && errors.contains_key("title");
+    if !is_slug(&slug, max) && !derived_from_bad_title {
         errors.insert(
             "slug",
             format!("Use lowercase letters, digits and single dashes (at most {max})."),
@@ -100,7 +105,13 @@ impl CourseInput {
         let title = text(&mut e, "title", form.get("title"), true, 200);
         let slug = slug(&mut e, form.get("slug"), &title, 120);
         let summary = text(&mut e, "summary", form.get("summary"), false, 500);
-        let description = text(&mut e, "description", form.get("description"), false, 20_000);
+        let description = text(
+            &mut e,
+            "description",
+            form.get("description"),
+            false,
+            20_000,
+        );
         let category = form.get("category").trim().to_owned();
         if !categories.contains(&category) {
             e.insert("category", "Choose one of the school's categories.".into());

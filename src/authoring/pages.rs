@@ -9,9 +9,9 @@ use actix_web::http::header::{self, ContentType};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
+use super::edit;
 use super::forms::{self, CourseInput, FieldErrors, LEVELS, LessonInput};
 use super::store::{self, LessonMedia};
-use super::edit;
 use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::ids::{CourseId, LessonId, SectionId, UserId};
@@ -19,7 +19,7 @@ use crate::learners::csrf::{check_origin, check_token};
 use crate::learners::render_for;
 use crate::learners::sessions::{CurrentUser, Role, Viewer};
 use crate::media::sniff::Family;
-use crate::media::upload::{self, UploadForm};
+use crate::media::upload::{self, Stored, UploadForm};
 use crate::media::{MediaKey, hls};
 use crate::startup::AppState;
 use crate::tenancy::Tenant;
@@ -49,7 +49,12 @@ fn staff(req: &HttpRequest, viewer: Viewer) -> Result<Result<CurrentUser, HttpRe
 }
 
 /// A staff member's state-changing request: same-origin, with their session's token.
-fn checked(req: &HttpRequest, state: &AppState, user: &CurrentUser, csrf: &str) -> Result<(), AppError> {
+fn checked(
+    req: &HttpRequest,
+    state: &AppState,
+    user: &CurrentUser,
+    csrf: &str,
+) -> Result<(), AppError> {
     check_origin(req, state.cookies.https)?;
     check_token(Some(&user.csrf), csrf)
 }
@@ -82,18 +87,37 @@ fn render(
 }
 
 /// Checks, in a read on the primary, that `user` may edit `course` (before a body is read).
-async fn allowed(state: &AppState, tenant: &Tenant, user: &CurrentUser, course: CourseId) -> Result<(), AppError> {
+async fn allowed(
+    state: &AppState,
+    tenant: &Tenant,
+    user: &CurrentUser,
+    course: CourseId,
+) -> Result<(), AppError> {
     let user = user.clone();
-    tenant_tx(state.pools.primary(), tenant.id, "authoring_read", move |conn| {
-        Box::pin(async move { store::may_edit(conn, &user, course).await })
-    })
+    tenant_tx(
+        state.pools.primary(),
+        tenant.id,
+        "authoring_read",
+        move |conn| Box::pin(async move { store::may_edit(conn, &user, course).await }),
+    )
     .await
 }
 
 /// Reads an authoring upload form once `user` is known to be allowed to send it.
-async fn upload_form(req: &HttpRequest, state: &AppState, user: &CurrentUser, payload: web::Payload) -> Result<UploadForm, AppError> {
+async fn upload_form(
+    req: &HttpRequest,
+    state: &AppState,
+    user: &CurrentUser,
+    payload: web::Payload,
+) -> Result<UploadForm, AppError> {
     check_origin(req, state.cookies.https)?;
-    let form = upload::read_form(req.headers(), payload, &state.media.staging, &state.media.limits).await?;
+    let form = upload::read_form(
+        req.headers(),
+        payload,
+        &state.media.staging,
+        &state.media.limits,
+    )
+    .await?;
     check_token(Some(&user.csrf), form.text("csrf"))?;
     Ok(form)
 }
@@ -106,38 +130,67 @@ async fn file(
     form: &mut UploadForm,
     field: &str,
     family: Family,
-) -> Result<Option<String>, AppError> {
+) -> Result<Option<Stored>, AppError> {
     let Some(staged) = form.files.remove(field) else {
         return Ok(None);
     };
     let pool = state.pools.primary();
-    let key = match family {
-        Family::Hls => hls::ingest(&state.media, pool, tenant.id, Some(user.id), staged).await?,
-        _ => upload::ingest(&state.media, pool, tenant.id, Some(user.id), staged, family).await?.key,
-    };
-    Ok(Some(key.as_str().to_owned()))
+    Ok(Some(match family {
+        Family::Hls => Stored {
+            key: hls::ingest(&state.media, pool, tenant.id, Some(user.id), staged).await?,
+            width: None,
+            height: None,
+        },
+        _ => upload::ingest(&state.media, pool, tenant.id, Some(user.id), staged, family).await?,
+    }))
 }
 
-async fn signed(state: &AppState, tenant: &Tenant, key: Option<&str>) -> Result<Option<String>, AppError> {
-    match key.and_then(MediaKey::parse).filter(|k| k.tenant == tenant.id) {
+fn key_of(stored: Option<Stored>) -> Option<String> {
+    stored.map(|s| s.key.as_str().to_owned())
+}
+
+async fn signed(
+    state: &AppState,
+    tenant: &Tenant,
+    key: Option<&str>,
+) -> Result<Option<String>, AppError> {
+    match key
+        .and_then(MediaKey::parse)
+        .filter(|k| k.tenant == tenant.id)
+    {
         Some(k) => Ok(Some(state.media.url(&k).await?)),
         None => Ok(None),
     }
 }
 
-pub async fn index(req: HttpRequest, School(tenant): School, viewer: Viewer, state: web::Data<AppState>) -> Page {
+pub async fn index(
+    req: HttpRequest,
+    School(tenant): School,
+    viewer: Viewer,
+    state: web::Data<AppState>,
+) -> Page {
     let user = match staff(&req, viewer)? {
         Ok(u) => u,
         Err(redirect) => return Ok(redirect),
     };
     let who = user.clone();
-    let courses = tenant_tx(state.pools.primary(), tenant.id, "authoring_read", move |conn| {
-        Box::pin(async move { store::editable_courses(conn, &who, 200).await })
-    })
+    let courses = tenant_tx(
+        state.pools.primary(),
+        tenant.id,
+        "authoring_read",
+        move |conn| Box::pin(async move { store::editable_courses(conn, &who, 200).await }),
+    )
     .await?;
     let mut c = tera::Context::new();
     c.insert("courses", &courses);
-    render(&state, &tenant, &user, "author_index.html", c, StatusCode::OK)
+    render(
+        &state,
+        &tenant,
+        &user,
+        "author_index.html",
+        c,
+        StatusCode::OK,
+    )
 }
 
 /// The course form's context: values as typed (or stored), errors, and the school's categories.
@@ -155,8 +208,11 @@ async fn course_page(
     status: StatusCode,
 ) -> Page {
     let course = view.course;
-    let (categories, outline, instructors, record) =
-        tenant_tx(state.pools.primary(), tenant.id, "authoring_read", move |conn| {
+    let (categories, outline, instructors, record) = tenant_tx(
+        state.pools.primary(),
+        tenant.id,
+        "authoring_read",
+        move |conn| {
             Box::pin(async move {
                 let cats = store::categories(conn).await?;
                 Ok(match course {
@@ -169,8 +225,9 @@ async fn course_page(
                     None => (cats, vec![], vec![], None),
                 })
             })
-        })
-        .await?;
+        },
+    )
+    .await?;
     let mut c = tera::Context::new();
     c.insert("values", &view.values);
     c.insert("errors", &view.errors);
@@ -184,14 +241,22 @@ async fn course_page(
     }
     let instructors: Vec<_> = instructors
         .iter()
-        .map(|(member, owner)| Instructor { member, owner: *owner })
+        .map(|(member, owner)| Instructor {
+            member,
+            owner: *owner,
+        })
         .collect();
-    let owns = instructors.iter().any(|i| i.owner && i.member.id == user.id.0);
+    let owns = instructors
+        .iter()
+        .any(|i| i.owner && i.member.id == user.id.0);
     c.insert("instructors", &instructors);
     c.insert("may_assign", &(user.role == Role::Admin || owns));
     if let Some(record) = &record {
         c.insert("course", record);
-        c.insert("cover_url", &signed(state, tenant, record.cover_image_key.as_deref()).await?);
+        c.insert(
+            "cover_url",
+            &signed(state, tenant, record.cover_image_key.as_deref()).await?,
+        );
     }
     render(state, tenant, user, "author_course.html", c, status)
 }
@@ -220,13 +285,22 @@ fn typed_values(form: &UploadForm) -> HashMap<String, String> {
         .collect()
 }
 
-pub async fn new_course(req: HttpRequest, School(tenant): School, viewer: Viewer, state: web::Data<AppState>) -> Page {
+pub async fn new_course(
+    req: HttpRequest,
+    School(tenant): School,
+    viewer: Viewer,
+    state: web::Data<AppState>,
+) -> Page {
     let user = match staff(&req, viewer)? {
         Ok(u) => u,
         Err(redirect) => return Ok(redirect),
     };
     let values = HashMap::from([("level".to_owned(), "beginner".to_owned())]);
-    let view = CourseView { course: None, values, errors: &FieldErrors::new() };
+    let view = CourseView {
+        course: None,
+        values,
+        errors: &FieldErrors::new(),
+    };
     course_page(&state, &tenant, &user, view, StatusCode::OK).await
 }
 
@@ -243,14 +317,23 @@ pub async fn edit_course(
     };
     let course: CourseId = id(&path)?;
     let who = user.clone();
-    let record = tenant_tx(state.pools.primary(), tenant.id, "authoring_read", move |conn| {
-        Box::pin(async move {
-            store::may_edit(conn, &who, course).await?;
-            store::course(conn, course).await
-        })
-    })
+    let record = tenant_tx(
+        state.pools.primary(),
+        tenant.id,
+        "authoring_read",
+        move |conn| {
+            Box::pin(async move {
+                store::may_edit(conn, &who, course).await?;
+                store::course(conn, course).await
+            })
+        },
+    )
     .await?;
-    let view = CourseView { course: Some(course), values: course_values(&record), errors: &FieldErrors::new() };
+    let view = CourseView {
+        course: Some(course),
+        values: course_values(&record),
+        errors: &FieldErrors::new(),
+    };
     course_page(&state, &tenant, &user, view, StatusCode::OK).await
 }
 
@@ -267,18 +350,30 @@ async fn save_course(
         allowed(state, &tenant, &user, course).await?;
     }
     let mut form = upload_form(&req, state, &user, payload).await?;
-    let categories: Vec<String> = tenant_tx(state.pools.read(), tenant.id, "authoring_read", |conn| {
-        Box::pin(async move { store::categories(conn).await })
-    })
-    .await?
-    .into_iter()
-    .map(|(slug, _)| slug)
-    .collect();
+    let categories: Vec<String> =
+        tenant_tx(state.pools.read(), tenant.id, "authoring_read", |conn| {
+            Box::pin(async move { store::categories(conn).await })
+        })
+        .await?
+        .into_iter()
+        .map(|(slug, _)| slug)
+        .collect();
     let input = match CourseInput::parse(&form, &categories) {
         Ok(input) => input,
         Err(errors) => {
-            let view = CourseView { course, values: typed_values(&form), errors: &errors };
-            return course_page(state, &tenant, &user, view, StatusCode::UNPROCESSABLE_ENTITY).await;
+            let view = CourseView {
+                course,
+                values: typed_values(&form),
+                errors: &errors,
+            };
+            return course_page(
+                state,
+                &tenant,
+                &user,
+                view,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
     };
     let cover = file(state, &tenant, &user, &mut form, "cover", Family::Image).await?;
@@ -288,10 +383,12 @@ async fn save_course(
             match course {
                 Some(id) => {
                     store::may_edit(conn, &who, id).await?;
-                    store::update_course(conn, id, &saved, cover.as_deref()).await?;
+                    store::update_course(conn, id, &saved, cover.as_ref()).await?;
                     Ok(id)
                 }
-                None => store::create_course(conn, tenant_id.0, who.id, &saved, cover.as_deref()).await,
+                None => {
+                    store::create_course(conn, tenant_id.0, who.id, &saved, cover.as_ref()).await
+                }
             }
         })
     })
@@ -299,9 +396,21 @@ async fn save_course(
     match result {
         Ok(id) => Ok(see_other(format!("/author/courses/{id}"))),
         Err(AppError::Conflict(field)) if field == "slug" => {
-            let errors = FieldErrors::from([("slug", "Another course already uses this slug.".to_owned())]);
-            let view = CourseView { course, values: typed_values(&form), errors: &errors };
-            course_page(state, &tenant, &user, view, StatusCode::UNPROCESSABLE_ENTITY).await
+            let errors =
+                FieldErrors::from([("slug", "Another course already uses this slug.".to_owned())]);
+            let view = CourseView {
+                course,
+                values: typed_values(&form),
+                errors: &errors,
+            };
+            course_page(
+                state,
+                &tenant,
+                &user,
+                view,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => Err(e),
     }
@@ -362,7 +471,12 @@ where
         Err(redirect) => return Ok(redirect),
     };
     let course: CourseId = id(course)?;
-    checked(&req, state, &user, form.get("csrf").map_or("", String::as_str))?;
+    checked(
+        &req,
+        state,
+        &user,
+        form.get("csrf").map_or("", String::as_str),
+    )?;
     edit(state, &tenant, "authoring_write", move |conn| {
         Box::pin(async move {
             store::may_edit(conn, &user, course).await?;
@@ -381,16 +495,27 @@ pub async fn publish(
     path: web::Path<String>,
     form: SimpleForm,
 ) -> Page {
-    course_action(req, tenant, viewer, &state, &path, form.into_inner(), |conn, course, form| {
-        let publish = form.get("publish").is_some_and(|v| v == "1");
-        Box::pin(async move { store::set_published(conn, course, publish).await })
-    })
+    course_action(
+        req,
+        tenant,
+        viewer,
+        &state,
+        &path,
+        form.into_inner(),
+        |conn, course, form| {
+            let publish = form.get("publish").is_some_and(|v| v == "1");
+            Box::pin(async move { store::set_published(conn, course, publish).await })
+        },
+    )
     .await
 }
 
 fn title_or_422(form: &HashMap<String, String>) -> Result<String, AppError> {
     forms::section_title(form).map_err(|e| {
-        AppError::Unprocessable(format!("Section title: {}", e.values().next().map_or("", String::as_str)))
+        AppError::Unprocessable(format!(
+            "Section title: {}",
+            e.values().next().map_or("", String::as_str)
+        ))
     })
 }
 
@@ -404,9 +529,21 @@ pub async fn add_section(
 ) -> Page {
     let title = title_or_422(&form)?;
     let tenant_id = tenant.id.0;
-    course_action(req, tenant, viewer, &state, &path, form.into_inner(), move |conn, course, _| {
-        Box::pin(async move { store::add_section(conn, tenant_id, course, &title).await.map(drop) })
-    })
+    course_action(
+        req,
+        tenant,
+        viewer,
+        &state,
+        &path,
+        form.into_inner(),
+        move |conn, course, _| {
+            Box::pin(async move {
+                store::add_section(conn, tenant_id, course, &title)
+                    .await
+                    .map(drop)
+            })
+        },
+    )
     .await
 }
 
@@ -422,19 +559,33 @@ pub async fn arrange_section(
     let (course, section) = path.into_inner();
     let section: SectionId = id(&section)?;
     let action = form.get("action").cloned().unwrap_or_default();
-    let title = if action == "rename" { Some(title_or_422(&form)?) } else { None };
+    let title = if action == "rename" {
+        Some(title_or_422(&form)?)
+    } else {
+        None
+    };
     if !matches!(action.as_str(), "rename" | "up" | "down" | "delete") {
         return Err(AppError::bad_request("Unknown section action."));
     }
-    course_action(req, tenant, viewer, &state, &course, form.into_inner(), move |conn, course, _| {
-        Box::pin(async move {
-            match (action.as_str(), title) {
-                ("rename", Some(title)) => store::rename_section(conn, course, section, &title).await,
-                ("delete", _) => store::delete_section(conn, course, section).await,
-                (dir, _) => store::move_section(conn, course, section, dir == "up").await,
-            }
-        })
-    })
+    course_action(
+        req,
+        tenant,
+        viewer,
+        &state,
+        &course,
+        form.into_inner(),
+        move |conn, course, _| {
+            Box::pin(async move {
+                match (action.as_str(), title) {
+                    ("rename", Some(title)) => {
+                        store::rename_section(conn, course, section, &title).await
+                    }
+                    ("delete", _) => store::delete_section(conn, course, section).await,
+                    (dir, _) => store::move_section(conn, course, section, dir == "up").await,
+                }
+            })
+        },
+    )
     .await
 }
 
@@ -453,14 +604,22 @@ pub async fn arrange_lesson(
     if !matches!(action.as_str(), "up" | "down" | "delete") {
         return Err(AppError::bad_request("Unknown lesson action."));
     }
-    course_action(req, tenant, viewer, &state, &course, form.into_inner(), move |conn, course, _| {
-        Box::pin(async move {
-            match action.as_str() {
-                "delete" => store::delete_lesson(conn, course, lesson).await,
-                dir => store::move_lesson(conn, course, lesson, dir == "up").await,
-            }
-        })
-    })
+    course_action(
+        req,
+        tenant,
+        viewer,
+        &state,
+        &course,
+        form.into_inner(),
+        move |conn, course, _| {
+            Box::pin(async move {
+                match action.as_str() {
+                    "delete" => store::delete_lesson(conn, course, lesson).await,
+                    dir => store::move_lesson(conn, course, lesson, dir == "up").await,
+                }
+            })
+        },
+    )
     .await
 }
 
@@ -475,29 +634,43 @@ pub async fn instructors(
 ) -> Page {
     let me = viewer.0.as_ref().map(|u| (u.id, u.role));
     let tenant_id = tenant.id.0;
-    course_action(req, tenant, viewer, &state, &path, form.into_inner(), move |conn, course, form| {
-        Box::pin(async move {
-            let (me, role) = me.ok_or(AppError::Unauthorized)?;
-            let owner = store::instructors(conn, course)
-                .await?
-                .iter()
-                .any(|(m, owner)| *owner && m.id == me.0);
-            if role != Role::Admin && !owner {
-                return Err(AppError::Forbidden("Only admins and the course's owner assign instructors.".into()));
-            }
-            match form.get("action").map(String::as_str) {
-                Some("assign") => {
-                    let email = form.get("email").map_or("", String::as_str).trim().to_lowercase();
-                    store::assign(conn, tenant_id, course, &email).await
+    course_action(
+        req,
+        tenant,
+        viewer,
+        &state,
+        &path,
+        form.into_inner(),
+        move |conn, course, form| {
+            Box::pin(async move {
+                let (me, role) = me.ok_or(AppError::Unauthorized)?;
+                let owner = store::instructors(conn, course)
+                    .await?
+                    .iter()
+                    .any(|(m, owner)| *owner && m.id == me.0);
+                if role != Role::Admin && !owner {
+                    return Err(AppError::Forbidden(
+                        "Only admins and the course's owner assign instructors.".into(),
+                    ));
                 }
-                Some("remove") => {
-                    let user: UserId = id(form.get("user").map_or("", String::as_str))?;
-                    store::unassign(conn, course, user).await
+                match form.get("action").map(String::as_str) {
+                    Some("assign") => {
+                        let email = form
+                            .get("email")
+                            .map_or("", String::as_str)
+                            .trim()
+                            .to_lowercase();
+                        store::assign(conn, tenant_id, course, &email).await
+                    }
+                    Some("remove") => {
+                        let user: UserId = id(form.get("user").map_or("", String::as_str))?;
+                        store::unassign(conn, course, user).await
+                    }
+                    _ => Err(AppError::bad_request("Unknown instructor action.")),
                 }
-                _ => Err(AppError::bad_request("Unknown instructor action.")),
-            }
-        })
-    })
+            })
+        },
+    )
     .await
 }
 
@@ -509,11 +682,20 @@ struct LessonView<'a> {
     errors: &'a FieldErrors,
 }
 
-async fn lesson_page(state: &AppState, tenant: &Arc<Tenant>, user: &CurrentUser, view: LessonView<'_>, status: StatusCode) -> Page {
+async fn lesson_page(
+    state: &AppState,
+    tenant: &Arc<Tenant>,
+    user: &CurrentUser,
+    view: LessonView<'_>,
+    status: StatusCode,
+) -> Page {
     let course = view.course;
-    let record = tenant_tx(state.pools.primary(), tenant.id, "authoring_read", move |conn| {
-        Box::pin(async move { store::course(conn, course).await })
-    })
+    let record = tenant_tx(
+        state.pools.primary(),
+        tenant.id,
+        "authoring_read",
+        move |conn| Box::pin(async move { store::course(conn, course).await }),
+    )
     .await?;
     let mut c = tera::Context::new();
     c.insert("course", &record);
@@ -553,7 +735,13 @@ pub async fn new_lesson(
     let (course, section) = path.into_inner();
     let (course, section): (CourseId, SectionId) = (id(&course)?, id(&section)?);
     allowed(&state, &tenant, &user, course).await?;
-    let view = LessonView { course, section, lesson: None, values: HashMap::new(), errors: &FieldErrors::new() };
+    let view = LessonView {
+        course,
+        section,
+        lesson: None,
+        values: HashMap::new(),
+        errors: &FieldErrors::new(),
+    };
     lesson_page(&state, &tenant, &user, view, StatusCode::OK).await
 }
 
@@ -571,12 +759,17 @@ pub async fn edit_lesson(
     let (course, lesson) = path.into_inner();
     let (course, lesson): (CourseId, LessonId) = (id(&course)?, id(&lesson)?);
     let who = user.clone();
-    let record = tenant_tx(state.pools.primary(), tenant.id, "authoring_read", move |conn| {
-        Box::pin(async move {
-            store::may_edit(conn, &who, course).await?;
-            store::lesson(conn, course, lesson).await
-        })
-    })
+    let record = tenant_tx(
+        state.pools.primary(),
+        tenant.id,
+        "authoring_read",
+        move |conn| {
+            Box::pin(async move {
+                store::may_edit(conn, &who, course).await?;
+                store::lesson(conn, course, lesson).await
+            })
+        },
+    )
     .await?;
     let view = LessonView {
         course,
@@ -599,15 +792,20 @@ async fn save_lesson(
     payload: web::Payload,
 ) -> Page {
     let who = user.clone();
-    let current = tenant_tx(state.pools.primary(), tenant.id, "authoring_read", move |conn| {
-        Box::pin(async move {
-            store::may_edit(conn, &who, course).await?;
-            match target {
-                Ok(lesson) => Ok(Some(store::lesson(conn, course, lesson).await?)),
-                Err(_) => Ok(None),
-            }
-        })
-    })
+    let current = tenant_tx(
+        state.pools.primary(),
+        tenant.id,
+        "authoring_read",
+        move |conn| {
+            Box::pin(async move {
+                store::may_edit(conn, &who, course).await?;
+                match target {
+                    Ok(lesson) => Ok(Some(store::lesson(conn, course, lesson).await?)),
+                    Err(_) => Ok(None),
+                }
+            })
+        },
+    )
     .await?;
     let section = match (&current, target) {
         (Some(l), _) => SectionId(l.section_id),
@@ -618,13 +816,26 @@ async fn save_lesson(
     let input = match LessonInput::parse(&form) {
         Ok(input) => input,
         Err(errors) => {
-            let view = LessonView { course, section, lesson: current.as_ref(), values: typed_values(&form), errors: &errors };
-            return lesson_page(state, &tenant, &user, view, StatusCode::UNPROCESSABLE_ENTITY).await;
+            let view = LessonView {
+                course,
+                section,
+                lesson: current.as_ref(),
+                values: typed_values(&form),
+                errors: &errors,
+            };
+            return lesson_page(
+                state,
+                &tenant,
+                &user,
+                view,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
     };
     let media = LessonMedia {
-        video: file(state, &tenant, &user, &mut form, "video", Family::Video).await?,
-        hls: file(state, &tenant, &user, &mut form, "hls", Family::Hls).await?,
+        video: key_of(file(state, &tenant, &user, &mut form, "video", Family::Video).await?),
+        hls: key_of(file(state, &tenant, &user, &mut form, "hls", Family::Hls).await?),
         remove: form.text("remove_video") == "on",
     };
     let (who, tenant_id, saved) = (user.clone(), tenant.id.0, input.clone());
@@ -632,18 +843,40 @@ async fn save_lesson(
         Box::pin(async move {
             store::may_edit(conn, &who, course).await?;
             match target {
-                Ok(lesson) => store::update_lesson(conn, course, lesson, &saved, &media).await.map(|()| lesson),
-                Err(section) => store::add_lesson(conn, tenant_id, course, section, &saved, &media).await,
+                Ok(lesson) => store::update_lesson(conn, course, lesson, &saved, &media)
+                    .await
+                    .map(|()| lesson),
+                Err(section) => {
+                    store::add_lesson(conn, tenant_id, course, section, &saved, &media).await
+                }
             }
         })
     })
     .await;
     match result {
-        Ok(lesson) => Ok(see_other(format!("/author/courses/{course}/lessons/{lesson}"))),
+        Ok(lesson) => Ok(see_other(format!(
+            "/author/courses/{course}/lessons/{lesson}"
+        ))),
         Err(AppError::Conflict(field)) if field == "slug" => {
-            let errors = FieldErrors::from([("slug", "Another lesson of this course uses this slug.".to_owned())]);
-            let view = LessonView { course, section, lesson: current.as_ref(), values: typed_values(&form), errors: &errors };
-            lesson_page(state, &tenant, &user, view, StatusCode::UNPROCESSABLE_ENTITY).await
+            let errors = FieldErrors::from([(
+                "slug",
+                "Another lesson of this course uses this slug.".to_owned(),
+            )]);
+            let view = LessonView {
+                course,
+                section,
+                lesson: current.as_ref(),
+                values: typed_values(&form),
+                errors: &errors,
+            };
+            lesson_page(
+                state,
+                &tenant,
+                &user,
+                view,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => Err(e),
     }
@@ -690,12 +923,19 @@ fn admin(req: &HttpRequest, viewer: Viewer) -> Result<Result<CurrentUser, HttpRe
         Err(redirect) => return Ok(Err(redirect)),
     };
     if user.role != Role::Admin {
-        return Err(AppError::Forbidden("Only the school's admins manage members.".into()));
+        return Err(AppError::Forbidden(
+            "Only the school's admins manage members.".into(),
+        ));
     }
     Ok(Ok(user))
 }
 
-pub async fn members(req: HttpRequest, School(tenant): School, viewer: Viewer, state: web::Data<AppState>) -> Page {
+pub async fn members(
+    req: HttpRequest,
+    School(tenant): School,
+    viewer: Viewer,
+    state: web::Data<AppState>,
+) -> Page {
     let user = match admin(&req, viewer)? {
         Ok(u) => u,
         Err(redirect) => return Ok(redirect),
@@ -707,7 +947,14 @@ pub async fn members(req: HttpRequest, School(tenant): School, viewer: Viewer, s
     let mut c = tera::Context::new();
     c.insert("members", &members);
     c.insert("roles", &["learner", "instructor", "admin"]);
-    render(&state, &tenant, &user, "admin_members.html", c, StatusCode::OK)
+    render(
+        &state,
+        &tenant,
+        &user,
+        "admin_members.html",
+        c,
+        StatusCode::OK,
+    )
 }
 
 pub async fn set_role(
@@ -722,7 +969,12 @@ pub async fn set_role(
         Ok(u) => u,
         Err(redirect) => return Ok(redirect),
     };
-    checked(&req, &state, &user, form.get("csrf").map_or("", String::as_str))?;
+    checked(
+        &req,
+        &state,
+        &user,
+        form.get("csrf").map_or("", String::as_str),
+    )?;
     let member: UserId = id(&path)?;
     let role = form
         .get("role")
@@ -733,9 +985,12 @@ pub async fn set_role(
             "You cannot change your own role; ask another admin.".into(),
         ));
     }
-    tenant_tx(state.pools.primary(), tenant.id, "members_write", move |conn| {
-        Box::pin(async move { store::set_role(conn, member, role).await })
-    })
+    tenant_tx(
+        state.pools.primary(),
+        tenant.id,
+        "members_write",
+        move |conn| Box::pin(async move { store::set_role(conn, member, role).await }),
+    )
     .await?;
     Ok(see_other("/admin/members".into()))
 }

@@ -12,6 +12,7 @@ use crate::db::schema::{categories, course_instructors, courses, lessons, sectio
 use crate::error::AppError;
 use crate::ids::{CourseId, LessonId, SectionId, UserId};
 use crate::learners::sessions::{CurrentUser, Role};
+use crate::media::upload::Stored;
 
 /// Fails unless `user` may edit `course`: admins edit every course of their school, instructors
 /// those they own or are assigned to. A course of another school is not found.
@@ -156,7 +157,7 @@ pub async fn create_course(
     tenant: Uuid,
     owner: UserId,
     input: &CourseInput,
-    cover: Option<&str>,
+    cover: Option<&Stored>,
 ) -> Result<CourseId, AppError> {
     let id: Uuid = diesel::insert_into(courses::table)
         .values((
@@ -169,7 +170,9 @@ pub async fn create_course(
             courses::tags.eq(&input.tags),
             courses::level.eq(&input.level),
             courses::duration_minutes.eq(input.duration_minutes),
-            courses::cover_image_key.eq(cover),
+            courses::cover_image_key.eq(cover.map(|c| c.key.as_str())),
+            courses::cover_width.eq(cover.and_then(|c| c.width)),
+            courses::cover_height.eq(cover.and_then(|c| c.height)),
         ))
         .returning(courses::id)
         .get_result(conn)
@@ -192,7 +195,7 @@ pub async fn update_course(
     conn: &mut AsyncPgConnection,
     course: CourseId,
     input: &CourseInput,
-    cover: Option<&str>,
+    cover: Option<&Stored>,
 ) -> Result<(), AppError> {
     let target = courses::table.find(course.0);
     diesel::update(target)
@@ -212,7 +215,11 @@ pub async fn update_course(
         .map_err(slug_taken)?;
     if let Some(cover) = cover {
         diesel::update(target)
-            .set(courses::cover_image_key.eq(cover))
+            .set((
+                courses::cover_image_key.eq(cover.key.as_str()),
+                courses::cover_width.eq(cover.width),
+                courses::cover_height.eq(cover.height),
+            ))
             .execute(conn)
             .await?;
     }

@@ -4,6 +4,7 @@
 use actix_web::http::header::ContentType;
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpRequest, HttpResponse};
+use serde::Serialize;
 use serde_json::json;
 
 use super::query::{CatalogQuery, Limit, PageAt};
@@ -14,6 +15,8 @@ use crate::error::AppError;
 use crate::ids::TenantId;
 use crate::learners::sessions::Viewer;
 use crate::learners::{ACCOUNT_SLOT, account_slot, compose};
+use crate::media::MediaKey;
+use crate::media::variants::{Picture, picture};
 use crate::startup::AppState;
 use crate::tenancy::files::is_slug;
 use crate::tenancy::host::School;
@@ -122,6 +125,35 @@ async fn fetch(pool: &PgPool, tenant: TenantId, key: &PageKey) -> Result<(i64, D
     .await
 }
 
+/// A course card as pages show it: the course and its responsive cover.
+#[derive(Serialize)]
+struct Card<'a> {
+    #[serde(flatten)]
+    course: &'a CourseCard,
+    cover: Option<Picture>,
+}
+
+fn cards<'a>(ctx: &SchoolContext, tenant: &Tenant, items: &'a [CourseCard]) -> Vec<Card<'a>> {
+    items
+        .iter()
+        .map(|course| Card {
+            course,
+            cover: cover(ctx, tenant, course),
+        })
+        .collect()
+}
+
+fn cover(ctx: &SchoolContext, tenant: &Tenant, card: &CourseCard) -> Option<Picture> {
+    let key =
+        MediaKey::parse(card.cover_image_key.as_deref()?).filter(|k| k.tenant == tenant.id)?;
+    Some(picture(
+        &ctx.signer,
+        &key,
+        card.cover_width?,
+        card.cover_height?,
+    ))
+}
+
 fn render(
     ctx: &SchoolContext,
     tenant: &Tenant,
@@ -138,13 +170,13 @@ fn render(
         (_, Data::Course(None)) => Err(AppError::NotFound),
         (PageKey::Home, Data::Home { categories, newest }) => {
             c.insert("categories", &categories);
-            c.insert("newest", &newest);
+            c.insert("newest", &cards(ctx, tenant, &newest));
             html("home.html", &c)
         }
         (PageKey::Catalog(q), Data::Catalog { categories, page }) => {
             let link = |at: PageAt| format!("/courses?{}", q.to_query_string(at));
             c.insert("categories", &categories);
-            c.insert("items", &page.items);
+            c.insert("items", &cards(ctx, tenant, &page.items));
             c.insert("category", &q.category);
             c.insert("tags", &q.tags);
             c.insert("q", &q.q.clone().unwrap_or_default());
@@ -159,6 +191,7 @@ fn render(
         }
         (PageKey::Course(_), Data::Course(Some(detail))) => {
             c.insert("course", &detail);
+            c.insert("cover", &cover(ctx, tenant, &detail.card));
             html("course.html", &c)
         }
         (PageKey::CourseJson(_), Data::Course(Some(detail))) => {

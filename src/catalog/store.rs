@@ -27,6 +27,12 @@ pub struct CourseCard {
     pub level: String,
     pub duration_minutes: i32,
     pub published_at: Option<DateTime<Utc>>,
+    #[serde(skip)]
+    pub cover_image_key: Option<String>,
+    #[serde(skip)]
+    pub cover_width: Option<i32>,
+    #[serde(skip)]
+    pub cover_height: Option<i32>,
 }
 
 impl CourseCard {
@@ -190,7 +196,8 @@ fn catalog_query(
     }
     let limit = sql.param::<BigInt, _>(q.limit as i64 + 1);
     let text = format!(
-        "{prefix}SELECT c.id, c.slug, c.title, c.summary, c.category, c.tags, c.level, c.duration_minutes, c.published_at \
+        "{prefix}SELECT c.id, c.slug, c.title, c.summary, c.category, c.tags, c.level, c.duration_minutes, c.published_at, \
+         c.cover_image_key, c.cover_width, c.cover_height \
          FROM {from} WHERE {} ORDER BY {key}.published_at {dir}, {key}.{key_id} {dir} LIMIT {limit}",
         conds.join(" AND ")
     );

@@ -38,6 +38,8 @@ diesel::table! {
         category -> Text,
         tags -> Array<Text>,
         cover_image_key -> Nullable<Text>,
+        cover_width -> Nullable<Int4>,
+        cover_height -> Nullable<Int4>,
         level -> Text,
         duration_minutes -> Int4,
         published -> Bool,

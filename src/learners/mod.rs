@@ -41,7 +41,8 @@ pub fn account_slot(viewer: &Viewer) -> String {
              <form class=\"inline\" method=\"post\" action=\"/logout\">\
              <input type=\"hidden\" name=\"csrf\" value=\"{}\"><button type=\"submit\">Log out</button></form>",
             match user.role {
-                Role::Admin => "<a href=\"/author\">Authoring</a> <a href=\"/admin/members\">Members</a> ",
+                Role::Admin =>
+                    "<a href=\"/author\">Authoring</a> <a href=\"/admin/members\">Members</a> ",
                 Role::Instructor => "<a href=\"/author\">Authoring</a> ",
                 Role::Learner => "",
             },

@@ -21,7 +21,9 @@ impl CloudFrontSigner {
     pub fn new(key_pair_id: &str, pem: &str) -> anyhow::Result<Self> {
         let key = RsaPrivateKey::from_pkcs1_pem(pem)
             .or_else(|_| RsaPrivateKey::from_pkcs8_pem(pem))
-            .map_err(|e| anyhow::anyhow!("the CloudFront private key is not an RSA PEM key: {e}"))?;
+            .map_err(|e| {
+                anyhow::anyhow!("the CloudFront private key is not an RSA PEM key: {e}")
+            })?;
         anyhow::ensure!(
             !key_pair_id.is_empty() && key_pair_id.bytes().all(|b| b.is_ascii_alphanumeric()),
             "the CloudFront key pair id must be letters and digits"

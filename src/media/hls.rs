@@ -62,7 +62,9 @@ fn unpack(zip: &Path, staging: &Path, limit: u64) -> Result<Unpacked, AppError> 
     let mut archive =
         zip::ZipArchive::new(file).map_err(|_| bad("The HLS archive is not a readable zip."))?;
     if archive.len() > MAX_ENTRIES {
-        return Err(bad(format!("The HLS archive has over {MAX_ENTRIES} files.")));
+        return Err(bad(format!(
+            "The HLS archive has over {MAX_ENTRIES} files."
+        )));
     }
     std::fs::create_dir_all(staging).map_err(AppError::internal)?;
     let mut out = Unpacked::default();
@@ -77,10 +79,15 @@ fn unpack(zip: &Path, staging: &Path, limit: u64) -> Result<Unpacked, AppError> 
         let Some(name) = entry.enclosed_name().and_then(|p| path_name(&p)) else {
             return Err(bad(format!("{} is not a safe path.", entry.name())));
         };
-        if name.starts_with("__MACOSX/") || name.rsplit('/').next().is_some_and(|f| f.starts_with('.')) {
+        if name.starts_with("__MACOSX/")
+            || name.rsplit('/').next().is_some_and(|f| f.starts_with('.'))
+        {
             continue;
         }
-        let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+        let ext = name
+            .rsplit_once('.')
+            .map(|(_, e)| e.to_ascii_lowercase())
+            .unwrap_or_default();
         let remaining = limit.saturating_sub(total);
         if ext == "m3u8" {
             let mut text = String::new();
@@ -105,13 +112,20 @@ fn unpack(zip: &Path, staging: &Path, limit: u64) -> Result<Unpacked, AppError> 
         };
         let path = staging.join(format!("hls-{}", uuid::Uuid::new_v4()));
         let file = std::fs::File::create(&path).map_err(AppError::internal)?;
-        let mut writer = Hashing { inner: std::io::BufWriter::new(file), hasher: Sha256::new() };
+        let mut writer = Hashing {
+            inner: std::io::BufWriter::new(file),
+            hasher: Sha256::new(),
+        };
         let copied = std::io::copy(&mut (&mut entry).take(remaining + 1), &mut writer);
         let staged = Staged::new(
             path,
             hex(&writer.hasher.clone().finalize()),
             copied.as_ref().copied().unwrap_or(0),
-            Sniffed { content_type, ext, family: Family::Hls },
+            Sniffed {
+                content_type,
+                ext,
+                family: Family::Hls,
+            },
             &name,
         );
         let len = copied.map_err(|_| bad(format!("{name} could not be unpacked.")))?;
@@ -160,7 +174,10 @@ fn resolve(from: &str, uri: &str) -> Option<String> {
 }
 
 /// Rewrites every URI of a playlist (URI lines and `URI="…"` attributes) with `map`.
-fn rewrite(text: &str, mut map: impl FnMut(&str) -> Result<String, AppError>) -> Result<String, AppError> {
+fn rewrite(
+    text: &str,
+    mut map: impl FnMut(&str) -> Result<String, AppError>,
+) -> Result<String, AppError> {
     let mut out = String::with_capacity(text.len() * 2);
     for line in text.lines() {
         let trimmed = line.trim();
@@ -196,13 +213,23 @@ pub async fn ingest(
     uploader: Option<UserId>,
     zip: Staged,
 ) -> Result<MediaKey, AppError> {
-    let (path, staging, limit) = (zip.path().to_owned(), media.staging.clone(), media.limits.hls);
+    let (path, staging, limit) = (
+        zip.path().to_owned(),
+        media.staging.clone(),
+        media.limits.hls,
+    );
     let unpacked = tokio::task::spawn_blocking(move || unpack(&path, &staging, limit))
         .await
         .map_err(AppError::internal)??;
-    let masters: Vec<_> = unpacked.playlists.iter().filter(|(_, t)| is_master(t)).collect();
+    let masters: Vec<_> = unpacked
+        .playlists
+        .iter()
+        .filter(|(_, t)| is_master(t))
+        .collect();
     let [(master_name, master_text)] = masters.as_slice() else {
-        return Err(bad("The HLS archive needs exactly one master playlist (with #EXT-X-STREAM-INF)."));
+        return Err(bad(
+            "The HLS archive needs exactly one master playlist (with #EXT-X-STREAM-INF).",
+        ));
     };
     for (name, text) in &unpacked.playlists {
         if !text.starts_with("#EXTM3U") {
@@ -219,16 +246,33 @@ pub async fn ingest(
             resolve(name, uri)
                 .and_then(|p| keys.get(&p))
                 .map(|k| k.as_str().to_owned())
-                .ok_or_else(|| bad(format!("{name} refers to {uri}, which is not in the archive.")))
+                .ok_or_else(|| {
+                    bad(format!(
+                        "{name} refers to {uri}, which is not in the archive."
+                    ))
+                })
         })?;
-        let key = MediaKey::new(tenant, "hls", &hex(&Sha256::digest(rewritten.as_bytes())), "m3u8");
+        let key = MediaKey::new(
+            tenant,
+            "hls",
+            &hex(&Sha256::digest(rewritten.as_bytes())),
+            "m3u8",
+        );
         media
             .store
             .put_bytes(&key, rewritten.as_bytes(), PLAYLIST_TYPE)
             .await
             .map_err(AppError::internal)?;
-        upload::record(pool, &key, name, PLAYLIST_TYPE, rewritten.len() as u64, (None, None), uploader)
-            .await?;
+        upload::record(
+            pool,
+            &key,
+            name,
+            PLAYLIST_TYPE,
+            rewritten.len() as u64,
+            (None, None),
+            uploader,
+        )
+        .await?;
         Ok::<_, AppError>(key)
     };
     for (name, text) in unpacked.playlists.iter().filter(|(_, t)| !is_master(t)) {
@@ -317,8 +361,14 @@ mod tests {
 
     #[test]
     fn uris_resolve_inside_the_archive_only() {
-        assert_eq!(resolve("hls/master.m3u8", "720p/index.m3u8").as_deref(), Some("hls/720p/index.m3u8"));
-        assert_eq!(resolve("hls/720p/index.m3u8", "../seg/0.ts").as_deref(), Some("hls/seg/0.ts"));
+        assert_eq!(
+            resolve("hls/master.m3u8", "720p/index.m3u8").as_deref(),
+            Some("hls/720p/index.m3u8")
+        );
+        assert_eq!(
+            resolve("hls/720p/index.m3u8", "../seg/0.ts").as_deref(),
+            Some("hls/seg/0.ts")
+        );
         assert_eq!(resolve("master.m3u8", "../../etc/passwd"), None);
         assert_eq!(resolve("master.m3u8", "https://evil.test/x.ts"), None);
         assert_eq!(resolve("master.m3u8", "/abs.ts"), None);
@@ -326,7 +376,8 @@ mod tests {
 
     #[test]
     fn playlists_are_rewritten_line_and_attribute_uris() {
-        let text = "#EXTM3U\n#EXT-X-MAP:URI=\"init.mp4\"\n#EXTINF:4.0,\nseg0.m4s\n\n#EXT-X-ENDLIST\n";
+        let text =
+            "#EXTM3U\n#EXT-X-MAP:URI=\"init.mp4\"\n#EXTINF:4.0,\nseg0.m4s\n\n#EXT-X-ENDLIST\n";
         let out = rewrite(text, |u| Ok(format!("K({u})"))).unwrap();
         assert_eq!(
             out,

@@ -9,6 +9,7 @@ pub mod signing;
 pub mod sniff;
 pub mod store;
 pub mod upload;
+pub mod variants;
 
 use std::time::Duration;
 
@@ -104,6 +105,10 @@ pub struct Media {
     /// Where uploads are written while they stream in and are checked.
     pub staging: std::path::PathBuf,
     pub limits: upload::Limits,
+    /// Image variants being computed, so concurrent requests for one share the work.
+    pub inflight: variants::Inflight,
+    /// Image encodes running at once (one per core).
+    pub encoding: tokio::sync::Semaphore,
 }
 
 /// How media URLs in pages are made.
@@ -115,7 +120,7 @@ pub enum Links {
     /// A CloudFront distribution with canned-policy signed URLs, one per object.
     CloudFront {
         base: String,
-        signer: cloudfront::CloudFrontSigner,
+        signer: Box<cloudfront::CloudFrontSigner>,
     },
     /// The S3 bucket itself, through SigV4 presigned GETs (S3 store and no CDN).
     Presigned,

@@ -69,7 +69,11 @@ fn matches_etag(headers: &HeaderMap, etag: &str) -> bool {
 }
 
 /// Passes a request carrying this origin's token for `key`, or coming from the configured CDN.
-pub fn check_signature(req: &HttpRequest, state: &AppState, key: &MediaKey) -> Result<(), AppError> {
+pub fn check_signature(
+    req: &HttpRequest,
+    state: &AppState,
+    key: &MediaKey,
+) -> Result<(), AppError> {
     let query: std::collections::HashMap<String, String> =
         form_urlencoded::parse(req.query_string().as_bytes())
             .into_owned()

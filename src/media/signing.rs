@@ -96,7 +96,10 @@ mod tests {
         let (k, exp, sig) = parts(&signer.url(&key, signer.expiry()));
         assert!(signer.verify(&k, exp, &sig));
         assert!((now() + 60..=now() + 120).contains(&exp), "{exp}");
-        assert_eq!(signer.url(&key, signer.expiry()), signer.url(&key, signer.expiry()));
+        assert_eq!(
+            signer.url(&key, signer.expiry()),
+            signer.url(&key, signer.expiry())
+        );
         assert!(
             !signer.verify(&k, exp + 1, &sig),
             "a longer expiry must not verify"

@@ -172,7 +172,11 @@ impl Store {
         let Some(len) = self.size(key).await? else {
             return Ok(None);
         };
-        anyhow::ensure!(len <= limit, "{} is {len} bytes, over {limit}", key.as_str());
+        anyhow::ensure!(
+            len <= limit,
+            "{} is {len} bytes, over {limit}",
+            key.as_str()
+        );
         let mut out = Vec::with_capacity(len as usize);
         let mut stream = self.read(key, 0, len).await?;
         while let Some(chunk) = stream.next().await {

@@ -58,7 +58,13 @@ pub struct Staged {
 
 impl Staged {
     /// Takes charge of a file already written to staging.
-    pub fn new(path: PathBuf, sha256: String, len: u64, kind: Sniffed, original_name: &str) -> Self {
+    pub fn new(
+        path: PathBuf,
+        sha256: String,
+        len: u64,
+        kind: Sniffed,
+        original_name: &str,
+    ) -> Self {
         Self {
             path,
             sha256,

@@ -41,6 +41,7 @@ pub struct Metrics {
     pub cache_bytes: IntGauge,
     pub page_loads: IntCounter,
     pub learner_states: IntGauge,
+    pub image_variants: HistogramVec,
     /// bb8's cumulative counters as last seen, per pool: (waited, timed out).
     last_pool_stats: Mutex<HashMap<String, (u64, u64)>>,
 }
@@ -168,6 +169,14 @@ impl Metrics {
             "eduflow_learner_states",
             "Learners whose enrollment state school actors hold in memory"
         ));
+        let image_variants = metric!(HistogramVec::new(
+            HistogramOpts::new(
+                "eduflow_image_variant_seconds",
+                "Time to compute one image variant (decode, resize, encode), by format"
+            )
+            .buckets(vec![0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0]),
+            &["format"]
+        ));
         let build_info = metric!(IntGaugeVec::new(
             Opts::new("eduflow_build_info", "Version and git commit of this build"),
             &["version", "git_sha"]
@@ -201,6 +210,7 @@ impl Metrics {
             cache_bytes,
             page_loads,
             learner_states,
+            image_variants,
             last_pool_stats: Mutex::default(),
         }
     }

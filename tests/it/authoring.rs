@@ -46,13 +46,27 @@ impl Member {
     }
 
     pub async fn get(&self, app: &TestApp, path: &str) -> Response {
-        request(app.port, "GET", &self.host, path, &[("Cookie", &self.cookie())]).await
+        request(
+            app.port,
+            "GET",
+            &self.host,
+            path,
+            &[("Cookie", &self.cookie())],
+        )
+        .await
     }
 
     pub async fn post(&self, app: &TestApp, path: &str, fields: &[(&str, &str)]) -> Response {
         let mut all = fields.to_vec();
         all.push(("csrf", &self.csrf));
-        post_form(app.port, &self.host, path, &all, &[("Cookie", &self.cookie())]).await
+        post_form(
+            app.port,
+            &self.host,
+            path,
+            &all,
+            &[("Cookie", &self.cookie())],
+        )
+        .await
     }
 
     pub async fn upload(
@@ -64,7 +78,15 @@ impl Member {
     ) -> Response {
         let mut all = vec![("csrf", self.csrf.as_str())];
         all.extend_from_slice(fields);
-        post_multipart(app.port, &self.host, path, &all, files, &[("Cookie", &self.cookie())]).await
+        post_multipart(
+            app.port,
+            &self.host,
+            path,
+            &all,
+            files,
+            &[("Cookie", &self.cookie())],
+        )
+        .await
     }
 }
 
@@ -96,7 +118,10 @@ pub fn location(res: &Response) -> &str {
 const COURSE: &[(&str, &str)] = &[
     ("title", "Rust for Data People"),
     ("summary", "Iterators, ownership and fast parsing."),
-    ("description", "Learn *fast* data work.\n\n- iterators\n- ownership"),
+    (
+        "description",
+        "Learn *fast* data work.\n\n- iterators\n- ownership",
+    ),
     ("category", "data"),
     ("tags", "rust, parsing"),
     ("level", "intermediate"),
@@ -117,7 +142,11 @@ pub async fn build_course(app: &TestApp, author: &Member) -> (String, String) {
         .await;
     let course = location(&res).to_owned();
     assert!(course.starts_with("/author/courses/"), "{course}");
-    location(&author.post(app, &format!("{course}/sections"), &[("title", "Basics")]).await);
+    location(
+        &author
+            .post(app, &format!("{course}/sections"), &[("title", "Basics")])
+            .await,
+    );
     let editor = author.get(app, &course).await;
     let section = editor
         .body
@@ -130,7 +159,11 @@ pub async fn build_course(app: &TestApp, author: &Member) -> (String, String) {
         .upload(
             app,
             &format!("{course}/sections/{section}/lessons"),
-            &[("title", "Why Rust"), ("body", "Watch **this**."), ("free_preview", "on")],
+            &[
+                ("title", "Why Rust"),
+                ("body", "Watch **this**."),
+                ("free_preview", "on"),
+            ],
             &[("video", "intro.webm", "video/webm", VIDEO)],
         )
         .await;
@@ -165,38 +198,64 @@ async fn an_instructor_builds_and_publishes_a_course_that_learners_watch() {
     );
     // A draft is not in the catalog.
     assert_eq!(
-        app.get("alpha.localhost", "/courses/rust-for-data-people").await.status,
+        app.get("alpha.localhost", "/courses/rust-for-data-people")
+            .await
+            .status,
         404
     );
-    location(&ines.post(&app, &format!("{course}/publish"), &[("publish", "1")]).await);
+    location(
+        &ines
+            .post(&app, &format!("{course}/publish"), &[("publish", "1")])
+            .await,
+    );
 
     // Published: the cached catalog page was dropped at once, and the course page renders the
     // sanitised Markdown description.
     let catalog = app.get("alpha.localhost", "/courses?tag=parsing").await;
-    assert!(catalog.body.contains("Rust for Data People"), "{}", catalog.body);
-    let page = app.get("alpha.localhost", "/courses/rust-for-data-people").await;
+    assert!(
+        catalog.body.contains("Rust for Data People"),
+        "{}",
+        catalog.body
+    );
+    let page = app
+        .get("alpha.localhost", "/courses/rust-for-data-people")
+        .await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("<em>fast</em>"), "{}", page.body);
     assert!(page.body.contains("<li>iterators</li>"));
     // The other school never sees it.
     assert_eq!(
-        app.get("beta.localhost", "/courses/rust-for-data-people").await.status,
+        app.get("beta.localhost", "/courses/rust-for-data-people")
+            .await
+            .status,
         404
     );
 
     // A learner opens the free-preview lesson: signed video with the cover as poster.
     let lesson = app
-        .get("alpha.localhost", "/courses/rust-for-data-people/lessons/why-rust")
+        .get(
+            "alpha.localhost",
+            "/courses/rust-for-data-people/lessons/why-rust",
+        )
         .await;
     assert_eq!(lesson.status, 200);
     assert!(lesson.body.contains("<strong>this</strong>"));
     let (src, poster) = (video_attr(&lesson, "src"), video_attr(&lesson, "poster"));
-    assert!(src.starts_with("/media/t/") && src.contains("&sig="), "{src}");
+    assert!(
+        src.starts_with("/media/t/") && src.contains("&sig="),
+        "{src}"
+    );
     let video = request(app.port, "GET", "alpha.localhost", &src, &[]).await;
     assert_eq!(video.status, 200);
-    assert_eq!(video.header("content-length"), Some(VIDEO.len().to_string().as_str()));
+    assert_eq!(
+        video.header("content-length"),
+        Some(VIDEO.len().to_string().as_str())
+    );
     let cover = request(app.port, "GET", "alpha.localhost", &poster, &[]).await;
-    assert_eq!((cover.status, cover.header("content-type")), (200, Some("image/png")));
+    assert_eq!(
+        (cover.status, cover.header("content-type")),
+        (200, Some("image/png"))
+    );
 }
 
 #[actix_web::test]
@@ -210,7 +269,11 @@ async fn only_the_schools_owners_assignees_and_admins_edit_and_nothing_leaks() {
     let (course, lesson) = build_course(&app, &owner).await;
     let rows = "SELECT count(*) FROM courses WHERE title = 'Rust for Data People'";
     let renamed = "SELECT count(*) FROM courses WHERE title = 'Hijacked'";
-    let hijack = [("title", "Hijacked"), ("category", "data"), ("level", "beginner")];
+    let hijack = [
+        ("title", "Hijacked"),
+        ("category", "data"),
+        ("level", "beginner"),
+    ];
 
     // Anonymous visitors are sent to log in; learners are refused, and nothing is written.
     let anon = app.get("alpha.localhost", "/author").await;
@@ -218,27 +281,58 @@ async fn only_the_schools_owners_assignees_and_admins_edit_and_nothing_leaks() {
     assert!(anon.header("location").unwrap().starts_with("/login?next="));
     assert_eq!(learner.get(&app, "/author").await.status, 403);
     assert_eq!(learner.get(&app, &course).await.status, 403);
-    assert_eq!(learner.upload(&app, "/author/courses", &hijack, &[]).await.status, 403);
-    assert_eq!(learner.upload(&app, &course, &hijack, &[]).await.status, 403);
+    assert_eq!(
+        learner
+            .upload(&app, "/author/courses", &hijack, &[])
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        learner.upload(&app, &course, &hijack, &[]).await.status,
+        403
+    );
     assert_eq!(learner.get(&app, "/admin/members").await.status, 403);
 
     // Another instructor of the same school may not edit a course they are not assigned to.
     assert_eq!(other.get(&app, &course).await.status, 403);
     assert_eq!(other.upload(&app, &course, &hijack, &[]).await.status, 403);
-    assert_eq!(other.post(&app, &format!("{course}/publish"), &[("publish", "1")]).await.status, 403);
     assert_eq!(
-        other.post(&app, &format!("{lesson}/arrange"), &[("action", "delete")]).await.status,
+        other
+            .post(&app, &format!("{course}/publish"), &[("publish", "1")])
+            .await
+            .status,
         403
     );
-    assert!(!other.get(&app, "/author").await.body.contains("Rust for Data People"));
+    assert_eq!(
+        other
+            .post(&app, &format!("{lesson}/arrange"), &[("action", "delete")])
+            .await
+            .status,
+        403
+    );
+    assert!(
+        !other
+            .get(&app, "/author")
+            .await
+            .body
+            .contains("Rust for Data People")
+    );
 
     // Another school's admin, with the same ids on their own host: not found, nothing written.
     for path in [course.clone(), lesson.clone()] {
         assert_eq!(foreign.get(&app, &path).await.status, 404, "{path}");
-        assert_eq!(foreign.upload(&app, &path, &hijack, &[]).await.status, 404, "{path}");
+        assert_eq!(
+            foreign.upload(&app, &path, &hijack, &[]).await.status,
+            404,
+            "{path}"
+        );
     }
     assert_eq!(
-        foreign.post(&app, &format!("{course}/publish"), &[("publish", "1")]).await.status,
+        foreign
+            .post(&app, &format!("{course}/publish"), &[("publish", "1")])
+            .await
+            .status,
         404
     );
     // Their session cookie at alpha's host is no session at all.
@@ -273,7 +367,11 @@ async fn only_the_schools_owners_assignees_and_admins_edit_and_nothing_leaks() {
         let app = &app;
         async move {
             owner
-                .post(app, &format!("{course}/instructors"), &[("action", "assign"), ("email", email)])
+                .post(
+                    app,
+                    &format!("{course}/instructors"),
+                    &[("action", "assign"), ("email", email)],
+                )
                 .await
         }
     };
@@ -294,17 +392,47 @@ async fn only_the_schools_owners_assignees_and_admins_edit_and_nothing_leaks() {
     let foreign_id = db.text(&id_of("admin@beta.test")).await;
     let admin_id = db.text(&id_of("admin@alpha.test")).await;
     let promote = format!("/admin/members/{learner_id}");
-    assert_eq!(other.post(&app, &promote, &[("role", "admin")]).await.status, 403);
-    assert_eq!(admin.post(&app, &promote, &[("role", "owner")]).await.status, 422);
     assert_eq!(
-        admin.post(&app, &format!("/admin/members/{foreign_id}"), &[("role", "learner")]).await.status,
+        other
+            .post(&app, &promote, &[("role", "admin")])
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        admin
+            .post(&app, &promote, &[("role", "owner")])
+            .await
+            .status,
+        422
+    );
+    assert_eq!(
+        admin
+            .post(
+                &app,
+                &format!("/admin/members/{foreign_id}"),
+                &[("role", "learner")]
+            )
+            .await
+            .status,
         404
     );
     assert_eq!(
-        admin.post(&app, &format!("/admin/members/{admin_id}"), &[("role", "learner")]).await.status,
+        admin
+            .post(
+                &app,
+                &format!("/admin/members/{admin_id}"),
+                &[("role", "learner")]
+            )
+            .await
+            .status,
         409
     );
-    assert_eq!(db.count("SELECT count(*) FROM users WHERE role = 'admin' AND email = 'admin@beta.test'").await, 1);
+    assert_eq!(
+        db.count("SELECT count(*) FROM users WHERE role = 'admin' AND email = 'admin@beta.test'")
+            .await,
+        1
+    );
     location(&admin.post(&app, &promote, &[("role", "instructor")]).await);
     // The new role holds from the learner's next request.
     assert_eq!(learner.get(&app, "/author").await.status, 200);
@@ -331,7 +459,12 @@ async fn bad_forms_are_shown_again_with_their_values_and_store_nothing() {
         )
         .await;
     assert_eq!(res.status, 422);
-    assert!(res.body.contains("value=\"&lt;b&gt;Kept&lt;&#x2F;b&gt; as typed\""), "{}", res.body);
+    assert!(
+        res.body
+            .contains("value=\"&lt;b&gt;Kept&lt;&#x2F;b&gt; as typed\""),
+        "{}",
+        res.body
+    );
     for (field, message) in [
         ("slug", "Use lowercase letters"),
         ("category", "Choose one of the school"),
@@ -359,7 +492,12 @@ async fn bad_forms_are_shown_again_with_their_values_and_store_nothing() {
         .upload(
             &app,
             "/author/courses",
-            &[("title", "Copy"), ("slug", &slug), ("category", "data"), ("level", "beginner")],
+            &[
+                ("title", "Copy"),
+                ("slug", &slug),
+                ("category", "data"),
+                ("level", "beginner"),
+            ],
             &[],
         )
         .await;
@@ -376,7 +514,12 @@ async fn bad_forms_are_shown_again_with_their_values_and_store_nothing() {
         .upload(
             &app,
             "/author/courses",
-            &[("title", "Copy"), ("slug", &slug), ("category", "data"), ("level", "beginner")],
+            &[
+                ("title", "Copy"),
+                ("slug", &slug),
+                ("category", "data"),
+                ("level", "beginner"),
+            ],
             &[],
         )
         .await;
@@ -394,12 +537,21 @@ async fn hostile_markdown_loses_its_scripts_on_every_page() {
         .upload(
             &app,
             "/author/courses",
-            &[("title", "Hostile"), ("category", "data"), ("level", "beginner"), ("description", hostile)],
+            &[
+                ("title", "Hostile"),
+                ("category", "data"),
+                ("level", "beginner"),
+                ("description", hostile),
+            ],
             &[],
         )
         .await;
     let course = location(&res).to_owned();
-    location(&ines.post(&app, &format!("{course}/publish"), &[("publish", "1")]).await);
+    location(
+        &ines
+            .post(&app, &format!("{course}/publish"), &[("publish", "1")])
+            .await,
+    );
     let page = app.get("alpha.localhost", "/courses/hostile").await;
     assert_eq!(page.status, 200);
     let description = page
@@ -411,7 +563,10 @@ async fn hostile_markdown_loses_its_scripts_on_every_page() {
         .next()
         .unwrap()
         .to_lowercase();
-    assert!(description.contains("<strong>bold</strong>"), "{description}");
+    assert!(
+        description.contains("<strong>bold</strong>"),
+        "{description}"
+    );
     for banned in ["<script", "onerror", "javascript:", "<iframe"] {
         assert!(!description.contains(banned), "{banned} in {description}");
     }
@@ -423,7 +578,11 @@ async fn uploads_are_sniffed_and_limited_and_refusals_leave_nothing_behind() {
     let ines = Member::new(&app, &db, "alpha", "ines@alpha.test", "instructor").await;
     let media_rows = "SELECT count(*) FROM media";
     let before = db.count(media_rows).await;
-    let course = [("title", "Uploads"), ("category", "data"), ("level", "beginner")];
+    let course = [
+        ("title", "Uploads"),
+        ("category", "data"),
+        ("level", "beginner"),
+    ];
     let png = png(32, 32);
     let mut huge_header = png.clone();
     // IHDR width and height (bytes 16..24): 20000×20000, far over the pixel limit.
@@ -435,19 +594,53 @@ async fn uploads_are_sniffed_and_limited_and_refusals_leave_nothing_behind() {
     let mut big_video = VIDEO.to_vec();
     big_video.resize(5 << 20, 0); // over the test limit of 4 MiB
     let cases: [(&str, FilePart<'_>, u16); 7] = [
-        ("html as png", ("cover", "x.png", "image/png", b"<!doctype html><script>alert(1)</script>"), 415),
+        (
+            "html as png",
+            (
+                "cover",
+                "x.png",
+                "image/png",
+                b"<!doctype html><script>alert(1)</script>",
+            ),
+            415,
+        ),
         ("svg", ("cover", "x.svg", "image/svg+xml", svg), 415),
-        ("png declared jpeg", ("cover", "x.jpg", "image/jpeg", &png), 415),
-        ("video as cover", ("cover", "v.webm", "video/webm", VIDEO), 415),
-        ("over the pixel limit", ("cover", "big.png", "image/png", &huge_header), 422),
-        ("not a readable image", ("cover", "bad.png", "image/png", &garbage_png), 422),
-        ("too large", ("cover", "v.webm", "video/webm", &big_video), 413),
+        (
+            "png declared jpeg",
+            ("cover", "x.jpg", "image/jpeg", &png),
+            415,
+        ),
+        (
+            "video as cover",
+            ("cover", "v.webm", "video/webm", VIDEO),
+            415,
+        ),
+        (
+            "over the pixel limit",
+            ("cover", "big.png", "image/png", &huge_header),
+            422,
+        ),
+        (
+            "not a readable image",
+            ("cover", "bad.png", "image/png", &garbage_png),
+            422,
+        ),
+        (
+            "too large",
+            ("cover", "v.webm", "video/webm", &big_video),
+            413,
+        ),
     ];
     for (what, file, status) in cases {
         let res = ines.upload(&app, "/author/courses", &course, &[file]).await;
         assert_eq!(res.status, status, "{what}: {}", res.body);
         assert_eq!(db.count(media_rows).await, before, "{what}");
-        assert_eq!(db.count("SELECT count(*) FROM courses WHERE title = 'Uploads'").await, 0, "{what}");
+        assert_eq!(
+            db.count("SELECT count(*) FROM courses WHERE title = 'Uploads'")
+                .await,
+            0,
+            "{what}"
+        );
     }
     let staging = std::fs::read_dir(shared().root.join("staging"))
         .map(|d| d.count())
@@ -455,8 +648,21 @@ async fn uploads_are_sniffed_and_limited_and_refusals_leave_nothing_behind() {
     assert_eq!(staging, 0, "staged files are removed");
     // The same cover on two courses is one object and one row.
     for title in ["Once", "Twice"] {
-        let fields = [("title", title), ("category", "data"), ("level", "beginner")];
-        location(&ines.upload(&app, "/author/courses", &fields, &[("cover", "c.png", "image/png", &png)]).await);
+        let fields = [
+            ("title", title),
+            ("category", "data"),
+            ("level", "beginner"),
+        ];
+        location(
+            &ines
+                .upload(
+                    &app,
+                    "/author/courses",
+                    &fields,
+                    &[("cover", "c.png", "image/png", &png)],
+                )
+                .await,
+        );
     }
     assert_eq!(db.count(media_rows).await, before + 1);
 }
@@ -488,20 +694,50 @@ async fn an_hls_ladder_plays_through_per_request_signed_playlists() {
     let escaping = ladder(&[("../../evil.ts", &[0x47])]);
     let html = ladder(&[("ladder/index.html", b"<script>alert(1)</script>")]);
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    zip.start_file("a.ts", zip::write::SimpleFileOptions::default()).unwrap();
+    zip.start_file("a.ts", zip::write::SimpleFileOptions::default())
+        .unwrap();
     zip.write_all(&[0x47]).unwrap();
     let masterless = zip.finish().unwrap().into_inner();
     let rows = db.count("SELECT count(*) FROM media").await;
-    for (what, bytes, status) in [("escaping", &escaping, 422), ("html", &html, 415), ("no master", &masterless, 422)] {
-        let res = ines.upload(&app, &lesson, &fields, &[("hls", "l.zip", "application/zip", bytes)]).await;
+    for (what, bytes, status) in [
+        ("escaping", &escaping, 422),
+        ("html", &html, 415),
+        ("no master", &masterless, 422),
+    ] {
+        let res = ines
+            .upload(
+                &app,
+                &lesson,
+                &fields,
+                &[("hls", "l.zip", "application/zip", bytes)],
+            )
+            .await;
         assert_eq!(res.status, status, "{what}: {}", res.body);
         assert_eq!(db.count("SELECT count(*) FROM media").await, rows, "{what}");
     }
     let good = ladder(&[]);
-    location(&ines.upload(&app, &lesson, &fields, &[("hls", "l.zip", "application/zip", &good)]).await);
-    location(&ines.post(&app, &format!("{course}/publish"), &[("publish", "1")]).await);
+    location(
+        &ines
+            .upload(
+                &app,
+                &lesson,
+                &fields,
+                &[("hls", "l.zip", "application/zip", &good)],
+            )
+            .await,
+    );
+    location(
+        &ines
+            .post(&app, &format!("{course}/publish"), &[("publish", "1")])
+            .await,
+    );
 
-    let page = app.get("alpha.localhost", "/courses/rust-for-data-people/lessons/why-rust").await;
+    let page = app
+        .get(
+            "alpha.localhost",
+            "/courses/rust-for-data-people/lessons/why-rust",
+        )
+        .await;
     assert!(page.body.contains("/static/vendor/hls.light.min.js"));
     let master_url = page
         .body
@@ -518,20 +754,41 @@ async fn an_hls_ladder_plays_through_per_request_signed_playlists() {
     };
     let master = get(master_url.clone()).await;
     assert_eq!(master.status, 200);
-    assert_eq!(master.header("content-type"), Some("application/vnd.apple.mpegurl"));
-    let variant_url = master.body.lines().find(|l| l.starts_with("/hls/")).expect("a signed variant").to_owned();
+    assert_eq!(
+        master.header("content-type"),
+        Some("application/vnd.apple.mpegurl")
+    );
+    let variant_url = master
+        .body
+        .lines()
+        .find(|l| l.starts_with("/hls/"))
+        .expect("a signed variant")
+        .to_owned();
     let variant = get(variant_url).await;
     assert_eq!(variant.status, 200);
-    let segments: Vec<_> = variant.body.lines().filter(|l| l.starts_with("/media/")).map(str::to_owned).collect();
+    let segments: Vec<_> = variant
+        .body
+        .lines()
+        .filter(|l| l.starts_with("/media/"))
+        .map(str::to_owned)
+        .collect();
     assert_eq!(segments.len(), 2, "{}", variant.body);
     let first = get(segments[0].clone()).await;
-    assert_eq!((first.status, first.header("content-type")), (200, Some("video/mp2t")));
+    assert_eq!(
+        (first.status, first.header("content-type")),
+        (200, Some("video/mp2t"))
+    );
     assert_eq!(first.body.as_bytes(), [0x47, 1, 2, 3]);
-    assert_eq!(get(segments[1].clone()).await.body.as_bytes(), [0x47, 4, 5, 6, 7]);
+    assert_eq!(
+        get(segments[1].clone()).await.body.as_bytes(),
+        [0x47, 4, 5, 6, 7]
+    );
     // A tampered playlist link, or the playlist at the other school: refused.
     assert_eq!(get(master_url.replace("sig=", "sig=x")).await.status, 403);
     assert_eq!(
-        request(app.port, "GET", "beta.localhost", &master_url, &[]).await.status,
+        request(app.port, "GET", "beta.localhost", &master_url, &[])
+            .await
+            .status,
         404
     );
 }

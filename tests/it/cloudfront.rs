@@ -70,14 +70,21 @@ async fn lesson_pages_link_cloudfront_urls_botocore_would_sign() {
     let base = "https://d111111abcdef8.cloudfront.net";
     s.media_links = eduflow::media::Links::CloudFront {
         base: base.into(),
-        signer: CloudFrontSigner::new(KEY_ID, &pem).unwrap(),
+        signer: Box::new(CloudFrontSigner::new(KEY_ID, &pem).unwrap()),
     };
     let app = TestApp::spawn(s).await;
     let ines = Member::new(&app, &db, "alpha", "ines@alpha.test", "instructor").await;
     let (course, _) = build_course(&app, &ines).await;
-    location(&ines.post(&app, &format!("{course}/publish"), &[("publish", "1")]).await);
+    location(
+        &ines
+            .post(&app, &format!("{course}/publish"), &[("publish", "1")])
+            .await,
+    );
     let page = app
-        .get("alpha.localhost", "/courses/rust-for-data-people/lessons/why-rust")
+        .get(
+            "alpha.localhost",
+            "/courses/rust-for-data-people/lessons/why-rust",
+        )
         .await;
     for attr in ["src", "poster"] {
         let link = video_attr(&page, attr);

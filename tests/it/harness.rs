@@ -169,7 +169,9 @@ pub fn s3() -> &'static S3Server {
 }
 
 fn which_s3s_fs() -> PathBuf {
-    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
     std::env::var_os("PATH")
         .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
         .unwrap_or_default()
@@ -177,7 +179,9 @@ fn which_s3s_fs() -> PathBuf {
         .chain([home.join(".cargo/bin")])
         .map(|d| d.join("s3s-fs"))
         .find(|p| p.exists())
-        .expect("s3s-fs is installed (`cargo install s3s-fs@0.14.1 --features binary`; .ci/run does)")
+        .expect(
+            "s3s-fs is installed (`cargo install s3s-fs@0.14.1 --features binary`; .ci/run does)",
+        )
 }
 
 pub fn s3_config(endpoint: &str, bucket: &str) -> eduflow::media::store::S3Config {
@@ -453,6 +457,8 @@ pub struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// The body as sent (binary media), when it was not chunked.
+    pub bytes: Vec<u8>,
 }
 
 impl Response {
@@ -556,6 +562,11 @@ pub async fn raw(port: u16, bytes: &[u8]) -> Response {
     let _ = stream.write_all(bytes).await;
     let mut buf = Vec::new();
     let _ = stream.read_to_end(&mut buf).await;
+    let bytes = buf
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|at| buf[at + 4..].to_vec())
+        .unwrap_or_default();
     let text = String::from_utf8_lossy(&buf).into_owned();
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
     let mut lines = head.lines();
@@ -580,6 +591,7 @@ pub async fn raw(port: u16, bytes: &[u8]) -> Response {
         status,
         headers,
         body,
+        bytes,
     }
 }
 
@@ -628,8 +640,10 @@ pub async fn post_multipart(
     let mut body = Vec::new();
     for (name, value) in fields {
         body.extend_from_slice(
-            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
-                .as_bytes(),
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
         );
     }
     for (name, filename, content_type, bytes) in files {

@@ -9,6 +9,7 @@ mod catalog;
 mod cloudfront;
 mod coherence;
 mod hosts;
+mod images;
 mod learning;
 mod media;
 mod metrics;

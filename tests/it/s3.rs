@@ -20,12 +20,19 @@ async fn app_on_s3(links: eduflow::media::Links) -> (TestDb, TestApp, Member) {
     let app = TestApp::spawn(s).await;
     let ines = Member::new(&app, &db, "alpha", "ines@alpha.test", "instructor").await;
     let (course, _) = build_course(&app, &ines).await;
-    location(&ines.post(&app, &format!("{course}/publish"), &[("publish", "1")]).await);
+    location(
+        &ines
+            .post(&app, &format!("{course}/publish"), &[("publish", "1")])
+            .await,
+    );
     (db, app, ines)
 }
 
 fn port_of(host: &str) -> u16 {
-    host.rsplit(':').next().and_then(|p| p.parse().ok()).expect("host:port")
+    host.rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("host:port")
 }
 
 fn bucket() -> Store {
@@ -48,7 +55,10 @@ async fn uploads_land_in_the_bucket_and_stream_back_with_ranges() {
     let store = bucket();
     // The object is in the bucket, whole, under its content address.
     assert_eq!(store.size(&key).await.unwrap(), Some(VIDEO.len() as u64));
-    assert_eq!(store.read_all(&key, 1 << 20).await.unwrap().as_deref(), Some(VIDEO));
+    assert_eq!(
+        store.read_all(&key, 1 << 20).await.unwrap().as_deref(),
+        Some(VIDEO)
+    );
     assert_eq!(
         db.count(&format!(
             "SELECT count(*) FROM media WHERE key = '{}' AND size_bytes = {} AND sha256 = '{}'",
@@ -72,10 +82,16 @@ async fn uploads_land_in_the_bucket_and_stream_back_with_ranges() {
     };
     let whole = get(None).await;
     assert_eq!(whole.status, 200);
-    assert_eq!(whole.header("content-length"), Some(VIDEO.len().to_string().as_str()));
+    assert_eq!(
+        whole.header("content-length"),
+        Some(VIDEO.len().to_string().as_str())
+    );
     let probe = get(Some("bytes=0-1")).await;
     assert_eq!(probe.status, 206);
-    assert_eq!(probe.header("content-range"), Some(format!("bytes 0-1/{}", VIDEO.len()).as_str()));
+    assert_eq!(
+        probe.header("content-range"),
+        Some(format!("bytes 0-1/{}", VIDEO.len()).as_str())
+    );
     assert_eq!(probe.body.as_bytes(), &VIDEO[..2]);
     let tail = get(Some("bytes=-4")).await;
     assert_eq!(tail.status, 206);
@@ -86,7 +102,12 @@ async fn uploads_land_in_the_bucket_and_stream_back_with_ranges() {
     let missing = MediaKey::new(key.tenant, "video", &"0".repeat(64), "webm");
     assert_eq!(store.size(&missing).await.unwrap(), None);
     let signed = app.state.media.url(&missing).await.unwrap();
-    assert_eq!(request(app.port, "GET", "alpha.localhost", &signed, &[]).await.status, 404);
+    assert_eq!(
+        request(app.port, "GET", "alpha.localhost", &signed, &[])
+            .await
+            .status,
+        404
+    );
 }
 
 #[actix_web::test]
@@ -99,19 +120,39 @@ async fn without_a_cdn_pages_link_presigned_gets_that_refuse_tampering() {
     let path = src
         .strip_prefix(&server.endpoint)
         .unwrap_or_else(|| panic!("a link into the bucket: {src}"));
-    assert!(path.starts_with(&format!("/{}/t/", server.bucket)), "{path}");
+    assert!(
+        path.starts_with(&format!("/{}/t/", server.bucket)),
+        "{path}"
+    );
     assert!(path.contains("X-Amz-Signature="), "{path}");
     let fetched = request(port_of(host), "GET", host, path, &[]).await;
     assert_eq!(fetched.status, 200, "{}", fetched.body);
-    assert_eq!(fetched.header("content-length"), Some(VIDEO.len().to_string().as_str()));
+    assert_eq!(
+        fetched.header("content-length"),
+        Some(VIDEO.len().to_string().as_str())
+    );
     let ranged = request(port_of(host), "GET", host, path, &[("Range", "bytes=0-1")]).await;
     assert_eq!(ranged.status, 206);
     // Another key under the same signature, or a changed signature: refused by S3 itself.
     let other = path.replacen("/video/", "/image/", 1);
-    assert_eq!(request(port_of(host), "GET", host, &other, &[]).await.status, 403);
+    assert_eq!(
+        request(port_of(host), "GET", host, &other, &[])
+            .await
+            .status,
+        403
+    );
     let sig_at = path.find("X-Amz-Signature=").unwrap() + "X-Amz-Signature=".len();
     let mut tampered = path.to_owned();
-    let flipped = if &tampered[sig_at..=sig_at] == "0" { "1" } else { "0" };
+    let flipped = if &tampered[sig_at..=sig_at] == "0" {
+        "1"
+    } else {
+        "0"
+    };
     tampered.replace_range(sig_at..=sig_at, flipped);
-    assert_eq!(request(port_of(host), "GET", host, &tampered, &[]).await.status, 403);
+    assert_eq!(
+        request(port_of(host), "GET", host, &tampered, &[])
+            .await
+            .status,
+        403
+    );
 }

@@ -1,0 +1,422 @@
+//! Image variants: a stored image resized (fast_image_resize) to one of a few widths and encoded
+//! as AVIF, lossy WebP or JPEG by what the browser accepts. Each variant is computed once: it goes
+//! back into the store under its own content address, with a row saying what it is a variant of.
+//! Concurrent requests for the same missing variant share one computation.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use fast_image_resize::images::Image;
+use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
+use rgb::FromSlice;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use tokio::sync::OnceCell;
+
+use super::origin::IMMUTABLE;
+use super::signing::Signer;
+use super::store::hex;
+use super::{Media, MediaKey, upload};
+use crate::db::schema::{media, media_variants};
+use crate::db::{PgPool, tenant_tx};
+use crate::error::AppError;
+use crate::metrics::Metrics;
+use crate::startup::AppState;
+use crate::tenancy::host::School;
+
+/// The widths variants come in; nothing else is computed, so URLs cannot ask for endless work.
+pub const WIDTHS: &[u32] = &[320, 640, 960, 1280, 1920];
+
+/// Sources EduFlow can decode (AVIF sources are served as they are).
+const DECODABLE: &[&str] = &["jpg", "png", "webp", "gif"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    Avif,
+    Webp,
+    Jpeg,
+}
+
+impl Format {
+    /// The best format the `Accept` header allows.
+    pub fn negotiate(accept: &str) -> Self {
+        let allows = |t: &str| {
+            accept.split(',').any(|part| {
+                let mut bits = part.split(';');
+                let name = bits.next().unwrap_or("").trim();
+                let refused = bits.any(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|q| q.trim().parse::<f32>().ok())
+                        == Some(0.0)
+                });
+                name.eq_ignore_ascii_case(t) && !refused
+            })
+        };
+        if allows("image/avif") {
+            Self::Avif
+        } else if allows("image/webp") {
+            Self::Webp
+        } else {
+            Self::Jpeg
+        }
+    }
+
+    pub fn ext(self) -> &'static str {
+        match self {
+            Self::Avif => "avif",
+            Self::Webp => "webp",
+            Self::Jpeg => "jpg",
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            Self::Avif => "image/avif",
+            Self::Webp => "image/webp",
+            Self::Jpeg => "image/jpeg",
+        }
+    }
+}
+
+/// Decodes `source`, resizes it to `width` (never up) and encodes it. CPU-bound: run it off the
+/// async threads. Returns the bytes and the variant's size.
+pub fn encode(source: &[u8], width: u32, format: Format) -> Result<(Vec<u8>, u32, u32), AppError> {
+    let unreadable = || AppError::Unprocessable("The source image cannot be decoded.".into());
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(source))
+        .with_guessed_format()
+        .map_err(|_| unreadable())?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(16_384);
+    limits.max_image_height = Some(16_384);
+    limits.max_alloc = Some(upload::MAX_PIXELS * 4);
+    reader.limits(limits);
+    let decoded = reader.decode().map_err(|_| unreadable())?.to_rgb8();
+    let (sw, sh) = decoded.dimensions();
+    let width = width.min(sw).max(1);
+    let height = ((u64::from(sh) * u64::from(width)) / u64::from(sw)).max(1) as u32;
+    let src = Image::from_vec_u8(sw, sh, decoded.into_raw(), PixelType::U8x3)
+        .map_err(AppError::internal)?;
+    let mut dst = Image::new(width, height, PixelType::U8x3);
+    Resizer::new()
+        .resize(
+            &src,
+            &mut dst,
+            &ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3)),
+        )
+        .map_err(AppError::internal)?;
+    let pixels = dst.into_vec();
+    let bytes = match format {
+        Format::Avif => {
+            ravif::Encoder::new()
+                .with_quality(60.0)
+                .with_speed(8)
+                .encode_rgb(ravif::Img::new(
+                    pixels.as_rgb(),
+                    width as usize,
+                    height as usize,
+                ))
+                .map_err(AppError::internal)?
+                .avif_file
+        }
+        Format::Webp => webp::Encoder::from_rgb(&pixels, width, height)
+            .encode(75.0)
+            .to_vec(),
+        Format::Jpeg => {
+            let mut out = Vec::new();
+            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80)
+                .encode(&pixels, width, height, image::ExtendedColorType::Rgb8)
+                .map_err(AppError::internal)?;
+            out
+        }
+    };
+    Ok((bytes, width, height))
+}
+
+type Computed = Arc<OnceCell<Result<MediaKey, AppError>>>;
+
+/// Variant computations in progress, by (source key, width, format).
+#[derive(Default)]
+pub struct Inflight(Mutex<HashMap<(String, u32, Format), Computed>>);
+
+/// The key of `source` at `width` in `format`, computing and storing it on first request.
+pub async fn variant(
+    media: &Media,
+    pool: &PgPool,
+    metrics: &Metrics,
+    source: &MediaKey,
+    width: u32,
+    format: Format,
+) -> Result<MediaKey, AppError> {
+    let id = (source.as_str().to_owned(), width, format);
+    if let Some(key) = recorded(pool, source, width, format).await? {
+        return Ok(key);
+    }
+    let cell = media
+        .inflight
+        .0
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .entry(id.clone())
+        .or_default()
+        .clone();
+    let result = cell
+        .get_or_init(|| compute(media, pool, metrics, source, width, format))
+        .await;
+    let result = match result {
+        Ok(key) => Ok(key.clone()),
+        Err(e) => Err(e.duplicate()),
+    };
+    media
+        .inflight
+        .0
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .remove(&id);
+    result
+}
+
+async fn recorded(
+    pool: &PgPool,
+    source: &MediaKey,
+    width: u32,
+    format: Format,
+) -> Result<Option<MediaKey>, AppError> {
+    let (tenant, source) = (source.tenant, source.as_str().to_owned());
+    let key: Option<String> = tenant_tx(pool, tenant, "media_read", move |conn| {
+        Box::pin(async move {
+            Ok(media_variants::table
+                .filter(media_variants::source_key.eq(&source))
+                .filter(media_variants::width.eq(width as i32))
+                .filter(media_variants::format.eq(format.ext()))
+                .select(media_variants::key)
+                .first(conn)
+                .await
+                .optional()?)
+        })
+    })
+    .await?;
+    Ok(key.as_deref().and_then(MediaKey::parse))
+}
+
+async fn compute(
+    media: &Media,
+    pool: &PgPool,
+    metrics: &Metrics,
+    source: &MediaKey,
+    width: u32,
+    format: Format,
+) -> Result<MediaKey, AppError> {
+    let bytes = media
+        .store
+        .read_all(source, media.limits.image)
+        .await
+        .map_err(AppError::internal)?
+        .ok_or(AppError::NotFound)?;
+    let _permit = media.encoding.acquire().await.map_err(AppError::internal)?;
+    let started = std::time::Instant::now();
+    let (encoded, w, h) = tokio::task::spawn_blocking(move || encode(&bytes, width, format))
+        .await
+        .map_err(AppError::internal)??;
+    metrics
+        .image_variants
+        .with_label_values(&[format.ext()])
+        .observe(started.elapsed().as_secs_f64());
+    let key = MediaKey::new(
+        source.tenant,
+        "variant",
+        &hex(&Sha256::digest(&encoded)),
+        format.ext(),
+    );
+    media
+        .store
+        .put_bytes(&key, &encoded, format.content_type())
+        .await
+        .map_err(AppError::internal)?;
+    let (tenant, source_key, variant_key) =
+        (source.tenant, source.as_str().to_owned(), key.clone());
+    let len = encoded.len() as i64;
+    tenant_tx(pool, tenant, "media_write", move |conn| {
+        Box::pin(async move {
+            diesel::insert_into(media::table)
+                .values((
+                    media::tenant_id.eq(tenant.0),
+                    media::key.eq(variant_key.as_str()),
+                    media::content_type.eq(format.content_type()),
+                    media::size_bytes.eq(len),
+                    media::sha256.eq(&variant_key.sha256),
+                    media::width.eq(w as i32),
+                    media::height.eq(h as i32),
+                    media::original_name.eq(format!("{width}w variant")),
+                ))
+                .on_conflict_do_nothing()
+                .execute(conn)
+                .await?;
+            diesel::insert_into(media_variants::table)
+                .values((
+                    media_variants::tenant_id.eq(tenant.0),
+                    media_variants::source_key.eq(&source_key),
+                    media_variants::width.eq(width as i32),
+                    media_variants::format.eq(format.ext()),
+                    media_variants::key.eq(variant_key.as_str()),
+                    media_variants::height.eq(h as i32),
+                    media_variants::size_bytes.eq(len),
+                ))
+                .on_conflict_do_nothing()
+                .execute(conn)
+                .await?;
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(key)
+}
+
+/// `/img/<key>?w=…&expires=…&sig=…`: the image at a listed width, in the best format the
+/// browser accepts. The token is the source's own: one link opens every size of one image.
+pub async fn serve(
+    req: HttpRequest,
+    School(tenant): School,
+    state: web::Data<AppState>,
+    key: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let source = MediaKey::parse(&key)
+        .filter(|k| k.tenant == tenant.id && DECODABLE.contains(&k.ext.as_str()))
+        .ok_or(AppError::NotFound)?;
+    super::origin::check_signature(&req, &state, &source)?;
+    let width = form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(k, _)| k == "w")
+        .and_then(|(_, v)| v.parse::<u32>().ok())
+        .filter(|w| WIDTHS.contains(w))
+        .ok_or_else(|| AppError::bad_request(format!("w must be one of {WIDTHS:?}")))?;
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let format = Format::negotiate(accept);
+    let key = variant(
+        &state.media,
+        state.pools.primary(),
+        &state.metrics,
+        &source,
+        width,
+        format,
+    )
+    .await?;
+    let bytes = state
+        .media
+        .store
+        .read_all(&key, state.media.limits.image)
+        .await
+        .map_err(AppError::internal)?
+        .ok_or(AppError::NotFound)?;
+    Ok(HttpResponse::Ok()
+        .content_type(format.content_type())
+        .insert_header((header::CACHE_CONTROL, IMMUTABLE))
+        .insert_header((header::VARY, "Accept"))
+        .insert_header((header::ETAG, format!("\"{}\"", key.sha256)))
+        .body(bytes))
+}
+
+/// What a page needs to show a stored image responsively.
+#[derive(Debug, Clone, Serialize)]
+pub struct Picture {
+    pub src: String,
+    pub srcset: String,
+    pub width: i32,
+    pub height: i32,
+}
+
+/// A picture of the stored image `key` (`width`×`height`): variant links for every listed
+/// width up to the image's own, or the original where it cannot be resized.
+pub fn picture(signer: &Signer, key: &MediaKey, width: i32, height: i32) -> Picture {
+    let expires = signer.expiry();
+    let original = signer.url(key, expires);
+    let widths: Vec<u32> = WIDTHS
+        .iter()
+        .copied()
+        .filter(|w| i64::from(*w) <= i64::from(width))
+        .collect();
+    if !DECODABLE.contains(&key.ext.as_str()) || widths.is_empty() {
+        return Picture {
+            src: original,
+            srcset: String::new(),
+            width,
+            height,
+        };
+    }
+    let (_, query) = original.split_once('?').expect("signed URLs have a query");
+    let link = |w: u32| format!("/img/{}?w={w}&{query}", key.as_str());
+    let src_width = widths
+        .iter()
+        .copied()
+        .find(|w| *w >= 640)
+        .unwrap_or(widths[widths.len() - 1]);
+    Picture {
+        src: link(src_width),
+        srcset: widths
+            .iter()
+            .map(|w| format!("{} {w}w", link(*w)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        width,
+        height,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_best_accepted_format_wins() {
+        assert_eq!(
+            Format::negotiate("image/avif,image/webp,image/apng,*/*;q=0.8"),
+            Format::Avif
+        );
+        assert_eq!(Format::negotiate("image/webp,*/*"), Format::Webp);
+        assert_eq!(
+            Format::negotiate("image/avif;q=0, image/webp"),
+            Format::Webp
+        );
+        assert_eq!(Format::negotiate("*/*"), Format::Jpeg);
+        assert_eq!(Format::negotiate(""), Format::Jpeg);
+    }
+
+    #[test]
+    fn variants_are_resized_and_really_encoded() {
+        let img = image::RgbImage::from_fn(800, 450, |x, y| image::Rgb([x as u8, y as u8, 90]));
+        let mut png = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut png, image::ImageFormat::Png).unwrap();
+        let png = png.into_inner();
+        for (format, magic) in [
+            (Format::Webp, &b"RIFF"[..]),
+            (Format::Jpeg, &[0xFF, 0xD8, 0xFF][..]),
+        ] {
+            let (bytes, w, h) = encode(&png, 320, format).unwrap();
+            assert_eq!((w, h), (320, 180));
+            assert!(bytes.starts_with(magic), "{format:?}");
+            let back = image::load_from_memory(&bytes).unwrap();
+            assert_eq!((back.width(), back.height()), (320, 180));
+        }
+        let (avif, w, h) = encode(&png, 320, Format::Avif).unwrap();
+        assert_eq!((w, h), (320, 180));
+        assert_eq!(
+            crate::media::sniff::sniff(&avif[..64])
+                .unwrap()
+                .content_type,
+            "image/avif"
+        );
+        // Never enlarged; garbage is a clean 422.
+        assert_eq!(encode(&png, 1920, Format::Jpeg).unwrap().1, 800);
+        assert!(matches!(
+            encode(b"\x89PNG\r\n\x1a\nnot really", 320, Format::Jpeg),
+            Err(AppError::Unprocessable(_))
+        ));
+    }
+}
