@@ -277,11 +277,34 @@ fn course_values(record: &store::CourseRecord) -> HashMap<String, String> {
     .collect()
 }
 
-fn typed_values(form: &UploadForm) -> HashMap<String, String> {
-    form.fields
+const COURSE_FIELDS: &[&str] = &[
+    "title",
+    "slug",
+    "summary",
+    "description",
+    "category",
+    "tags",
+    "level",
+    "duration_minutes",
+];
+const LESSON_FIELDS: &[&str] = &["title", "slug", "body"];
+
+/// The form's values as typed, every field present (the templates compare them).
+fn typed_values(form: &UploadForm, fields: &[&str]) -> HashMap<String, String> {
+    let mut values: HashMap<String, String> = fields
         .iter()
-        .filter(|(k, _)| k.as_str() != "csrf")
-        .map(|(k, v)| (k.clone(), v.clone()))
+        .map(|f| ((*f).to_owned(), form.text(f).to_owned()))
+        .collect();
+    if form.text("free_preview") == "on" {
+        values.insert("free_preview".into(), "on".into());
+    }
+    values
+}
+
+fn blank_values(fields: &[&str]) -> HashMap<String, String> {
+    fields
+        .iter()
+        .map(|f| ((*f).to_owned(), String::new()))
         .collect()
 }
 
@@ -295,7 +318,8 @@ pub async fn new_course(
         Ok(u) => u,
         Err(redirect) => return Ok(redirect),
     };
-    let values = HashMap::from([("level".to_owned(), "beginner".to_owned())]);
+    let mut values = blank_values(COURSE_FIELDS);
+    values.insert("level".into(), "beginner".into());
     let view = CourseView {
         course: None,
         values,
@@ -363,7 +387,7 @@ async fn save_course(
         Err(errors) => {
             let view = CourseView {
                 course,
-                values: typed_values(&form),
+                values: typed_values(&form, COURSE_FIELDS),
                 errors: &errors,
             };
             return course_page(
@@ -400,7 +424,7 @@ async fn save_course(
                 FieldErrors::from([("slug", "Another course already uses this slug.".to_owned())]);
             let view = CourseView {
                 course,
-                values: typed_values(&form),
+                values: typed_values(&form, COURSE_FIELDS),
                 errors: &errors,
             };
             course_page(
@@ -739,7 +763,7 @@ pub async fn new_lesson(
         course,
         section,
         lesson: None,
-        values: HashMap::new(),
+        values: blank_values(LESSON_FIELDS),
         errors: &FieldErrors::new(),
     };
     lesson_page(&state, &tenant, &user, view, StatusCode::OK).await
@@ -820,7 +844,7 @@ async fn save_lesson(
                 course,
                 section,
                 lesson: current.as_ref(),
-                values: typed_values(&form),
+                values: typed_values(&form, LESSON_FIELDS),
                 errors: &errors,
             };
             return lesson_page(
@@ -866,7 +890,7 @@ async fn save_lesson(
                 course,
                 section,
                 lesson: current.as_ref(),
-                values: typed_values(&form),
+                values: typed_values(&form, LESSON_FIELDS),
                 errors: &errors,
             };
             lesson_page(

@@ -179,7 +179,23 @@ async fn an_instructor_builds_and_publishes_a_course_that_learners_watch() {
     let before = app.get("alpha.localhost", "/courses?tag=parsing").await;
     assert!(!before.body.contains("Rust for Data People"));
 
-    let (course, _) = build_course(&app, &ines).await;
+    let blank = ines.get(&app, "/author/courses/new").await;
+    assert_eq!(blank.status, 200, "{}", blank.body);
+    assert!(blank.body.contains("enctype=\"multipart/form-data\""));
+    let (course, lesson) = build_course(&app, &ines).await;
+    for page in ["/author".to_owned(), course.clone(), lesson.clone()] {
+        let res = ines.get(&app, &page).await;
+        assert_eq!(res.status, 200, "{page}: {}", res.body);
+        assert_eq!(res.header("cache-control"), Some("no-store"));
+    }
+    let editor = ines.get(&app, &course).await;
+    let add_lesson = editor
+        .body
+        .split("href=\"")
+        .find_map(|s| s.split('"').next().filter(|h| h.ends_with("/lessons/new")))
+        .expect("an add-lesson link")
+        .to_owned();
+    assert_eq!(ines.get(&app, &add_lesson).await.status, 200);
     assert_eq!(
         db.count(
             "SELECT count(*) FROM course_instructors ci JOIN users u ON u.id = ci.user_id
@@ -479,6 +495,10 @@ async fn bad_forms_are_shown_again_with_their_values_and_store_nothing() {
             .unwrap_or_else(|| panic!("no message for {field}"));
         assert!(shown.contains(message), "{field}: {shown:.80}");
     }
+    assert_eq!(db.count("SELECT count(*) FROM courses").await, before);
+    // A form with no fields at all (a hand-made request) is answered the same way.
+    let empty = ines.upload(&app, "/author/courses", &[], &[]).await;
+    assert_eq!(empty.status, 422, "{}", empty.body);
     assert_eq!(db.count("SELECT count(*) FROM courses").await, before);
 
     // A slug another course uses: shown on the slug field, nothing stored.

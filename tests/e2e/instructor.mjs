@@ -1,0 +1,114 @@
+// An instructor's journey in a real browser: the school's admin makes a new member an
+// instructor; the instructor creates a course with a cover image and a video lesson and
+// publishes it; a visitor sees the cover in the catalog and the lesson video reaches
+// `loadedmetadata`.
+// Usage: BASE_PORT=8080 SCHOOL=northwind ADMIN=admin@northwind.test node instructor.mjs
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+
+const port = process.env.BASE_PORT || '8080';
+const school = process.env.SCHOOL || 'northwind';
+const admin = process.env.ADMIN || 'admin@northwind.test';
+const base = `http://${school}.localhost:${port}`;
+const video = readFileSync(new URL('../../static/demo/lesson.webm', import.meta.url));
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+let passed = 0;
+const step = (name) => { passed += 1; console.log(`ok - ${name}`); };
+
+async function signUp(name, email) {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`${base}/signup`);
+  await page.fill('#name', name);
+  await page.fill('#email', email);
+  await page.fill('#password', 'a long and uncommon passphrase');
+  await Promise.all([page.waitForURL(`${base}/`), page.click('button[type=submit]')]);
+  return page;
+}
+
+try {
+  const stamp = Date.now();
+  const adminPage = await signUp('Ada Admin', admin);
+  const teacherEmail = `teacher-${stamp}@example.org`;
+  const teacher = await signUp('Tess Teacher', teacherEmail);
+  await teacher.goto(`${base}/author`);
+  assert.equal(await teacher.textContent('h1'), 'Forbidden');
+  step('a new member cannot author yet');
+
+  await adminPage.goto(`${base}/admin/members`);
+  const row = adminPage.locator('tr', { hasText: teacherEmail });
+  await row.locator('select[name=role]').selectOption('instructor');
+  await Promise.all([adminPage.waitForURL(`${base}/admin/members`), row.locator('button').click()]);
+  assert.equal(await adminPage.locator('tr', { hasText: teacherEmail }).locator('select').inputValue(), 'instructor');
+  step('the admin makes them an instructor');
+
+  // A cover drawn in the browser, uploaded as a PNG.
+  const cover = Buffer.from(await teacher.evaluate(() => {
+    const c = document.createElement('canvas');
+    c.width = 1200; c.height = 675;
+    const g = c.getContext('2d');
+    const grad = g.createLinearGradient(0, 0, 1200, 675);
+    grad.addColorStop(0, '#0f766e'); grad.addColorStop(1, '#f59e0b');
+    g.fillStyle = grad; g.fillRect(0, 0, 1200, 675);
+    return c.toDataURL('image/png').split(',')[1];
+  }), 'base64');
+  const title = `Field Recording ${stamp}`;
+  await teacher.goto(`${base}/author`);
+  await Promise.all([teacher.waitForURL(`${base}/author/courses/new`), teacher.click('text=New course')]);
+  await teacher.fill('#title', title);
+  await teacher.fill('#summary', 'Capture clean sound anywhere.');
+  await teacher.fill('#description', 'You will **record**, edit and <script>alert(1)</script>publish.');
+  await teacher.selectOption('#category', 'design');
+  await teacher.fill('#tags', 'audio, recording');
+  await teacher.selectOption('#level', 'beginner');
+  await teacher.setInputFiles('#cover', { name: 'cover.png', mimeType: 'image/png', buffer: cover });
+  await Promise.all([teacher.waitForURL(/\/author\/courses\/[0-9a-f-]{36}$/), teacher.click('#course-form button[type=submit]')]);
+  const editor = teacher.url();
+  assert.ok(await teacher.isVisible('img.cover-preview'));
+  step('the instructor creates a draft course with a cover');
+
+  await teacher.fill('#new-section', 'Getting started');
+  await Promise.all([teacher.waitForURL(editor), teacher.click('text=Add section')]);
+  await Promise.all([teacher.waitForURL(/\/lessons\/new$/), teacher.click('text=Add a lesson')]);
+  await teacher.fill('#title', 'Your first recording');
+  await teacher.fill('#body', 'Press *record* and listen.');
+  await teacher.check('input[name=free_preview]');
+  await teacher.setInputFiles('#video', { name: 'first.webm', mimeType: 'video/webm', buffer: video });
+  await Promise.all([teacher.waitForURL(/\/lessons\/[0-9a-f-]{36}$/), teacher.click('#lesson-form button[type=submit]')]);
+  await teacher.$eval('video', (v) => new Promise((ok) => (v.readyState >= 1 ? ok() : v.addEventListener('loadedmetadata', ok))));
+  step('the instructor adds a free-preview video lesson');
+
+  await teacher.goto(editor);
+  await Promise.all([teacher.waitForURL(editor), teacher.click('.publishing button')]);
+  assert.match(await teacher.textContent('.publishing'), /Published/);
+  step('the instructor publishes the course');
+
+  const visitor = await (await browser.newContext()).newPage();
+  await visitor.goto(`${base}/courses?tag=recording`);
+  const card = visitor.locator('.card', { hasText: title });
+  const img = card.locator('img');
+  await img.scrollIntoViewIfNeeded();
+  await visitor.waitForFunction((t) => {
+    const i = [...document.querySelectorAll('.card')].find((c) => c.textContent.includes(t))?.querySelector('img');
+    return i && i.complete && i.naturalWidth > 0;
+  }, title);
+  const shown = await img.evaluate((i) => ({ w: i.naturalWidth, src: i.currentSrc }));
+  assert.ok(shown.src.includes('/img/') && shown.w <= 1200, JSON.stringify(shown));
+  step(`a visitor sees the cover (${shown.w}px variant)`);
+
+  await Promise.all([visitor.waitForURL(/\/courses\/field-recording/), card.locator('h3 a').click()]);
+  assert.ok(!(await visitor.content()).includes('<script>alert(1)</script>'));
+  assert.equal(await visitor.textContent('.description strong'), 'record');
+  await Promise.all([visitor.waitForURL(/\/lessons\//), visitor.click('ol.lessons li a >> nth=0')]);
+  const duration = await visitor.$eval('video', (v) => new Promise((ok) => (v.readyState >= 1 ? ok(v.duration) : v.addEventListener('loadedmetadata', () => ok(v.duration)))));
+  assert.ok(duration > 1, `duration ${duration}`);
+  step(`the visitor's lesson video reaches loadedmetadata (${duration.toFixed(1)} s)`);
+  console.log(`instructor journey: ${passed} passed, 0 failed`);
+} finally {
+  await browser.close();
+}
