@@ -18,6 +18,9 @@ pub enum AppError {
     Forbidden(String),
     #[error("sign in first")]
     Unauthorized,
+    /// A page that needs a signed-in user: the browser is sent to log in, then back to `.0`.
+    #[error("sign in first")]
+    SignIn(String),
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
@@ -51,6 +54,7 @@ impl AppError {
             Self::NoSchool => Self::NoSchool,
             Self::Forbidden(m) => Self::Forbidden(m.clone()),
             Self::Unauthorized => Self::Unauthorized,
+            Self::SignIn(next) => Self::SignIn(next.clone()),
             Self::Conflict(m) => Self::Conflict(m.clone()),
             Self::TooLarge(m) => Self::TooLarge(m.clone()),
             Self::Unsupported(m) => Self::Unsupported(m.clone()),
@@ -114,6 +118,7 @@ impl ResponseError for AppError {
             Self::NotFound | Self::NoSchool => StatusCode::NOT_FOUND,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::SignIn(_) => StatusCode::SEE_OTHER,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -126,6 +131,12 @@ impl ResponseError for AppError {
 
     fn error_response(&self) -> HttpResponse {
         self.log();
+        if let Self::SignIn(next) = self {
+            let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+            return HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, format!("/login?next={next}")))
+                .finish();
+        }
         let mut builder = HttpResponse::build(self.status_code());
         self.retry_after(&mut builder);
         let message = escape_html(&self.to_string());
@@ -147,7 +158,10 @@ pub struct ApiError(#[from] pub AppError);
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        self.0.status_code()
+        match self.0 {
+            AppError::SignIn(_) => StatusCode::UNAUTHORIZED,
+            _ => self.0.status_code(),
+        }
     }
 
     fn error_response(&self) -> HttpResponse {

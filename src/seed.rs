@@ -401,16 +401,15 @@ async fn store_demo(
         .put_bytes(&key, bytes, content_type)
         .await
         .map_err(AppError::internal)?;
-    let name = format!("demo.{ext}");
-    upload::record(
-        pool,
-        &key,
-        &name,
-        content_type,
-        bytes.len() as u64,
-        (Some(width), Some(height)),
-        None,
-    )
+    upload::NewMedia {
+        key: key.clone(),
+        content_type: content_type.to_owned(),
+        len: bytes.len() as u64,
+        size: (Some(width), Some(height)),
+        original_name: format!("demo.{ext}"),
+        uploader: None,
+    }
+    .record(pool)
     .await?;
     Ok(key)
 }

@@ -8,7 +8,7 @@
 import http from 'k6/http';
 import { check } from 'k6';
 import { Counter } from 'k6/metrics';
-import { checkDbFamilies, dbBuckets, summaryFiles } from './shared.js';
+import { checkDbFamilies, dbBuckets, summaryFiles, trendRow } from './shared.js';
 
 const BASE = __ENV.BASE_URL || 'http://127.0.0.1:8080';
 const METRICS = __ENV.METRICS_URL || 'http://127.0.0.1:9090/metrics';
@@ -105,10 +105,7 @@ export function teardown(data) {
 
 export function handleSummary(data) {
   const m = data.metrics;
-  const row = (name, key) => {
-    const v = m[key] && m[key].values;
-    return v ? `| ${name} | ${v.med.toFixed(2)} | ${v['p(95)'].toFixed(2)} | ${v['p(99)'].toFixed(2)} |` : `| ${name} | - | - | - |`;
-  };
+  const row = (name, key) => trendRow(m, name, key);
   const lines = [
     `# k6 catalog run: ${SCHOOLS.length} schools, ${RATE} req/s per scenario for ${DURATION}`,
     '',

@@ -8,7 +8,7 @@
 import http from 'k6/http';
 import { check, fail } from 'k6';
 import { Counter } from 'k6/metrics';
-import { checkDbFamilies, dbBuckets, summaryFiles } from './shared.js';
+import { checkDbFamilies, dbBuckets, summaryFiles, trendRow } from './shared.js';
 
 const BASE = __ENV.BASE_URL || 'http://127.0.0.1:8080';
 const METRICS = __ENV.METRICS_URL || 'http://127.0.0.1:9090/metrics';
@@ -85,10 +85,7 @@ export function teardown(data) {
 
 export function handleSummary(data) {
   const m = data.metrics;
-  const row = (name) => {
-    const v = m[`http_req_duration{name:${name}}`] && m[`http_req_duration{name:${name}}`].values;
-    return v ? `| ${name} | ${v.med.toFixed(2)} | ${v['p(95)'].toFixed(2)} | ${v['p(99)'].toFixed(2)} |` : `| ${name} | - | - | - |`;
-  };
+  const row = (name) => trendRow(m, name, `http_req_duration{name:${name}}`);
   const lines = [
     `# k6 learner journey: ${SCHOOLS.length} schools, ${RATE} journeys/s for ${DURATION}`,
     '',

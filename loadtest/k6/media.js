@@ -9,7 +9,7 @@
 // SUMMARY_DIR.
 import http from 'k6/http';
 import { check, fail } from 'k6';
-import { summaryFiles } from './shared.js';
+import { summaryFiles, trendRow } from './shared.js';
 
 const BASE = __ENV.BASE_URL || 'http://127.0.0.1:8080';
 const DOMAIN = __ENV.BASE_DOMAIN || 'localhost';
@@ -100,10 +100,7 @@ export function cover(data) {
 
 export function handleSummary(data) {
   const m = data.metrics;
-  const row = (name, key) => {
-    const v = m[key] && m[key].values;
-    return v ? `| ${name} | ${v.med.toFixed(2)} | ${v['p(95)'].toFixed(2)} | ${v['p(99)'].toFixed(2)} |` : `| ${name} | - | - | - |`;
-  };
+  const row = (name, key) => trendRow(m, name, key);
   const lines = [
     `# k6 media run: ${SCHOOLS.join(', ')}, ${RATE} req/s per scenario for ${DURATION}`,
     '',

@@ -43,3 +43,9 @@ export function summaryFiles(name, lines, data) {
   const dir = __ENV.SUMMARY_DIR || '.';
   return { stdout: text, [`${dir}/k6-${name}.md`]: text, [`${dir}/k6-${name}.json`]: JSON.stringify(data, null, 2) };
 }
+
+// A markdown table row: median, p95 and p99 of the trend `key` (ms), or dashes when it is absent.
+export function trendRow(metrics, name, key) {
+  const v = metrics[key] && metrics[key].values;
+  return v ? `| ${name} | ${v.med.toFixed(2)} | ${v['p(95)'].toFixed(2)} | ${v['p(99)'].toFixed(2)} |` : `| ${name} | - | - | - |`;
+}

@@ -8,6 +8,10 @@ pub mod store;
 
 use std::sync::Arc;
 
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
@@ -16,8 +20,52 @@ use crate::db::door::TxWork;
 use crate::db::schema::tenants;
 use crate::db::tenant_tx;
 use crate::error::AppError;
+use crate::learners::sessions::{CurrentUser, Role, Viewer};
 use crate::startup::AppState;
 use crate::tenancy::Tenant;
+
+/// The signed-in instructor or admin of this school. Visitors are sent to log in and back;
+/// learners are refused.
+pub struct Staff(pub CurrentUser);
+
+/// The signed-in admin of this school.
+pub struct Admin(pub CurrentUser);
+
+async fn member(req: &HttpRequest, admins_only: bool) -> Result<CurrentUser, AppError> {
+    let Viewer(Some(user)) = Viewer::from_request_parts(req).await? else {
+        return Err(AppError::SignIn(req.path().to_owned()));
+    };
+    match user.role {
+        Role::Admin => Ok(user),
+        Role::Instructor if !admins_only => Ok(user),
+        Role::Instructor => Err(AppError::Forbidden(
+            "Only the school's admins manage members.".into(),
+        )),
+        Role::Learner => Err(AppError::Forbidden(
+            "Only the school's instructors and admins can author courses.".into(),
+        )),
+    }
+}
+
+impl FromRequest for Staff {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { member(&req, false).await.map(Self) })
+    }
+}
+
+impl FromRequest for Admin {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { member(&req, true).await.map(Self) })
+    }
+}
 
 /// Runs a write to `tenant`'s data on the primary, through the school's actor.
 pub async fn edit<R, F>(

@@ -12,6 +12,7 @@ use serde::Serialize;
 use super::edit;
 use super::forms::{self, CourseInput, FieldErrors, LEVELS, LessonInput};
 use super::store::{self, LessonMedia};
+use super::{Admin, Staff};
 use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::ids::{CourseId, LessonId, SectionId, UserId};
@@ -32,20 +33,6 @@ fn see_other(location: String) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, location))
         .finish()
-}
-
-/// The signed-in instructor or admin; anyone else is sent to log in (anonymous) or refused.
-fn staff(req: &HttpRequest, viewer: Viewer) -> Result<Result<CurrentUser, HttpResponse>, AppError> {
-    let Viewer(Some(user)) = viewer else {
-        let next: String = form_urlencoded::byte_serialize(req.path().as_bytes()).collect();
-        return Ok(Err(see_other(format!("/login?next={next}"))));
-    };
-    if user.role == Role::Learner {
-        return Err(AppError::Forbidden(
-            "Only the school's instructors and admins can author courses.".into(),
-        ));
-    }
-    Ok(Ok(user))
 }
 
 /// A staff member's state-changing request: same-origin, with their session's token.
@@ -163,16 +150,7 @@ async fn signed(
     }
 }
 
-pub async fn index(
-    req: HttpRequest,
-    School(tenant): School,
-    viewer: Viewer,
-    state: web::Data<AppState>,
-) -> Page {
-    let user = match staff(&req, viewer)? {
-        Ok(u) => u,
-        Err(redirect) => return Ok(redirect),
-    };
+pub async fn index(School(tenant): School, Staff(user): Staff, state: web::Data<AppState>) -> Page {
     let who = user.clone();
     let courses = tenant_tx(
         state.pools.primary(),
@@ -309,15 +287,10 @@ fn blank_values(fields: &[&str]) -> HashMap<String, String> {
 }
 
 pub async fn new_course(
-    req: HttpRequest,
     School(tenant): School,
-    viewer: Viewer,
+    Staff(user): Staff,
     state: web::Data<AppState>,
 ) -> Page {
-    let user = match staff(&req, viewer)? {
-        Ok(u) => u,
-        Err(redirect) => return Ok(redirect),
-    };
     let mut values = blank_values(COURSE_FIELDS);
     values.insert("level".into(), "beginner".into());
     let view = CourseView {
@@ -329,16 +302,11 @@ pub async fn new_course(
 }
 
 pub async fn edit_course(
-    req: HttpRequest,
     School(tenant): School,
-    viewer: Viewer,
+    Staff(user): Staff,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Page {
-    let user = match staff(&req, viewer)? {
-        Ok(u) => u,
-        Err(redirect) => return Ok(redirect),
-    };
     let course: CourseId = id(&path)?;
     let who = user.clone();
     let record = tenant_tx(
@@ -443,29 +411,21 @@ async fn save_course(
 pub async fn create_course(
     req: HttpRequest,
     School(tenant): School,
-    viewer: Viewer,
+    Staff(user): Staff,
     state: web::Data<AppState>,
     payload: web::Payload,
 ) -> Page {
-    let user = match staff(&req, viewer)? {
-        Ok(u) => u,
-        Err(redirect) => return Ok(redirect),
-    };
     save_course(req, tenant, user, &state, None, payload).await
 }
 
 pub async fn update_course(
     req: HttpRequest,
     School(tenant): School,
-    viewer: Viewer,
+    Staff(user): Staff,
     state: web::Data<AppState>,
     path: web::Path<String>,
     payload: web::Payload,
 ) -> Page {
-    let user = match staff(&req, viewer)? {
-        Ok(u) => u,
-        Err(redirect) => return Ok(redirect),
-    };
     let course = id(&path)?;
     save_course(req, tenant, user, &state, Some(course), payload).await
 }
@@ -475,7 +435,7 @@ pub async fn update_course(
 async fn course_action<F>(
     req: HttpRequest,
     tenant: Arc<Tenant>,
-    viewer: Viewer,
+    user: CurrentUser,
     state: &AppState,
     course: &str,
     form: HashMap<String, String>,
@@ -490,10 +450,6 @@ where
         + Send
         + 'static,
 {
-    let user = match staff(&req, viewer)? {
-        Ok(u) => u,
-        Err(redirect) => return Ok(redirect),
-    };
     let course: CourseId = id(course)?;
     checked(
         &req,
@@ -514,7 +470,7 @@ where
 pub async fn publish(
     req: HttpRequest,
     School(tenant): School,
-    viewer: Viewer,
+    Staff(user): Staff,
     state: web::Data<AppState>,
     path: web::Path<String>,
     form: SimpleForm,
@@ -522,7 +478,7 @@ pub async fn publish(
     course_action(
         req,
         tenant,
-        viewer,
+        user,
         &state,
         &path,
         form.into_inner(),
@@ -546,7 +502,7 @@ fn title_or_422(form: &HashMap<String, String>) -> Result<String, AppError> {
 pub async fn add_section(
     req: HttpRequest,
     School(tenant): School,
-    viewer: Viewer,
+    Staff(user): Staff,
     state: web::Data<AppState>,
     path: web::Path<String>,
     form: SimpleForm,
@@ -556,7 +512,7 @@ pub async fn add_section(
     course_action(
         req,
         tenant,
-        viewer,
+        user,
         &state,
         &path,
         form.into_inner(),
@@ -575,7 +531,7 @@ pub async fn add_section(
 pub async fn arrange_section(
     req: HttpRequest,
     School(tenant): School,
-    viewer: Viewer,
+    Staff(user): Staff,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     form: SimpleForm,
@@ -594,7 +550,7 @@ pub async fn arrange_section(
     course_action(
         req,
         tenant,
-        viewer,
+        user,
         &state,
         &course,
         form.into_inner(),
@@ -617,7 +573,7 @@ pub async fn arrange_section(
 pub async fn arrange_lesson(
     req: HttpRequest,
     School(tenant): School,
-    viewer: Viewer,
+    Staff(user): Staff,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     form: SimpleForm,
@@ -631,7 +587,7 @@ pub async fn arrange_lesson(
     course_action(
         req,
         tenant,
-        viewer,
+        user,
         &state,
         &course,
         form.into_inner(),
@@ -651,23 +607,22 @@ pub async fn arrange_lesson(
 pub async fn instructors(
     req: HttpRequest,
     School(tenant): School,
-    viewer: Viewer,
+    Staff(user): Staff,
     state: web::Data<AppState>,
     path: web::Path<String>,
     form: SimpleForm,
 ) -> Page {
-    let me = viewer.0.as_ref().map(|u| (u.id, u.role));
+    let (me, role) = (user.id, user.role);
     let tenant_id = tenant.id.0;
     course_action(
         req,
         tenant,
-        viewer,
+        user,
         &state,
         &path,
         form.into_inner(),
         move |conn, course, form| {
             Box::pin(async move {
-                let (me, role) = me.ok_or(AppError::Unauthorized)?;
                 let owner = store::instructors(conn, course)
                     .await?
                     .iter()
@@ -746,16 +701,11 @@ fn lesson_values(l: &store::LessonRecord) -> HashMap<String, String> {
 }
 
 pub async fn new_lesson(
-    req: HttpRequest,
     School(tenant): School,
-    viewer: Viewer,
+    Staff(user): Staff,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Page {
-    let user = match staff(&req, viewer)? {
-        Ok(u) => u,
-        Err(redirect) => return Ok(redirect),
-    };
     let (course, section) = path.into_inner();
     let (course, section): (CourseId, SectionId) = (id(&course)?, id(&section)?);
     allowed(&state, &tenant, &user, course).await?;
@@ -770,16 +720,11 @@ pub async fn new_lesson(
 }
 
 pub async fn edit_lesson(
-    req: HttpRequest,
     School(tenant): School,
-    viewer: Viewer,
+    Staff(user): Staff,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Page {
-    let user = match staff(&req, viewer)? {
-        Ok(u) => u,
-        Err(redirect) => return Ok(redirect),
-    };
     let (course, lesson) = path.into_inner();
     let (course, lesson): (CourseId, LessonId) = (id(&course)?, id(&lesson)?);
     let who = user.clone();
@@ -909,15 +854,11 @@ async fn save_lesson(
 pub async fn create_lesson(
     req: HttpRequest,
     School(tenant): School,
-    viewer: Viewer,
+    Staff(user): Staff,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     payload: web::Payload,
 ) -> Page {
-    let user = match staff(&req, viewer)? {
-        Ok(u) => u,
-        Err(redirect) => return Ok(redirect),
-    };
     let (course, section) = path.into_inner();
     let (course, section) = (id(&course)?, id(&section)?);
     save_lesson(req, tenant, user, &state, course, Err(section), payload).await
@@ -926,44 +867,21 @@ pub async fn create_lesson(
 pub async fn update_lesson(
     req: HttpRequest,
     School(tenant): School,
-    viewer: Viewer,
+    Staff(user): Staff,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     payload: web::Payload,
 ) -> Page {
-    let user = match staff(&req, viewer)? {
-        Ok(u) => u,
-        Err(redirect) => return Ok(redirect),
-    };
     let (course, lesson) = path.into_inner();
     let (course, lesson) = (id(&course)?, id(&lesson)?);
     save_lesson(req, tenant, user, &state, course, Ok(lesson), payload).await
 }
 
-/// Admins only.
-fn admin(req: &HttpRequest, viewer: Viewer) -> Result<Result<CurrentUser, HttpResponse>, AppError> {
-    let user = match staff(req, viewer)? {
-        Ok(u) => u,
-        Err(redirect) => return Ok(Err(redirect)),
-    };
-    if user.role != Role::Admin {
-        return Err(AppError::Forbidden(
-            "Only the school's admins manage members.".into(),
-        ));
-    }
-    Ok(Ok(user))
-}
-
 pub async fn members(
-    req: HttpRequest,
     School(tenant): School,
-    viewer: Viewer,
+    Admin(user): Admin,
     state: web::Data<AppState>,
 ) -> Page {
-    let user = match admin(&req, viewer)? {
-        Ok(u) => u,
-        Err(redirect) => return Ok(redirect),
-    };
     let members = tenant_tx(state.pools.primary(), tenant.id, "authoring_read", |conn| {
         Box::pin(async move { store::members(conn).await })
     })
@@ -984,15 +902,11 @@ pub async fn members(
 pub async fn set_role(
     req: HttpRequest,
     School(tenant): School,
-    viewer: Viewer,
+    Admin(user): Admin,
     state: web::Data<AppState>,
     path: web::Path<String>,
     form: SimpleForm,
 ) -> Page {
-    let user = match admin(&req, viewer)? {
-        Ok(u) => u,
-        Err(redirect) => return Ok(redirect),
-    };
     checked(
         &req,
         &state,

@@ -392,28 +392,38 @@ pub async fn move_section(
         .select((sections::id, sections::position))
         .load(conn)
         .await?;
-    let Some(at) = order.iter().position(|(id, _)| *id == section.0) else {
+    swap_with_neighbour(conn, "sections", &order, section.0, up).await
+}
+
+/// Swaps `id` with its neighbour above (`up`) or below in `order` (ids by position) of `table`.
+/// Positions are unique per parent, so the swap parks one row at a free position first.
+async fn swap_with_neighbour(
+    conn: &mut AsyncPgConnection,
+    table: &'static str,
+    order: &[(Uuid, i32)],
+    id: Uuid,
+    up: bool,
+) -> Result<(), AppError> {
+    let Some(at) = order.iter().position(|(row, _)| *row == id) else {
         return Err(AppError::NotFound);
     };
-    let Some(other) = neighbour(at, order.len(), up) else {
+    let other = if up {
+        at.checked_sub(1)
+    } else {
+        (at + 1 < order.len()).then_some(at + 1)
+    };
+    let Some(other) = other else {
         return Ok(());
     };
     let ((a, pa), (b, pb)) = (order[at], order[other]);
-    for (id, pos) in [(a, -1), (b, pa), (a, pb)] {
-        diesel::update(sections::table.find(id))
-            .set(sections::position.eq(pos))
+    for (row, pos) in [(a, -1), (b, pa), (a, pb)] {
+        diesel::sql_query(format!("UPDATE {table} SET position = $1 WHERE id = $2"))
+            .bind::<diesel::sql_types::Integer, _>(pos)
+            .bind::<diesel::sql_types::Uuid, _>(row)
             .execute(conn)
             .await?;
     }
     Ok(())
-}
-
-fn neighbour(at: usize, len: usize, up: bool) -> Option<usize> {
-    if up {
-        at.checked_sub(1)
-    } else {
-        (at + 1 < len).then_some(at + 1)
-    }
 }
 
 #[derive(Debug, Clone, Serialize, Queryable)]
@@ -582,20 +592,7 @@ pub async fn move_lesson(
         .select((lessons::id, lessons::position))
         .load(conn)
         .await?;
-    let Some(at) = order.iter().position(|(l, _)| *l == id.0) else {
-        return Err(AppError::NotFound);
-    };
-    let Some(other) = neighbour(at, order.len(), up) else {
-        return Ok(());
-    };
-    let ((a, pa), (b, pb)) = (order[at], order[other]);
-    for (l, pos) in [(a, -1), (b, pa), (a, pb)] {
-        diesel::update(lessons::table.find(l))
-            .set(lessons::position.eq(pos))
-            .execute(conn)
-            .await?;
-    }
-    Ok(())
+    swap_with_neighbour(conn, "lessons", &order, id.0, up).await
 }
 
 #[derive(Debug, Clone, Serialize, Queryable)]

@@ -263,15 +263,15 @@ pub async fn ingest(
             .put_bytes(&key, rewritten.as_bytes(), PLAYLIST_TYPE)
             .await
             .map_err(AppError::internal)?;
-        upload::record(
-            pool,
-            &key,
-            name,
-            PLAYLIST_TYPE,
-            rewritten.len() as u64,
-            (None, None),
+        upload::NewMedia {
+            key: key.clone(),
+            content_type: PLAYLIST_TYPE.to_owned(),
+            len: rewritten.len() as u64,
+            size: (None, None),
+            original_name: name.to_owned(),
             uploader,
-        )
+        }
+        .record(pool)
         .await?;
         Ok::<_, AppError>(key)
     };
@@ -298,10 +298,7 @@ pub async fn serve(
     state: web::Data<AppState>,
     key: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let key = MediaKey::parse(&key)
-        .filter(|k| k.tenant == tenant.id && k.ext == "m3u8")
-        .ok_or(AppError::NotFound)?;
-    super::origin::check_signature(&req, &state, &key)?;
+    let key = super::origin::signed_key(&req, &state, tenant.id, &key, |k| k.ext == "m3u8")?;
     let media = &state.media;
     let text = media
         .store

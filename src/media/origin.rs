@@ -7,6 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::MediaKey;
 use crate::error::AppError;
+use crate::ids::TenantId;
 use crate::startup::AppState;
 use crate::tenancy::host::School;
 
@@ -68,12 +69,23 @@ fn matches_etag(headers: &HeaderMap, etag: &str) -> bool {
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
 }
 
-/// Passes a request carrying this origin's token for `key`, or coming from the configured CDN.
-pub fn check_signature(
+/// The key named by a signed media path: this school's, of a kind `accept`s (404 otherwise), with
+/// this origin's token for it or from the configured CDN (403 otherwise).
+pub fn signed_key(
     req: &HttpRequest,
     state: &AppState,
-    key: &MediaKey,
-) -> Result<(), AppError> {
+    tenant: TenantId,
+    raw: &str,
+    accept: impl Fn(&MediaKey) -> bool,
+) -> Result<MediaKey, AppError> {
+    let key = MediaKey::parse(raw)
+        .filter(|k| k.tenant == tenant && accept(k))
+        .ok_or(AppError::NotFound)?;
+    check_signature(req, state, &key)?;
+    Ok(key)
+}
+
+fn check_signature(req: &HttpRequest, state: &AppState, key: &MediaKey) -> Result<(), AppError> {
     let query: std::collections::HashMap<String, String> =
         form_urlencoded::parse(req.query_string().as_bytes())
             .into_owned()
@@ -108,10 +120,7 @@ pub async fn serve(
     key: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     // Another school's key is not found here, signed or not.
-    let key = MediaKey::parse(&key)
-        .filter(|k| k.tenant == tenant.id)
-        .ok_or(AppError::NotFound)?;
-    check_signature(&req, &state, &key)?;
+    let key = signed_key(&req, &state, tenant.id, &key, |_| true)?;
     let etag = format!("\"{}\"", key.sha256);
     if matches_etag(req.headers(), &etag) {
         return Ok(HttpResponse::NotModified()

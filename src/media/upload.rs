@@ -9,7 +9,7 @@ use actix_multipart::Multipart;
 use actix_web::http::header::HeaderMap;
 use actix_web::web;
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use futures_util::TryStreamExt;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
@@ -315,56 +315,58 @@ pub async fn ingest(
         .put_file(&key, staged.path(), staged.kind.content_type)
         .await
         .map_err(AppError::internal)?;
-    record(
-        pool,
-        &key,
-        &staged.original_name,
-        staged.kind.content_type,
-        staged.len,
-        (width, height),
+    NewMedia {
+        key: key.clone(),
+        content_type: staged.kind.content_type.to_owned(),
+        len: staged.len,
+        size: (width, height),
+        original_name: staged.original_name.clone(),
         uploader,
-    )
+    }
+    .record(pool)
     .await?;
     Ok(Stored { key, width, height })
 }
 
-/// The metadata row of a stored object (kept if it exists: the key is its content).
-pub async fn record(
-    pool: &PgPool,
-    key: &MediaKey,
-    original_name: &str,
-    content_type: &str,
-    len: u64,
-    (width, height): (Option<i32>, Option<i32>),
-    uploader: Option<UserId>,
-) -> Result<(), AppError> {
-    let (tenant, key, name, content_type) = (
-        key.tenant,
-        key.clone(),
-        original_name.to_owned(),
-        content_type.to_owned(),
-    );
-    tenant_tx(pool, tenant, "media_write", move |conn| {
-        Box::pin(async move {
-            diesel::insert_into(media::table)
-                .values((
-                    media::tenant_id.eq(tenant.0),
-                    media::key.eq(key.as_str()),
-                    media::content_type.eq(&content_type),
-                    media::size_bytes.eq(len as i64),
-                    media::sha256.eq(&key.sha256),
-                    media::width.eq(width),
-                    media::height.eq(height),
-                    media::original_name.eq(&name),
-                    media::uploaded_by.eq(uploader.map(|u| u.0)),
-                ))
-                .on_conflict_do_nothing()
-                .execute(conn)
-                .await?;
-            Ok(())
+/// A stored object's metadata row.
+#[derive(Debug, Clone)]
+pub struct NewMedia {
+    pub key: MediaKey,
+    pub content_type: String,
+    pub len: u64,
+    pub size: (Option<i32>, Option<i32>),
+    pub original_name: String,
+    pub uploader: Option<UserId>,
+}
+
+impl NewMedia {
+    /// Inserts the row, or keeps the one there (the key is the content, so they agree).
+    pub async fn insert(&self, conn: &mut AsyncPgConnection) -> Result<(), AppError> {
+        diesel::insert_into(media::table)
+            .values((
+                media::tenant_id.eq(self.key.tenant.0),
+                media::key.eq(self.key.as_str()),
+                media::content_type.eq(&self.content_type),
+                media::size_bytes.eq(self.len as i64),
+                media::sha256.eq(&self.key.sha256),
+                media::width.eq(self.size.0),
+                media::height.eq(self.size.1),
+                media::original_name.eq(&self.original_name),
+                media::uploaded_by.eq(self.uploader.map(|u| u.0)),
+            ))
+            .on_conflict_do_nothing()
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+
+    /// The row, in a transaction of its own.
+    pub async fn record(self, pool: &PgPool) -> Result<(), AppError> {
+        tenant_tx(pool, self.key.tenant, "media_write", move |conn| {
+            Box::pin(async move { self.insert(conn).await })
         })
-    })
-    .await
+        .await
+    }
 }
 
 /// Width and height from the image's header, refusing unreadable or oversized images.

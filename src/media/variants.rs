@@ -21,7 +21,7 @@ use super::origin::IMMUTABLE;
 use super::signing::Signer;
 use super::store::hex;
 use super::{Media, MediaKey, upload};
-use crate::db::schema::{media, media_variants};
+use crate::db::schema::media_variants;
 use crate::db::{PgPool, tenant_tx};
 use crate::error::AppError;
 use crate::metrics::Metrics;
@@ -141,7 +141,25 @@ type Computed = Arc<OnceCell<Result<MediaKey, AppError>>>;
 
 /// Variant computations in progress, by (source key, width, format).
 #[derive(Default)]
-pub struct Inflight(Mutex<HashMap<(String, u32, Format), Computed>>);
+pub struct Inflight(Mutex<HashMap<VariantId, Computed>>);
+
+type VariantId = (String, u32, Format);
+
+impl Inflight {
+    /// The computation of `id`: a running one, or a new one to run.
+    fn join(&self, id: &VariantId) -> Computed {
+        self.lock().entry(id.clone()).or_default().clone()
+    }
+
+    /// Forgets `id`'s computation once it has answered (its result is in the store by then).
+    fn finish(&self, id: &VariantId) {
+        self.lock().remove(id);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<VariantId, Computed>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
 
 /// The key of `source` at `width` in `format`, computing and storing it on first request.
 pub async fn variant(
@@ -156,14 +174,7 @@ pub async fn variant(
     if let Some(key) = recorded(pool, source, width, format).await? {
         return Ok(key);
     }
-    let cell = media
-        .inflight
-        .0
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .entry(id.clone())
-        .or_default()
-        .clone();
+    let cell = media.inflight.join(&id);
     let result = cell
         .get_or_init(|| compute(media, pool, metrics, source, width, format))
         .await;
@@ -171,12 +182,7 @@ pub async fn variant(
         Ok(key) => Ok(key.clone()),
         Err(e) => Err(e.duplicate()),
     };
-    media
-        .inflight
-        .0
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .remove(&id);
+    media.inflight.finish(&id);
     result
 }
 
@@ -237,34 +243,27 @@ async fn compute(
         .put_bytes(&key, &encoded, format.content_type())
         .await
         .map_err(AppError::internal)?;
-    let (tenant, source_key, variant_key) =
-        (source.tenant, source.as_str().to_owned(), key.clone());
-    let len = encoded.len() as i64;
-    tenant_tx(pool, tenant, "media_write", move |conn| {
+    let row = upload::NewMedia {
+        key: key.clone(),
+        content_type: format.content_type().to_owned(),
+        len: encoded.len() as u64,
+        size: (Some(w as i32), Some(h as i32)),
+        original_name: format!("{width}w variant"),
+        uploader: None,
+    };
+    let source_key = source.as_str().to_owned();
+    tenant_tx(pool, source.tenant, "media_write", move |conn| {
         Box::pin(async move {
-            diesel::insert_into(media::table)
-                .values((
-                    media::tenant_id.eq(tenant.0),
-                    media::key.eq(variant_key.as_str()),
-                    media::content_type.eq(format.content_type()),
-                    media::size_bytes.eq(len),
-                    media::sha256.eq(&variant_key.sha256),
-                    media::width.eq(w as i32),
-                    media::height.eq(h as i32),
-                    media::original_name.eq(format!("{width}w variant")),
-                ))
-                .on_conflict_do_nothing()
-                .execute(conn)
-                .await?;
+            row.insert(conn).await?;
             diesel::insert_into(media_variants::table)
                 .values((
-                    media_variants::tenant_id.eq(tenant.0),
+                    media_variants::tenant_id.eq(row.key.tenant.0),
                     media_variants::source_key.eq(&source_key),
                     media_variants::width.eq(width as i32),
                     media_variants::format.eq(format.ext()),
-                    media_variants::key.eq(variant_key.as_str()),
+                    media_variants::key.eq(row.key.as_str()),
                     media_variants::height.eq(h as i32),
-                    media_variants::size_bytes.eq(len),
+                    media_variants::size_bytes.eq(row.len as i64),
                 ))
                 .on_conflict_do_nothing()
                 .execute(conn)
@@ -284,10 +283,9 @@ pub async fn serve(
     state: web::Data<AppState>,
     key: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let source = MediaKey::parse(&key)
-        .filter(|k| k.tenant == tenant.id && DECODABLE.contains(&k.ext.as_str()))
-        .ok_or(AppError::NotFound)?;
-    super::origin::check_signature(&req, &state, &source)?;
+    let source = super::origin::signed_key(&req, &state, tenant.id, &key, |k| {
+        DECODABLE.contains(&k.ext.as_str())
+    })?;
     let width = form_urlencoded::parse(req.query_string().as_bytes())
         .find(|(k, _)| k == "w")
         .and_then(|(_, v)| v.parse::<u32>().ok())

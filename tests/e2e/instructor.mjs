@@ -3,7 +3,7 @@
 // publishes it; a visitor sees the cover in the catalog and the lesson video reaches
 // `loadedmetadata`.
 // Usage: BASE_PORT=8080 SCHOOL=northwind ADMIN=admin@northwind.test node instructor.mjs
-import { chromium } from 'playwright-core';
+import { launch } from './browser.mjs';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
@@ -13,11 +13,7 @@ const admin = process.env.ADMIN || 'admin@northwind.test';
 const base = `http://${school}.localhost:${port}`;
 const video = readFileSync(new URL('../../static/demo/lesson.webm', import.meta.url));
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const browser = await launch();
 let passed = 0;
 const step = (name) => { passed += 1; console.log(`ok - ${name}`); };
 

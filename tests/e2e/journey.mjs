@@ -1,7 +1,7 @@
 // A learner's journey in a real browser: sign up at a demo school, filter the catalog, enroll,
 // open a lesson, mark it complete, see 1/N on /learn, log out.
 // Usage: BASE_PORT=8080 SCHOOL=northwind SHOTS=dir node journey.mjs
-import { chromium } from 'playwright-core';
+import { launch } from './browser.mjs';
 import assert from 'node:assert/strict';
 
 const port = process.env.BASE_PORT || '8080';
@@ -9,11 +9,7 @@ const school = process.env.SCHOOL || 'northwind';
 const base = `http://${school}.localhost:${port}`;
 const shots = process.env.SHOTS;
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const browser = await launch();
 let passed = 0;
 const step = (name) => { passed += 1; console.log(`ok - ${name}`); };
 try {

@@ -6,8 +6,10 @@ use std::io::Write;
 use diesel_async::SimpleAsyncConnection;
 
 use crate::accounts::sign_up;
+use eduflow::startup::Settings;
+
 use crate::harness::{
-    FilePart, Response, TestApp, TestDb, post_form, post_multipart, request, shared,
+    FilePart, Response, TestApp, TestDb, post_form, post_multipart, request, settings, shared,
 };
 
 pub const VIDEO: &[u8] = include_bytes!("../../static/demo/lesson.webm");
@@ -171,6 +173,27 @@ pub async fn build_course(app: &TestApp, author: &Member) -> (String, String) {
     (course, lesson)
 }
 
+/// The page of the lesson [`build_course`] makes, once the course is published.
+pub const LESSON_PAGE: &str = "/courses/rust-for-data-people/lessons/why-rust";
+
+/// Fresh schools, an app on settings changed by `configure`, and an instructor's course built with
+/// [`build_course`] and published.
+pub async fn published_course(configure: impl FnOnce(&mut Settings)) -> (TestDb, TestApp, Member) {
+    let db = TestDb::new().await;
+    db.two_schools().await;
+    let mut s = settings(&db);
+    configure(&mut s);
+    let app = TestApp::spawn(s).await;
+    let ines = Member::new(&app, &db, "alpha", "ines@alpha.test", "instructor").await;
+    let (course, _) = build_course(&app, &ines).await;
+    location(
+        &ines
+            .post(&app, &format!("{course}/publish"), &[("publish", "1")])
+            .await,
+    );
+    (db, app, ines)
+}
+
 #[actix_web::test]
 async fn an_instructor_builds_and_publishes_a_course_that_learners_watch() {
     let (db, app) = TestApp::two_schools().await;
@@ -211,6 +234,70 @@ async fn an_instructor_builds_and_publishes_a_course_that_learners_watch() {
         )
         .await,
         1
+    );
+    // The outline reorders: a second section moves above the first; a second lesson above the
+    // first; deleting one leaves the other.
+    let order = "SELECT string_agg(title, ',' ORDER BY position) FROM sections \
+                 WHERE course_id = (SELECT id FROM courses WHERE slug = 'rust-for-data-people')";
+    location(
+        &ines
+            .post(&app, &format!("{course}/sections"), &[("title", "Setup")])
+            .await,
+    );
+    assert_eq!(db.text(order).await, "Basics,Setup");
+    let editor = ines.get(&app, &course).await;
+    let setup = editor
+        .body
+        .split("/sections/")
+        .filter_map(|s| s.split('"').next())
+        .filter(|id| id.len() == 36)
+        .nth(1)
+        .expect("the second section")
+        .to_owned();
+    let moved = ines
+        .post(
+            &app,
+            &format!("{course}/sections/{setup}"),
+            &[("action", "up")],
+        )
+        .await;
+    location(&moved);
+    assert_eq!(db.text(order).await, "Setup,Basics");
+    let lessons = "SELECT string_agg(l.title, ',' ORDER BY l.position) FROM lessons l JOIN sections s ON s.id = l.section_id WHERE s.title = 'Basics'";
+    let basics = db
+        .text("SELECT id FROM sections WHERE title = 'Basics'")
+        .await;
+    let second = ines
+        .upload(
+            &app,
+            &format!("{course}/sections/{basics}/lessons"),
+            &[("title", "Second")],
+            &[],
+        )
+        .await;
+    let second = location(&second).to_owned();
+    assert_eq!(db.text(lessons).await, "Why Rust,Second");
+    location(
+        &ines
+            .post(&app, &format!("{second}/arrange"), &[("action", "up")])
+            .await,
+    );
+    assert_eq!(db.text(lessons).await, "Second,Why Rust");
+    location(
+        &ines
+            .post(&app, &format!("{second}/arrange"), &[("action", "delete")])
+            .await,
+    );
+    assert_eq!(db.text(lessons).await, "Why Rust");
+    assert_eq!(
+        ines.post(
+            &app,
+            &format!("{course}/sections/{setup}"),
+            &[("action", "sideways")]
+        )
+        .await
+        .status,
+        400
     );
     // A draft is not in the catalog.
     assert_eq!(
@@ -502,47 +589,24 @@ async fn bad_forms_are_shown_again_with_their_values_and_store_nothing() {
     assert_eq!(db.count("SELECT count(*) FROM courses").await, before);
 
     // A slug another course uses: shown on the slug field, nothing stored.
-    let taken = db
-        .count("SELECT count(*) FROM courses c JOIN tenants t ON t.id = c.tenant_id WHERE t.slug = 'alpha'")
-        .await;
+    let alpha_courses = "SELECT count(*) FROM courses c JOIN tenants t ON t.id = c.tenant_id WHERE t.slug = 'alpha'";
+    let taken = db.count(alpha_courses).await;
     let slug = db
-        .text("SELECT c.slug AS v FROM courses c JOIN tenants t ON t.id = c.tenant_id WHERE t.slug = 'alpha' LIMIT 1")
+        .text("SELECT c.slug FROM courses c JOIN tenants t ON t.id = c.tenant_id WHERE t.slug = 'alpha' LIMIT 1")
         .await;
-    let res = ines
-        .upload(
-            &app,
-            "/author/courses",
-            &[
-                ("title", "Copy"),
-                ("slug", &slug),
-                ("category", "data"),
-                ("level", "beginner"),
-            ],
-            &[],
-        )
-        .await;
+    let copy = [
+        ("title", "Copy"),
+        ("slug", slug.as_str()),
+        ("category", "data"),
+        ("level", "beginner"),
+    ];
+    let res = ines.upload(&app, "/author/courses", &copy, &[]).await;
     assert_eq!(res.status, 422);
     assert!(res.body.contains("Another course already uses this slug."));
-    assert_eq!(
-        db.count("SELECT count(*) FROM courses c JOIN tenants t ON t.id = c.tenant_id WHERE t.slug = 'alpha'")
-            .await,
-        taken
-    );
+    assert_eq!(db.count(alpha_courses).await, taken);
     // …while the same slug at the other school is fine (slugs are per school).
     let beta = Member::new(&app, &db, "beta", "ines@beta.test", "instructor").await;
-    let res = beta
-        .upload(
-            &app,
-            "/author/courses",
-            &[
-                ("title", "Copy"),
-                ("slug", &slug),
-                ("category", "data"),
-                ("level", "beginner"),
-            ],
-            &[],
-        )
-        .await;
+    let res = beta.upload(&app, "/author/courses", &copy, &[]).await;
     location(&res);
 }
 

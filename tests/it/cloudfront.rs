@@ -7,8 +7,8 @@ use std::process::Command;
 
 use eduflow::media::cloudfront::CloudFrontSigner;
 
-use crate::authoring::{Member, build_course, location, video_attr};
-use crate::harness::{TestApp, TestDb, settings, shared};
+use crate::authoring::{LESSON_PAGE, published_course, video_attr};
+use crate::harness::shared;
 
 fn tool() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/tools/cloudfront_sign.py")
@@ -64,28 +64,15 @@ fn signed_urls_match_botocore_byte_for_byte() {
 #[actix_web::test]
 async fn lesson_pages_link_cloudfront_urls_botocore_would_sign() {
     let (pem, path) = fresh_key("cf-app");
-    let db = TestDb::new().await;
-    db.two_schools().await;
-    let mut s = settings(&db);
     let base = "https://d111111abcdef8.cloudfront.net";
-    s.media_links = eduflow::media::Links::CloudFront {
-        base: base.into(),
-        signer: Box::new(CloudFrontSigner::new(KEY_ID, &pem).unwrap()),
-    };
-    let app = TestApp::spawn(s).await;
-    let ines = Member::new(&app, &db, "alpha", "ines@alpha.test", "instructor").await;
-    let (course, _) = build_course(&app, &ines).await;
-    location(
-        &ines
-            .post(&app, &format!("{course}/publish"), &[("publish", "1")])
-            .await,
-    );
-    let page = app
-        .get(
-            "alpha.localhost",
-            "/courses/rust-for-data-people/lessons/why-rust",
-        )
-        .await;
+    let (_db, app, _) = published_course(|s| {
+        s.media_links = eduflow::media::Links::CloudFront {
+            base: base.into(),
+            signer: Box::new(CloudFrontSigner::new(KEY_ID, &pem).unwrap()),
+        };
+    })
+    .await;
+    let page = app.get("alpha.localhost", LESSON_PAGE).await;
     for attr in ["src", "poster"] {
         let link = video_attr(&page, attr);
         let (url, query) = link.split_once('?').unwrap();

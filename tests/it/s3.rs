@@ -5,27 +5,16 @@
 use eduflow::media::MediaKey;
 use eduflow::media::store::{Store, StoreConfig};
 
-use crate::authoring::{Member, VIDEO, build_course, location, video_attr};
-use crate::harness::{TestApp, TestDb, request, s3, s3_config, settings};
-
-const LESSON: &str = "/courses/rust-for-data-people/lessons/why-rust";
+use crate::authoring::{LESSON_PAGE, Member, VIDEO, published_course, video_attr};
+use crate::harness::{TestApp, TestDb, request, s3, s3_config};
 
 async fn app_on_s3(links: eduflow::media::Links) -> (TestDb, TestApp, Member) {
     let server = s3();
-    let db = TestDb::new().await;
-    db.two_schools().await;
-    let mut s = settings(&db);
-    s.media_store = StoreConfig::S3(s3_config(&server.endpoint, &server.bucket));
-    s.media_links = links;
-    let app = TestApp::spawn(s).await;
-    let ines = Member::new(&app, &db, "alpha", "ines@alpha.test", "instructor").await;
-    let (course, _) = build_course(&app, &ines).await;
-    location(
-        &ines
-            .post(&app, &format!("{course}/publish"), &[("publish", "1")])
-            .await,
-    );
-    (db, app, ines)
+    published_course(|s| {
+        s.media_store = StoreConfig::S3(s3_config(&server.endpoint, &server.bucket));
+        s.media_links = links;
+    })
+    .await
 }
 
 fn port_of(host: &str) -> u16 {
@@ -71,7 +60,7 @@ async fn uploads_land_in_the_bucket_and_stream_back_with_ranges() {
     );
 
     // The origin streams it from the bucket: whole, Safari's probe, a suffix, past the end.
-    let page = app.get("alpha.localhost", LESSON).await;
+    let page = app.get("alpha.localhost", LESSON_PAGE).await;
     let src = video_attr(&page, "src");
     let get = |range: Option<&'static str>| {
         let (app, src) = (&app, src.clone());
@@ -114,7 +103,7 @@ async fn uploads_land_in_the_bucket_and_stream_back_with_ranges() {
 async fn without_a_cdn_pages_link_presigned_gets_that_refuse_tampering() {
     let (_db, app, _) = app_on_s3(eduflow::media::Links::Presigned).await;
     let server = s3();
-    let page = app.get("alpha.localhost", LESSON).await;
+    let page = app.get("alpha.localhost", LESSON_PAGE).await;
     let src = video_attr(&page, "src");
     let host = server.endpoint.trim_start_matches("http://");
     let path = src
