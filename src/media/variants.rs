@@ -114,7 +114,7 @@ pub fn encode(source: &[u8], width: u32, format: Format) -> Result<(Vec<u8>, u32
         Format::Avif => {
             ravif::Encoder::new()
                 .with_quality(60.0)
-                .with_speed(8)
+                .with_speed(10)
                 .encode_rgb(ravif::Img::new(
                     pixels.as_rgb(),
                     width as usize,
