@@ -12,6 +12,7 @@ use crate::db::schema::{categories, courses, lessons, sections, tenants};
 use crate::db::{PgPool, global_tx, tenant_tx};
 use crate::error::AppError;
 use crate::ids::TenantId;
+use crate::media::probe::{self, MediaInfo};
 use crate::media::store::{Store, hex};
 use crate::media::{MediaKey, upload};
 use sha2::{Digest, Sha256};
@@ -389,7 +390,7 @@ async fn store_demo(
     bytes: &[u8],
     ext: &str,
     content_type: &str,
-    (width, height): (i32, i32),
+    info: MediaInfo,
 ) -> Result<MediaKey, AppError> {
     let folder = if content_type.starts_with("image/") {
         "image"
@@ -405,7 +406,7 @@ async fn store_demo(
         key: key.clone(),
         content_type: content_type.to_owned(),
         len: bytes.len() as u64,
-        size: (Some(width), Some(height)),
+        info,
         original_name: format!("demo.{ext}"),
         uploader: None,
     }
@@ -455,7 +456,12 @@ async fn attach_demo_covers(
     let size = (COVER_SIZE.0 as i32, COVER_SIZE.1 as i32);
     let mut keys = Vec::new();
     for cover in DEMO_COVERS.iter() {
-        let key = store_demo(pool, store, tenant, cover, "jpg", "image/jpeg", size).await?;
+        let info = MediaInfo {
+            width: Some(size.0),
+            height: Some(size.1),
+            duration_seconds: None,
+        };
+        let key = store_demo(pool, store, tenant, cover, "jpg", "image/jpeg", info).await?;
         keys.push(key.as_str().to_owned());
     }
     tenant_tx(pool, tenant, "seed", move |conn| {
@@ -494,7 +500,7 @@ async fn attach_demo_video(pool: &PgPool, store: &Store, tenant: TenantId) -> Re
         DEMO_VIDEO,
         "webm",
         "video/webm",
-        (320, 180),
+        probe::video_info("webm", DEMO_VIDEO, &[]),
     )
     .await?;
     tenant_tx(pool, tenant, "seed", move |conn| {

@@ -125,8 +125,7 @@ async fn file(
     Ok(Some(match family {
         Family::Hls => Stored {
             key: hls::ingest(&state.media, pool, tenant.id, Some(user.id), staged).await?,
-            width: None,
-            height: None,
+            info: Default::default(),
         },
         _ => upload::ingest(&state.media, pool, tenant.id, Some(user.id), staged, family).await?,
     }))
@@ -802,8 +801,10 @@ async fn save_lesson(
             .await;
         }
     };
+    let video = file(state, &tenant, &user, &mut form, "video", Family::Video).await?;
     let media = LessonMedia {
-        video: key_of(file(state, &tenant, &user, &mut form, "video", Family::Video).await?),
+        duration_seconds: video.as_ref().and_then(|v| v.info.duration_seconds),
+        video: key_of(video),
         hls: key_of(file(state, &tenant, &user, &mut form, "hls", Family::Hls).await?),
         remove: form.text("remove_video") == "on",
     };

@@ -171,8 +171,8 @@ pub async fn create_course(
             courses::level.eq(&input.level),
             courses::duration_minutes.eq(input.duration_minutes),
             courses::cover_image_key.eq(cover.map(|c| c.key.as_str())),
-            courses::cover_width.eq(cover.and_then(|c| c.width)),
-            courses::cover_height.eq(cover.and_then(|c| c.height)),
+            courses::cover_width.eq(cover.and_then(|c| c.info.width)),
+            courses::cover_height.eq(cover.and_then(|c| c.info.height)),
         ))
         .returning(courses::id)
         .get_result(conn)
@@ -217,8 +217,8 @@ pub async fn update_course(
         diesel::update(target)
             .set((
                 courses::cover_image_key.eq(cover.key.as_str()),
-                courses::cover_width.eq(cover.width),
-                courses::cover_height.eq(cover.height),
+                courses::cover_width.eq(cover.info.width),
+                courses::cover_height.eq(cover.info.height),
             ))
             .execute(conn)
             .await?;
@@ -486,6 +486,8 @@ async fn lesson_slug_taken(
 pub struct LessonMedia {
     /// A new video (replaces the old one).
     pub video: Option<String>,
+    /// The new video's length, when its headers tell it.
+    pub duration_seconds: Option<i32>,
     /// A new HLS ladder's master playlist.
     pub hls: Option<String>,
     /// Drop the video and ladder.
@@ -521,6 +523,7 @@ pub async fn add_lesson(
             lessons::video_key.eq(&media.video),
             lessons::hls_key.eq(&media.hls),
             lessons::kind.eq(kind(media.video.is_some() || media.hls.is_some())),
+            lessons::duration_seconds.eq(media.duration_seconds.unwrap_or(0)),
         ))
         .returning(lessons::id)
         .get_result(conn)
@@ -551,7 +554,8 @@ pub async fn update_lesson(
             media.hls.clone().or(current.hls_key),
         )
     };
-    diesel::update(lessons::table.find(id.0))
+    let target = lessons::table.find(id.0);
+    diesel::update(target)
         .set((
             lessons::slug.eq(&input.slug),
             lessons::title.eq(&input.title),
@@ -563,6 +567,12 @@ pub async fn update_lesson(
         ))
         .execute(conn)
         .await?;
+    if let Some(seconds) = media.duration_seconds.filter(|_| !media.remove) {
+        diesel::update(target)
+            .set(lessons::duration_seconds.eq(seconds))
+            .execute(conn)
+            .await?;
+    }
     Ok(())
 }
 

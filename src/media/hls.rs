@@ -267,7 +267,7 @@ pub async fn ingest(
             key: key.clone(),
             content_type: PLAYLIST_TYPE.to_owned(),
             len: rewritten.len() as u64,
-            size: (None, None),
+            info: Default::default(),
             original_name: name.to_owned(),
             uploader,
         }

@@ -5,6 +5,7 @@ pub mod bunny;
 pub mod cloudfront;
 pub mod hls;
 pub mod origin;
+pub mod probe;
 pub mod signing;
 pub mod sniff;
 pub mod store;

@@ -14,6 +14,7 @@ use futures_util::TryStreamExt;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
+use super::probe::{self, MediaInfo};
 use super::sniff::{self, Family, Sniffed};
 use super::store::hex;
 use super::{Media, MediaKey};
@@ -277,8 +278,7 @@ async fn open_staging(staging: &Path) -> Result<(tokio::fs::File, PathBuf), AppE
 #[derive(Debug, Clone)]
 pub struct Stored {
     pub key: MediaKey,
-    pub width: Option<i32>,
-    pub height: Option<i32>,
+    pub info: MediaInfo,
 }
 
 /// Checks a staged file of `family` further (images must decode their size within limits), moves
@@ -302,12 +302,17 @@ pub async fn ingest(
             }
         )));
     }
-    let (width, height) = match family {
+    let info = match family {
         Family::Image => {
             let (w, h) = image_size(&staged).await?;
-            (Some(w as i32), Some(h as i32))
+            MediaInfo {
+                width: Some(w as i32),
+                height: Some(h as i32),
+                duration_seconds: None,
+            }
         }
-        _ => (None, None),
+        Family::Video => video_info(&staged).await?,
+        Family::Hls => MediaInfo::default(),
     };
     let key = MediaKey::new(tenant, family.folder(), &staged.sha256, staged.kind.ext);
     media
@@ -319,13 +324,13 @@ pub async fn ingest(
         key: key.clone(),
         content_type: staged.kind.content_type.to_owned(),
         len: staged.len,
-        size: (width, height),
+        info,
         original_name: staged.original_name.clone(),
         uploader,
     }
     .record(pool)
     .await?;
-    Ok(Stored { key, width, height })
+    Ok(Stored { key, info })
 }
 
 /// A stored object's metadata row.
@@ -334,7 +339,7 @@ pub struct NewMedia {
     pub key: MediaKey,
     pub content_type: String,
     pub len: u64,
-    pub size: (Option<i32>, Option<i32>),
+    pub info: MediaInfo,
     pub original_name: String,
     pub uploader: Option<UserId>,
 }
@@ -349,8 +354,9 @@ impl NewMedia {
                 media::content_type.eq(&self.content_type),
                 media::size_bytes.eq(self.len as i64),
                 media::sha256.eq(&self.key.sha256),
-                media::width.eq(self.size.0),
-                media::height.eq(self.size.1),
+                media::width.eq(self.info.width),
+                media::height.eq(self.info.height),
+                media::duration_seconds.eq(self.info.duration_seconds),
                 media::original_name.eq(&self.original_name),
                 media::uploaded_by.eq(self.uploader.map(|u| u.0)),
             ))
@@ -367,6 +373,25 @@ impl NewMedia {
         })
         .await
     }
+}
+
+/// Frame size and duration from the video's container headers, at either end of the file.
+async fn video_info(staged: &Staged) -> Result<MediaInfo, AppError> {
+    use std::io::{Read, Seek, SeekFrom};
+    let (path, len, ext) = (staged.path().to_owned(), staged.len, staged.kind.ext);
+    tokio::task::spawn_blocking(move || -> std::io::Result<MediaInfo> {
+        let mut file = std::fs::File::open(path)?;
+        let window = (probe::WINDOW as u64).min(len) as usize;
+        let mut head = vec![0; window];
+        file.read_exact(&mut head)?;
+        let mut tail = vec![0; window];
+        file.seek(SeekFrom::Start(len - window as u64))?;
+        file.read_exact(&mut tail)?;
+        Ok(probe::video_info(ext, &head, &tail))
+    })
+    .await
+    .map_err(AppError::internal)?
+    .map_err(AppError::internal)
 }
 
 /// Width and height from the image's header, refusing unreadable or oversized images.

@@ -247,7 +247,11 @@ async fn compute(
         key: key.clone(),
         content_type: format.content_type().to_owned(),
         len: encoded.len() as u64,
-        size: (Some(w as i32), Some(h as i32)),
+        info: super::probe::MediaInfo {
+            width: Some(w as i32),
+            height: Some(h as i32),
+            duration_seconds: None,
+        },
         original_name: format!("{width}w variant"),
         uploader: None,
     };

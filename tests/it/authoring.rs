@@ -730,6 +730,41 @@ async fn uploads_are_sniffed_and_limited_and_refusals_leave_nothing_behind() {
         .map(|d| d.count())
         .unwrap_or(0);
     assert_eq!(staging, 0, "staged files are removed");
+    // An MP4 lesson video (its moov box at the end): accepted, sized and timed from its headers.
+    let clip = include_bytes!("../fixtures/clip.mp4");
+    let created = ines.upload(&app, "/author/courses", &course, &[]).await;
+    let editor = location(&created).to_owned();
+    location(
+        &ines
+            .post(&app, &format!("{editor}/sections"), &[("title", "One")])
+            .await,
+    );
+    let section = db
+        .text("SELECT s.id FROM sections s JOIN courses c ON c.id = s.course_id WHERE c.title = 'Uploads'")
+        .await;
+    let lesson = ines
+        .upload(
+            &app,
+            &format!("{editor}/sections/{section}/lessons"),
+            &[("title", "Clip")],
+            &[("video", "clip.mp4", "video/mp4", clip)],
+        )
+        .await;
+    location(&lesson);
+    assert_eq!(
+        db.count(
+            "SELECT count(*) FROM media WHERE content_type = 'video/mp4' AND width = 320 AND height = 180
+               AND duration_seconds = 3 AND original_name = 'clip.mp4'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        db.text("SELECT duration_seconds FROM lessons WHERE slug = 'clip'")
+            .await,
+        "3"
+    );
+    let before = db.count(media_rows).await;
     // The same cover on two courses is one object and one row.
     for title in ["Once", "Twice"] {
         let fields = [
