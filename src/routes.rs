@@ -43,7 +43,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/learn", web::get().to(learning::pages::dashboard))
         .route(
-            "/img/{key:.*}",
+            "/img/{width}/{key:.*}",
             web::get().to(crate::media::variants::serve),
         )
         .route("/hls/{key:.*}", web::get().to(crate::media::hls::serve))

@@ -41,7 +41,7 @@ pub struct AppState {
     pub throttle: LoginThrottle,
     /// Password hashes running at once (see `password::off_thread`).
     pub hashing: tokio::sync::Semaphore,
-    pub media: Media,
+    pub media: Arc<Media>,
 }
 
 /// Everything `Application::build` needs, already parsed.
@@ -97,6 +97,17 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("loading schools: {e:?}"))?;
         let views = Arc::new(Views::new()?);
         let signer = Signer::new(&settings.media_secret, settings.media_url_ttl);
+        let page_max_age = signer.ttl() / 2;
+        let media = Arc::new(Media {
+            store: settings.media_store.open()?,
+            signer,
+            links: settings.media_links,
+            cdn_origin_secret: settings.cdn_origin_secret,
+            staging: settings.media_staging,
+            limits: settings.upload_limits,
+            inflight: Default::default(),
+            encoding: tokio::sync::Semaphore::new(cores()),
+        });
         let registry = Registry::new(SchoolContext {
             pools: pools.clone(),
             views: views.clone(),
@@ -104,9 +115,9 @@ impl Application {
             idle: settings.actor_idle,
             metrics: metrics.clone(),
             position_flush: settings.position_flush,
-            signer: signer.clone(),
+            media: media.clone(),
             // Cached pages carry signed image links: refresh them well before those expire.
-            page_max_age: signer.ttl() / 2,
+            page_max_age,
         });
         registry.catalog_versions(versions);
         let (changes_tx, changes_rx) = mpsc::unbounded_channel();
@@ -133,16 +144,7 @@ impl Application {
             },
             throttle: LoginThrottle::default(),
             hashing: tokio::sync::Semaphore::new(cores()),
-            media: Media {
-                store: settings.media_store.open()?,
-                signer,
-                links: settings.media_links,
-                cdn_origin_secret: settings.cdn_origin_secret,
-                staging: settings.media_staging,
-                limits: settings.upload_limits,
-                inflight: Default::default(),
-                encoding: tokio::sync::Semaphore::new(cores()),
-            },
+            media,
         });
         let listener = TcpListener::bind(&settings.listen)
             .with_context(|| format!("binding {}", settings.listen))?;

@@ -12,7 +12,7 @@ use std::time::Duration;
 pub use registry::Registry;
 
 use crate::db::Pools;
-use crate::media::signing::Signer;
+use crate::media::Media;
 use crate::metrics::Metrics;
 use crate::views::Views;
 
@@ -28,7 +28,7 @@ pub struct SchoolContext {
     /// How often batched playback positions are written.
     pub position_flush: Duration,
     /// Signs the image links in rendered pages.
-    pub signer: Signer,
+    pub media: Arc<Media>,
     /// Pages are dropped after this long, before the signed links in them expire.
     pub page_max_age: Duration,
 }

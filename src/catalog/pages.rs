@@ -147,7 +147,7 @@ fn cover(ctx: &SchoolContext, tenant: &Tenant, card: &CourseCard) -> Option<Pict
     let key =
         MediaKey::parse(card.cover_image_key.as_deref()?).filter(|k| k.tenant == tenant.id)?;
     Some(picture(
-        &ctx.signer,
+        &ctx.media,
         &key,
         card.cover_width?,
         card.cover_height?,

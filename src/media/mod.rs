@@ -133,33 +133,57 @@ pub const ORIGIN_SECRET_HEADER: &str = "x-eduflow-origin-secret";
 impl Media {
     /// The URL a page should use for `key`.
     pub async fn url(&self, key: &MediaKey) -> Result<String, AppError> {
-        let expires = self.signer.expiry();
-        Ok(match &self.links {
-            Links::Origin => self.signer.url(key, expires),
-            Links::Bunny {
-                base,
-                key: token_key,
-            } => {
-                let path = format!("/{}", key.as_str());
-                let prefix = format!("/t/{}/", key.tenant);
-                let grant = bunny::Grant {
-                    path: &path,
-                    expires,
-                    path_allowed: Some(&prefix),
-                    ..Default::default()
-                };
-                bunny::sign(token_key, base, &grant).1
-            }
-            Links::CloudFront { base, signer } => {
-                signer.sign(&format!("{base}/{}", key.as_str()), expires)
-            }
-            Links::Presigned => self
+        if let Links::Presigned = self.links {
+            return self
                 .store
                 .presigned(key, self.signer.ttl())
                 .await
                 .map_err(AppError::internal)?
-                .ok_or_else(|| AppError::internal(anyhow::anyhow!("presigned links need S3")))?,
+                .ok_or_else(|| AppError::internal(anyhow::anyhow!("presigned links need S3")));
+        }
+        Ok(self.edge_url(key))
+    }
+
+    /// `key` through the configured CDN, or EduFlow's own origin (never the bucket: this needs
+    /// no network, so cached pages can be rendered with it).
+    pub fn edge_url(&self, key: &MediaKey) -> String {
+        let expires = self.signer.expiry();
+        let path = format!("/{}", key.as_str());
+        let prefix = format!("/t/{}/", key.tenant);
+        self.cdn_url(&path, Some(&prefix), expires)
+            .unwrap_or_else(|| self.signer.url(key, expires))
+    }
+
+    /// The image `key` resized to `width` (`/img/<width>/<key>`), through the configured CDN or
+    /// EduFlow's own origin: variants are computed by EduFlow, never served by the bucket alone.
+    pub fn image_url(&self, key: &MediaKey, width: u32) -> String {
+        let expires = self.signer.expiry();
+        let path = format!("/img/{width}/{}", key.as_str());
+        self.cdn_url(&path, None, expires).unwrap_or_else(|| {
+            let signed = self.signer.url(key, expires);
+            let (_, query) = signed.split_once('?').expect("signed URLs have a query");
+            format!("{path}?{query}")
         })
+    }
+
+    /// `path` on the CDN, signed until `expires` (for everything under `prefix` where the CDN
+    /// allows it); `None` when pages link EduFlow's origin or the bucket.
+    fn cdn_url(&self, path: &str, prefix: Option<&str>, expires: u64) -> Option<String> {
+        match &self.links {
+            Links::Bunny { base, key } => {
+                let grant = bunny::Grant {
+                    path,
+                    expires,
+                    path_allowed: prefix,
+                    ..Default::default()
+                };
+                Some(bunny::sign(key, base, &grant).1)
+            }
+            Links::CloudFront { base, signer } => {
+                Some(signer.sign(&format!("{base}{path}"), expires))
+            }
+            Links::Origin | Links::Presigned => None,
+        }
     }
 
     /// Whether a request without a URL token comes from the configured CDN.

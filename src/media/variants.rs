@@ -18,7 +18,6 @@ use sha2::{Digest, Sha256};
 use tokio::sync::OnceCell;
 
 use super::origin::IMMUTABLE;
-use super::signing::Signer;
 use super::store::hex;
 use super::{Media, MediaKey, upload};
 use crate::db::schema::media_variants;
@@ -279,22 +278,23 @@ async fn compute(
     Ok(key)
 }
 
-/// `/img/<key>?w=…&expires=…&sig=…`: the image at a listed width, in the best format the
+/// `/img/<width>/<key>?expires=…&sig=…`: the image at a listed width, in the best format the
 /// browser accepts. The token is the source's own: one link opens every size of one image.
 pub async fn serve(
     req: HttpRequest,
     School(tenant): School,
     state: web::Data<AppState>,
-    key: web::Path<String>,
+    path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
+    let (width, key) = path.into_inner();
+    let width = width
+        .parse::<u32>()
+        .ok()
+        .filter(|w| WIDTHS.contains(w))
+        .ok_or_else(|| AppError::bad_request(format!("the width must be one of {WIDTHS:?}")))?;
     let source = super::origin::signed_key(&req, &state, tenant.id, &key, |k| {
         DECODABLE.contains(&k.ext.as_str())
     })?;
-    let width = form_urlencoded::parse(req.query_string().as_bytes())
-        .find(|(k, _)| k == "w")
-        .and_then(|(_, v)| v.parse::<u32>().ok())
-        .filter(|w| WIDTHS.contains(w))
-        .ok_or_else(|| AppError::bad_request(format!("w must be one of {WIDTHS:?}")))?;
     let accept = req
         .headers()
         .get(header::ACCEPT)
@@ -336,9 +336,7 @@ pub struct Picture {
 
 /// A picture of the stored image `key` (`width`×`height`): variant links for every listed
 /// width up to the image's own, or the original where it cannot be resized.
-pub fn picture(signer: &Signer, key: &MediaKey, width: i32, height: i32) -> Picture {
-    let expires = signer.expiry();
-    let original = signer.url(key, expires);
+pub fn picture(media: &Media, key: &MediaKey, width: i32, height: i32) -> Picture {
     let widths: Vec<u32> = WIDTHS
         .iter()
         .copied()
@@ -346,24 +344,22 @@ pub fn picture(signer: &Signer, key: &MediaKey, width: i32, height: i32) -> Pict
         .collect();
     if !DECODABLE.contains(&key.ext.as_str()) || widths.is_empty() {
         return Picture {
-            src: original,
+            src: media.edge_url(key),
             srcset: String::new(),
             width,
             height,
         };
     }
-    let (_, query) = original.split_once('?').expect("signed URLs have a query");
-    let link = |w: u32| format!("/img/{}?w={w}&{query}", key.as_str());
     let src_width = widths
         .iter()
         .copied()
         .find(|w| *w >= 640)
         .unwrap_or(widths[widths.len() - 1]);
     Picture {
-        src: link(src_width),
+        src: media.image_url(key, src_width),
         srcset: widths
             .iter()
-            .map(|w| format!("{} {w}w", link(*w)))
+            .map(|w| format!("{} {w}w", media.image_url(key, *w)))
             .collect::<Vec<_>>()
             .join(", "),
         width,

@@ -9,6 +9,7 @@ use eduflow::media::cloudfront::CloudFrontSigner;
 
 use crate::authoring::{LESSON_PAGE, published_course, video_attr};
 use crate::harness::shared;
+use crate::images::cover_attr;
 
 fn tool() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/tools/cloudfront_sign.py")
@@ -73,15 +74,27 @@ async fn lesson_pages_link_cloudfront_urls_botocore_would_sign() {
     })
     .await;
     let page = app.get("alpha.localhost", LESSON_PAGE).await;
-    for attr in ["src", "poster"] {
-        let link = video_attr(&page, attr);
+    // The lesson's video and poster, and a catalog cover's resized variant (CloudFront pulls
+    // `/img/…` from EduFlow, which computes it): every one a canned-policy URL.
+    let catalog = app.get("alpha.localhost", "/courses").await;
+    let links = [
+        video_attr(&page, "src"),
+        video_attr(&page, "poster"),
+        cover_attr(&catalog, "src"),
+    ];
+    assert!(
+        links[2].starts_with(&format!("{base}/img/640/t/")),
+        "{}",
+        links[2]
+    );
+    for link in links {
         let (url, query) = link.split_once('?').unwrap();
-        assert!(url.starts_with(&format!("{base}/t/")), "{link}");
+        assert!(url.starts_with(base), "{link}");
         let expires = query
             .split('&')
             .find_map(|p| p.strip_prefix("Expires="))
             .unwrap();
         let expected = python(&["sign", &path, KEY_ID, expires, url]);
-        assert_eq!(link, expected.trim_end(), "{attr}");
+        assert_eq!(link, expected.trim_end());
     }
 }

@@ -4,7 +4,7 @@
 use crate::harness::{Response, TestApp, request};
 
 /// An attribute of the first course card's cover image, unescaped.
-fn cover_attr(page: &Response, name: &str) -> String {
+pub fn cover_attr(page: &Response, name: &str) -> String {
     page.body
         .split("<a class=\"cover\"")
         .nth(1)
@@ -33,7 +33,10 @@ async fn covers_are_variants_computed_once_in_the_format_each_browser_takes() {
         "never larger than the source: {srcset}"
     );
     let src = cover_attr(&page, "src");
-    assert!(src.starts_with("/img/t/") && src.contains("w=640"), "{src}");
+    assert!(
+        src.starts_with("/img/640/t/") && src.contains("&sig="),
+        "{src}"
+    );
 
     let avif_computed = || {
         app.state
@@ -114,7 +117,7 @@ async fn covers_are_variants_computed_once_in_the_format_each_browser_takes() {
         }
     };
     assert_eq!(
-        at(src.replace("w=640", "w=641"), "alpha.localhost").await,
+        at(src.replace("/img/640/", "/img/641/"), "alpha.localhost").await,
         400
     );
     assert_eq!(

@@ -282,6 +282,44 @@ async fn behind_a_bunny_cdn_links_are_cdn_tokens_for_the_schools_prefix() {
         .status,
         404
     );
+    // Cover variants go through the zone too, each with a token for its own path; the zone's
+    // pull of `/img/…` is computed by EduFlow.
+    let catalog = app.get("alpha.localhost", "/courses").await;
+    let cover = crate::images::cover_attr(&catalog, "src");
+    let (cover_path, query) = cover
+        .strip_prefix("https://cdn.example.test")
+        .and_then(|c| c.split_once('?'))
+        .unwrap_or_else(|| panic!("a CDN link: {cover}"));
+    assert!(cover_path.starts_with("/img/640/t/"), "{cover}");
+    let expires = form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "expires")
+        .unwrap()
+        .1
+        .parse()
+        .unwrap();
+    let grant = eduflow::media::bunny::Grant {
+        path: cover_path,
+        expires,
+        ..Default::default()
+    };
+    assert_eq!(
+        eduflow::media::bunny::sign(b"zone token key", "https://cdn.example.test", &grant).1,
+        cover
+    );
+    let pulled = fetch(
+        &app,
+        "alpha.localhost",
+        cover_path,
+        &[
+            ("X-EduFlow-Origin-Secret", ORIGIN_SECRET),
+            ("Accept", "image/webp"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (pulled.status, pulled.header("content-type")),
+        (200, Some("image/webp"))
+    );
 }
 
 #[actix_web::test]
