@@ -98,6 +98,11 @@ impl Application {
         let views = Arc::new(Views::new()?);
         let signer = Signer::new(&settings.media_secret, settings.media_url_ttl);
         let page_max_age = signer.ttl() / 2;
+        let swept =
+            crate::media::upload::sweep_staging(&settings.media_staging, Duration::from_secs(3600));
+        if swept > 0 {
+            tracing::info!(swept, "removed abandoned staged uploads");
+        }
         let media = Arc::new(Media {
             store: settings.media_store.open()?,
             signer,

@@ -263,6 +263,28 @@ fn check_type(head: &[u8], declared: &str) -> Result<Sniffed, AppError> {
     Ok(sniffed)
 }
 
+/// Removes staged files older than `age`: what a crash or a kill left half-written. Younger ones
+/// may belong to another instance sharing the folder, mid-upload.
+pub fn sweep_staging(staging: &Path, age: std::time::Duration) -> usize {
+    let Ok(entries) = std::fs::read_dir(staging) else {
+        return 0;
+    };
+    let stale = |entry: &std::fs::DirEntry| {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        (name.starts_with("upload-") || name.starts_with("hls-"))
+            && entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().is_ok_and(|e| e > age))
+    };
+    entries
+        .flatten()
+        .filter(stale)
+        .filter(|e| std::fs::remove_file(e.path()).is_ok())
+        .count()
+}
+
 async fn open_staging(staging: &Path) -> Result<(tokio::fs::File, PathBuf), AppError> {
     tokio::fs::create_dir_all(staging)
         .await
@@ -433,4 +455,28 @@ fn avif_size(head: &[u8]) -> Option<(u32, u32)> {
         u32::from_be_bytes(b[..4].try_into().ok()?),
         u32::from_be_bytes(b[4..].try_into().ok()?),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_old_staged_files_are_swept() {
+        let dir = std::env::temp_dir().join(format!("eduflow-sweep-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for name in ["upload-a", "hls-b", "keep.txt"] {
+            std::fs::write(dir.join(name), b"x").unwrap();
+        }
+        assert_eq!(sweep_staging(&dir, std::time::Duration::from_secs(3600)), 0);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        assert_eq!(sweep_staging(&dir, std::time::Duration::from_millis(10)), 2);
+        let left: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(left, ["keep.txt"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
