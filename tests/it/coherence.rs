@@ -116,3 +116,41 @@ async fn a_rebrand_reaches_running_instances() {
     .await;
     assert!(took.is_some(), "rebrand not visible within a second");
 }
+
+/// An edit in the course editor on one instance reaches the other's cached pages within a second
+/// (this instance's own pages are dropped by the school's actor as soon as the edit commits).
+#[actix_web::test]
+async fn an_authoring_edit_on_one_instance_reaches_the_other_within_a_second() {
+    use crate::authoring::{Member, build_course, location};
+    let db = TestDb::new().await;
+    db.two_schools().await;
+    let one = TestApp::spawn(settings(&db)).await;
+    let two = TestApp::spawn(settings(&db)).await;
+    let ines = Member::new(&one, &db, "alpha", "ines@alpha.test", "instructor").await;
+    let (course, _) = build_course(&one, &ines).await;
+    for app in [&one, &two] {
+        let page = app.get("alpha.localhost", "/courses?tag=parsing").await;
+        assert!(!page.body.contains("Rust for Data People"));
+    }
+    location(
+        &ines
+            .post(&one, &format!("{course}/publish"), &[("publish", "1")])
+            .await,
+    );
+    let mine = one.get("alpha.localhost", "/courses?tag=parsing").await;
+    assert!(
+        mine.body.contains("Rust for Data People"),
+        "the editing instance serves its own change at once"
+    );
+    let took = eventually(Duration::from_secs(1), || async {
+        two.get("alpha.localhost", "/courses?tag=parsing")
+            .await
+            .body
+            .contains("Rust for Data People")
+    })
+    .await;
+    assert!(
+        took.is_some(),
+        "the other instance still served the old page after a second"
+    );
+}
