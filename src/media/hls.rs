@@ -236,10 +236,13 @@ pub async fn ingest(
             return Err(bad(format!("{name} is not an HLS playlist (no #EXTM3U).")));
         }
     }
+    // Objects first, rows at the end in one transaction: a ladder can hold thousands of segments.
+    let mut rows = Vec::with_capacity(unpacked.segments.len() + unpacked.playlists.len());
     let mut keys: HashMap<String, MediaKey> = HashMap::new();
     for (name, staged) in unpacked.segments {
-        let stored = upload::ingest(media, pool, tenant, uploader, staged, Family::Hls).await?;
-        keys.insert(name, stored.key);
+        let row = upload::store(media, tenant, uploader, staged, Family::Hls).await?;
+        keys.insert(name, row.key.clone());
+        rows.push(row);
     }
     let store_playlist = async |name: &str, text: &str, keys: &HashMap<String, MediaKey>| {
         let rewritten = rewrite(text, |uri| {
@@ -263,25 +266,26 @@ pub async fn ingest(
             .put_bytes(&key, rewritten.as_bytes(), PLAYLIST_TYPE)
             .await
             .map_err(AppError::internal)?;
-        upload::NewMedia {
-            key: key.clone(),
+        Ok::<_, AppError>(upload::NewMedia {
+            key,
             content_type: PLAYLIST_TYPE.to_owned(),
             len: rewritten.len() as u64,
             info: Default::default(),
             original_name: name.to_owned(),
             uploader,
-        }
-        .record(pool)
-        .await?;
-        Ok::<_, AppError>(key)
+        })
     };
     for (name, text) in unpacked.playlists.iter().filter(|(_, t)| !is_master(t)) {
-        let key = store_playlist(name, text, &keys).await?;
-        keys.insert(name.clone(), key);
+        let row = store_playlist(name, text, &keys).await?;
+        keys.insert(name.clone(), row.key.clone());
+        rows.push(row);
     }
     let master = store_playlist(master_name, master_text, &keys).await?;
+    let key = master.key.clone();
+    rows.push(master);
+    upload::NewMedia::record_all(pool, tenant, rows).await?;
     drop(zip);
-    Ok(master)
+    Ok(key)
 }
 
 /// The signed app URL of a stored playlist (playlists are rewritten per request, so they are

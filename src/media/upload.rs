@@ -313,6 +313,24 @@ pub async fn ingest(
     staged: Staged,
     family: Family,
 ) -> Result<Stored, AppError> {
+    let row = store(media, tenant, uploader, staged, family).await?;
+    let stored = Stored {
+        key: row.key.clone(),
+        info: row.info,
+    };
+    row.record(pool).await?;
+    Ok(stored)
+}
+
+/// Checks a staged file of `family` and moves it to the store; returns its metadata row, for the
+/// caller to record (alone, or with others in one transaction).
+pub async fn store(
+    media: &Media,
+    tenant: TenantId,
+    uploader: Option<UserId>,
+    staged: Staged,
+    family: Family,
+) -> Result<NewMedia, AppError> {
     if staged.kind.family != family {
         return Err(AppError::Unsupported(format!(
             "{} is not {}.",
@@ -342,17 +360,14 @@ pub async fn ingest(
         .put_file(&key, staged.path(), staged.kind.content_type)
         .await
         .map_err(AppError::internal)?;
-    NewMedia {
-        key: key.clone(),
+    Ok(NewMedia {
+        key,
         content_type: staged.kind.content_type.to_owned(),
         len: staged.len,
         info,
         original_name: staged.original_name.clone(),
         uploader,
-    }
-    .record(pool)
-    .await?;
-    Ok(Stored { key, info })
+    })
 }
 
 /// A stored object's metadata row.
@@ -390,8 +405,22 @@ impl NewMedia {
 
     /// The row, in a transaction of its own.
     pub async fn record(self, pool: &PgPool) -> Result<(), AppError> {
-        tenant_tx(pool, self.key.tenant, "media_write", move |conn| {
-            Box::pin(async move { self.insert(conn).await })
+        Self::record_all(pool, self.key.tenant, vec![self]).await
+    }
+
+    /// Several rows of one school in one transaction.
+    pub async fn record_all(
+        pool: &PgPool,
+        tenant: TenantId,
+        rows: Vec<Self>,
+    ) -> Result<(), AppError> {
+        tenant_tx(pool, tenant, "media_write", move |conn| {
+            Box::pin(async move {
+                for row in &rows {
+                    row.insert(conn).await?;
+                }
+                Ok(())
+            })
         })
         .await
     }
