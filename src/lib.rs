@@ -3,6 +3,7 @@
 pub mod actors;
 pub mod assets;
 pub mod authoring;
+pub mod bytes;
 pub mod catalog;
 pub mod cli;
 pub mod config;

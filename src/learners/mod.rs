@@ -9,6 +9,7 @@ pub mod users;
 
 use actix_web::web::Bytes;
 
+use crate::bytes::find;
 use crate::error::{AppError, escape_html};
 use crate::views::Views;
 use sessions::{Role, Viewer};
@@ -66,10 +67,6 @@ pub fn render_for(
         body.into(),
         &[(ACCOUNT_SLOT, account_slot(viewer))],
     ))
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 //! (MP4's `tkhd`/`mvhd` boxes, WebM's `PixelWidth`/`PixelHeight`/`Duration` elements) without
 //! decoding anything. MP4 files often keep these at the end, so callers pass both ends of the file.
 
+use crate::bytes::find;
+
 /// Size (images and video) and whole seconds (video), where the headers tell them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct MediaInfo {
@@ -19,10 +21,6 @@ pub fn video_info(ext: &str, head: &[u8], tail: &[u8]) -> MediaInfo {
         "webm" => webm(head),
         _ => MediaInfo::default(),
     }
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 fn be(bytes: &[u8]) -> u64 {

@@ -1,6 +1,8 @@
 //! What an upload really is, from its first bytes. The browser's declared type must agree with
 //! it; nothing else (HTML, SVG, scripts, archives of other things) is accepted.
 
+use crate::bytes::find;
+
 /// A family of uploads with its own size limit and key folder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Family {
@@ -53,7 +55,7 @@ pub fn sniff(head: &[u8]) -> Option<Sniffed> {
     if head.len() >= 12 && &head[..4] == b"RIFF" && &head[8..12] == b"WEBP" {
         return Some(sniffed("image/webp", "webp", Image));
     }
-    if head.starts_with(&[0x1A, 0x45, 0xDF, 0xA3]) && contains(head, b"\x42\x82\x84webm") {
+    if head.starts_with(&[0x1A, 0x45, 0xDF, 0xA3]) && find(head, b"\x42\x82\x84webm").is_some() {
         return Some(sniffed("video/webm", "webm", Video));
     }
     if head.starts_with(b"PK\x03\x04") {
@@ -82,10 +84,6 @@ fn iso_media(head: &[u8]) -> Option<Sniffed> {
     brands()
         .any(|b| MP4.iter().any(|m| b == *m))
         .then(|| sniffed("video/mp4", "mp4", Family::Video))
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// Whether the browser's declared type names the sniffed one (a few common aliases allowed).

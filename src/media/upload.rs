@@ -478,7 +478,7 @@ async fn image_size(staged: &Staged) -> Result<(u32, u32), AppError> {
 
 /// An AVIF's size from its `ispe` (image spatial extents) property.
 fn avif_size(head: &[u8]) -> Option<(u32, u32)> {
-    let at = head.windows(4).position(|w| w == b"ispe")?;
+    let at = crate::bytes::find(head, b"ispe")?;
     let b = head.get(at + 8..at + 16)?;
     Some((
         u32::from_be_bytes(b[..4].try_into().ok()?),
