@@ -13,9 +13,8 @@ use crate::db::{PgPool, global_tx, tenant_tx};
 use crate::error::AppError;
 use crate::ids::TenantId;
 use crate::media::probe::{self, MediaInfo};
-use crate::media::store::{Store, hex};
+use crate::media::store::Store;
 use crate::media::{MediaKey, upload};
-use sha2::{Digest, Sha256};
 
 /// splitmix64: tiny, fast, and the same sequence on every machine.
 pub struct Rng(u64);
@@ -397,7 +396,7 @@ async fn store_demo(
     } else {
         "video"
     };
-    let key = MediaKey::new(tenant, folder, &hex(&Sha256::digest(bytes)), ext);
+    let key = MediaKey::of_bytes(tenant, folder, bytes, ext);
     store
         .put_bytes(&key, bytes, content_type)
         .await

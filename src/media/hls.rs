@@ -255,12 +255,7 @@ pub async fn ingest(
                     ))
                 })
         })?;
-        let key = MediaKey::new(
-            tenant,
-            "hls",
-            &hex(&Sha256::digest(rewritten.as_bytes())),
-            "m3u8",
-        );
+        let key = MediaKey::of_bytes(tenant, "hls", rewritten.as_bytes(), "m3u8");
         media
             .store
             .put_bytes(&key, rewritten.as_bytes(), PLAYLIST_TYPE)

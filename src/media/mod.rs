@@ -52,6 +52,12 @@ impl MediaKey {
         }
     }
 
+    /// The content address of `bytes` (a file streamed in is hashed as it arrives instead).
+    pub fn of_bytes(tenant: TenantId, kind: &str, bytes: &[u8], ext: &str) -> Self {
+        use sha2::Digest;
+        Self::new(tenant, kind, &store::hex(&sha2::Sha256::digest(bytes)), ext)
+    }
+
     pub fn parse(raw: &str) -> Option<Self> {
         let mut parts = raw.split('/');
         let (Some("t"), Some(tenant), Some(kind), Some(file), None) = (

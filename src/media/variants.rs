@@ -14,11 +14,9 @@ use fast_image_resize::images::Image;
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
 use rgb::FromSlice;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use tokio::sync::OnceCell;
 
 use super::origin::IMMUTABLE;
-use super::store::hex;
 use super::{Media, MediaKey, upload};
 use crate::db::schema::media_variants;
 use crate::db::{PgPool, tenant_tx};
@@ -231,12 +229,7 @@ async fn compute(
         .image_variants
         .with_label_values(&[format.ext()])
         .observe(started.elapsed().as_secs_f64());
-    let key = MediaKey::new(
-        source.tenant,
-        "variant",
-        &hex(&Sha256::digest(&encoded)),
-        format.ext(),
-    );
+    let key = MediaKey::of_bytes(source.tenant, "variant", &encoded, format.ext());
     media
         .store
         .put_bytes(&key, &encoded, format.content_type())
