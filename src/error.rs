@@ -133,9 +133,7 @@ impl ResponseError for AppError {
         self.log();
         if let Self::SignIn(next) = self {
             let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
-            return HttpResponse::SeeOther()
-                .insert_header((header::LOCATION, format!("/login?next={next}")))
-                .finish();
+            return crate::views::see_other(format!("/login?next={next}"));
         }
         let mut builder = HttpResponse::build(self.status_code());
         self.retry_after(&mut builder);

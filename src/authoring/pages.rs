@@ -25,15 +25,10 @@ use crate::media::{MediaKey, hls};
 use crate::startup::AppState;
 use crate::tenancy::Tenant;
 use crate::tenancy::host::School;
+use crate::views::see_other;
 
 type Page = Result<HttpResponse, AppError>;
 type SimpleForm = web::Form<HashMap<String, String>>;
-
-fn see_other(location: String) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location))
-        .finish()
-}
 
 /// A staff member's state-changing request: same-origin, with their session's token.
 fn checked(
@@ -931,5 +926,5 @@ pub async fn set_role(
         move |conn| Box::pin(async move { store::set_role(conn, member, role).await }),
     )
     .await?;
-    Ok(see_other("/admin/members".into()))
+    Ok(see_other("/admin/members"))
 }

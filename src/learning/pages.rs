@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{self, ContentType};
+use actix_web::http::header::ContentType;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
@@ -21,24 +21,12 @@ use crate::startup::AppState;
 use crate::tenancy::Tenant;
 use crate::tenancy::files::is_slug;
 use crate::tenancy::host::School;
+use crate::views::see_other;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct CsrfForm {
     csrf: String,
-}
-
-fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location.to_owned()))
-        .finish()
-}
-
-fn to_login(path: &str) -> HttpResponse {
-    see_other(&format!(
-        "/login?next={}",
-        form_urlencoded::byte_serialize(path.as_bytes()).collect::<String>()
-    ))
 }
 
 /// The learner's state from the school's actor, when someone is signed in.
@@ -83,19 +71,20 @@ pub async fn course_page(
         .body(body))
 }
 
-/// A signed-in user whose form came from this school with their session's token.
+/// A signed-in user whose form came from this school with their session's token; anyone else is
+/// sent to log in.
 fn form_user(
     req: &HttpRequest,
     state: &AppState,
     viewer: Viewer,
     csrf: &str,
-) -> Result<Result<CurrentUser, HttpResponse>, AppError> {
+) -> Result<CurrentUser, AppError> {
     check_origin(req, state.cookies.https)?;
     let Viewer(Some(user)) = viewer else {
-        return Ok(Err(to_login(req.path())));
+        return Err(AppError::SignIn(req.path().to_owned()));
     };
     check_token(Some(&user.csrf), csrf)?;
-    Ok(Ok(user))
+    Ok(user)
 }
 
 fn course_slug(slug: &str) -> Result<(), AppError> {
@@ -106,17 +95,16 @@ fn course_slug(slug: &str) -> Result<(), AppError> {
     }
 }
 
-/// The signed-in user and the course slug of an enroll/unenroll form, or where to send an
-/// anonymous visitor.
+/// The signed-in user and the course slug of an enroll/unenroll form.
 fn course_form(
     req: &HttpRequest,
     state: &AppState,
     viewer: Viewer,
     slug: String,
     csrf: &str,
-) -> Result<Result<(CurrentUser, String), HttpResponse>, AppError> {
+) -> Result<(CurrentUser, String), AppError> {
     course_slug(&slug)?;
-    Ok(form_user(req, state, viewer, csrf)?.map(|user| (user, slug)))
+    Ok((form_user(req, state, viewer, csrf)?, slug))
 }
 
 pub async fn enroll(
@@ -127,10 +115,7 @@ pub async fn enroll(
     slug: web::Path<String>,
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, AppError> {
-    let (user, slug) = match course_form(&req, &state, viewer, slug.into_inner(), &form.csrf)? {
-        Ok(found) => found,
-        Err(redirect) => return Ok(redirect),
-    };
+    let (user, slug) = course_form(&req, &state, viewer, slug.into_inner(), &form.csrf)?;
     let outcome = state
         .registry
         .ask(
@@ -143,7 +128,7 @@ pub async fn enroll(
         .await??;
     match outcome.ok_or(AppError::NotFound)? {
         EnrollOutcome::Enrolled | EnrollOutcome::AlreadyEnrolled => {
-            Ok(see_other(&format!("/courses/{slug}")))
+            Ok(see_other(format!("/courses/{slug}")))
         }
         EnrollOutcome::Full => Err(AppError::Conflict("This course is full.".into())),
         EnrollOutcome::Closed => Err(AppError::Conflict(
@@ -160,10 +145,7 @@ pub async fn unenroll(
     slug: web::Path<String>,
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, AppError> {
-    let (user, slug) = match course_form(&req, &state, viewer, slug.into_inner(), &form.csrf)? {
-        Ok(found) => found,
-        Err(redirect) => return Ok(redirect),
-    };
+    let (user, slug) = course_form(&req, &state, viewer, slug.into_inner(), &form.csrf)?;
     if !state
         .registry
         .ask(
@@ -177,7 +159,7 @@ pub async fn unenroll(
     {
         return Err(AppError::NotFound);
     }
-    Ok(see_other(&format!("/courses/{slug}")))
+    Ok(see_other(format!("/courses/{slug}")))
 }
 
 async fn load_lesson(
@@ -276,10 +258,7 @@ pub async fn complete(
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, AppError> {
     let (course, lesson) = path.into_inner();
-    let user = match form_user(&req, &state, viewer, &form.csrf)? {
-        Ok(user) => user,
-        Err(redirect) => return Ok(redirect),
-    };
+    let user = form_user(&req, &state, viewer, &form.csrf)?;
     let page = load_lesson(&state, &tenant, &course, &lesson).await?;
     let learner = state.registry.ask(&tenant, GetLearner(user.id)).await??;
     if !learner.enrolled_in(page.course_id) {
@@ -298,7 +277,7 @@ pub async fn complete(
             },
         )
         .await??;
-    Ok(see_other(&match &page.next {
+    Ok(see_other(match &page.next {
         Some((next, _)) => format!("/courses/{course}/lessons/{next}"),
         None => format!("/courses/{course}"),
     }))
@@ -310,7 +289,7 @@ pub async fn dashboard(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let Some(learner) = learner(&state, &tenant, &viewer).await? else {
-        return Ok(to_login("/learn"));
+        return Err(AppError::SignIn("/learn".into()));
     };
     let courses: Vec<_> = learner
         .courses
