@@ -165,13 +165,16 @@ pub async fn index(School(tenant): School, Staff(user): Staff, state: web::Data<
     )
 }
 
-/// The course form's context: values as typed (or stored), errors, and the school's categories.
+/// The course form's context: the course (none for a new one), the values as typed (`None`: as
+/// stored), and the errors to show beside them.
 struct CourseView<'a> {
     course: Option<CourseId>,
-    values: HashMap<String, String>,
+    values: Option<HashMap<String, String>>,
     errors: &'a FieldErrors,
 }
 
+/// The course editor (or the new-course form); for an existing course, only for those who may
+/// edit it.
 async fn course_page(
     state: &AppState,
     tenant: &Arc<Tenant>,
@@ -179,7 +182,7 @@ async fn course_page(
     view: CourseView<'_>,
     status: StatusCode,
 ) -> Page {
-    let course = view.course;
+    let (course, who) = (view.course, user.clone());
     let (categories, outline, instructors, record) = tenant_tx(
         state.pools.primary(),
         tenant.id,
@@ -187,21 +190,31 @@ async fn course_page(
         move |conn| {
             Box::pin(async move {
                 let cats = store::categories(conn).await?;
-                Ok(match course {
-                    Some(id) => (
-                        cats,
-                        store::outline(conn, id).await?,
-                        store::instructors(conn, id).await?,
-                        Some(store::course(conn, id).await?),
-                    ),
-                    None => (cats, vec![], vec![], None),
-                })
+                let Some(id) = course else {
+                    return Ok((cats, vec![], vec![], None));
+                };
+                store::may_edit(conn, &who, id).await?;
+                Ok((
+                    cats,
+                    store::outline(conn, id).await?,
+                    store::instructors(conn, id).await?,
+                    Some(store::course(conn, id).await?),
+                ))
             })
         },
     )
     .await?;
+    let values = match (view.values, &record) {
+        (Some(typed), _) => typed,
+        (None, Some(stored)) => course_values(stored),
+        (None, None) => {
+            let mut blank = blank_values(COURSE_FIELDS);
+            blank.insert("level".into(), "beginner".into());
+            blank
+        }
+    };
     let mut c = tera::Context::new();
-    c.insert("values", &view.values);
+    c.insert("values", &values);
     c.insert("errors", &view.errors);
     c.insert("categories", &categories);
     c.insert("levels", LEVELS);
@@ -285,11 +298,9 @@ pub async fn new_course(
     Staff(user): Staff,
     state: web::Data<AppState>,
 ) -> Page {
-    let mut values = blank_values(COURSE_FIELDS);
-    values.insert("level".into(), "beginner".into());
     let view = CourseView {
         course: None,
-        values,
+        values: None,
         errors: &FieldErrors::new(),
     };
     course_page(&state, &tenant, &user, view, StatusCode::OK).await
@@ -301,23 +312,9 @@ pub async fn edit_course(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Page {
-    let course: CourseId = id(&path)?;
-    let who = user.clone();
-    let record = tenant_tx(
-        state.pools.primary(),
-        tenant.id,
-        "authoring_read",
-        move |conn| {
-            Box::pin(async move {
-                store::may_edit(conn, &who, course).await?;
-                store::course(conn, course).await
-            })
-        },
-    )
-    .await?;
     let view = CourseView {
-        course: Some(course),
-        values: course_values(&record),
+        course: Some(id(&path)?),
+        values: None,
         errors: &FieldErrors::new(),
     };
     course_page(&state, &tenant, &user, view, StatusCode::OK).await
@@ -349,7 +346,7 @@ async fn save_course(
         Err(errors) => {
             let view = CourseView {
                 course,
-                values: typed_values(&form, COURSE_FIELDS),
+                values: Some(typed_values(&form, COURSE_FIELDS)),
                 errors: &errors,
             };
             return course_page(
@@ -386,7 +383,7 @@ async fn save_course(
                 FieldErrors::from([("slug", "Another course already uses this slug.".to_owned())]);
             let view = CourseView {
                 course,
-                values: typed_values(&form, COURSE_FIELDS),
+                values: Some(typed_values(&form, COURSE_FIELDS)),
                 errors: &errors,
             };
             course_page(
