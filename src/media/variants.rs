@@ -19,7 +19,7 @@ use tokio::sync::OnceCell;
 use super::origin::IMMUTABLE;
 use super::{Media, MediaKey, upload};
 use crate::db::schema::media_variants;
-use crate::db::{PgPool, tenant_tx};
+use crate::db::{PgPool, Pools, tenant_tx};
 use crate::error::AppError;
 use crate::metrics::Metrics;
 use crate::startup::AppState;
@@ -158,22 +158,42 @@ impl Inflight {
     }
 }
 
-/// The key of `source` at `width` in `format`, computing and storing it on first request.
+/// One size and format of one stored image.
+#[derive(Debug, Clone, Copy)]
+pub struct Wanted<'a> {
+    pub source: &'a MediaKey,
+    pub width: u32,
+    pub format: Format,
+}
+
+impl Wanted<'_> {
+    fn id(&self) -> VariantId {
+        (self.source.as_str().to_owned(), self.width, self.format)
+    }
+}
+
+/// The key of the `wanted` variant, computing and storing it on first request.
 pub async fn variant(
     media: &Media,
-    pool: &PgPool,
+    pools: &Pools,
     metrics: &Metrics,
-    source: &MediaKey,
-    width: u32,
-    format: Format,
+    wanted: Wanted<'_>,
 ) -> Result<MediaKey, AppError> {
-    let id = (source.as_str().to_owned(), width, format);
-    if let Some(key) = recorded(pool, source, width, format).await? {
+    // A recorded variant never changes, so a replica's answer is good; a lagging replica only
+    // sends the request on to the check on the primary below.
+    if let Some(key) = recorded(pools.read(), wanted).await? {
         return Ok(key);
     }
+    let id = wanted.id();
     let cell = media.inflight.join(&id);
     let result = cell
-        .get_or_init(|| compute(media, pool, metrics, source, width, format))
+        .get_or_init(|| async {
+            // A computation that finished just before this one began has recorded its variant.
+            match recorded(pools.primary(), wanted).await? {
+                Some(key) => Ok(key),
+                None => compute(media, pools.primary(), metrics, wanted).await,
+            }
+        })
         .await;
     let result = match result {
         Ok(key) => Ok(key.clone()),
@@ -183,19 +203,15 @@ pub async fn variant(
     result
 }
 
-async fn recorded(
-    pool: &PgPool,
-    source: &MediaKey,
-    width: u32,
-    format: Format,
-) -> Result<Option<MediaKey>, AppError> {
-    let (tenant, source) = (source.tenant, source.as_str().to_owned());
+async fn recorded(pool: &PgPool, wanted: Wanted<'_>) -> Result<Option<MediaKey>, AppError> {
+    let (tenant, source) = (wanted.source.tenant, wanted.source.as_str().to_owned());
+    let (width, format) = (wanted.width as i32, wanted.format.ext());
     let key: Option<String> = tenant_tx(pool, tenant, "media_read", move |conn| {
         Box::pin(async move {
             Ok(media_variants::table
                 .filter(media_variants::source_key.eq(&source))
-                .filter(media_variants::width.eq(width as i32))
-                .filter(media_variants::format.eq(format.ext()))
+                .filter(media_variants::width.eq(width))
+                .filter(media_variants::format.eq(format))
                 .select(media_variants::key)
                 .first(conn)
                 .await
@@ -210,9 +226,11 @@ async fn compute(
     media: &Media,
     pool: &PgPool,
     metrics: &Metrics,
-    source: &MediaKey,
-    width: u32,
-    format: Format,
+    Wanted {
+        source,
+        width,
+        format,
+    }: Wanted<'_>,
 ) -> Result<MediaKey, AppError> {
     let bytes = media
         .store
@@ -294,15 +312,12 @@ pub async fn serve(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let format = Format::negotiate(accept);
-    let key = variant(
-        &state.media,
-        state.pools.primary(),
-        &state.metrics,
-        &source,
+    let wanted = Wanted {
+        source: &source,
         width,
         format,
-    )
-    .await?;
+    };
+    let key = variant(&state.media, &state.pools, &state.metrics, wanted).await?;
     let bytes = state
         .media
         .store
