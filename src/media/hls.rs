@@ -180,25 +180,35 @@ fn rewrite(
 ) -> Result<String, AppError> {
     let mut out = String::with_capacity(text.len() * 2);
     for line in text.lines() {
-        let trimmed = line.trim();
-        if trimmed.is_empty() {
-        } else if !trimmed.starts_with('#') {
-            out.push_str(&map(trimmed)?);
-        } else if let Some(at) = trimmed.find("URI=\"") {
-            let start = at + 5;
-            let end = start
-                + trimmed[start..]
-                    .find('"')
-                    .ok_or_else(|| bad("A playlist has an unterminated URI."))?;
-            out.push_str(&trimmed[..start]);
-            out.push_str(&map(&trimmed[start..end])?);
-            out.push_str(&trimmed[end..]);
-        } else {
-            out.push_str(trimmed);
+        let line = line.trim();
+        match uri_span(line).map_err(|()| bad("A playlist has an unterminated URI."))? {
+            Some(uri) => {
+                out.push_str(&line[..uri.start]);
+                out.push_str(&map(&line[uri.clone()])?);
+                out.push_str(&line[uri.end..]);
+            }
+            None => out.push_str(line),
         }
         out.push('\n');
     }
     Ok(out)
+}
+
+/// Where a trimmed playlist line names a URI: the whole line, or its `URI="…"` attribute.
+/// `Err` for an attribute that never ends.
+fn uri_span(line: &str) -> Result<Option<std::ops::Range<usize>>, ()> {
+    if line.is_empty() {
+        return Ok(None);
+    }
+    if !line.starts_with('#') {
+        return Ok(Some(0..line.len()));
+    }
+    let Some(at) = line.find("URI=\"") else {
+        return Ok(None);
+    };
+    let start = at + 5;
+    let end = start + line[start..].find('"').ok_or(())?;
+    Ok(Some(start..end))
 }
 
 fn is_master(text: &str) -> bool {
@@ -340,15 +350,8 @@ pub async fn serve(
 /// The store key a stored playlist line refers to, if any.
 fn stored_key(line: &str) -> Option<String> {
     let line = line.trim();
-    if line.is_empty() {
-        return None;
-    }
-    if !line.starts_with('#') {
-        return Some(line.to_owned());
-    }
-    let start = line.find("URI=\"")? + 5;
-    let end = start + line[start..].find('"')?;
-    Some(line[start..end].to_owned())
+    let uri = uri_span(line).ok().flatten()?;
+    Some(line[uri].to_owned())
 }
 
 #[cfg(test)]
