@@ -465,21 +465,19 @@ async fn attach_demo_covers(
     }
     tenant_tx(pool, tenant, "seed", move |conn| {
         Box::pin(async move {
-            let ids: Vec<Uuid> = courses::table
-                .order(courses::slug)
-                .select(courses::id)
-                .load(conn)
-                .await?;
-            for (i, id) in ids.into_iter().enumerate() {
-                diesel::update(courses::table.find(id))
-                    .set((
-                        courses::cover_image_key.eq(&keys[i % keys.len()]),
-                        courses::cover_width.eq(size.0),
-                        courses::cover_height.eq(size.1),
-                    ))
-                    .execute(conn)
-                    .await?;
-            }
+            // One statement, so the school's catalog version moves once, not once per course.
+            diesel::sql_query(
+                "UPDATE courses AS c
+                    SET cover_image_key = ($1::text[])[1 + o.n % cardinality($1::text[])],
+                        cover_width = $2, cover_height = $3
+                   FROM (SELECT id, row_number() OVER (ORDER BY slug) - 1 AS n FROM courses) AS o
+                  WHERE o.id = c.id",
+            )
+            .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(&keys)
+            .bind::<diesel::sql_types::Integer, _>(size.0)
+            .bind::<diesel::sql_types::Integer, _>(size.1)
+            .execute(conn)
+            .await?;
             Ok(())
         })
     })
