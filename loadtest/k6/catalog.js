@@ -8,7 +8,7 @@
 import http from 'k6/http';
 import { check } from 'k6';
 import { Counter } from 'k6/metrics';
-import { checkDbFamilies, dbBuckets, summaryFiles, trendRow } from './shared.js';
+import { checkDbFamilies, dbBuckets, scenarioLines, summaryFiles } from './shared.js';
 
 const BASE = __ENV.BASE_URL || 'http://127.0.0.1:8080';
 const METRICS = __ENV.METRICS_URL || 'http://127.0.0.1:9090/metrics';
@@ -104,17 +104,7 @@ export function teardown(data) {
 }
 
 export function handleSummary(data) {
-  const m = data.metrics;
-  const row = (name, key) => trendRow(m, name, key);
-  const lines = [
-    `# k6 catalog run: ${SCHOOLS.length} schools, ${RATE} req/s per scenario for ${DURATION}`,
-    '',
-    `Requests: ${m.http_reqs.values.count} (${m.http_reqs.values.rate.toFixed(1)}/s), failed: ${(m.http_req_failed.values.rate * 100).toFixed(3)} %`,
-    '',
-    '| scenario | p50 ms | p95 ms | p99 ms |',
-    '| --- | --- | --- | --- |',
-    row('all', 'http_req_duration'),
-    ...['home', 'filtered_catalog', 'deep_pages', 'course_pages'].map((s) => row(s, `http_req_duration{scenario:${s}}`)),
-  ];
+  const title = `k6 catalog run: ${SCHOOLS.length} schools, ${RATE} req/s per scenario for ${DURATION}`;
+  const lines = scenarioLines(data.metrics, title, ['home', 'filtered_catalog', 'deep_pages', 'course_pages']);
   return summaryFiles('catalog', lines, data);
 }

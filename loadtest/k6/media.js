@@ -9,7 +9,7 @@
 // SUMMARY_DIR.
 import http from 'k6/http';
 import { check, fail } from 'k6';
-import { summaryFiles, trendRow } from './shared.js';
+import { scenarioLines, summaryFiles } from './shared.js';
 
 const BASE = __ENV.BASE_URL || 'http://127.0.0.1:8080';
 const DOMAIN = __ENV.BASE_DOMAIN || 'localhost';
@@ -99,17 +99,6 @@ export function cover(data) {
 }
 
 export function handleSummary(data) {
-  const m = data.metrics;
-  const row = (name, key) => trendRow(m, name, key);
-  const lines = [
-    `# k6 media run: ${SCHOOLS.join(', ')}, ${RATE} req/s per scenario for ${DURATION}`,
-    '',
-    `Requests: ${m.http_reqs.values.count} (${m.http_reqs.values.rate.toFixed(1)}/s), failed: ${(m.http_req_failed.values.rate * 100).toFixed(3)} %`,
-    '',
-    '| scenario | p50 ms | p95 ms | p99 ms |',
-    '| --- | --- | --- | --- |',
-    row('all', 'http_req_duration'),
-    ...SCENARIOS.map((s) => row(s, `http_req_duration{scenario:${s}}`)),
-  ];
-  return summaryFiles('media', lines, data);
+  const title = `k6 media run: ${SCHOOLS.join(', ')}, ${RATE} req/s per scenario for ${DURATION}`;
+  return summaryFiles('media', scenarioLines(data.metrics, title, SCENARIOS), data);
 }

@@ -49,3 +49,19 @@ export function trendRow(metrics, name, key) {
   const v = metrics[key] && metrics[key].values;
   return v ? `| ${name} | ${v.med.toFixed(2)} | ${v['p(95)'].toFixed(2)} | ${v['p(99)'].toFixed(2)} |` : `| ${name} | - | - | - |`;
 }
+
+// The summary of a run split into scenarios: a title, request counts, and a latency row for all
+// requests and for each scenario.
+export function scenarioLines(metrics, title, scenarios) {
+  const r = metrics.http_reqs.values;
+  return [
+    `# ${title}`,
+    '',
+    `Requests: ${r.count} (${r.rate.toFixed(1)}/s), failed: ${(metrics.http_req_failed.values.rate * 100).toFixed(3)} %`,
+    '',
+    '| scenario | p50 ms | p95 ms | p99 ms |',
+    '| --- | --- | --- | --- |',
+    trendRow(metrics, 'all', 'http_req_duration'),
+    ...scenarios.map((s) => trendRow(metrics, s, `http_req_duration{scenario:${s}}`)),
+  ];
+}
