@@ -10,13 +10,14 @@ use crate::db::{PoolSettings, Pools, migrate};
 use crate::media::store::{S3Config, StoreConfig};
 use crate::startup::{Application, Settings};
 use crate::tenancy::{files, sync};
-use crate::{ids::TenantId, seed};
+use crate::{ids::TenantId, regions, seed};
 
 /// The database a command works on: the one named by DATABASE_URL, or the embedded cluster.
 struct Database {
     runtime_url: String,
     admin_url: Option<String>,
     replica_urls: Vec<String>,
+    listen_url: Option<String>,
     cluster: Option<Cluster>,
 }
 
@@ -27,6 +28,7 @@ impl Database {
                 runtime_url: url.clone(),
                 admin_url: cli.db.database_admin_url.clone(),
                 replica_urls: cli.db.database_replica_urls.clone(),
+                listen_url: cli.db.database_listen_url.clone(),
                 cluster: None,
             });
         }
@@ -37,6 +39,7 @@ impl Database {
             runtime_url: urls.runtime,
             admin_url: Some(urls.admin),
             replica_urls: Vec::new(),
+            listen_url: None,
             cluster: Some(cluster),
         })
     }
@@ -176,17 +179,31 @@ async fn serve(cli: &Cli, db: &Database, args: &ServeArgs) -> anyhow::Result<()>
         tracing::info!("no DATABASE_ADMIN_URL: serving without syncing tenants/");
     }
     let media_store = store_config(cli)?;
+    let replay_to = regions::replay_target(
+        args.write_mode,
+        args.region.as_deref(),
+        args.primary_region.as_deref(),
+    )
+    .map_err(anyhow::Error::msg)?;
     let settings = Settings {
         listen: args.listen.clone(),
         base_domain: cli.base_domain.clone(),
         runtime_url: db.runtime_url.clone(),
-        replica_urls: db.replica_urls.clone(),
+        listen_url: db
+            .listen_url
+            .clone()
+            .unwrap_or_else(|| db.runtime_url.clone()),
+        replica_urls: regions::replica_urls(&db.replica_urls, args.region.as_deref()),
+        replica_wait: std::time::Duration::from_millis(args.replica_wait_ms),
+        replica_max_lag: std::time::Duration::from_millis(args.replica_max_lag_ms),
+        replay_to,
         trusted_proxies: args.trusted_proxies.clone(),
         page_cache_bytes: args.page_cache_bytes,
         actor_idle: args.actor_idle(),
         pool: PoolSettings {
             max_size: args.pool_size,
             checkout_timeout: args.pool_timeout(),
+            pooler: cli.db.database_pooler,
         },
         workers: args.workers,
         metrics_listen: args.metrics_listen.clone(),

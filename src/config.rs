@@ -6,6 +6,9 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use crate::db::pools::Pooler;
+pub use crate::regions::WriteMode;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "eduflow",
@@ -111,7 +114,9 @@ pub struct DbArgs {
     )]
     pub database_admin_url: Option<String>,
 
-    /// Read replicas for catalog reads, comma-separated. Without them reads use the primary.
+    /// Read replicas, comma-separated. An entry may name the region it serves
+    /// (`syd=postgres://…`): an instance uses its own region's entries (see --region) and the
+    /// unprefixed ones. Without any, reads use the primary.
     #[arg(
         long,
         env = "DATABASE_REPLICA_URLS",
@@ -120,12 +125,27 @@ pub struct DbArgs {
         hide_env_values = true
     )]
     pub database_replica_urls: Vec<String>,
+
+    /// A direct connection to the primary for LISTEN/NOTIFY, which needs a session of its own:
+    /// never a transaction-mode pooler. Default: DATABASE_URL.
+    #[arg(
+        long,
+        env = "DATABASE_LISTEN_URL",
+        global = true,
+        hide_env_values = true
+    )]
+    pub database_listen_url: Option<String>,
+
+    /// What sits in front of PostgreSQL: `none`, or `transaction` for a transaction-mode pooler
+    /// such as PgBouncer (no named or cached prepared statement outlives its transaction).
+    #[arg(long, env = "EDUFLOW_DATABASE_POOLER", value_enum, default_value_t = Pooler::None, global = true)]
+    pub database_pooler: Pooler,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the web server (and, without DATABASE_URL, its private PostgreSQL).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply migrations as the owner and (re)create the runtime role's grants.
     Migrate,
     /// Manage schools.
@@ -257,8 +277,9 @@ pub struct ServeArgs {
     #[arg(long, env = "EDUFLOW_POSITION_FLUSH_MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(10..))]
     pub position_flush_ms: u64,
 
-    /// Key for signing media URLs; all instances must share it. Required with DATABASE_URL;
-    /// the embedded default keeps a generated one in `<data dir>/media-secret`.
+    /// Key for signing media URLs and the read-your-writes cookie; all instances must share it.
+    /// Required with DATABASE_URL; the embedded default keeps a generated one in
+    /// `<data dir>/media-secret`.
     #[arg(long, env = "EDUFLOW_MEDIA_SECRET", hide_env_values = true)]
     pub media_secret: Option<String>,
 
@@ -307,6 +328,30 @@ pub struct ServeArgs {
     /// HTTP worker threads (default: one per CPU core).
     #[arg(long, env = "EDUFLOW_WORKERS")]
     pub workers: Option<usize>,
+
+    /// This machine's region (Fly.io sets FLY_REGION).
+    #[arg(long, env = "FLY_REGION")]
+    pub region: Option<String>,
+
+    /// The primary database's region (Fly.io sets PRIMARY_REGION from fly.toml).
+    #[arg(long, env = "PRIMARY_REGION")]
+    pub primary_region: Option<String>,
+
+    /// `replay`: state-changing requests are not run here but answered with
+    /// `fly-replay: region=<primary region>`; `direct`: run everything here. Default: replay when
+    /// the region and the primary region are both set and differ.
+    #[arg(long, env = "EDUFLOW_WRITE_MODE", value_enum)]
+    pub write_mode: Option<WriteMode>,
+
+    /// How long a read for someone who has just written waits for a replica to replay their
+    /// write before it reads the primary instead, in milliseconds.
+    #[arg(long, env = "EDUFLOW_REPLICA_WAIT_MS", default_value_t = 100)]
+    pub replica_wait_ms: u64,
+
+    /// A replica whose replay is further behind than this is skipped until it catches up, in
+    /// milliseconds.
+    #[arg(long, env = "EDUFLOW_REPLICA_MAX_LAG_MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub replica_max_lag_ms: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -33,6 +33,11 @@ pub enum AppError {
     TooManyRequests(u64),
     #[error("the service is busy, please retry shortly")]
     Unavailable(#[source] anyhow::Error),
+    /// The request must run next to the primary database (a write reached a read-only
+    /// transaction, or a read found it has to write). Outside the primary region it is replayed
+    /// there (see `regions`); anywhere else it is a 503.
+    #[error("the service is busy, please retry shortly")]
+    NeedsPrimary(#[source] anyhow::Error),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -61,6 +66,7 @@ impl AppError {
             Self::Unprocessable(m) => Self::Unprocessable(m.clone()),
             Self::TooManyRequests(s) => Self::TooManyRequests(*s),
             Self::Unavailable(c) => Self::Unavailable(anyhow::anyhow!("{c:#}")),
+            Self::NeedsPrimary(c) => Self::NeedsPrimary(anyhow::anyhow!("{c:#}")),
             Self::Internal(c) => Self::Internal(anyhow::anyhow!("{c:#}")),
         }
     }
@@ -68,14 +74,16 @@ impl AppError {
     fn log(&self) {
         match self {
             Self::Internal(cause) => tracing::error!(error = ?cause, "request failed"),
-            Self::Unavailable(cause) => tracing::warn!(error = %cause, "service unavailable"),
+            Self::Unavailable(cause) | Self::NeedsPrimary(cause) => {
+                tracing::warn!(error = %cause, "service unavailable")
+            }
             _ => {}
         }
     }
 
     fn retry_after(&self, builder: &mut actix_web::HttpResponseBuilder) {
         match self {
-            Self::Unavailable(_) => {
+            Self::Unavailable(_) | Self::NeedsPrimary(_) => {
                 builder.insert_header((header::RETRY_AFTER, "1"));
             }
             Self::TooManyRequests(seconds) => {
@@ -104,11 +112,32 @@ impl AppError {
 
 impl From<diesel::result::Error> for AppError {
     fn from(err: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind as Kind, Error};
         match err {
-            diesel::result::Error::NotFound => Self::NotFound,
+            Error::NotFound => Self::NotFound,
+            Error::DatabaseError(Kind::ReadOnlyTransaction, _) => Self::NeedsPrimary(err.into()),
+            Error::DatabaseError(Kind::ClosedConnection | Kind::UnableToSendCommand, _) => {
+                Self::Unavailable(err.into())
+            }
+            // SQLSTATE 57P01-57P03 (shutdown, crash recovery, start-up): diesel passes their
+            // codes on only as text, so the server's own wording is matched.
+            Error::DatabaseError(Kind::Unknown, ref info)
+                if ["terminating connection", "the database system is"]
+                    .iter()
+                    .any(|p| info.message().starts_with(p)) =>
+            {
+                Self::Unavailable(err.into())
+            }
             other => Self::Internal(other.into()),
         }
     }
+}
+
+/// Whether a handler's error asks for the request to run next to the primary database.
+pub fn needs_primary(err: &actix_web::Error) -> bool {
+    err.as_error::<AppError>()
+        .or_else(|| err.as_error::<ApiError>().map(|e| &e.0))
+        .is_some_and(|e| matches!(e, AppError::NeedsPrimary(_)))
 }
 
 impl ResponseError for AppError {
@@ -124,7 +153,7 @@ impl ResponseError for AppError {
             Self::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable(_) | Self::NeedsPrimary(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -42,6 +42,10 @@ pub struct AppState {
     /// Password hashes running at once (see `password::off_thread`).
     pub hashing: tokio::sync::Semaphore,
     pub media: Arc<Media>,
+    /// The region state-changing requests are replayed to (`None`: they run here).
+    pub replay_to: Option<String>,
+    /// Signs the read-your-writes cookie.
+    pub seen_key: crate::freshness::SeenKey,
 }
 
 /// Everything `Application::build` needs, already parsed.
@@ -49,7 +53,16 @@ pub struct Settings {
     pub listen: String,
     pub base_domain: String,
     pub runtime_url: String,
+    /// A direct session on the primary for LISTEN (never through a transaction pooler).
+    pub listen_url: String,
+    /// This region's replicas.
     pub replica_urls: Vec<String>,
+    /// How long a recent writer's read waits for a replica before reading the primary.
+    pub replica_wait: Duration,
+    /// A replica further behind than this is skipped.
+    pub replica_max_lag: Duration,
+    /// The primary region, when this instance replays its writes there.
+    pub replay_to: Option<String>,
     pub trusted_proxies: Vec<IpAddr>,
     pub page_cache_bytes: usize,
     pub actor_idle: Duration,
@@ -89,7 +102,8 @@ impl Application {
             &settings.runtime_url,
             &settings.replica_urls,
             Some(metrics.clone()),
-        );
+        )
+        .with_replica_wait(settings.replica_wait);
         let directory = Arc::new(Directory::new(&settings.base_domain));
         let versions = directory
             .reload(pools.primary())
@@ -126,7 +140,7 @@ impl Application {
         });
         registry.catalog_versions(versions);
         let (changes_tx, changes_rx) = mpsc::unbounded_channel();
-        actix_web::rt::spawn(listener::listen(settings.runtime_url.clone(), changes_tx));
+        actix_web::rt::spawn(listener::listen(settings.listen_url.clone(), changes_tx));
         actix_web::rt::spawn(apply_changes(
             changes_rx,
             directory.clone(),
@@ -134,7 +148,11 @@ impl Application {
             pools.clone(),
         ));
         if pools.has_replicas() {
-            actix_web::rt::spawn(sample_replica_lag(pools.clone(), metrics.clone()));
+            actix_web::rt::spawn(watch_replicas(
+                pools.clone(),
+                metrics.clone(),
+                settings.replica_max_lag,
+            ));
         }
 
         let state = web::Data::new(AppState {
@@ -149,7 +167,9 @@ impl Application {
             },
             throttle: LoginThrottle::default(),
             hashing: tokio::sync::Semaphore::new(cores()),
+            seen_key: crate::freshness::SeenKey::derive(&settings.media_secret),
             media,
+            replay_to: settings.replay_to.clone(),
         });
         let listener = TcpListener::bind(&settings.listen)
             .with_context(|| format!("binding {}", settings.listen))?;
@@ -175,6 +195,8 @@ impl Application {
                              object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
                         )),
                 )
+                .wrap(from_fn(crate::freshness::track))
+                .wrap(from_fn(crate::regions::replay_writes))
                 .wrap(from_fn(access_log))
                 .configure(crate::routes::configure)
         })
@@ -248,39 +270,49 @@ async fn metrics_endpoint(state: web::Data<AppState>) -> HttpResponse {
 }
 
 #[derive(QueryableByName)]
-struct Lag {
+struct Replay {
     #[diesel(sql_type = diesel::sql_types::Double)]
     seconds: f64,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    lsn: String,
 }
 
-/// Every 5 s, how far each replica's replay is behind: 0 when it has replayed all it received,
-/// otherwise the age of the last transaction it replayed.
-async fn sample_replica_lag(pools: Pools, metrics: Arc<Metrics>) {
+/// Every second, how far each replica's replay is behind (0 when it has replayed all it
+/// received, otherwise the age of the last transaction it replayed) and where it is. A replica
+/// further behind than `max_lag` is read from by nobody until it catches up.
+async fn watch_replicas(pools: Pools, metrics: Arc<Metrics>, max_lag: Duration) {
     loop {
-        for pool in pools.replicas() {
-            let lag = global_tx(pool, "replica_lag", |conn| {
+        for replica in pools.replicas() {
+            let sample = global_tx(&replica.pool, "replica_lag", |conn| {
                 Box::pin(async move {
-                    let lag: Lag = diesel::sql_query(
+                    let replay: Replay = diesel::sql_query(
                         "SELECT COALESCE(CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
-                             ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) END, 0)::float8 AS seconds",
+                             ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) END, 0)::float8 AS seconds,
+                             COALESCE(pg_last_wal_replay_lsn(), '0/0')::text AS lsn",
                     )
                     .get_result(conn)
                     .await?;
-                    Ok(lag.seconds)
+                    Ok(replay)
                 })
             })
             .await;
-            match lag {
-                Ok(seconds) => metrics
-                    .replica_lag
-                    .with_label_values(&[pool.label()])
-                    .set(seconds),
+            match sample {
+                Ok(replay) => {
+                    metrics
+                        .replica_lag
+                        .with_label_values(&[replica.pool.label()])
+                        .set(replay.seconds);
+                    if let Ok(lsn) = replay.lsn.parse() {
+                        replica.note_replayed(lsn);
+                    }
+                    replica.set_lagging(replay.seconds > max_lag.as_secs_f64());
+                }
                 Err(e) => {
-                    tracing::warn!(replica = pool.label(), error = ?e, "measuring replica lag failed")
+                    tracing::warn!(replica = replica.pool.label(), error = ?e, "measuring replica lag failed")
                 }
             }
         }
-        tokio::time::sleep(Duration::from_secs(5)).await;
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
 
@@ -299,6 +331,14 @@ async fn apply_changes(
                 registry.catalog_changed(tenant, version);
                 continue;
             }
+            Change::Learner {
+                tenant,
+                user,
+                version,
+            } => {
+                registry.learner_changed(tenant, user, version);
+                continue;
+            }
             Change::Tenants => false,
             Change::Resync => true,
         };
@@ -306,6 +346,11 @@ async fn apply_changes(
         while let Ok(more) = rx.try_recv() {
             match more {
                 Change::Catalog { tenant, version } => registry.catalog_changed(tenant, version),
+                Change::Learner {
+                    tenant,
+                    user,
+                    version,
+                } => registry.learner_changed(tenant, user, version),
                 Change::Tenants => {}
                 Change::Resync => everything = true,
             }

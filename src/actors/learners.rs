@@ -8,17 +8,15 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use actix::prelude::*;
-use tokio::sync::oneshot;
 use uuid::Uuid;
 
+use super::flight::Flights;
 use super::school::SchoolActor;
-use crate::db::tenant_tx;
+use crate::db::{Pools, tenant_tx};
 use crate::error::AppError;
-use crate::ids::UserId;
+use crate::ids::{TenantId, UserId};
 use crate::learning::LearnerState;
 use crate::learning::store::{self, EnrollOutcome};
-
-type StateReply = oneshot::Sender<Result<Arc<LearnerState>, AppError>>;
 /// Positions to write: (learner, lesson, seconds).
 type PositionBatch = Vec<(UserId, Uuid, i32)>;
 
@@ -26,8 +24,9 @@ type PositionBatch = Vec<(UserId, Uuid, i32)>;
 pub struct Learners {
     /// With when each was last used: the least recently used are at the tail.
     states: lru::LruCache<UserId, (Arc<LearnerState>, Instant)>,
-    loading: HashMap<UserId, Vec<StateReply>>,
-    /// Bumped after every committed write: a load begun before it is not kept.
+    loading: Flights<UserId, Arc<LearnerState>>,
+    /// Bumped after every committed write and every change heard of: a load begun before it is
+    /// not kept.
     writes: u64,
     /// Positions heard since the last flush, by (learner, lesson).
     pub positions: HashMap<(UserId, Uuid), i32>,
@@ -40,7 +39,7 @@ impl Default for Learners {
     fn default() -> Self {
         Self {
             states: lru::LruCache::new(LEARNERS_PER_SCHOOL.try_into().expect("non-zero")),
-            loading: HashMap::new(),
+            loading: Flights::default(),
             writes: 0,
             positions: HashMap::new(),
         }
@@ -75,9 +74,21 @@ impl SchoolActor {
     /// After a commit: drop the learner's state so the next read sees the database's truth.
     fn learner_written(&mut self, user: UserId) {
         self.learners.writes += 1;
+        self.learners.loading.detach(&user);
         if self.learners.states.pop(&user).is_some() {
             self.context().metrics.learner_states.dec();
         }
+    }
+
+    /// The catalog changed: enrolled courses' curricula may have too, so every learner reloads.
+    pub(super) fn drop_learners(&mut self) {
+        self.learners.writes += 1;
+        self.learners.loading.detach_all();
+        self.context()
+            .metrics
+            .learner_states
+            .sub(self.learners.states.len() as i64);
+        self.learners.states.clear();
     }
 
     /// Runs a write through the tenant door on the primary; memory changes only if it commits.
@@ -157,39 +168,41 @@ impl SchoolActor {
     }
 }
 
-/// A learner's enrollments and progress (from memory, or loaded once from the primary).
+/// A learner's enrollments and progress at `version` or newer (from memory, or loaded once).
 #[derive(Message, Clone)]
 #[rtype(result = "Result<Arc<LearnerState>, AppError>")]
-pub struct GetLearner(pub UserId);
+pub struct GetLearner {
+    pub user: UserId,
+    /// The account's `state_version` as the request's session lookup saw it.
+    pub version: i64,
+}
 
 impl Handler<GetLearner> for SchoolActor {
     type Result = ResponseFuture<Result<Arc<LearnerState>, AppError>>;
 
-    fn handle(&mut self, GetLearner(user): GetLearner, ctx: &mut Self::Context) -> Self::Result {
+    fn handle(
+        &mut self,
+        GetLearner { user, version }: GetLearner,
+        ctx: &mut Self::Context,
+    ) -> Self::Result {
         self.touch();
         if let Some((state, used)) = self.learners.states.get_mut(&user) {
-            *used = Instant::now();
-            let state = state.clone();
-            return Box::pin(async move { Ok(state) });
+            if state.version >= version {
+                *used = Instant::now();
+                let state = state.clone();
+                return Box::pin(async move { Ok(state) });
+            }
         }
-        let (tx, rx) = oneshot::channel();
-        let first = !self.learners.loading.contains_key(&user);
-        self.learners.loading.entry(user).or_default().push(tx);
-        if first {
-            let (pool, tenant, started) = (
-                self.context().pools.primary().clone(),
+        let (start, answer) = self.learners.loading.wait(&user, version);
+        if let Some(load) = start {
+            let (pools, tenant, started) = (
+                self.context().pools.clone(),
                 self.tenant().id,
                 self.learners.writes,
             );
-            let fut = async move {
-                tenant_tx(&pool, tenant, "learner", move |conn| {
-                    Box::pin(async move { store::learner_state(conn, user).await })
-                })
-                .await
-            };
+            let fut = load_learner(pools, tenant, user, version);
             ctx.spawn(
                 actix::fut::wrap_future(fut).map(move |result, act: &mut Self, _| {
-                    let waiters = act.learners.loading.remove(&user).unwrap_or_default();
                     let result = result.map(Arc::new);
                     if let Ok(state) = &result {
                         if act.learners.writes == started {
@@ -203,22 +216,59 @@ impl Handler<GetLearner> for SchoolActor {
                                 .add(act.learners.states.len() as i64 - before as i64);
                         }
                     }
-                    for w in waiters {
-                        let _ = w.send(match &result {
-                            Ok(s) => Ok(s.clone()),
-                            Err(e) => Err(e.duplicate()),
-                        });
-                    }
+                    act.learners.loading.finish(&user, load, &result);
                 }),
             );
         }
-        Box::pin(async move {
-            rx.await.unwrap_or_else(|_| {
-                Err(AppError::Unavailable(anyhow::anyhow!(
-                    "school actor stopped"
-                )))
-            })
+        Box::pin(answer)
+    }
+}
+
+/// Reads a learner from the read pool, or from the primary when that copy is older than
+/// `version` (a lagging replica) or cannot be had.
+async fn load_learner(
+    pools: Pools,
+    tenant: TenantId,
+    user: UserId,
+    version: i64,
+) -> Result<LearnerState, AppError> {
+    let read = |pool: crate::db::PgPool| async move {
+        tenant_tx(&pool, tenant, "learner", move |conn| {
+            Box::pin(async move { store::learner_state(conn, user).await })
         })
+        .await
+    };
+    if pools.has_replicas() {
+        match read(pools.read().clone()).await {
+            Ok(state) if state.version >= version => return Ok(state),
+            Ok(_) | Err(AppError::NotFound | AppError::Unavailable(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    read(pools.primary().clone()).await
+}
+
+/// A learner's state reached `version` on some instance: an older copy here is dropped.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct LearnerChanged {
+    pub user: UserId,
+    pub version: i64,
+}
+
+impl Handler<LearnerChanged> for SchoolActor {
+    type Result = ();
+
+    fn handle(&mut self, LearnerChanged { user, version }: LearnerChanged, _: &mut Self::Context) {
+        // With no copy as new, a load that is running may be older too: it is not kept.
+        let fresh = self
+            .learners
+            .states
+            .peek(&user)
+            .is_some_and(|(state, _)| state.version >= version);
+        if !fresh {
+            self.learner_written(user);
+        }
     }
 }
 

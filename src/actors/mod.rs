@@ -2,6 +2,7 @@
 //! without blocking its mailbox. The registry starts actors on demand and forgets idle ones.
 
 pub mod cache;
+pub mod flight;
 pub mod learners;
 pub mod registry;
 pub mod school;

@@ -9,10 +9,11 @@ use actix::prelude::*;
 use actix_web::web::Bytes;
 
 use super::SchoolContext;
+use super::learners::LearnerChanged;
 use super::school::{CacheStats, CatalogChanged, GetPage, Refresh, SchoolActor, Stats};
 use crate::catalog::pages::PageKey;
 use crate::error::AppError;
-use crate::ids::TenantId;
+use crate::ids::{TenantId, UserId};
 use crate::tenancy::{Directory, Tenant};
 
 struct Entry {
@@ -115,8 +116,25 @@ impl Registry {
         }
     }
 
+    /// A version a browser saw its own write reach (see `freshness`): like an announcement that
+    /// has not arrived yet. Known versions cost a map lookup.
+    pub fn catalog_seen(&self, tenant: TenantId, version: i64) {
+        let known = lock(&self.versions).get(&tenant).copied().unwrap_or(0);
+        if version > known {
+            self.catalog_changed(tenant, version);
+        }
+    }
+
     pub fn catalog_changed(&self, tenant: TenantId, version: i64) {
         self.catalog_versions(vec![(tenant, version)]);
+    }
+
+    /// A learner's state reached `version` somewhere: the school's actor here (if any) drops an
+    /// older copy.
+    pub fn learner_changed(&self, tenant: TenantId, user: UserId, version: i64) {
+        if let Some(entry) = lock(&self.actors).get(&tenant) {
+            entry.addr.do_send(LearnerChanged { user, version });
+        }
     }
 
     /// Versions read from the primary: without them, an instance that starts (or reconnects)

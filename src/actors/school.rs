@@ -2,24 +2,21 @@
 //! futures beside the mailbox (`wrap_future`), so a slow query never delays a cache hit, and
 //! concurrent misses for one page share a single load.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 use actix_web::web::Bytes;
 use futures_util::future::BoxFuture;
-use tokio::sync::oneshot;
 
 use super::SchoolContext;
 use super::cache::ByteLru;
+use super::flight::Flights;
 use super::learners::Learners;
 use super::registry::Registry;
 use crate::catalog::pages::{self, PageKey};
 use crate::error::AppError;
 use crate::tenancy::Tenant;
-
-type Reply = oneshot::Sender<Result<Bytes, AppError>>;
 
 pub struct SchoolActor {
     tenant: Arc<Tenant>,
@@ -27,11 +24,7 @@ pub struct SchoolActor {
     registry: Weak<Registry>,
     generation: u64,
     pages: ByteLru<PageKey>,
-    /// Loads still joinable by new requests for the same page.
-    joinable: HashMap<PageKey, u64>,
-    /// Everyone waiting on each load, by load id.
-    waiting: HashMap<u64, Vec<Reply>>,
-    next_load: u64,
+    loads: Flights<PageKey, Bytes>,
     /// The newest catalog version announced for this school: pages older than it are stale.
     min_version: i64,
     /// Bumped whenever the pages are dropped; a load begun in an older epoch is not cached.
@@ -55,9 +48,7 @@ impl SchoolActor {
             registry,
             generation,
             pages: ByteLru::new(cap),
-            joinable: HashMap::new(),
-            waiting: HashMap::new(),
-            next_load: 0,
+            loads: Flights::default(),
             min_version,
             epoch: 0,
             last_used: Instant::now(),
@@ -85,15 +76,14 @@ impl SchoolActor {
         self.ctx.metrics.cache_bytes.sub(self.pages.held() as i64);
         self.pages.clear();
         self.epoch += 1;
-        // Loads already running may return data from before the change: let them answer the
-        // requests that joined them, but start fresh loads for everyone after this point.
-        self.joinable.clear();
+        self.loads.detach_all();
     }
 
     fn catalog_changed(&mut self, version: i64) {
         if version > self.min_version {
             self.min_version = version;
             self.drop_pages();
+            self.drop_learners();
         }
     }
 
@@ -104,29 +94,17 @@ impl SchoolActor {
         epoch: u64,
         result: Result<pages::Loaded, AppError>,
     ) {
-        if self.joinable.get(&key) == Some(&load) {
-            self.joinable.remove(&key);
-        }
-        let waiters = self.waiting.remove(&load).unwrap_or_default();
-        match result {
-            Ok(loaded) => {
-                if epoch == self.epoch && loaded.version >= self.min_version {
-                    let (held, evictions) = (self.pages.held(), self.pages.evictions);
-                    self.pages.insert(key, loaded.body.clone());
-                    let m = &self.ctx.metrics;
-                    m.cache_bytes.add(self.pages.held() as i64 - held as i64);
-                    m.cache_evictions.inc_by(self.pages.evictions - evictions);
-                }
-                for w in waiters {
-                    let _ = w.send(Ok(loaded.body.clone()));
-                }
-            }
-            Err(e) => {
-                for w in waiters {
-                    let _ = w.send(Err(e.duplicate()));
-                }
+        if let Ok(loaded) = &result {
+            if epoch == self.epoch && loaded.version >= self.min_version {
+                let (held, evictions) = (self.pages.held(), self.pages.evictions);
+                self.pages.insert(key.clone(), loaded.body.clone());
+                let m = &self.ctx.metrics;
+                m.cache_bytes.add(self.pages.held() as i64 - held as i64);
+                m.cache_evictions.inc_by(self.pages.evictions - evictions);
             }
         }
+        self.loads
+            .finish(&key, load, &result.map(|loaded| loaded.body));
     }
 }
 
@@ -141,7 +119,7 @@ impl Actor for SchoolActor {
         ctx.run_interval(tick, move |act, ctx| {
             let evicted = act.learners.evict_idle(idle);
             act.ctx.metrics.learner_states.sub(evicted as i64);
-            if act.last_used.elapsed() >= idle && act.waiting.is_empty() && act.learners_idle() {
+            if act.last_used.elapsed() >= idle && act.loads.is_idle() && act.learners_idle() {
                 ctx.stop();
             }
         });
@@ -183,14 +161,8 @@ impl Handler<GetPage> for SchoolActor {
             return Box::pin(async move { Ok(body) });
         }
         m.cache_misses.inc();
-        let (tx, rx) = oneshot::channel();
-        if let Some(load) = self.joinable.get(&key) {
-            self.waiting.entry(*load).or_default().push(tx);
-        } else {
-            let load = self.next_load;
-            self.next_load += 1;
-            self.joinable.insert(key.clone(), load);
-            self.waiting.insert(load, vec![tx]);
+        let (start, answer) = self.loads.wait(&key, self.min_version);
+        if let Some(load) = start {
             self.ctx.metrics.page_loads.inc();
             let (school_ctx, tenant, min_version, epoch) = (
                 self.ctx.clone(),
@@ -207,13 +179,7 @@ impl Handler<GetPage> for SchoolActor {
                 }),
             );
         }
-        Box::pin(async move {
-            rx.await.unwrap_or_else(|_| {
-                Err(AppError::Unavailable(anyhow::anyhow!(
-                    "school actor stopped"
-                )))
-            })
-        })
+        Box::pin(answer)
     }
 }
 
@@ -289,7 +255,8 @@ impl<R: Send + 'static> Handler<Edit<R>> for SchoolActor {
     }
 }
 
-/// The school's record changed (name, branding, domains) or changes may have been missed.
+/// The school's record changed (name, branding, domains) or changes may have been missed
+/// (the listener reconnected): pages and learners are read again.
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct Refresh(pub Arc<Tenant>);
@@ -300,6 +267,7 @@ impl Handler<Refresh> for SchoolActor {
     fn handle(&mut self, Refresh(tenant): Refresh, _: &mut Self::Context) {
         self.tenant = tenant;
         self.drop_pages();
+        self.drop_learners();
     }
 }
 
@@ -313,6 +281,8 @@ pub struct CacheStats {
     pub pages: usize,
     pub bytes: usize,
     pub evictions: u64,
+    /// Learners whose state is held.
+    pub learners: usize,
 }
 
 impl Handler<Stats> for SchoolActor {
@@ -323,6 +293,7 @@ impl Handler<Stats> for SchoolActor {
             pages: self.pages.len(),
             bytes: self.pages.held(),
             evictions: self.pages.evictions,
+            learners: self.learners.len(),
         })
     }
 }

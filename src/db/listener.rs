@@ -7,15 +7,22 @@ use futures_util::StreamExt;
 use tokio::sync::mpsc;
 use tokio_postgres::{AsyncMessage, NoTls};
 
-use crate::ids::TenantId;
+use crate::ids::{TenantId, UserId};
 
 pub const CATALOG_CHANNEL: &str = "eduflow_catalog";
 pub const TENANTS_CHANNEL: &str = "eduflow_tenants";
+pub const LEARNER_CHANNEL: &str = "eduflow_learner";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
     /// A school's catalog reached `version` (committed).
     Catalog { tenant: TenantId, version: i64 },
+    /// A learner's enrollments, progress or role reached `version` (committed).
+    Learner {
+        tenant: TenantId,
+        user: UserId,
+        version: i64,
+    },
     /// Schools were added, removed or rebranded.
     Tenants,
     /// The listener (re)connected: notifications may have been missed, so drop everything.
@@ -58,7 +65,7 @@ async fn listen_once(url: &str, changes: &mpsc::UnboundedSender<Change>) -> anyh
     });
     client
         .batch_execute(&format!(
-            "LISTEN {CATALOG_CHANNEL}; LISTEN {TENANTS_CHANNEL};"
+            "LISTEN {CATALOG_CHANNEL}; LISTEN {TENANTS_CHANNEL}; LISTEN {LEARNER_CHANNEL};"
         ))
         .await?;
     if changes.send(Change::Resync).is_err() {
@@ -67,6 +74,7 @@ async fn listen_once(url: &str, changes: &mpsc::UnboundedSender<Change>) -> anyh
     while let Some(n) = rx.recv().await {
         let change = match n.channel() {
             TENANTS_CHANNEL => Some(Change::Tenants),
+            LEARNER_CHANNEL => parse_learner(n.payload()),
             _ => parse_catalog(n.payload()),
         };
         if let Some(change) = change {
@@ -88,6 +96,16 @@ fn parse_catalog(payload: &str) -> Option<Change> {
     })
 }
 
+fn parse_learner(payload: &str) -> Option<Change> {
+    let mut parts = payload.split(' ');
+    let change = Change::Learner {
+        tenant: parts.next()?.parse().ok()?,
+        user: parts.next()?.parse().ok()?,
+        version: parts.next()?.parse().ok()?,
+    };
+    parts.next().is_none().then_some(change)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,5 +122,21 @@ mod tests {
         );
         assert_eq!(parse_catalog("garbage"), None);
         assert_eq!(parse_catalog(&format!("{id} x")), None);
+    }
+
+    #[test]
+    fn parses_learner_payloads() {
+        let (tenant, user) = (TenantId::new(), UserId::new());
+        assert_eq!(
+            parse_learner(&format!("{tenant} {user} 7")),
+            Some(Change::Learner {
+                tenant,
+                user,
+                version: 7
+            })
+        );
+        assert_eq!(parse_learner(&format!("{tenant} {user}")), None);
+        assert_eq!(parse_learner(&format!("{tenant} {user} 7 8")), None);
+        assert_eq!(parse_learner(&format!("{tenant} nobody 7")), None);
     }
 }

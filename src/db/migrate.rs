@@ -125,7 +125,9 @@ pub async fn check_runtime_role(runtime_url: &str) -> anyhow::Result<()> {
     let mut conn = AsyncPgConnection::establish(runtime_url)
         .await
         .context("connecting with DATABASE_URL")?;
-    let p: Privileges = diesel::sql_query(
+    // Valid through a transaction-mode pooler too: one transaction, nothing left prepared.
+    conn.set_prepared_statement_cache_size(diesel::connection::CacheSize::Disabled);
+    let query = diesel::sql_query(
         "SELECT r.rolsuper, r.rolbypassrls,
             (SELECT count(*) FROM pg_class c
               WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm')
@@ -135,9 +137,10 @@ pub async fn check_runtime_role(runtime_url: &str) -> anyhow::Result<()> {
                 AND a.attname = 'tenant_id' AND NOT a.attisdropped
                 AND NOT (c.relrowsecurity AND c.relforcerowsecurity)) AS unguarded
          FROM pg_roles r WHERE r.rolname = current_user",
-    )
-    .get_result(&mut conn)
-    .await?;
+    );
+    let p: Privileges = conn
+        .transaction(async move |conn| query.get_result(conn).await)
+        .await?;
     let mut reasons = Vec::new();
     if p.rolsuper {
         reasons.push("it is a superuser".to_owned());

@@ -1,23 +1,40 @@
-//! Connection pools: writes go to the primary, catalog reads to a replica when one is configured.
-//! Each pool knows its label (`primary`, `replica-0`, …) for metrics.
+//! Connection pools: writes go to the primary, reads that may lag go to a replica of this
+//! instance's region when one is configured and healthy. Each pool knows its label (`primary`,
+//! `replica-0`, …) for metrics, and whether its database is down: while it is, checkouts give up
+//! after a short wait instead of the full pool timeout, so an outage answers fast 503s.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
-use diesel_async::AsyncPgConnection;
-use diesel_async::pooled_connection::AsyncDieselConnectionManager;
 use diesel_async::pooled_connection::bb8::PooledConnection;
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, PoolError, RecyclingMethod,
+};
+use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+use futures_util::FutureExt;
 
 use crate::error::AppError;
 use crate::metrics::{Metrics, PoolReading};
 
 type Manager = AsyncDieselConnectionManager<AsyncPgConnection>;
 
+/// What sits between EduFlow and PostgreSQL.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Pooler {
+    /// A direct connection (or a session-mode pooler).
+    #[default]
+    None,
+    /// A transaction-mode pooler such as PgBouncer: no prepared statement outlives its
+    /// transaction, and connection checks use the simple query protocol.
+    Transaction,
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct PoolSettings {
     pub max_size: u32,
     pub checkout_timeout: Duration,
+    pub pooler: Pooler,
 }
 
 impl Default for PoolSettings {
@@ -25,7 +42,39 @@ impl Default for PoolSettings {
         Self {
             max_size: 10,
             checkout_timeout: Duration::from_secs(2),
+            pooler: Pooler::None,
         }
+    }
+}
+
+/// While a database is down, a checkout waits this long at most (it still asks the pool, which
+/// is how recovery is noticed).
+const DOWN_CHECKOUT: Duration = Duration::from_millis(100);
+
+/// Whether the pool's database answered lately. A failed connect sets it (a failed check of an
+/// idle connection does not: the pool just opens another); a successful checkout clears it.
+#[derive(Debug, Default)]
+struct Health {
+    down: AtomicBool,
+    /// Wakes checkouts waiting on a connect that has just failed.
+    went_down: tokio::sync::Notify,
+}
+
+#[derive(Debug, Clone)]
+struct DownSink(Arc<Health>);
+
+impl bb8::ErrorSink<PoolError> for DownSink {
+    fn sink(&self, error: PoolError) {
+        if let PoolError::ConnectionError(e) = &error {
+            if !self.0.down.swap(true, Ordering::Relaxed) {
+                tracing::warn!(error = %e, "cannot connect to the database");
+            }
+            self.0.went_down.notify_waiters();
+        }
+    }
+
+    fn boxed_clone(&self) -> Box<dyn bb8::ErrorSink<PoolError>> {
+        Box::new(self.clone())
     }
 }
 
@@ -34,6 +83,45 @@ pub struct PgPool {
     inner: bb8::Pool<Manager>,
     label: Arc<str>,
     metrics: Option<Arc<Metrics>>,
+    health: Arc<Health>,
+    checkout_timeout: Duration,
+}
+
+fn manager(url: &str, pooler: Pooler) -> Manager {
+    let mut config = ManagerConfig::<AsyncPgConnection>::default();
+    // One simple-protocol round trip: valid through any pooler, cheaper than a prepared SELECT.
+    config.recycling_method = RecyclingMethod::CustomFunction(Box::new(|conn| {
+        async move { conn.batch_execute("SELECT 1").await }.boxed()
+    }));
+    if pooler == Pooler::Transaction {
+        config.custom_setup = Box::new(|url| establish_through_pooler(url.to_owned()).boxed());
+    }
+    Manager::new_with_config(url, config)
+}
+
+/// A connection for a transaction-mode pooler. diesel-async's own set-up sends two `SET`s as
+/// prepared statements, each in two round trips; between them such a pooler may hand the
+/// server connection to someone else ("prepared statement … does not exist"). Inside one
+/// transaction they stay on one server connection. Later statements are never cached, and every
+/// query EduFlow sends runs inside a transaction, so none outlives it.
+async fn establish_through_pooler(url: String) -> diesel::ConnectionResult<AsyncPgConnection> {
+    use diesel::ConnectionError;
+    let bad = |e: tokio_postgres::Error| ConnectionError::BadConnection(e.to_string());
+    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .map_err(bad)?;
+    tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            tracing::debug!(error = %e, "database connection closed");
+        }
+    });
+    client.batch_execute("BEGIN").await.map_err(bad)?;
+    let mut conn = AsyncPgConnection::try_from(client).await?;
+    conn.batch_execute("COMMIT")
+        .await
+        .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
+    conn.set_prepared_statement_cache_size(diesel::connection::CacheSize::Disabled);
+    Ok(conn)
 }
 
 impl PgPool {
@@ -43,24 +131,25 @@ impl PgPool {
         label: String,
         metrics: Option<Arc<Metrics>>,
     ) -> Self {
+        let health = Arc::new(Health::default());
         let inner = bb8::Pool::builder()
             .max_size(settings.max_size)
             .connection_timeout(settings.checkout_timeout)
-            .build_unchecked(Manager::new(url));
+            .error_sink(Box::new(DownSink(health.clone())))
+            .build_unchecked(manager(url, settings.pooler));
         Self {
             inner,
             label: label.into(),
             metrics,
+            health,
+            checkout_timeout: settings.checkout_timeout,
         }
     }
 
     /// A connection outside the door (tests hold one to exhaust the pool).
     pub async fn get(
         &self,
-    ) -> Result<
-        PooledConnection<'_, AsyncPgConnection>,
-        bb8::RunError<diesel_async::pooled_connection::PoolError>,
-    > {
+    ) -> Result<PooledConnection<'_, AsyncPgConnection>, bb8::RunError<PoolError>> {
         self.inner.get().await
     }
 
@@ -68,9 +157,45 @@ impl PgPool {
     pub(crate) async fn checkout(
         &self,
     ) -> Result<PooledConnection<'_, AsyncPgConnection>, AppError> {
-        self.inner.get().await.map_err(|e| {
+        let limit = if self.is_down() {
+            DOWN_CHECKOUT.min(self.checkout_timeout)
+        } else {
+            self.checkout_timeout
+        };
+        let unavailable = |e: &dyn std::fmt::Display| {
             AppError::Unavailable(anyhow::anyhow!("database pool {}: {e}", self.label))
+        };
+        // A connect that fails while this checkout waits ends the wait at once: the pool would
+        // only retry until the timeout.
+        let went_down = self.health.went_down.notified();
+        let got = tokio::time::timeout(limit, async {
+            tokio::select! {
+                got = self.inner.get() => Some(got),
+                () = went_down => None,
+            }
         })
+        .await;
+        match got {
+            Ok(Some(Ok(conn))) => {
+                self.health.down.store(false, Ordering::Relaxed);
+                Ok(conn)
+            }
+            Ok(Some(Err(e))) => Err(unavailable(&e)),
+            Ok(None) => Err(unavailable(&"the database refused the connection")),
+            Err(_) => {
+                // With no connection at all, nobody was busy: the server is unreachable without
+                // refusing. A merely busy pool keeps its full wait.
+                if self.inner.state().connections == 0 {
+                    self.health.down.store(true, Ordering::Relaxed);
+                }
+                Err(unavailable(&"timed out waiting for a connection"))
+            }
+        }
+    }
+
+    /// The database did not answer lately (a failed connect or check, no success since).
+    pub fn is_down(&self) -> bool {
+        self.health.down.load(Ordering::Relaxed)
     }
 
     pub(crate) fn observe(&self, query: &str, elapsed: Duration) {
@@ -97,11 +222,64 @@ impl PgPool {
     }
 }
 
+/// A replica and what this instance last learned of it.
+pub struct Replica {
+    pub pool: PgPool,
+    /// The newest WAL position it is known to have replayed.
+    replayed: AtomicU64,
+    /// Its replay is further behind than allowed: nobody reads from it until it catches up.
+    lagging: AtomicBool,
+}
+
+impl Replica {
+    pub fn note_replayed(&self, lsn: Lsn) {
+        self.replayed.fetch_max(lsn.0, Ordering::Relaxed);
+    }
+
+    pub fn set_lagging(&self, lagging: bool) {
+        if self.lagging.swap(lagging, Ordering::Relaxed) != lagging {
+            tracing::warn!(
+                replica = self.pool.label(),
+                lagging,
+                "replica lag changed state"
+            );
+        }
+    }
+
+    fn usable(&self) -> bool {
+        !self.lagging.load(Ordering::Relaxed) && !self.pool.is_down()
+    }
+}
+
+/// A position in PostgreSQL's write-ahead log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Lsn(pub u64);
+
+impl std::str::FromStr for Lsn {
+    type Err = ();
+
+    /// PostgreSQL's text form, `16/B374D848`.
+    fn from_str(s: &str) -> Result<Self, ()> {
+        let (hi, lo) = s.split_once('/').ok_or(())?;
+        let hi = u32::from_str_radix(hi, 16).map_err(|_| ())?;
+        let lo = u32::from_str_radix(lo, 16).map_err(|_| ())?;
+        Ok(Self((u64::from(hi) << 32) | u64::from(lo)))
+    }
+}
+
+impl std::fmt::Display for Lsn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:X}/{:X}", self.0 >> 32, self.0 & 0xFFFF_FFFF)
+    }
+}
+
 #[derive(Clone)]
 pub struct Pools {
     primary: PgPool,
-    replicas: Arc<[PgPool]>,
+    replicas: Arc<[Replica]>,
     next_replica: Arc<AtomicUsize>,
+    /// How long a read for a recent writer waits for a replica to replay their write.
+    replica_wait: Duration,
 }
 
 impl Pools {
@@ -118,26 +296,70 @@ impl Pools {
             replicas: replica_urls
                 .iter()
                 .enumerate()
-                .map(|(i, url)| PgPool::new(settings, url, format!("replica-{i}"), metrics.clone()))
+                .map(|(i, url)| Replica {
+                    pool: PgPool::new(settings, url, format!("replica-{i}"), metrics.clone()),
+                    replayed: AtomicU64::new(0),
+                    lagging: AtomicBool::new(false),
+                })
                 .collect(),
             next_replica: Arc::new(AtomicUsize::new(0)),
+            replica_wait: Duration::from_millis(100),
         }
+    }
+
+    pub fn with_replica_wait(mut self, wait: Duration) -> Self {
+        self.replica_wait = wait;
+        self
     }
 
     pub fn primary(&self) -> &PgPool {
         &self.primary
     }
 
-    /// The pool for reads that may lag the primary slightly (round-robin over replicas).
+    /// The pool for reads that may lag the primary slightly: the next healthy replica
+    /// (round-robin), or the primary when none is.
     pub fn read(&self) -> &PgPool {
-        if self.replicas.is_empty() {
-            return &self.primary;
-        }
-        let i = self.next_replica.fetch_add(1, Ordering::Relaxed) % self.replicas.len();
-        &self.replicas[i]
+        self.replica().map_or(&self.primary, |r| &r.pool)
     }
 
-    pub fn replicas(&self) -> &[PgPool] {
+    fn replica(&self) -> Option<&Replica> {
+        let n = self.replicas.len();
+        let start = self.next_replica.fetch_add(1, Ordering::Relaxed);
+        (0..n)
+            .map(|i| &self.replicas[(start + i) % n])
+            .find(|r| r.usable())
+    }
+
+    /// The pool to read from for someone whose last write committed at `seen` (read-your-writes):
+    /// a healthy replica that has replayed it, waiting up to the replica wait for one to get
+    /// there; otherwise the primary. Without `seen`, any healthy replica.
+    pub async fn read_at(&self, seen: Option<Lsn>) -> &PgPool {
+        let Some(replica) = self.replica() else {
+            return &self.primary;
+        };
+        let Some(seen) = seen else {
+            return &replica.pool;
+        };
+        let deadline = Instant::now() + self.replica_wait;
+        loop {
+            if replica.replayed.load(Ordering::Relaxed) >= seen.0 {
+                return &replica.pool;
+            }
+            match replayed(&replica.pool).await {
+                Ok(lsn) => replica.note_replayed(lsn),
+                Err(_) => return &self.primary,
+            }
+            if replica.replayed.load(Ordering::Relaxed) >= seen.0 {
+                return &replica.pool;
+            }
+            if Instant::now() >= deadline {
+                return &self.primary;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    pub fn replicas(&self) -> &[Replica] {
         &self.replicas
     }
 
@@ -147,8 +369,65 @@ impl Pools {
 
     pub fn readings(&self) -> Vec<PoolReading> {
         std::iter::once(&self.primary)
-            .chain(self.replicas.iter())
+            .chain(self.replicas.iter().map(|r| &r.pool))
             .map(PgPool::reading)
             .collect()
+    }
+}
+
+#[derive(diesel::QueryableByName)]
+struct LsnRow {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    lsn: Option<String>,
+}
+
+async fn lsn_query(pool: &PgPool, name: &'static str, sql: &'static str) -> Result<Lsn, AppError> {
+    super::global_tx(pool, name, move |conn| {
+        Box::pin(async move {
+            let row: LsnRow =
+                diesel_async::RunQueryDsl::get_result(diesel::sql_query(sql), conn).await?;
+            row.lsn
+                .as_deref()
+                .and_then(|s| s.parse().ok())
+                .ok_or_else(|| AppError::internal(anyhow::anyhow!("{name}: no WAL position")))
+        })
+    })
+    .await
+}
+
+/// How far a replica has replayed the primary's log.
+pub async fn replayed(pool: &PgPool) -> Result<Lsn, AppError> {
+    lsn_query(
+        pool,
+        "replica_lsn",
+        "SELECT pg_last_wal_replay_lsn()::text AS lsn",
+    )
+    .await
+}
+
+/// Where the primary's log ends: every transaction committed before this call is at or before it.
+/// The insert position, not the write position: with `synchronous_commit = off` a commit record
+/// may still sit in WAL buffers, before the write position.
+pub async fn written(pool: &PgPool) -> Result<Lsn, AppError> {
+    lsn_query(
+        pool,
+        "primary_lsn",
+        "SELECT pg_current_wal_insert_lsn()::text AS lsn",
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Lsn;
+
+    #[test]
+    fn lsns_parse_and_order_like_postgres() {
+        let a: Lsn = "16/B374D848".parse().unwrap();
+        assert_eq!(a.0, 0x16_B374_D848);
+        assert_eq!(a.to_string(), "16/B374D848");
+        assert!("0/FFFFFFFF".parse::<Lsn>().unwrap() < "1/0".parse().unwrap());
+        assert!("x/1".parse::<Lsn>().is_err());
+        assert!("1".parse::<Lsn>().is_err());
     }
 }

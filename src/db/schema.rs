@@ -92,6 +92,7 @@ diesel::table! {
         password_hash -> Text,
         role -> Text,
         created_at -> Timestamptz,
+        state_version -> Int8,
     }
 }
 

@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::db::schema::{sessions, users};
-use crate::db::tenant_tx;
+use crate::db::{PgPool, tenant_tx};
 use crate::error::AppError;
 use crate::ids::{TenantId, UserId};
 use crate::startup::AppState;
@@ -64,6 +64,8 @@ pub struct CurrentUser {
     pub role: Role,
     /// The session's anti-forgery token, for the forms it renders.
     pub csrf: String,
+    /// The account's `state_version`: cached learner state older than this is reloaded.
+    pub state_version: i64,
 }
 
 pub fn random_token() -> String {
@@ -97,6 +99,15 @@ impl CookiePolicy {
             "__Host-eduflow_csrf"
         } else {
             "eduflow_csrf"
+        }
+    }
+
+    /// The read-your-writes cookie (see `freshness`).
+    pub fn seen_name(self) -> &'static str {
+        if self.https {
+            "__Host-eduflow_seen"
+        } else {
+            "eduflow_seen"
         }
     }
 
@@ -149,13 +160,27 @@ pub async fn delete(conn: &mut AsyncPgConnection, token: &str) -> Result<(), App
     Ok(())
 }
 
-type SessionRow = (Uuid, Uuid, String, String, String, String);
+type SessionRow = (
+    Uuid,
+    Uuid,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    chrono::DateTime<Utc>,
+);
 
-/// The live session behind `token`, touching its idle clock at most once a minute.
-pub async fn lookup(
-    conn: &mut AsyncPgConnection,
-    token: &str,
-) -> Result<Option<CurrentUser>, AppError> {
+/// A live session found by its token.
+pub struct Found {
+    pub user: CurrentUser,
+    session: Uuid,
+    /// Its idle clock is over a minute old and should be moved on (on the primary).
+    stale: bool,
+}
+
+/// The live session behind `token`. It only reads, so it can run on a replica; see [`touch`].
+pub async fn lookup(conn: &mut AsyncPgConnection, token: &str) -> Result<Option<Found>, AppError> {
     let now = Utc::now();
     let row: Option<SessionRow> = sessions::table
         .inner_join(users::table)
@@ -169,13 +194,33 @@ pub async fn lookup(
             users::email,
             users::role,
             sessions::csrf_token,
+            users::state_version,
+            sessions::last_seen_at,
         ))
         .first(conn)
         .await
         .optional()?;
-    let Some((session, id, name, email, role, csrf)) = row else {
+    let Some((session, id, name, email, role, csrf, state_version, last_seen)) = row else {
         return Ok(None);
     };
+    let role = Role::parse(&role).unwrap_or(Role::Learner);
+    Ok(Some(Found {
+        user: CurrentUser {
+            id: UserId(id),
+            name,
+            email,
+            role,
+            csrf,
+            state_version,
+        },
+        session,
+        stale: last_seen < now - Duration::minutes(1),
+    }))
+}
+
+/// Moves a session's idle clock on, at most once a minute.
+async fn touch(conn: &mut AsyncPgConnection, session: Uuid) -> Result<(), AppError> {
+    let now = Utc::now();
     diesel::update(
         sessions::table
             .find(session)
@@ -184,14 +229,14 @@ pub async fn lookup(
     .set(sessions::last_seen_at.eq(now))
     .execute(conn)
     .await?;
-    let role = Role::parse(&role).unwrap_or(Role::Learner);
-    Ok(Some(CurrentUser {
-        id: UserId(id),
-        name,
-        email,
-        role,
-        csrf,
-    }))
+    Ok(())
+}
+
+async fn find(pool: &PgPool, tenant: TenantId, token: String) -> Result<Option<Found>, AppError> {
+    tenant_tx(pool, tenant, "session", move |conn| {
+        Box::pin(async move { lookup(conn, &token).await })
+    })
+    .await
 }
 
 /// Who is asking: the signed-in user of this school, or nobody.
@@ -210,12 +255,32 @@ impl Viewer {
             return Ok(Self(None));
         };
         let School(tenant) = School::extract(req).await?;
-        // The primary: a session created a moment ago must be found at once.
-        let user = tenant_tx(state.pools.primary(), tenant.id, "session", move |conn| {
-            Box::pin(async move { lookup(conn, &token).await })
-        })
-        .await?;
-        Ok(Self(user))
+        // A replica that has replayed this browser's last write (see `freshness`). A token it
+        // does not know may belong to a session created a moment ago: the primary decides.
+        let (pools, id) = (&state.pools, tenant.id);
+        let pool = pools.read_at(crate::freshness::seen(req)).await;
+        let mut found = find(pool, id, token.clone()).await?;
+        if found.is_none() && !std::ptr::eq(pool, pools.primary()) {
+            found = find(pools.primary(), id, token).await?;
+        }
+        let Some(found) = found else {
+            return Ok(Self(None));
+        };
+        if found.stale {
+            let (primary, session, tenant) =
+                (state.pools.primary().clone(), found.session, tenant.id);
+            // Bookkeeping, not the request's work: it must not delay or fail the page.
+            actix_web::rt::spawn(async move {
+                let touched = tenant_tx(&primary, tenant, "session_touch", move |conn| {
+                    Box::pin(async move { touch(conn, session).await })
+                })
+                .await;
+                if let Err(e) = touched {
+                    tracing::debug!(error = ?e, "moving a session's idle clock failed");
+                }
+            });
+        }
+        Ok(Self(Some(found.user)))
     }
 }
 

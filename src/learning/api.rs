@@ -82,7 +82,16 @@ pub async fn position(
     if !(0..=86_400).contains(&beacon.seconds) {
         return Err(AppError::bad_request("seconds must be between 0 and 86400").into());
     }
-    let learner = state.registry.ask(&tenant, GetLearner(user.id)).await??;
+    let learner = state
+        .registry
+        .ask(
+            &tenant,
+            GetLearner {
+                user: user.id,
+                version: user.state_version,
+            },
+        )
+        .await??;
     if !learner
         .courses
         .iter()

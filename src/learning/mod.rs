@@ -19,6 +19,9 @@ pub struct LearnerState {
     pub courses: Vec<EnrolledCourse>,
     /// Last playback position per lesson, in seconds.
     pub positions: HashMap<Uuid, i32>,
+    /// The account's `state_version` this was read at: a session lookup that finds a newer one
+    /// makes the actor reload.
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -11,8 +11,9 @@ use super::store::{self, EnrollOutcome, LessonPage};
 use super::{ENROLLMENT_SLOT, EnrolledCourse, LearnerState, enrollment_slot};
 use crate::actors::learners::{Complete, Enroll, GetLearner, Unenroll};
 use crate::catalog::pages::PageKey;
-use crate::db::tenant_tx;
+use crate::db::{PgPool, tenant_tx};
 use crate::error::AppError;
+use crate::freshness::ReadFloor;
 use crate::learners::csrf::{check_origin, check_token};
 use crate::learners::sessions::{CurrentUser, Role, Viewer};
 use crate::learners::{ACCOUNT_SLOT, account_slot, compose, render_for};
@@ -37,7 +38,16 @@ pub async fn learner(
 ) -> Result<Option<Arc<LearnerState>>, AppError> {
     match &viewer.0 {
         Some(user) => Ok(Some(
-            state.registry.ask(tenant, GetLearner(user.id)).await??,
+            state
+                .registry
+                .ask(
+                    tenant,
+                    GetLearner {
+                        user: user.id,
+                        version: user.state_version,
+                    },
+                )
+                .await??,
         )),
         None => Ok(None),
     }
@@ -165,18 +175,27 @@ pub async fn unenroll(
 async fn load_lesson(
     state: &AppState,
     tenant: &Tenant,
+    pool: &PgPool,
     course: &str,
     lesson: &str,
 ) -> Result<LessonPage, AppError> {
     course_slug(course)?;
     course_slug(lesson)?;
-    let (course, lesson) = (course.to_owned(), lesson.to_owned());
-    // The primary: a lesson published a moment ago, or just enrolled in, must be there.
-    tenant_tx(state.pools.primary(), tenant.id, "lesson", move |conn| {
-        Box::pin(async move { store::lesson_page(conn, &course, &lesson).await })
-    })
-    .await?
-    .ok_or(AppError::NotFound)
+    let read = |pool| {
+        let (course, lesson) = (course.to_owned(), lesson.to_owned());
+        tenant_tx(pool, tenant.id, "lesson", move |conn| {
+            Box::pin(async move { store::lesson_page(conn, &course, &lesson).await })
+        })
+    };
+    // A lesson published a moment ago may not have reached the replica yet: the primary decides
+    // before anyone is told it does not exist.
+    match read(pool).await? {
+        Some(page) => Ok(page),
+        None if !std::ptr::eq(pool, state.pools.primary()) => {
+            read(state.pools.primary()).await?.ok_or(AppError::NotFound)
+        }
+        None => Err(AppError::NotFound),
+    }
 }
 
 /// Enrolled learners, the school's instructors and admins, and anyone for a free preview.
@@ -191,11 +210,13 @@ fn may_view(page: &LessonPage, viewer: &Viewer, learner: Option<&LearnerState>) 
 pub async fn lesson(
     School(tenant): School,
     viewer: Viewer,
+    floor: ReadFloor,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (course, lesson) = path.into_inner();
-    let page = load_lesson(&state, &tenant, &course, &lesson).await?;
+    let pool = floor.pool(&state.pools).await;
+    let page = load_lesson(&state, &tenant, pool, &course, &lesson).await?;
     let learner = learner(&state, &tenant, &viewer).await?;
     if !may_view(&page, &viewer, learner.as_deref()) {
         // Never the content: the course page, with its enroll prompt.
@@ -259,8 +280,17 @@ pub async fn complete(
 ) -> Result<HttpResponse, AppError> {
     let (course, lesson) = path.into_inner();
     let user = form_user(&req, &state, viewer, &form.csrf)?;
-    let page = load_lesson(&state, &tenant, &course, &lesson).await?;
-    let learner = state.registry.ask(&tenant, GetLearner(user.id)).await??;
+    let page = load_lesson(&state, &tenant, state.pools.primary(), &course, &lesson).await?;
+    let learner = state
+        .registry
+        .ask(
+            &tenant,
+            GetLearner {
+                user: user.id,
+                version: user.state_version,
+            },
+        )
+        .await??;
     if !learner.enrolled_in(page.course_id) {
         return Err(AppError::Forbidden(
             "Enroll in the course to record your progress.".into(),

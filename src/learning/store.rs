@@ -9,7 +9,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::{EnrolledCourse, LearnerState, LessonRef};
-use crate::db::schema::{courses, enrollments, lesson_progress, lessons, sections};
+use crate::db::schema::{courses, enrollments, lesson_progress, lessons, sections, users};
 use crate::error::AppError;
 use crate::ids::{TenantId, UserId};
 
@@ -114,6 +114,11 @@ pub async fn learner_state(
     conn: &mut AsyncPgConnection,
     user: UserId,
 ) -> Result<LearnerState, AppError> {
+    let version: i64 = users::table
+        .find(user.0)
+        .select(users::state_version)
+        .first(conn)
+        .await?;
     let enrolled: Vec<(Uuid, String, String)> = enrollments::table
         .inner_join(courses::table)
         .filter(enrollments::user_id.eq(user.0))
@@ -167,7 +172,11 @@ pub async fn learner_state(
             title,
         })
         .collect();
-    Ok(LearnerState { courses, positions })
+    Ok(LearnerState {
+        courses,
+        positions,
+        version,
+    })
 }
 
 /// Marks a lesson complete (idempotent: the first completion time stays).

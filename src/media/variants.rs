@@ -172,17 +172,25 @@ impl Wanted<'_> {
     }
 }
 
-/// The key of the `wanted` variant, computing and storing it on first request.
+/// The key of the `wanted` variant, computing and storing it on first request. Where this
+/// instance may not write (`may_write` false: outside the primary region), a variant not yet
+/// recorded sends the request to the primary region.
 pub async fn variant(
     media: &Media,
     pools: &Pools,
     metrics: &Metrics,
     wanted: Wanted<'_>,
+    may_write: bool,
 ) -> Result<MediaKey, AppError> {
     // A recorded variant never changes, so a replica's answer is good; a lagging replica only
     // sends the request on to the check on the primary below.
     if let Some(key) = recorded(pools.read(), wanted).await? {
         return Ok(key);
+    }
+    if !may_write {
+        return Err(AppError::NeedsPrimary(anyhow::anyhow!(
+            "image variant not computed yet"
+        )));
     }
     let id = wanted.id();
     let cell = media.inflight.join(&id);
@@ -317,7 +325,15 @@ pub async fn serve(
         width,
         format,
     };
-    let key = variant(&state.media, &state.pools, &state.metrics, wanted).await?;
+    let may_write = state.replay_to.is_none();
+    let key = variant(
+        &state.media,
+        &state.pools,
+        &state.metrics,
+        wanted,
+        may_write,
+    )
+    .await?;
     let bytes = state
         .media
         .store

@@ -117,7 +117,7 @@ pub fn location(res: &Response) -> &str {
     res.header("location").expect("a redirect")
 }
 
-const COURSE: &[(&str, &str)] = &[
+pub const COURSE: &[(&str, &str)] = &[
     ("title", "Rust for Data People"),
     ("summary", "Iterators, ownership and fast parsing."),
     (

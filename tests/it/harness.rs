@@ -86,13 +86,15 @@ fn spawn_watchdog(cluster: &Cluster, root: &std::path::Path) {
     } else {
         stop
     };
-    // The shell backgrounds the loop and returns at once: the loop outlives this process.
+    // The shell backgrounds the loop and returns at once: the loop outlives this process. It
+    // stops every cluster under the root (the shared one, replicas, private ones) and PgBouncer.
     let script = format!(
         "(while kill -0 {pid} 2>/dev/null; do sleep 0.5; done; {stop} >/dev/null 2>&1; \
-         for d in {root}/replica-*; do [ -d \"$d/data\" ] && {stop_replica} >/dev/null 2>&1; done; rm -rf {root}) >/dev/null 2>&1 &",
+         for d in {root}/*/data; do [ -f \"$d/PG_VERSION\" ] && {stop_other} >/dev/null 2>&1; done; \
+         [ -f {root}/pgbouncer/pgbouncer.pid ] && kill $(cat {root}/pgbouncer/pgbouncer.pid); rm -rf {root}) >/dev/null 2>&1 &",
         pid = std::process::id(),
         root = root.display(),
-        stop_replica = stop.replace(&cluster.datadir().display().to_string(), "$d/data"),
+        stop_other = stop.replace(&cluster.datadir().display().to_string(), "$d"),
     );
     std::process::Command::new("sh")
         .args(["-c", &script])
@@ -119,11 +121,7 @@ pub fn s3() -> &'static S3Server {
     S3.get_or_init(|| {
         let root = shared().root.join("s3");
         std::fs::create_dir_all(&root).unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = free_port();
         let bin = which_s3s_fs();
         let script = format!(
             "{bin} --host 127.0.0.1 --port {port} --access-key {ak} --secret-key {sk} {root} >/dev/null 2>&1 & \
@@ -140,11 +138,7 @@ pub fn s3() -> &'static S3Server {
             .status()
             .expect("starting s3s-fs");
         let endpoint = format!("http://127.0.0.1:{port}");
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(std::time::Instant::now() < deadline, "s3s-fs did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        wait_for_port(port, "s3s-fs");
         let bucket = "eduflow-test".to_owned();
         let config = s3_config(&endpoint, &bucket);
         on_own_runtime(move || async move {
@@ -382,13 +376,18 @@ pub fn settings(db: &TestDb) -> Settings {
         listen: "127.0.0.1:0".into(),
         base_domain: "localhost".into(),
         runtime_url: db.runtime_url.clone(),
+        listen_url: db.runtime_url.clone(),
         replica_urls: Vec::new(),
+        replica_wait: Duration::from_millis(100),
+        replica_max_lag: Duration::from_secs(10),
+        replay_to: None,
         trusted_proxies: Vec::new(),
         page_cache_bytes: 1 << 20,
         actor_idle: Duration::from_secs(60),
         pool: PoolSettings {
             max_size: 4,
             checkout_timeout: Duration::from_secs(2),
+            ..PoolSettings::default()
         },
         workers: Some(1),
         metrics_listen: Some("127.0.0.1:0".into()),
@@ -669,4 +668,421 @@ pub async fn post_multipart(
     let mut bytes = head.into_bytes();
     bytes.extend_from_slice(&body);
     raw(port, &bytes).await
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_for_port(port: u16, what: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "{what} did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+static PGBOUNCER: OnceLock<u16> = OnceLock::new();
+
+/// Debian's PgBouncer in transaction mode in front of the test cluster, on a loopback port;
+/// started on first use, stopped by the watchdog when this test process is gone.
+pub fn pgbouncer() -> u16 {
+    let shared = shared();
+    *PGBOUNCER.get_or_init(|| {
+        let dir = shared.root.join("pgbouncer");
+        std::fs::create_dir_all(&dir).unwrap();
+        let port = free_port();
+        let users: String = [RUNTIME_ROLE, OWNER_ROLE, SUPERUSER]
+            .iter()
+            .map(|u| format!("\"{u}\" \"\"\n"))
+            .collect();
+        std::fs::write(dir.join("users.txt"), users).unwrap();
+        std::fs::write(
+            dir.join("pgbouncer.ini"),
+            format!(
+                "[databases]\n* = host={sock} port={pg_port}\n\
+                 [pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n\
+                 auth_type = trust\nauth_file = {dir}/users.txt\npool_mode = transaction\n\
+                 max_client_conn = 500\ndefault_pool_size = 4\n\
+                 ignore_startup_parameters = extra_float_digits,options\n\
+                 logfile = {dir}/pgbouncer.log\npidfile = {dir}/pgbouncer.pid\n",
+                sock = shared.cluster.sockdir().display(),
+                pg_port = eduflow::db::embedded::PORT,
+                dir = dir.display(),
+            ),
+        )
+        .unwrap();
+        let ini = dir.join("pgbouncer.ini").display().to_string();
+        let mut cmd = std::process::Command::new("pgbouncer");
+        // PgBouncer refuses to run as root.
+        if shared.cluster.run_as().is_some() {
+            std::process::Command::new("chown")
+                .args(["-R", "postgres", &dir.display().to_string()])
+                .status()
+                .unwrap();
+            cmd = std::process::Command::new("runuser");
+            cmd.args(["-u", "postgres", "--", "pgbouncer"]);
+        }
+        let status = cmd
+            .args(["-d", &ini])
+            .status()
+            .expect("pgbouncer is installed (Debian's pgbouncer; .ci/run installs it)");
+        assert!(status.success(), "pgbouncer did not start");
+        wait_for_port(port, "pgbouncer");
+        port
+    })
+}
+
+/// `url` (on the shared cluster's socket) as the same role and database through PgBouncer.
+pub fn through_pgbouncer(url: &str) -> String {
+    let (path, query) = url.split_once('?').unwrap();
+    let database = path.trim_start_matches("postgresql:///");
+    let user = query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("user="))
+        .unwrap();
+    format!("postgresql://{user}@127.0.0.1:{}/{database}", pgbouncer())
+}
+
+static NEXT_PRIVATE: AtomicU32 = AtomicU32::new(0);
+
+/// A cluster of the test's own, for tests that stop their database: migrated, with the two demo
+/// schools.
+pub async fn private_cluster() -> (Cluster, TestDb) {
+    let root = shared().root.join(format!(
+        "private-{}",
+        NEXT_PRIVATE.fetch_add(1, Ordering::Relaxed)
+    ));
+    let cluster = Cluster::start(
+        &root,
+        ClusterOptions {
+            unsafe_fast: true,
+            replication: false,
+        },
+    )
+    .await
+    .unwrap();
+    let urls = cluster.provision("eduflow").await.unwrap();
+    migrate::migrate(&urls.admin, &urls.runtime).await.unwrap();
+    let db = TestDb {
+        name: "eduflow".into(),
+        superuser_url: cluster.url(SUPERUSER, "eduflow"),
+        admin_url: urls.admin,
+        runtime_url: urls.runtime,
+    };
+    db.two_schools().await;
+    (cluster, db)
+}
+
+/// A stand-in for Fly.io's edge, for tests only: it forwards each request to `first`; when that
+/// answers with `fly-replay: region=…`, it sends the same request to the instance of that region
+/// instead (with `fly-replay-src`), as Fly's proxy does. A request carrying
+/// `fly-prefer-region` goes straight to that region. Everything behind it is real.
+pub struct FlyEdge {
+    pub port: u16,
+    /// Requests replayed so far.
+    pub replays: std::sync::Arc<AtomicU32>,
+}
+
+impl FlyEdge {
+    pub async fn start(first: (&str, u16), regions: Vec<(String, u16)>) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let replays = std::sync::Arc::new(AtomicU32::new(0));
+        let (first_region, first_port) = (first.0.to_owned(), first.1);
+        let counter = replays.clone();
+        actix_web::rt::spawn(async move {
+            loop {
+                let Ok((mut client, _)) = listener.accept().await else {
+                    return;
+                };
+                let (regions, counter, first_region) =
+                    (regions.clone(), counter.clone(), first_region.clone());
+                actix_web::rt::spawn(async move {
+                    let Some(request) = read_request(&mut client).await else {
+                        return;
+                    };
+                    let port_of =
+                        |region: &str| regions.iter().find(|(r, _)| r == region).map(|(_, p)| *p);
+                    let preferred =
+                        header_value(&request, "fly-prefer-region").and_then(|r| port_of(&r));
+                    let mut answer = exchange(preferred.unwrap_or(first_port), &request).await;
+                    if let Some(target) = header_value(&answer, "fly-replay")
+                        .and_then(|v| v.strip_prefix("region=").map(str::to_owned))
+                    {
+                        counter.fetch_add(1, Ordering::Relaxed);
+                        let replayed = with_header(
+                            &request,
+                            "fly-replay-src",
+                            &format!("region={first_region};state=replayed"),
+                        );
+                        answer =
+                            exchange(port_of(&target).expect("a known region"), &replayed).await;
+                    }
+                    let _ = client.write_all(&answer).await;
+                });
+            }
+        });
+        Self { port, replays }
+    }
+}
+
+/// Sends `request` to `port` and reads one whole answer, as a proxy does: up to the end of its
+/// body, not until the server closes.
+async fn exchange(port: u16, request: &[u8]) -> Vec<u8> {
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let _ = stream.write_all(request).await;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 16 * 1024];
+    loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok());
+            let done = match length {
+                Some(n) => buf.len() >= end + 4 + n,
+                None if head.contains("transfer-encoding: chunked") => {
+                    buf.ends_with(b"\r\n0\r\n\r\n")
+                }
+                None => false,
+            };
+            if done {
+                return buf;
+            }
+        }
+        match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => return buf,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+}
+
+/// One whole HTTP/1.1 request as sent (head and a Content-Length body).
+async fn read_request(stream: &mut tokio::net::TcpStream) -> Option<Vec<u8>> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 16 * 1024];
+    loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+            let length: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0);
+            if buf.len() >= end + 4 + length {
+                return Some(buf);
+            }
+        }
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
+fn header_value(request: &[u8], name: &str) -> Option<String> {
+    let end = request.windows(4).position(|w| w == b"\r\n\r\n")?;
+    String::from_utf8_lossy(&request[..end])
+        .lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| v.trim().to_owned())
+        })
+}
+
+fn with_header(request: &[u8], name: &str, value: &str) -> Vec<u8> {
+    let line_end = request.windows(2).position(|w| w == b"\r\n").unwrap() + 2;
+    let mut out = request[..line_end].to_vec();
+    out.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
+    out.extend_from_slice(&request[line_end..]);
+    out
+}
+
+/// A browser of one school: it keeps every cookie it is given and sends them back, and posts
+/// forms with the token of the last page it read, wherever (whichever port) it is sent.
+pub struct Browser {
+    pub host: String,
+    cookies: std::collections::BTreeMap<String, String>,
+    csrf: String,
+}
+
+impl Browser {
+    pub fn new(school: &str) -> Self {
+        Self {
+            host: format!("{school}.localhost"),
+            cookies: Default::default(),
+            csrf: String::new(),
+        }
+    }
+
+    fn keep(&mut self, res: &Response) {
+        for (name, header) in res.set_cookies() {
+            let value = header
+                .split(';')
+                .next()
+                .and_then(|p| p.split_once('='))
+                .map(|(_, v)| v.to_owned())
+                .unwrap_or_default();
+            if value.is_empty() || header.contains("Max-Age=0") {
+                self.cookies.remove(&name);
+            } else {
+                self.cookies.insert(name, value);
+            }
+        }
+        if let Some(token) = res
+            .body
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+        {
+            self.csrf = token.to_owned();
+        }
+    }
+
+    pub fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// Forgets one cookie (a browser that lost it, or never had it).
+    pub fn drop_cookie(&mut self, name: &str) {
+        self.cookies.remove(name);
+    }
+
+    pub async fn get(&mut self, port: u16, path: &str) -> Response {
+        let cookies = self.cookie_header();
+        let res = request(port, "GET", &self.host, path, &[("Cookie", &cookies)]).await;
+        self.keep(&res);
+        res
+    }
+
+    pub async fn post(&mut self, port: u16, path: &str, fields: &[(&str, &str)]) -> Response {
+        let mut all = fields.to_vec();
+        all.push(("csrf", &self.csrf));
+        let cookies = self.cookie_header();
+        let res = post_form(port, &self.host, path, &all, &[("Cookie", &cookies)]).await;
+        self.keep(&res);
+        res
+    }
+
+    /// A multipart form with text fields only (the authoring forms).
+    pub async fn upload(&mut self, port: u16, path: &str, fields: &[(&str, &str)]) -> Response {
+        let mut all = fields.to_vec();
+        all.push(("csrf", &self.csrf));
+        let cookies = self.cookie_header();
+        let res = post_multipart(port, &self.host, path, &all, &[], &[("Cookie", &cookies)]).await;
+        self.keep(&res);
+        res
+    }
+
+    /// Signs up (reading the form first, as a person would).
+    pub async fn sign_up(&mut self, port: u16, email: &str) {
+        self.get(port, "/signup").await;
+        let res = self
+            .post(
+                port,
+                "/signup",
+                &[
+                    ("name", "Ada Lovelace"),
+                    ("email", email),
+                    ("password", "correct horse battery"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        assert!(self.cookies.contains_key("eduflow_session"));
+        // Forms after sign-up carry the session's token.
+        self.get(port, "/learn").await;
+    }
+}
+
+/// Tests that pause the shared replica's replay (or need it to keep up) take turns.
+pub async fn replica_turn() -> tokio::sync::MutexGuard<'static, ()> {
+    static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    TURN.lock().await
+}
+
+/// The shared replica's URL for `db`'s database as `role`, once the replica has it and has
+/// replayed everything the primary had when this was called.
+pub async fn replica_of(db: &TestDb, role: &str) -> String {
+    let standby = replica();
+    let target = db.text("SELECT pg_current_wal_lsn()::text AS v").await;
+    let url = standby.url(SUPERUSER, &db.name);
+    let caught_up = eventually(Duration::from_secs(10), || async {
+        let Ok(mut conn) = AsyncPgConnection::establish(&url).await else {
+            return false;
+        };
+        #[derive(diesel::QueryableByName)]
+        struct Done {
+            #[diesel(sql_type = diesel::sql_types::Bool)]
+            done: bool,
+        }
+        diesel_async::RunQueryDsl::get_result::<Done>(
+            diesel::sql_query(format!(
+                "SELECT pg_last_wal_replay_lsn() >= '{target}'::pg_lsn AS done"
+            )),
+            &mut conn,
+        )
+        .await
+        .is_ok_and(|d| d.done)
+    })
+    .await;
+    assert!(caught_up.is_some(), "the replica never caught up");
+    standby.url(role, &db.name)
+}
+
+/// Pauses or resumes the shared replica's replay.
+pub async fn replay(db: &TestDb, on: bool) {
+    let call = if on {
+        "pg_wal_replay_resume"
+    } else {
+        "pg_wal_replay_pause"
+    };
+    AsyncPgConnection::establish(&replica().url(SUPERUSER, &db.name))
+        .await
+        .unwrap()
+        .batch_execute(&format!("SELECT {call}()"))
+        .await
+        .unwrap();
+}
+
+impl TestApp {
+    /// The instance's Prometheus text.
+    pub async fn metrics(&self) -> String {
+        request(
+            self.metrics_port.unwrap(),
+            "GET",
+            "127.0.0.1",
+            "/metrics",
+            &[],
+        )
+        .await
+        .body
+    }
+
+    /// How many queries of `family` the pool `pool` ran so far.
+    pub async fn queries(&self, pool: &str, family: &str) -> u64 {
+        let series = format!(
+            "eduflow_db_query_duration_seconds_count{{pool=\"{pool}\",query=\"{family}\"}} "
+        );
+        self.metrics()
+            .await
+            .lines()
+            .find_map(|l| l.strip_prefix(&series))
+            .map_or(0, |n| n.trim().parse().unwrap())
+    }
 }

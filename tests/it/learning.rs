@@ -69,7 +69,7 @@ impl<'a> Learner<'a> {
 }
 
 /// A published course of `school` with at least three lessons, and its lesson slugs in order.
-async fn course_with_lessons(db: &TestDb, school: &str) -> (String, Vec<String>) {
+pub async fn course_with_lessons(db: &TestDb, school: &str) -> (String, Vec<String>) {
     #[derive(QueryableByName)]
     struct Row {
         #[diesel(sql_type = Text)]

@@ -1,0 +1,170 @@
+//! Many regions, one primary (Fly.io's model). An instance reads from its own region's replicas;
+//! in a region other than the primary's, a request that would write is not run at all: it is
+//! answered with `fly-replay: region=<primary>`, and Fly's proxy sends the same request to an
+//! instance of the primary region.
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::middleware::Next;
+use actix_web::{HttpResponse, web};
+
+use crate::error::needs_primary;
+use crate::startup::AppState;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum WriteMode {
+    /// Writes are replayed to the primary region.
+    Replay,
+    /// Writes run here, whatever the region.
+    Direct,
+}
+
+/// The region writes are replayed to, or `None` when this instance runs them itself. An explicit
+/// `replay` needs the primary region; the default replays only when this instance is known to sit
+/// outside it.
+pub fn replay_target(
+    mode: Option<WriteMode>,
+    region: Option<&str>,
+    primary: Option<&str>,
+) -> Result<Option<String>, String> {
+    match (mode, region, primary) {
+        (Some(WriteMode::Direct), _, _) => Ok(None),
+        (Some(WriteMode::Replay), _, None) => {
+            Err("--write-mode replay needs the primary region (PRIMARY_REGION)".into())
+        }
+        (Some(WriteMode::Replay), here, Some(primary)) => {
+            Ok((here != Some(primary)).then(|| primary.to_owned()))
+        }
+        (None, Some(here), Some(primary)) if here != primary => Ok(Some(primary.to_owned())),
+        (None, _, _) => Ok(None),
+    }
+}
+
+/// The replica URLs this region reads from: entries tagged with it (`syd=postgres://…`) and
+/// untagged ones. A tag is a region code in front of a `postgres://` or `postgresql://` URL, so a
+/// `key=value` connection string is never mistaken for one.
+pub fn replica_urls(entries: &[String], region: Option<&str>) -> Vec<String> {
+    entries
+        .iter()
+        .map(|e| e.trim())
+        .filter(|e| !e.is_empty())
+        .filter_map(|entry| match entry.split_once('=') {
+            Some((tag, url))
+                if is_region_code(tag)
+                    && (url.starts_with("postgres://") || url.starts_with("postgresql://")) =>
+            {
+                (Some(tag) == region).then(|| url.to_owned())
+            }
+            _ => Some(entry.to_owned()),
+        })
+        .collect()
+}
+
+fn is_region_code(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 16
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+}
+
+/// What Fly's proxy understands as "run this elsewhere": the header and nothing else.
+pub fn replay_response(region: &str) -> HttpResponse {
+    HttpResponse::Conflict()
+        .insert_header(("fly-replay", format!("region={region}")))
+        .finish()
+}
+
+/// Requests that change state: every method but the safe ones.
+pub fn is_write(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Outside the primary region: state-changing requests are replayed before their body is read,
+/// and a handler that finds it must write after all (`AppError::NeedsPrimary`, which a write
+/// that reached a read-only transaction becomes) is answered the same way.
+pub async fn replay_writes(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let target = req
+        .app_data::<web::Data<AppState>>()
+        .and_then(|s| s.replay_to.clone());
+    let Some(region) = target else {
+        return Ok(next.call(req).await?.map_into_left_body());
+    };
+    if is_write(req.method()) {
+        return Ok(req
+            .into_response(replay_response(&region))
+            .map_into_right_body());
+    }
+    let res = next.call(req).await?;
+    if res.response().error().is_some_and(needs_primary) {
+        let (req, _) = res.into_parts();
+        return Ok(ServiceResponse::new(req, replay_response(&region)).map_into_right_body());
+    }
+    Ok(res.map_into_left_body())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replays_only_outside_the_primary_region() {
+        use WriteMode::*;
+        assert_eq!(
+            replay_target(None, Some("syd"), Some("ams")),
+            Ok(Some("ams".into()))
+        );
+        assert_eq!(replay_target(None, Some("ams"), Some("ams")), Ok(None));
+        assert_eq!(replay_target(None, None, Some("ams")), Ok(None));
+        assert_eq!(replay_target(None, Some("syd"), None), Ok(None));
+        assert_eq!(
+            replay_target(Some(Direct), Some("syd"), Some("ams")),
+            Ok(None)
+        );
+        assert_eq!(
+            replay_target(Some(Replay), None, Some("ams")),
+            Ok(Some("ams".into()))
+        );
+        assert_eq!(
+            replay_target(Some(Replay), Some("ams"), Some("ams")),
+            Ok(None)
+        );
+        assert!(replay_target(Some(Replay), Some("syd"), None).is_err());
+    }
+
+    #[test]
+    fn replica_urls_follow_the_region() {
+        let entries: Vec<String> = [
+            "syd=postgres://r1/db",
+            "ams=postgresql://r2/db",
+            "postgres://anywhere/db",
+            "host=/tmp user=eduflow",
+            " ",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            replica_urls(&entries, Some("syd")),
+            [
+                "postgres://r1/db",
+                "postgres://anywhere/db",
+                "host=/tmp user=eduflow"
+            ]
+        );
+        assert_eq!(
+            replica_urls(&entries, Some("ams")),
+            [
+                "postgresql://r2/db",
+                "postgres://anywhere/db",
+                "host=/tmp user=eduflow"
+            ]
+        );
+        assert_eq!(
+            replica_urls(&entries, None),
+            ["postgres://anywhere/db", "host=/tmp user=eduflow"]
+        );
+    }
+}
