@@ -16,6 +16,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/player.js"),
     ),
     (
+        "upload.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/upload.js"),
+    ),
+    (
         "vendor/hls.light.min.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/vendor/hls.light.min.js"),

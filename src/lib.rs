@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod encoded;
 pub mod error;
 pub mod freshness;
 pub mod health;

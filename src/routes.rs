@@ -1,5 +1,6 @@
 //! The one route table.
 
+use actix_web::middleware::Compress;
 use actix_web::web;
 
 use crate::authoring::pages as author;
@@ -9,14 +10,28 @@ use crate::learning;
 use crate::{assets, health};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    // Probes and media are sent as they are: media is already compressed and served in ranges.
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
-        .route("/static/{path:.*}", web::get().to(assets::serve))
-        .route("/brand.css", web::get().to(pages::brand_css))
         .route(
             "/media/{key:.*}",
             web::get().to(crate::media::origin::serve),
         )
+        .route(
+            "/img/{width}/{key:.*}",
+            web::get().to(crate::media::variants::serve),
+        )
+        .service(
+            // Text answers are compressed per response, except cached pages sent already
+            // compressed (`encoded`), which carry their Content-Encoding and pass through.
+            web::scope("").wrap(Compress::default()).configure(text),
+        )
+        .default_service(web::to(health::not_found));
+}
+
+fn text(cfg: &mut web::ServiceConfig) {
+    cfg.route("/static/{path:.*}", web::get().to(assets::serve))
+        .route("/brand.css", web::get().to(pages::brand_css))
         .route("/", web::get().to(pages::home))
         .route("/signup", web::get().to(accounts::signup_form))
         .route("/signup", web::post().to(accounts::signup))
@@ -42,10 +57,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(learning::pages::complete),
         )
         .route("/learn", web::get().to(learning::pages::dashboard))
-        .route(
-            "/img/{width}/{key:.*}",
-            web::get().to(crate::media::variants::serve),
-        )
         .route("/hls/{key:.*}", web::get().to(crate::media::hls::serve))
         .service(
             web::scope("/author")
@@ -102,6 +113,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     web::post().to(learning::api::position),
                 )
                 .default_service(web::to(api::not_found)),
-        )
-        .default_service(web::to(health::not_found));
+        );
 }

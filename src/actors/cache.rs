@@ -2,18 +2,29 @@
 //! huge pages cannot crowd the instance.
 
 use std::hash::Hash;
+use std::sync::Arc;
 
-use actix_web::web::Bytes;
 use lru::LruCache;
 
-pub struct ByteLru<K: Hash + Eq> {
-    entries: LruCache<K, Bytes>,
+/// How many bytes a cached value holds.
+pub trait Weight {
+    fn weight(&self) -> usize;
+}
+
+impl Weight for Arc<crate::encoded::Page> {
+    fn weight(&self) -> usize {
+        self.size()
+    }
+}
+
+pub struct ByteLru<K: Hash + Eq, V> {
+    entries: LruCache<K, V>,
     held: usize,
     cap: usize,
     pub evictions: u64,
 }
 
-impl<K: Hash + Eq> ByteLru<K> {
+impl<K: Hash + Eq, V: Weight + Clone> ByteLru<K, V> {
     pub fn new(cap: usize) -> Self {
         Self {
             entries: LruCache::unbounded(),
@@ -23,29 +34,32 @@ impl<K: Hash + Eq> ByteLru<K> {
         }
     }
 
-    pub fn get(&mut self, key: &K) -> Option<Bytes> {
+    pub fn get(&mut self, key: &K) -> Option<V> {
         self.entries.get(key).cloned()
     }
 
-    /// Stores `value`, evicting the least recently used entries to stay under the cap. A value
-    /// larger than the whole cap is not stored.
-    pub fn insert(&mut self, key: K, value: Bytes) {
-        if value.len() > self.cap {
-            return;
+    /// Stores `value`, evicting the least recently used entries to stay under the cap; returns
+    /// the keys evicted. A value larger than the whole cap is not stored (`None`).
+    pub fn insert(&mut self, key: K, value: V) -> Option<Vec<K>> {
+        let mut evicted = Vec::new();
+        if value.weight() > self.cap {
+            return None;
         }
-        self.held += value.len();
+        self.held += value.weight();
         if let Some(old) = self.entries.put(key, value) {
-            self.held -= old.len();
+            self.held -= old.weight();
         }
         while self.held > self.cap {
             match self.entries.pop_lru() {
-                Some((_, old)) => {
-                    self.held -= old.len();
+                Some((key, old)) => {
+                    self.held -= old.weight();
                     self.evictions += 1;
+                    evicted.push(key);
                 }
                 None => break,
             }
         }
+        Some(evicted)
     }
 
     pub fn clear(&mut self) {
@@ -70,13 +84,21 @@ impl<K: Hash + Eq> ByteLru<K> {
 mod tests {
     use super::*;
 
+    type Bytes = &'static [u8];
+
+    impl Weight for Bytes {
+        fn weight(&self) -> usize {
+            self.len()
+        }
+    }
+
     #[test]
     fn evicts_least_recently_used_by_bytes() {
         let mut c = ByteLru::new(10);
-        c.insert("a", Bytes::from_static(b"aaaa"));
-        c.insert("b", Bytes::from_static(b"bbbb"));
+        c.insert("a", &b"aaaa"[..]);
+        c.insert("b", &b"bbbb"[..]);
         assert!(c.get(&"a").is_some()); // a is now the most recent
-        c.insert("c", Bytes::from_static(b"cccc"));
+        assert_eq!(c.insert("c", &b"cccc"[..]), Some(vec!["b"]));
         assert!(c.get(&"b").is_none());
         assert!(c.get(&"a").is_some() && c.get(&"c").is_some());
         assert_eq!((c.held(), c.evictions), (8, 1));
@@ -85,14 +107,14 @@ mod tests {
     #[test]
     fn replaces_and_refuses_oversized_values() {
         let mut c = ByteLru::new(4);
-        c.insert("a", Bytes::from_static(b"aa"));
-        c.insert("a", Bytes::from_static(b"aaa"));
+        c.insert("a", &b"aa"[..]);
+        c.insert("a", &b"aaa"[..]);
         assert_eq!(c.held(), 3);
-        c.insert("big", Bytes::from_static(b"too large"));
+        assert_eq!(c.insert("big", &b"too large"[..]), None);
         assert!(c.get(&"big").is_none());
         assert_eq!(c.len(), 1);
         let mut off = ByteLru::new(0);
-        off.insert("a", Bytes::from_static(b"a"));
+        off.insert("a", &b"a"[..]);
         assert!(off.is_empty());
     }
 }

@@ -6,6 +6,7 @@ pub mod flight;
 pub mod learners;
 pub mod registry;
 pub mod school;
+pub mod shelf;
 
 use std::sync::Arc;
 use std::time::Duration;

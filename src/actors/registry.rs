@@ -3,15 +3,16 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, Weak};
 
 use actix::prelude::*;
-use actix_web::web::Bytes;
 
 use super::SchoolContext;
 use super::learners::LearnerChanged;
 use super::school::{CacheStats, CatalogChanged, GetPage, Refresh, SchoolActor, Stats};
+use super::shelf::Shelf;
 use crate::catalog::pages::PageKey;
+use crate::encoded::Page;
 use crate::error::AppError;
 use crate::ids::{TenantId, UserId};
 use crate::tenancy::{Directory, Tenant};
@@ -20,11 +21,14 @@ struct Entry {
     generation: u64,
     tenant: Arc<Tenant>,
     addr: Addr<SchoolActor>,
+    shelf: Arc<Shelf>,
 }
 
 pub struct Registry {
     ctx: Arc<SchoolContext>,
     actors: Mutex<HashMap<TenantId, Entry>>,
+    /// Each live actor's published pages, read by workers without a message.
+    shelves: RwLock<HashMap<TenantId, Arc<Shelf>>>,
     /// Newest announced catalog version per school, so an actor started after an announcement
     /// still refuses replica data older than it.
     versions: Mutex<HashMap<TenantId, i64>>,
@@ -41,6 +45,7 @@ impl Registry {
         Arc::new_cyclic(|me| Self {
             ctx: Arc::new(ctx),
             actors: Mutex::default(),
+            shelves: RwLock::default(),
             versions: Mutex::default(),
             next_generation: AtomicU64::new(0),
             me: me.clone(),
@@ -54,27 +59,44 @@ impl Registry {
         }
         let generation = self.next_generation.fetch_add(1, Ordering::Relaxed);
         let min_version = lock(&self.versions).get(&tenant.id).copied().unwrap_or(0);
+        let shelf = Arc::new(Shelf::new(min_version));
         let addr = SchoolActor::new(
             tenant.clone(),
             self.ctx.clone(),
             self.me.clone(),
             generation,
             min_version,
+            shelf.clone(),
         )
         .start();
+        self.shelves
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(tenant.id, shelf.clone());
         actors.insert(
             tenant.id,
             Entry {
                 generation,
                 tenant: tenant.clone(),
                 addr: addr.clone(),
+                shelf,
             },
         );
         addr
     }
 
-    /// A rendered page of `tenant`, through its actor.
-    pub async fn page(&self, tenant: &Arc<Tenant>, key: PageKey) -> Result<Bytes, AppError> {
+    /// A rendered page of `tenant`: from the shelf its actor published, or through the actor.
+    pub async fn page(&self, tenant: &Arc<Tenant>, key: PageKey) -> Result<Arc<Page>, AppError> {
+        let shelved = self
+            .shelves
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&tenant.id)
+            .and_then(|shelf| shelf.get(&key));
+        if let Some(page) = shelved {
+            self.ctx.metrics.cache_hits.inc();
+            return Ok(page);
+        }
         self.ask(
             tenant,
             GetPage {
@@ -112,7 +134,15 @@ impl Registry {
             .get(&tenant)
             .is_some_and(|e| e.generation == generation)
         {
-            actors.remove(&tenant);
+            if let Some(entry) = actors.remove(&tenant) {
+                let mut shelves = self.shelves.write().unwrap_or_else(PoisonError::into_inner);
+                if shelves
+                    .get(&tenant)
+                    .is_some_and(|s| Arc::ptr_eq(s, &entry.shelf))
+                {
+                    shelves.remove(&tenant);
+                }
+            }
         }
     }
 
@@ -150,6 +180,7 @@ impl Registry {
         let actors = lock(&self.actors);
         for (tenant, version) in changes {
             if let Some(entry) = actors.get(&tenant) {
+                entry.shelf.raise(version);
                 entry.addr.do_send(CatalogChanged(version));
             }
         }
@@ -162,11 +193,20 @@ impl Registry {
             Some(tenant) => {
                 if everything || tenant != entry.tenant {
                     entry.tenant = tenant.clone();
+                    // Until the actor has dropped them, its pages carry the old branding.
+                    entry.shelf.clear();
                     entry.addr.do_send(Refresh(tenant));
                 }
                 true
             }
-            None => false,
+            None => {
+                entry.shelf.clear();
+                self.shelves
+                    .write()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .remove(id);
+                false
+            }
         });
     }
 

@@ -6,7 +6,6 @@ use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 use actix::prelude::*;
-use actix_web::web::Bytes;
 use futures_util::future::BoxFuture;
 
 use super::SchoolContext;
@@ -14,7 +13,9 @@ use super::cache::ByteLru;
 use super::flight::Flights;
 use super::learners::Learners;
 use super::registry::Registry;
+use super::shelf::Shelf;
 use crate::catalog::pages::{self, PageKey};
+use crate::encoded::Page;
 use crate::error::AppError;
 use crate::tenancy::Tenant;
 
@@ -23,8 +24,10 @@ pub struct SchoolActor {
     ctx: Arc<SchoolContext>,
     registry: Weak<Registry>,
     generation: u64,
-    pages: ByteLru<PageKey>,
-    loads: Flights<PageKey, Bytes>,
+    /// The cached pages, for accounting and eviction; `shelf` publishes the same set to workers.
+    pages: ByteLru<PageKey, Arc<Page>>,
+    shelf: Arc<Shelf>,
+    loads: Flights<PageKey, Arc<Page>>,
     /// The newest catalog version announced for this school: pages older than it are stale.
     min_version: i64,
     /// Bumped whenever the pages are dropped; a load begun in an older epoch is not cached.
@@ -40,6 +43,7 @@ impl SchoolActor {
         registry: Weak<Registry>,
         generation: u64,
         min_version: i64,
+        shelf: Arc<Shelf>,
     ) -> Self {
         let cap = ctx.cache_bytes;
         Self {
@@ -48,6 +52,7 @@ impl SchoolActor {
             registry,
             generation,
             pages: ByteLru::new(cap),
+            shelf,
             loads: Flights::default(),
             min_version,
             epoch: 0,
@@ -75,6 +80,7 @@ impl SchoolActor {
     fn drop_pages(&mut self) {
         self.ctx.metrics.cache_bytes.sub(self.pages.held() as i64);
         self.pages.clear();
+        self.shelf.clear();
         self.epoch += 1;
         self.loads.detach_all();
     }
@@ -92,19 +98,21 @@ impl SchoolActor {
         key: PageKey,
         load: u64,
         epoch: u64,
-        result: Result<pages::Loaded, AppError>,
+        result: Result<Arc<Page>, AppError>,
     ) {
-        if let Ok(loaded) = &result {
-            if epoch == self.epoch && loaded.version >= self.min_version {
+        if let Ok(page) = &result {
+            if epoch == self.epoch && page.version >= self.min_version {
                 let (held, evictions) = (self.pages.held(), self.pages.evictions);
-                self.pages.insert(key.clone(), loaded.body.clone());
+                if let Some(evicted) = self.pages.insert(key.clone(), page.clone()) {
+                    self.shelf.remove(&evicted);
+                    self.shelf.put(key.clone(), page.clone());
+                }
                 let m = &self.ctx.metrics;
                 m.cache_bytes.add(self.pages.held() as i64 - held as i64);
                 m.cache_evictions.inc_by(self.pages.evictions - evictions);
             }
         }
-        self.loads
-            .finish(&key, load, &result.map(|loaded| loaded.body));
+        self.loads.finish(&key, load, &result);
     }
 }
 
@@ -119,7 +127,8 @@ impl Actor for SchoolActor {
         ctx.run_interval(tick, move |act, ctx| {
             let evicted = act.learners.evict_idle(idle);
             act.ctx.metrics.learner_states.sub(evicted as i64);
-            if act.last_used.elapsed() >= idle && act.loads.is_idle() && act.learners_idle() {
+            let unused = act.last_used.elapsed().min(act.shelf.idle_for());
+            if unused >= idle && act.loads.is_idle() && act.learners_idle() {
                 ctx.stop();
             }
         });
@@ -142,7 +151,7 @@ impl Actor for SchoolActor {
 
 /// A rendered page of this school (from memory, or loaded once however many ask at once).
 #[derive(Message, Clone)]
-#[rtype(result = "Result<Bytes, AppError>")]
+#[rtype(result = "Result<Arc<Page>, AppError>")]
 pub struct GetPage {
     pub key: PageKey,
     /// When the request was sent, for the mailbox-wait histogram.
@@ -150,7 +159,7 @@ pub struct GetPage {
 }
 
 impl Handler<GetPage> for SchoolActor {
-    type Result = ResponseFuture<Result<Bytes, AppError>>;
+    type Result = ResponseFuture<Result<Arc<Page>, AppError>>;
 
     fn handle(&mut self, GetPage { key, sent }: GetPage, ctx: &mut Self::Context) -> Self::Result {
         self.last_used = Instant::now();

@@ -56,6 +56,9 @@ fn render(
     c.insert("school", tenant);
     c.insert("csrf", &user.csrf);
     c.insert("me", &user.id);
+    // Outside the primary region, uploads (often over the 1 MB a replay can carry) go straight
+    // to it: `static/upload.js` sends these forms with `fly-prefer-region`.
+    c.insert("prefer_region", &state.replay_to);
     c.insert("is_admin", &(user.role == Role::Admin));
     Ok(HttpResponse::build(status)
         .content_type(ContentType::html())

@@ -4,15 +4,14 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::pages::PageKey;
 use super::query::{CatalogQuery, Limit};
+use crate::encoded::Page;
 use crate::error::{ApiError, AppError};
 use crate::startup::AppState;
 use crate::tenancy::files::is_slug;
 use crate::tenancy::host::School;
 
-fn json(body: web::Bytes) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("application/json")
-        .body(body)
+fn json(req: &HttpRequest, page: &Page) -> HttpResponse {
+    page.respond(req, "application/json")
 }
 
 // `Result<School, _>`: an unknown host answers with a JSON error here, not the HTML page.
@@ -23,30 +22,29 @@ pub async fn courses(
 ) -> Result<HttpResponse, ApiError> {
     let School(tenant) = school?;
     let query = CatalogQuery::parse(req.query_string(), Limit::Client)?;
-    Ok(json(
-        state
-            .registry
-            .page(&tenant, PageKey::CatalogJson(query))
-            .await?,
-    ))
+    let page = state
+        .registry
+        .page(&tenant, PageKey::CatalogJson(query))
+        .await?;
+    Ok(json(&req, &page))
 }
 
 pub async fn course(
     school: Result<School, AppError>,
     state: web::Data<AppState>,
     slug: web::Path<String>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let School(tenant) = school?;
     let slug = slug.into_inner();
     if !is_slug(&slug, 120) {
         return Err(AppError::NotFound.into());
     }
-    Ok(json(
-        state
-            .registry
-            .page(&tenant, PageKey::CourseJson(slug))
-            .await?,
-    ))
+    let page = state
+        .registry
+        .page(&tenant, PageKey::CourseJson(slug))
+        .await?;
+    Ok(json(&req, &page))
 }
 
 pub async fn not_found() -> Result<HttpResponse, ApiError> {

@@ -1,9 +1,11 @@
 //! Catalog pages: the keys actors cache them under, how a miss is loaded and rendered, and the
 //! HTML handlers.
 
-use actix_web::http::header::ContentType;
+use actix_web::http::header::{self, ContentType};
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpRequest, HttpResponse};
+use std::sync::Arc;
+
 use serde::Serialize;
 use serde_json::json;
 
@@ -11,10 +13,12 @@ use super::query::{CatalogQuery, Limit, PageAt};
 use super::store::{self, CatalogPage, Category, CourseCard, CourseDetail};
 use crate::actors::SchoolContext;
 use crate::db::{PgPool, tenant_tx};
+use crate::encoded::Page;
 use crate::error::AppError;
 use crate::ids::TenantId;
 use crate::learners::sessions::Viewer;
 use crate::learners::{ACCOUNT_SLOT, account_slot, compose};
+use crate::learning::{ENROLLMENT_SLOT, enrollment_slot};
 use crate::media::MediaKey;
 use crate::media::variants::{Picture, picture};
 use crate::startup::AppState;
@@ -33,6 +37,19 @@ pub enum PageKey {
 }
 
 impl PageKey {
+    /// What an anonymous visitor sees in the page's slots.
+    fn anonymous_slots(&self) -> Vec<(&'static str, String)> {
+        let nobody = Viewer(None);
+        match self {
+            Self::Home | Self::Catalog(_) => vec![(ACCOUNT_SLOT, account_slot(&nobody))],
+            Self::Course(slug) => vec![
+                (ACCOUNT_SLOT, account_slot(&nobody)),
+                (ENROLLMENT_SLOT, enrollment_slot(&nobody, None, slug)),
+            ],
+            Self::CatalogJson(_) | Self::CourseJson(_) => Vec::new(),
+        }
+    }
+
     /// The query family this page's load is measured under.
     pub fn query_name(&self) -> &'static str {
         match self {
@@ -41,12 +58,6 @@ impl PageKey {
             Self::Course(_) | Self::CourseJson(_) => "course",
         }
     }
-}
-
-pub struct Loaded {
-    pub body: Bytes,
-    /// The catalog version the data is at least as new as.
-    pub version: i64,
 }
 
 /// What a page needs, or why it does not exist: decided only once the data is known to be
@@ -74,7 +85,7 @@ pub async fn load(
     tenant: &Tenant,
     key: &PageKey,
     min_version: i64,
-) -> Result<Loaded, AppError> {
+) -> Result<Arc<Page>, AppError> {
     let (version, data) = match fetch(ctx.pools.read(), tenant.id, key).await {
         Ok((version, _)) if version < min_version && ctx.pools.has_replicas() => {
             fetch(ctx.pools.primary(), tenant.id, key).await?
@@ -86,11 +97,13 @@ pub async fn load(
         }
         other => other?,
     };
-    let body = render(ctx, tenant, key, data)?;
-    Ok(Loaded {
-        body: Bytes::from(body),
-        version,
-    })
+    let shared = Bytes::from(render(ctx, tenant, key, data)?);
+    let (slots, compress) = (key.anonymous_slots(), ctx.cache_bytes > 0);
+    let page =
+        actix_web::rt::task::spawn_blocking(move || Page::build(shared, slots, version, compress))
+            .await
+            .map_err(AppError::internal)?;
+    Ok(Arc::new(page))
 }
 
 async fn fetch(pool: &PgPool, tenant: TenantId, key: &PageKey) -> Result<(i64, Data), AppError> {
@@ -203,24 +216,39 @@ fn render(
     }
 }
 
-/// A shared page with this viewer's account slot filled in.
-fn html(body: Bytes, viewer: &Viewer) -> HttpResponse {
+/// A shared page as this viewer gets it: the ready-made anonymous copy, or the page with their
+/// own slots filled in (never shared, so never stored by anyone else).
+pub fn html(
+    req: &HttpRequest,
+    page: &Page,
+    viewer: &Viewer,
+    slots: impl FnOnce() -> Vec<(&'static str, String)>,
+) -> HttpResponse {
+    if viewer.0.is_none() {
+        return page.respond(req, HTML);
+    }
     HttpResponse::Ok()
-        .content_type(ContentType::html())
-        .body(compose(body, &[(ACCOUNT_SLOT, account_slot(viewer))]))
+        .content_type(HTML)
+        .insert_header((header::CACHE_CONTROL, "private, no-cache"))
+        .body(compose(page.shared.clone(), &slots()))
 }
+
+const HTML: &str = "text/html; charset=utf-8";
 
 /// `/`: the school's home, or EduFlow's landing page on the bare base domain.
 pub async fn home(
     target: HostTarget,
     viewer: Viewer,
     state: web::Data<AppState>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     match target {
-        HostTarget::School(tenant) => Ok(html(
-            state.registry.page(&tenant, PageKey::Home).await?,
-            &viewer,
-        )),
+        HostTarget::School(tenant) => {
+            let page = state.registry.page(&tenant, PageKey::Home).await?;
+            Ok(html(&req, &page, &viewer, || {
+                vec![(ACCOUNT_SLOT, account_slot(&viewer))]
+            }))
+        }
         HostTarget::Platform => {
             let body = state.views.render("landing.html", &tera::Context::new())?;
             Ok(HttpResponse::Ok()
@@ -238,13 +266,13 @@ pub async fn catalog(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let query = CatalogQuery::parse(req.query_string(), Limit::Fixed)?;
-    Ok(html(
-        state
-            .registry
-            .page(&tenant, PageKey::Catalog(query))
-            .await?,
-        &viewer,
-    ))
+    let page = state
+        .registry
+        .page(&tenant, PageKey::Catalog(query))
+        .await?;
+    Ok(html(&req, &page, &viewer, || {
+        vec![(ACCOUNT_SLOT, account_slot(&viewer))]
+    }))
 }
 
 pub async fn course(
@@ -252,19 +280,13 @@ pub async fn course(
     viewer: Viewer,
     state: web::Data<AppState>,
     slug: web::Path<String>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let slug = slug.into_inner();
     if !is_slug(&slug, 120) {
         return Err(AppError::NotFound);
     }
-    crate::learning::pages::course_page(
-        &state,
-        &tenant,
-        &viewer,
-        &slug,
-        actix_web::http::StatusCode::OK,
-    )
-    .await
+    crate::learning::pages::course_page(&req, &state, &tenant, &viewer, &slug).await
 }
 
 /// The school's accent colour as a stylesheet, so pages need no inline styles.

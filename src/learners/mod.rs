@@ -20,6 +20,9 @@ pub const ACCOUNT_SLOT: &str = "<!--eduflow:account-->";
 /// Fills the per-viewer parts of a shared page: the page bytes stay the same for every visitor
 /// (and cacheable); only the slots differ. Slots must appear in the page in the order given.
 pub fn compose(page: Bytes, slots: &[(&str, String)]) -> Bytes {
+    if slots.is_empty() {
+        return page;
+    }
     let mut out =
         Vec::with_capacity(page.len() + slots.iter().map(|(_, s)| s.len()).sum::<usize>());
     let mut rest: &[u8] = &page;

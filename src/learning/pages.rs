@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-use actix_web::http::StatusCode;
 use actix_web::http::header::ContentType;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -10,13 +9,13 @@ use serde::Deserialize;
 use super::store::{self, EnrollOutcome, LessonPage};
 use super::{ENROLLMENT_SLOT, EnrolledCourse, LearnerState, enrollment_slot};
 use crate::actors::learners::{Complete, Enroll, GetLearner, Unenroll};
-use crate::catalog::pages::PageKey;
+use crate::catalog::pages::{PageKey, html};
 use crate::db::{PgPool, tenant_tx};
 use crate::error::AppError;
 use crate::freshness::ReadFloor;
 use crate::learners::csrf::{check_origin, check_token};
 use crate::learners::sessions::{CurrentUser, Role, Viewer};
-use crate::learners::{ACCOUNT_SLOT, account_slot, compose, render_for};
+use crate::learners::{ACCOUNT_SLOT, account_slot, render_for};
 use crate::media::MediaKey;
 use crate::startup::AppState;
 use crate::tenancy::Tenant;
@@ -55,30 +54,26 @@ pub async fn learner(
 
 /// The shared course page with this viewer's account and enrollment slots filled in.
 pub async fn course_page(
+    req: &HttpRequest,
     state: &AppState,
     tenant: &Arc<Tenant>,
     viewer: &Viewer,
     slug: &str,
-    status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let page = state
         .registry
         .page(tenant, PageKey::Course(slug.to_owned()))
         .await?;
     let learner = learner(state, tenant, viewer).await?;
-    let body = compose(
-        page,
-        &[
+    Ok(html(req, &page, viewer, || {
+        vec![
             (ACCOUNT_SLOT, account_slot(viewer)),
             (
                 ENROLLMENT_SLOT,
                 enrollment_slot(viewer, learner.as_deref(), slug),
             ),
-        ],
-    );
-    Ok(HttpResponse::build(status)
-        .content_type(ContentType::html())
-        .body(body))
+        ]
+    }))
 }
 
 /// A signed-in user whose form came from this school with their session's token; anyone else is
@@ -208,6 +203,7 @@ fn may_view(page: &LessonPage, viewer: &Viewer, learner: Option<&LearnerState>) 
 }
 
 pub async fn lesson(
+    req: HttpRequest,
     School(tenant): School,
     viewer: Viewer,
     floor: ReadFloor,
@@ -220,7 +216,7 @@ pub async fn lesson(
     let learner = learner(&state, &tenant, &viewer).await?;
     if !may_view(&page, &viewer, learner.as_deref()) {
         // Never the content: the course page, with its enroll prompt.
-        return course_page(&state, &tenant, &viewer, &course, StatusCode::OK).await;
+        return course_page(&req, &state, &tenant, &viewer, &course).await;
     }
     let progress = learner.as_deref().and_then(|l| l.course(&course));
     let mut c = tera::Context::new();

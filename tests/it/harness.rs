@@ -456,7 +456,7 @@ pub struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: String,
-    /// The body as sent (binary media), when it was not chunked.
+    /// The body as sent (binary media; de-chunked).
     pub bytes: Vec<u8>,
 }
 
@@ -561,13 +561,12 @@ pub async fn raw(port: u16, bytes: &[u8]) -> Response {
     let _ = stream.write_all(bytes).await;
     let mut buf = Vec::new();
     let _ = stream.read_to_end(&mut buf).await;
-    let bytes = buf
+    let at = buf
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
-        .map(|at| buf[at + 4..].to_vec())
-        .unwrap_or_default();
-    let text = String::from_utf8_lossy(&buf).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        .unwrap_or(buf.len());
+    let head = String::from_utf8_lossy(&buf[..at]).into_owned();
+    let raw_body = buf.get(at + 4..).unwrap_or_default();
     let mut lines = head.lines();
     let status = lines
         .next()
@@ -581,28 +580,32 @@ pub async fn raw(port: u16, bytes: &[u8]) -> Response {
     let chunked = headers
         .iter()
         .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
-    let body = if chunked {
-        dechunk(body)
+    let bytes = if chunked {
+        dechunk(raw_body)
     } else {
-        body.to_owned()
+        raw_body.to_vec()
     };
     Response {
         status,
         headers,
-        body,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
         bytes,
     }
 }
 
-fn dechunk(mut s: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = s.split_once("\r\n") {
-        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        if n == 0 {
+fn dechunk(mut s: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(line) = s.windows(2).position(|w| w == b"\r\n") {
+        let n = std::str::from_utf8(&s[..line])
+            .ok()
+            .and_then(|size| usize::from_str_radix(size.trim(), 16).ok())
+            .unwrap_or(0);
+        let rest = &s[line + 2..];
+        if n == 0 || rest.len() < n {
             break;
         }
-        out.push_str(&rest[..n]);
-        s = &rest[n + 2..];
+        out.extend_from_slice(&rest[..n]);
+        s = rest.get(n + 2..).unwrap_or_default();
     }
     out
 }
@@ -814,6 +817,13 @@ impl FlyEdge {
                     if let Some(target) = header_value(&answer, "fly-replay")
                         .and_then(|v| v.strip_prefix("region=").map(str::to_owned))
                     {
+                        if request.len() > REPLAY_LIMIT {
+                            // Fly cannot replay a body over 1 MB; this stands for its refusal.
+                            let _ = client
+                                .write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                                .await;
+                            return;
+                        }
                         counter.fetch_add(1, Ordering::Relaxed);
                         let replayed = with_header(
                             &request,
@@ -830,6 +840,9 @@ impl FlyEdge {
         Self { port, replays }
     }
 }
+
+/// The largest request Fly's proxy replays.
+const REPLAY_LIMIT: usize = 1 << 20;
 
 /// Sends `request` to `port` and reads one whole answer, as a proxy does: up to the end of its
 /// body, not until the server closes.

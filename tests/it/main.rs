@@ -10,6 +10,7 @@ mod cloudfront;
 mod coherence;
 mod fleet;
 mod hosts;
+mod hot;
 mod images;
 mod learning;
 mod media;

@@ -233,3 +233,93 @@ async fn an_image_variant_not_yet_computed_is_replayed_to_the_primary_region() {
     .await;
     assert_eq!(local.status, 200);
 }
+
+/// An image of noise: it does not compress, so its PNG is about `w * h * 3` bytes.
+fn noise_png(w: u32, h: u32) -> Vec<u8> {
+    let mut x: u32 = 2_463_534_242;
+    let img = image::RgbImage::from_fn(w, h, |_, _| {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        image::Rgb([x as u8, (x >> 8) as u8, (x >> 16) as u8])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+#[actix_web::test]
+async fn uploads_over_the_replay_limit_go_straight_to_the_primary_region() {
+    let _turn = replica_turn().await;
+    let db = TestDb::new().await;
+    db.two_schools().await;
+    let ams = TestApp::spawn(settings(&db)).await;
+    let mut syd = settings(&db);
+    syd.replica_urls = vec![replica_of(&db, RUNTIME_ROLE).await];
+    syd.replay_to = Some("ams".into());
+    let syd = TestApp::spawn(syd).await;
+    let edge = FlyEdge::start(
+        ("syd", syd.port),
+        vec![("ams".into(), ams.port), ("syd".into(), syd.port)],
+    )
+    .await;
+    let mut ines = Browser::new("alpha");
+    ines.sign_up(edge.port, "ines@alpha.test").await;
+    crate::fleet::psql(
+        &db,
+        "UPDATE users SET role = 'instructor' WHERE email = 'ines@alpha.test'",
+    )
+    .await;
+    replica_of(&db, RUNTIME_ROLE).await;
+    let form = ines.get(edge.port, "/author/courses/new").await;
+    assert!(
+        form.body.contains("data-prefer-region=\"ams\""),
+        "{}",
+        form.body
+    );
+    assert!(form.body.contains("/static/upload.js"));
+    let script = syd.get("alpha.localhost", "/static/upload.js").await;
+    assert!(script.body.contains("fly-prefer-region"));
+    // What ams renders itself (no replay) needs no redirection.
+    let at_ams = request(
+        ams.port,
+        "GET",
+        "alpha.localhost",
+        "/author/courses/new",
+        &[("Cookie", &ines.cookie_header())],
+    )
+    .await;
+    assert!(!at_ams.body.contains("data-prefer-region"));
+
+    let cover = noise_png(700, 520);
+    assert!(cover.len() > 1 << 20, "{} bytes", cover.len());
+    let csrf = form.csrf_token();
+    let fields = [crate::authoring::COURSE, &[("csrf", csrf.as_str())]].concat();
+    let send = |extra: Vec<(&'static str, String)>| {
+        let (cover, fields, cookies) = (cover.clone(), fields.clone(), ines.cookie_header());
+        async move {
+            let mut headers = vec![("Cookie", cookies.as_str())];
+            headers.extend(extra.iter().map(|(k, v)| (*k, v.as_str())));
+            crate::harness::post_multipart(
+                edge.port,
+                "alpha.localhost",
+                "/author/courses",
+                &fields,
+                &[("cover", "cover.png", "image/png", &cover)],
+                &headers,
+            )
+            .await
+        }
+    };
+    // Without the header the body is too large to replay: nothing is written.
+    let before = db.count("SELECT count(*) AS n FROM courses").await;
+    assert_eq!(send(vec![]).await.status, 502);
+    assert_eq!(db.count("SELECT count(*) AS n FROM courses").await, before);
+    // As the form's script sends it: straight to the primary region.
+    let sent = send(vec![("fly-prefer-region", "ams".into())]).await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    assert_eq!(
+        db.count("SELECT count(*) AS n FROM courses").await,
+        before + 1
+    );
+}

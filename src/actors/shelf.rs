@@ -1,0 +1,87 @@
+//! What request workers read without asking the school's actor: its cached pages, published as
+//! the actor loads and drops them. The actor stays the only writer (loads, eviction,
+//! invalidation). A page older than the newest catalog version this instance knows of is never
+//! handed out, even before the actor has processed that version.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
+use std::time::{Duration, Instant};
+
+use crate::catalog::pages::PageKey;
+use crate::encoded::Page;
+
+pub struct Shelf {
+    pages: RwLock<HashMap<PageKey, Arc<Page>>>,
+    min_version: AtomicI64,
+    /// When a worker last took a page, in ms since [`anchor`]: the actor counts it as use.
+    last_hit: AtomicU64,
+}
+
+fn anchor() -> Instant {
+    static ANCHOR: OnceLock<Instant> = OnceLock::new();
+    *ANCHOR.get_or_init(Instant::now)
+}
+
+fn now_ms() -> u64 {
+    anchor().elapsed().as_millis() as u64
+}
+
+impl Shelf {
+    pub fn new(min_version: i64) -> Self {
+        Self {
+            pages: RwLock::default(),
+            min_version: AtomicI64::new(min_version),
+            last_hit: AtomicU64::new(now_ms()),
+        }
+    }
+
+    pub fn get(&self, key: &PageKey) -> Option<Arc<Page>> {
+        let page = self
+            .pages
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(key)?
+            .clone();
+        if page.version < self.min_version.load(Ordering::Acquire) {
+            return None;
+        }
+        // One store a second at most: hits on other cores do not fight over the line.
+        let now = now_ms();
+        if now.saturating_sub(self.last_hit.load(Ordering::Relaxed)) >= 1_000 {
+            self.last_hit.store(now, Ordering::Relaxed);
+        }
+        Some(page)
+    }
+
+    /// A newer catalog version exists: older pages stop being handed out at once.
+    pub fn raise(&self, version: i64) {
+        self.min_version.fetch_max(version, Ordering::AcqRel);
+    }
+
+    /// How long since a worker last took a page.
+    pub fn idle_for(&self) -> Duration {
+        Duration::from_millis(now_ms().saturating_sub(self.last_hit.load(Ordering::Relaxed)))
+    }
+
+    pub(super) fn put(&self, key: PageKey, page: Arc<Page>) {
+        self.write().insert(key, page);
+    }
+
+    pub(super) fn remove(&self, keys: &[PageKey]) {
+        if !keys.is_empty() {
+            let mut pages = self.write();
+            for key in keys {
+                pages.remove(key);
+            }
+        }
+    }
+
+    pub(super) fn clear(&self) {
+        self.write().clear();
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<PageKey, Arc<Page>>> {
+        self.pages.write().unwrap_or_else(PoisonError::into_inner)
+    }
+}

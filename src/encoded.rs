@@ -1,0 +1,313 @@
+//! Shared pages kept ready to send. Every anonymous visitor of a school gets the same bytes for a
+//! page, so the actor stores them composed and compressed once (brotli, gzip and identity), each
+//! with a strong `ETag`; a request picks one by `Accept-Encoding` and a revalidation with
+//! `If-None-Match` costs a 304. Signed-in visitors get the page with their own slots filled in,
+//! composed per request and compressed by the `Compress` middleware: their bytes are theirs
+//! alone, and the shared copies are never recompressed for them.
+
+use std::io::Write;
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse};
+use sha2::{Digest, Sha256};
+
+use crate::learners::compose;
+
+/// A cached page.
+#[derive(Debug)]
+pub struct Page {
+    /// The page with its per-viewer slots, for signed-in visitors.
+    pub shared: Bytes,
+    /// What an anonymous visitor sees in the slots.
+    anonymous_slots: Vec<(&'static str, String)>,
+    /// What every anonymous visitor gets, in each encoding (identity last).
+    anonymous: Vec<Encoded>,
+    /// The catalog version the data is at least as new as.
+    pub version: i64,
+}
+
+#[derive(Debug)]
+struct Encoded {
+    coding: Coding,
+    /// `None` for identity: browsers nearly always take a compressed copy, so the plain one is
+    /// composed when asked for rather than held beside `shared`.
+    body: Option<Bytes>,
+    etag: HeaderValue,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Coding {
+    Brotli,
+    Gzip,
+    Identity,
+}
+
+impl Coding {
+    fn token(self) -> &'static str {
+        match self {
+            Self::Brotli => "br",
+            Self::Gzip => "gzip",
+            Self::Identity => "identity",
+        }
+    }
+}
+
+impl Page {
+    /// Composes the anonymous page from `shared` and, with `compress`, compresses it: CPU work of
+    /// a few milliseconds, which callers run off the actor's thread. A page that will not be
+    /// cached is not worth compressing once (the `Compress` middleware does it per response).
+    pub fn build(
+        shared: Bytes,
+        anonymous_slots: Vec<(&'static str, String)>,
+        version: i64,
+        compress: bool,
+    ) -> Self {
+        let plain = compose(shared.clone(), &anonymous_slots);
+        let hash = Sha256::digest(&plain);
+        let tag: String = hash[..8].iter().map(|b| format!("{b:02x}")).collect();
+        let etag = |suffix: &str| {
+            HeaderValue::from_str(&format!("\"{tag}{suffix}\"")).expect("hex is a valid header")
+        };
+        let identity = Encoded {
+            coding: Coding::Identity,
+            etag: etag(""),
+            body: None,
+        };
+        if !compress {
+            return Self {
+                shared,
+                anonymous_slots,
+                anonymous: vec![identity],
+                version,
+            };
+        }
+        let brotli = {
+            let mut out = Vec::with_capacity(plain.len() / 4);
+            let params = brotli::enc::BrotliEncoderParams {
+                quality: BROTLI_QUALITY,
+                size_hint: plain.len(),
+                ..Default::default()
+            };
+            brotli::BrotliCompress(&mut &plain[..], &mut out, &params)
+                .expect("compressing into memory");
+            out
+        };
+        let gzip = {
+            let mut enc = flate2::write::GzEncoder::new(
+                Vec::with_capacity(plain.len() / 3),
+                flate2::Compression::best(),
+            );
+            enc.write_all(&plain).expect("compressing into memory");
+            enc.finish().expect("compressing into memory")
+        };
+        Self {
+            shared,
+            anonymous_slots,
+            anonymous: vec![
+                Encoded {
+                    coding: Coding::Brotli,
+                    body: Some(brotli.into()),
+                    etag: etag("-br"),
+                },
+                Encoded {
+                    coding: Coding::Gzip,
+                    body: Some(gzip.into()),
+                    etag: etag("-gz"),
+                },
+                identity,
+            ],
+            version,
+        }
+    }
+
+    /// Bytes held, for the cache's memory cap.
+    pub fn size(&self) -> usize {
+        self.shared.len()
+            + self
+                .anonymous
+                .iter()
+                .filter_map(|e| e.body.as_ref())
+                .map(Bytes::len)
+                .sum::<usize>()
+    }
+
+    /// The anonymous page in the best encoding `req` accepts, or a 304 when it already holds it.
+    pub fn respond(&self, req: &HttpRequest, content_type: &'static str) -> HttpResponse {
+        let accepted = accepted(req);
+        let identity = self
+            .anonymous
+            .last()
+            .expect("a page has its identity encoding");
+        let chosen = self
+            .anonymous
+            .iter()
+            .find(|e| accepted(e.coding))
+            .unwrap_or(identity);
+        let mut res = if self.not_modified(req) {
+            HttpResponse::NotModified().finish()
+        } else {
+            let mut b = HttpResponse::Ok();
+            b.content_type(content_type);
+            if chosen.coding != Coding::Identity {
+                b.insert_header((header::CONTENT_ENCODING, chosen.coding.token()));
+            }
+            b.body(match &chosen.body {
+                Some(body) => body.clone(),
+                None => compose(self.shared.clone(), &self.anonymous_slots),
+            })
+        };
+        let headers = res.headers_mut();
+        headers.insert(header::ETAG, chosen.etag.clone());
+        headers.insert(
+            header::VARY,
+            HeaderValue::from_static("Accept-Encoding, Cookie"),
+        );
+        // Shared caches may keep it, but must ask again: the catalog changes without notice.
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        res
+    }
+
+    /// Whether `If-None-Match` names any encoding of this page (they are the same content).
+    fn not_modified(&self, req: &HttpRequest) -> bool {
+        let Some(value) = req
+            .headers()
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+        else {
+            return false;
+        };
+        value.split(',').map(str::trim).any(|tag| {
+            tag == "*"
+                || self
+                    .anonymous
+                    .iter()
+                    .any(|e| e.etag.as_bytes() == tag.trim_start_matches("W/").as_bytes())
+        })
+    }
+}
+
+/// What `Accept-Encoding` allows: a coding listed without `q=0` (identity unless refused).
+fn accepted(req: &HttpRequest) -> impl Fn(Coding) -> bool + '_ {
+    let header = req
+        .headers()
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    move |coding| {
+        let mut listed = None;
+        let mut star = None;
+        for item in header.split(',') {
+            let mut parts = item.split(';').map(str::trim);
+            let name = parts.next().unwrap_or("").to_ascii_lowercase();
+            let refused = parts.any(|p| {
+                p.strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .is_some_and(|q| q == 0.0)
+            });
+            if name == coding.token() || (coding == Coding::Gzip && name == "x-gzip") {
+                listed = Some(!refused);
+            } else if name == "*" {
+                star = Some(!refused);
+            }
+        }
+        listed.or(star).unwrap_or(coding == Coding::Identity)
+    }
+}
+
+/// Brotli's quality for cached pages: 11 costs several times 9's time for a few percent.
+const BROTLI_QUALITY: i32 = 9;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+    use std::io::Read;
+
+    fn page() -> Page {
+        let shared = Bytes::from(format!(
+            "<html><!--slot-->{}</html>",
+            "<p>a course card</p>".repeat(200)
+        ));
+        Page::build(shared, vec![("<!--slot-->", "anon".into())], 7, true)
+    }
+
+    fn get(headers: &[(&str, &str)]) -> HttpRequest {
+        let mut req = TestRequest::get();
+        for h in headers {
+            req = req.insert_header(*h);
+        }
+        req.to_http_request()
+    }
+
+    fn body(res: HttpResponse) -> Vec<u8> {
+        let bytes = actix_web::body::to_bytes(res.into_body());
+        futures_util::FutureExt::now_or_never(bytes)
+            .unwrap()
+            .unwrap()
+            .to_vec()
+    }
+
+    #[test]
+    fn picks_the_best_accepted_encoding_and_decodes_to_the_same_page() {
+        let page = page();
+        let plain = body(page.respond(&get(&[]), "text/html"));
+        assert!(plain.starts_with(b"<html>anon<p>"));
+        let br = page.respond(&get(&[("accept-encoding", "gzip, br")]), "text/html");
+        assert_eq!(br.headers().get("content-encoding").unwrap(), "br");
+        let mut decoded = Vec::new();
+        brotli::BrotliDecompress(&mut &body(br)[..], &mut decoded).unwrap();
+        assert_eq!(decoded, plain);
+        let gz = page.respond(
+            &get(&[("accept-encoding", "gzip;q=1, br;q=0")]),
+            "text/html",
+        );
+        assert_eq!(gz.headers().get("content-encoding").unwrap(), "gzip");
+        let mut decoded = Vec::new();
+        flate2::read::GzDecoder::new(&body(gz)[..])
+            .read_to_end(&mut decoded)
+            .unwrap();
+        assert_eq!(decoded, plain);
+        let none = page.respond(&get(&[("accept-encoding", "deflate")]), "text/html");
+        assert!(none.headers().get("content-encoding").is_none());
+        let compressed = page.anonymous[0].body.as_ref().unwrap().len();
+        assert!(compressed * 5 < plain.len(), "brotli barely compressed");
+    }
+
+    #[test]
+    fn revalidation_answers_304_for_any_encoding_of_the_same_page() {
+        let page = page();
+        let first = page.respond(&get(&[("accept-encoding", "br")]), "text/html");
+        let etag = first
+            .headers()
+            .get("etag")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(etag.starts_with('"') && etag.ends_with("-br\""), "{etag}");
+        let again = page.respond(
+            &get(&[("accept-encoding", "br"), ("if-none-match", &etag)]),
+            "text/html",
+        );
+        assert_eq!(again.status(), 304);
+        assert!(body(again).is_empty());
+        let other = page.respond(
+            &get(&[("if-none-match", "\"0123456789abcdef\"")]),
+            "text/html",
+        );
+        assert_eq!(other.status(), 200);
+        let changed = Page::build(
+            Bytes::from_static(b"<html><!--slot-->changed</html>"),
+            vec![("<!--slot-->", "anon".into())],
+            8,
+            true,
+        );
+        assert_eq!(
+            changed
+                .respond(&get(&[("if-none-match", &etag)]), "text/html")
+                .status(),
+            200
+        );
+    }
+}
