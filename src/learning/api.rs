@@ -5,7 +5,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::pages::learner;
-use crate::actors::learners::{GetLearner, Position};
+use super::pages::state_of;
+use crate::actors::learners::Position;
 use crate::error::{ApiError, AppError};
 use crate::learners::csrf::{check_origin, check_token};
 use crate::learners::sessions::Viewer;
@@ -82,16 +83,7 @@ pub async fn position(
     if !(0..=86_400).contains(&beacon.seconds) {
         return Err(AppError::bad_request("seconds must be between 0 and 86400").into());
     }
-    let learner = state
-        .registry
-        .ask(
-            &tenant,
-            GetLearner {
-                user: user.id,
-                version: user.state_version,
-            },
-        )
-        .await??;
+    let learner = state_of(&state, &tenant, user).await?;
     if !learner
         .courses
         .iter()

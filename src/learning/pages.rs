@@ -36,20 +36,27 @@ pub async fn learner(
     viewer: &Viewer,
 ) -> Result<Option<Arc<LearnerState>>, AppError> {
     match &viewer.0 {
-        Some(user) => Ok(Some(
-            state
-                .registry
-                .ask(
-                    tenant,
-                    GetLearner {
-                        user: user.id,
-                        version: user.state_version,
-                    },
-                )
-                .await??,
-        )),
+        Some(user) => Ok(Some(state_of(state, tenant, user).await?)),
         None => Ok(None),
     }
+}
+
+/// `user`'s state, at least as new as their session says it is.
+pub async fn state_of(
+    state: &AppState,
+    tenant: &Arc<Tenant>,
+    user: &CurrentUser,
+) -> Result<Arc<LearnerState>, AppError> {
+    state
+        .registry
+        .ask(
+            tenant,
+            GetLearner {
+                user: user.id,
+                version: user.state_version,
+            },
+        )
+        .await?
 }
 
 /// The shared course page with this viewer's account and enrollment slots filled in.
@@ -277,16 +284,7 @@ pub async fn complete(
     let (course, lesson) = path.into_inner();
     let user = form_user(&req, &state, viewer, &form.csrf)?;
     let page = load_lesson(&state, &tenant, state.pools.primary(), &course, &lesson).await?;
-    let learner = state
-        .registry
-        .ask(
-            &tenant,
-            GetLearner {
-                user: user.id,
-                version: user.state_version,
-            },
-        )
-        .await??;
+    let learner = state_of(&state, &tenant, &user).await?;
     if !learner.enrolled_in(page.course_id) {
         return Err(AppError::Forbidden(
             "Enroll in the course to record your progress.".into(),

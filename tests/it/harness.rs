@@ -753,6 +753,19 @@ pub fn through_pgbouncer(url: &str) -> String {
 
 static NEXT_PRIVATE: AtomicU32 = AtomicU32::new(0);
 
+/// Starts (or restarts) a cluster of a test's own under `root`.
+pub async fn start_private(root: &std::path::Path) -> Cluster {
+    Cluster::start(
+        root,
+        ClusterOptions {
+            unsafe_fast: true,
+            replication: false,
+        },
+    )
+    .await
+    .unwrap()
+}
+
 /// A cluster of the test's own, for tests that stop their database: migrated, with the two demo
 /// schools.
 pub async fn private_cluster() -> (Cluster, TestDb) {
@@ -760,15 +773,7 @@ pub async fn private_cluster() -> (Cluster, TestDb) {
         "private-{}",
         NEXT_PRIVATE.fetch_add(1, Ordering::Relaxed)
     ));
-    let cluster = Cluster::start(
-        &root,
-        ClusterOptions {
-            unsafe_fast: true,
-            replication: false,
-        },
-    )
-    .await
-    .unwrap();
+    let cluster = start_private(&root).await;
     let urls = cluster.provision("eduflow").await.unwrap();
     migrate::migrate(&urls.admin, &urls.runtime).await.unwrap();
     let db = TestDb {

@@ -6,9 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-use eduflow::db::embedded::{Cluster, ClusterOptions};
-
-use crate::harness::{Browser, TestApp, eventually, private_cluster, settings};
+use crate::harness::{Browser, TestApp, eventually, private_cluster, settings, start_private};
 use crate::learning::course_with_lessons;
 
 #[actix_web::test]
@@ -72,15 +70,7 @@ async fn a_primary_outage_serves_hot_pages_fails_fast_and_recovers() {
 
     let back = Instant::now();
     let root = cluster.datadir().parent().unwrap().to_owned();
-    let cluster = Cluster::start(
-        &root,
-        ClusterOptions {
-            unsafe_fast: true,
-            replication: false,
-        },
-    )
-    .await
-    .unwrap();
+    let cluster = start_private(&root).await;
     let recovered = eventually(Duration::from_secs(30), || async {
         app.get("alpha.localhost", "/readyz").await.status == 200
             && app

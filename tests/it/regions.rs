@@ -31,14 +31,11 @@ async fn median_ms(mut f: impl AsyncFnMut() -> u16, n: usize) -> f64 {
     times[n / 2]
 }
 
-#[actix_web::test]
-async fn two_regions_read_locally_and_replay_writes_to_the_primary() {
-    let _turn = replica_turn().await;
-    let db = TestDb::new().await;
-    db.two_schools().await;
-    let ams = TestApp::spawn(settings(&db)).await;
-    let mut syd = settings(&db);
-    syd.replica_urls = vec![replica_of(&db, RUNTIME_ROLE).await];
+/// Beside `ams` (the primary region's instance): a "syd" instance that reads its region's replica
+/// and replays writes to ams, and the edge in front of syd.
+async fn replica_region(db: &TestDb, ams: &TestApp) -> (TestApp, FlyEdge) {
+    let mut syd = settings(db);
+    syd.replica_urls = vec![replica_of(db, RUNTIME_ROLE).await];
     syd.replay_to = Some("ams".into());
     let syd = TestApp::spawn(syd).await;
     let edge = FlyEdge::start(
@@ -46,6 +43,16 @@ async fn two_regions_read_locally_and_replay_writes_to_the_primary() {
         vec![("ams".into(), ams.port), ("syd".into(), syd.port)],
     )
     .await;
+    (syd, edge)
+}
+
+#[actix_web::test]
+async fn two_regions_read_locally_and_replay_writes_to_the_primary() {
+    let _turn = replica_turn().await;
+    let db = TestDb::new().await;
+    db.two_schools().await;
+    let ams = TestApp::spawn(settings(&db)).await;
+    let (syd, edge) = replica_region(&db, &ams).await;
 
     // Sent to syd itself, a write is not run: the answer is the replay header and nothing else.
     let users = db.count("SELECT count(*) AS n FROM users").await;
@@ -188,50 +195,33 @@ async fn writes_that_reach_a_read_only_database_never_answer_500() {
 async fn an_image_variant_not_yet_computed_is_replayed_to_the_primary_region() {
     let _turn = replica_turn().await;
     let (db, ams, _) = crate::authoring::published_course(|_| {}).await;
-    let mut syd = settings(&db);
-    syd.replica_urls = vec![replica_of(&db, RUNTIME_ROLE).await];
-    syd.replay_to = Some("ams".into());
-    let syd = TestApp::spawn(syd).await;
-    let edge = FlyEdge::start(
-        ("syd", syd.port),
-        vec![("ams".into(), ams.port), ("syd".into(), syd.port)],
-    )
-    .await;
+    let (syd, edge) = replica_region(&db, &ams).await;
     let catalog = syd.get("alpha.localhost", "/courses").await;
     let src = crate::images::cover_attr(&catalog, "src");
-    let at_syd = request(
-        syd.port,
-        "GET",
-        "alpha.localhost",
-        &src,
-        &[("Accept", "image/webp")],
-    )
-    .await;
+    let webp = |port: u16| {
+        let src = src.clone();
+        async move {
+            request(
+                port,
+                "GET",
+                "alpha.localhost",
+                &src,
+                &[("Accept", "image/webp")],
+            )
+            .await
+        }
+    };
+    let at_syd = webp(syd.port).await;
     assert_eq!(
         (at_syd.status, at_syd.header("fly-replay")),
         (409, Some("region=ams"))
     );
-    let through = request(
-        edge.port,
-        "GET",
-        "alpha.localhost",
-        &src,
-        &[("Accept", "image/webp")],
-    )
-    .await;
+    let through = webp(edge.port).await;
     assert_eq!(through.status, 200);
     assert_eq!(through.header("content-type"), Some("image/webp"));
     // Recorded now: once the replica has the row, syd serves it itself.
     replica_of(&db, RUNTIME_ROLE).await;
-    let local = request(
-        syd.port,
-        "GET",
-        "alpha.localhost",
-        &src,
-        &[("Accept", "image/webp")],
-    )
-    .await;
-    assert_eq!(local.status, 200);
+    assert_eq!(webp(syd.port).await.status, 200);
 }
 
 /// An image of noise: it does not compress, so its PNG is about `w * h * 3` bytes.
@@ -254,15 +244,7 @@ async fn uploads_over_the_replay_limit_go_straight_to_the_primary_region() {
     let db = TestDb::new().await;
     db.two_schools().await;
     let ams = TestApp::spawn(settings(&db)).await;
-    let mut syd = settings(&db);
-    syd.replica_urls = vec![replica_of(&db, RUNTIME_ROLE).await];
-    syd.replay_to = Some("ams".into());
-    let syd = TestApp::spawn(syd).await;
-    let edge = FlyEdge::start(
-        ("syd", syd.port),
-        vec![("ams".into(), ams.port), ("syd".into(), syd.port)],
-    )
-    .await;
+    let (syd, edge) = replica_region(&db, &ams).await;
     let mut ines = Browser::new("alpha");
     ines.sign_up(edge.port, "ines@alpha.test").await;
     crate::fleet::psql(
