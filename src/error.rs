@@ -213,3 +213,48 @@ pub fn escape_html(s: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::result::{DatabaseErrorKind, Error};
+
+    fn db_error(kind: DatabaseErrorKind, message: &str) -> AppError {
+        Error::DatabaseError(kind, Box::new(message.to_owned())).into()
+    }
+
+    #[test]
+    fn database_trouble_is_a_503_or_a_replay_never_a_500() {
+        let read_only = db_error(
+            DatabaseErrorKind::ReadOnlyTransaction,
+            "cannot execute INSERT in a read-only transaction",
+        );
+        assert!(matches!(read_only, AppError::NeedsPrimary(_)));
+        assert!(needs_primary(&actix_web::Error::from(read_only)));
+        assert!(needs_primary(&actix_web::Error::from(ApiError(db_error(
+            DatabaseErrorKind::ReadOnlyTransaction,
+            "read-only"
+        )))));
+        for (kind, message) in [
+            (DatabaseErrorKind::ClosedConnection, "connection closed"),
+            (
+                DatabaseErrorKind::Unknown,
+                "terminating connection due to administrator command",
+            ),
+            (
+                DatabaseErrorKind::Unknown,
+                "the database system is shutting down",
+            ),
+        ] {
+            let e = db_error(kind, message);
+            assert_eq!(
+                e.status_code(),
+                StatusCode::SERVICE_UNAVAILABLE,
+                "{message}"
+            );
+            assert!(!needs_primary(&actix_web::Error::from(e)));
+        }
+        let other = db_error(DatabaseErrorKind::Unknown, "division by zero");
+        assert_eq!(other.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+}
