@@ -22,7 +22,7 @@ use diesel::QueryableByName;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::db::pools::{Lsn, written};
+use crate::db::pools::Lsn;
 use crate::db::{Pools, global_tx};
 use crate::error::AppError;
 use crate::ids::TenantId;
@@ -109,27 +109,38 @@ impl actix_web::FromRequest for ReadFloor {
 }
 
 #[derive(QueryableByName)]
-struct Version {
+struct Position {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    lsn: String,
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     catalog_version: i64,
 }
 
-/// Where the primary's log and the school's catalog are now (after the request's commits).
+/// Where the primary's log and the school's catalog are now (after the request's commits). The
+/// log's insert position, not its write position: with `synchronous_commit = off` a commit record
+/// may still sit in WAL buffers, before the write position.
 async fn position(pools: &Pools, tenant: TenantId) -> Result<Seen, AppError> {
-    let lsn = written(pools.primary()).await?;
-    let catalog = global_tx(pools.primary(), "primary_lsn", move |conn| {
+    global_tx(pools.primary(), "primary_lsn", move |conn| {
         Box::pin(async move {
-            let v: Version = diesel_async::RunQueryDsl::get_result(
-                diesel::sql_query("SELECT catalog_version FROM tenants WHERE id = $1")
-                    .bind::<diesel::sql_types::Uuid, _>(tenant.0),
+            let p: Position = diesel_async::RunQueryDsl::get_result(
+                diesel::sql_query(
+                    "SELECT pg_current_wal_insert_lsn()::text AS lsn, catalog_version
+                       FROM tenants WHERE id = $1",
+                )
+                .bind::<diesel::sql_types::Uuid, _>(tenant.0),
                 conn,
             )
             .await?;
-            Ok(v.catalog_version)
+            let lsn = p.lsn.parse().map_err(|()| {
+                AppError::internal(anyhow::anyhow!("unreadable WAL position {}", p.lsn))
+            })?;
+            Ok(Seen {
+                lsn,
+                catalog: p.catalog_version,
+            })
         })
     })
-    .await?;
-    Ok(Seen { lsn, catalog })
+    .await
 }
 
 /// Reads the cookie on the way in; renews it after a successful state-changing request.

@@ -381,39 +381,21 @@ struct LsnRow {
     lsn: Option<String>,
 }
 
-async fn lsn_query(pool: &PgPool, name: &'static str, sql: &'static str) -> Result<Lsn, AppError> {
-    super::global_tx(pool, name, move |conn| {
+/// How far a replica has replayed the primary's log.
+pub async fn replayed(pool: &PgPool) -> Result<Lsn, AppError> {
+    super::global_tx(pool, "replica_lsn", move |conn| {
         Box::pin(async move {
-            let row: LsnRow =
-                diesel_async::RunQueryDsl::get_result(diesel::sql_query(sql), conn).await?;
+            let row: LsnRow = diesel_async::RunQueryDsl::get_result(
+                diesel::sql_query("SELECT pg_last_wal_replay_lsn()::text AS lsn"),
+                conn,
+            )
+            .await?;
             row.lsn
                 .as_deref()
                 .and_then(|s| s.parse().ok())
-                .ok_or_else(|| AppError::internal(anyhow::anyhow!("{name}: no WAL position")))
+                .ok_or_else(|| AppError::internal(anyhow::anyhow!("not a replica")))
         })
     })
-    .await
-}
-
-/// How far a replica has replayed the primary's log.
-pub async fn replayed(pool: &PgPool) -> Result<Lsn, AppError> {
-    lsn_query(
-        pool,
-        "replica_lsn",
-        "SELECT pg_last_wal_replay_lsn()::text AS lsn",
-    )
-    .await
-}
-
-/// Where the primary's log ends: every transaction committed before this call is at or before it.
-/// The insert position, not the write position: with `synchronous_commit = off` a commit record
-/// may still sit in WAL buffers, before the write position.
-pub async fn written(pool: &PgPool) -> Result<Lsn, AppError> {
-    lsn_query(
-        pool,
-        "primary_lsn",
-        "SELECT pg_current_wal_insert_lsn()::text AS lsn",
-    )
     .await
 }
 
