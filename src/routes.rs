@@ -21,25 +21,26 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/img/{width}/{key:.*}",
             web::get().to(crate::media::variants::serve),
         )
-        .service(
-            // Text answers are compressed per response, except cached pages sent already
-            // compressed (`encoded`), which carry their Content-Encoding and pass through.
-            web::scope("").wrap(Compress::default()).configure(text),
-        )
+        // Cached pages: `encoded` sends them compressed (kept so for anonymous visitors,
+        // compressed per response for signed-in ones), without the middleware's cost.
+        .route("/", web::get().to(pages::home))
+        .route("/courses", web::get().to(pages::catalog))
+        .route("/courses/{slug}", web::get().to(pages::course))
+        .route("/api/v1/courses", web::get().to(api::courses))
+        .route("/api/v1/courses/{slug}", web::get().to(api::course))
+        // Every other text answer is compressed per response.
+        .service(web::scope("").wrap(Compress::default()).configure(text))
         .default_service(web::to(health::not_found));
 }
 
 fn text(cfg: &mut web::ServiceConfig) {
     cfg.route("/static/{path:.*}", web::get().to(assets::serve))
         .route("/brand.css", web::get().to(pages::brand_css))
-        .route("/", web::get().to(pages::home))
         .route("/signup", web::get().to(accounts::signup_form))
         .route("/signup", web::post().to(accounts::signup))
         .route("/login", web::get().to(accounts::login_form))
         .route("/login", web::post().to(accounts::login))
         .route("/logout", web::post().to(accounts::logout))
-        .route("/courses", web::get().to(pages::catalog))
-        .route("/courses/{slug}", web::get().to(pages::course))
         .route(
             "/courses/{slug}/enroll",
             web::post().to(learning::pages::enroll),
@@ -103,8 +104,6 @@ fn text(cfg: &mut web::ServiceConfig) {
         .route("/admin/members/{user}", web::post().to(author::set_role))
         .service(
             web::scope("/api/v1")
-                .route("/courses", web::get().to(api::courses))
-                .route("/courses/{slug}", web::get().to(api::course))
                 .route("/me", web::get().to(learning::api::me))
                 .route("/me/enrollments", web::get().to(learning::api::enrollments))
                 .route("/me/progress", web::get().to(learning::api::enrollments))

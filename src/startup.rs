@@ -25,8 +25,7 @@ use crate::media::signing::Signer;
 use crate::media::store::StoreConfig;
 use crate::media::upload::Limits;
 use crate::metrics::{Metrics, status_class};
-use crate::tenancy::Directory;
-use crate::tenancy::host::SchoolSlug;
+use crate::tenancy::{Directory, HostTarget};
 use crate::views::Views;
 
 /// Shared by every request handler.
@@ -379,11 +378,10 @@ async fn access_log(
     let route = request
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_owned());
-    let school = request
-        .extensions()
-        .get::<SchoolSlug>()
-        .map(|s| s.0.clone())
-        .unwrap_or_default();
+    let school = match request.extensions().get::<HostTarget>() {
+        Some(HostTarget::School(tenant)) => tenant.slug.clone(),
+        _ => String::new(),
+    };
     let status = res.status().as_u16();
     if let Some(state) = request.app_data::<web::Data<AppState>>() {
         let m = &state.metrics;

@@ -1,7 +1,7 @@
 //! Catalog pages: the keys actors cache them under, how a miss is loaded and rendered, and the
 //! HTML handlers.
 
-use actix_web::http::header::{self, ContentType};
+use actix_web::http::header;
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpRequest, HttpResponse};
 use std::sync::Arc;
@@ -13,7 +13,7 @@ use super::query::{CatalogQuery, Limit, PageAt};
 use super::store::{self, CatalogPage, Category, CourseCard, CourseDetail};
 use crate::actors::SchoolContext;
 use crate::db::{PgPool, tenant_tx};
-use crate::encoded::Page;
+use crate::encoded::{Page, compressed};
 use crate::error::AppError;
 use crate::ids::TenantId;
 use crate::learners::sessions::Viewer;
@@ -227,10 +227,12 @@ pub fn html(
     if viewer.0.is_none() {
         return page.respond(req, HTML);
     }
-    HttpResponse::Ok()
-        .content_type(HTML)
-        .insert_header((header::CACHE_CONTROL, "private, no-cache"))
-        .body(compose(page.shared.clone(), &slots()))
+    let mut res = compressed(req, compose(page.shared.clone(), &slots()), HTML);
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("private, no-cache"),
+    );
+    res
 }
 
 const HTML: &str = "text/html; charset=utf-8";
@@ -251,9 +253,7 @@ pub async fn home(
         }
         HostTarget::Platform => {
             let body = state.views.render("landing.html", &tera::Context::new())?;
-            Ok(HttpResponse::Ok()
-                .content_type(ContentType::html())
-                .body(body))
+            Ok(compressed(&req, body.into(), HTML))
         }
         HostTarget::Unknown => Err(AppError::NoSchool),
     }

@@ -101,7 +101,11 @@ pub fn client_ip(req: &HttpRequest, trusted_proxies: &[IpAddr]) -> Option<IpAddr
     )
 }
 
+/// The request's school, resolved once per request (middleware and extractors all ask).
 pub fn resolve(req: &HttpRequest) -> HostTarget {
+    if let Some(target) = req.extensions().get::<HostTarget>() {
+        return target.clone();
+    }
     let Some(state) = req.app_data::<web::Data<AppState>>() else {
         return HostTarget::Unknown;
     };
@@ -109,9 +113,8 @@ pub fn resolve(req: &HttpRequest) -> HostTarget {
         Some(host) => state.directory.resolve(&host),
         None => HostTarget::Unknown,
     };
-    if let HostTarget::School(tenant) = &target {
-        req.extensions_mut().insert(SchoolSlug(tenant.slug.clone()));
-    }
+    // Also read by the access log.
+    req.extensions_mut().insert(target.clone());
     target
 }
 
@@ -139,10 +142,6 @@ impl FromRequest for School {
         })
     }
 }
-
-/// Left in the request's extensions for the access log.
-#[derive(Debug, Clone)]
-pub struct SchoolSlug(pub String);
 
 #[cfg(test)]
 mod tests {
