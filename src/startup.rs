@@ -174,33 +174,25 @@ impl Application {
             .with_context(|| format!("binding {}", settings.listen))?;
         let port = listener.local_addr()?.port();
         let app_state = state.clone();
-        let mut server = HttpServer::new(move || {
-            App::new()
-                .app_data(app_state.clone())
-                .app_data(web::FormConfig::default().limit(64 * 1024).error_handler(
-                    |err, _| {
-                        AppError::bad_request(format!("The form could not be read: {err}")).into()
-                    },
-                ))
-                .wrap(
-                    DefaultHeaders::new()
-                        .add(("X-Content-Type-Options", "nosniff"))
-                        .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
-                        .add(("X-Frame-Options", "DENY"))
-                        .add((
-                            "Content-Security-Policy",
-                            "default-src 'self'; img-src 'self' https: data:; media-src 'self' https: blob:; \
-                             connect-src 'self' https:; worker-src 'self' blob:; style-src 'self'; script-src 'self'; \
-                             object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
-                        )),
-                )
-                .wrap(from_fn(crate::freshness::track))
-                .wrap(from_fn(crate::regions::replay_writes))
-                .wrap(from_fn(access_log))
-                .configure(crate::routes::configure)
-        })
-        .listen(listener)?
-        .shutdown_timeout(10);
+        let https = settings.https;
+        let mut server =
+            HttpServer::new(move || {
+                App::new()
+                    .app_data(app_state.clone())
+                    .app_data(web::FormConfig::default().limit(64 * 1024).error_handler(
+                        |err, _| {
+                            AppError::bad_request(format!("The form could not be read: {err}"))
+                                .into()
+                        },
+                    ))
+                    .wrap(security_headers(https))
+                    .wrap(from_fn(crate::freshness::track))
+                    .wrap(from_fn(crate::regions::replay_writes))
+                    .wrap(from_fn(access_log))
+                    .configure(crate::routes::configure)
+            })
+            .listen(listener)?
+            .shutdown_timeout(10);
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }
@@ -239,6 +231,31 @@ impl Application {
             handle.stop(true).await;
         }
         result
+    }
+}
+
+/// Sent with every answer. Over HTTPS, browsers are also told to come back only that way for a
+/// year.
+fn security_headers(https: bool) -> DefaultHeaders {
+    let headers = DefaultHeaders::new()
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Cross-Origin-Opener-Policy", "same-origin"))
+        .add((
+            "Permissions-Policy",
+            "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+        ))
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' https: data:; media-src 'self' https: blob:; \
+             connect-src 'self' https:; worker-src 'self' blob:; style-src 'self'; script-src 'self'; \
+             object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+        ));
+    if https {
+        headers.add(("Strict-Transport-Security", "max-age=31536000"))
+    } else {
+        headers
     }
 }
 

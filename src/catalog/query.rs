@@ -25,11 +25,21 @@ impl Cursor {
         URL_SAFE_NO_PAD.encode(format!("{}.{}", self.published_at_us, self.id.simple()))
     }
 
+    /// A cursor this server could have made: a time PostgreSQL can hold (from 4714 BC) and chrono
+    /// can express, and a UUID. Anything else is a malformed request, not a database error.
     pub fn decode(s: &str) -> Option<Self> {
+        /// PostgreSQL's earliest timestamptz, in microseconds since 1970.
+        const EARLIEST_US: i64 = -210_866_803_200_000_000;
         let raw = URL_SAFE_NO_PAD.decode(s).ok()?;
         let (ts, id) = std::str::from_utf8(&raw).ok()?.split_once('.')?;
+        let published_at_us: i64 = ts.parse().ok()?;
+        if published_at_us < EARLIEST_US
+            || chrono::DateTime::from_timestamp_micros(published_at_us).is_none()
+        {
+            return None;
+        }
         Some(Self {
-            published_at_us: ts.parse().ok()?,
+            published_at_us,
             id: Uuid::try_parse(id).ok()?,
         })
     }
@@ -90,6 +100,12 @@ impl CatalogQuery {
                 }
                 "q" => {
                     let q = value.split_whitespace().collect::<Vec<_>>().join(" ");
+                    // NUL cannot reach PostgreSQL's text at all; no control character is a word.
+                    if q.chars().any(char::is_control) {
+                        return Err(AppError::bad_request(
+                            "the search cannot contain control characters",
+                        ));
+                    }
                     if q.chars().count() > MAX_QUERY_CHARS {
                         return Err(AppError::bad_request(format!(
                             "the search is limited to {MAX_QUERY_CHARS} characters"
@@ -211,6 +227,8 @@ mod tests {
             "category=Bad!",
             "category=a&category=b",
             "tag=a&tag=b&tag=c&tag=d&tag=e&tag=f",
+            "q=rust%00web",
+            "q=%1b%5b31m",
         ] {
             assert!(matches!(parse(qs), Err(AppError::BadRequest(_))), "{qs}");
         }
@@ -220,6 +238,24 @@ mod tests {
         }
         .encode();
         assert!(parse(&format!("after={c}&before={c}")).is_err());
+        // Before PostgreSQL's range, and beyond what chrono can express.
+        for ts in [
+            "-210866803200000001",
+            &i64::MIN.to_string(),
+            &i64::MAX.to_string(),
+        ] {
+            let crafted = URL_SAFE_NO_PAD.encode(format!("{ts}.{}", Uuid::nil().simple()));
+            assert!(
+                matches!(
+                    parse(&format!("after={crafted}")),
+                    Err(AppError::BadRequest(_))
+                ),
+                "{ts}"
+            );
+        }
+        let earliest =
+            URL_SAFE_NO_PAD.encode(format!("-210866803200000000.{}", Uuid::nil().simple()));
+        assert!(parse(&format!("before={earliest}")).is_ok());
     }
 
     #[test]

@@ -444,3 +444,54 @@ async fn catalog_queries_use_indexes_as_the_runtime_role() {
     assert_eq!(n, 3000, "the runtime role sees exactly one school");
     conn.batch_execute("ROLLBACK").await.unwrap();
 }
+
+/// Input Postgres cannot hold is a 400 before it gets there: a NUL in a search, a cursor before
+/// PostgreSQL's first timestamp.
+#[actix_web::test]
+async fn unstorable_input_is_a_400_never_a_500() {
+    use base64::Engine;
+    let (_db, app) = TestApp::two_schools().await;
+    let before_time = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(
+        "-300000000000000000.{}",
+        uuid::Uuid::nil().simple()
+    ));
+    for path in [
+        "/courses?q=rust%00web".to_owned(),
+        format!("/courses?after={before_time}"),
+    ] {
+        let page = app.get("alpha.localhost", &path).await;
+        assert_eq!(page.status, 400, "{path}: {}", page.body);
+        let api = app.get("alpha.localhost", &format!("/api/v1{path}")).await;
+        assert_eq!(api.status, 400, "{path}");
+        assert!(api.json()["error"].is_string());
+    }
+}
+
+/// Every answer carries the browser protections; over HTTPS, also Strict-Transport-Security.
+#[actix_web::test]
+async fn answers_carry_security_headers_and_hsts_over_https() {
+    let db = crate::harness::TestDb::new().await;
+    db.two_schools().await;
+    for https in [false, true] {
+        let mut s = crate::harness::settings(&db);
+        s.https = https;
+        let app = TestApp::spawn(s).await;
+        for path in ["/", "/courses", "/api/v1/courses", "/static/app.css"] {
+            let res = app.get("alpha.localhost", path).await;
+            assert_eq!(
+                res.header("cross-origin-opener-policy"),
+                Some("same-origin")
+            );
+            assert!(
+                res.header("permissions-policy")
+                    .unwrap()
+                    .contains("camera=()")
+            );
+            assert_eq!(
+                res.header("strict-transport-security"),
+                https.then_some("max-age=31536000"),
+                "{path}"
+            );
+        }
+    }
+}
