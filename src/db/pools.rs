@@ -359,6 +359,23 @@ impl Pools {
         }
     }
 
+    /// Runs `read` on `pool`; when that is a replica and finds nothing, the primary decides: the
+    /// row may be newer than the replica (a session or lesson created a moment ago).
+    pub async fn found_or_primary<T, F, Fut>(
+        &self,
+        pool: &PgPool,
+        read: F,
+    ) -> Result<Option<T>, AppError>
+    where
+        F: Fn(PgPool) -> Fut,
+        Fut: std::future::Future<Output = Result<Option<T>, AppError>>,
+    {
+        match read(pool.clone()).await? {
+            None if !std::ptr::eq(pool, &self.primary) => read(self.primary.clone()).await,
+            found => Ok(found),
+        }
+    }
+
     pub fn replicas(&self) -> &[Replica] {
         &self.replicas
     }

@@ -259,10 +259,12 @@ impl Viewer {
         // does not know may belong to a session created a moment ago: the primary decides.
         let (pools, id) = (&state.pools, tenant.id);
         let pool = pools.read_at(crate::freshness::seen(req)).await;
-        let mut found = find(pool, id, token.clone()).await?;
-        if found.is_none() && !std::ptr::eq(pool, pools.primary()) {
-            found = find(pools.primary(), id, token).await?;
-        }
+        let found = pools
+            .found_or_primary(pool, |pool| {
+                let token = token.clone();
+                async move { find(&pool, id, token).await }
+            })
+            .await?;
         let Some(found) = found else {
             return Ok(Self(None));
         };

@@ -183,21 +183,20 @@ async fn load_lesson(
 ) -> Result<LessonPage, AppError> {
     course_slug(course)?;
     course_slug(lesson)?;
-    let read = |pool| {
-        let (course, lesson) = (course.to_owned(), lesson.to_owned());
-        tenant_tx(pool, tenant.id, "lesson", move |conn| {
-            Box::pin(async move { store::lesson_page(conn, &course, &lesson).await })
+    let tenant = tenant.id;
+    state
+        .pools
+        .found_or_primary(pool, |pool| {
+            let (course, lesson) = (course.to_owned(), lesson.to_owned());
+            async move {
+                tenant_tx(&pool, tenant, "lesson", move |conn| {
+                    Box::pin(async move { store::lesson_page(conn, &course, &lesson).await })
+                })
+                .await
+            }
         })
-    };
-    // A lesson published a moment ago may not have reached the replica yet: the primary decides
-    // before anyone is told it does not exist.
-    match read(pool).await? {
-        Some(page) => Ok(page),
-        None if !std::ptr::eq(pool, state.pools.primary()) => {
-            read(state.pools.primary()).await?.ok_or(AppError::NotFound)
-        }
-        None => Err(AppError::NotFound),
-    }
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// Enrolled learners, the school's instructors and admins, and anyone for a free preview.
