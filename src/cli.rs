@@ -3,13 +3,14 @@
 use anyhow::{Context, bail};
 
 use crate::config::{
-    Cli, Command, CoursesCommand, NewUserArgs, SeedArgs, ServeArgs, TenantsCommand, UsersCommand,
+    Cli, Command, CoursesCommand, NewUserArgs, SchoolArgs, SeedArgs, ServeArgs, TenantsCommand,
+    UsersCommand,
 };
 use crate::db::embedded::{Cluster, ClusterOptions};
 use crate::db::{PoolSettings, Pools, migrate};
 use crate::media::store::{S3Config, StoreConfig};
 use crate::startup::{Application, Settings};
-use crate::tenancy::{files, sync};
+use crate::tenancy::{files, lifecycle, sync};
 use crate::{ids::TenantId, regions, seed};
 
 /// The database a command works on: the one named by DATABASE_URL, or the embedded cluster.
@@ -89,24 +90,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn run_with(cli: &Cli, db: &Database) -> anyhow::Result<()> {
     match &cli.command {
         Command::Serve(args) => serve(cli, db, args).await,
-        Command::Migrate => {
+        Command::Migrate(args) => {
             if db.cluster.is_none() {
-                migrate::migrate(db.admin_url()?, &db.runtime_url).await?;
+                match &args.owner_role {
+                    Some(role) => {
+                        migrate::migrate_as_owner(db.admin_url()?, &db.runtime_url, role).await?;
+                        println!(
+                            "EduFlow's objects belong to {role}; give later commands \
+                             DATABASE_ADMIN_URL=<this URL>?options=-c%20role%3D{role}"
+                        );
+                    }
+                    None => migrate::migrate(db.admin_url()?, &db.runtime_url).await?,
+                }
             }
             println!("migrations applied; runtime role granted");
             Ok(())
         }
-        Command::Tenants {
-            command: TenantsCommand::Sync,
-        } => {
-            for (slug, _) in sync_tenants(cli, db).await? {
-                println!("synced {slug}");
-            }
-            Ok(())
-        }
-        Command::Tenants {
-            command: TenantsCommand::Check,
-        } => unreachable!("handled before opening the database"),
+        Command::Tenants { command } => tenants_cmd(cli, db, command).await,
         Command::Seed(args) => seed_cmd(cli, db, args).await,
         Command::Users {
             command: UsersCommand::Create(args),
@@ -133,9 +133,149 @@ async fn run_with(cli: &Cli, db: &Database) -> anyhow::Result<()> {
     }
 }
 
-async fn sync_tenants(cli: &Cli, db: &Database) -> anyhow::Result<Vec<(String, TenantId)>> {
-    let specs = files::load_dir(&cli.tenants_dir, &cli.base_domain)?;
-    Ok(sync::apply(db.admin_pools()?.primary(), specs).await?)
+async fn tenants_cmd(cli: &Cli, db: &Database, command: &TenantsCommand) -> anyhow::Result<()> {
+    let pools = db.admin_pools()?;
+    let pool = pools.primary();
+    match command {
+        TenantsCommand::Check => unreachable!("handled before opening the database"),
+        TenantsCommand::Sync => {
+            let specs = files::load_dir(&cli.tenants_dir, &cli.base_domain)?;
+            for (slug, _) in sync::apply(pool, specs, sync::Mode::Upsert).await? {
+                println!("synced {slug}");
+            }
+        }
+        TenantsCommand::Create(args) | TenantsCommand::Update(args) => {
+            let create = matches!(command, TenantsCommand::Create(_));
+            let spec = school_spec(cli, pool, args, create).await?;
+            let mode = if create {
+                sync::Mode::Create
+            } else {
+                sync::Mode::Update
+            };
+            let slug = spec.slug.clone();
+            sync::apply(pool, vec![spec], mode).await?;
+            println!("{} {slug}", if create { "created" } else { "updated" });
+        }
+        TenantsCommand::Suspend { slug } | TenantsCommand::Resume { slug } => {
+            let suspend = matches!(command, TenantsCommand::Suspend { .. });
+            lifecycle::set_suspended(pool, slug, suspend).await?;
+            println!("{} {slug}", if suspend { "suspended" } else { "resumed" });
+        }
+        TenantsCommand::Delete { slug, confirm } => {
+            if confirm.as_deref() != Some(slug.as_str()) {
+                bail!("deleting {slug} removes all its data and media: add `--confirm {slug}`");
+            }
+            let store = store_config(cli)?.open()?;
+            let deleted = lifecycle::delete(pool, &store, slug).await?;
+            println!("deleted {slug}:");
+            for (table, n) in deleted.rows.iter().filter(|(_, n)| *n > 0) {
+                println!("  {n:>8} {table}");
+            }
+            println!("  {:>8} media objects", deleted.objects);
+        }
+        TenantsCommand::List => {
+            for school in lifecycle::list(pool).await? {
+                let state = match school.suspended_at {
+                    Some(at) => format!("suspended since {}", at.format("%Y-%m-%d %H:%M UTC")),
+                    None => "active".to_owned(),
+                };
+                println!(
+                    "{}\t{}\t{state}\t{}",
+                    school.slug,
+                    school.name,
+                    school.domains.join(",")
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The school that `tenants create|update` flags (and `--from`) describe, checked like a file.
+async fn school_spec(
+    cli: &Cli,
+    pool: &crate::db::PgPool,
+    args: &SchoolArgs,
+    create: bool,
+) -> anyhow::Result<files::SchoolSpec> {
+    use files::{CategoryFile, TenantFile};
+    let label = args.from.clone().unwrap_or_else(|| "(command line)".into());
+    let mut school = match (&args.from, &args.slug) {
+        (Some(path), _) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            files::from_toml(path, &text).map_err(files::FileErrors)?
+        }
+        (None, Some(slug)) if !create => TenantFile::from(&lifecycle::current(pool, slug).await?),
+        (None, Some(slug)) => TenantFile {
+            slug: slug.clone(),
+            name: String::new(),
+            tagline: String::new(),
+            domains: Vec::new(),
+            branding: Default::default(),
+            categories: Vec::new(),
+            admins: Vec::new(),
+        },
+        (None, None) => bail!("name the school: a slug, or --from FILE.toml"),
+    };
+    if let Some(slug) = args.slug.as_ref().filter(|s| **s != school.slug) {
+        bail!("the slug {slug} differs from the file's {}", school.slug);
+    }
+    if let Some(name) = &args.name {
+        school.name = name.clone();
+    }
+    if let Some(tagline) = &args.tagline {
+        school.tagline = tagline.clone();
+    }
+    if let Some(domains) = &args.domains {
+        school.domains = domains.iter().filter(|d| !d.is_empty()).cloned().collect();
+    }
+    if let Some(colour) = &args.accent_color {
+        school.branding.accent_color = Some(colour.clone());
+    }
+    if let Some(logo) = &args.logo {
+        school.branding.logo = Some(logo.clone()).filter(|l| !l.is_empty());
+    }
+    if let Some(categories) = &args.categories {
+        school.categories = categories
+            .iter()
+            .map(|c| {
+                let (slug, name) = c
+                    .split_once('=')
+                    .with_context(|| format!("--category {c:?}: write SLUG=NAME"))?;
+                Ok(CategoryFile {
+                    slug: slug.trim().to_owned(),
+                    name: name.trim().to_owned(),
+                })
+            })
+            .collect::<anyhow::Result<_>>()?;
+    }
+    if let Some(admins) = &args.admins {
+        school.admins = admins.clone();
+    }
+    Ok(files::validate(&label, school, &cli.base_domain, None).map_err(files::FileErrors)?)
+}
+
+/// `serve --sync-tenants`: creates the schools of `tenants/` that do not exist, each on its own,
+/// and reports (without stopping) every file or school that cannot be applied.
+async fn create_missing_schools(
+    cli: &Cli,
+    db: &Database,
+) -> anyhow::Result<Vec<(String, TenantId)>> {
+    let (specs, problems) = files::read_dir(&cli.tenants_dir, &cli.base_domain);
+    for problem in &problems {
+        tracing::error!(%problem, "school file skipped");
+    }
+    let pools = db.admin_pools()?;
+    let mut schools = Vec::new();
+    for spec in specs {
+        let file = spec.file.clone();
+        match sync::apply(pools.primary(), vec![spec], sync::Mode::CreateMissing).await {
+            Ok(mut applied) => schools.append(&mut applied),
+            Err(e) => tracing::error!(file = %file.display(), error = %e, "school file skipped"),
+        }
+    }
+    Ok(schools)
 }
 
 async fn seed_cmd(cli: &Cli, db: &Database, args: &SeedArgs) -> anyhow::Result<()> {
@@ -156,7 +296,8 @@ async fn seed_cmd(cli: &Cli, db: &Database, args: &SeedArgs) -> anyhow::Result<(
             println!("{n} benchmark school(s) with {m} course(s) each");
         }
         _ => {
-            let schools = sync_tenants(cli, db).await?;
+            let specs = files::load_dir(&cli.tenants_dir, &cli.base_domain)?;
+            let schools = sync::apply(pools.primary(), specs, sync::Mode::Upsert).await?;
             let store = store_config(cli)?.open()?;
             let seeded = seed::demo(pools.primary(), &schools, args.seed, &store).await?;
             println!("demo content added to {seeded} school(s)");
@@ -166,8 +307,11 @@ async fn seed_cmd(cli: &Cli, db: &Database, args: &SeedArgs) -> anyhow::Result<(
 }
 
 async fn serve(cli: &Cli, db: &Database, args: &ServeArgs) -> anyhow::Result<()> {
-    if db.admin_url.is_some() {
-        let schools = sync_tenants(cli, db).await?;
+    if args.sync_tenants || db.cluster.is_some() {
+        if db.admin_url.is_none() {
+            bail!("--sync-tenants needs DATABASE_ADMIN_URL (the owner role)");
+        }
+        let schools = create_missing_schools(cli, db).await?;
         if db.cluster.is_some() {
             let store = store_config(cli)?.open()?;
             let seeded = seed::demo(db.admin_pools()?.primary(), &schools, 42, &store).await?;
@@ -175,8 +319,6 @@ async fn serve(cli: &Cli, db: &Database, args: &ServeArgs) -> anyhow::Result<()>
                 tracing::info!(seeded, "demo content added");
             }
         }
-    } else {
-        tracing::info!("no DATABASE_ADMIN_URL: serving without syncing tenants/");
     }
     let media_store = store_config(cli)?;
     let replay_to = regions::replay_target(
@@ -227,10 +369,7 @@ async fn serve(cli: &Cli, db: &Database, args: &ServeArgs) -> anyhow::Result<()>
     let state = app.state();
     let schools = state.directory.all();
     if schools.is_empty() {
-        bail!(
-            "no schools: add a file to {} and restart",
-            cli.tenants_dir.display()
-        );
+        tracing::warn!("no schools yet: create one with `eduflow tenants create`");
     }
     println!(
         "EduFlow is serving {} school(s) on port {port}:",
@@ -268,7 +407,7 @@ async fn create_user(db: &Database, args: &NewUserArgs) -> anyhow::Result<()> {
     let hash = password.hash()?;
     let role = Role::parse(&args.role).context("role")?;
     let pools = db.admin_pools()?;
-    let tenant = seed::school_id(pools.primary(), &args.school).await?;
+    let tenant = lifecycle::school_id(pools.primary(), &args.school).await?;
     let (name, mail) = (args.name.trim().to_owned(), email.clone());
     let created = crate::db::tenant_tx(pools.primary(), tenant, "users", move |conn| {
         Box::pin(async move {

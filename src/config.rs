@@ -147,7 +147,7 @@ pub enum Command {
     /// Run the web server (and, without DATABASE_URL, its private PostgreSQL).
     Serve(Box<ServeArgs>),
     /// Apply migrations as the owner and (re)create the runtime role's grants.
-    Migrate,
+    Migrate(MigrateArgs),
     /// Manage schools.
     Tenants {
         #[command(subcommand)]
@@ -167,12 +167,67 @@ pub enum Command {
     },
 }
 
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// With a superuser (or CREATEROLE) DATABASE_ADMIN_URL: create this NOLOGIN role if missing,
+    /// hand it every EduFlow object and run the migrations as it. Later owner-side commands use
+    /// it by adding `?options=-c%20role%3D<role>` to DATABASE_ADMIN_URL.
+    #[arg(long, env = "EDUFLOW_OWNER_ROLE")]
+    pub owner_role: Option<String>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum TenantsCommand {
-    /// Load `tenants/*.toml` into the database: all files or nothing.
+    /// Make the database follow `tenants/*.toml` (create or change): all files or nothing.
     Sync,
     /// Check the files without touching the database.
     Check,
+    /// Create a school on the running fleet (every instance serves it within a second).
+    Create(SchoolArgs),
+    /// Change a school: only the given flags (or the whole `--from` file) replace what it has.
+    Update(SchoolArgs),
+    /// Suspend a school: every route answers 503, its data stays.
+    Suspend { slug: String },
+    /// Serve a suspended school again.
+    Resume { slug: String },
+    /// Delete a school: every row and media object. Needs `--confirm <slug>`.
+    Delete {
+        slug: String,
+        /// The slug again, to confirm.
+        #[arg(long)]
+        confirm: Option<String>,
+    },
+    /// Every school with its state and domains.
+    List,
+}
+
+/// A school described by flags, or by a school file (`--from`) that flags then amend.
+#[derive(Debug, Args)]
+pub struct SchoolArgs {
+    /// The school's slug (its subdomain). Optional with `--from`.
+    pub slug: Option<String>,
+    /// A school file (`tenants/*.toml` format).
+    #[arg(long, value_name = "FILE.toml")]
+    pub from: Option<PathBuf>,
+    #[arg(long)]
+    pub name: Option<String>,
+    #[arg(long)]
+    pub tagline: Option<String>,
+    /// A custom domain; repeat for several. Replaces the school's list (`--domain ''` empties it).
+    #[arg(long = "domain", value_name = "HOST")]
+    pub domains: Option<Vec<String>>,
+    /// Branding colour, `#rrggbb`.
+    #[arg(long)]
+    pub accent_color: Option<String>,
+    /// Branding logo: a `/static/…` path or an https:// URL.
+    #[arg(long)]
+    pub logo: Option<String>,
+    /// A category; repeat for several, in order. Replaces the school's list.
+    #[arg(long = "category", value_name = "SLUG=NAME")]
+    pub categories: Option<Vec<String>>,
+    /// An email that becomes the school's admin; repeat for several. Replaces the list.
+    #[arg(long = "admin", value_name = "EMAIL")]
+    pub admins: Option<Vec<String>>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -234,6 +289,13 @@ pub struct SeedArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
+    /// Create the schools of `tenants/*.toml` that do not exist yet (needs DATABASE_ADMIN_URL;
+    /// always on with the embedded database). Existing schools are never changed by a start:
+    /// change them with `eduflow tenants update` or `tenants sync`. A bad file is reported and
+    /// skipped.
+    #[arg(long, env = "EDUFLOW_SYNC_TENANTS")]
+    pub sync_tenants: bool,
+
     /// Address of the public HTTP listener.
     #[arg(long, env = "EDUFLOW_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: String,

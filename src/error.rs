@@ -38,6 +38,9 @@ pub enum AppError {
     /// there (see `regions`); anywhere else it is a 503.
     #[error("the service is busy, please retry shortly")]
     NeedsPrimary(#[source] anyhow::Error),
+    /// The school (named) is suspended by an operator: its data is kept, nothing is served.
+    #[error("{0} is closed for now. Please come back later.")]
+    Suspended(String),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -67,6 +70,7 @@ impl AppError {
             Self::TooManyRequests(s) => Self::TooManyRequests(*s),
             Self::Unavailable(c) => Self::Unavailable(anyhow::anyhow!("{c:#}")),
             Self::NeedsPrimary(c) => Self::NeedsPrimary(anyhow::anyhow!("{c:#}")),
+            Self::Suspended(name) => Self::Suspended(name.clone()),
             Self::Internal(c) => Self::Internal(anyhow::anyhow!("{c:#}")),
         }
     }
@@ -94,6 +98,9 @@ impl AppError {
     }
 
     fn title(&self) -> &'static str {
+        if let Self::Suspended(_) = self {
+            return "Closed for now";
+        }
         match self.status_code() {
             StatusCode::BAD_REQUEST => "Bad request",
             StatusCode::NOT_FOUND => "Not found",
@@ -153,7 +160,9 @@ impl ResponseError for AppError {
             Self::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable(_) | Self::NeedsPrimary(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable(_) | Self::NeedsPrimary(_) | Self::Suspended(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

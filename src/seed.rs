@@ -376,7 +376,13 @@ async fn insert_courses(
 
 async fn course_count(pool: &PgPool, tenant: TenantId) -> Result<i64, AppError> {
     tenant_tx(pool, tenant, "seed", |conn| {
-        Box::pin(async move { Ok(courses::table.count().get_result(conn).await?) })
+        Box::pin(async move {
+            Ok(courses::table
+                .filter(courses::tenant_id.eq(tenant.0))
+                .count()
+                .get_result(conn)
+                .await?)
+        })
     })
     .await
 }
@@ -470,12 +476,14 @@ async fn attach_demo_covers(
                 "UPDATE courses AS c
                     SET cover_image_key = ($1::text[])[1 + o.n % cardinality($1::text[])],
                         cover_width = $2, cover_height = $3
-                   FROM (SELECT id, row_number() OVER (ORDER BY slug) - 1 AS n FROM courses) AS o
-                  WHERE o.id = c.id",
+                   FROM (SELECT id, row_number() OVER (ORDER BY slug) - 1 AS n
+                           FROM courses WHERE tenant_id = $4) AS o
+                  WHERE o.id = c.id AND c.tenant_id = $4",
             )
             .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(&keys)
             .bind::<diesel::sql_types::Integer, _>(size.0)
             .bind::<diesel::sql_types::Integer, _>(size.1)
+            .bind::<diesel::sql_types::Uuid, _>(tenant.0)
             .execute(conn)
             .await?;
             Ok(())
@@ -502,13 +510,17 @@ async fn attach_demo_video(pool: &PgPool, store: &Store, tenant: TenantId) -> Re
     .await?;
     tenant_tx(pool, tenant, "seed", move |conn| {
         Box::pin(async move {
-            diesel::update(lessons::table.filter(lessons::free_preview))
-                .set((
-                    lessons::kind.eq("video"),
-                    lessons::video_key.eq(key.as_str()),
-                ))
-                .execute(conn)
-                .await?;
+            diesel::update(
+                lessons::table
+                    .filter(lessons::tenant_id.eq(tenant.0))
+                    .filter(lessons::free_preview),
+            )
+            .set((
+                lessons::kind.eq("video"),
+                lessons::video_key.eq(key.as_str()),
+            ))
+            .execute(conn)
+            .await?;
             Ok(())
         })
     })
@@ -534,6 +546,7 @@ pub async fn demo(
         let cats: Vec<(String, String)> = tenant_tx(pool, tenant, "seed", |conn| {
             Box::pin(async move {
                 Ok(categories::table
+                    .filter(categories::tenant_id.eq(tenant.0))
                     .order(categories::position)
                     .select((categories::slug, categories::name))
                     .load(conn)
@@ -688,49 +701,30 @@ pub async fn generate(
 }
 
 /// Publishes or unpublishes one course; the change reaches every running instance's pages.
-/// A school's id by slug.
-pub async fn school_id(pool: &PgPool, school: &str) -> Result<TenantId, AppError> {
-    let school = school.to_owned();
-    let tenant: Option<Uuid> = global_tx(pool, "seed", move |conn| {
-        Box::pin(async move {
-            Ok(tenants::table
-                .filter(tenants::slug.eq(school))
-                .select(tenants::id)
-                .first(conn)
-                .await
-                .optional()?)
-        })
-    })
-    .await?;
-    Ok(TenantId(
-        tenant.ok_or_else(|| AppError::bad_request("no such school"))?,
-    ))
-}
-
 pub async fn set_published(
     pool: &PgPool,
     school: &str,
     course: &str,
     published: bool,
 ) -> Result<(), AppError> {
-    let tenant = school_id(pool, school).await?;
+    let tenant = crate::tenancy::lifecycle::school_id(pool, school).await?;
     let course = course.to_owned();
     let changed = tenant_tx(pool, tenant, "seed", move |conn| {
         Box::pin(async move {
-            Ok(
-                diesel::update(courses::table.filter(courses::slug.eq(course)))
-                    .set((
-                        courses::published.eq(published),
-                        courses::published_at.eq(diesel::dsl::sql::<
-                            diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>,
-                        >(
-                            "coalesce(published_at, now())"
-                        )),
-                        courses::updated_at.eq(diesel::dsl::now),
-                    ))
-                    .execute(conn)
-                    .await?,
+            Ok(diesel::update(
+                courses::table
+                    .filter(courses::tenant_id.eq(tenant.0))
+                    .filter(courses::slug.eq(course)),
             )
+            .set((
+                courses::published.eq(published),
+                courses::published_at.eq(diesel::dsl::sql::<
+                    diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>,
+                >("coalesce(published_at, now())")),
+                courses::updated_at.eq(diesel::dsl::now),
+            ))
+            .execute(conn)
+            .await?)
         })
     })
     .await?;
@@ -759,12 +753,13 @@ pub async fn generate_learners(
             .expect("valid template"),
     );
     for i in 1..=schools {
-        let tenant = school_id(pool, &format!("bench-{i:05}")).await?;
+        let tenant = crate::tenancy::lifecycle::school_id(pool, &format!("bench-{i:05}")).await?;
         let mut rng = Rng::new(seed.wrapping_mul(31).wrapping_add(u64::from(i)));
         let hash = hash.clone();
         tenant_tx(pool, tenant, "seed", move |conn| {
             Box::pin(async move {
                 let course_ids: Vec<Uuid> = courses::table
+                    .filter(courses::tenant_id.eq(tenant.0))
                     .filter(courses::published)
                     .select(courses::id)
                     .load(conn)

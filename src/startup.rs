@@ -185,6 +185,7 @@ impl Application {
                                 .into()
                         },
                     ))
+                    .wrap(from_fn(crate::tenancy::gate::suspended))
                     .wrap(security_headers(https))
                     .wrap(from_fn(crate::freshness::track))
                     .wrap(from_fn(crate::regions::replay_writes))

@@ -13,12 +13,83 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 /// Applies pending migrations as the owner role, then (re)grants the runtime role exactly what
 /// it needs: read on `tenants`, row access on tenant tables, nothing else.
 pub async fn migrate(admin_url: &str, runtime_url: &str) -> anyhow::Result<()> {
+    run_migrations(admin_url, runtime_url, None).await
+}
+
+/// [`migrate`] for an admin URL that is a superuser (what managed PostgreSQL hands out): the
+/// objects go to `owner`, a NOLOGIN role created here if missing, and the migrations run as it.
+/// Owner-side commands then act as that role (`options=-c role=<owner>` in their URL), which
+/// row-level security applies to.
+pub async fn migrate_as_owner(
+    admin_url: &str,
+    runtime_url: &str,
+    owner: &str,
+) -> anyhow::Result<()> {
+    let mut conn = AsyncPgConnection::establish(admin_url)
+        .await
+        .context("connecting with DATABASE_ADMIN_URL")?;
+    let existing: Vec<RoleRow> =
+        diesel::sql_query("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = $1")
+            .bind::<Text, _>(owner)
+            .load(&mut conn)
+            .await?;
+    let role = quote_ident(owner);
+    match <[_]>::first(&existing) {
+        Some(r) if r.rolsuper || r.rolbypassrls => {
+            bail!("the owner role {owner} is a superuser or has BYPASSRLS; name a plain role")
+        }
+        Some(_) => {}
+        None => conn
+            .batch_execute(&format!(
+                "CREATE ROLE {role} NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"
+            ))
+            .await
+            .with_context(|| {
+                format!("creating the owner role {owner} (needs a superuser or CREATEROLE)")
+            })?,
+    }
+    // Objects made before (by this admin) change hands, so the role owns the whole schema.
+    conn.batch_execute(&format!(
+        "GRANT {role} TO CURRENT_USER;
+         GRANT USAGE, CREATE ON SCHEMA public TO {role};
+         DO $$
+         DECLARE r record;
+         BEGIN
+             FOR r IN SELECT c.oid::regclass AS name, c.relkind FROM pg_class c
+                       WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm')
+                         AND c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user) LOOP
+                 EXECUTE format('ALTER %s %s OWNER TO %I',
+                     CASE r.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END,
+                     r.name, {owner});
+             END LOOP;
+             FOR r IN SELECT p.oid::regprocedure AS name FROM pg_proc p
+                       WHERE p.pronamespace = 'public'::regnamespace
+                         AND p.proowner = (SELECT oid FROM pg_roles WHERE rolname = current_user) LOOP
+                 EXECUTE format('ALTER ROUTINE %s OWNER TO %I', r.name, {owner});
+             END LOOP;
+         END $$;",
+        owner = quote_literal(owner)
+    ))
+    .await
+    .context("handing EduFlow's objects to the owner role")?;
+    run_migrations(admin_url, runtime_url, Some(owner)).await
+}
+
+async fn run_migrations(
+    admin_url: &str,
+    runtime_url: &str,
+    owner: Option<&str>,
+) -> anyhow::Result<()> {
     let url = admin_url.to_owned();
+    let set_role = owner.map(|o| format!("SET ROLE {}", quote_ident(o)));
     // The harness is synchronous and needs a blocking thread of its own (see stack notes).
     tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
         let mut conn =
             <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(&url)
                 .context("connecting with DATABASE_ADMIN_URL")?;
+        if let Some(set_role) = set_role {
+            diesel::connection::SimpleConnection::batch_execute(&mut conn, &set_role)?;
+        }
         conn.run_pending_migrations(MIGRATIONS)
             .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
         Ok(())

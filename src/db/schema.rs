@@ -14,6 +14,7 @@ diesel::table! {
         admin_emails -> Array<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        suspended_at -> Nullable<Timestamptz>,
     }
 }
 

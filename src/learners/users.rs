@@ -41,10 +41,12 @@ pub async fn create(
 /// Makes the listed emails admins of the current school (those that have accounts).
 pub async fn promote_admins(
     conn: &mut AsyncPgConnection,
+    tenant: TenantId,
     emails: &[String],
 ) -> Result<usize, AppError> {
     Ok(diesel::update(
         users::table
+            .filter(users::tenant_id.eq(tenant.0))
             .filter(users::email.eq_any(emails))
             .filter(users::role.ne("admin")),
     )

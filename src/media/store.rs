@@ -15,6 +15,7 @@ use s3::request::tokio_backend::ReqwestRequest;
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 use super::MediaKey;
+use crate::ids::TenantId;
 
 pub type ByteStream = BoxStream<'static, std::io::Result<Bytes>>;
 
@@ -189,6 +190,38 @@ impl Store {
         Ok(Some(out))
     }
 
+    /// Every object of a school (keys under `t/<school>/`), sorted.
+    pub async fn school_keys(&self, tenant: TenantId) -> anyhow::Result<Vec<MediaKey>> {
+        let prefix = format!("t/{tenant}/");
+        let mut raw = match self {
+            Self::Local(local) => local.keys_under(&prefix).await?,
+            Self::S3(bucket) => bucket
+                .list(prefix, None)
+                .await?
+                .into_iter()
+                .flat_map(|page| page.contents)
+                .map(|object| object.key)
+                .collect(),
+        };
+        raw.sort();
+        // Anything that is not a key (a half-written `.partial` file) is not an object.
+        Ok(raw.iter().filter_map(|k| MediaKey::parse(k)).collect())
+    }
+
+    /// Removes an object; a missing one is already gone.
+    pub async fn delete(&self, key: &MediaKey) -> anyhow::Result<()> {
+        match self {
+            Self::Local(local) => match tokio::fs::remove_file(local.path(key)).await {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+                _ => Ok(()),
+            },
+            Self::S3(bucket) => {
+                bucket.delete_object(key.as_str()).await?;
+                Ok(())
+            }
+        }
+    }
+
     /// A time-limited direct link to the object (S3 only: a SigV4 presigned GET).
     pub async fn presigned(&self, key: &MediaKey, ttl: Duration) -> anyhow::Result<Option<String>> {
         match self {
@@ -230,6 +263,28 @@ impl LocalStore {
             tokio::fs::rename(&partial, &path).await?;
         }
         Ok(())
+    }
+
+    /// Relative paths of the files under `prefix` (a folder), at any depth.
+    async fn keys_under(&self, prefix: &str) -> anyhow::Result<Vec<String>> {
+        let mut keys = Vec::new();
+        let mut folders = vec![prefix.trim_end_matches('/').to_owned()];
+        while let Some(folder) = folders.pop() {
+            let mut entries = match tokio::fs::read_dir(self.root.join(&folder)).await {
+                Ok(entries) => entries,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e.into()),
+            };
+            while let Some(entry) = entries.next_entry().await? {
+                let name = format!("{folder}/{}", entry.file_name().to_string_lossy());
+                if entry.file_type().await?.is_dir() {
+                    folders.push(name);
+                } else {
+                    keys.push(name);
+                }
+            }
+        }
+        Ok(keys)
     }
 
     async fn put_bytes(&self, key: &MediaKey, bytes: &[u8]) -> anyhow::Result<()> {

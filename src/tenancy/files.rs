@@ -7,34 +7,59 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-#[derive(Debug, Deserialize)]
+/// A school as written: in a file, or assembled from `eduflow tenants create|update` flags.
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct TenantFile {
-    slug: String,
-    name: String,
+pub struct TenantFile {
+    pub slug: String,
+    pub name: String,
     #[serde(default)]
-    tagline: String,
+    pub tagline: String,
     #[serde(default)]
-    domains: Vec<String>,
+    pub domains: Vec<String>,
     #[serde(default)]
-    branding: BrandingFile,
-    categories: Vec<CategoryFile>,
+    pub branding: BrandingFile,
+    pub categories: Vec<CategoryFile>,
     #[serde(default)]
-    admins: Vec<String>,
+    pub admins: Vec<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct BrandingFile {
-    accent_color: Option<String>,
-    logo: Option<String>,
+pub struct BrandingFile {
+    pub accent_color: Option<String>,
+    pub logo: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct CategoryFile {
-    slug: String,
-    name: String,
+pub struct CategoryFile {
+    pub slug: String,
+    pub name: String,
+}
+
+impl From<&SchoolSpec> for TenantFile {
+    fn from(spec: &SchoolSpec) -> Self {
+        Self {
+            slug: spec.slug.clone(),
+            name: spec.name.clone(),
+            tagline: spec.tagline.clone(),
+            domains: spec.domains.clone(),
+            branding: BrandingFile {
+                accent_color: Some(spec.accent_color.clone()),
+                logo: spec.logo_url.clone(),
+            },
+            categories: spec
+                .categories
+                .iter()
+                .map(|(slug, name)| CategoryFile {
+                    slug: slug.clone(),
+                    name: name.clone(),
+                })
+                .collect(),
+            admins: spec.admins.clone(),
+        }
+    }
 }
 
 /// A validated school description.
@@ -104,8 +129,19 @@ fn is_hostname(s: &str) -> bool {
     s.len() <= 253 && s.contains('.') && s.split('.').all(|label| is_slug(label, 63))
 }
 
-/// Reads every `*.toml` in `dir`, in name order.
+/// Reads every `*.toml` in `dir`, in name order: all valid, or every problem.
 pub fn load_dir(dir: &Path, base_domain: &str) -> Result<Vec<SchoolSpec>, FileErrors> {
+    let (specs, errors) = read_dir(dir, base_domain);
+    if errors.is_empty() {
+        Ok(specs)
+    } else {
+        Err(FileErrors(errors))
+    }
+}
+
+/// Reads every `*.toml` in `dir`: the valid schools, and the problems of the others (a file with
+/// a problem yields no school).
+pub fn read_dir(dir: &Path, base_domain: &str) -> (Vec<SchoolSpec>, Vec<FileError>) {
     let mut paths: Vec<PathBuf> = match std::fs::read_dir(dir) {
         Ok(entries) => entries
             .flatten()
@@ -113,11 +149,12 @@ pub fn load_dir(dir: &Path, base_domain: &str) -> Result<Vec<SchoolSpec>, FileEr
             .filter(|p| p.extension().is_some_and(|e| e == "toml"))
             .collect(),
         Err(e) => {
-            return Err(FileErrors(vec![FileError {
+            let error = FileError {
                 file: dir.to_owned(),
                 field: "-".into(),
                 reason: format!("cannot read the tenants folder: {e}"),
-            }]));
+            };
+            return (Vec::new(), vec![error]);
         }
     };
     paths.sort();
@@ -141,11 +178,8 @@ pub fn load_dir(dir: &Path, base_domain: &str) -> Result<Vec<SchoolSpec>, FileEr
         }
     }
     check_unique_domains(&specs, &mut errors);
-    if errors.is_empty() {
-        Ok(specs)
-    } else {
-        Err(FileErrors(errors))
-    }
+    specs.retain(|spec| !errors.iter().any(|e| e.file == spec.file));
+    (specs, errors)
 }
 
 fn check_unique_domains(specs: &[SchoolSpec], errors: &mut Vec<FileError>) {
@@ -163,14 +197,24 @@ fn check_unique_domains(specs: &[SchoolSpec], errors: &mut Vec<FileError>) {
     }
 }
 
-/// Parses one file's text.
+/// Parses one file's text; its slug must match the file's name.
 pub fn parse(path: &Path, text: &str, base_domain: &str) -> Result<SchoolSpec, Vec<FileError>> {
+    let raw = from_toml(path, text)?;
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    validate(path, raw, base_domain, Some(stem))
+}
+
+/// A school file's text, not yet checked.
+pub fn from_toml(path: &Path, text: &str) -> Result<TenantFile, Vec<FileError>> {
     let err = |field: &str, reason: String| FileError {
         file: path.to_owned(),
         field: field.to_owned(),
         reason,
     };
-    let raw: TenantFile = toml::from_str(text).map_err(|e| {
+    toml::from_str(text).map_err(|e| {
         let field = e
             .span()
             .and_then(|s| text.get(s))
@@ -178,12 +222,22 @@ pub fn parse(path: &Path, text: &str, base_domain: &str) -> Result<SchoolSpec, V
             .filter(|s| !s.is_empty() && s.len() < 60 && !s.contains('\n'))
             .unwrap_or_else(|| "-".into());
         vec![err(&field, e.message().to_owned())]
-    })?;
+    })
+}
+
+/// Checks a school as written; `stem`, when given, is the file name its slug must match.
+pub fn validate(
+    path: &Path,
+    raw: TenantFile,
+    base_domain: &str,
+    stem: Option<&str>,
+) -> Result<SchoolSpec, Vec<FileError>> {
+    let err = |field: &str, reason: String| FileError {
+        file: path.to_owned(),
+        field: field.to_owned(),
+        reason,
+    };
     let mut errors = Vec::new();
-    let stem = path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or_default();
     if !is_slug(&raw.slug, 63) {
         errors.push(err(
             "slug",
@@ -191,7 +245,7 @@ pub fn parse(path: &Path, text: &str, base_domain: &str) -> Result<SchoolSpec, V
         ));
     } else if RESERVED.contains(&raw.slug.as_str()) {
         errors.push(err("slug", format!("`{}` is reserved", raw.slug)));
-    } else if raw.slug != stem {
+    } else if let Some(stem) = stem.filter(|stem| *stem != raw.slug) {
         errors.push(err(
             "slug",
             format!("`{}` must match the file name `{stem}.toml`", raw.slug),

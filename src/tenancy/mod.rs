@@ -2,7 +2,9 @@
 //! `tenants/*.toml` files they are described in.
 
 pub mod files;
+pub mod gate;
 pub mod host;
+pub mod lifecycle;
 pub mod sync;
 
 use std::collections::HashMap;
@@ -29,6 +31,9 @@ pub struct Tenant {
     /// Emails that become admins of this school when they sign up.
     #[serde(skip)]
     pub admin_emails: Vec<String>,
+    /// Suspended by an operator: every route answers 503, the data stays.
+    #[serde(skip)]
+    pub suspended: bool,
 }
 
 type TenantRow = (
@@ -40,11 +45,12 @@ type TenantRow = (
     String,
     Option<String>,
     Vec<String>,
+    bool,
 );
 
 impl From<TenantRow> for Tenant {
     fn from(
-        (id, slug, name, tagline, domains, accent_color, logo_url, admin_emails): TenantRow,
+        (id, slug, name, tagline, domains, accent_color, logo_url, admin_emails, suspended): TenantRow,
     ) -> Self {
         Self {
             id: TenantId(id),
@@ -55,6 +61,7 @@ impl From<TenantRow> for Tenant {
             accent_color,
             logo_url,
             admin_emails,
+            suspended,
         }
     }
 }
@@ -110,6 +117,7 @@ impl Directory {
                             tenants::accent_color,
                             tenants::logo_url,
                             tenants::admin_emails,
+                            tenants::suspended_at.is_not_null(),
                         ),
                         tenants::catalog_version,
                     ))

@@ -18,12 +18,27 @@ pub enum SyncError {
     Db(#[from] AppError),
 }
 
-/// Upserts every school and its categories. Schools missing from the files are left untouched
-/// (a deleted file never deletes a school's data); a category that still has courses cannot be
-/// dropped.
+/// What applying a school description may do to a school that exists (or does not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Create or change (`eduflow tenants sync`): the database follows the files.
+    Upsert,
+    /// Create schools that do not exist and leave existing ones alone (`serve --sync-tenants`):
+    /// a restart never reverts what an operator changed since.
+    CreateMissing,
+    /// Create only; an existing slug is an error (`eduflow tenants create`).
+    Create,
+    /// Change only; an unknown slug is an error (`eduflow tenants update`).
+    Update,
+}
+
+/// Applies every school and its categories as `mode` says. Schools missing from `specs` are
+/// left untouched (a deleted file never deletes a school's data); a category that still has
+/// courses cannot be dropped. Returns the schools named by `specs`, with their ids.
 pub async fn apply(
     pool: &PgPool,
     specs: Vec<SchoolSpec>,
+    mode: Mode,
 ) -> Result<Vec<(String, TenantId)>, SyncError> {
     let outcome = global_tx(pool, "sync", move |conn| {
         Box::pin(async move {
@@ -43,6 +58,25 @@ pub async fn apply(
                         field: "domains".into(),
                         reason: format!("a domain is already used by school `{}`", taken.join("`, `")),
                     });
+                    continue;
+                }
+                let existing: Option<uuid::Uuid> = tenants::table
+                    .filter(tenants::slug.eq(&spec.slug))
+                    .select(tenants::id)
+                    .first(conn)
+                    .await
+                    .optional()?;
+                let problem = match (mode, existing) {
+                    (Mode::CreateMissing, Some(id)) => {
+                        applied.push((spec.slug.clone(), TenantId(id)));
+                        continue;
+                    }
+                    (Mode::Create, Some(_)) => Some("already exists; change it with `eduflow tenants update`"),
+                    (Mode::Update, None) => Some("no such school; create it with `eduflow tenants create`"),
+                    _ => None,
+                };
+                if let Some(reason) = problem {
+                    problems.push(FileError { file: spec.file.clone(), field: "slug".into(), reason: format!("`{}` {reason}", spec.slug) });
                     continue;
                 }
                 let id: uuid::Uuid = diesel::insert_into(tenants::table)
@@ -72,7 +106,9 @@ pub async fn apply(
                 let tenant = TenantId(id);
                 switch_tenant(conn, tenant).await?;
                 let keep: Vec<&str> = spec.categories.iter().map(|(slug, _)| slug.as_str()).collect();
+                // Owner-side: the admin role may bypass RLS, so each statement names its school.
                 let in_use: Vec<String> = courses::table
+                    .filter(courses::tenant_id.eq(id))
                     .filter(courses::category.ne_all(&keep))
                     .select(courses::category)
                     .distinct()
@@ -86,7 +122,9 @@ pub async fn apply(
                     }));
                     continue;
                 }
-                diesel::delete(categories::table.filter(categories::slug.ne_all(&keep))).execute(conn).await?;
+                diesel::delete(categories::table.filter(categories::tenant_id.eq(id)).filter(categories::slug.ne_all(&keep)))
+                    .execute(conn)
+                    .await?;
                 for (position, (slug, name)) in spec.categories.iter().enumerate() {
                     diesel::insert_into(categories::table)
                         .values((
@@ -101,7 +139,7 @@ pub async fn apply(
                         .execute(conn)
                         .await?;
                 }
-                crate::learners::users::promote_admins(conn, &spec.admins).await?;
+                crate::learners::users::promote_admins(conn, tenant, &spec.admins).await?;
                 applied.push((spec.slug.clone(), tenant));
             }
             if !problems.is_empty() {

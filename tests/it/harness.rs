@@ -320,7 +320,7 @@ impl TestDb {
                 .unwrap()
             })
             .collect();
-        sync::apply(self.admin_pools().primary(), specs)
+        sync::apply(self.admin_pools().primary(), specs, sync::Mode::Upsert)
             .await
             .unwrap()
     }
@@ -1103,4 +1103,42 @@ impl TestApp {
             .find_map(|l| l.strip_prefix(&series))
             .map_or(0, |n| n.trim().parse().unwrap())
     }
+}
+
+/// A fresh folder under the system's temp dir.
+pub fn tempdir(what: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("eduflow-{what}-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The `eduflow` binary on `db`, with `admin_url` as DATABASE_ADMIN_URL, the run's media folder
+/// and `tenants_dir`.
+pub async fn eduflow_cli(
+    db: &TestDb,
+    admin_url: &str,
+    tenants_dir: &std::path::Path,
+    args: &[&str],
+) -> std::process::Output {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_eduflow"))
+        .args(args)
+        .env("DATABASE_URL", &db.runtime_url)
+        .env("DATABASE_ADMIN_URL", admin_url)
+        .env("EDUFLOW_TENANTS_DIR", tenants_dir)
+        .env("EDUFLOW_MEDIA_DIR", media_dir())
+        .env_remove("EDUFLOW_MEDIA_STORE")
+        .output()
+        .await
+        .unwrap()
+}
+
+/// Asserts that a command succeeded, showing its output if not; returns its stdout.
+pub fn succeeded(out: &std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }

@@ -13,6 +13,7 @@ mod hosts;
 mod hot;
 mod images;
 mod learning;
+mod lifecycle;
 mod media;
 mod metrics;
 mod outage;

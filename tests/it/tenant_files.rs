@@ -3,18 +3,7 @@
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-use crate::harness::{TestDb, school_toml};
-
-async fn eduflow(db: &TestDb, dir: &std::path::Path, args: &[&str]) -> std::process::Output {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_eduflow"))
-        .args(args)
-        .env("DATABASE_URL", &db.runtime_url)
-        .env("DATABASE_ADMIN_URL", &db.admin_url)
-        .env("EDUFLOW_TENANTS_DIR", dir)
-        .output()
-        .await
-        .unwrap()
-}
+use crate::harness::{TestDb, eduflow_cli, school_toml, tempdir};
 
 async fn school_names(db: &TestDb) -> Vec<String> {
     let mut conn = db.admin().await;
@@ -36,13 +25,13 @@ struct Name {
 #[actix_web::test]
 async fn sync_is_all_or_nothing_and_names_file_field_and_reason() {
     let db = TestDb::new().await;
-    let dir = tempdir();
+    let dir = tempdir("tenants");
     std::fs::write(
         dir.join("alpha.toml"),
         school_toml("alpha", &["learn.alpha.test"]),
     )
     .unwrap();
-    let ok = eduflow(&db, &dir, &["tenants", "sync"]).await;
+    let ok = eduflow_cli(&db, &db.admin_url, &dir, &["tenants", "sync"]).await;
     assert!(
         ok.status.success(),
         "{}",
@@ -68,7 +57,7 @@ async fn sync_is_all_or_nothing_and_names_file_field_and_reason() {
         school_toml("delta", &["LEARN.alpha.test"]),
     )
     .unwrap();
-    let out = eduflow(&db, &dir, &["tenants", "sync"]).await;
+    let out = eduflow_cli(&db, &db.admin_url, &dir, &["tenants", "sync"]).await;
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     for expected in [
@@ -89,7 +78,7 @@ async fn sync_is_all_or_nothing_and_names_file_field_and_reason() {
     );
 
     // `tenants check` reports the same without a database.
-    let check = eduflow(&db, &dir, &["tenants", "check"]).await;
+    let check = eduflow_cli(&db, &db.admin_url, &dir, &["tenants", "check"]).await;
     assert!(
         !check.status.success() && String::from_utf8_lossy(&check.stderr).contains("gamma.toml")
     );
@@ -100,7 +89,7 @@ async fn sync_is_all_or_nothing_and_names_file_field_and_reason() {
 async fn a_category_with_courses_cannot_be_removed() {
     let db = TestDb::new().await;
     db.two_schools().await;
-    let dir = tempdir();
+    let dir = tempdir("tenants");
     let without_programming = school_toml("alpha", &["learn.alpha.test"])
         .replace(
             "[[categories]]\nslug = \"programming\"\nname = \"Programming\"\n",
@@ -108,7 +97,7 @@ async fn a_category_with_courses_cannot_be_removed() {
         )
         .replace("School alpha", "Renamed");
     std::fs::write(dir.join("alpha.toml"), without_programming).unwrap();
-    let out = eduflow(&db, &dir, &["tenants", "sync"]).await;
+    let out = eduflow_cli(&db, &db.admin_url, &dir, &["tenants", "sync"]).await;
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -123,10 +112,4 @@ async fn a_category_with_courses_cannot_be_removed() {
         "the rename was applied"
     );
     std::fs::remove_dir_all(dir).unwrap();
-}
-
-fn tempdir() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("eduflow-tenants-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
