@@ -136,6 +136,7 @@ impl Application {
             media: media.clone(),
             // Cached pages carry signed image links: refresh them well before those expire.
             page_max_age,
+            drain: crate::actors::drain::Drain::here(),
         });
         registry.catalog_versions(versions);
         let (changes_tx, changes_rx) = mpsc::unbounded_channel();
@@ -225,9 +226,14 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until Ctrl-C / SIGTERM (graceful: in-flight requests finish), then stops metrics.
+    /// Serves until Ctrl-C / SIGTERM (graceful: in-flight requests finish), writes what the
+    /// stopped actors left (playback positions), then stops metrics.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
+        let left = self.state.registry.drained(Duration::from_secs(10)).await;
+        if left > 0 {
+            tracing::error!(left, "playback positions still unsaved at exit");
+        }
         if let Some((handle, _)) = self.metrics {
             handle.stop(true).await;
         }

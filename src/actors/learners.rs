@@ -160,7 +160,7 @@ impl SchoolActor {
         let Some(save) = self.take_positions() else {
             return;
         };
-        actix::spawn(async move {
+        self.context().drain.spawn(async move {
             if let Err(e) = save.await {
                 tracing::warn!(error = ?e, "saving playback positions failed");
             }

@@ -2,6 +2,7 @@
 //! without blocking its mailbox. The registry starts actors on demand and forgets idle ones.
 
 pub mod cache;
+pub mod drain;
 pub mod flight;
 pub mod learners;
 pub mod registry;
@@ -33,4 +34,6 @@ pub struct SchoolContext {
     pub media: Arc<Media>,
     /// Pages are dropped after this long, before the signed links in them expire.
     pub page_max_age: Duration,
+    /// Runs what a stopping actor leaves to write.
+    pub drain: drain::Drain,
 }

@@ -210,6 +210,19 @@ impl Registry {
         });
     }
 
+    /// Waits (up to `limit`) for what stopped actors left to write; returns what is left.
+    pub async fn drained(&self, limit: std::time::Duration) -> usize {
+        let deadline = std::time::Instant::now() + limit;
+        // Workers' actors stop as their threads wind down, possibly just after the server has.
+        while self.live() > 0 && std::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        self.ctx
+            .drain
+            .wait(deadline.saturating_duration_since(std::time::Instant::now()))
+            .await
+    }
+
     pub fn live(&self) -> usize {
         lock(&self.actors).len()
     }

@@ -149,8 +149,16 @@ impl Cluster {
     }
 
     async fn start_server(mut self) -> anyhow::Result<Self> {
-        if self.is_running().await {
-            return Ok(self);
+        // A server that was just killed (with EduFlow, by `kill -9` or a crash) can look alive
+        // for a moment while its processes exit: reuse it only once it answers.
+        for _ in 0..100 {
+            if !self.is_running().await {
+                break;
+            }
+            if self.accepts_connections().await {
+                return Ok(self);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
         let data = self.datadir.to_string_lossy().into_owned();
         let log = self
@@ -166,6 +174,13 @@ impl Cluster {
         .with_context(|| format!("PostgreSQL did not start; see {log}"))?;
         self.started_here = true;
         Ok(self)
+    }
+
+    async fn accepts_connections(&self) -> bool {
+        let sock = self.sockdir.to_string_lossy().into_owned();
+        self.run("pg_isready", &["-q", "-h", &sock, "-p", &PORT.to_string()])
+            .await
+            .is_ok()
     }
 
     async fn is_running(&self) -> bool {

@@ -561,6 +561,11 @@ pub async fn raw(port: u16, bytes: &[u8]) -> Response {
     let _ = stream.write_all(bytes).await;
     let mut buf = Vec::new();
     let _ = stream.read_to_end(&mut buf).await;
+    parse_response(&buf)
+}
+
+/// An HTTP/1.1 answer as read off the wire.
+pub fn parse_response(buf: &[u8]) -> Response {
     let at = buf
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
@@ -968,6 +973,11 @@ impl Browser {
         }
     }
 
+    /// The session's CSRF token, as the last page carried it.
+    pub fn csrf(&self) -> &str {
+        &self.csrf
+    }
+
     pub fn cookie_header(&self) -> String {
         self.cookies
             .iter()
@@ -1141,4 +1151,40 @@ pub fn succeeded(out: &std::process::Output) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The `eduflow serve` binary on `db` (no tenant sync), with `env` added; its port once it
+/// listens. Logs (JSON) go to its stderr.
+pub async fn serve_binary(db: &TestDb, env: &[(&str, &str)]) -> (tokio::process::Child, u16) {
+    use tokio::io::AsyncBufReadExt;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_eduflow"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("DATABASE_URL", &db.runtime_url)
+        .env("DATABASE_ADMIN_URL", &db.admin_url)
+        .env("EDUFLOW_MEDIA_DIR", media_dir())
+        .env(
+            "EDUFLOW_MEDIA_SECRET",
+            std::str::from_utf8(MEDIA_SECRET).unwrap(),
+        )
+        .env("EDUFLOW_LOG_FORMAT", "json")
+        .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut port = None;
+    while let Some(line) = lines.next_line().await.unwrap() {
+        if let Some(rest) = line.split("on port ").nth(1) {
+            port = rest.trim_end_matches(':').parse::<u16>().ok();
+        }
+        if line.starts_with("Press Ctrl-C") {
+            break;
+        }
+    }
+    // Keep draining stdout so the server never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, port.expect("the server printed its port"))
 }

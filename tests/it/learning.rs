@@ -378,16 +378,25 @@ async fn playback_positions_are_batched_into_few_writes() {
     );
     let progress = ada.json("/api/v1/me/progress").await;
     assert_eq!(progress["items"][0]["lessons"][0]["position_seconds"], 25);
-    // A beacon without the session's token, or for a lesson id of nowhere, is refused.
-    let forged = post_form(
-        app.port,
-        "alpha.localhost",
-        &format!("/api/v1/lessons/{lesson}/position"),
-        &[],
-        &[("Cookie", &ada.cookie())],
-    )
-    .await;
-    assert!(forged.status >= 400 && forged.status < 500);
+    // The same well-formed beacon without the session's token (a cross-site request riding on
+    // the cookie) or with another token is refused by the CSRF check, and never written.
+    for token in ["", "X-CSRF-Token: not-the-token\r\n"] {
+        let body = "{\"seconds\":40}";
+        let head = format!(
+            "POST /api/v1/lessons/{lesson}/position HTTP/1.1\r\nHost: alpha.localhost\r\nConnection: close\r\nOrigin: http://alpha.localhost\r\n\
+             Cookie: {}\r\n{token}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            ada.cookie(),
+            body.len()
+        );
+        let forged = crate::harness::raw(app.port, head.as_bytes()).await;
+        assert_eq!(forged.status, 403, "{token:?}: {}", forged.body);
+    }
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(
+        db.count("SELECT count(*) AS n FROM lesson_progress WHERE position_seconds = 40")
+            .await,
+        0
+    );
 }
 
 #[actix_web::test]

@@ -533,7 +533,6 @@ fn count_files(dir: &std::path::Path) -> usize {
 /// through the command line, and reports a bad file without refusing to start.
 #[actix_web::test]
 async fn serve_creates_missing_schools_and_keeps_changes_made_since() {
-    use tokio::io::AsyncBufReadExt;
     let db = TestDb::new().await;
     db.two_schools().await;
     let dir = tempdir("serve-sync");
@@ -553,34 +552,14 @@ async fn serve_creates_missing_schools_and_keeps_changes_made_since() {
         )
         .await,
     );
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_eduflow"))
-        .args(["serve", "--sync-tenants", "--listen", "127.0.0.1:0"])
-        .env("DATABASE_URL", &db.runtime_url)
-        .env("DATABASE_ADMIN_URL", &db.admin_url)
-        .env("EDUFLOW_TENANTS_DIR", &dir)
-        .env("EDUFLOW_MEDIA_DIR", media_dir())
-        .env(
-            "EDUFLOW_MEDIA_SECRET",
-            "a media secret of at least 32 characters",
-        )
-        .env("EDUFLOW_LOG_FORMAT", "json")
-        .env("RUST_LOG", "error")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut port = None;
-    while let Some(line) = lines.next_line().await.unwrap() {
-        if let Some(rest) = line.split("on port ").nth(1) {
-            port = rest.trim_end_matches(':').parse::<u16>().ok();
-        }
-        if line.starts_with("Press Ctrl-C") {
-            break;
-        }
-    }
-    let port = port.expect("serve started despite the broken file");
+    let (child, port) = crate::harness::serve_binary(
+        &db,
+        &[
+            ("EDUFLOW_SYNC_TENANTS", "true"),
+            ("EDUFLOW_TENANTS_DIR", dir.to_str().unwrap()),
+        ],
+    )
+    .await;
     let res = crate::harness::request(port, "GET", "delta.localhost", "/", &[]).await;
     assert_eq!(res.status, 200, "the new file's school was created");
     assert_eq!(
@@ -589,6 +568,7 @@ async fn serve_creates_missing_schools_and_keeps_changes_made_since() {
         "Alpha Renamed",
         "a start does not revert a change made through the CLI"
     );
+    let mut child = child;
     child.start_kill().unwrap();
     let out = child.wait_with_output().await.unwrap();
     let log = String::from_utf8_lossy(&out.stderr);

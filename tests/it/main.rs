@@ -22,5 +22,6 @@ mod regions;
 mod replica;
 mod rls;
 mod s3;
+mod shutdown;
 mod startup;
 mod tenant_files;
