@@ -346,6 +346,10 @@ async fn serve(cli: &Cli, db: &Database, args: &ServeArgs) -> anyhow::Result<()>
             max_size: args.pool_size,
             checkout_timeout: args.pool_timeout(),
             pooler: cli.db.database_pooler,
+            limits: crate::db::pools::Limits {
+                statement: std::time::Duration::from_millis(args.statement_timeout_ms),
+                lock: std::time::Duration::from_millis(args.lock_timeout_ms),
+            },
         },
         workers: args.workers,
         metrics_listen: args.metrics_listen.clone(),

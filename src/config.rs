@@ -321,6 +321,17 @@ pub struct ServeArgs {
     #[arg(long, env = "EDUFLOW_POOL_TIMEOUT_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..))]
     pub pool_timeout_ms: u64,
 
+    /// Longest a statement may run (`statement_timeout`, set in every transaction); beyond it the
+    /// request gets a 503. 0 keeps the server's setting.
+    #[arg(long, env = "EDUFLOW_STATEMENT_TIMEOUT_MS", default_value_t = 5000)]
+    pub statement_timeout_ms: u64,
+
+    /// Longest a statement may wait for a lock (`lock_timeout`), e.g. behind an operator's
+    /// `LOCK TABLE` or a long transaction; beyond it the request gets a 503 and its connection is
+    /// free again. 0 keeps the server's setting.
+    #[arg(long, env = "EDUFLOW_LOCK_TIMEOUT_MS", default_value_t = 2000)]
+    pub lock_timeout_ms: u64,
+
     /// Address of the Prometheus `/metrics` listener, kept off the public port (e.g.
     /// `127.0.0.1:9464`). Without it, metrics are not served.
     #[arg(long, env = "EDUFLOW_METRICS_LISTEN")]

@@ -126,12 +126,17 @@ impl From<diesel::result::Error> for AppError {
             Error::DatabaseError(Kind::ClosedConnection | Kind::UnableToSendCommand, _) => {
                 Self::Unavailable(err.into())
             }
-            // SQLSTATE 57P01-57P03 (shutdown, crash recovery, start-up): diesel passes their
-            // codes on only as text, so the server's own wording is matched.
+            // SQLSTATE 57P01-57P03 (shutdown, crash recovery, start-up), 57014 (statement or
+            // lock timeout): diesel passes their codes on only as text, so the server's own
+            // wording is matched.
             Error::DatabaseError(Kind::Unknown, ref info)
-                if ["terminating connection", "the database system is"]
-                    .iter()
-                    .any(|p| info.message().starts_with(p)) =>
+                if [
+                    "terminating connection",
+                    "the database system is",
+                    "canceling statement due to",
+                ]
+                .iter()
+                .any(|p| info.message().starts_with(p)) =>
             {
                 Self::Unavailable(err.into())
             }

@@ -9,7 +9,7 @@ use diesel::sql_types::Text;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use futures_util::future::BoxFuture;
 
-use super::pools::PgPool;
+use super::pools::{Limits, PgPool};
 use crate::error::AppError;
 use crate::ids::TenantId;
 
@@ -30,9 +30,10 @@ where
 {
     let mut conn = pool.checkout().await?;
     let start = Instant::now();
+    let limits = pool.limits();
     let result = conn
         .transaction(async move |conn| {
-            switch_tenant(conn, tenant).await?;
+            begin(conn, Some(tenant), limits).await?;
             work(conn).await
         })
         .await;
@@ -48,9 +49,37 @@ where
 {
     let mut conn = pool.checkout().await?;
     let start = Instant::now();
-    let result = conn.transaction(async move |conn| work(conn).await).await;
+    let limits = pool.limits();
+    let result = conn
+        .transaction(async move |conn| {
+            begin(conn, None, limits).await?;
+            work(conn).await
+        })
+        .await;
     pool.observe(query, start.elapsed());
     result
+}
+
+/// The transaction's first statement: its school (none: no tenant row is visible) and its
+/// limits, in one round trip.
+async fn begin(
+    conn: &mut AsyncPgConnection,
+    tenant: Option<TenantId>,
+    limits: Limits,
+) -> Result<(), AppError> {
+    let ms = |d: std::time::Duration| d.as_millis().to_string();
+    let (statement, lock) = (ms(limits.statement), ms(limits.lock));
+    diesel::sql_query(
+        "SELECT set_config('app.tenant_id', $1, true),
+                CASE WHEN $2 <> '0' THEN set_config('statement_timeout', $2, true) END,
+                CASE WHEN $3 <> '0' THEN set_config('lock_timeout', $3, true) END",
+    )
+    .bind::<Text, _>(tenant.map(|t| t.to_string()).unwrap_or_default())
+    .bind::<Text, _>(statement)
+    .bind::<Text, _>(lock)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Scopes the rest of the current transaction to `tenant`. Outside a transaction the setting

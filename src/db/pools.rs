@@ -35,6 +35,7 @@ pub struct PoolSettings {
     pub max_size: u32,
     pub checkout_timeout: Duration,
     pub pooler: Pooler,
+    pub limits: Limits,
 }
 
 impl Default for PoolSettings {
@@ -43,8 +44,21 @@ impl Default for PoolSettings {
             max_size: 10,
             checkout_timeout: Duration::from_secs(2),
             pooler: Pooler::None,
+            limits: Limits::default(),
         }
     }
+}
+
+/// Server-side limits set at the start of every transaction (`set_config(…, true)`, so they hold
+/// through a transaction-mode pooler and end with the transaction). Zero leaves the server's
+/// setting.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Limits {
+    /// `statement_timeout`: a statement running longer is cancelled (the request gets a 503).
+    pub statement: Duration,
+    /// `lock_timeout`: a statement waiting longer for a lock (an operator's `LOCK`, a long
+    /// transaction) is cancelled instead of holding its connection.
+    pub lock: Duration,
 }
 
 /// While a database is down, a checkout waits this long at most (it still asks the pool, which
@@ -85,6 +99,7 @@ pub struct PgPool {
     metrics: Option<Arc<Metrics>>,
     health: Arc<Health>,
     checkout_timeout: Duration,
+    limits: Limits,
 }
 
 fn manager(url: &str, pooler: Pooler) -> Manager {
@@ -143,6 +158,41 @@ impl PgPool {
             metrics,
             health,
             checkout_timeout: settings.checkout_timeout,
+            limits: settings.limits,
+        }
+    }
+
+    pub(crate) fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Whether the database answers a query within `limit`, whatever it is doing: a full pool, a
+    /// server that does not answer, a connect that hangs all end in `Unavailable` in time.
+    pub async fn ping(&self, limit: Duration) -> Result<(), AppError> {
+        let probe = async {
+            let mut conn = self.inner.get().await.map_err(|e| {
+                AppError::Unavailable(anyhow::anyhow!("database pool {}: {e}", self.label))
+            })?;
+            // In a transaction: a probe abandoned mid-flight leaves the connection "in a
+            // transaction", so the pool discards it instead of lending it out again.
+            conn.transaction(async |conn| {
+                let ms = limit.as_millis().to_string();
+                diesel_async::RunQueryDsl::execute(
+                    diesel::sql_query("SELECT set_config('statement_timeout', $1, true)")
+                        .bind::<diesel::sql_types::Text, _>(ms),
+                    conn,
+                )
+                .await
+            })
+            .await
+            .map_err(AppError::from)
+        };
+        match tokio::time::timeout(limit, probe).await {
+            Ok(result) => result.map(|_| ()),
+            Err(_) => Err(AppError::Unavailable(anyhow::anyhow!(
+                "database pool {}: no answer within {limit:?}",
+                self.label
+            ))),
         }
     }
 

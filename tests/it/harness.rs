@@ -387,6 +387,11 @@ pub fn settings(db: &TestDb) -> Settings {
         pool: PoolSettings {
             max_size: 4,
             checkout_timeout: Duration::from_secs(2),
+            // `serve`'s defaults.
+            limits: eduflow::db::pools::Limits {
+                statement: Duration::from_secs(5),
+                lock: Duration::from_secs(2),
+            },
             ..PoolSettings::default()
         },
         workers: Some(1),

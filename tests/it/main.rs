@@ -25,3 +25,4 @@ mod s3;
 mod shutdown;
 mod startup;
 mod tenant_files;
+mod timeouts;
