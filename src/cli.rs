@@ -340,6 +340,7 @@ async fn serve(cli: &Cli, db: &Database, args: &ServeArgs) -> anyhow::Result<()>
         replica_max_lag: std::time::Duration::from_millis(args.replica_max_lag_ms),
         replay_to,
         trusted_proxies: args.trusted_proxies.clone(),
+        signups_per_address: args.signups_per_address,
         page_cache_bytes: args.page_cache_bytes,
         actor_idle: args.actor_idle(),
         pool: PoolSettings {

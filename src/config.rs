@@ -305,6 +305,11 @@ pub struct ServeArgs {
     #[arg(long, env = "EDUFLOW_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<IpAddr>,
 
+    /// Sign-ups allowed from one client address per 15 minutes, across schools (0: no limit, for
+    /// a load generator). A classroom behind one NAT address counts as one address.
+    #[arg(long, env = "EDUFLOW_SIGNUPS_PER_ADDRESS", default_value_t = 30)]
+    pub signups_per_address: u32,
+
     /// Memory cap of each school's page cache, in bytes (0 disables the cache).
     #[arg(long, env = "EDUFLOW_PAGE_CACHE_BYTES", default_value_t = 8 << 20)]
     pub page_cache_bytes: usize,

@@ -19,7 +19,7 @@ use crate::db::listener::{self, Change};
 use crate::db::{PoolSettings, Pools, global_tx, migrate};
 use crate::error::AppError;
 use crate::learners::sessions::CookiePolicy;
-use crate::learners::throttle::LoginThrottle;
+use crate::learners::throttle::{LoginThrottle, SignupLimit};
 use crate::media::Media;
 use crate::media::signing::Signer;
 use crate::media::store::StoreConfig;
@@ -38,6 +38,7 @@ pub struct AppState {
     pub trusted_proxies: Vec<IpAddr>,
     pub cookies: CookiePolicy,
     pub throttle: LoginThrottle,
+    pub signups: SignupLimit,
     /// Password hashes running at once (see `password::off_thread`).
     pub hashing: tokio::sync::Semaphore,
     pub media: Arc<Media>,
@@ -63,6 +64,8 @@ pub struct Settings {
     /// The primary region, when this instance replays its writes there.
     pub replay_to: Option<String>,
     pub trusted_proxies: Vec<IpAddr>,
+    /// Sign-ups allowed per client address per 15 minutes (0: no limit).
+    pub signups_per_address: u32,
     pub page_cache_bytes: usize,
     pub actor_idle: Duration,
     pub pool: PoolSettings,
@@ -166,6 +169,7 @@ impl Application {
                 https: settings.https,
             },
             throttle: LoginThrottle::default(),
+            signups: SignupLimit::new(settings.signups_per_address),
             hashing: tokio::sync::Semaphore::new(cores()),
             seen_key: crate::freshness::SeenKey::derive(&settings.media_secret),
             media,

@@ -37,7 +37,7 @@ fn checked(
     user: &CurrentUser,
     csrf: &str,
 ) -> Result<(), AppError> {
-    check_origin(req, state.cookies.https)?;
+    check_origin(req, state)?;
     check_token(Some(&user.csrf), csrf)
 }
 
@@ -95,7 +95,7 @@ async fn upload_form(
     user: &CurrentUser,
     payload: web::Payload,
 ) -> Result<UploadForm, AppError> {
-    check_origin(req, state.cookies.https)?;
+    check_origin(req, state)?;
     let form = upload::read_form(
         req.headers(),
         payload,

@@ -95,7 +95,7 @@ fn check_anonymous_form(
     state: &AppState,
     form: &AccountForm,
 ) -> Result<(), AppError> {
-    check_origin(req, state.cookies.https)?;
+    check_origin(req, state)?;
     let cookie = req.cookie(state.cookies.csrf_name());
     check_token(cookie.as_ref().map(|c| c.value()), &form.csrf)
 }
@@ -151,6 +151,12 @@ pub async fn signup(
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     check_anonymous_form(&req, &state, &form)?;
+    let address = client_ip(&req, &state.trusted_proxies)
+        .map(|ip| ip.to_string())
+        .unwrap_or_default();
+    if let Some(wait) = state.signups.attempt(&address) {
+        return Err(AppError::TooManyRequests(wait));
+    }
     let mut errors = Vec::new();
     let name = form.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 100 {
@@ -303,7 +309,7 @@ pub async fn logout(
     state: web::Data<AppState>,
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, AppError> {
-    check_origin(&req, state.cookies.https)?;
+    check_origin(&req, &state)?;
     let Viewer(Some(user)) = viewer else {
         return Ok(HttpResponse::SeeOther()
             .insert_header((header::LOCATION, "/"))

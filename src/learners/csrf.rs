@@ -5,16 +5,16 @@ use actix_web::HttpRequest;
 use actix_web::http::header;
 
 use crate::error::AppError;
+use crate::startup::AppState;
+use crate::tenancy::host::public_authority;
 
-/// Refuses a request whose origin is not `scheme://host` of the school it is addressed to.
-pub fn check_origin(req: &HttpRequest, https: bool) -> Result<(), AppError> {
-    let host = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let expected = format!("{}://{host}", if https { "https" } else { "http" });
+/// Refuses a request whose origin is not `scheme://host` of the school it is addressed to: the
+/// public address that chose the school (behind a trusted proxy that rewrites `Host`, the one it
+/// forwards).
+pub fn check_origin(req: &HttpRequest, state: &AppState) -> Result<(), AppError> {
+    let host = public_authority(req, &state.trusted_proxies).unwrap_or_default();
+    let scheme = if state.cookies.https { "https" } else { "http" };
+    let expected = format!("{scheme}://{host}");
     let header_value = |name| {
         req.headers()
             .get(name)

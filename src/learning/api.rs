@@ -71,7 +71,7 @@ pub async fn position(
     beacon: web::Json<PositionBeacon>,
 ) -> Result<HttpResponse, ApiError> {
     let (School(tenant), viewer) = (school?, viewer?);
-    check_origin(&req, state.cookies.https)?;
+    check_origin(&req, &state)?;
     let user = signed_in(&viewer)?;
     let token = req
         .headers()

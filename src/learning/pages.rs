@@ -91,7 +91,7 @@ fn form_user(
     viewer: Viewer,
     csrf: &str,
 ) -> Result<CurrentUser, AppError> {
-    check_origin(req, state.cookies.https)?;
+    check_origin(req, state)?;
     let Viewer(Some(user)) = viewer else {
         return Err(AppError::SignIn(req.path().to_owned()));
     };

@@ -59,6 +59,12 @@ fn forwarded_host(req: &HttpRequest) -> Option<String> {
 
 /// The host a request is addressed to, honouring forwarding headers only from trusted proxies.
 pub fn request_host(req: &HttpRequest, trusted_proxies: &[IpAddr]) -> Option<String> {
+    normalize(&public_authority(req, trusted_proxies)?)
+}
+
+/// The address (host and port, as sent) the client used: a trusted proxy's `X-Forwarded-Host` /
+/// `Forwarded: host=`, else `Host`. What chooses the school, and what a form's `Origin` must name.
+pub fn public_authority(req: &HttpRequest, trusted_proxies: &[IpAddr]) -> Option<String> {
     let peer_trusted = req
         .peer_addr()
         .is_some_and(|peer| trusted_proxies.contains(&peer.ip()));
@@ -74,7 +80,7 @@ pub fn request_host(req: &HttpRequest, trusted_proxies: &[IpAddr]) -> Option<Str
             .map(str::to_owned)
             .or_else(|| req.uri().authority().map(|a| a.to_string()))
     })?;
-    normalize(&raw)
+    Some(raw.trim().to_ascii_lowercase())
 }
 
 /// The client's address: the peer, or — when the peer is a trusted proxy — the nearest address

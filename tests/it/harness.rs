@@ -382,6 +382,7 @@ pub fn settings(db: &TestDb) -> Settings {
         replica_max_lag: Duration::from_secs(10),
         replay_to: None,
         trusted_proxies: Vec::new(),
+        signups_per_address: 30,
         page_cache_bytes: 1 << 20,
         actor_idle: Duration::from_secs(60),
         pool: PoolSettings {
@@ -1192,4 +1193,68 @@ pub async fn serve_binary(db: &TestDb, env: &[(&str, &str)]) -> (tokio::process:
     // Keep draining stdout so the server never blocks on a full pipe.
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
     (child, port.expect("the server printed its port"))
+}
+
+/// A reverse proxy like nginx's plain `proxy_pass`: it rewrites `Host` to the upstream's address
+/// and passes the public one in `X-Forwarded-Host` (and the client in `X-Forwarded-For`). One
+/// request per connection (the tests send `Connection: close`).
+pub async fn rewriting_proxy(upstream: u16) -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut client, peer)) = listener.accept().await else {
+                return;
+            };
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 16384];
+                let head_end = loop {
+                    if let Some(at) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        break at;
+                    }
+                    match client.read(&mut chunk).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                    }
+                };
+                let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+                let mut public = String::new();
+                let mut lines = Vec::new();
+                let mut length = 0usize;
+                for (i, line) in head.split("\r\n").enumerate() {
+                    let lower = line.to_ascii_lowercase();
+                    if i > 0 && lower.starts_with("host:") {
+                        public = line[5..].trim().to_owned();
+                        continue;
+                    }
+                    if lower.starts_with("content-length:") {
+                        length = line[15..].trim().parse().unwrap_or(0);
+                    }
+                    lines.push(line.to_owned());
+                }
+                lines.insert(1, format!("Host: 127.0.0.1:{upstream}"));
+                lines.push(format!("X-Forwarded-Host: {public}"));
+                lines.push(format!("X-Forwarded-For: {}", peer.ip()));
+                let mut body = buf[head_end + 4..].to_vec();
+                while body.len() < length {
+                    match client.read(&mut chunk).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => body.extend_from_slice(&chunk[..n]),
+                    }
+                }
+                let Ok(mut up) = tokio::net::TcpStream::connect(("127.0.0.1", upstream)).await
+                else {
+                    return;
+                };
+                let mut request = format!("{}\r\n\r\n", lines.join("\r\n")).into_bytes();
+                request.extend_from_slice(&body);
+                let _ = up.write_all(&request).await;
+                let mut answer = Vec::new();
+                let _ = up.read_to_end(&mut answer).await;
+                let _ = client.write_all(&answer).await;
+            });
+        }
+    });
+    port
 }
