@@ -13,6 +13,7 @@ pub mod error;
 pub mod freshness;
 pub mod health;
 pub mod ids;
+pub mod input;
 pub mod learners;
 pub mod learning;
 pub mod markdown;

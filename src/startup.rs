@@ -17,7 +17,6 @@ use tokio::sync::mpsc;
 use crate::actors::{Registry, SchoolContext};
 use crate::db::listener::{self, Change};
 use crate::db::{PoolSettings, Pools, global_tx, migrate};
-use crate::error::AppError;
 use crate::learners::sessions::CookiePolicy;
 use crate::learners::throttle::{LoginThrottle, SignupLimit};
 use crate::media::Media;
@@ -180,25 +179,19 @@ impl Application {
         let port = listener.local_addr()?.port();
         let app_state = state.clone();
         let https = settings.https;
-        let mut server =
-            HttpServer::new(move || {
-                App::new()
-                    .app_data(app_state.clone())
-                    .app_data(web::FormConfig::default().limit(64 * 1024).error_handler(
-                        |err, _| {
-                            AppError::bad_request(format!("The form could not be read: {err}"))
-                                .into()
-                        },
-                    ))
-                    .wrap(from_fn(crate::tenancy::gate::suspended))
-                    .wrap(security_headers(https))
-                    .wrap(from_fn(crate::freshness::track))
-                    .wrap(from_fn(crate::regions::replay_writes))
-                    .wrap(from_fn(access_log))
-                    .configure(crate::routes::configure)
-            })
-            .listen(listener)?
-            .shutdown_timeout(10);
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(app_state.clone())
+                .wrap(from_fn(crate::tenancy::gate::suspended))
+                .wrap(from_fn(crate::input::reject_control_urls))
+                .wrap(security_headers(https))
+                .wrap(from_fn(crate::freshness::track))
+                .wrap(from_fn(crate::regions::replay_writes))
+                .wrap(from_fn(access_log))
+                .configure(crate::routes::configure)
+        })
+        .listen(listener)?
+        .shutdown_timeout(10);
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }

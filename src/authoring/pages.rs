@@ -28,7 +28,7 @@ use crate::tenancy::host::School;
 use crate::views::see_other;
 
 type Page = Result<HttpResponse, AppError>;
-type SimpleForm = web::Form<HashMap<String, String>>;
+type SimpleForm = crate::input::Form<HashMap<String, String>>;
 
 /// A staff member's state-changing request: same-origin, with their session's token.
 fn checked(

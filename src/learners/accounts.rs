@@ -147,7 +147,7 @@ pub async fn signup(
     req: HttpRequest,
     school: School,
     state: web::Data<AppState>,
-    form: web::Form<AccountForm>,
+    form: crate::input::Form<AccountForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     check_anonymous_form(&req, &state, &form)?;
@@ -231,7 +231,7 @@ pub async fn login(
     req: HttpRequest,
     school: School,
     state: web::Data<AppState>,
-    form: web::Form<AccountForm>,
+    form: crate::input::Form<AccountForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     check_anonymous_form(&req, &state, &form)?;
@@ -307,7 +307,7 @@ pub async fn logout(
     school: School,
     viewer: Viewer,
     state: web::Data<AppState>,
-    form: web::Form<CsrfForm>,
+    form: crate::input::Form<CsrfForm>,
 ) -> Result<HttpResponse, AppError> {
     check_origin(&req, &state)?;
     let Viewer(Some(user)) = viewer else {

@@ -125,7 +125,7 @@ pub async fn enroll(
     viewer: Viewer,
     state: web::Data<AppState>,
     slug: web::Path<String>,
-    form: web::Form<CsrfForm>,
+    form: crate::input::Form<CsrfForm>,
 ) -> Result<HttpResponse, AppError> {
     let (user, slug) = course_form(&req, &state, viewer, slug.into_inner(), &form.csrf)?;
     let outcome = state
@@ -155,7 +155,7 @@ pub async fn unenroll(
     viewer: Viewer,
     state: web::Data<AppState>,
     slug: web::Path<String>,
-    form: web::Form<CsrfForm>,
+    form: crate::input::Form<CsrfForm>,
 ) -> Result<HttpResponse, AppError> {
     let (user, slug) = course_form(&req, &state, viewer, slug.into_inner(), &form.csrf)?;
     if !state
@@ -278,7 +278,7 @@ pub async fn complete(
     viewer: Viewer,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    form: web::Form<CsrfForm>,
+    form: crate::input::Form<CsrfForm>,
 ) -> Result<HttpResponse, AppError> {
     let (course, lesson) = path.into_inner();
     let user = form_user(&req, &state, viewer, &form.csrf)?;

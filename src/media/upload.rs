@@ -146,6 +146,9 @@ pub async fn read_form(
                 }
                 let value = String::from_utf8(value)
                     .map_err(|_| AppError::bad_request("The form is not valid UTF-8."))?;
+                if !crate::input::is_storable(&value) || !crate::input::is_storable(&name) {
+                    return Err(crate::input::unstorable());
+                }
                 form.fields.insert(name, value);
             }
             Some(filename) => {

@@ -9,6 +9,7 @@ mod catalog;
 mod cloudfront;
 mod coherence;
 mod fleet;
+mod fuzz;
 mod hosts;
 mod hot;
 mod images;
