@@ -17,7 +17,7 @@ use tokio::io::AsyncWriteExt;
 use super::probe::{self, MediaInfo};
 use super::sniff::{self, Family, Sniffed};
 use super::store::hex;
-use super::{Media, MediaKey};
+use super::{Media, MediaKey, variants};
 use crate::db::schema::media;
 use crate::db::{PgPool, tenant_tx};
 use crate::error::AppError;
@@ -43,6 +43,8 @@ impl Limits {
 
 /// The most pixels a source image may have (a 12 MP photo is well inside).
 pub const MAX_PIXELS: u64 = 50_000_000;
+/// The longest side an image may have: WebP's limit, the smallest of the variant formats.
+pub const MAX_SIDE: u32 = 16_383;
 /// Text fields of an upload form are short; anything longer is refused.
 const MAX_FIELD: usize = 64 * 1024;
 const MAX_PARTS: usize = 40;
@@ -347,7 +349,7 @@ pub async fn store(
     }
     let info = match family {
         Family::Image => {
-            let (w, h) = image_size(&staged).await?;
+            let (w, h) = image_size(media, &staged).await?;
             MediaInfo {
                 width: Some(w as i32),
                 height: Some(h as i32),
@@ -448,45 +450,50 @@ async fn video_info(staged: &Staged) -> Result<MediaInfo, AppError> {
     .map_err(AppError::internal)
 }
 
-/// Width and height from the image's header, refusing unreadable or oversized images.
-async fn image_size(staged: &Staged) -> Result<(u32, u32), AppError> {
+/// Width and height of an image that every variant can be made from: within the size limits
+/// (checked on the header first, for a clear message) and decoded in full, so a file whose
+/// data is broken is refused now rather than failing every variant later. AVIF is refused: it
+/// can be served as a variant but not decoded here.
+async fn image_size(media: &Media, staged: &Staged) -> Result<(u32, u32), AppError> {
+    let name = staged.original_name.clone();
+    if staged.kind.ext == "avif" {
+        return Err(AppError::Unsupported(format!(
+            "{name} is an AVIF image, which EduFlow cannot read yet: upload a JPEG, PNG, GIF or WebP \
+             (visitors still receive AVIF versions of it)."
+        )));
+    }
+    let unreadable = || AppError::Unprocessable(format!("{name} is not a readable image."));
     let path = staged.path().to_owned();
-    let avif = staged.kind.ext == "avif";
-    let size = tokio::task::spawn_blocking(move || -> Option<(u32, u32)> {
-        if avif {
-            let mut head = vec![0; 64 * 1024];
-            let n = std::io::Read::read(&mut std::fs::File::open(&path).ok()?, &mut head).ok()?;
-            return avif_size(&head[..n]);
-        }
-        image::ImageReader::open(&path)
-            .ok()?
-            .with_guessed_format()
-            .ok()?
-            .into_dimensions()
+    let header = {
+        let path = path.clone();
+        tokio::task::spawn_blocking(move || {
+            image::ImageReader::open(&path)
+                .ok()?
+                .with_guessed_format()
+                .ok()?
+                .into_dimensions()
+                .ok()
+        })
+        .await
+        .map_err(AppError::internal)?
+    };
+    let (w, h) = header.ok_or_else(unreadable)?;
+    if w == 0 || h == 0 || u64::from(w) * u64::from(h) > MAX_PIXELS || w.max(h) > MAX_SIDE {
+        return Err(AppError::Unprocessable(format!(
+            "{name} is {w}×{h} pixels; images may have at most 50 megapixels and {MAX_SIDE} pixels a side."
+        )));
+    }
+    // Decoding costs what a variant does: it takes one of the same per-core permits.
+    let _permit = media.encoding.acquire().await.map_err(AppError::internal)?;
+    let decoded = tokio::task::spawn_blocking(move || {
+        let bytes = std::fs::read(&path).ok()?;
+        variants::decode(&bytes)
             .ok()
+            .map(|img| (img.width(), img.height()))
     })
     .await
     .map_err(AppError::internal)?;
-    let (w, h) = size.ok_or_else(|| {
-        AppError::Unprocessable(format!("{} is not a readable image.", staged.original_name))
-    })?;
-    if w == 0 || h == 0 || u64::from(w) * u64::from(h) > MAX_PIXELS || w.max(h) > 16_384 {
-        return Err(AppError::Unprocessable(format!(
-            "{} is {w}×{h} pixels; images may have at most 50 megapixels and 16384 pixels a side.",
-            staged.original_name
-        )));
-    }
-    Ok((w, h))
-}
-
-/// An AVIF's size from its `ispe` (image spatial extents) property.
-fn avif_size(head: &[u8]) -> Option<(u32, u32)> {
-    let at = crate::bytes::find(head, b"ispe")?;
-    let b = head.get(at + 8..at + 16)?;
-    Some((
-        u32::from_be_bytes(b[..4].try_into().ok()?),
-        u32::from_be_bytes(b[4..].try_into().ok()?),
-    ))
+    decoded.filter(|d| *d == (w, h)).ok_or_else(unreadable)
 }
 
 #[cfg(test)]

@@ -80,19 +80,24 @@ impl Format {
     }
 }
 
+/// Decodes a whole image within the upload limits (every pixel, so a file with a valid header
+/// and broken data fails here).
+pub fn decode(source: &[u8]) -> image::ImageResult<image::DynamicImage> {
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(source)).with_guessed_format()?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(upload::MAX_SIDE);
+    limits.max_image_height = Some(upload::MAX_SIDE);
+    limits.max_alloc = Some(upload::MAX_PIXELS * 4);
+    reader.limits(limits);
+    reader.decode()
+}
+
 /// Decodes `source`, resizes it to `width` (never up) and encodes it. CPU-bound: run it off the
 /// async threads. Returns the bytes and the variant's size.
 pub fn encode(source: &[u8], width: u32, format: Format) -> Result<(Vec<u8>, u32, u32), AppError> {
-    let unreadable = || AppError::Unprocessable("The source image cannot be decoded.".into());
-    let mut reader = image::ImageReader::new(std::io::Cursor::new(source))
-        .with_guessed_format()
-        .map_err(|_| unreadable())?;
-    let mut limits = image::Limits::default();
-    limits.max_image_width = Some(16_384);
-    limits.max_image_height = Some(16_384);
-    limits.max_alloc = Some(upload::MAX_PIXELS * 4);
-    reader.limits(limits);
-    let decoded = reader.decode().map_err(|_| unreadable())?.to_rgb8();
+    let decoded = decode(source)
+        .map_err(|_| AppError::Unprocessable("The source image cannot be decoded.".into()))?
+        .to_rgb8();
     let (sw, sh) = decoded.dimensions();
     let width = width.min(sw).max(1);
     let height = ((u64::from(sh) * u64::from(width)) / u64::from(sw)).max(1) as u32;

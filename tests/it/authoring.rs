@@ -674,10 +674,32 @@ async fn uploads_are_sniffed_and_limited_and_refusals_leave_nothing_behind() {
     huge_header[20..24].copy_from_slice(&20_000u32.to_be_bytes());
     let mut garbage_png = b"\x89PNG\r\n\x1a\n".to_vec();
     garbage_png.extend_from_slice(&[7; 200]);
+    // One pixel past WebP's side limit, well under the pixel limit (5.2 MP, one colour).
+    let tall = {
+        let mut out = std::io::Cursor::new(Vec::new());
+        image::RgbImage::new(320, 16_384)
+            .write_to(&mut out, image::ImageFormat::Png)
+            .unwrap();
+        out.into_inner()
+    };
+    // A valid signature and header (64×64), then broken image data.
+    let mut broken_data = self::png(64, 64);
+    let idat = broken_data.windows(4).position(|w| w == b"IDAT").unwrap();
+    for b in &mut broken_data[idat + 4..idat + 40] {
+        *b ^= 0x5a;
+    }
+    let avif = [
+        &[0, 0, 0, 0x1c][..],
+        b"ftypavif",
+        &[0, 0, 0, 0],
+        b"avifmif1miaf",
+        &[0; 64],
+    ]
+    .concat();
     let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"><script>alert(1)</script></svg>";
     let mut big_video = VIDEO.to_vec();
     big_video.resize(5 << 20, 0); // over the test limit of 4 MiB
-    let cases: [(&str, FilePart<'_>, u16); 7] = [
+    let cases: [(&str, FilePart<'_>, u16); 10] = [
         (
             "html as png",
             (
@@ -708,6 +730,21 @@ async fn uploads_are_sniffed_and_limited_and_refusals_leave_nothing_behind() {
             "not a readable image",
             ("cover", "bad.png", "image/png", &garbage_png),
             422,
+        ),
+        (
+            "past WebP's 16383-pixel side",
+            ("cover", "tall.png", "image/png", &tall),
+            422,
+        ),
+        (
+            "a valid header with broken data",
+            ("cover", "broken.png", "image/png", &broken_data),
+            422,
+        ),
+        (
+            "AVIF, which cannot be decoded here",
+            ("cover", "x.avif", "image/avif", &avif),
+            415,
         ),
         (
             "too large",
