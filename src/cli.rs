@@ -2,9 +2,10 @@
 
 use anyhow::{Context, bail};
 
+use crate::backup;
 use crate::config::{
-    Cli, Command, CoursesCommand, NewUserArgs, SchoolArgs, SeedArgs, ServeArgs, TenantsCommand,
-    UsersCommand,
+    BackupCommand, Cli, Command, CoursesCommand, NewUserArgs, SchoolArgs, SeedArgs, ServeArgs,
+    TenantsCommand, UsersCommand,
 };
 use crate::db::embedded::{Cluster, ClusterOptions};
 use crate::db::{PoolSettings, Pools, migrate};
@@ -33,7 +34,22 @@ impl Database {
                 cluster: None,
             });
         }
-        let cluster = Cluster::start(&cli.data_dir.join("pg"), ClusterOptions::default()).await?;
+        let root = cli.data_dir.join("pg");
+        let repo = backup::Repo::new(&cli.data_dir);
+        let archive_command = if backup::Repo::available() {
+            std::fs::create_dir_all(&cli.data_dir)?;
+            let owner = crate::db::embedded::unprivileged_user()?;
+            repo.configure(&std::path::absolute(&root)?, owner)?;
+            Some(repo.archive_command())
+        } else {
+            tracing::warn!("pgbackrest is not installed: the embedded database is not backed up");
+            None
+        };
+        let options = ClusterOptions {
+            archive_command,
+            ..ClusterOptions::default()
+        };
+        let cluster = Cluster::start(&root, options).await?;
         let urls = cluster.provision("eduflow").await?;
         migrate::migrate(&urls.admin, &urls.runtime).await?;
         Ok(Self {
@@ -108,6 +124,7 @@ async fn run_with(cli: &Cli, db: &Database) -> anyhow::Result<()> {
         }
         Command::Tenants { command } => tenants_cmd(cli, db, command).await,
         Command::Seed(args) => seed_cmd(cli, db, args).await,
+        Command::Backup { command } => backup_cmd(cli, db, command).await,
         Command::Users {
             command: UsersCommand::Create(args),
         } => create_user(db, args).await,
@@ -278,6 +295,64 @@ async fn create_missing_schools(
     Ok(schools)
 }
 
+async fn backup_cmd(cli: &Cli, db: &Database, command: &BackupCommand) -> anyhow::Result<()> {
+    let Some(cluster) = &db.cluster else {
+        bail!(
+            "`eduflow backup` manages the embedded database; back up your own PostgreSQL with \
+             pgBackRest next to it (README: Backups)"
+        );
+    };
+    if !backup::Repo::available() {
+        bail!("pgbackrest is not installed (Debian: apt-get install pgbackrest)");
+    }
+    let repo = backup::Repo::new(&cli.data_dir);
+    match command {
+        BackupCommand::Now => {
+            let start = std::time::Instant::now();
+            let label = repo.backup_full(cluster).await?;
+            println!(
+                "full backup {label} taken in {:.1} s",
+                start.elapsed().as_secs_f64()
+            );
+        }
+        BackupCommand::List => {
+            for b in repo.list(cluster).await? {
+                println!(
+                    "{}\t{}\t{} → {}\tdatabase {} MiB\trepository {} MiB",
+                    b.label,
+                    b.kind,
+                    b.started.format("%Y-%m-%dT%H:%M:%SZ"),
+                    b.stopped.format("%Y-%m-%dT%H:%M:%SZ"),
+                    b.database_bytes >> 20,
+                    b.repo_bytes >> 20
+                );
+            }
+        }
+        BackupCommand::Verify => {
+            print!("{}", repo.verify(cluster).await?);
+            println!("backups and archived WAL verified: no error");
+        }
+        BackupCommand::Restore { to, into } => {
+            let into = into.clone().unwrap_or_else(|| {
+                cli.data_dir
+                    .join(format!("restored-{}", to.format("%Y%m%dT%H%M%SZ")))
+            });
+            let start = std::time::Instant::now();
+            repo.restore(cluster, *to, &into).await?;
+            println!(
+                "restored to {} into {} in {:.1} s; start it with: pg_ctl -D {} start \
+                 (or stop EduFlow and put it in place of {})",
+                to.to_rfc3339(),
+                into.display(),
+                start.elapsed().as_secs_f64(),
+                into.display(),
+                cli.data_dir.join("pg/data").display()
+            );
+        }
+    }
+    Ok(())
+}
+
 async fn seed_cmd(cli: &Cli, db: &Database, args: &SeedArgs) -> anyhow::Result<()> {
     let pools = db.admin_pools()?;
     match (args.tenants, args.courses_per_tenant) {
@@ -319,6 +394,10 @@ async fn serve(cli: &Cli, db: &Database, args: &ServeArgs) -> anyhow::Result<()>
                 tracing::info!(seeded, "demo content added");
             }
         }
+    }
+    if let Some(cluster) = db.cluster.clone().filter(|_| backup::Repo::available()) {
+        let repo = backup::Repo::new(&cli.data_dir);
+        actix_web::rt::spawn(repo.nightly(cluster, args.backup_at));
     }
     let media_store = store_config(cli)?;
     let replay_to = regions::replay_target(

@@ -165,6 +165,41 @@ pub enum Command {
         #[command(subcommand)]
         command: CoursesCommand,
     },
+    /// Backups of the embedded database (pgBackRest, in `<data dir>/backups`).
+    Backup {
+        #[command(subcommand)]
+        command: BackupCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BackupCommand {
+    /// Take a full backup now.
+    Now,
+    /// The backups in the repository.
+    List,
+    /// Check that WAL is archived and re-read every backup and WAL file; fails on any problem.
+    Verify,
+    /// Restore the database as it was at a moment into a new directory (the running one is
+    /// never touched): recovery replays archived WAL up to that moment.
+    Restore {
+        /// The moment, RFC 3339 (e.g. 2026-11-30T14:05:00Z); after the end of some backup.
+        #[arg(long, value_parser = parse_time)]
+        to: chrono::DateTime<chrono::Utc>,
+        /// Where (a new or empty directory; default `<data dir>/restored-<time>`).
+        #[arg(long)]
+        into: Option<PathBuf>,
+    },
+}
+
+fn parse_clock(s: &str) -> Result<chrono::NaiveTime, String> {
+    chrono::NaiveTime::parse_from_str(s, "%H:%M").map_err(|e| format!("{e}: write HH:MM"))
+}
+
+fn parse_time(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| format!("{e}: write an RFC 3339 time such as 2026-11-30T14:05:00Z"))
 }
 
 #[derive(Debug, Args)]
@@ -295,6 +330,10 @@ pub struct ServeArgs {
     /// skipped.
     #[arg(long, env = "EDUFLOW_SYNC_TENANTS")]
     pub sync_tenants: bool,
+
+    /// When the embedded database's nightly full backup starts (UTC, HH:MM).
+    #[arg(long, env = "EDUFLOW_BACKUP_AT", default_value = "02:00", value_parser = parse_clock)]
+    pub backup_at: chrono::NaiveTime,
 
     /// Address of the public HTTP listener.
     #[arg(long, env = "EDUFLOW_LISTEN", default_value = "127.0.0.1:8080")]

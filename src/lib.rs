@@ -3,6 +3,7 @@
 pub mod actors;
 pub mod assets;
 pub mod authoring;
+pub mod backup;
 pub mod bytes;
 pub mod catalog;
 pub mod cli;

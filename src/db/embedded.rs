@@ -22,10 +22,13 @@ pub struct Cluster {
 }
 
 /// Extra settings for a cluster; tests trade durability for speed.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ClusterOptions {
     pub unsafe_fast: bool,
     pub replication: bool,
+    /// Archive every WAL segment with this command (continuous archiving for point-in-time
+    /// recovery); applied at each start.
+    pub archive_command: Option<String>,
 }
 
 impl Cluster {
@@ -52,9 +55,29 @@ impl Cluster {
         };
         cluster.prepare_dirs(&root)?;
         if !cluster.datadir.join("PG_VERSION").exists() {
-            cluster.initdb(options).await?;
+            cluster.initdb(&options).await?;
         }
+        cluster.write_archive_settings(options.archive_command.as_deref())?;
         cluster.start_server().await
+    }
+
+    /// `eduflow-archive.conf`, included by `postgresql.conf`: archiving on with `command`, or off.
+    /// Rewritten at every start, so the setting follows the configuration.
+    fn write_archive_settings(&self, command: Option<&str>) -> anyhow::Result<()> {
+        const FILE: &str = "eduflow-archive.conf";
+        let text = match command {
+            Some(command) => format!(
+                "wal_level = replica\narchive_mode = on\narchive_command = '{}'\narchive_timeout = 300\n",
+                command.replace('\'', "''")
+            ),
+            None => "archive_mode = off\n".to_owned(),
+        };
+        std::fs::write(self.datadir.join(FILE), text)?;
+        let conf = std::fs::read_to_string(self.datadir.join("postgresql.conf"))?;
+        if !conf.contains(FILE) {
+            self.append_conf(&format!("include_if_exists = '{FILE}'\n"))?;
+        }
+        Ok(())
     }
 
     /// A data directory made from a base backup of `primary`, started as a streaming hot standby.
@@ -103,7 +126,7 @@ impl Cluster {
         Ok(())
     }
 
-    async fn initdb(&self, options: ClusterOptions) -> anyhow::Result<()> {
+    async fn initdb(&self, options: &ClusterOptions) -> anyhow::Result<()> {
         let data = self.datadir.to_string_lossy().into_owned();
         self.run(
             "initdb",
@@ -224,7 +247,16 @@ impl Cluster {
     }
 
     async fn run(&self, program: &str, args: &[&str]) -> anyhow::Result<()> {
-        let mut cmd = Command::new(self.bindir.join(program));
+        self.run_tool(&self.bindir.join(program), args)
+            .await
+            .map(drop)
+    }
+
+    /// Runs `program` as the cluster's OS user (PostgreSQL's tools refuse root); its stdout.
+    pub async fn run_tool(&self, program: &Path, args: &[&str]) -> anyhow::Result<String> {
+        let name = program.display().to_string();
+        let program = name.as_str();
+        let mut cmd = Command::new(program);
         cmd.args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -247,7 +279,7 @@ impl Cluster {
                 String::from_utf8_lossy(&out.stdout).trim()
             );
         }
-        Ok(())
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }
 }
 
@@ -292,7 +324,8 @@ pub fn find_bindir() -> anyhow::Result<PathBuf> {
 
 /// PostgreSQL refuses to run as root: when we are root, its binaries run as `postgres`
 /// (or `nobody` where no such user exists).
-fn unprivileged_user() -> anyhow::Result<Option<(nix::unistd::Uid, nix::unistd::Gid)>> {
+/// The OS user PostgreSQL runs as when EduFlow runs as root (PostgreSQL refuses root).
+pub fn unprivileged_user() -> anyhow::Result<Option<(nix::unistd::Uid, nix::unistd::Gid)>> {
     if !nix::unistd::geteuid().is_root() {
         return Ok(None);
     }

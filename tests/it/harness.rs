@@ -55,6 +55,7 @@ pub fn shared() -> &'static Shared {
                 ClusterOptions {
                     unsafe_fast: true,
                     replication: true,
+                    ..ClusterOptions::default()
                 },
             )
             .await
@@ -770,7 +771,7 @@ pub async fn start_private(root: &std::path::Path) -> Cluster {
         root,
         ClusterOptions {
             unsafe_fast: true,
-            replication: false,
+            ..ClusterOptions::default()
         },
     )
     .await
@@ -1257,4 +1258,42 @@ pub async fn rewriting_proxy(upstream: u16) -> u16 {
         }
     });
     port
+}
+
+/// `eduflow serve` with its embedded default (a private PostgreSQL under `data_dir`, the shipped
+/// schools and demo content); its port once it listens.
+pub async fn serve_embedded(data_dir: &std::path::Path) -> (tokio::process::Child, u16) {
+    use tokio::io::AsyncBufReadExt;
+    let mut child = embedded_cli(data_dir)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut port = None;
+    while let Some(line) = lines.next_line().await.unwrap() {
+        if let Some(rest) = line.split("on port ").nth(1) {
+            port = rest.trim_end_matches(':').parse::<u16>().ok();
+        }
+        if line.starts_with("Press Ctrl-C") {
+            break;
+        }
+    }
+    (child, port.expect("the server printed its port"))
+}
+
+/// The `eduflow` binary on the embedded default under `data_dir`.
+pub fn embedded_cli(data_dir: &std::path::Path) -> tokio::process::Command {
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_eduflow"));
+    cmd.env("EDUFLOW_DATA_DIR", data_dir)
+        .env(
+            "EDUFLOW_TENANTS_DIR",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/tenants"),
+        )
+        .env("EDUFLOW_MEDIA_DIR", data_dir.join("media"))
+        .env("RUST_LOG", "warn")
+        .env_remove("DATABASE_URL")
+        .env_remove("DATABASE_ADMIN_URL");
+    cmd
 }

@@ -5,6 +5,7 @@ mod harness;
 mod accounts;
 mod actors;
 mod authoring;
+mod backup;
 mod catalog;
 mod cloudfront;
 mod coherence;

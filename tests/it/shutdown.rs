@@ -138,36 +138,8 @@ async fn sigterm_finishes_in_flight_requests_and_saves_batched_positions() {
 /// same data directory, every one of them is there.
 #[actix_web::test]
 async fn kill_9_loses_nothing_acknowledged() {
-    use tokio::io::AsyncBufReadExt;
     let data_dir = std::env::temp_dir().join(format!("eduflow-crash-{}", uuid::Uuid::new_v4()));
-    let start = || async {
-        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_eduflow"))
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .env("EDUFLOW_DATA_DIR", &data_dir)
-            .env(
-                "EDUFLOW_TENANTS_DIR",
-                concat!(env!("CARGO_MANIFEST_DIR"), "/tenants"),
-            )
-            .env("EDUFLOW_MEDIA_DIR", data_dir.join("media"))
-            .env_remove("DATABASE_URL")
-            .env_remove("DATABASE_ADMIN_URL")
-            .stdout(std::process::Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
-        let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
-        let mut port = None;
-        while let Some(line) = lines.next_line().await.unwrap() {
-            if let Some(rest) = line.split("on port ").nth(1) {
-                port = rest.trim_end_matches(':').parse::<u16>().ok();
-            }
-            if line.starts_with("Press Ctrl-C") {
-                break;
-            }
-        }
-        (child, port.expect("the server printed its port"))
-    };
-    let (mut child, port) = start().await;
+    let (mut child, port) = crate::harness::serve_embedded(&data_dir).await;
     let mut admin = Browser::new("northwind");
     admin.sign_up(port, "admin@northwind.test").await;
     admin.get(port, "/author/courses/new").await;
@@ -228,7 +200,7 @@ async fn kill_9_loses_nothing_acknowledged() {
     kill(Pid::from_raw(postmaster), Signal::SIGKILL).unwrap();
     child.wait().await.unwrap();
 
-    let (mut child, port) = start().await;
+    let (mut child, port) = crate::harness::serve_embedded(&data_dir).await;
     let learn = ada.get(port, "/learn").await;
     assert_eq!(learn.status, 200);
     assert!(

@@ -1,0 +1,309 @@
+//! Backups of the embedded database with pgBackRest: continuous WAL archiving and full backups
+//! into `<data dir>/backups`, a nightly full backup while `serve` runs, and point-in-time
+//! restores into a fresh directory. (For an external database, the README gives a pgBackRest
+//! configuration and runbook instead: its backups belong next to that server.)
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use chrono::{DateTime, Utc};
+
+use crate::db::embedded::{Cluster, PORT, SUPERUSER};
+
+pub const STANZA: &str = "eduflow";
+/// Full backups kept; older ones (and the WAL only they need) are expired.
+pub const RETENTION_FULL: u32 = 7;
+const PGBACKREST: &str = "pgbackrest";
+
+/// Where pgBackRest keeps a data directory's backups, and how it is told so.
+#[derive(Debug, Clone)]
+pub struct Repo {
+    /// `<data dir>/backups`: the repository, pgBackRest's own configuration, locks and logs.
+    root: PathBuf,
+}
+
+impl Repo {
+    pub fn new(data_dir: &Path) -> Self {
+        Self {
+            root: data_dir.join("backups"),
+        }
+    }
+
+    pub fn available() -> bool {
+        std::process::Command::new(PGBACKREST)
+            .arg("version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    }
+
+    fn conf(&self) -> PathBuf {
+        self.root.join("pgbackrest.conf")
+    }
+
+    /// The cluster's `archive_command`.
+    pub fn archive_command(&self) -> String {
+        format!(
+            "{PGBACKREST} --config={} --stanza={STANZA} archive-push %p",
+            self.conf().display()
+        )
+    }
+
+    /// Writes pgBackRest's configuration for the embedded cluster rooted at `cluster_root`
+    /// (`<data dir>/pg`), in folders its OS user owns.
+    pub fn configure(
+        &self,
+        cluster_root: &Path,
+        owner: Option<(nix::unistd::Uid, nix::unistd::Gid)>,
+    ) -> anyhow::Result<()> {
+        for dir in ["", "repo", "lock", "log"] {
+            let path = self.root.join(dir);
+            std::fs::create_dir_all(&path)
+                .with_context(|| format!("creating {}", path.display()))?;
+            if let Some((uid, gid)) = owner {
+                std::os::unix::fs::chown(&path, Some(uid.as_raw()), Some(gid.as_raw()))?;
+            }
+        }
+        let text = format!(
+            "[global]\nrepo1-path={repo}\nrepo1-retention-full={RETENTION_FULL}\n\
+             lock-path={lock}\nlog-path={log}\nlog-level-console=warn\nlog-level-file=info\n\
+             start-fast=y\ncompress-type=gz\ncompress-level=3\n\n\
+             [{STANZA}]\npg1-path={data}\npg1-socket-path={sock}\npg1-port={PORT}\npg1-user={SUPERUSER}\n",
+            repo = self.root.join("repo").display(),
+            lock = self.root.join("lock").display(),
+            log = self.root.join("log").display(),
+            data = cluster_root.join("data").display(),
+            sock = cluster_root.join("run").display(),
+        );
+        std::fs::write(self.conf(), text)?;
+        Ok(())
+    }
+
+    async fn run(&self, cluster: &Cluster, args: &[&str]) -> anyhow::Result<String> {
+        let conf = format!("--config={}", self.conf().display());
+        let stanza = format!("--stanza={STANZA}");
+        let mut all = vec![conf.as_str(), stanza.as_str()];
+        all.extend_from_slice(args);
+        // Another pgBackRest process (the nightly task, a concurrent command) holds the lock:
+        // wait for it a little rather than fail.
+        let mut tries = 0;
+        loop {
+            match cluster.run_tool(Path::new(PGBACKREST), &all).await {
+                Err(e) if tries < 100 && e.to_string().contains("[050]") => {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Creates the stanza (idempotent) once the cluster archives.
+    pub async fn ensure_stanza(&self, cluster: &Cluster) -> anyhow::Result<()> {
+        self.run(cluster, &["stanza-create"]).await.map(drop)
+    }
+
+    /// A full backup; returns its label.
+    pub async fn backup_full(&self, cluster: &Cluster) -> anyhow::Result<String> {
+        self.ensure_stanza(cluster).await?;
+        self.run(cluster, &["--type=full", "backup"]).await?;
+        self.list(cluster)
+            .await?
+            .last()
+            .map(|b| b.label.clone())
+            .context("pgBackRest reported no backup after taking one")
+    }
+
+    pub async fn list(&self, cluster: &Cluster) -> anyhow::Result<Vec<BackupInfo>> {
+        let out = self.run(cluster, &["--output=json", "info"]).await?;
+        parse_info(&out)
+    }
+
+    /// Forces a WAL switch and waits for it to be archived (`check`), then re-reads every backup
+    /// and archived WAL file (`verify`). pgBackRest 2.45's `verify` exits 0 even when it finds
+    /// errors, so its report is read: any error is an `Err` carrying it.
+    pub async fn verify(&self, cluster: &Cluster) -> anyhow::Result<String> {
+        self.run(cluster, &["check"]).await?;
+        let report = self
+            .run(cluster, &["--output=text", "--verbose", "verify"])
+            .await?;
+        let problems = verify_problems(&report);
+        if !problems.is_empty() {
+            bail!(
+                "pgBackRest verify found problems ({}):\n{report}",
+                problems.join("; ")
+            );
+        }
+        Ok(report)
+    }
+
+    /// Restores the state of `to` into `into` (an empty or missing directory), ready to start:
+    /// recovery replays archived WAL up to `to`, then promotes; archiving is off in the copy.
+    pub async fn restore(
+        &self,
+        cluster: &Cluster,
+        to: DateTime<Utc>,
+        into: &Path,
+    ) -> anyhow::Result<()> {
+        if into.exists() && std::fs::read_dir(into)?.next().is_some() {
+            bail!(
+                "{} is not empty; restore into a new directory",
+                into.display()
+            );
+        }
+        std::fs::create_dir_all(into)?;
+        if let Some((uid, gid)) = cluster.run_as() {
+            std::os::unix::fs::chown(into, Some(uid.as_raw()), Some(gid.as_raw()))?;
+        }
+        std::fs::set_permissions(into, std::os::unix::fs::PermissionsExt::from_mode(0o700))?;
+        let target = format!("--target={}", to.format("%Y-%m-%d %H:%M:%S%.6f+00"));
+        let path = format!("--pg1-path={}", into.display());
+        self.run(
+            cluster,
+            &[
+                &path,
+                "--type=time",
+                &target,
+                "--target-action=promote",
+                "--archive-mode=off",
+                "restore",
+            ],
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Takes a full backup every night at `at` (UTC), and a first one soon after start when the
+    /// repository has none. Failures are logged and retried the next night.
+    pub async fn nightly(self, cluster: Cluster, at: chrono::NaiveTime) {
+        if let Err(e) = self.ensure_stanza(&cluster).await {
+            tracing::error!(error = %e, "backups: creating the pgBackRest stanza failed");
+        }
+        let none_yet = self.list(&cluster).await.map_or(true, |l| l.is_empty());
+        if none_yet {
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            self.backup_logged(&cluster).await;
+        }
+        loop {
+            let now = Utc::now();
+            let mut next = now.date_naive().and_time(at).and_utc();
+            if next <= now {
+                next += chrono::Duration::days(1);
+            }
+            tokio::time::sleep((next - now).to_std().unwrap_or_default()).await;
+            self.backup_logged(&cluster).await;
+        }
+    }
+
+    async fn backup_logged(&self, cluster: &Cluster) {
+        let start = std::time::Instant::now();
+        match self.backup_full(cluster).await {
+            Ok(label) => tracing::info!(
+                label,
+                seconds = start.elapsed().as_secs_f64(),
+                "backups: full backup taken"
+            ),
+            Err(e) => tracing::error!(error = %e, "backups: full backup failed"),
+        }
+    }
+}
+
+/// One backup in the repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupInfo {
+    pub label: String,
+    pub kind: String,
+    pub started: DateTime<Utc>,
+    pub stopped: DateTime<Utc>,
+    /// Size in the repository (compressed).
+    pub repo_bytes: u64,
+    /// Size of the database it holds.
+    pub database_bytes: u64,
+}
+
+/// What is wrong according to `verify --output=text --verbose`: a stanza status other than
+/// `ok`, a backup status other than `valid`, a non-zero count of missing or invalid files, or
+/// no report at all.
+fn verify_problems(report: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut stanza_seen = false;
+    for line in report.lines() {
+        for pair in line.trim().split(", ") {
+            let Some((key, value)) = pair.split_once(": ") else {
+                continue;
+            };
+            let bad = match key {
+                "stanza" => {
+                    stanza_seen = true;
+                    false
+                }
+                "status" => !matches!(value, "ok" | "valid"),
+                "missing" | "checksum invalid" | "size invalid" | "other" => value != "0",
+                _ => false,
+            };
+            if bad {
+                problems.push(line.trim().to_owned());
+                break;
+            }
+        }
+    }
+    if !stanza_seen {
+        problems.push("no verify report".into());
+    }
+    problems
+}
+
+fn parse_info(json: &str) -> anyhow::Result<Vec<BackupInfo>> {
+    let value: serde_json::Value = serde_json::from_str(json).context("reading pgBackRest info")?;
+    let mut out = Vec::new();
+    for stanza in value.as_array().into_iter().flatten() {
+        for b in stanza["backup"].as_array().into_iter().flatten() {
+            let at = |key: &str| {
+                DateTime::from_timestamp(b["timestamp"][key].as_i64().unwrap_or_default(), 0)
+                    .unwrap_or_default()
+            };
+            out.push(BackupInfo {
+                label: b["label"].as_str().unwrap_or_default().to_owned(),
+                kind: b["type"].as_str().unwrap_or_default().to_owned(),
+                started: at("start"),
+                stopped: at("stop"),
+                repo_bytes: b["info"]["repository"]["delta"]
+                    .as_u64()
+                    .unwrap_or_default(),
+                database_bytes: b["info"]["size"].as_u64().unwrap_or_default(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_verify_reports_which_exit_0_either_way() {
+        let ok = "stanza: eduflow\nstatus: ok\n  archiveId: 15-1, total WAL checked: 3, total valid WAL: 3\n    missing: 0, checksum invalid: 0, size invalid: 0, other: 0\n  backup: 20261130-135750F, status: valid, total files checked: 1348, total valid files: 1348\n    missing: 0, checksum invalid: 0, size invalid: 0, other: 0\n";
+        assert!(verify_problems(ok).is_empty());
+        let broken = ok
+            .replace("status: ok", "status: error")
+            .replace("status: valid", "status: invalid")
+            .replacen("checksum invalid: 0", "checksum invalid: 1", 2);
+        assert_eq!(verify_problems(&broken).len(), 4, "{broken}");
+        assert_eq!(verify_problems(""), ["no verify report"]);
+    }
+
+    #[test]
+    fn reads_pgbackrest_info() {
+        let json = r#"[{"name":"eduflow","backup":[{"label":"20261130-120000F","type":"full",
+            "timestamp":{"start":1796040000,"stop":1796040005},
+            "info":{"size":31457280,"repository":{"delta":4194304,"size":4194304}}}]}]"#;
+        let list = parse_info(json).unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].label, "20261130-120000F");
+        assert_eq!(list[0].kind, "full");
+        assert_eq!(list[0].database_bytes, 31_457_280);
+        assert_eq!(list[0].repo_bytes, 4_194_304);
+        assert_eq!((list[0].stopped - list[0].started).num_seconds(), 5);
+    }
+}
