@@ -190,6 +190,38 @@ async fn tenants_cmd(cli: &Cli, db: &Database, command: &TenantsCommand) -> anyh
             }
             println!("  {:>8} media objects", deleted.objects);
         }
+        TenantsCommand::Export { slug, out } => {
+            let store = store_config(cli)?.open()?;
+            let start = std::time::Instant::now();
+            let done = crate::tenancy::archive::export(pool, &store, slug, out).await?;
+            let size = std::fs::metadata(out)?.len();
+            println!(
+                "exported {slug} to {}: {} rows, {} media objects ({} MiB of media), {} MiB archive, {:.1} s",
+                out.display(),
+                done.rows,
+                done.objects,
+                done.bytes >> 20,
+                size >> 20,
+                start.elapsed().as_secs_f64()
+            );
+        }
+        TenantsCommand::Import { file, as_slug } => {
+            let config = store_config(cli)?;
+            let staging = staging_dir(cli, &config);
+            let store = config.open()?;
+            let start = std::time::Instant::now();
+            let done =
+                crate::tenancy::archive::import(pool, &store, file, as_slug.as_deref(), &staging)
+                    .await?;
+            println!(
+                "imported {} as {}: {} rows, {} media objects, {:.1} s",
+                file.display(),
+                done.slug,
+                done.rows,
+                done.objects,
+                start.elapsed().as_secs_f64()
+            );
+        }
         TenantsCommand::List => {
             for school in lifecycle::list(pool).await? {
                 let state = match school.suspended_at {

@@ -234,6 +234,19 @@ pub enum TenantsCommand {
     },
     /// Every school with its state and domains.
     List,
+    /// Write a whole school (every row but sessions, every media object) to one archive.
+    Export {
+        slug: String,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Restore a school from an archive, with new ids, into this installation.
+    Import {
+        file: PathBuf,
+        /// Import under this slug (the custom domains stay with the original school).
+        #[arg(long = "as", value_name = "SLUG")]
+        as_slug: Option<String>,
+    },
 }
 
 /// A school described by flags, or by a school file (`--from`) that flags then amend.

@@ -1,6 +1,7 @@
 //! Schools: their records, the in-memory host map every request is resolved against, and the
 //! `tenants/*.toml` files they are described in.
 
+pub mod archive;
 pub mod files;
 pub mod gate;
 pub mod host;

@@ -4,6 +4,7 @@ mod harness;
 
 mod accounts;
 mod actors;
+mod archive;
 mod authoring;
 mod backup;
 mod catalog;
