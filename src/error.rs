@@ -213,6 +213,21 @@ impl ResponseError for ApiError {
     }
 }
 
+/// `err` as the client at `path` reads errors: JSON under `/api/`, a page elsewhere.
+pub fn respond_for(path: &str, err: AppError) -> HttpResponse {
+    if path.starts_with("/api/") {
+        ApiError(err).error_response()
+    } else {
+        err.error_response()
+    }
+}
+
+/// Extractor errors (a malformed JSON body, an undecodable path) in the same shape.
+pub fn extractor_error(req: &actix_web::HttpRequest, err: AppError) -> actix_web::Error {
+    let res = respond_for(req.path(), err);
+    actix_web::error::InternalError::from_response("", res).into()
+}
+
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {

@@ -5,12 +5,12 @@
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::{FromRequest, HttpRequest, ResponseError, web};
+use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::StreamExt;
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
-use crate::error::{ApiError, AppError};
+use crate::error::AppError;
 
 /// Largest urlencoded form accepted.
 pub const FORM_LIMIT: usize = 64 * 1024;
@@ -97,11 +97,7 @@ pub async fn reject_control_urls(
     let query_bad = uri.query().is_some_and(|q| decoded(&q.replace('+', " ")));
     if decoded(uri.path()) || query_bad {
         let err = AppError::bad_request("The address contains a control character.");
-        let res = if req.path().starts_with("/api/") {
-            ApiError(err).error_response()
-        } else {
-            err.error_response()
-        };
+        let res = crate::error::respond_for(req.path(), err);
         return Ok(req.into_response(res).map_into_right_body());
     }
     next.call(req)

@@ -26,8 +26,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/", web::get().to(pages::home))
         .route("/courses", web::get().to(pages::catalog))
         .route("/courses/{slug}", web::get().to(pages::course))
-        .route("/api/v1/courses", web::get().to(api::courses))
-        .route("/api/v1/courses/{slug}", web::get().to(api::course))
+        .service(api_get("/api/v1/courses", web::get().to(api::courses)))
+        .service(api_get(
+            "/api/v1/courses/{slug}",
+            web::get().to(api::course),
+        ))
         // Every other text answer is compressed per response.
         .service(web::scope("").wrap(Compress::default()).configure(text))
         .default_service(web::to(health::not_found));
@@ -104,13 +107,28 @@ fn text(cfg: &mut web::ServiceConfig) {
         .route("/admin/members/{user}", web::post().to(author::set_role))
         .service(
             web::scope("/api/v1")
-                .route("/me", web::get().to(learning::api::me))
-                .route("/me/enrollments", web::get().to(learning::api::enrollments))
-                .route("/me/progress", web::get().to(learning::api::enrollments))
-                .route(
-                    "/lessons/{lesson}/position",
-                    web::post().to(learning::api::position),
+                .service(api_get("/me", web::get().to(learning::api::me)))
+                .service(api_get(
+                    "/me/enrollments",
+                    web::get().to(learning::api::enrollments),
+                ))
+                .service(api_get(
+                    "/me/progress",
+                    web::get().to(learning::api::enrollments),
+                ))
+                .service(
+                    web::resource("/lessons/{lesson}/position")
+                        .route(web::post().to(learning::api::position))
+                        .default_service(web::to(|| api::method_not_allowed("POST"))),
                 )
+                .service(api_get("/openapi.json", web::get().to(api::openapi)))
                 .default_service(web::to(api::not_found)),
         );
+}
+
+/// An API path answering `route` (a GET), and 405 with `Allow` to any other method.
+fn api_get(path: &str, route: actix_web::Route) -> actix_web::Resource {
+    web::resource(path)
+        .route(route)
+        .default_service(web::to(|| api::method_not_allowed("GET")))
 }

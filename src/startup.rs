@@ -17,6 +17,7 @@ use tokio::sync::mpsc;
 use crate::actors::{Registry, SchoolContext};
 use crate::db::listener::{self, Change};
 use crate::db::{PoolSettings, Pools, global_tx, migrate};
+use crate::error::AppError;
 use crate::learners::sessions::CookiePolicy;
 use crate::learners::throttle::{LoginThrottle, SignupLimit};
 use crate::media::Media;
@@ -179,19 +180,34 @@ impl Application {
         let port = listener.local_addr()?.port();
         let app_state = state.clone();
         let https = settings.https;
-        let mut server = HttpServer::new(move || {
-            App::new()
-                .app_data(app_state.clone())
-                .wrap(from_fn(crate::tenancy::gate::suspended))
-                .wrap(from_fn(crate::input::reject_control_urls))
-                .wrap(security_headers(https))
-                .wrap(from_fn(crate::freshness::track))
-                .wrap(from_fn(crate::regions::replay_writes))
-                .wrap(from_fn(access_log))
-                .configure(crate::routes::configure)
-        })
-        .listen(listener)?
-        .shutdown_timeout(10);
+        let mut server =
+            HttpServer::new(move || {
+                App::new()
+                    .app_data(app_state.clone())
+                    // Extractor errors as the client reads them: JSON under /api/, pages elsewhere.
+                    .app_data(
+                        web::JsonConfig::default()
+                            .limit(4096)
+                            .error_handler(|err, req| {
+                                let err = AppError::bad_request(format!(
+                                    "The JSON body could not be read: {err}"
+                                ));
+                                crate::error::extractor_error(req, err)
+                            }),
+                    )
+                    .app_data(web::PathConfig::default().error_handler(|_, req| {
+                        crate::error::extractor_error(req, AppError::NotFound)
+                    }))
+                    .wrap(from_fn(crate::tenancy::gate::suspended))
+                    .wrap(from_fn(crate::input::reject_control_urls))
+                    .wrap(security_headers(https))
+                    .wrap(from_fn(crate::freshness::track))
+                    .wrap(from_fn(crate::regions::replay_writes))
+                    .wrap(from_fn(access_log))
+                    .configure(crate::routes::configure)
+            })
+            .listen(listener)?
+            .shutdown_timeout(10);
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }

@@ -47,6 +47,21 @@ pub async fn course(
     Ok(json(&req, &page))
 }
 
+/// The OpenAPI 3.1 description of `/api/v1` (`src/openapi.json`, checked by schemathesis in CI).
+pub async fn openapi() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .body(include_str!("../openapi.json"))
+}
+
+/// The path exists, the method does not.
+pub async fn method_not_allowed(allow: &'static str) -> HttpResponse {
+    HttpResponse::MethodNotAllowed()
+        .insert_header(("Allow", allow))
+        .json(serde_json::json!({ "error": "method not allowed", "status": 405 }))
+}
+
 pub async fn not_found() -> Result<HttpResponse, ApiError> {
     Err(AppError::NotFound.into())
 }

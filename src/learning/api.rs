@@ -58,7 +58,8 @@ pub async fn enrollments(
 
 #[derive(Debug, Deserialize)]
 pub struct PositionBeacon {
-    seconds: i32,
+    /// A JSON number: `30` and `30.0` are the same integer to JSON Schema, and to this API.
+    seconds: f64,
 }
 
 /// The video player's beacon. Accepted at once; the school's actor writes positions in batches.
@@ -80,9 +81,10 @@ pub async fn position(
         .unwrap_or_default();
     check_token(Some(&user.csrf), token)?;
     let lesson: uuid::Uuid = lesson.parse().map_err(|_| AppError::NotFound)?;
-    if !(0..=86_400).contains(&beacon.seconds) {
-        return Err(AppError::bad_request("seconds must be between 0 and 86400").into());
+    if beacon.seconds.fract() != 0.0 || !(0.0..=86_400.0).contains(&beacon.seconds) {
+        return Err(AppError::bad_request("seconds must be a whole number from 0 to 86400").into());
     }
+    let seconds = beacon.seconds as i32;
     let learner = state_of(&state, &tenant, user).await?;
     if !learner
         .courses
@@ -98,7 +100,7 @@ pub async fn position(
             Position {
                 user: user.id,
                 lesson,
-                seconds: beacon.seconds,
+                seconds,
             },
         )
         .await?;

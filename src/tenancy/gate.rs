@@ -1,13 +1,12 @@
 //! A suspended school answers 503 on every route, whichever handler (or cached page) would
 //! have served it. Probes and the shared stylesheet stay up: they hold no school's data.
 
-use actix_web::ResponseError;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 
 use super::{HostTarget, host};
-use crate::error::{ApiError, AppError};
+use crate::error::AppError;
 
 pub async fn suspended(
     req: ServiceRequest,
@@ -18,11 +17,7 @@ pub async fn suspended(
         let exempt = path == "/healthz" || path == "/readyz" || path.starts_with("/static/");
         if tenant.suspended && !exempt {
             let err = AppError::Suspended(tenant.name.clone());
-            let res = if path.starts_with("/api/") {
-                ApiError(err).error_response()
-            } else {
-                err.error_response()
-            };
+            let res = crate::error::respond_for(path, err);
             return Ok(req.into_response(res).map_into_right_body());
         }
     }

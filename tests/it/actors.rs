@@ -132,7 +132,9 @@ async fn an_exhausted_pool_answers_503_with_retry_after() {
         .lines()
         .find_map(|l| l.strip_prefix(r#"eduflow_db_pool_checkout_timeouts_total{pool="primary"} "#))
         .and_then(|v| v.parse::<u64>().ok());
-    assert!(timeouts.is_some_and(|n| n >= 3), "{timeouts:?}");
+    // The two pages waited the whole checkout timeout; /readyz gives up sooner (150 ms), which
+    // the pool does not count as its own timeout.
+    assert!(timeouts.is_some_and(|n| n >= 2), "{timeouts:?}");
     assert!(metrics.contains(r#"eduflow_db_pool_connections{pool="primary",state="in_use"} 1"#));
     drop(held);
     assert_eq!(app.get("alpha.localhost", "/courses").await.status, 200);

@@ -247,26 +247,25 @@ async fn a_school_round_trips_through_an_archive_under_a_new_slug() {
             .replace("\"version\": 1", "\"version\": 99")
             .into_bytes()
     });
-    let folders = std::fs::read_dir(media_dir().join("t")).unwrap().count();
     let tenants_now = db.count("SELECT count(*) FROM tenants").await;
     assert_eq!(tenants_now, tenants_before + 1);
+    // These imports get a media folder of their own, so nothing they might write is hidden among
+    // other tests' objects.
+    let private_media = dir.join("media");
     for (file, reason) in [(&damaged, "checksum"), (&future, "version 99")] {
-        let out = cli(vec![
-            "tenants".into(),
-            "import".into(),
-            file.display().to_string(),
-            "--as".into(),
-            "gamma".into(),
-        ])
-        .await;
+        let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_eduflow"))
+            .args(["tenants", "import", file.to_str().unwrap(), "--as", "gamma"])
+            .env("DATABASE_URL", &db.runtime_url)
+            .env("DATABASE_ADMIN_URL", &db.admin_url)
+            .env("EDUFLOW_MEDIA_DIR", &private_media)
+            .output()
+            .await
+            .unwrap();
         assert!(!out.status.success());
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(reason), "{err}");
         assert_eq!(db.count("SELECT count(*) FROM tenants").await, tenants_now);
-        assert_eq!(
-            std::fs::read_dir(media_dir().join("t")).unwrap().count(),
-            folders
-        );
+        assert_eq!(crate::lifecycle::count_files(&private_media), 0);
     }
     // The same archive under its own slug collides with the original, and writes nothing either.
     let out = cli(vec![

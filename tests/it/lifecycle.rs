@@ -513,7 +513,7 @@ async fn a_school_is_created_changed_suspended_and_deleted_on_a_running_fleet() 
     }
 }
 
-fn count_files(dir: &std::path::Path) -> usize {
+pub fn count_files(dir: &std::path::Path) -> usize {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return 0;
     };

@@ -20,6 +20,7 @@ mod learning;
 mod lifecycle;
 mod media;
 mod metrics;
+mod openapi;
 mod outage;
 mod pooler;
 mod proxy;
