@@ -458,6 +458,9 @@ async fn serve(cli: &Cli, db: &Database, args: &ServeArgs) -> anyhow::Result<()>
             max_size: args.pool_size,
             checkout_timeout: args.pool_timeout(),
             pooler: cli.db.database_pooler,
+            school_budget: args
+                .school_db_budget
+                .unwrap_or((args.pool_size as usize).div_ceil(2)),
             limits: crate::db::pools::Limits {
                 statement: std::time::Duration::from_millis(args.statement_timeout_ms),
                 lock: std::time::Duration::from_millis(args.lock_timeout_ms),

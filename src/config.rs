@@ -374,6 +374,11 @@ pub struct ServeArgs {
     #[arg(long, env = "EDUFLOW_POOL_SIZE", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..))]
     pub pool_size: u32,
 
+    /// Transactions one school may run at once on each pool (default: half the pool), so one
+    /// school's flood of uncached requests cannot take every connection. 0: no limit.
+    #[arg(long, env = "EDUFLOW_SCHOOL_DB_BUDGET")]
+    pub school_db_budget: Option<usize>,
+
     /// How long a request waits for a pooled connection before answering 503.
     #[arg(long, env = "EDUFLOW_POOL_TIMEOUT_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..))]
     pub pool_timeout_ms: u64,

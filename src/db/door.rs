@@ -28,6 +28,7 @@ where
     R: Send,
     F: for<'r> FnOnce(&'r mut AsyncPgConnection) -> TxWork<'r, R> + Send,
 {
+    let _slot = pool.enter(tenant).await?;
     let mut conn = pool.checkout().await?;
     let start = Instant::now();
     let limits = pool.limits();

@@ -1,6 +1,7 @@
 //! Database access. Tenant tables are reachable only through [`door::tenant_tx`] (or, for
 //! all-or-nothing work across schools, [`door::switch_tenant`] inside a [`door::global_tx`]).
 
+pub mod budget;
 pub mod door;
 pub mod embedded;
 pub mod listener;

@@ -15,6 +15,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use futures_util::FutureExt;
 
 use crate::error::AppError;
+use crate::ids::TenantId;
 use crate::metrics::{Metrics, PoolReading};
 
 type Manager = AsyncDieselConnectionManager<AsyncPgConnection>;
@@ -36,6 +37,8 @@ pub struct PoolSettings {
     pub checkout_timeout: Duration,
     pub pooler: Pooler,
     pub limits: Limits,
+    /// Transactions one school may run at once on a pool (0: no limit).
+    pub school_budget: usize,
 }
 
 impl Default for PoolSettings {
@@ -45,6 +48,7 @@ impl Default for PoolSettings {
             checkout_timeout: Duration::from_secs(2),
             pooler: Pooler::None,
             limits: Limits::default(),
+            school_budget: 0,
         }
     }
 }
@@ -100,6 +104,7 @@ pub struct PgPool {
     health: Arc<Health>,
     checkout_timeout: Duration,
     limits: Limits,
+    budget: Arc<super::budget::Budget>,
 }
 
 fn manager(url: &str, pooler: Pooler) -> Manager {
@@ -159,7 +164,16 @@ impl PgPool {
             health,
             checkout_timeout: settings.checkout_timeout,
             limits: settings.limits,
+            budget: Arc::new(super::budget::Budget::new(settings.school_budget)),
         }
+    }
+
+    /// A slot in `tenant`'s budget of concurrent work on this pool (see `db::budget`).
+    pub(crate) async fn enter(
+        &self,
+        tenant: TenantId,
+    ) -> Result<Option<tokio::sync::OwnedSemaphorePermit>, AppError> {
+        self.budget.enter(tenant, self.checkout_timeout).await
     }
 
     pub(crate) fn limits(&self) -> Limits {

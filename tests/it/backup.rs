@@ -86,6 +86,9 @@ async fn a_restore_to_t1_holds_exactly_what_t1_held() {
     let started = Instant::now();
     let said = cli(&data, &["backup", "now"]).await;
     println!("backup: {said} ({:?})", started.elapsed());
+    // pgBackRest records a backup's stop time in whole seconds, and a restore target must lie
+    // after it.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
 
     // T1: learners and enrollments at two schools.
     let (mut ada, ada_course) = learner(port, "northwind", "ada@northwind.test").await;

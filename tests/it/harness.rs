@@ -390,6 +390,7 @@ pub fn settings(db: &TestDb) -> Settings {
             max_size: 4,
             checkout_timeout: Duration::from_secs(2),
             // `serve`'s defaults.
+            school_budget: 2,
             limits: eduflow::db::pools::Limits {
                 statement: Duration::from_secs(5),
                 lock: Duration::from_secs(2),

@@ -10,6 +10,7 @@ mod backup;
 mod catalog;
 mod cloudfront;
 mod coherence;
+mod fairness;
 mod fleet;
 mod fuzz;
 mod hosts;
