@@ -94,36 +94,20 @@ pub async fn export(
     out: &Path,
 ) -> anyhow::Result<Exported> {
     let tenant = school_id(pool, slug).await?;
-    let school: SchoolRecord = global_tx(pool, "export", move |conn| {
-        Box::pin(async move {
-            let (id, slug, name, tagline, domains, accent_color, logo_url, admin_emails) =
-                tenants::table
-                    .filter(tenants::id.eq(tenant.0))
-                    .select((
-                        tenants::id,
-                        tenants::slug,
-                        tenants::name,
-                        tenants::tagline,
-                        tenants::domains,
-                        tenants::accent_color,
-                        tenants::logo_url,
-                        tenants::admin_emails,
-                    ))
-                    .first(conn)
-                    .await?;
-            Ok(SchoolRecord {
-                id,
-                slug,
-                name,
-                tagline,
-                domains,
-                accent_color,
-                logo_url,
-                admin_emails,
-            })
-        })
+    let school = global_tx(pool, "export", move |conn| {
+        Box::pin(async move { super::record(conn, tenant).await })
     })
     .await?;
+    let school = SchoolRecord {
+        id: school.id.0,
+        slug: school.slug,
+        name: school.name,
+        tagline: school.tagline,
+        domains: school.domains,
+        accent_color: school.accent_color,
+        logo_url: school.logo_url,
+        admin_emails: school.admin_emails,
+    };
     // One transaction: every table as of the same snapshot.
     let tables: Vec<(&'static str, Vec<String>)> = tenant_tx(pool, tenant, "export", move |conn| {
         Box::pin(async move {

@@ -103,19 +103,7 @@ pub async fn current(pool: &PgPool, school: &str) -> Result<SchoolSpec, AppError
     let tenant = school_id(pool, school).await?;
     tenant_tx(pool, tenant, "tenants", move |conn| {
         Box::pin(async move {
-            let (slug, name, tagline, domains, accent_color, logo_url, admins) = tenants::table
-                .filter(tenants::id.eq(tenant.0))
-                .select((
-                    tenants::slug,
-                    tenants::name,
-                    tenants::tagline,
-                    tenants::domains,
-                    tenants::accent_color,
-                    tenants::logo_url,
-                    tenants::admin_emails,
-                ))
-                .first(conn)
-                .await?;
+            let school = super::record(conn, tenant).await?;
             let categories = categories::table
                 .filter(categories::tenant_id.eq(tenant.0))
                 .order(categories::position)
@@ -124,14 +112,14 @@ pub async fn current(pool: &PgPool, school: &str) -> Result<SchoolSpec, AppError
                 .await?;
             Ok(SchoolSpec {
                 file: "(database)".into(),
-                slug,
-                name,
-                tagline,
-                domains,
-                accent_color,
-                logo_url,
+                slug: school.slug,
+                name: school.name,
+                tagline: school.tagline,
+                domains: school.domains,
+                accent_color: school.accent_color,
+                logo_url: school.logo_url,
                 categories,
-                admins,
+                admins: school.admin_emails,
             })
         })
     })

@@ -37,7 +37,47 @@ pub struct Tenant {
     pub suspended: bool,
 }
 
-type TenantRow = (
+/// What every reader of a school's record selects, in [`TenantRow`]'s order.
+pub(crate) type TenantColumns = (
+    tenants::id,
+    tenants::slug,
+    tenants::name,
+    tenants::tagline,
+    tenants::domains,
+    tenants::accent_color,
+    tenants::logo_url,
+    tenants::admin_emails,
+    diesel::dsl::IsNotNull<tenants::suspended_at>,
+);
+
+pub(crate) fn tenant_columns() -> TenantColumns {
+    (
+        tenants::id,
+        tenants::slug,
+        tenants::name,
+        tenants::tagline,
+        tenants::domains,
+        tenants::accent_color,
+        tenants::logo_url,
+        tenants::admin_emails,
+        tenants::suspended_at.is_not_null(),
+    )
+}
+
+/// One school's record.
+pub(crate) async fn record(
+    conn: &mut diesel_async::AsyncPgConnection,
+    tenant: TenantId,
+) -> Result<Tenant, AppError> {
+    let row: TenantRow = tenants::table
+        .filter(tenants::id.eq(tenant.0))
+        .select(tenant_columns())
+        .first(conn)
+        .await?;
+    Ok(row.into())
+}
+
+pub(crate) type TenantRow = (
     Uuid,
     String,
     String,
@@ -108,20 +148,7 @@ impl Directory {
         let rows: Vec<(TenantRow, i64)> = global_tx(pool, "directory", |conn| {
             Box::pin(async move {
                 Ok(tenants::table
-                    .select((
-                        (
-                            tenants::id,
-                            tenants::slug,
-                            tenants::name,
-                            tenants::tagline,
-                            tenants::domains,
-                            tenants::accent_color,
-                            tenants::logo_url,
-                            tenants::admin_emails,
-                            tenants::suspended_at.is_not_null(),
-                        ),
-                        tenants::catalog_version,
-                    ))
+                    .select((tenant_columns(), tenants::catalog_version))
                     .load(conn)
                     .await?)
             })

@@ -261,9 +261,7 @@ async fn a_school_round_trips_through_an_archive_under_a_new_slug() {
             .output()
             .await
             .unwrap();
-        assert!(!out.status.success());
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains(reason), "{err}");
+        crate::harness::refused(&out, reason);
         assert_eq!(db.count("SELECT count(*) FROM tenants").await, tenants_now);
         assert_eq!(crate::lifecycle::count_files(&private_media), 0);
     }
@@ -274,8 +272,7 @@ async fn a_school_round_trips_through_an_archive_under_a_new_slug() {
         first.display().to_string(),
     ])
     .await;
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("exists already"));
+    crate::harness::refused(&out, "exists already");
     assert_eq!(db.count("SELECT count(*) FROM tenants").await, tenants_now);
     app.stop().await;
 

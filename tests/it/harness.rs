@@ -1150,6 +1150,45 @@ pub async fn eduflow_cli(
         .unwrap()
 }
 
+/// Asserts that a command failed and said `reason` on stderr.
+pub fn refused(out: &std::process::Output, reason: &str) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "succeeded: {err}");
+    assert!(err.contains(reason), "{reason:?} not in: {err}");
+}
+
+/// The pid of the cluster's postmaster, from its data directory.
+pub fn postmaster_pid(datadir: &std::path::Path) -> i32 {
+    std::fs::read_to_string(datadir.join("postmaster.pid"))
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// Reads a starting `eduflow serve`'s stdout up to "Press Ctrl-C": its port and the lines it
+/// printed. The rest of its stdout is drained in the background.
+pub async fn printed_port(child: &mut tokio::process::Child) -> (u16, Vec<String>) {
+    use tokio::io::AsyncBufReadExt;
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let (mut port, mut printed) = (None, Vec::new());
+    while let Some(line) = lines.next_line().await.unwrap() {
+        if let Some(rest) = line.split("on port ").nth(1) {
+            port = rest.trim_end_matches(':').parse::<u16>().ok();
+        }
+        let last = line.starts_with("Press Ctrl-C");
+        printed.push(line);
+        if last {
+            break;
+        }
+    }
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (port.expect("the server printed its port"), printed)
+}
+
 /// Asserts that a command succeeded, showing its output if not; returns its stdout.
 pub fn succeeded(out: &std::process::Output) -> String {
     assert!(
@@ -1164,7 +1203,6 @@ pub fn succeeded(out: &std::process::Output) -> String {
 /// The `eduflow serve` binary on `db` (no tenant sync), with `env` added; its port once it
 /// listens. Logs (JSON) go to its stderr.
 pub async fn serve_binary(db: &TestDb, env: &[(&str, &str)]) -> (tokio::process::Child, u16) {
-    use tokio::io::AsyncBufReadExt;
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_eduflow"))
         .args(["serve", "--listen", "127.0.0.1:0"])
         .env("DATABASE_URL", &db.runtime_url)
@@ -1182,19 +1220,8 @@ pub async fn serve_binary(db: &TestDb, env: &[(&str, &str)]) -> (tokio::process:
         .kill_on_drop(true)
         .spawn()
         .unwrap();
-    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut port = None;
-    while let Some(line) = lines.next_line().await.unwrap() {
-        if let Some(rest) = line.split("on port ").nth(1) {
-            port = rest.trim_end_matches(':').parse::<u16>().ok();
-        }
-        if line.starts_with("Press Ctrl-C") {
-            break;
-        }
-    }
-    // Keep draining stdout so the server never blocks on a full pipe.
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, port.expect("the server printed its port"))
+    let (port, _) = printed_port(&mut child).await;
+    (child, port)
 }
 
 /// A reverse proxy like nginx's plain `proxy_pass`: it rewrites `Host` to the upstream's address
@@ -1264,24 +1291,14 @@ pub async fn rewriting_proxy(upstream: u16) -> u16 {
 /// `eduflow serve` with its embedded default (a private PostgreSQL under `data_dir`, the shipped
 /// schools and demo content); its port once it listens.
 pub async fn serve_embedded(data_dir: &std::path::Path) -> (tokio::process::Child, u16) {
-    use tokio::io::AsyncBufReadExt;
     let mut child = embedded_cli(data_dir)
         .args(["serve", "--listen", "127.0.0.1:0"])
         .stdout(std::process::Stdio::piped())
         .kill_on_drop(true)
         .spawn()
         .unwrap();
-    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut port = None;
-    while let Some(line) = lines.next_line().await.unwrap() {
-        if let Some(rest) = line.split("on port ").nth(1) {
-            port = rest.trim_end_matches(':').parse::<u16>().ok();
-        }
-        if line.starts_with("Press Ctrl-C") {
-            break;
-        }
-    }
-    (child, port.expect("the server printed its port"))
+    let (port, _) = printed_port(&mut child).await;
+    (child, port)
 }
 
 /// The `eduflow` binary on the embedded default under `data_dir`.

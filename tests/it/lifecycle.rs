@@ -9,8 +9,8 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncC
 use eduflow::tenancy::lifecycle::TABLES;
 
 use crate::harness::{
-    Browser, TestApp, TestDb, eduflow_cli, eventually, media_dir, school_toml, settings, succeeded,
-    tempdir,
+    Browser, TestApp, TestDb, eduflow_cli, eventually, media_dir, refused, school_toml, settings,
+    succeeded, tempdir,
 };
 
 #[derive(QueryableByName, Debug, PartialEq, Eq)]
@@ -318,8 +318,7 @@ async fn a_school_is_created_changed_suspended_and_deleted_on_a_running_fleet() 
         ],
     )
     .await;
-    assert!(!again.status.success());
-    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    refused(&again, "already exists");
     let bad = eduflow_cli(
         &db,
         &admin,
@@ -327,8 +326,7 @@ async fn a_school_is_created_changed_suspended_and_deleted_on_a_running_fleet() 
         &["tenants", "update", "gamma", "--accent-color", "red"],
     )
     .await;
-    assert!(!bad.status.success());
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("accent_color"));
+    refused(&bad, "accent_color");
 
     succeeded(
         &eduflow_cli(
@@ -434,8 +432,7 @@ async fn a_school_is_created_changed_suspended_and_deleted_on_a_running_fleet() 
 
     // Deletion: refused without the confirmation, then complete.
     let unconfirmed = eduflow_cli(&db, &admin, &dir, &["tenants", "delete", "gamma"]).await;
-    assert!(!unconfirmed.status.success());
-    assert!(String::from_utf8_lossy(&unconfirmed.stderr).contains("--confirm gamma"));
+    refused(&unconfirmed, "--confirm gamma");
     let wrong = eduflow_cli(
         &db,
         &admin,
@@ -443,7 +440,7 @@ async fn a_school_is_created_changed_suspended_and_deleted_on_a_running_fleet() 
         &["tenants", "delete", "gamma", "--confirm", "alpha"],
     )
     .await;
-    assert!(!wrong.status.success());
+    refused(&wrong, "--confirm gamma");
     assert!(
         db.count(&format!(
             "SELECT count(*) FROM courses WHERE tenant_id = '{gamma}'"

@@ -186,14 +186,7 @@ async fn kill_9_loses_nothing_acknowledged() {
     assert_eq!(done.status, 303, "{}", done.body);
 
     // Both processes die at once, as in a power cut of the machine.
-    let postmaster: i32 = std::fs::read_to_string(data_dir.join("pg/data/postmaster.pid"))
-        .unwrap()
-        .lines()
-        .next()
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    let postmaster = crate::harness::postmaster_pid(&data_dir.join("pg/data"));
     use nix::sys::signal::{Signal, kill};
     use nix::unistd::Pid;
     kill(Pid::from_raw(child.id().unwrap() as i32), Signal::SIGKILL).unwrap();

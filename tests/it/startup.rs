@@ -59,36 +59,15 @@ async fn the_binary_exits_non_zero_with_a_clear_message() {
 /// The README's quick start: no DATABASE_URL, the shipped schools, SIGTERM stops everything.
 #[actix_web::test]
 async fn the_embedded_default_serves_the_demo_schools_and_stops_its_database() {
-    use tokio::io::AsyncBufReadExt;
     let data_dir = std::env::temp_dir().join(format!("eduflow-embedded-{}", uuid::Uuid::new_v4()));
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_eduflow"))
+    let mut child = crate::harness::embedded_cli(&data_dir)
         .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("EDUFLOW_DATA_DIR", &data_dir)
-        .env(
-            "EDUFLOW_TENANTS_DIR",
-            concat!(env!("CARGO_MANIFEST_DIR"), "/tenants"),
-        )
-        .env_remove("DATABASE_URL")
-        .env_remove("DATABASE_ADMIN_URL")
         .stdout(std::process::Stdio::piped())
         .kill_on_drop(true)
         .spawn()
         .unwrap();
-    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut port = None;
-    let mut urls = Vec::new();
-    while let Some(line) = lines.next_line().await.unwrap() {
-        if let Some(rest) = line.split("on port ").nth(1) {
-            port = rest.trim_end_matches(':').parse::<u16>().ok();
-        }
-        if line.contains("http://") {
-            urls.push(line.clone());
-        }
-        if line.starts_with("Press Ctrl-C") {
-            break;
-        }
-    }
-    let port = port.expect("the server printed its port");
+    let (port, printed) = crate::harness::printed_port(&mut child).await;
+    let urls: Vec<&String> = printed.iter().filter(|l| l.contains("http://")).collect();
     assert!(
         urls.iter()
             .any(|u| u.contains("http://northwind.localhost:")),

@@ -17,14 +17,7 @@ async fn readyz(app: &TestApp) -> (u16, Duration) {
 
 /// Every process of the cluster (the postmaster and its children).
 fn cluster_pids(cluster: &eduflow::db::embedded::Cluster) -> Vec<nix::unistd::Pid> {
-    let pid: i32 = std::fs::read_to_string(cluster.datadir().join("postmaster.pid"))
-        .unwrap()
-        .lines()
-        .next()
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    let pid = crate::harness::postmaster_pid(cluster.datadir());
     let children = std::process::Command::new("pgrep")
         .args(["-P", &pid.to_string()])
         .output()
