@@ -234,6 +234,22 @@ async fn migrate_hands_everything_to_a_dedicated_owner_role() {
     assert_eq!(db.count("SELECT count(*) FROM categories").await, 6);
 }
 
+/// Asserts that every instance shows `change` (`check` holds) within a second of it.
+async fn within_a_second<'a, F, Fut>(apps: &'a [TestApp], change: &str, check: F)
+where
+    F: Fn(&'a TestApp) -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for app in apps {
+        let took = eventually(Duration::from_secs(1), || check(app)).await;
+        assert!(
+            took.is_some(),
+            "{change} not seen on {} within 1 s",
+            app.port
+        );
+    }
+}
+
 async fn title_on(app: &TestApp, host: &str) -> Option<String> {
     let res = app.get(host, "/").await;
     (res.status == 200).then(|| {
@@ -288,18 +304,13 @@ async fn a_school_is_created_changed_suspended_and_deleted_on_a_running_fleet() 
         )
         .await,
     );
+    within_a_second(&apps, "creation", |app| async move {
+        title_on(app, host)
+            .await
+            .is_some_and(|t| t.contains("Gamma Academy"))
+    })
+    .await;
     for app in &apps {
-        let took = eventually(Duration::from_secs(1), || async {
-            title_on(app, host)
-                .await
-                .is_some_and(|t| t.contains("Gamma Academy"))
-        })
-        .await;
-        assert!(
-            took.is_some(),
-            "instance {} did not serve gamma within 1 s",
-            app.port
-        );
         assert_eq!(app.get("learn.gamma.test", "/").await.status, 200);
     }
     // Creating it twice, or a bad flag, changes nothing.
@@ -337,15 +348,12 @@ async fn a_school_is_created_changed_suspended_and_deleted_on_a_running_fleet() 
         )
         .await,
     );
-    for app in &apps {
-        let took = eventually(Duration::from_secs(1), || async {
-            title_on(app, host)
-                .await
-                .is_some_and(|t| t.contains("Gamma Institute"))
-        })
-        .await;
-        assert!(took.is_some(), "rename not seen on {}", app.port);
-    }
+    within_a_second(&apps, "rename", |app| async move {
+        title_on(app, host)
+            .await
+            .is_some_and(|t| t.contains("Gamma Institute"))
+    })
+    .await;
     assert_eq!(
         db.text("SELECT array_to_string(domains, ',') FROM tenants WHERE slug = 'gamma'")
             .await,
@@ -378,12 +386,11 @@ async fn a_school_is_created_changed_suspended_and_deleted_on_a_running_fleet() 
     assert_eq!(res.status, 303, "{}", res.body);
 
     succeeded(&eduflow_cli(&db, &admin, &dir, &["tenants", "suspend", "gamma"]).await);
+    within_a_second(&apps, "suspension", |app| async move {
+        app.get(host, "/").await.status == 503
+    })
+    .await;
     for app in &apps {
-        let took = eventually(Duration::from_secs(1), || async {
-            app.get(host, "/").await.status == 503
-        })
-        .await;
-        assert!(took.is_some(), "suspension not seen on {}", app.port);
         for path in [
             "/courses",
             &format!("/courses/{course}"),
@@ -416,13 +423,10 @@ async fn a_school_is_created_changed_suspended_and_deleted_on_a_running_fleet() 
         "a suspended school keeps its data"
     );
     succeeded(&eduflow_cli(&db, &admin, &dir, &["tenants", "resume", "gamma"]).await);
-    for app in &apps {
-        let took = eventually(Duration::from_secs(1), || async {
-            app.get(host, "/").await.status == 200
-        })
-        .await;
-        assert!(took.is_some(), "resumption not seen on {}", app.port);
-    }
+    within_a_second(&apps, "resumption", |app| async move {
+        app.get(host, "/").await.status == 200
+    })
+    .await;
     let list = succeeded(&eduflow_cli(&db, &admin, &dir, &["tenants", "list"]).await);
     assert!(
         list.lines()
@@ -498,13 +502,10 @@ async fn a_school_is_created_changed_suspended_and_deleted_on_a_running_fleet() 
     );
     assert_eq!(count_files(&media_root), 0, "media objects left");
     assert_eq!(snapshot(&db).await, before, "alpha and beta are untouched");
-    for app in &apps {
-        let took = eventually(Duration::from_secs(1), || async {
-            app.get(host, "/").await.status == 404
-        })
-        .await;
-        assert!(took.is_some(), "deletion not seen on {}", app.port);
-    }
+    within_a_second(&apps, "deletion", |app| async move {
+        app.get(host, "/").await.status == 404
+    })
+    .await;
     for app in apps {
         app.stop().await;
     }
