@@ -452,6 +452,9 @@ async fn serve(cli: &Cli, db: &Database, args: &ServeArgs) -> anyhow::Result<()>
         replay_to,
         trusted_proxies: args.trusted_proxies.clone(),
         signups_per_address: args.signups_per_address,
+        school_requests: args.school_requests.unwrap_or_else(|| {
+            4 * std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
+        }),
         page_cache_bytes: args.page_cache_bytes,
         actor_idle: args.actor_idle(),
         pool: PoolSettings {

@@ -362,6 +362,11 @@ pub struct ServeArgs {
     #[arg(long, env = "EDUFLOW_SIGNUPS_PER_ADDRESS", default_value_t = 30)]
     pub signups_per_address: u32,
 
+    /// Requests of one school handled at once on this instance, across workers (default: four per
+    /// CPU core); more wait their turn. 0: no limit.
+    #[arg(long, env = "EDUFLOW_SCHOOL_REQUESTS")]
+    pub school_requests: Option<usize>,
+
     /// Memory cap of each school's page cache, in bytes (0 disables the cache).
     #[arg(long, env = "EDUFLOW_PAGE_CACHE_BYTES", default_value_t = 8 << 20)]
     pub page_cache_bytes: usize,

@@ -39,6 +39,8 @@ pub struct AppState {
     pub cookies: CookiePolicy,
     pub throttle: LoginThrottle,
     pub signups: SignupLimit,
+    /// Requests of one school handled at once on this instance (see `tenancy::gate::fair`).
+    pub school_requests: crate::db::budget::Budget,
     /// Password hashes running at once (see `password::off_thread`).
     pub hashing: tokio::sync::Semaphore,
     pub media: Arc<Media>,
@@ -66,6 +68,8 @@ pub struct Settings {
     pub trusted_proxies: Vec<IpAddr>,
     /// Sign-ups allowed per client address per 15 minutes (0: no limit).
     pub signups_per_address: u32,
+    /// Requests of one school handled at once (0: no limit).
+    pub school_requests: usize,
     pub page_cache_bytes: usize,
     pub actor_idle: Duration,
     pub pool: PoolSettings,
@@ -170,6 +174,7 @@ impl Application {
             },
             throttle: LoginThrottle::default(),
             signups: SignupLimit::new(settings.signups_per_address),
+            school_requests: crate::db::budget::Budget::new(settings.school_requests),
             hashing: tokio::sync::Semaphore::new(cores()),
             seen_key: crate::freshness::SeenKey::derive(&settings.media_secret),
             media,
@@ -198,6 +203,7 @@ impl Application {
                     .app_data(web::PathConfig::default().error_handler(|_, req| {
                         crate::error::extractor_error(req, AppError::NotFound)
                     }))
+                    .wrap(from_fn(crate::tenancy::gate::fair))
                     .wrap(from_fn(crate::tenancy::gate::suspended))
                     .wrap(from_fn(crate::input::reject_control_urls))
                     .wrap(security_headers(https))
