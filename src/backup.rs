@@ -67,7 +67,7 @@ impl Repo {
         let text = format!(
             "[global]\nrepo1-path={repo}\nrepo1-retention-full={RETENTION_FULL}\n\
              lock-path={lock}\nlog-path={log}\nlog-level-console=warn\nlog-level-file=info\n\
-             start-fast=y\ncompress-type=gz\ncompress-level=3\n\n\
+             start-fast=y\ncompress-type=lz4\n\n\
              [{STANZA}]\npg1-path={data}\npg1-socket-path={sock}\npg1-port={PORT}\npg1-user={SUPERUSER}\n",
             repo = self.root.join("repo").display(),
             lock = self.root.join("lock").display(),

@@ -49,7 +49,15 @@ impl Database {
             archive_command,
             ..ClusterOptions::default()
         };
+        let archiving = options.archive_command.is_some();
         let cluster = Cluster::start(&root, options).await?;
+        // Archiving fails (and WAL piles up in pg_wal) until the stanza exists: create it now,
+        // not at the first backup.
+        if archiving {
+            if let Err(e) = repo.ensure_stanza(&cluster).await {
+                tracing::error!(error = %e, "backups: creating the pgBackRest stanza failed");
+            }
+        }
         let urls = cluster.provision("eduflow").await?;
         migrate::migrate(&urls.admin, &urls.runtime).await?;
         Ok(Self {
