@@ -186,10 +186,7 @@ impl Repo {
         }
         loop {
             let now = Utc::now();
-            let mut next = now.date_naive().and_time(at).and_utc();
-            if next <= now {
-                next += chrono::Duration::days(1);
-            }
+            let next = next_run(now, at);
             tokio::time::sleep((next - now).to_std().unwrap_or_default()).await;
             self.backup_logged(&cluster).await;
         }
@@ -205,6 +202,16 @@ impl Repo {
             ),
             Err(e) => tracing::error!(error = %e, "backups: full backup failed"),
         }
+    }
+}
+
+/// The next moment at `at` (UTC) strictly after `now`: today's, or else tomorrow's.
+fn next_run(now: DateTime<Utc>, at: chrono::NaiveTime) -> DateTime<Utc> {
+    let today = now.date_naive().and_time(at).and_utc();
+    if today > now {
+        today
+    } else {
+        today + chrono::Duration::days(1)
     }
 }
 
@@ -291,6 +298,24 @@ mod tests {
             .replacen("checksum invalid: 0", "checksum invalid: 1", 2);
         assert_eq!(verify_problems(&broken).len(), 4, "{broken}");
         assert_eq!(verify_problems(""), ["no verify report"]);
+    }
+
+    #[test]
+    fn the_nightly_backup_runs_at_the_next_given_time() {
+        let at = chrono::NaiveTime::from_hms_opt(2, 0, 0).unwrap();
+        let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        assert_eq!(
+            next_run(t("2026-11-30T01:59:59Z"), at),
+            t("2026-11-30T02:00:00Z")
+        );
+        assert_eq!(
+            next_run(t("2026-11-30T02:00:00Z"), at),
+            t("2026-12-01T02:00:00Z")
+        );
+        assert_eq!(
+            next_run(t("2026-12-31T23:30:00Z"), at),
+            t("2027-01-01T02:00:00Z")
+        );
     }
 
     #[test]
