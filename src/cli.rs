@@ -21,6 +21,9 @@ struct Database {
     replica_urls: Vec<String>,
     listen_url: Option<String>,
     cluster: Option<Cluster>,
+    /// The embedded cluster's pgBackRest repository, when pgBackRest is installed (its WAL is
+    /// archived there).
+    backups: Option<backup::Repo>,
 }
 
 impl Database {
@@ -32,6 +35,7 @@ impl Database {
                 replica_urls: cli.db.database_replica_urls.clone(),
                 listen_url: cli.db.database_listen_url.clone(),
                 cluster: None,
+                backups: None,
             });
         }
         let root = cli.data_dir.join("pg");
@@ -66,6 +70,7 @@ impl Database {
             replica_urls: Vec::new(),
             listen_url: None,
             cluster: Some(cluster),
+            backups: archiving.then_some(repo),
         })
     }
 
@@ -342,10 +347,9 @@ async fn backup_cmd(cli: &Cli, db: &Database, command: &BackupCommand) -> anyhow
              pgBackRest next to it (README: Backups)"
         );
     };
-    if !backup::Repo::available() {
+    let Some(repo) = &db.backups else {
         bail!("pgbackrest is not installed (Debian: apt-get install pgbackrest)");
-    }
-    let repo = backup::Repo::new(&cli.data_dir);
+    };
     match command {
         BackupCommand::Now => {
             let start = std::time::Instant::now();
@@ -435,9 +439,8 @@ async fn serve(cli: &Cli, db: &Database, args: &ServeArgs) -> anyhow::Result<()>
             }
         }
     }
-    if let Some(cluster) = db.cluster.clone().filter(|_| backup::Repo::available()) {
-        let repo = backup::Repo::new(&cli.data_dir);
-        actix_web::rt::spawn(repo.nightly(cluster, args.backup_at));
+    if let (Some(cluster), Some(repo)) = (&db.cluster, &db.backups) {
+        actix_web::rt::spawn(repo.clone().nightly(cluster.clone(), args.backup_at));
     }
     let media_store = store_config(cli)?;
     let replay_to = regions::replay_target(
