@@ -277,6 +277,7 @@ async fn school_spec(
             branding: Default::default(),
             categories: Vec::new(),
             admins: Vec::new(),
+            accounts: Default::default(),
         },
         (None, None) => bail!("name the school: a slug, or --from FILE.toml"),
     };
@@ -314,6 +315,15 @@ async fn school_spec(
     }
     if let Some(admins) = &args.admins {
         school.admins = admins.clone();
+    }
+    if let Some(required) = args.require_verified_email {
+        school.accounts.require_verified_email = required;
+    }
+    if let Some(name) = &args.mail_sender_name {
+        school.accounts.mail_sender_name = Some(name.clone()).filter(|n| !n.is_empty());
+    }
+    if let Some(reply_to) = &args.mail_reply_to {
+        school.accounts.mail_reply_to = Some(reply_to.clone()).filter(|r| !r.is_empty());
     }
     Ok(files::validate(&label, school, &cli.base_domain, None).map_err(files::FileErrors)?)
 }
@@ -496,6 +506,7 @@ async fn serve(cli: &Cli, db: &Database, args: &ServeArgs) -> anyhow::Result<()>
         media_url_ttl: std::time::Duration::from_secs(args.media_url_ttl_secs),
         media_links: media_links(cli, args)?,
         cdn_origin_secret: cdn_origin_secret(args)?,
+        mail: mail_settings(cli, db, args)?,
     };
     let app = Application::build(settings).await?;
     let port = app.port();
@@ -552,6 +563,7 @@ async fn create_user(db: &Database, args: &NewUserArgs) -> anyhow::Result<()> {
                     name: &name,
                     password_hash: &hash,
                     role,
+                    verified: true,
                 },
             )
             .await
@@ -595,6 +607,36 @@ fn staging_dir(cli: &Cli, store: &StoreConfig) -> std::path::PathBuf {
         StoreConfig::Local(root) => root.join(".staging"),
         StoreConfig::S3(_) => cli.data_dir.join("staging"),
     }
+}
+
+/// SMTP when configured; with the embedded database and no SMTP, `.eml` files in the data dir.
+fn mail_settings(
+    cli: &Cli,
+    db: &Database,
+    args: &ServeArgs,
+) -> anyhow::Result<crate::startup::MailSettings> {
+    let transport = match (&args.smtp_url, &db.cluster) {
+        (Some(url), _) => crate::mail::transport::Transport::smtp(url)?,
+        (None, Some(_)) => crate::mail::transport::Transport::files(cli.data_dir.join("mail"))?,
+        (None, None) => bail!(
+            "set --smtp-url (EDUFLOW_SMTP_URL): schools send mail (password resets, invitations)"
+        ),
+    };
+    let from = args
+        .mail_from
+        .clone()
+        .unwrap_or_else(|| format!("no-reply@{}", cli.base_domain));
+    let from = from
+        .parse()
+        .with_context(|| format!("--mail-from {from:?} is not an email address"))?;
+    // The embedded default's links point at the port it listens on.
+    let public_port = args.public_port.or_else(|| db.cluster.as_ref().map(|_| 0));
+    Ok(crate::startup::MailSettings {
+        transport,
+        from,
+        public_port,
+        pace: crate::mail::sender::Pace::default(),
+    })
 }
 
 /// The media URL key: given, or (embedded default only) generated once and kept in the data dir.

@@ -276,6 +276,15 @@ pub struct SchoolArgs {
     /// An email that becomes the school's admin; repeat for several. Replaces the list.
     #[arg(long = "admin", value_name = "EMAIL")]
     pub admins: Option<Vec<String>>,
+    /// Learners must verify their email address before they enroll.
+    #[arg(long, value_name = "true|false")]
+    pub require_verified_email: Option<bool>,
+    /// The name the school's mail is signed with (`''`: the school's name).
+    #[arg(long)]
+    pub mail_sender_name: Option<String>,
+    /// Where replies to the school's mail go (`''`: none).
+    #[arg(long)]
+    pub mail_reply_to: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -347,6 +356,23 @@ pub struct ServeArgs {
     /// When the embedded database's nightly full backup starts (UTC, HH:MM).
     #[arg(long, env = "EDUFLOW_BACKUP_AT", default_value = "02:00", value_parser = parse_clock)]
     pub backup_at: chrono::NaiveTime,
+
+    /// Where mail goes: `smtp://[user:password@]host[:port]` (plain, for a relay on a private
+    /// network), `smtp://…?tls=starttls` (STARTTLS required), `smtps://…` (TLS from the first
+    /// byte). Default: with the embedded database, `.eml` files under `<data dir>/mail/`;
+    /// otherwise required.
+    #[arg(long, env = "EDUFLOW_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// The address mail is sent from (each school sets the name shown with it). Default:
+    /// `no-reply@<base domain>`.
+    #[arg(long, env = "EDUFLOW_MAIL_FROM")]
+    pub mail_from: Option<String>,
+
+    /// The port in the links mailed to people (`https://school.example.org:PORT/…`). Default: the
+    /// scheme's own (443 with `--https`, else 80); 0: the port this instance listens on.
+    #[arg(long, env = "EDUFLOW_PUBLIC_PORT")]
+    pub public_port: Option<u16>,
 
     /// Address of the public HTTP listener.
     #[arg(long, env = "EDUFLOW_LISTEN", default_value = "127.0.0.1:8080")]

@@ -17,6 +17,7 @@ pub mod ids;
 pub mod input;
 pub mod learners;
 pub mod learning;
+pub mod mail;
 pub mod markdown;
 pub mod media;
 pub mod metrics;

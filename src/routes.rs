@@ -5,7 +5,7 @@ use actix_web::web;
 
 use crate::authoring::pages as author;
 use crate::catalog::{api, pages};
-use crate::learners::accounts;
+use crate::learners::{accounts, recovery, verification};
 use crate::learning;
 use crate::{assets, health};
 
@@ -44,6 +44,19 @@ fn text(cfg: &mut web::ServiceConfig) {
         .route("/login", web::get().to(accounts::login_form))
         .route("/login", web::post().to(accounts::login))
         .route("/logout", web::post().to(accounts::logout))
+        .route("/password/forgot", web::get().to(recovery::forgot_form))
+        .route("/password/forgot", web::post().to(recovery::forgot))
+        .route(
+            "/password/reset/{token}",
+            web::get().to(recovery::reset_form),
+        )
+        .route("/password/reset/{token}", web::post().to(recovery::reset))
+        .route("/account", web::get().to(verification::account))
+        .route("/account/verify", web::post().to(verification::resend))
+        .route(
+            "/account/verify/{token}",
+            web::get().to(verification::confirm),
+        )
         .route(
             "/courses/{slug}/enroll",
             web::post().to(learning::pages::enroll),

@@ -20,6 +20,9 @@ use crate::db::{PoolSettings, Pools, global_tx, migrate};
 use crate::error::AppError;
 use crate::learners::sessions::CookiePolicy;
 use crate::learners::throttle::{LoginThrottle, SignupLimit};
+use crate::mail::Composer;
+use crate::mail::sender::{Pace, Sender};
+use crate::mail::transport::Transport;
 use crate::media::Media;
 use crate::media::signing::Signer;
 use crate::media::store::StoreConfig;
@@ -48,6 +51,8 @@ pub struct AppState {
     pub replay_to: Option<String>,
     /// Signs the read-your-writes cookie.
     pub seen_key: crate::freshness::SeenKey,
+    /// Renders the schools' mail (see `mail`).
+    pub mail: Arc<Composer>,
 }
 
 /// Everything `Application::build` needs, already parsed.
@@ -89,6 +94,17 @@ pub struct Settings {
     pub media_url_ttl: Duration,
     pub media_links: crate::media::Links,
     pub cdn_origin_secret: Option<String>,
+    pub mail: MailSettings,
+}
+
+/// Outgoing mail.
+pub struct MailSettings {
+    pub transport: Transport,
+    /// The address every school's mail is sent from.
+    pub from: lettre::Address,
+    /// The port in mailed links (`None`: the scheme's own; `Some(0)`: the listening port).
+    pub public_port: Option<u16>,
+    pub pace: Pace,
 }
 
 pub struct Application {
@@ -146,13 +162,38 @@ impl Application {
             drain: crate::actors::drain::Drain::here(),
         });
         registry.catalog_versions(versions);
+        let listener = TcpListener::bind(&settings.listen)
+            .with_context(|| format!("binding {}", settings.listen))?;
+        let port = listener.local_addr()?.port();
+        let mail = settings.mail;
+        let composer = Arc::new(Composer::new(
+            views.clone(),
+            &settings.base_domain,
+            settings.https,
+            mail.public_port.map(|p| if p == 0 { port } else { p }),
+        ));
+        let (wake_tx, wake_rx) = mpsc::unbounded_channel();
+        actix_web::rt::spawn(
+            Sender {
+                pools: pools.clone(),
+                directory: directory.clone(),
+                metrics: metrics.clone(),
+                transport: Arc::new(mail.transport),
+                from: mail.from,
+                pace: mail.pace,
+            }
+            .run(wake_rx),
+        );
         let (changes_tx, changes_rx) = mpsc::unbounded_channel();
         actix_web::rt::spawn(listener::listen(settings.listen_url.clone(), changes_tx));
         actix_web::rt::spawn(apply_changes(
             changes_rx,
-            directory.clone(),
-            registry.clone(),
-            pools.clone(),
+            Listeners {
+                directory: directory.clone(),
+                registry: registry.clone(),
+                pools: pools.clone(),
+                mail: wake_tx,
+            },
         ));
         if pools.has_replicas() {
             actix_web::rt::spawn(watch_replicas(
@@ -179,10 +220,8 @@ impl Application {
             seen_key: crate::freshness::SeenKey::derive(&settings.media_secret),
             media,
             replay_to: settings.replay_to.clone(),
+            mail: composer,
         });
-        let listener = TcpListener::bind(&settings.listen)
-            .with_context(|| format!("binding {}", settings.listen))?;
-        let port = listener.local_addr()?.port();
         let app_state = state.clone();
         let https = settings.https;
         let mut server =
@@ -358,16 +397,30 @@ async fn watch_replicas(pools: Pools, metrics: Arc<Metrics>, max_lag: Duration) 
     }
 }
 
-/// Applies what the listener hears. School-list reloads are coalesced: a bulk import announces
-/// many changes in a burst, and one reload covers them all.
-async fn apply_changes(
-    mut rx: mpsc::UnboundedReceiver<Change>,
+/// Who acts on what the listener hears.
+struct Listeners {
     directory: Arc<Directory>,
     registry: Arc<Registry>,
     pools: Pools,
-) {
+    /// Wakes the mail sender for a school.
+    mail: mpsc::UnboundedSender<crate::ids::TenantId>,
+}
+
+/// Applies what the listener hears. School-list reloads are coalesced: a bulk import announces
+/// many changes in a burst, and one reload covers them all.
+async fn apply_changes(mut rx: mpsc::UnboundedReceiver<Change>, to: Listeners) {
+    let Listeners {
+        directory,
+        registry,
+        pools,
+        mail,
+    } = to;
     while let Some(change) = rx.recv().await {
         let mut everything = match change {
+            Change::Mail { tenant } => {
+                let _ = mail.send(tenant);
+                continue;
+            }
             Change::Catalog { tenant, version } => {
                 tracing::debug!(%tenant, version, "catalog changed");
                 registry.catalog_changed(tenant, version);
@@ -393,6 +446,9 @@ async fn apply_changes(
                     user,
                     version,
                 } => registry.learner_changed(tenant, user, version),
+                Change::Mail { tenant } => {
+                    let _ = mail.send(tenant);
+                }
                 Change::Tenants => {}
                 Change::Resync => everything = true,
             }

@@ -1,5 +1,6 @@
-//! Tera templates, compiled into the binary so one file deploys everywhere. Every template is
-//! named `*.html`, so tera escapes whatever it interpolates.
+//! Tera templates, compiled into the binary so one file deploys everywhere. Pages and HTML mail
+//! are named `*.html`, so tera escapes whatever they interpolate; the plain-text mail bodies
+//! (`mail/*.txt`) are not HTML and are not escaped.
 
 use tera::{Context, Tera};
 
@@ -31,6 +32,72 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "admin_members.html",
         include_str!("../templates/admin_members.html"),
+    ),
+    ("notice.html", include_str!("../templates/notice.html")),
+    (
+        "password_forgot.html",
+        include_str!("../templates/password_forgot.html"),
+    ),
+    (
+        "password_reset.html",
+        include_str!("../templates/password_reset.html"),
+    ),
+    ("account.html", include_str!("../templates/account.html")),
+    (
+        "mail/layout.html",
+        include_str!("../templates/mail/layout.html"),
+    ),
+    (
+        "mail/macros.html",
+        include_str!("../templates/mail/macros.html"),
+    ),
+    (
+        "mail/verify.txt",
+        include_str!("../templates/mail/verify.txt"),
+    ),
+    (
+        "mail/verify.html",
+        include_str!("../templates/mail/verify.html"),
+    ),
+    (
+        "mail/reset.txt",
+        include_str!("../templates/mail/reset.txt"),
+    ),
+    (
+        "mail/reset.html",
+        include_str!("../templates/mail/reset.html"),
+    ),
+    (
+        "mail/email_change.txt",
+        include_str!("../templates/mail/email_change.txt"),
+    ),
+    (
+        "mail/email_change.html",
+        include_str!("../templates/mail/email_change.html"),
+    ),
+    (
+        "mail/invite.txt",
+        include_str!("../templates/mail/invite.txt"),
+    ),
+    (
+        "mail/invite.html",
+        include_str!("../templates/mail/invite.html"),
+    ),
+    (
+        "mail/enrollment.txt",
+        include_str!("../templates/mail/enrollment.txt"),
+    ),
+    (
+        "mail/enrollment.html",
+        include_str!("../templates/mail/enrollment.html"),
+    ),
+    (
+        "mail/announcement.txt",
+        include_str!("../templates/mail/announcement.txt"),
+    ),
+    (
+        "mail/announcement.html",
+        include_str!("../templates/mail/announcement.html"),
     ),
 ];
 

@@ -278,16 +278,32 @@ impl Handler<LearnerChanged> for SchoolActor {
 pub struct Enroll {
     pub user: UserId,
     pub course: String,
+    /// Mailed, in the same transaction, when this enrolls them.
+    pub notice: Option<crate::learning::notices::EnrollNotice>,
 }
 
 impl Handler<Enroll> for SchoolActor {
     type Result = ResponseActFuture<Self, Result<Option<EnrollOutcome>, AppError>>;
 
-    fn handle(&mut self, Enroll { user, course }: Enroll, _: &mut Self::Context) -> Self::Result {
+    fn handle(
+        &mut self,
+        Enroll {
+            user,
+            course,
+            notice,
+        }: Enroll,
+        _: &mut Self::Context,
+    ) -> Self::Result {
         self.touch();
         let tenant = self.tenant().id;
         self.write(user, move |conn| {
-            Box::pin(async move { store::enroll(conn, tenant, user, &course).await })
+            Box::pin(async move {
+                let outcome = store::enroll(conn, tenant, user, &course).await?;
+                if let (Some(EnrollOutcome::Enrolled), Some(notice)) = (&outcome, notice) {
+                    notice.send(conn, user, &course).await?;
+                }
+                Ok(outcome)
+            })
         })
     }
 }

@@ -12,6 +12,7 @@ use crate::ids::{TenantId, UserId};
 pub const CATALOG_CHANNEL: &str = "eduflow_catalog";
 pub const TENANTS_CHANNEL: &str = "eduflow_tenants";
 pub const LEARNER_CHANNEL: &str = "eduflow_learner";
+pub const MAIL_CHANNEL: &str = "eduflow_mail";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
@@ -23,6 +24,8 @@ pub enum Change {
         user: UserId,
         version: i64,
     },
+    /// A school has new mail to send (committed).
+    Mail { tenant: TenantId },
     /// Schools were added, removed or rebranded.
     Tenants,
     /// The listener (re)connected: notifications may have been missed, so drop everything.
@@ -65,7 +68,8 @@ async fn listen_once(url: &str, changes: &mpsc::UnboundedSender<Change>) -> anyh
     });
     client
         .batch_execute(&format!(
-            "LISTEN {CATALOG_CHANNEL}; LISTEN {TENANTS_CHANNEL}; LISTEN {LEARNER_CHANNEL};"
+            "LISTEN {CATALOG_CHANNEL}; LISTEN {TENANTS_CHANNEL}; LISTEN {LEARNER_CHANNEL}; \
+             LISTEN {MAIL_CHANNEL};"
         ))
         .await?;
     if changes.send(Change::Resync).is_err() {
@@ -75,6 +79,11 @@ async fn listen_once(url: &str, changes: &mpsc::UnboundedSender<Change>) -> anyh
         let change = match n.channel() {
             TENANTS_CHANNEL => Some(Change::Tenants),
             LEARNER_CHANNEL => parse_learner(n.payload()),
+            MAIL_CHANNEL => n
+                .payload()
+                .parse()
+                .ok()
+                .map(|tenant| Change::Mail { tenant }),
             _ => parse_catalog(n.payload()),
         };
         if let Some(change) = change {

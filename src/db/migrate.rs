@@ -171,7 +171,8 @@ async fn ensure_runtime_role(
         "REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role};
          GRANT USAGE ON SCHEMA public TO {role};
          GRANT SELECT ON tenants TO {role};
-         GRANT SELECT, INSERT, UPDATE, DELETE ON {list} TO {role};"
+         GRANT SELECT, INSERT, UPDATE, DELETE ON {list} TO {role};
+         GRANT EXECUTE ON FUNCTION mail_due_schools() TO {role};"
     ))
     .await
     .context("granting the runtime role")?;

@@ -15,6 +15,9 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         suspended_at -> Nullable<Timestamptz>,
+        mail_sender_name -> Nullable<Text>,
+        mail_reply_to -> Nullable<Text>,
+        require_verified_email -> Bool,
     }
 }
 
@@ -94,6 +97,8 @@ diesel::table! {
         role -> Text,
         created_at -> Timestamptz,
         state_version -> Int8,
+        email_verified_at -> Nullable<Timestamptz>,
+        suspended_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -119,6 +124,7 @@ diesel::table! {
         user_id -> Uuid,
         course_id -> Uuid,
         created_at -> Timestamptz,
+        announcements -> Bool,
     }
 }
 
@@ -148,7 +154,59 @@ diesel::allow_tables_to_appear_in_same_query!(
     lesson_progress,
     course_instructors,
     media,
+    account_tokens,
+    outbox,
+    announcements,
 );
+
+diesel::table! {
+    account_tokens (id) {
+        id -> Uuid,
+        tenant_id -> Uuid,
+        purpose -> Text,
+        token_hash -> Bytea,
+        user_id -> Nullable<Uuid>,
+        email -> Text,
+        payload -> Jsonb,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Uuid,
+        tenant_id -> Uuid,
+        user_id -> Nullable<Uuid>,
+        kind -> Text,
+        recipient -> Text,
+        subject -> Text,
+        text_body -> Text,
+        html_body -> Text,
+        unsubscribe_url -> Nullable<Text>,
+        status -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        claimed_until -> Nullable<Timestamptz>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamptz,
+        sent_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    announcements (id) {
+        id -> Uuid,
+        tenant_id -> Uuid,
+        course_id -> Uuid,
+        author_id -> Nullable<Uuid>,
+        subject -> Text,
+        body -> Text,
+        recipients -> Int4,
+        created_at -> Timestamptz,
+    }
+}
 
 diesel::table! {
     media (id) {

@@ -1,16 +1,17 @@
 //! Sign-up, log-in and log-out: plain HTML forms (`name`, `email`, `password`).
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{self, ContentType};
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use serde::Deserialize;
 
-use super::csrf::{check_origin, check_token, local_path};
+use super::csrf::{
+    CsrfForm, anonymous_page, check_anonymous, check_origin, check_token, local_path,
+};
 use super::password::{self, NewPassword};
-use super::render_for;
-use super::sessions::{self, Role, Viewer, random_token};
+use super::sessions::{self, Role, Viewer};
 use super::users::{self, NewUser};
 use crate::db::schema::users as user_rows;
 use crate::db::tenant_tx;
@@ -33,10 +34,12 @@ pub struct AccountForm {
 #[serde(default)]
 pub struct NextQuery {
     next: String,
+    /// Arriving from a password reset.
+    reset: Option<String>,
 }
 
 /// A normalised email address: trimmed, lower-cased, one `@`, a dotted domain.
-fn parse_email(raw: &str) -> Option<String> {
+pub(crate) fn parse_email(raw: &str) -> Option<String> {
     let email = raw.trim().to_lowercase();
     let (local, domain) = email.split_once('@')?;
     let ok = !local.is_empty()
@@ -54,6 +57,7 @@ struct FormPage<'a> {
     status: StatusCode,
     form: &'a AccountForm,
     errors: Vec<&'a str>,
+    notice: Option<&'a str>,
 }
 
 /// Renders a sign-up or log-in form with the anonymous anti-forgery token (double-submit cookie).
@@ -63,23 +67,14 @@ fn form_page(
     school: &School,
     page: FormPage<'_>,
 ) -> Result<HttpResponse, AppError> {
-    let name = state.cookies.csrf_name();
-    let token = req
-        .cookie(name)
-        .map(|c| c.value().to_owned())
-        .filter(|t| !t.is_empty())
-        .unwrap_or_else(random_token);
     let mut c = tera::Context::new();
     c.insert("school", &*school.0);
-    c.insert("csrf", &token);
     c.insert("name", &page.form.name);
     c.insert("email", &page.form.email);
     c.insert("next", &page.form.next);
     c.insert("errors", &page.errors);
-    Ok(HttpResponse::build(page.status)
-        .content_type(ContentType::html())
-        .cookie(state.cookies.build(name, token))
-        .body(render_for(&state.views, &Viewer(None), page.template, &c)?))
+    c.insert("notice", &page.notice);
+    anonymous_page(req, state, page.status, page.template, c)
 }
 
 fn signed_in(state: &AppState, token: String, next: &str) -> HttpResponse {
@@ -88,16 +83,6 @@ fn signed_in(state: &AppState, token: String, next: &str) -> HttpResponse {
         .cookie(state.cookies.session(token))
         .cookie(state.cookies.removal(state.cookies.csrf_name()))
         .finish()
-}
-
-fn check_anonymous_form(
-    req: &HttpRequest,
-    state: &AppState,
-    form: &AccountForm,
-) -> Result<(), AppError> {
-    check_origin(req, state)?;
-    let cookie = req.cookie(state.cookies.csrf_name());
-    check_token(cookie.as_ref().map(|c| c.value()), &form.csrf)
 }
 
 /// An empty sign-up or log-in form (`template`), remembering where to go afterwards.
@@ -121,6 +106,10 @@ fn blank_form(
             status: StatusCode::OK,
             form: &form,
             errors: vec![],
+            notice: q
+                .reset
+                .is_some()
+                .then_some("Your password was changed, and every device was signed out. Log in with the new one."),
         },
     )
 }
@@ -150,7 +139,7 @@ pub async fn signup(
     form: crate::input::Form<AccountForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
-    check_anonymous_form(&req, &state, &form)?;
+    check_anonymous(&req, &state, &form.csrf)?;
     let address = client_ip(&req, &state.trusted_proxies)
         .map(|ip| ip.to_string())
         .unwrap_or_default();
@@ -180,6 +169,7 @@ pub async fn signup(
                 status: StatusCode::UNPROCESSABLE_ENTITY,
                 form: &form,
                 errors,
+                notice: None,
             },
         );
     };
@@ -188,6 +178,7 @@ pub async fn signup(
         .map_err(AppError::internal)?
         .map_err(AppError::internal)?;
     let (tenant, admins) = (school.0.id, school.0.admin_emails.clone());
+    let (composer, letterhead) = (state.mail.clone(), school.0.clone());
     let created = tenant_tx(state.pools.primary(), tenant, "signup", move |conn| {
         Box::pin(async move {
             let role = if admins.contains(&email) {
@@ -200,12 +191,13 @@ pub async fn signup(
                 name: &name,
                 password_hash: &hash,
                 role,
+                verified: false,
             };
-            let id = users::create(conn, tenant, new).await?;
-            match id {
-                Some(id) => Ok(Some(sessions::create(conn, tenant, id).await?)),
-                None => Ok(None),
-            }
+            let Some(id) = users::create(conn, tenant, new).await? else {
+                return Ok(None);
+            };
+            super::verification::send(conn, &composer, &letterhead, id, &name, &email).await?;
+            Ok(Some(sessions::create(conn, tenant, id).await?))
         })
     })
     .await?;
@@ -222,6 +214,7 @@ pub async fn signup(
                 errors: vec![
                     "An account cannot be created with this email. If you already have one, log in instead.",
                 ],
+                notice: None,
             },
         ),
     }
@@ -234,7 +227,7 @@ pub async fn login(
     form: crate::input::Form<AccountForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
-    check_anonymous_form(&req, &state, &form)?;
+    check_anonymous(&req, &state, &form.csrf)?;
     let tenant = school.0.id;
     let email = parse_email(&form.email).unwrap_or_default();
     let account = format!("{tenant}/{email}");
@@ -276,6 +269,7 @@ pub async fn login(
                 status: StatusCode::UNAUTHORIZED,
                 form: &form,
                 errors,
+                notice: None,
             },
         );
     };
@@ -294,12 +288,6 @@ pub async fn login(
     })
     .await?;
     Ok(signed_in(&state, token, &form.next))
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct CsrfForm {
-    csrf: String,
 }
 
 pub async fn logout(

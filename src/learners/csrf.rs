@@ -1,8 +1,13 @@
 //! Cross-site request forgery: every state-changing form carries a token, and the request's
 //! `Origin` (or, failing that, `Referer`) must be this very school's address.
 
-use actix_web::HttpRequest;
-use actix_web::http::header;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, ContentType};
+use actix_web::{HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::render_for;
+use super::sessions::{Viewer, random_token};
 
 use crate::error::AppError;
 use crate::startup::AppState;
@@ -54,6 +59,46 @@ pub fn check_token(expected: Option<&str>, given: &str) -> Result<(), AppError> 
             "This form has expired; reload the page and try again.".into(),
         ))
     }
+}
+
+/// A form whose only field is its anti-forgery token.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CsrfForm {
+    pub csrf: String,
+}
+
+/// The anonymous anti-forgery token (double-submit cookie) of a visitor who is not signed in:
+/// the one their browser holds, or a new one.
+pub fn anonymous_token(req: &HttpRequest, state: &AppState) -> String {
+    req.cookie(state.cookies.csrf_name())
+        .map(|c| c.value().to_owned())
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(random_token)
+}
+
+/// A page with a form for a visitor who is not signed in: the token goes into the page (`csrf`)
+/// and into the cookie.
+pub fn anonymous_page(
+    req: &HttpRequest,
+    state: &AppState,
+    status: StatusCode,
+    template: &str,
+    mut ctx: tera::Context,
+) -> Result<HttpResponse, AppError> {
+    let token = anonymous_token(req, state);
+    ctx.insert("csrf", &token);
+    Ok(HttpResponse::build(status)
+        .content_type(ContentType::html())
+        .cookie(state.cookies.build(state.cookies.csrf_name(), token))
+        .body(render_for(&state.views, &Viewer(None), template, &ctx)?))
+}
+
+/// Checks an anonymous form: its origin, and its token against the cookie.
+pub fn check_anonymous(req: &HttpRequest, state: &AppState, given: &str) -> Result<(), AppError> {
+    check_origin(req, state)?;
+    let cookie = req.cookie(state.cookies.csrf_name());
+    check_token(cookie.as_ref().map(|c| c.value()), given)
 }
 
 /// A safe place to go after logging in: a path on this same school, never another host.

@@ -3,9 +3,12 @@
 pub mod accounts;
 pub mod csrf;
 pub mod password;
+pub mod recovery;
 pub mod sessions;
 pub mod throttle;
+pub mod tokens;
 pub mod users;
+pub mod verification;
 
 use actix_web::web::Bytes;
 
@@ -70,6 +73,24 @@ pub fn render_for(
         body.into(),
         &[(ACCOUNT_SLOT, account_slot(viewer))],
     ))
+}
+
+/// A page that only tells the viewer something (a link used up, a mail on its way).
+pub fn notice(
+    state: &crate::startup::AppState,
+    viewer: &Viewer,
+    school: &crate::tenancy::Tenant,
+    status: actix_web::http::StatusCode,
+    title: &str,
+    message: &str,
+) -> Result<actix_web::HttpResponse, AppError> {
+    let mut c = tera::Context::new();
+    c.insert("school", school);
+    c.insert("title", title);
+    c.insert("message", message);
+    Ok(actix_web::HttpResponse::build(status)
+        .content_type(actix_web::http::header::ContentType::html())
+        .body(render_for(&state.views, viewer, "notice.html", &c)?))
 }
 
 #[cfg(test)]

@@ -66,6 +66,8 @@ pub struct CurrentUser {
     pub csrf: String,
     /// The account's `state_version`: cached learner state older than this is reloaded.
     pub state_version: i64,
+    /// The account's email address is confirmed.
+    pub verified: bool,
 }
 
 pub fn random_token() -> String {
@@ -74,7 +76,7 @@ pub fn random_token() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-fn token_hash(token: &str) -> Vec<u8> {
+pub(crate) fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
@@ -153,6 +155,21 @@ pub async fn create(
     Ok(token)
 }
 
+/// Ends every session of an account (a password reset, a suspension, an erasure).
+pub async fn end_all(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+    user: UserId,
+) -> Result<usize, AppError> {
+    Ok(diesel::delete(
+        sessions::table
+            .filter(sessions::tenant_id.eq(tenant.0))
+            .filter(sessions::user_id.eq(user.0)),
+    )
+    .execute(conn)
+    .await?)
+}
+
 pub async fn delete(conn: &mut AsyncPgConnection, token: &str) -> Result<(), AppError> {
     diesel::delete(sessions::table.filter(sessions::token_hash.eq(token_hash(token))))
         .execute(conn)
@@ -169,6 +186,7 @@ type SessionRow = (
     String,
     i64,
     chrono::DateTime<Utc>,
+    bool,
 );
 
 /// A live session found by its token.
@@ -187,6 +205,7 @@ pub async fn lookup(conn: &mut AsyncPgConnection, token: &str) -> Result<Option<
         .filter(sessions::token_hash.eq(token_hash(token)))
         .filter(sessions::expires_at.gt(now))
         .filter(sessions::last_seen_at.gt(now - IDLE))
+        .filter(users::suspended_at.is_null())
         .select((
             sessions::id,
             users::id,
@@ -196,11 +215,13 @@ pub async fn lookup(conn: &mut AsyncPgConnection, token: &str) -> Result<Option<
             sessions::csrf_token,
             users::state_version,
             sessions::last_seen_at,
+            users::email_verified_at.is_not_null(),
         ))
         .first(conn)
         .await
         .optional()?;
-    let Some((session, id, name, email, role, csrf, state_version, last_seen)) = row else {
+    let Some((session, id, name, email, role, csrf, state_version, last_seen, verified)) = row
+    else {
         return Ok(None);
     };
     let role = Role::parse(&role).unwrap_or(Role::Learner);
@@ -212,6 +233,7 @@ pub async fn lookup(conn: &mut AsyncPgConnection, token: &str) -> Result<Option<
             role,
             csrf,
             state_version,
+            verified,
         },
         session,
         stale: last_seen < now - Duration::minutes(1),

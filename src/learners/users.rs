@@ -13,6 +13,8 @@ pub struct NewUser<'a> {
     pub name: &'a str,
     pub password_hash: &'a str,
     pub role: Role,
+    /// The address is known to be theirs (an operator vouched, or the invitation reached it).
+    pub verified: bool,
 }
 
 /// `None` when the school already has an account with this email.
@@ -28,6 +30,7 @@ pub async fn create(
             users::name.eq(user.name),
             users::password_hash.eq(user.password_hash),
             users::role.eq(user.role.as_str()),
+            users::email_verified_at.eq(user.verified.then(chrono::Utc::now)),
         ))
         .on_conflict((users::tenant_id, users::email))
         .do_nothing()

@@ -2,6 +2,7 @@
 //! memory (after commit only); pages compose it into the shared, cached course pages.
 
 pub mod api;
+pub mod notices;
 pub mod pages;
 pub mod store;
 

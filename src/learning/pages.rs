@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use actix_web::http::header::ContentType;
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::Deserialize;
 
 use super::store::{self, EnrollOutcome, LessonPage};
 use super::{ENROLLMENT_SLOT, EnrolledCourse, LearnerState, enrollment_slot};
@@ -13,7 +12,7 @@ use crate::catalog::pages::{PageKey, html};
 use crate::db::{PgPool, tenant_tx};
 use crate::error::AppError;
 use crate::freshness::ReadFloor;
-use crate::learners::csrf::{check_origin, check_token};
+use crate::learners::csrf::{CsrfForm, check_origin, check_token};
 use crate::learners::sessions::{CurrentUser, Role, Viewer};
 use crate::learners::{ACCOUNT_SLOT, account_slot, render_for};
 use crate::media::MediaKey;
@@ -22,12 +21,6 @@ use crate::tenancy::Tenant;
 use crate::tenancy::files::is_slug;
 use crate::tenancy::host::School;
 use crate::views::see_other;
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct CsrfForm {
-    csrf: String,
-}
 
 /// The learner's state from the school's actor, when someone is signed in.
 pub async fn learner(
@@ -128,6 +121,19 @@ pub async fn enroll(
     form: crate::input::Form<CsrfForm>,
 ) -> Result<HttpResponse, AppError> {
     let (user, slug) = course_form(&req, &state, viewer, slug.into_inner(), &form.csrf)?;
+    if tenant.accounts.require_verified_email && !user.verified && user.role == Role::Learner {
+        return Err(AppError::Forbidden(
+            "Confirm your email address before enrolling: open the link we mailed you, or ask \
+             for a new one on your account page (/account)."
+                .into(),
+        ));
+    }
+    let notice = crate::learning::notices::EnrollNotice {
+        composer: state.mail.clone(),
+        school: tenant.clone(),
+        name: user.name.clone(),
+        email: user.email.clone(),
+    };
     let outcome = state
         .registry
         .ask(
@@ -135,6 +141,7 @@ pub async fn enroll(
             Enroll {
                 user: user.id,
                 course: slug.clone(),
+                notice: Some(notice),
             },
         )
         .await??;

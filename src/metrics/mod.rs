@@ -42,6 +42,16 @@ pub struct Metrics {
     pub page_loads: IntCounter,
     pub learner_states: IntGauge,
     pub image_variants: HistogramVec,
+    /// Mail accepted by the SMTP server (or written to disk), by kind.
+    pub mail_sent: IntCounterVec,
+    /// Mail given up on (refused for good, or out of attempts), by kind.
+    pub mail_failed: IntCounterVec,
+    /// Deliveries that failed for now and were rescheduled.
+    pub mail_retries: IntCounter,
+    /// Age of the oldest pending mail across schools, as of the sender's last sweep.
+    pub mail_queue_age: prometheus::Gauge,
+    /// From the commit that wrote a mail to its acceptance by the SMTP server.
+    pub mail_delivery: Histogram,
     /// bb8's cumulative counters as last seen, per pool: (waited, timed out).
     last_pool_stats: Mutex<HashMap<String, (u64, u64)>>,
 }
@@ -177,6 +187,37 @@ impl Metrics {
             .buckets(vec![0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0]),
             &["format"]
         ));
+        let mail_sent = metric!(IntCounterVec::new(
+            Opts::new(
+                "eduflow_mail_sent_total",
+                "Mail accepted by the SMTP server (or written as .eml), by kind"
+            ),
+            &["kind"]
+        ));
+        let mail_failed = metric!(IntCounterVec::new(
+            Opts::new(
+                "eduflow_mail_failed_total",
+                "Mail given up on: refused for good or out of attempts, by kind"
+            ),
+            &["kind"]
+        ));
+        let mail_retries = metric!(IntCounter::new(
+            "eduflow_mail_retries_total",
+            "Deliveries that failed for now and were rescheduled"
+        ));
+        let mail_queue_age = metric!(prometheus::Gauge::new(
+            "eduflow_mail_queue_age_seconds",
+            "Age of the oldest pending mail, as of the sender's last sweep (0: none pending)"
+        ));
+        let mail_delivery = metric!(Histogram::with_opts(
+            HistogramOpts::new(
+                "eduflow_mail_delivery_seconds",
+                "From the commit that wrote a mail to its acceptance by the SMTP server"
+            )
+            .buckets(vec![
+                0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 30.0, 300.0, 3600.0
+            ])
+        ));
         let build_info = metric!(IntGaugeVec::new(
             Opts::new("eduflow_build_info", "Version and git commit of this build"),
             &["version", "git_sha"]
@@ -211,6 +252,11 @@ impl Metrics {
             page_loads,
             learner_states,
             image_variants,
+            mail_sent,
+            mail_failed,
+            mail_retries,
+            mail_queue_age,
+            mail_delivery,
             last_pool_stats: Mutex::default(),
         }
     }

@@ -34,8 +34,15 @@ use crate::media::store::{Store, hex};
 pub const FORMAT: &str = "eduflow-school";
 pub const VERSION: u32 = 1;
 
-/// Tables that are not exported: per-installation logins, and indexes rebuilt by triggers.
-const SKIPPED: &[&str] = &["sessions", "course_tags", "course_terms"];
+/// Tables that are not exported: per-installation logins, mail and mailed links, and indexes
+/// rebuilt by triggers.
+const SKIPPED: &[&str] = &[
+    "sessions",
+    "course_tags",
+    "course_terms",
+    "outbox",
+    "account_tokens",
+];
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct SchoolRecord {
@@ -47,6 +54,8 @@ pub struct SchoolRecord {
     pub accent_color: String,
     pub logo_url: Option<String>,
     pub admin_emails: Vec<String>,
+    #[serde(default)]
+    pub accounts: super::AccountSettings,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -107,6 +116,7 @@ pub async fn export(
         accent_color: school.accent_color,
         logo_url: school.logo_url,
         admin_emails: school.admin_emails,
+        accounts: school.accounts,
     };
     // One transaction: every table as of the same snapshot.
     let tables: Vec<(&'static str, Vec<String>)> = tenant_tx(pool, tenant, "export", move |conn| {
@@ -430,6 +440,9 @@ async fn write_rows(
                     tenants::accent_color.eq(&school.accent_color),
                     tenants::logo_url.eq(&school.logo_url),
                     tenants::admin_emails.eq(&school.admin_emails),
+                    tenants::require_verified_email.eq(school.accounts.require_verified_email),
+                    tenants::mail_sender_name.eq(&school.accounts.mail_sender_name),
+                    tenants::mail_reply_to.eq(&school.accounts.mail_reply_to),
                 ))
                 .execute(conn)
                 .await?;

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::AccountSettings;
+
 /// A school as written: in a file, or assembled from `eduflow tenants create|update` flags.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -22,6 +24,8 @@ pub struct TenantFile {
     pub categories: Vec<CategoryFile>,
     #[serde(default)]
     pub admins: Vec<String>,
+    #[serde(default)]
+    pub accounts: AccountSettings,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -58,6 +62,7 @@ impl From<&SchoolSpec> for TenantFile {
                 })
                 .collect(),
             admins: spec.admins.clone(),
+            accounts: spec.accounts.clone(),
         }
     }
 }
@@ -74,6 +79,7 @@ pub struct SchoolSpec {
     pub logo_url: Option<String>,
     pub categories: Vec<(String, String)>,
     pub admins: Vec<String>,
+    pub accounts: AccountSettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -339,11 +345,31 @@ pub fn validate(
             )),
         }
     }
+    let mut accounts = raw.accounts;
+    if let Some(name) = &mut accounts.mail_sender_name {
+        *name = name.trim().to_owned();
+        if name.is_empty() || name.chars().count() > 100 || name.contains(char::is_control) {
+            errors.push(err(
+                "accounts.mail_sender_name",
+                "must be 1-100 characters".into(),
+            ));
+        }
+    }
+    if let Some(reply_to) = &mut accounts.mail_reply_to {
+        match crate::learners::accounts::parse_email(reply_to) {
+            Some(email) => *reply_to = email,
+            None => errors.push(err(
+                "accounts.mail_reply_to",
+                format!("`{reply_to}` is not an email address"),
+            )),
+        }
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
     Ok(SchoolSpec {
         admins,
+        accounts,
         file: path.to_owned(),
         slug: raw.slug,
         name,

@@ -20,6 +20,9 @@ use crate::media::store::Store;
 /// Every tenant table, each after the tables that point at it: the order a school's rows are
 /// deleted in (and the reverse of the order they are imported in).
 pub const TABLES: &[&str] = &[
+    "outbox",
+    "account_tokens",
+    "announcements",
     "lesson_progress",
     "enrollments",
     "sessions",
@@ -120,6 +123,7 @@ pub async fn current(pool: &PgPool, school: &str) -> Result<SchoolSpec, AppError
                 logo_url: school.logo_url,
                 categories,
                 admins: school.admin_emails,
+                accounts: school.accounts,
             })
         })
     })

@@ -13,7 +13,7 @@ use std::sync::{Arc, RwLock};
 
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::db::{PgPool, global_tx, schema::tenants};
@@ -35,6 +35,20 @@ pub struct Tenant {
     /// Suspended by an operator: every route answers 503, the data stays.
     #[serde(skip)]
     pub suspended: bool,
+    #[serde(skip)]
+    pub accounts: AccountSettings,
+}
+
+/// A school's account and mail settings (`[accounts]` in its school file).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AccountSettings {
+    /// Learners verify their email address before they can enroll.
+    pub require_verified_email: bool,
+    /// The name the school's mail is signed with (default: the school's name).
+    pub mail_sender_name: Option<String>,
+    /// Where replies to the school's mail go (default: nowhere but the sending address).
+    pub mail_reply_to: Option<String>,
 }
 
 /// What every reader of a school's record selects, in [`TenantRow`]'s order.
@@ -48,6 +62,9 @@ pub(crate) type TenantColumns = (
     tenants::logo_url,
     tenants::admin_emails,
     diesel::dsl::IsNotNull<tenants::suspended_at>,
+    tenants::require_verified_email,
+    tenants::mail_sender_name,
+    tenants::mail_reply_to,
 );
 
 pub(crate) fn tenant_columns() -> TenantColumns {
@@ -61,6 +78,9 @@ pub(crate) fn tenant_columns() -> TenantColumns {
         tenants::logo_url,
         tenants::admin_emails,
         tenants::suspended_at.is_not_null(),
+        tenants::require_verified_email,
+        tenants::mail_sender_name,
+        tenants::mail_reply_to,
     )
 }
 
@@ -87,11 +107,27 @@ pub(crate) type TenantRow = (
     Option<String>,
     Vec<String>,
     bool,
+    bool,
+    Option<String>,
+    Option<String>,
 );
 
 impl From<TenantRow> for Tenant {
     fn from(
-        (id, slug, name, tagline, domains, accent_color, logo_url, admin_emails, suspended): TenantRow,
+        (
+            id,
+            slug,
+            name,
+            tagline,
+            domains,
+            accent_color,
+            logo_url,
+            admin_emails,
+            suspended,
+            require_verified_email,
+            mail_sender_name,
+            mail_reply_to,
+        ): TenantRow,
     ) -> Self {
         Self {
             id: TenantId(id),
@@ -103,6 +139,11 @@ impl From<TenantRow> for Tenant {
             logo_url,
             admin_emails,
             suspended,
+            accounts: AccountSettings {
+                require_verified_email,
+                mail_sender_name,
+                mail_reply_to,
+            },
         }
     }
 }

@@ -88,6 +88,9 @@ pub async fn apply(
                         tenants::accent_color.eq(&spec.accent_color),
                         tenants::logo_url.eq(&spec.logo_url),
                         tenants::admin_emails.eq(&spec.admins),
+                        tenants::require_verified_email.eq(spec.accounts.require_verified_email),
+                        tenants::mail_sender_name.eq(&spec.accounts.mail_sender_name),
+                        tenants::mail_reply_to.eq(&spec.accounts.mail_reply_to),
                     ))
                     .on_conflict(tenants::slug)
                     .do_update()
@@ -98,6 +101,9 @@ pub async fn apply(
                         tenants::accent_color.eq(excluded(tenants::accent_color)),
                         tenants::logo_url.eq(excluded(tenants::logo_url)),
                         tenants::admin_emails.eq(excluded(tenants::admin_emails)),
+                        tenants::require_verified_email.eq(excluded(tenants::require_verified_email)),
+                        tenants::mail_sender_name.eq(excluded(tenants::mail_sender_name)),
+                        tenants::mail_reply_to.eq(excluded(tenants::mail_reply_to)),
                         tenants::updated_at.eq(diesel::dsl::now),
                     ))
                     .returning(tenants::id)

@@ -12,7 +12,9 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use eduflow::db::embedded::{Cluster, ClusterOptions, OWNER_ROLE, RUNTIME_ROLE, SUPERUSER};
 use eduflow::db::{PoolSettings, Pools, migrate};
 use eduflow::ids::TenantId;
-use eduflow::startup::{AppState, Application, Settings};
+use eduflow::mail::sender::Pace;
+use eduflow::mail::transport::Transport;
+use eduflow::startup::{AppState, Application, MailSettings, Settings};
 use eduflow::tenancy::{files, sync};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -414,7 +416,127 @@ pub fn settings(db: &TestDb) -> Settings {
         media_url_ttl: Duration::from_secs(600),
         media_links: eduflow::media::Links::Origin,
         cdn_origin_secret: None,
+        mail: MailSettings {
+            // Tests that read mail point this at an `SmtpSink`.
+            transport: Transport::files(shared().root.join("mail")).unwrap(),
+            from: "no-reply@localhost".parse().unwrap(),
+            public_port: Some(0),
+            pace: Pace {
+                sweep: Duration::from_millis(200),
+                retry_base: Duration::from_millis(100),
+                ..Pace::default()
+            },
+        },
     }
+}
+
+/// A real SMTP server (aiosmtpd, `tests/tools/smtp_sink.py`) that keeps every message it
+/// accepts as JSON. Recipients named `bounce…` are refused for good; while `refuse(true)`,
+/// every message is refused for now (451).
+pub struct SmtpSink {
+    pub port: u16,
+    pub dir: PathBuf,
+    child: std::process::Child,
+}
+
+impl SmtpSink {
+    pub fn start() -> Self {
+        use std::io::BufRead;
+        let port = free_port();
+        let dir = tempdir("smtp");
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/smtp_sink.py");
+        let mut child = std::process::Command::new("python3")
+            .arg(script)
+            .arg(port.to_string())
+            .arg(&dir)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 runs tests/tools/smtp_sink.py (pip install aiosmtpd)");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line.trim(), "ready", "the SMTP sink did not start");
+        Self { port, dir, child }
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    pub fn transport(&self) -> Transport {
+        Transport::smtp(&self.url()).unwrap()
+    }
+
+    /// Every message accepted so far, in order of acceptance.
+    pub fn messages(&self) -> Vec<serde_json::Value> {
+        let mut files: Vec<(u64, PathBuf)> = std::fs::read_dir(&self.dir)
+            .unwrap()
+            .filter_map(|e| {
+                let path = e.ok()?.path();
+                let n = path.file_stem()?.to_str()?.parse().ok()?;
+                (path.extension()? == "json").then_some((n, path))
+            })
+            .collect();
+        files.sort();
+        files
+            .into_iter()
+            .map(|(_, path)| serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap())
+            .collect()
+    }
+
+    /// The messages to `to`.
+    pub fn to(&self, to: &str) -> Vec<serde_json::Value> {
+        self.messages()
+            .into_iter()
+            .filter(|m| m["rcpt_tos"].as_array().unwrap().iter().any(|r| r == to))
+            .collect()
+    }
+
+    /// Waits (up to 10 s) until `to` has received `n` messages; returns them.
+    pub async fn wait_for(&self, to: &str, n: usize) -> Vec<serde_json::Value> {
+        for _ in 0..200 {
+            let got = self.to(to);
+            if got.len() >= n {
+                return got;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{to} received {} of {n} messages", self.to(to).len());
+    }
+
+    pub fn refuse(&self, on: bool) {
+        let flag = self.dir.join(".refuse");
+        if on {
+            std::fs::write(flag, b"").unwrap();
+        } else {
+            let _ = std::fs::remove_file(flag);
+        }
+    }
+}
+
+/// One SMTP sink for the run's serving binaries (tests that read mail start their own).
+pub fn shared_smtp() -> &'static SmtpSink {
+    static SINK: OnceLock<SmtpSink> = OnceLock::new();
+    SINK.get_or_init(SmtpSink::start)
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The first link in a mail's text that goes to `path_prefix`, as a path (the host is checked
+/// by the caller).
+pub fn link_in(mail: &serde_json::Value, path_prefix: &str) -> String {
+    let text = mail["text"].as_str().unwrap();
+    let url = text
+        .split_whitespace()
+        .find(|w| w.starts_with("http") && w.contains(path_prefix))
+        .unwrap_or_else(|| panic!("no {path_prefix} link in {text}"));
+    url.to_owned()
 }
 
 pub struct TestApp {
@@ -1215,6 +1337,7 @@ pub async fn serve_binary(db: &TestDb, env: &[(&str, &str)]) -> (tokio::process:
         )
         .env("EDUFLOW_LOG_FORMAT", "json")
         .env("RUST_LOG", "warn")
+        .env("EDUFLOW_SMTP_URL", shared_smtp().url())
         .envs(env.iter().copied())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

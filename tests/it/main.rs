@@ -19,6 +19,7 @@ mod images;
 mod junk;
 mod learning;
 mod lifecycle;
+mod mail;
 mod media;
 mod metrics;
 mod openapi;

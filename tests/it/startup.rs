@@ -43,6 +43,7 @@ async fn the_binary_exits_non_zero_with_a_clear_message() {
     let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_eduflow"))
         .args(["serve", "--listen", "127.0.0.1:0"])
         .env("DATABASE_URL", &db.admin_url)
+        .env("EDUFLOW_SMTP_URL", "smtp://127.0.0.1:25")
         .env(
             "EDUFLOW_MEDIA_SECRET",
             "a media secret of at least thirty-two characters",

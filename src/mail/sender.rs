@@ -1,0 +1,282 @@
+//! The sender: one task per instance. It wakes when a school's new mail is announced on commit
+//! (`eduflow_mail`), and sweeps every few seconds for retries and for announcements it missed
+//! (a restart, a lost listener). Each school's due mail is claimed in batches under a lease, sent
+//! a few at a time, and the outcomes recorded; the school's name, sender name and reply-to are
+//! read as they stand at sending time.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use diesel::QueryableByName;
+use diesel_async::RunQueryDsl;
+use futures_util::{StreamExt, stream};
+use lettre::Message;
+use lettre::message::header::{Header, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
+use tokio::sync::mpsc;
+
+use super::outbox::{self, Claimed, MAX_ATTEMPTS, Outcome};
+use super::transport::Transport;
+use crate::db::{Pools, global_tx, tenant_tx};
+use crate::ids::TenantId;
+use crate::metrics::Metrics;
+use crate::tenancy::{Directory, Tenant};
+
+pub struct Sender {
+    pub pools: Pools,
+    pub directory: Arc<Directory>,
+    pub metrics: Arc<Metrics>,
+    pub transport: Arc<Transport>,
+    pub from: lettre::Address,
+    pub pace: Pace,
+}
+
+/// How the sender paces itself.
+#[derive(Debug, Clone, Copy)]
+pub struct Pace {
+    /// How often it looks for due mail nobody announced.
+    pub sweep: Duration,
+    /// The wait before the first retry; it doubles with each attempt, up to an hour.
+    pub retry_base: Duration,
+    /// Mails claimed at once from one school.
+    pub batch: i64,
+    /// Deliveries in flight at once.
+    pub concurrency: usize,
+}
+
+impl Default for Pace {
+    fn default() -> Self {
+        Self {
+            sweep: Duration::from_secs(5),
+            retry_base: Duration::from_secs(30),
+            batch: 50,
+            concurrency: 8,
+        }
+    }
+}
+
+#[derive(QueryableByName)]
+struct Due {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    school: uuid::Uuid,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    due: bool,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    oldest: chrono::DateTime<chrono::Utc>,
+}
+
+impl Sender {
+    pub async fn run(self, mut wake: mpsc::UnboundedReceiver<TenantId>) {
+        tracing::info!(transport = %self.transport.describe(), "mail sender started");
+        let mut sweep = tokio::time::interval(self.pace.sweep);
+        sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                woken = wake.recv() => {
+                    let Some(first) = woken else { return };
+                    // A burst of commits announces one school many times: drain it once.
+                    let mut schools = BTreeSet::from([first]);
+                    while let Ok(more) = wake.try_recv() {
+                        schools.insert(more);
+                    }
+                    for school in schools {
+                        self.drain(school).await;
+                    }
+                }
+                _ = sweep.tick() => self.sweep().await,
+            }
+        }
+    }
+
+    async fn sweep(&self) {
+        let due = global_tx(self.pools.primary(), "mail_sweep", |conn| {
+            Box::pin(async move {
+                Ok(
+                    diesel::sql_query("SELECT school, due, oldest FROM mail_due_schools()")
+                        .load::<Due>(conn)
+                        .await?,
+                )
+            })
+        })
+        .await;
+        let due = match due {
+            Ok(due) => due,
+            Err(e) => {
+                tracing::warn!(error = ?e, "looking for due mail failed");
+                return;
+            }
+        };
+        let now = chrono::Utc::now();
+        let oldest = due
+            .iter()
+            .map(|d| (now - d.oldest).as_seconds_f64())
+            .fold(0.0, f64::max);
+        self.metrics.mail_queue_age.set(oldest);
+        for d in due.into_iter().filter(|d| d.due) {
+            self.drain(TenantId(d.school)).await;
+        }
+    }
+
+    /// Sends the school's due mail, batch after batch.
+    async fn drain(&self, tenant: TenantId) {
+        loop {
+            let limit = self.pace.batch;
+            let claimed = tenant_tx(self.pools.primary(), tenant, "mail_claim", move |conn| {
+                Box::pin(async move { outbox::claim(conn, tenant, limit).await })
+            })
+            .await;
+            let batch = match claimed {
+                Ok(batch) if batch.is_empty() => return,
+                Ok(batch) => batch,
+                Err(e) => {
+                    tracing::warn!(%tenant, error = ?e, "claiming mail failed");
+                    return;
+                }
+            };
+            let full = batch.len() as i64 == limit;
+            let Some(school) = self.directory.by_id(tenant) else {
+                // Deleted a moment ago: its mail goes with it.
+                return;
+            };
+            let outcomes: Vec<(uuid::Uuid, Outcome)> = stream::iter(batch)
+                .map(|mail| {
+                    let school = school.clone();
+                    async move { (mail.id, self.deliver(&school, &mail).await) }
+                })
+                .buffer_unordered(self.pace.concurrency)
+                .collect()
+                .await;
+            let recorded = tenant_tx(self.pools.primary(), tenant, "mail_record", move |conn| {
+                Box::pin(async move { outbox::record(conn, tenant, &outcomes).await })
+            })
+            .await;
+            if let Err(e) = recorded {
+                // The leases run out and the mail is sent again: at least once, never lost.
+                tracing::error!(%tenant, error = ?e, "recording mail outcomes failed");
+                return;
+            }
+            if !full {
+                return;
+            }
+        }
+    }
+
+    async fn deliver(&self, school: &Tenant, mail: &Claimed) -> Outcome {
+        let kind = [mail.kind.as_str()];
+        let message = match self.message(school, mail) {
+            Ok(message) => message,
+            Err(reason) => {
+                tracing::warn!(school = school.slug, mail = %mail.id, reason, "mail cannot be built");
+                self.metrics.mail_failed.with_label_values(&kind).inc();
+                return Outcome::Failed(reason);
+            }
+        };
+        match self.transport.send(message).await {
+            Ok(()) => {
+                self.metrics.mail_sent.with_label_values(&kind).inc();
+                let waited = chrono::Utc::now() - mail.created_at;
+                self.metrics
+                    .mail_delivery
+                    .observe(waited.as_seconds_f64().max(0.0));
+                Outcome::Sent
+            }
+            Err(failure) if failure.permanent || mail.attempts >= MAX_ATTEMPTS => {
+                tracing::warn!(school = school.slug, mail = %mail.id, reason = failure.reason, attempts = mail.attempts, "mail given up");
+                self.metrics.mail_failed.with_label_values(&kind).inc();
+                Outcome::Failed(failure.reason)
+            }
+            Err(failure) => {
+                tracing::info!(school = school.slug, mail = %mail.id, reason = failure.reason, attempts = mail.attempts, "mail delivery failed; will retry");
+                self.metrics.mail_retries.inc();
+                Outcome::Retry(backoff(self.pace.retry_base, mail.attempts), failure.reason)
+            }
+        }
+    }
+
+    fn message(&self, school: &Tenant, mail: &Claimed) -> Result<Message, String> {
+        let name = school
+            .accounts
+            .mail_sender_name
+            .clone()
+            .unwrap_or_else(|| school.name.clone());
+        let to: Mailbox = mail
+            .recipient
+            .parse()
+            .map_err(|e| format!("recipient: {e}"))?;
+        let mut builder = Message::builder()
+            .from(Mailbox::new(Some(name), self.from.clone()))
+            .to(to)
+            .subject(&mail.subject);
+        if let Some(reply_to) = &school.accounts.mail_reply_to {
+            builder = builder.reply_to(reply_to.parse().map_err(|e| format!("reply-to: {e}"))?);
+        }
+        if let Some(url) = &mail.unsubscribe_url {
+            builder = builder
+                .header(ListUnsubscribe(format!("<{url}>")))
+                .header(ListUnsubscribePost);
+        }
+        builder
+            .multipart(MultiPart::alternative_plain_html(
+                mail.text_body.clone(),
+                mail.html_body.clone(),
+            ))
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// The wait before attempt `attempts + 1`: `base`, doubling, at most an hour.
+fn backoff(base: Duration, attempts: i32) -> Duration {
+    let doublings = attempts.saturating_sub(1).clamp(0, 16) as u32;
+    (base * 2u32.pow(doublings)).min(Duration::from_secs(3600))
+}
+
+/// RFC 2369: where a recipient unsubscribes.
+#[derive(Debug, Clone)]
+struct ListUnsubscribe(String);
+
+impl Header for ListUnsubscribe {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self(s.to_owned()))
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
+/// RFC 8058: the unsubscribe link works as a one-click POST, without a page in between.
+#[derive(Debug, Clone)]
+struct ListUnsubscribePost;
+
+impl Header for ListUnsubscribePost {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe-Post")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self)
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_to_an_hour() {
+        let base = Duration::from_secs(30);
+        assert_eq!(backoff(base, 1), Duration::from_secs(30));
+        assert_eq!(backoff(base, 2), Duration::from_secs(60));
+        assert_eq!(backoff(base, 4), Duration::from_secs(240));
+        assert_eq!(backoff(base, 20), Duration::from_secs(3600));
+    }
+}
