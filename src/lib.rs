@@ -1,6 +1,7 @@
 //! EduFlow: a multi-tenant learning platform. See README.md for the architecture.
 
 pub mod actors;
+pub mod admin;
 pub mod assets;
 pub mod authoring;
 pub mod backup;

@@ -3,6 +3,7 @@
 use actix_web::middleware::Compress;
 use actix_web::web;
 
+use crate::admin::invitations;
 use crate::authoring::pages as author;
 use crate::catalog::{api, pages};
 use crate::learners::{accounts, recovery, verification};
@@ -118,6 +119,13 @@ fn text(cfg: &mut web::ServiceConfig) {
         )
         .route("/admin/members", web::get().to(author::members))
         .route("/admin/members/{user}", web::post().to(author::set_role))
+        .route("/admin/invitations", web::post().to(invitations::invite_one))
+        .route(
+            "/admin/invitations/csv",
+            web::post().to(invitations::invite_csv),
+        )
+        .route("/invitations/{token}", web::get().to(invitations::accept_form))
+        .route("/invitations/{token}", web::post().to(invitations::accept))
         .service(
             web::scope("/api/v1")
                 .service(api_get("/me", web::get().to(learning::api::me)))

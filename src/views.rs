@@ -44,6 +44,11 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("account.html", include_str!("../templates/account.html")),
     (
+        "admin_invitations.html",
+        include_str!("../templates/admin_invitations.html"),
+    ),
+    ("invitation.html", include_str!("../templates/invitation.html")),
+    (
         "mail/layout.html",
         include_str!("../templates/mail/layout.html"),
     ),

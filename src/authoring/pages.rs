@@ -27,11 +27,11 @@ use crate::tenancy::Tenant;
 use crate::tenancy::host::School;
 use crate::views::see_other;
 
-type Page = Result<HttpResponse, AppError>;
-type SimpleForm = crate::input::Form<HashMap<String, String>>;
+pub(crate) type Page = Result<HttpResponse, AppError>;
+pub(crate) type SimpleForm = crate::input::Form<HashMap<String, String>>;
 
 /// A staff member's state-changing request: same-origin, with their session's token.
-fn checked(
+pub(crate) fn checked(
     req: &HttpRequest,
     state: &AppState,
     user: &CurrentUser,
@@ -41,11 +41,11 @@ fn checked(
     check_token(Some(&user.csrf), csrf)
 }
 
-fn id<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
+pub(crate) fn id<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
     raw.parse().map_err(|_| AppError::NotFound)
 }
 
-fn render(
+pub(crate) fn render(
     state: &AppState,
     tenant: &Tenant,
     user: &CurrentUser,

@@ -28,7 +28,7 @@ pub const IDLE: Duration = Duration::days(7);
 /// …and this long after login, whatever happens.
 pub const ABSOLUTE: Duration = Duration::days(30);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Learner,

@@ -76,6 +76,37 @@ pub async fn issue(
     Ok(token)
 }
 
+/// Issues one invitation token per invitee (tokens chosen by the caller, for the mails), in
+/// statements of a thousand.
+pub async fn issue_invitations(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+    invites: &[(String, crate::admin::invitations::Invite)],
+) -> Result<(), AppError> {
+    let expires = Utc::now() + Purpose::Invite.lifetime();
+    for chunk in invites.chunks(1000) {
+        let rows = chunk
+            .iter()
+            .map(|(token, invite)| {
+                Ok((
+                    account_tokens::tenant_id.eq(tenant.0),
+                    account_tokens::purpose.eq(Purpose::Invite.as_str()),
+                    account_tokens::token_hash.eq(token_hash(token)),
+                    account_tokens::email.eq(&invite.email),
+                    account_tokens::payload
+                        .eq(serde_json::to_value(invite).map_err(AppError::internal)?),
+                    account_tokens::expires_at.eq(expires),
+                ))
+            })
+            .collect::<Result<Vec<_>, AppError>>()?;
+        diesel::insert_into(account_tokens::table)
+            .values(rows)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// The live (unused, unexpired) token, without using it up: for the page a link opens.
 pub async fn peek(
     conn: &mut AsyncPgConnection,

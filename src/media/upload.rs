@@ -139,18 +139,7 @@ pub async fn read_form(
             .map(str::to_owned);
         match filename {
             None => {
-                let mut value = Vec::new();
-                while let Some(chunk) = field.try_next().await.map_err(bad_form)? {
-                    value.extend_from_slice(&chunk);
-                    if value.len() > MAX_FIELD {
-                        return Err(AppError::TooLarge(format!("The field {name} is too long.")));
-                    }
-                }
-                let value = String::from_utf8(value)
-                    .map_err(|_| AppError::bad_request("The form is not valid UTF-8."))?;
-                if !crate::input::is_storable(&value) || !crate::input::is_storable(&name) {
-                    return Err(crate::input::unstorable());
-                }
+                let value = text_field(&mut field, &name).await?;
                 form.fields.insert(name, value);
             }
             Some(filename) => {
@@ -167,6 +156,65 @@ pub async fn read_form(
         }
     }
     Ok(form)
+}
+
+/// A text field's value: UTF-8, storable, at most 64 KiB.
+async fn text_field(field: &mut actix_multipart::Field, name: &str) -> Result<String, AppError> {
+    let mut value = Vec::new();
+    while let Some(chunk) = field.try_next().await.map_err(bad_form)? {
+        value.extend_from_slice(&chunk);
+        if value.len() > MAX_FIELD {
+            return Err(AppError::TooLarge(format!("The field {name} is too long.")));
+        }
+    }
+    let value =
+        String::from_utf8(value).map_err(|_| AppError::bad_request("The form is not valid UTF-8."))?;
+    if !crate::input::is_storable(&value) || !crate::input::is_storable(name) {
+        return Err(crate::input::unstorable());
+    }
+    Ok(value)
+}
+
+/// A multipart form with text fields and one small file kept in memory (a CSV to import): its
+/// fields, and the file's bytes (`None` when no file was chosen).
+pub async fn read_small_form(
+    headers: &HeaderMap,
+    payload: web::Payload,
+    max_file: usize,
+) -> Result<(HashMap<String, String>, Option<Vec<u8>>), AppError> {
+    let mut parts = Multipart::new(headers, payload);
+    let (mut fields, mut file) = (HashMap::new(), None);
+    let mut count = 0;
+    while let Some(mut field) = parts.try_next().await.map_err(bad_form)? {
+        count += 1;
+        if count > MAX_PARTS {
+            return Err(AppError::bad_request("The form has too many fields."));
+        }
+        let name = field.name().unwrap_or_default().to_owned();
+        if field
+            .content_disposition()
+            .and_then(|d| d.get_filename())
+            .is_none()
+        {
+            let value = text_field(&mut field, &name).await?;
+            fields.insert(name, value);
+            continue;
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.try_next().await.map_err(bad_form)? {
+            bytes.extend_from_slice(&chunk);
+            if bytes.len() > max_file {
+                return Err(AppError::TooLarge(format!(
+                    "The file is larger than {} KiB.",
+                    max_file / 1024
+                )));
+            }
+        }
+        if !bytes.is_empty() {
+            file = Some(bytes);
+        }
+    }
+    Ok((fields, file))
 }
 
 async fn stage(

@@ -1140,12 +1140,39 @@ impl Browser {
 
     /// A multipart form with text fields only (the authoring forms).
     pub async fn upload(&mut self, port: u16, path: &str, fields: &[(&str, &str)]) -> Response {
+        self.upload_files(port, path, fields, &[]).await
+    }
+
+    /// A multipart form with text fields and files.
+    pub async fn upload_files(
+        &mut self,
+        port: u16,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[FilePart<'_>],
+    ) -> Response {
         let mut all = fields.to_vec();
         all.push(("csrf", &self.csrf));
         let cookies = self.cookie_header();
-        let res = post_multipart(port, &self.host, path, &all, &[], &[("Cookie", &cookies)]).await;
+        let res = post_multipart(port, &self.host, path, &all, files, &[("Cookie", &cookies)]).await;
         self.keep(&res);
         res
+    }
+
+    /// Signs `email` up and gives the account `role` (as an operator would, in SQL).
+    pub async fn member(port: u16, db: &TestDb, school: &str, email: &str, role: &str) -> Self {
+        let mut me = Self::new(school);
+        me.sign_up(port, email).await;
+        db.superuser()
+            .await
+            .batch_execute(&format!(
+                "UPDATE users SET role = '{role}' WHERE email = '{email}'
+                   AND tenant_id = (SELECT id FROM tenants WHERE slug = '{school}')"
+            ))
+            .await
+            .unwrap();
+        me.get(port, "/learn").await;
+        me
     }
 
     /// Signs up (reading the form first, as a person would).

@@ -16,6 +16,7 @@ mod fuzz;
 mod hosts;
 mod hot;
 mod images;
+mod invitations;
 mod junk;
 mod learning;
 mod lifecycle;

@@ -1,0 +1,539 @@
+//! Invitations. An admin invites one person, or many from a CSV (`email,name,role,courses`).
+//! Each invitee is mailed a link that works for 14 days and creates their account with that role
+//! and those enrollments. A CSV row that fails is reported by line number; the valid rows are
+//! applied together in one transaction, each with its token and its mail, so none is half
+//! applied.
+
+use std::collections::{HashMap, HashSet};
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::{Deserialize, Serialize};
+
+use crate::authoring::Admin;
+use crate::authoring::pages::{Page, SimpleForm, checked, render};
+use crate::db::schema::{courses, enrollments, users};
+use crate::db::tenant_tx;
+use crate::error::AppError;
+use crate::ids::{TenantId, UserId};
+use crate::learners::accounts::parse_email;
+use crate::learners::csrf::{anonymous_page, check_anonymous};
+use crate::learners::password::{self, NewPassword};
+use crate::learners::sessions::{self, Role, Viewer};
+use crate::learners::tokens::{self, Purpose};
+use crate::learners::users::{self as accounts, NewUser};
+use crate::mail::{Composer, Kind, Mail, outbox};
+use crate::startup::AppState;
+use crate::tenancy::Tenant;
+use crate::tenancy::host::School;
+
+/// The largest CSV accepted.
+pub const MAX_CSV_BYTES: usize = 2 << 20;
+/// The most rows one CSV may hold.
+pub const MAX_ROWS: usize = 10_000;
+
+/// One person to invite, parsed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invite {
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub courses: Vec<String>,
+}
+
+impl Invite {
+    /// Courses are slugs separated by spaces, `;` or `|`.
+    pub fn parse(email: &str, name: &str, role: &str, courses: &str) -> Result<Self, String> {
+        let email =
+            parse_email(email).ok_or_else(|| format!("`{}` is not an email address", email.trim()))?;
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 || name.contains(char::is_control) {
+            return Err("the name must be 1-100 characters".into());
+        }
+        let role = match role.trim() {
+            "" => Role::Learner,
+            r => Role::parse(&r.to_lowercase())
+                .ok_or_else(|| format!("`{r}` is not a role (learner, instructor or admin)"))?,
+        };
+        let mut slugs: Vec<String> = courses
+            .split([' ', ';', '|', ','])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        slugs.dedup();
+        Ok(Self {
+            email,
+            name: name.to_owned(),
+            role,
+            courses: slugs,
+        })
+    }
+}
+
+/// A row that was not applied, and why.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Refused {
+    pub line: u64,
+    pub reason: String,
+}
+
+/// Parses a CSV: `email,name[,role[,courses]]`, an optional header row naming those columns.
+pub fn parse_csv(bytes: &[u8]) -> (Vec<(u64, Invite)>, Vec<Refused>) {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(bytes);
+    let (mut rows, mut refused) = (Vec::new(), Vec::new());
+    let mut seen = HashSet::new();
+    for (i, record) in reader.byte_records().enumerate() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(i as u64 + 1, csv::Position::line);
+                refused.push(Refused {
+                    line,
+                    reason: format!("unreadable: {e}"),
+                });
+                continue;
+            }
+        };
+        let line = record.position().map_or(i as u64 + 1, csv::Position::line);
+        let Ok(fields) = record
+            .iter()
+            .map(std::str::from_utf8)
+            .collect::<Result<Vec<_>, _>>()
+        else {
+            refused.push(Refused {
+                line,
+                reason: "not valid UTF-8".into(),
+            });
+            continue;
+        };
+        if i == 0 && fields.as_slice().first().is_some_and(|f| f.eq_ignore_ascii_case("email")) {
+            continue;
+        }
+        if fields.iter().all(|f| f.is_empty()) {
+            continue;
+        }
+        if rows.len() + refused.len() >= MAX_ROWS {
+            refused.push(Refused {
+                line,
+                reason: format!("more than {MAX_ROWS} rows; split the file"),
+            });
+            break;
+        }
+        if !(2..=4).contains(&fields.len()) {
+            refused.push(Refused {
+                line,
+                reason: format!(
+                    "{} columns; write email,name[,role[,courses]]",
+                    fields.len()
+                ),
+            });
+            continue;
+        }
+        if fields.iter().any(|f| !crate::input::is_storable(f)) {
+            refused.push(Refused {
+                line,
+                reason: "contains control characters".into(),
+            });
+            continue;
+        }
+        let field = |n: usize| fields.as_slice().get(n).copied().unwrap_or_default();
+        match Invite::parse(field(0), field(1), field(2), field(3)) {
+            Ok(invite) if !seen.insert(invite.email.clone()) => refused.push(Refused {
+                line,
+                reason: format!("{} is listed twice", invite.email),
+            }),
+            Ok(invite) => rows.push((line, invite)),
+            Err(reason) => refused.push(Refused { line, reason }),
+        }
+    }
+    (rows, refused)
+}
+
+/// Who invites, and how their invitations are worded.
+pub struct Inviter<'a> {
+    pub composer: &'a Composer,
+    pub school: &'a Tenant,
+    pub name: &'a str,
+}
+
+/// Issues and mails the invitations that pass the school's checks (no account yet, known
+/// courses); returns the refused ones. Runs in the caller's transaction.
+pub async fn invite(
+    conn: &mut AsyncPgConnection,
+    inviter: &Inviter<'_>,
+    rows: Vec<(u64, Invite)>,
+) -> Result<(usize, Vec<Refused>), AppError> {
+    let tenant = inviter.school.id;
+    let emails: Vec<&str> = rows.iter().map(|(_, i)| i.email.as_str()).collect();
+    let existing: HashSet<String> = users::table
+        .filter(users::tenant_id.eq(tenant.0))
+        .filter(users::email.eq_any(&emails))
+        .select(users::email)
+        .load::<String>(conn)
+        .await?
+        .into_iter()
+        .collect();
+    let known: HashMap<String, String> = courses::table
+        .filter(courses::tenant_id.eq(tenant.0))
+        .select((courses::slug, courses::title))
+        .load::<(String, String)>(conn)
+        .await?
+        .into_iter()
+        .collect();
+    let mut refused = Vec::new();
+    let mut mails = Vec::new();
+    let mut tokens_to_issue = Vec::new();
+    for (line, invite) in rows {
+        if existing.contains(&invite.email) {
+            refused.push(Refused {
+                line,
+                reason: format!("{} already has an account", invite.email),
+            });
+            continue;
+        }
+        if let Some(unknown) = invite.courses.iter().find(|c| !known.contains_key(*c)) {
+            refused.push(Refused {
+                line,
+                reason: format!("no course `{unknown}` at this school"),
+            });
+            continue;
+        }
+        let token = crate::learners::sessions::random_token();
+        let titles: Vec<&str> = invite.courses.iter().map(|c| known[c].as_str()).collect();
+        let mut ctx = tera::Context::new();
+        ctx.insert("name", &invite.name);
+        ctx.insert("inviter", inviter.name);
+        ctx.insert("role", invite.role.as_str());
+        ctx.insert("courses", &titles);
+        ctx.insert(
+            "link",
+            &format!(
+                "{}/invitations/{token}",
+                inviter.composer.origin(inviter.school)
+            ),
+        );
+        let mail: Mail =
+            inviter
+                .composer
+                .compose(inviter.school, Kind::Invite, (&invite.email, None), ctx)?;
+        mails.push(mail);
+        tokens_to_issue.push((token, invite));
+    }
+    let sent = tokens_to_issue.len();
+    tokens::issue_invitations(conn, tenant, &tokens_to_issue).await?;
+    outbox::enqueue_many(conn, tenant, &mails).await?;
+    refused.sort_by_key(|r| r.line);
+    Ok((sent, refused))
+}
+
+/// `POST /admin/invitations`: one person.
+pub async fn invite_one(
+    req: HttpRequest,
+    School(school): School,
+    Admin(user): Admin,
+    state: web::Data<AppState>,
+    form: SimpleForm,
+) -> Page {
+    let text = |k: &str| form.get(k).map_or("", String::as_str);
+    checked(&req, &state, &user, text("csrf"))?;
+    let person = Invite::parse(text("email"), text("name"), text("role"), text("courses"))
+        .map_err(|reason| AppError::Unprocessable(format!("The invitation was not sent: {reason}.")))?;
+    let (composer, letterhead, inviter) = (state.mail.clone(), school.clone(), user.name.clone());
+    let (sent, refused) = tenant_tx(state.pools.primary(), school.id, "invitations", move |conn| {
+        Box::pin(async move {
+            let inviter = Inviter {
+                composer: &composer,
+                school: &letterhead,
+                name: &inviter,
+            };
+            invite(conn, &inviter, vec![(1, person)]).await
+        })
+    })
+    .await?;
+    report(&state, &school, &user, sent, &refused, false)
+}
+
+/// `POST /admin/invitations/csv`: many, from a file.
+pub async fn invite_csv(
+    req: HttpRequest,
+    School(school): School,
+    Admin(user): Admin,
+    state: web::Data<AppState>,
+    payload: web::Payload,
+) -> Page {
+    let (fields, file) =
+        crate::media::upload::read_small_form(req.headers(), payload, MAX_CSV_BYTES).await?;
+    checked(
+        &req,
+        &state,
+        &user,
+        fields.get("csrf").map_or("", String::as_str),
+    )?;
+    let file = file.ok_or_else(|| AppError::Unprocessable("Choose a CSV file.".into()))?;
+    let (rows, mut refused) = parse_csv(&file);
+    let (composer, letterhead, inviter) = (state.mail.clone(), school.clone(), user.name.clone());
+    let (sent, more) = tenant_tx(state.pools.primary(), school.id, "invitations", move |conn| {
+        Box::pin(async move {
+            let inviter = Inviter {
+                composer: &composer,
+                school: &letterhead,
+                name: &inviter,
+            };
+            invite(conn, &inviter, rows).await
+        })
+    })
+    .await?;
+    refused.extend(more);
+    refused.sort_by_key(|r| r.line);
+    report(&state, &school, &user, sent, &refused, true)
+}
+
+fn report(
+    state: &AppState,
+    school: &Tenant,
+    user: &crate::learners::sessions::CurrentUser,
+    sent: usize,
+    refused: &[Refused],
+    from_file: bool,
+) -> Page {
+    let mut c = tera::Context::new();
+    c.insert("sent", &sent);
+    c.insert("refused", refused);
+    c.insert("from_file", &from_file);
+    let status = if sent == 0 && !refused.is_empty() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render(state, school, user, "admin_invitations.html", c, status)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AcceptForm {
+    name: String,
+    password: String,
+    csrf: String,
+}
+
+fn gone(state: &AppState, school: &Tenant) -> Result<HttpResponse, AppError> {
+    crate::learners::notice(
+        state,
+        &Viewer(None),
+        school,
+        StatusCode::GONE,
+        "This invitation no longer works",
+        "It was accepted already, or has expired. Ask the school for a new one.",
+    )
+}
+
+async fn pending(
+    state: &AppState,
+    tenant: TenantId,
+    token: String,
+) -> Result<Option<Invite>, AppError> {
+    tenant_tx(state.pools.primary(), tenant, "invitation", move |conn| {
+        Box::pin(async move {
+            Ok(tokens::peek(conn, Purpose::Invite, &token)
+                .await?
+                .and_then(|t| serde_json::from_value(t.payload).ok()))
+        })
+    })
+    .await
+}
+
+fn accept_page(
+    req: &HttpRequest,
+    state: &AppState,
+    school: &Tenant,
+    (token, invite): (&str, &Invite),
+    status: StatusCode,
+    errors: &[&str],
+) -> Result<HttpResponse, AppError> {
+    let mut c = tera::Context::new();
+    c.insert("school", school);
+    c.insert("token", token);
+    c.insert("invite", invite);
+    c.insert("errors", errors);
+    anonymous_page(req, state, status, "invitation.html", c)
+}
+
+/// `GET /invitations/{token}`: the form that creates the invited account.
+pub async fn accept_form(
+    req: HttpRequest,
+    School(school): School,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let token = token.into_inner();
+    match pending(&state, school.id, token.clone()).await? {
+        Some(invite) => accept_page(&req, &state, &school, (&token, &invite), StatusCode::OK, &[]),
+        None => gone(&state, &school),
+    }
+}
+
+/// `POST /invitations/{token}`: creates the account with the invited role and enrollments, and
+/// signs it in.
+pub async fn accept(
+    req: HttpRequest,
+    School(school): School,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    form: crate::input::Form<AcceptForm>,
+) -> Result<HttpResponse, AppError> {
+    check_anonymous(&req, &state, &form.csrf)?;
+    let token = token.into_inner();
+    let Some(mut invite) = pending(&state, school.id, token.clone()).await? else {
+        return gone(&state, &school);
+    };
+    let name = form.name.trim();
+    if !name.is_empty() {
+        if name.chars().count() > 100 {
+            return accept_page(
+                &req,
+                &state,
+                &school,
+                (&token, &invite),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &["Enter your name (up to 100 characters)."],
+            );
+        }
+        invite.name = name.to_owned();
+    }
+    let password = match NewPassword::parse(&form.password, &invite.email) {
+        Ok(p) => p,
+        Err(e) => {
+            return accept_page(
+                &req,
+                &state,
+                &school,
+                (&token, &invite),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &[e],
+            );
+        }
+    };
+    let hash = password::off_thread(&state.hashing, move || password.hash())
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::internal)?;
+    let tenant = school.id;
+    let session = tenant_tx(state.pools.primary(), tenant, "invitation_accept", move |conn| {
+        Box::pin(async move {
+            if tokens::redeem(conn, Purpose::Invite, &token).await?.is_none() {
+                return Ok(None);
+            }
+            let new = NewUser {
+                email: &invite.email,
+                name: &invite.name,
+                password_hash: &hash,
+                role: invite.role,
+                // The invitation reached this mailbox.
+                verified: true,
+            };
+            let Some(user) = accounts::create(conn, tenant, new).await? else {
+                return Err(AppError::Conflict(
+                    "An account with this address exists already: log in instead.".into(),
+                ));
+            };
+            enroll(conn, tenant, user, &invite.courses).await?;
+            Ok(Some(sessions::create(conn, tenant, user).await?))
+        })
+    })
+    .await?;
+    let Some(session) = session else {
+        return gone(&state, &school);
+    };
+    Ok(HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, "/learn"))
+        .cookie(state.cookies.session(session))
+        .cookie(state.cookies.removal(state.cookies.csrf_name()))
+        .finish())
+}
+
+/// The invitation's enrollments: the admin's decision, so a course's cap and closing date do
+/// not apply.
+async fn enroll(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+    user: UserId,
+    slugs: &[String],
+) -> Result<(), AppError> {
+    if slugs.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<uuid::Uuid> = courses::table
+        .filter(courses::tenant_id.eq(tenant.0))
+        .filter(courses::slug.eq_any(slugs))
+        .select(courses::id)
+        .load(conn)
+        .await?;
+    let rows: Vec<_> = ids
+        .into_iter()
+        .map(|course| {
+            (
+                enrollments::tenant_id.eq(tenant.0),
+                enrollments::user_id.eq(user.0),
+                enrollments::course_id.eq(course),
+            )
+        })
+        .collect();
+    diesel::insert_into(enrollments::table)
+        .values(rows)
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_rows_are_parsed_and_bad_ones_reported_by_line() {
+        let csv = "email,name,role,courses\n\
+                   ada@example.org,Ada Lovelace,learner,intro-rust data-101\n\
+                   not-an-email,Bob,learner,\n\
+                   \"grace@example.org\",\"Hopper, Grace\",Instructor\n\
+                   ada@example.org,Ada again\n\
+                   lin@example.org,Lin,teacher\n\
+                   \n\
+                   solo@example.org\n\
+                   kay@example.org,Kay,,\"a;b|c\"\n";
+        let (rows, refused) = parse_csv(csv.as_bytes());
+        let lines: Vec<(u64, &str)> = rows.iter().map(|(l, i)| (*l, i.email.as_str())).collect();
+        assert_eq!(
+            lines,
+            [
+                (2, "ada@example.org"),
+                (4, "grace@example.org"),
+                (9, "kay@example.org")
+            ]
+        );
+        assert_eq!(rows[0].1.courses, ["intro-rust", "data-101"]);
+        assert_eq!(rows[1].1.name, "Hopper, Grace");
+        assert_eq!(rows[1].1.role, Role::Instructor);
+        assert_eq!(rows[2].1.courses, ["a", "b", "c"]);
+        let refused: Vec<u64> = refused.iter().map(|r| r.line).collect();
+        assert_eq!(refused, [3, 5, 6, 8]);
+    }
+
+    #[test]
+    fn invalid_utf8_is_refused_on_its_line_only() {
+        let mut csv = b"ada@example.org,Ada\n".to_vec();
+        csv.extend_from_slice(b"bad@example.org,\xff\xfe\n");
+        csv.extend_from_slice(b"lin@example.org,Lin\n");
+        let (rows, refused) = parse_csv(&csv);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(refused.len(), 1);
+        assert_eq!(refused[0].line, 2);
+    }
+}
