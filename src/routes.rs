@@ -3,11 +3,12 @@
 use actix_web::middleware::Compress;
 use actix_web::web;
 
-use crate::admin::invitations;
+use crate::admin::{invitations, learners, roster};
 use crate::authoring::pages as author;
 use crate::catalog::{api, pages};
-use crate::learners::{accounts, recovery, verification};
+use crate::learners::{accounts, personal, recovery, verification};
 use crate::learning;
+use crate::learning::announcements;
 use crate::{assets, health};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -54,6 +55,8 @@ fn text(cfg: &mut web::ServiceConfig) {
         .route("/password/reset/{token}", web::post().to(recovery::reset))
         .route("/account", web::get().to(verification::account))
         .route("/account/verify", web::post().to(verification::resend))
+        .route("/account/export", web::get().to(personal::export_mine))
+        .route("/account/delete", web::post().to(personal::delete_mine))
         .route(
             "/account/verify/{token}",
             web::get().to(verification::confirm),
@@ -115,16 +118,54 @@ fn text(cfg: &mut web::ServiceConfig) {
                 .route(
                     "/courses/{course}/instructors",
                     web::post().to(author::instructors),
-                ),
+                )
+                .route("/courses/{course}/learners", web::get().to(roster::page))
+                .route(
+                    "/courses/{course}/announcements",
+                    web::post().to(announcements::announce),
+                )
+                .route("/courses/{course}/learners.csv", web::get().to(roster::csv)),
         )
         .route("/admin/members", web::get().to(author::members))
         .route("/admin/members/{user}", web::post().to(author::set_role))
-        .route("/admin/invitations", web::post().to(invitations::invite_one))
+        .route(
+            "/admin/invitations",
+            web::post().to(invitations::invite_one),
+        )
         .route(
             "/admin/invitations/csv",
             web::post().to(invitations::invite_csv),
         )
-        .route("/invitations/{token}", web::get().to(invitations::accept_form))
+        .route("/admin/learners", web::get().to(learners::list))
+        .route("/admin/learners/{user}", web::get().to(learners::show))
+        .route(
+            "/admin/learners/{user}/suspend",
+            web::post().to(learners::suspend),
+        )
+        .route(
+            "/admin/learners/{user}/courses/{course}/remove",
+            web::post().to(learners::remove),
+        )
+        .route(
+            "/admin/learners/{user}/export",
+            web::get().to(learners::export),
+        )
+        .route(
+            "/admin/learners/{user}/delete",
+            web::post().to(learners::erase),
+        )
+        .route(
+            "/unsubscribe/{course}/{user}/{sig}",
+            web::get().to(announcements::confirm),
+        )
+        .route(
+            "/unsubscribe/{course}/{user}/{sig}",
+            web::post().to(announcements::unsubscribe),
+        )
+        .route(
+            "/invitations/{token}",
+            web::get().to(invitations::accept_form),
+        )
         .route("/invitations/{token}", web::post().to(invitations::accept))
         .service(
             web::scope("/api/v1")

@@ -53,6 +53,8 @@ pub struct AppState {
     pub seen_key: crate::freshness::SeenKey,
     /// Renders the schools' mail (see `mail`).
     pub mail: Arc<Composer>,
+    /// Signs the unsubscribe links of course announcements.
+    pub unsubscribe: Arc<crate::learning::announcements::UnsubscribeKey>,
 }
 
 /// Everything `Application::build` needs, already parsed.
@@ -221,6 +223,9 @@ impl Application {
             media,
             replay_to: settings.replay_to.clone(),
             mail: composer,
+            unsubscribe: Arc::new(crate::learning::announcements::UnsubscribeKey::derive(
+                &settings.media_secret,
+            )),
         });
         let app_state = state.clone();
         let https = settings.https;

@@ -47,7 +47,26 @@ const TEMPLATES: &[(&str, &str)] = &[
         "admin_invitations.html",
         include_str!("../templates/admin_invitations.html"),
     ),
-    ("invitation.html", include_str!("../templates/invitation.html")),
+    (
+        "invitation.html",
+        include_str!("../templates/invitation.html"),
+    ),
+    (
+        "unsubscribe.html",
+        include_str!("../templates/unsubscribe.html"),
+    ),
+    (
+        "admin_learners.html",
+        include_str!("../templates/admin_learners.html"),
+    ),
+    (
+        "admin_learner.html",
+        include_str!("../templates/admin_learner.html"),
+    ),
+    (
+        "author_learners.html",
+        include_str!("../templates/author_learners.html"),
+    ),
     (
         "mail/layout.html",
         include_str!("../templates/mail/layout.html"),
@@ -114,6 +133,16 @@ impl Views {
     pub fn new() -> anyhow::Result<Self> {
         let mut tera = Tera::default();
         tera.register_filter("markdown", crate::markdown::filter);
+        tera.register_filter("day", |v: &tera::Value, _: &_| instant(v, 10));
+        tera.register_filter("minute", |v: &tera::Value, _: &_| instant(v, 16));
+        tera.register_filter("urlencode", |v: &tera::Value, _: &_| {
+            let s = v
+                .as_str()
+                .ok_or_else(|| tera::Error::msg("urlencode takes text"))?;
+            Ok(tera::Value::String(
+                form_urlencoded::byte_serialize(s.as_bytes()).collect(),
+            ))
+        });
         tera.add_raw_templates(TEMPLATES.iter().copied())?;
         Ok(Self { tera })
     }
@@ -121,6 +150,17 @@ impl Views {
     pub fn render(&self, name: &str, ctx: &Context) -> Result<String, AppError> {
         self.tera.render(name, ctx).map_err(AppError::internal)
     }
+}
+
+/// A serialized instant (RFC 3339) cut to its first `len` characters: 10 for the day, 16 for
+/// the minute (`T` shown as a space).
+fn instant(v: &tera::Value, len: usize) -> tera::Result<tera::Value> {
+    let s = v
+        .as_str()
+        .ok_or_else(|| tera::Error::msg("expected an instant"))?;
+    Ok(tera::Value::String(
+        s.chars().take(len).collect::<String>().replace('T', " "),
+    ))
 }
 
 /// A redirect after a form (303, so the browser follows it with a GET).

@@ -13,10 +13,13 @@ CREATE TRIGGER tenants_changed
         suspended_at, mail_sender_name, mail_reply_to, require_verified_email
     ON tenants FOR EACH STATEMENT EXECUTE FUNCTION announce_tenants_changed();
 
--- A suspended account keeps its data but cannot log in; its sessions are deleted with it.
+-- A suspended account keeps its data but cannot log in; its sessions are deleted with it. An
+-- erased account keeps only an anonymous row, so the enrollment counts a course needs stay.
 ALTER TABLE users
     ADD COLUMN email_verified_at timestamptz,
-    ADD COLUMN suspended_at timestamptz;
+    ADD COLUMN suspended_at timestamptz,
+    ADD COLUMN erased_at timestamptz;
+CREATE INDEX users_listing_idx ON users (tenant_id, created_at DESC, id DESC);
 
 -- Single-use links mailed to a person: a password reset, an address to verify, a new address
 -- to confirm, an invitation. Only the token's SHA-256 is stored.

@@ -46,8 +46,8 @@ pub struct Invite {
 impl Invite {
     /// Courses are slugs separated by spaces, `;` or `|`.
     pub fn parse(email: &str, name: &str, role: &str, courses: &str) -> Result<Self, String> {
-        let email =
-            parse_email(email).ok_or_else(|| format!("`{}` is not an email address", email.trim()))?;
+        let email = parse_email(email)
+            .ok_or_else(|| format!("`{}` is not an email address", email.trim()))?;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 || name.contains(char::is_control) {
             return Err("the name must be 1-100 characters".into());
@@ -113,7 +113,12 @@ pub fn parse_csv(bytes: &[u8]) -> (Vec<(u64, Invite)>, Vec<Refused>) {
             });
             continue;
         };
-        if i == 0 && fields.as_slice().first().is_some_and(|f| f.eq_ignore_ascii_case("email")) {
+        if i == 0
+            && fields
+                .as_slice()
+                .first()
+                .is_some_and(|f| f.eq_ignore_ascii_case("email"))
+        {
             continue;
         }
         if fields.iter().all(|f| f.is_empty()) {
@@ -244,18 +249,25 @@ pub async fn invite_one(
     let text = |k: &str| form.get(k).map_or("", String::as_str);
     checked(&req, &state, &user, text("csrf"))?;
     let person = Invite::parse(text("email"), text("name"), text("role"), text("courses"))
-        .map_err(|reason| AppError::Unprocessable(format!("The invitation was not sent: {reason}.")))?;
+        .map_err(|reason| {
+            AppError::Unprocessable(format!("The invitation was not sent: {reason}."))
+        })?;
     let (composer, letterhead, inviter) = (state.mail.clone(), school.clone(), user.name.clone());
-    let (sent, refused) = tenant_tx(state.pools.primary(), school.id, "invitations", move |conn| {
-        Box::pin(async move {
-            let inviter = Inviter {
-                composer: &composer,
-                school: &letterhead,
-                name: &inviter,
-            };
-            invite(conn, &inviter, vec![(1, person)]).await
-        })
-    })
+    let (sent, refused) = tenant_tx(
+        state.pools.primary(),
+        school.id,
+        "invitations",
+        move |conn| {
+            Box::pin(async move {
+                let inviter = Inviter {
+                    composer: &composer,
+                    school: &letterhead,
+                    name: &inviter,
+                };
+                invite(conn, &inviter, vec![(1, person)]).await
+            })
+        },
+    )
     .await?;
     report(&state, &school, &user, sent, &refused, false)
 }
@@ -279,16 +291,21 @@ pub async fn invite_csv(
     let file = file.ok_or_else(|| AppError::Unprocessable("Choose a CSV file.".into()))?;
     let (rows, mut refused) = parse_csv(&file);
     let (composer, letterhead, inviter) = (state.mail.clone(), school.clone(), user.name.clone());
-    let (sent, more) = tenant_tx(state.pools.primary(), school.id, "invitations", move |conn| {
-        Box::pin(async move {
-            let inviter = Inviter {
-                composer: &composer,
-                school: &letterhead,
-                name: &inviter,
-            };
-            invite(conn, &inviter, rows).await
-        })
-    })
+    let (sent, more) = tenant_tx(
+        state.pools.primary(),
+        school.id,
+        "invitations",
+        move |conn| {
+            Box::pin(async move {
+                let inviter = Inviter {
+                    composer: &composer,
+                    school: &letterhead,
+                    name: &inviter,
+                };
+                invite(conn, &inviter, rows).await
+            })
+        },
+    )
     .await?;
     refused.extend(more);
     refused.sort_by_key(|r| r.line);
@@ -374,7 +391,14 @@ pub async fn accept_form(
 ) -> Result<HttpResponse, AppError> {
     let token = token.into_inner();
     match pending(&state, school.id, token.clone()).await? {
-        Some(invite) => accept_page(&req, &state, &school, (&token, &invite), StatusCode::OK, &[]),
+        Some(invite) => accept_page(
+            &req,
+            &state,
+            &school,
+            (&token, &invite),
+            StatusCode::OK,
+            &[],
+        ),
         None => gone(&state, &school),
     }
 }
@@ -425,28 +449,36 @@ pub async fn accept(
         .map_err(AppError::internal)?
         .map_err(AppError::internal)?;
     let tenant = school.id;
-    let session = tenant_tx(state.pools.primary(), tenant, "invitation_accept", move |conn| {
-        Box::pin(async move {
-            if tokens::redeem(conn, Purpose::Invite, &token).await?.is_none() {
-                return Ok(None);
-            }
-            let new = NewUser {
-                email: &invite.email,
-                name: &invite.name,
-                password_hash: &hash,
-                role: invite.role,
-                // The invitation reached this mailbox.
-                verified: true,
-            };
-            let Some(user) = accounts::create(conn, tenant, new).await? else {
-                return Err(AppError::Conflict(
-                    "An account with this address exists already: log in instead.".into(),
-                ));
-            };
-            enroll(conn, tenant, user, &invite.courses).await?;
-            Ok(Some(sessions::create(conn, tenant, user).await?))
-        })
-    })
+    let session = tenant_tx(
+        state.pools.primary(),
+        tenant,
+        "invitation_accept",
+        move |conn| {
+            Box::pin(async move {
+                if tokens::redeem(conn, Purpose::Invite, &token)
+                    .await?
+                    .is_none()
+                {
+                    return Ok(None);
+                }
+                let new = NewUser {
+                    email: &invite.email,
+                    name: &invite.name,
+                    password_hash: &hash,
+                    role: invite.role,
+                    // The invitation reached this mailbox.
+                    verified: true,
+                };
+                let Some(user) = accounts::create(conn, tenant, new).await? else {
+                    return Err(AppError::Conflict(
+                        "An account with this address exists already: log in instead.".into(),
+                    ));
+                };
+                enroll(conn, tenant, user, &invite.courses).await?;
+                Ok(Some(sessions::create(conn, tenant, user).await?))
+            })
+        },
+    )
     .await?;
     let Some(session) = session else {
         return gone(&state, &school);

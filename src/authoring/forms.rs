@@ -96,6 +96,10 @@ pub struct CourseInput {
     pub tags: Vec<String>,
     pub level: String,
     pub duration_minutes: i32,
+    /// At most this many learners (`None`: no limit).
+    pub enrollment_cap: Option<i32>,
+    /// Enrollment closes at this instant (`None`: never).
+    pub enrollment_ends_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl CourseInput {
@@ -148,6 +152,32 @@ impl CourseInput {
                 }
             },
         };
+        let enrollment_cap = match form.get("enrollment_cap").trim() {
+            "" => None,
+            n => match n.parse::<i32>() {
+                Ok(n) if (1..=1_000_000).contains(&n) => Some(n),
+                _ => {
+                    e.insert(
+                        "enrollment_cap",
+                        "A whole number of learners, at least 1 (or empty: no limit).".into(),
+                    );
+                    None
+                }
+            },
+        };
+        let enrollment_ends_at = match form.get("enrollment_ends_at").trim() {
+            "" => None,
+            raw => match parse_instant(raw) {
+                Some(at) => Some(at),
+                None => {
+                    e.insert(
+                        "enrollment_ends_at",
+                        "A date and time, YYYY-MM-DDTHH:MM in UTC (or empty: never).".into(),
+                    );
+                    None
+                }
+            },
+        };
         if e.is_empty() {
             Ok(Self {
                 title,
@@ -158,11 +188,27 @@ impl CourseInput {
                 tags,
                 level,
                 duration_minutes,
+                enrollment_cap,
+                enrollment_ends_at,
             })
         } else {
             Err(e)
         }
     }
+}
+
+/// A `datetime-local` value (`YYYY-MM-DDTHH:MM[:SS]`), read as UTC, within years 2000-9999.
+fn parse_instant(raw: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+        .iter()
+        .find_map(|f| chrono::NaiveDateTime::parse_from_str(raw, f).ok())
+        .filter(|t| (2000..=9999).contains(&chrono::Datelike::year(t)))
+        .map(|t| t.and_utc())
+}
+
+/// How the editor shows a stored closing time.
+pub fn show_instant(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M").to_string()
 }
 
 #[derive(Debug, Clone, Serialize)]

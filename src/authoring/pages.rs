@@ -259,6 +259,20 @@ fn course_values(record: &store::CourseRecord) -> HashMap<String, String> {
         ("tags", record.tags.join(", ")),
         ("level", record.level.clone()),
         ("duration_minutes", record.duration_minutes.to_string()),
+        (
+            "enrollment_cap",
+            record
+                .enrollment_cap
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+        ),
+        (
+            "enrollment_ends_at",
+            record
+                .enrollment_ends_at
+                .map(forms::show_instant)
+                .unwrap_or_default(),
+        ),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
@@ -274,6 +288,8 @@ const COURSE_FIELDS: &[&str] = &[
     "tags",
     "level",
     "duration_minutes",
+    "enrollment_cap",
+    "enrollment_ends_at",
 ];
 const LESSON_FIELDS: &[&str] = &["title", "slug", "body"];
 

@@ -106,6 +106,8 @@ pub struct CourseRecord {
     pub duration_minutes: i32,
     pub published: bool,
     pub cover_image_key: Option<String>,
+    pub enrollment_cap: Option<i32>,
+    pub enrollment_ends_at: Option<chrono::DateTime<Utc>>,
 }
 
 pub async fn course(
@@ -126,6 +128,8 @@ pub async fn course(
             courses::duration_minutes,
             courses::published,
             courses::cover_image_key,
+            courses::enrollment_cap,
+            courses::enrollment_ends_at,
         ))
         .first(conn)
         .await?)
@@ -170,6 +174,8 @@ pub async fn create_course(
             courses::tags.eq(&input.tags),
             courses::level.eq(&input.level),
             courses::duration_minutes.eq(input.duration_minutes),
+            courses::enrollment_cap.eq(input.enrollment_cap),
+            courses::enrollment_ends_at.eq(input.enrollment_ends_at),
             courses::cover_image_key.eq(cover.map(|c| c.key.as_str())),
             courses::cover_width.eq(cover.and_then(|c| c.info.width)),
             courses::cover_height.eq(cover.and_then(|c| c.info.height)),
@@ -208,6 +214,8 @@ pub async fn update_course(
             courses::tags.eq(&input.tags),
             courses::level.eq(&input.level),
             courses::duration_minutes.eq(input.duration_minutes),
+            courses::enrollment_cap.eq(input.enrollment_cap),
+            courses::enrollment_ends_at.eq(input.enrollment_ends_at),
             courses::updated_at.eq(Utc::now()),
         ))
         .execute(conn)

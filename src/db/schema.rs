@@ -99,6 +99,7 @@ diesel::table! {
         state_version -> Int8,
         email_verified_at -> Nullable<Timestamptz>,
         suspended_at -> Nullable<Timestamptz>,
+        erased_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -238,12 +238,16 @@ pub async fn login(
         return Err(AppError::TooManyRequests(wait));
     }
     let lookup_email = email.clone();
-    let found: Option<(uuid::Uuid, String)> =
+    let found: Option<(uuid::Uuid, String, bool)> =
         tenant_tx(state.pools.primary(), tenant, "login", move |conn| {
             Box::pin(async move {
                 Ok(user_rows::table
                     .filter(user_rows::email.eq(lookup_email))
-                    .select((user_rows::id, user_rows::password_hash))
+                    .select((
+                        user_rows::id,
+                        user_rows::password_hash,
+                        user_rows::suspended_at.is_not_null(),
+                    ))
                     .first(conn)
                     .await
                     .optional()?)
@@ -251,13 +255,13 @@ pub async fn login(
         })
         .await?;
     let attempt = form.password.clone();
-    let stored = found.as_ref().map(|(_, h)| h.clone());
+    let stored = found.as_ref().map(|(_, h, _)| h.clone());
     let ok = password::off_thread(&state.hashing, move || {
         password::verify(&attempt, stored.as_deref())
     })
     .await
     .map_err(AppError::internal)?;
-    let (true, Some((user, _))) = (ok, found) else {
+    let (true, Some((user, _, suspended))) = (ok, found) else {
         state.throttle.failed(&account, &address);
         let errors = vec!["Email or password is incorrect."];
         return form_page(
@@ -274,6 +278,12 @@ pub async fn login(
         );
     };
     state.throttle.succeeded(&account);
+    if suspended {
+        return Err(AppError::Forbidden(format!(
+            "This account is suspended. Contact {} to have it reinstated.",
+            school.0.name
+        )));
+    }
     // A fresh token on every login; whatever session the browser brought is ended (no fixation).
     let previous = req
         .cookie(state.cookies.session_name())

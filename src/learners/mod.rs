@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod csrf;
 pub mod password;
+pub mod personal;
 pub mod recovery;
 pub mod sessions;
 pub mod throttle;

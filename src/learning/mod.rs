@@ -1,6 +1,7 @@
 //! Enrollment, lessons and progress. The school's actor keeps each active learner's state in
 //! memory (after commit only); pages compose it into the shared, cached course pages.
 
+pub mod announcements;
 pub mod api;
 pub mod notices;
 pub mod pages;

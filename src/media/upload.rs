@@ -167,8 +167,8 @@ async fn text_field(field: &mut actix_multipart::Field, name: &str) -> Result<St
             return Err(AppError::TooLarge(format!("The field {name} is too long.")));
         }
     }
-    let value =
-        String::from_utf8(value).map_err(|_| AppError::bad_request("The form is not valid UTF-8."))?;
+    let value = String::from_utf8(value)
+        .map_err(|_| AppError::bad_request("The form is not valid UTF-8."))?;
     if !crate::input::is_storable(&value) || !crate::input::is_storable(name) {
         return Err(crate::input::unstorable());
     }

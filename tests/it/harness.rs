@@ -1154,7 +1154,8 @@ impl Browser {
         let mut all = fields.to_vec();
         all.push(("csrf", &self.csrf));
         let cookies = self.cookie_header();
-        let res = post_multipart(port, &self.host, path, &all, files, &[("Cookie", &cookies)]).await;
+        let res =
+            post_multipart(port, &self.host, path, &all, files, &[("Cookie", &cookies)]).await;
         self.keep(&res);
         res
     }

@@ -51,12 +51,19 @@ async fn an_invitation_creates_the_account_with_its_role_and_courses_once() {
     let mut learner = Browser::new("alpha");
     learner.sign_up(port, "learner@example.org").await;
     let refused = learner
-        .post(port, "/admin/invitations", &[("email", "x@example.org"), ("name", "X")])
+        .post(
+            port,
+            "/admin/invitations",
+            &[("email", "x@example.org"), ("name", "X")],
+        )
         .await;
     assert_eq!(refused.status, 403);
 
     let mail = &sink.wait_for("newcomer@example.org", 1).await[0];
-    assert_eq!(mail["headers"]["subject"], "You are invited to School alpha");
+    assert_eq!(
+        mail["headers"]["subject"],
+        "You are invited to School alpha"
+    );
     let text = mail["text"].as_str().unwrap();
     assert!(text.contains("as instructor"), "{text}");
     let origin = format!("http://learn.alpha.test:{port}");
@@ -142,7 +149,10 @@ async fn a_thousand_row_csv_applies_its_valid_rows_and_reports_the_rest_by_line(
             }
             200 => {
                 bad.push(line);
-                format!("person{n}@example.org,Unknown Course,learner,{} no-such-course\n", courses[0])
+                format!(
+                    "person{n}@example.org,Unknown Course,learner,{} no-such-course\n",
+                    courses[0]
+                )
             }
             300 => {
                 bad.push(line);
@@ -172,7 +182,11 @@ async fn a_thousand_row_csv_applies_its_valid_rows_and_reports_the_rest_by_line(
     let took = start.elapsed();
     println!("CSV import of 1,000 rows: {took:?}");
     assert_eq!(report.status, 200, "{}", report.body);
-    assert!(report.body.contains("996 invitations sent"), "{}", report.body);
+    assert!(
+        report.body.contains("996 invitations sent"),
+        "{}",
+        report.body
+    );
     let lines: Vec<u64> = report
         .body
         .split("<tr><td>")
@@ -181,7 +195,11 @@ async fn a_thousand_row_csv_applies_its_valid_rows_and_reports_the_rest_by_line(
         .collect();
     assert_eq!(lines, bad);
     assert!(report.body.contains("no course `no-such-course`"));
-    assert!(report.body.contains("taken@example.org already has an account"));
+    assert!(
+        report
+            .body
+            .contains("taken@example.org already has an account")
+    );
 
     // Every valid row has its token and its mail; no refused row has either.
     assert_eq!(

@@ -25,6 +25,7 @@ mod media;
 mod metrics;
 mod openapi;
 mod outage;
+mod people;
 mod pooler;
 mod proxy;
 mod regions;
