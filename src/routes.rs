@@ -6,7 +6,7 @@ use actix_web::web;
 use crate::admin::{invitations, learners, roster};
 use crate::authoring::pages as author;
 use crate::catalog::{api, pages};
-use crate::learners::{accounts, personal, recovery, verification};
+use crate::learners::{accounts, email_change, personal, recovery, verification};
 use crate::learning;
 use crate::learning::announcements;
 use crate::{assets, health};
@@ -55,6 +55,11 @@ fn text(cfg: &mut web::ServiceConfig) {
         .route("/password/reset/{token}", web::post().to(recovery::reset))
         .route("/account", web::get().to(verification::account))
         .route("/account/verify", web::post().to(verification::resend))
+        .route("/account/email", web::post().to(email_change::request))
+        .route(
+            "/account/email/{token}",
+            web::get().to(email_change::confirm),
+        )
         .route("/account/export", web::get().to(personal::export_mine))
         .route("/account/delete", web::post().to(personal::delete_mine))
         .route(

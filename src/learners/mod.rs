@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod csrf;
+pub mod email_change;
 pub mod password;
 pub mod personal;
 pub mod recovery;

@@ -158,6 +158,7 @@ pub async fn resend(
 #[serde(default)]
 pub struct AccountQuery {
     sent: Option<String>,
+    email_sent: Option<String>,
 }
 
 #[derive(serde::Serialize)]
@@ -190,6 +191,7 @@ pub async fn account(
     c.insert("csrf", &user.csrf);
     c.insert("required", &school.accounts.require_verified_email);
     c.insert("sent", &q.sent.is_some());
+    c.insert("email_sent", &q.email_sent.is_some());
     Ok(HttpResponse::Ok()
         .content_type(actix_web::http::header::ContentType::html())
         .body(super::render_for(

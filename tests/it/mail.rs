@@ -423,3 +423,74 @@ async fn mail_waits_out_a_refusing_server_and_a_dead_sender_and_bounces_are_give
     );
     app.stop().await;
 }
+
+#[actix_web::test]
+async fn a_new_address_takes_effect_only_once_it_is_confirmed() {
+    let db = TestDb::new().await;
+    db.two_schools().await;
+    let sink = SmtpSink::start();
+    let app = app_with(&db, &sink).await;
+    let port = app.port;
+    let mut me = Browser::new("alpha");
+    me.sign_up(port, "old@example.org").await;
+    let mut other = Browser::new("alpha");
+    other.sign_up(port, "taken@example.org").await;
+    me.get(port, "/account").await;
+    let wrong = me
+        .post(
+            port,
+            "/account/email",
+            &[("email", "new@example.org"), ("password", "nope")],
+        )
+        .await;
+    assert_eq!(wrong.status, 403);
+    let taken = me
+        .post(
+            port,
+            "/account/email",
+            &[("email", "taken@example.org"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(taken.status, 409);
+    let asked = me
+        .post(
+            port,
+            "/account/email",
+            &[("email", "New@Example.org"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(asked.status, 303);
+    // Nothing changes until the new address confirms.
+    assert_eq!(
+        db.count("SELECT count(*) FROM users WHERE email = 'old@example.org'")
+            .await,
+        1
+    );
+    let mail = &sink.wait_for("new@example.org", 1).await[0];
+    assert!(
+        sink.to("old@example.org")
+            .iter()
+            .all(|m| !m["text"].as_str().unwrap().contains("/account/email/"))
+    );
+    let link = path_of(
+        &link_in(mail, "/account/email/"),
+        &format!("http://learn.alpha.test:{port}"),
+    );
+    assert_eq!(Browser::new("beta").get(port, &link).await.status, 410);
+    let done = Browser::new("alpha").get(port, &link).await;
+    assert_eq!(done.status, 200);
+    assert_eq!(
+        db.count("SELECT count(*) FROM users WHERE email = 'new@example.org' AND email_verified_at IS NOT NULL")
+            .await,
+        1
+    );
+    assert_eq!(Browser::new("alpha").get(port, &link).await.status, 410);
+    // The session stays; the next page shows the new address.
+    assert!(
+        me.get(port, "/account")
+            .await
+            .body
+            .contains("new@example.org")
+    );
+    app.stop().await;
+}
