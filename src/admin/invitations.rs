@@ -89,11 +89,28 @@ pub fn parse_csv(bytes: &[u8]) -> (Vec<(u64, Invite)>, Vec<Refused>) {
         .from_reader(bytes);
     let (mut rows, mut refused) = (Vec::new(), Vec::new());
     let mut seen = HashSet::new();
+    // The line a record starts on, counted from its byte offset (past the blank lines the
+    // reader skipped to reach it): the csv crate's own line count leaves blank lines out.
+    let newlines: Vec<usize> = bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .map(|(i, _)| i)
+        .collect();
+    let line_at = |pos: Option<&csv::Position>, fallback: usize| {
+        pos.map_or(fallback as u64 + 1, |p| {
+            let mut at = p.byte() as usize;
+            while bytes.get(at).is_some_and(|b| matches!(b, b'\n' | b'\r')) {
+                at += 1;
+            }
+            newlines.partition_point(|&n| n < at) as u64 + 1
+        })
+    };
     for (i, record) in reader.byte_records().enumerate() {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(i as u64 + 1, csv::Position::line);
+                let line = line_at(e.position(), i);
                 refused.push(Refused {
                     line,
                     reason: format!("unreadable: {e}"),
@@ -101,7 +118,7 @@ pub fn parse_csv(bytes: &[u8]) -> (Vec<(u64, Invite)>, Vec<Refused>) {
                 continue;
             }
         };
-        let line = record.position().map_or(i as u64 + 1, csv::Position::line);
+        let line = line_at(record.position(), i);
         let Ok(fields) = record
             .iter()
             .map(std::str::from_utf8)

@@ -65,7 +65,20 @@ const POST_ROUTES: &[&str] = &[
     "/author/courses/{course}/instructors",
     "/admin/members/{user}",
     "/api/v1/lessons/{lesson}/position",
-    // Last: it ends the sessions the other routes are fuzzed with.
+    "/password/forgot",
+    "/password/reset/{token}",
+    "/account/verify",
+    "/account/email",
+    "/admin/invitations",
+    "/admin/invitations/csv",
+    "/invitations/{token}",
+    "/author/courses/{course}/announcements",
+    "/unsubscribe/{course}/{user}/{token}",
+    "/admin/learners/{user}/courses/{course}/remove",
+    // Late: these end the sessions or accounts the other routes are fuzzed with.
+    "/admin/learners/{user}/suspend",
+    "/admin/learners/{user}/delete",
+    "/account/delete",
     "/logout",
 ];
 
@@ -94,6 +107,10 @@ const FIELDS: &[&str] = &[
     "section",
     "lesson",
     "video_url",
+    "subject",
+    "courses",
+    "suspend",
+    "file",
     "csrf",
     "",
 ];
@@ -256,6 +273,9 @@ fn valid_fields(user_id: &str, n: u64) -> Vec<(&'static str, String)> {
         ("publish", "1".to_owned()),
         ("action", "rename".to_owned()),
         ("role", "instructor".to_owned()),
+        ("subject", "Week+1".to_owned()),
+        ("courses", "data-101".to_owned()),
+        ("suspend", "1".to_owned()),
         ("user", user_id.to_owned()),
         ("next", "%2Flearn".to_owned()),
     ]
@@ -376,6 +396,7 @@ async fn malformed_posts_to_every_route_never_get_a_5xx_or_a_panic() {
             "{user}",
             "SELECT u.id FROM users u WHERE u.email = 'learner@alpha.test'",
         ),
+        ("{token}", "SELECT 'not-a-token'"),
     ];
     let mut filled = BTreeMap::new();
     for (k, sql) in ids {
