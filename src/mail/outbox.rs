@@ -86,7 +86,8 @@ pub async fn claim(
                 .is_null()
                 .or(outbox::claimed_until.lt(now)),
         )
-        .order(outbox::next_attempt_at)
+        // Mail a person is waiting for (a reset, an invitation) before announcements.
+        .order((outbox::kind.eq("announcement"), outbox::next_attempt_at))
         .limit(limit)
         .select(outbox::id)
         .for_update()

@@ -1,10 +1,12 @@
 //! The sender: one task per instance. It wakes when a school's new mail is announced on commit
 //! (`eduflow_mail`), and sweeps every few seconds for retries and for announcements it missed
-//! (a restart, a lost listener). Each school's due mail is claimed in batches under a lease, sent
+//! (a restart, a lost listener). Schools with mail take turns, one batch each, so one school's
+//! announcement to thousands does not hold up another's password reset; within a school, mail
+//! a person is waiting for goes before announcements. Each batch is claimed under a lease, sent
 //! a few at a time, and the outcomes recorded; the school's name, sender name and reply-to are
 //! read as they stand at sending time.
 
-use std::collections::BTreeSet;
+use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -51,7 +53,7 @@ impl Default for Pace {
             sweep: Duration::from_secs(5),
             retry_base: Duration::from_secs(30),
             batch: 50,
-            concurrency: 8,
+            concurrency: super::transport::POOL_SIZE,
         }
     }
 }
@@ -69,27 +71,36 @@ struct Due {
 impl Sender {
     pub async fn run(self, mut wake: mpsc::UnboundedReceiver<TenantId>) {
         tracing::info!(transport = %self.transport.describe(), "mail sender started");
-        let mut sweep = tokio::time::interval(self.pace.sweep);
-        sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut turns = Turns::default();
+        let mut next_sweep = tokio::time::Instant::now();
         loop {
-            tokio::select! {
-                woken = wake.recv() => {
-                    let Some(first) = woken else { return };
-                    // A burst of commits announces one school many times: drain it once.
-                    let mut schools = BTreeSet::from([first]);
-                    while let Ok(more) = wake.try_recv() {
-                        schools.insert(more);
-                    }
-                    for school in schools {
-                        self.drain(school).await;
-                    }
+            while let Ok(school) = wake.try_recv() {
+                turns.push(school);
+            }
+            if tokio::time::Instant::now() >= next_sweep {
+                for school in self.sweep().await {
+                    turns.push(school);
                 }
-                _ = sweep.tick() => self.sweep().await,
+                next_sweep = tokio::time::Instant::now() + self.pace.sweep;
+            }
+            if let Some(school) = turns.next() {
+                if self.batch(school).await {
+                    turns.push(school);
+                }
+                continue;
+            }
+            tokio::select! {
+                woken = wake.recv() => match woken {
+                    Some(school) => turns.push(school),
+                    None => return,
+                },
+                _ = tokio::time::sleep_until(next_sweep) => {}
             }
         }
     }
 
-    async fn sweep(&self) {
+    /// The schools with mail due now (and the queue's age, for the gauge).
+    async fn sweep(&self) -> Vec<TenantId> {
         let due = global_tx(self.pools.primary(), "mail_sweep", |conn| {
             Box::pin(async move {
                 Ok(
@@ -104,7 +115,7 @@ impl Sender {
             Ok(due) => due,
             Err(e) => {
                 tracing::warn!(error = ?e, "looking for due mail failed");
-                return;
+                return Vec::new();
             }
         };
         let now = chrono::Utc::now();
@@ -113,53 +124,50 @@ impl Sender {
             .map(|d| (now - d.oldest).as_seconds_f64())
             .fold(0.0, f64::max);
         self.metrics.mail_queue_age.set(oldest);
-        for d in due.into_iter().filter(|d| d.due) {
-            self.drain(TenantId(d.school)).await;
-        }
+        due.into_iter()
+            .filter(|d| d.due)
+            .map(|d| TenantId(d.school))
+            .collect()
     }
 
-    /// Sends the school's due mail, batch after batch.
-    async fn drain(&self, tenant: TenantId) {
-        loop {
-            let limit = self.pace.batch;
-            let claimed = tenant_tx(self.pools.primary(), tenant, "mail_claim", move |conn| {
-                Box::pin(async move { outbox::claim(conn, tenant, limit).await })
-            })
-            .await;
-            let batch = match claimed {
-                Ok(batch) if batch.is_empty() => return,
-                Ok(batch) => batch,
-                Err(e) => {
-                    tracing::warn!(%tenant, error = ?e, "claiming mail failed");
-                    return;
-                }
-            };
-            let full = batch.len() as i64 == limit;
-            let Some(school) = self.directory.by_id(tenant) else {
-                // Deleted a moment ago: its mail goes with it.
-                return;
-            };
-            let outcomes: Vec<(uuid::Uuid, Outcome)> = stream::iter(batch)
-                .map(|mail| {
-                    let school = school.clone();
-                    async move { (mail.id, self.deliver(&school, &mail).await) }
-                })
-                .buffer_unordered(self.pace.concurrency)
-                .collect()
-                .await;
-            let recorded = tenant_tx(self.pools.primary(), tenant, "mail_record", move |conn| {
-                Box::pin(async move { outbox::record(conn, tenant, &outcomes).await })
-            })
-            .await;
-            if let Err(e) = recorded {
-                // The leases run out and the mail is sent again: at least once, never lost.
-                tracing::error!(%tenant, error = ?e, "recording mail outcomes failed");
-                return;
+    /// Sends one batch of the school's due mail; `true` when there may be more.
+    async fn batch(&self, tenant: TenantId) -> bool {
+        let limit = self.pace.batch;
+        let claimed = tenant_tx(self.pools.primary(), tenant, "mail_claim", move |conn| {
+            Box::pin(async move { outbox::claim(conn, tenant, limit).await })
+        })
+        .await;
+        let batch = match claimed {
+            Ok(batch) if batch.is_empty() => return false,
+            Ok(batch) => batch,
+            Err(e) => {
+                tracing::warn!(%tenant, error = ?e, "claiming mail failed");
+                return false;
             }
-            if !full {
-                return;
-            }
+        };
+        let full = batch.len() as i64 == limit;
+        let Some(school) = self.directory.by_id(tenant) else {
+            // Deleted a moment ago: its mail goes with it.
+            return false;
+        };
+        let outcomes: Vec<(uuid::Uuid, Outcome)> = stream::iter(batch)
+            .map(|mail| {
+                let school = school.clone();
+                async move { (mail.id, self.deliver(&school, &mail).await) }
+            })
+            .buffer_unordered(self.pace.concurrency)
+            .collect()
+            .await;
+        let recorded = tenant_tx(self.pools.primary(), tenant, "mail_record", move |conn| {
+            Box::pin(async move { outbox::record(conn, tenant, &outcomes).await })
+        })
+        .await;
+        if let Err(e) = recorded {
+            // The leases run out and the mail is sent again: at least once, never lost.
+            tracing::error!(%tenant, error = ?e, "recording mail outcomes failed");
+            return false;
         }
+        full
     }
 
     async fn deliver(&self, school: &Tenant, mail: &Claimed) -> Outcome {
@@ -225,6 +233,27 @@ impl Sender {
     }
 }
 
+/// Schools waiting for a turn, each once, in arrival order.
+#[derive(Default)]
+struct Turns {
+    order: VecDeque<TenantId>,
+    queued: HashSet<TenantId>,
+}
+
+impl Turns {
+    fn push(&mut self, school: TenantId) {
+        if self.queued.insert(school) {
+            self.order.push_back(school);
+        }
+    }
+
+    fn next(&mut self) -> Option<TenantId> {
+        let school = self.order.pop_front()?;
+        self.queued.remove(&school);
+        Some(school)
+    }
+}
+
 /// The wait before attempt `attempts + 1`: `base`, doubling, at most an hour.
 fn backoff(base: Duration, attempts: i32) -> Duration {
     let doublings = attempts.saturating_sub(1).clamp(0, 16) as u32;
@@ -270,6 +299,19 @@ impl Header for ListUnsubscribePost {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn schools_take_turns_once_each() {
+        let (a, b, c) = (TenantId::new(), TenantId::new(), TenantId::new());
+        let mut turns = Turns::default();
+        for school in [a, b, a, c, b] {
+            turns.push(school);
+        }
+        assert_eq!(turns.next(), Some(a));
+        turns.push(a);
+        let rest: Vec<_> = std::iter::from_fn(|| turns.next()).collect();
+        assert_eq!(rest, [b, c, a]);
+    }
 
     #[test]
     fn retries_back_off_to_an_hour() {

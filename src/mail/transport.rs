@@ -2,19 +2,47 @@
 //! `.eml` files in a directory (each path is logged, so the local flow still works).
 
 use std::path::PathBuf;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
+use lettre::transport::smtp::extension::ClientId;
+use lettre::{AsyncFileTransport, AsyncTransport, Message, Tokio1Executor};
 
 pub enum Transport {
-    Smtp {
-        client: AsyncSmtpTransport<Tokio1Executor>,
-        /// The URL without its password, for logs.
-        shown: String,
-    },
+    Smtp(Smtp),
     Files(AsyncFileTransport<Tokio1Executor>, PathBuf),
+}
+
+/// Connections kept open to the SMTP server, at most: one per delivery in flight.
+pub const POOL_SIZE: usize = 16;
+
+const TIMEOUT: Duration = Duration::from_secs(20);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Security {
+    /// A relay on a private network.
+    None,
+    /// STARTTLS, required (no credentials or mail go out unencrypted).
+    StartTls,
+    /// TLS from the first byte (SMTPS).
+    Implicit,
+}
+
+/// An SMTP relay, reached over lettre's connections, kept open between mails. Plain and
+/// STARTTLS connections are opened here with TCP_NODELAY: lettre writes a message's body and its
+/// final `.` separately, and with Nagle's algorithm the second write waits for the server's
+/// delayed ACK, 40 ms per mail.
+pub struct Smtp {
+    host: String,
+    port: u16,
+    security: Security,
+    credentials: Option<Credentials>,
+    idle: Mutex<Vec<AsyncSmtpConnection>>,
+    /// The URL without its password, for logs.
+    shown: String,
 }
 
 /// Why a delivery failed, and whether trying again could help.
@@ -22,6 +50,98 @@ pub enum Transport {
 pub struct Failure {
     pub permanent: bool,
     pub reason: String,
+}
+
+impl From<lettre::transport::smtp::Error> for Failure {
+    fn from(e: lettre::transport::smtp::Error) -> Self {
+        Self {
+            permanent: e.is_permanent(),
+            reason: e.to_string(),
+        }
+    }
+}
+
+impl Smtp {
+    async fn connect(&self) -> Result<AsyncSmtpConnection, Failure> {
+        let hello = ClientId::default();
+        let tls = || TlsParameters::new(self.host.clone());
+        let mut conn = match self.security {
+            Security::Implicit => {
+                AsyncSmtpConnection::connect_tokio1(
+                    (self.host.as_str(), self.port),
+                    Some(TIMEOUT),
+                    &hello,
+                    Some(tls()?),
+                    None,
+                )
+                .await?
+            }
+            Security::None | Security::StartTls => {
+                let tcp = tokio::time::timeout(
+                    TIMEOUT,
+                    tokio::net::TcpStream::connect((self.host.as_str(), self.port)),
+                )
+                .await
+                .map_err(|_| transient("connecting timed out"))?
+                .map_err(|e| transient(format!("connecting: {e}")))?;
+                tcp.set_nodelay(true)
+                    .map_err(|e| transient(format!("connecting: {e}")))?;
+                let mut conn =
+                    AsyncSmtpConnection::connect_with_transport(Box::new(tcp), &hello).await?;
+                if self.security == Security::StartTls {
+                    if !conn.can_starttls() {
+                        return Err(transient("the server does not offer STARTTLS"));
+                    }
+                    conn.starttls(tls()?, &hello).await?;
+                }
+                conn
+            }
+        };
+        if let Some(credentials) = &self.credentials {
+            conn.auth(&[Mechanism::Plain, Mechanism::Login], credentials)
+                .await?;
+        }
+        Ok(conn)
+    }
+
+    async fn send(&self, message: &Message) -> Result<(), Failure> {
+        let body = message.formatted();
+        // A kept connection the server has closed meanwhile fails at once: try a fresh one.
+        let kept = self.idle.lock().expect("not poisoned").pop();
+        let mut conn = match kept {
+            Some(mut conn) => match conn.send(message.envelope(), &body).await {
+                Ok(_) => {
+                    self.keep(conn);
+                    return Ok(());
+                }
+                Err(e) if !conn.has_broken() => {
+                    self.keep(conn);
+                    return Err(e.into());
+                }
+                Err(_) => self.connect().await?,
+            },
+            None => self.connect().await?,
+        };
+        let sent = conn.send(message.envelope(), &body).await;
+        if !conn.has_broken() {
+            self.keep(conn);
+        }
+        sent.map(drop).map_err(Failure::from)
+    }
+
+    fn keep(&self, conn: AsyncSmtpConnection) {
+        let mut idle = self.idle.lock().expect("not poisoned");
+        if idle.len() < POOL_SIZE {
+            idle.push(conn);
+        }
+    }
+}
+
+fn transient(reason: impl Into<String>) -> Failure {
+    Failure {
+        permanent: false,
+        reason: reason.into(),
+    }
 }
 
 impl Transport {
@@ -43,35 +163,33 @@ impl Transport {
                 _ => bail!("--smtp-url: unknown parameter {key}={value} (known: tls=starttls)"),
             }
         }
-        let mut builder = match (url.scheme(), tls) {
-            ("smtps", None) => {
-                AsyncSmtpTransport::<Tokio1Executor>::relay(&host)?.port(url.port().unwrap_or(465))
-            }
-            ("smtp", Some("starttls")) => {
-                AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&host)?
-                    .port(url.port().unwrap_or(587))
-            }
-            ("smtp", None | Some("none")) => {
-                AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&host)
-                    .port(url.port().unwrap_or(25))
-            }
+        let (security, default_port) = match (url.scheme(), tls) {
+            ("smtps", None) => (Security::Implicit, 465),
+            ("smtp", Some("starttls")) => (Security::StartTls, 587),
+            ("smtp", None | Some("none")) => (Security::None, 25),
             (scheme, _) => bail!("--smtp-url: use smtp:// or smtps://, not {scheme}://"),
         };
-        if !url.username().is_empty() {
+        let credentials = if url.username().is_empty() {
+            None
+        } else {
             let decode = |s: &str| {
                 percent_decode(s).context("--smtp-url: the user or password is not valid UTF-8")
             };
-            builder = builder.credentials(Credentials::new(
+            Some(Credentials::new(
                 decode(url.username())?,
                 decode(url.password().unwrap_or_default())?,
-            ));
-        }
+            ))
+        };
         let mut shown = url.clone();
         let _ = shown.set_password(None);
-        Ok(Self::Smtp {
-            client: builder.timeout(Some(Duration::from_secs(20))).build(),
+        Ok(Self::Smtp(Smtp {
+            port: url.port().unwrap_or(default_port),
+            host,
+            security,
+            credentials,
+            idle: Mutex::new(Vec::new()),
             shown: shown.to_string(),
-        })
+        }))
     }
 
     pub fn files(dir: PathBuf) -> anyhow::Result<Self> {
@@ -82,19 +200,14 @@ impl Transport {
 
     pub fn describe(&self) -> String {
         match self {
-            Self::Smtp { shown, .. } => shown.clone(),
+            Self::Smtp(smtp) => smtp.shown.clone(),
             Self::Files(_, dir) => format!("{}/*.eml", dir.display()),
         }
     }
 
     pub async fn send(&self, message: Message) -> Result<(), Failure> {
         match self {
-            Self::Smtp { client, .. } => {
-                client.send(message).await.map(drop).map_err(|e| Failure {
-                    permanent: e.is_permanent(),
-                    reason: e.to_string(),
-                })
-            }
+            Self::Smtp(smtp) => smtp.send(&message).await,
             Self::Files(files, dir) => {
                 let id = files.send(message).await.map_err(|e| Failure {
                     permanent: false,

@@ -411,6 +411,41 @@ mod tests {
     }
 
     #[test]
+    fn account_settings_are_read_and_checked() {
+        let spec = check(
+            "alpha",
+            &format!(
+                "{GOOD}[accounts]\nrequire_verified_email = true\nmail_sender_name = \" Alpha Desk \"\n\
+                 mail_reply_to = \"Help@Alpha.Test\"\n"
+            ),
+        )
+        .unwrap();
+        assert!(spec.accounts.require_verified_email);
+        assert_eq!(
+            spec.accounts.mail_sender_name.as_deref(),
+            Some("Alpha Desk")
+        );
+        assert_eq!(
+            spec.accounts.mail_reply_to.as_deref(),
+            Some("help@alpha.test")
+        );
+        assert_eq!(
+            check("alpha", GOOD).unwrap().accounts,
+            AccountSettings::default()
+        );
+        let errs = check(
+            "alpha",
+            &format!("{GOOD}[accounts]\nmail_sender_name = \"\"\nmail_reply_to = \"nobody\"\n"),
+        )
+        .unwrap_err();
+        let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["accounts.mail_sender_name", "accounts.mail_reply_to"]
+        );
+    }
+
+    #[test]
     fn names_the_unknown_key() {
         let errs = check("alpha", &format!("{GOOD}colour = \"red\"\n")).unwrap_err();
         assert_eq!(errs[0].field, "colour", "{errs:?}");

@@ -397,6 +397,17 @@ async fn mail_waits_out_a_refusing_server_and_a_dead_sender_and_bounces_are_give
     .await
     .expect("retried while the server refused");
     assert!(sink.messages().is_empty());
+    // The queue's age shows on the sweep after.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let age: f64 = app
+        .metrics()
+        .await
+        .lines()
+        .find_map(|l| l.strip_prefix("eduflow_mail_queue_age_seconds "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(age > 0.3, "{age}");
     sink.refuse(false);
     sink.wait_for("waiting@example.org", 1).await;
     sink.wait_for("claimed@example.org", 1).await;
@@ -492,5 +503,45 @@ async fn a_new_address_takes_effect_only_once_it_is_confirmed() {
             .body
             .contains("new@example.org")
     );
+    app.stop().await;
+}
+
+/// A school's announcement to a thousand does not hold up another school's password reset, nor
+/// its own.
+#[actix_web::test]
+async fn mail_a_person_waits_for_does_not_queue_behind_an_announcement() {
+    let db = TestDb::new().await;
+    db.two_schools().await;
+    let sink = SmtpSink::start();
+    let app = app_with(&db, &sink).await;
+    let mut su = db.superuser().await;
+    su.batch_execute(
+        "INSERT INTO outbox (tenant_id, kind, recipient, subject, text_body, html_body)
+         SELECT t.id, 'announcement', 'crowd' || n || '@example.org', 'News', 'News', '<p>News</p>'
+           FROM tenants t, generate_series(1, 1000) n WHERE t.slug = 'alpha'",
+    )
+    .await
+    .unwrap();
+    su.batch_execute(
+        "INSERT INTO outbox (tenant_id, kind, recipient, subject, text_body, html_body)
+         SELECT t.id, 'reset', t.slug || '-reset@example.org', 'Reset', 'Reset', '<p>Reset</p>'
+           FROM tenants t WHERE t.slug IN ('alpha', 'beta')",
+    )
+    .await
+    .unwrap();
+    eventually(Duration::from_secs(60), || async {
+        sink.messages().len() >= 1002
+    })
+    .await
+    .expect("everything delivered");
+    let order: Vec<String> = sink
+        .messages()
+        .iter()
+        .map(|m| m["rcpt_tos"][0].as_str().unwrap().to_owned())
+        .collect();
+    let at = |to: &str| order.iter().position(|r| r == to).unwrap();
+    let (beta, alpha) = (at("beta-reset@example.org"), at("alpha-reset@example.org"));
+    assert!(beta < 200, "beta's reset was mail number {beta} of 1002");
+    assert!(alpha < 200, "alpha's reset was mail number {alpha} of 1002");
     app.stop().await;
 }

@@ -79,6 +79,25 @@ async fn the_embedded_default_serves_the_demo_schools_and_stops_its_database() {
             .any(|u| u.contains("http://riverside.localhost:")),
         "{urls:?}"
     );
+    // With no SMTP server configured, mail becomes .eml files in the data dir.
+    let mut learner = crate::harness::Browser::new("riverside");
+    learner.sign_up(port, "local@example.org").await;
+    let mail_dir = data_dir.join("mail");
+    let written = crate::harness::eventually(std::time::Duration::from_secs(10), || {
+        let dir = mail_dir.clone();
+        async move {
+            std::fs::read_dir(&dir).is_ok_and(|entries| {
+                entries.flatten().any(|e| {
+                    e.path().extension().is_some_and(|x| x == "eml")
+                        && std::fs::read_to_string(e.path()).is_ok_and(|m| {
+                            m.contains("To: local@example.org") && m.contains("/account/verify/")
+                        })
+                })
+            })
+        }
+    })
+    .await;
+    assert!(written.is_some(), "no .eml under {}", mail_dir.display());
     for school in ["northwind", "riverside"] {
         let host = format!("{school}.localhost");
         let res =
