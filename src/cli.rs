@@ -616,7 +616,16 @@ fn mail_settings(
     args: &ServeArgs,
 ) -> anyhow::Result<crate::startup::MailSettings> {
     let transport = match (&args.smtp_url, &db.cluster) {
-        (Some(url), _) => crate::mail::transport::Transport::smtp(url)?,
+        (Some(url), _) => {
+            let ca = match &args.smtp_ca_file {
+                Some(path) => Some(
+                    std::fs::read(path)
+                        .with_context(|| format!("reading --smtp-ca-file {}", path.display()))?,
+                ),
+                None => None,
+            };
+            crate::mail::transport::Transport::smtp(url, ca)?
+        }
         (None, Some(_)) => crate::mail::transport::Transport::files(cli.data_dir.join("mail"))?,
         (None, None) => bail!(
             "set --smtp-url (EDUFLOW_SMTP_URL): schools send mail (password resets, invitations)"

@@ -364,6 +364,11 @@ pub struct ServeArgs {
     #[arg(long, env = "EDUFLOW_SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,
 
+    /// PEM certificate(s) to trust for the SMTP server's TLS besides the public roots (a relay
+    /// with a private CA).
+    #[arg(long, env = "EDUFLOW_SMTP_CA_FILE", value_name = "FILE.pem")]
+    pub smtp_ca_file: Option<std::path::PathBuf>,
+
     /// The address mail is sent from (each school sets the name shown with it). Default:
     /// `no-reply@<base domain>`.
     #[arg(long, env = "EDUFLOW_MAIL_FROM")]

@@ -114,6 +114,11 @@ pub struct Application {
     port: u16,
     metrics: Option<(ServerHandle, u16)>,
     state: web::Data<AppState>,
+    /// Tells the mail sender to stop after its batch in flight, and its task.
+    mail: (
+        tokio::sync::watch::Sender<bool>,
+        tokio::task::JoinHandle<()>,
+    ),
 }
 
 impl Application {
@@ -175,7 +180,8 @@ impl Application {
             mail.public_port.map(|p| if p == 0 { port } else { p }),
         ));
         let (wake_tx, wake_rx) = mpsc::unbounded_channel();
-        actix_web::rt::spawn(
+        let (stop_mail, mail_stopped) = tokio::sync::watch::channel(false);
+        let sender = actix_web::rt::spawn(
             Sender {
                 pools: pools.clone(),
                 directory: directory.clone(),
@@ -184,7 +190,7 @@ impl Application {
                 from: mail.from,
                 pace: mail.pace,
             }
-            .run(wake_rx),
+            .run(wake_rx, mail_stopped),
         );
         let (changes_tx, changes_rx) = mpsc::unbounded_channel();
         actix_web::rt::spawn(listener::listen(settings.listen_url.clone(), changes_tx));
@@ -270,6 +276,7 @@ impl Application {
             port,
             metrics,
             state,
+            mail: (stop_mail, sender),
         })
     }
 
@@ -293,6 +300,16 @@ impl Application {
     /// stopped actors left (playback positions), then stops metrics.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
+        // The sender records the batch it is sending, then stops: an instance that is gone
+        // sends nothing more.
+        let (stop_mail, sender) = self.mail;
+        let _ = stop_mail.send(true);
+        if tokio::time::timeout(Duration::from_secs(25), sender)
+            .await
+            .is_err()
+        {
+            tracing::warn!("the mail sender did not stop in time; its leases will run out");
+        }
         let left = self.state.registry.drained(Duration::from_secs(10)).await;
         if left > 0 {
             tracing::error!(left, "playback positions still unsaved at exit");

@@ -69,11 +69,16 @@ struct Due {
 }
 
 impl Sender {
-    pub async fn run(self, mut wake: mpsc::UnboundedReceiver<TenantId>) {
+    /// Sends until `stop` turns true (between batches).
+    pub async fn run(
+        self,
+        mut wake: mpsc::UnboundedReceiver<TenantId>,
+        mut stop: tokio::sync::watch::Receiver<bool>,
+    ) {
         tracing::info!(transport = %self.transport.describe(), "mail sender started");
         let mut turns = Turns::default();
         let mut next_sweep = tokio::time::Instant::now();
-        loop {
+        while !*stop.borrow() {
             while let Ok(school) = wake.try_recv() {
                 turns.push(school);
             }
@@ -95,6 +100,7 @@ impl Sender {
                     None => return,
                 },
                 _ = tokio::time::sleep_until(next_sweep) => {}
+                _ = stop.changed() => {}
             }
         }
     }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
-use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
+use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
 use lettre::{AsyncFileTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -40,6 +40,8 @@ pub struct Smtp {
     port: u16,
     security: Security,
     credentials: Option<Credentials>,
+    /// PEM certificates trusted besides the public roots.
+    ca: Option<Vec<u8>>,
     idle: Mutex<Vec<AsyncSmtpConnection>>,
     /// The URL without its password, for logs.
     shown: String,
@@ -64,7 +66,13 @@ impl From<lettre::transport::smtp::Error> for Failure {
 impl Smtp {
     async fn connect(&self) -> Result<AsyncSmtpConnection, Failure> {
         let hello = ClientId::default();
-        let tls = || TlsParameters::new(self.host.clone());
+        let tls = || -> Result<TlsParameters, lettre::transport::smtp::Error> {
+            let mut tls = TlsParameters::builder(self.host.clone());
+            if let Some(pem) = &self.ca {
+                tls = tls.add_root_certificate(Certificate::from_pem(pem)?);
+            }
+            tls.build()
+        };
         let mut conn = match self.security {
             Security::Implicit => {
                 AsyncSmtpConnection::connect_tokio1(
@@ -146,8 +154,12 @@ fn transient(reason: impl Into<String>) -> Failure {
 
 impl Transport {
     /// `smtp://[user:password@]host[:port]` (plain; port 25), `smtp://…?tls=starttls` (STARTTLS
-    /// required; port 587), `smtps://…` (TLS from the first byte; port 465).
-    pub fn smtp(raw: &str) -> anyhow::Result<Self> {
+    /// required; port 587), `smtps://…` (TLS from the first byte; port 465). `ca`: PEM
+    /// certificates to trust besides the public roots.
+    pub fn smtp(raw: &str, ca: Option<Vec<u8>>) -> anyhow::Result<Self> {
+        if let Some(pem) = &ca {
+            Certificate::from_pem(pem).context("--smtp-ca-file holds no PEM certificate")?;
+        }
         let url = url::Url::parse(raw).context("--smtp-url is not a URL")?;
         let host = url
             .host_str()
@@ -187,6 +199,7 @@ impl Transport {
             host,
             security,
             credentials,
+            ca,
             idle: Mutex::new(Vec::new()),
             shown: shown.to_string(),
         }))
@@ -254,7 +267,11 @@ mod tests {
                 "smtps://ada@mail.example.org",
             ),
         ] {
-            assert_eq!(Transport::smtp(url).unwrap().describe(), shown, "{url}");
+            assert_eq!(
+                Transport::smtp(url, None).unwrap().describe(),
+                shown,
+                "{url}"
+            );
         }
         for bad in [
             "http://mail.example.org",
@@ -263,7 +280,7 @@ mod tests {
             "smtp://mail.example.org?tls=sometimes",
             "not a url",
         ] {
-            assert!(Transport::smtp(bad).is_err(), "{bad}");
+            assert!(Transport::smtp(bad, None).is_err(), "{bad}");
         }
         assert_eq!(percent_decode("s%40cret%21").unwrap(), "s@cret!");
     }

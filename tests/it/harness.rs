@@ -441,6 +441,12 @@ pub struct SmtpSink {
 
 impl SmtpSink {
     pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// With the sink's options: `--tls starttls|implicit` (its certificate in `ca.pem`),
+    /// `--auth USER:PASSWORD`.
+    pub fn start_with(options: &[&str]) -> Self {
         use std::io::BufRead;
         let port = free_port();
         let dir = tempdir("smtp");
@@ -449,6 +455,7 @@ impl SmtpSink {
             .arg(script)
             .arg(port.to_string())
             .arg(&dir)
+            .args(options)
             .stdout(std::process::Stdio::piped())
             .spawn()
             .expect("python3 runs tests/tools/smtp_sink.py (pip install aiosmtpd)");
@@ -465,7 +472,12 @@ impl SmtpSink {
     }
 
     pub fn transport(&self) -> Transport {
-        Transport::smtp(&self.url()).unwrap()
+        Transport::smtp(&self.url(), None).unwrap()
+    }
+
+    /// The certificate a `--tls` sink made for itself.
+    pub fn ca(&self) -> Vec<u8> {
+        std::fs::read(self.dir.join("ca.pem")).unwrap()
     }
 
     /// Every message accepted so far, in order of acceptance.

@@ -545,3 +545,80 @@ async fn mail_a_person_waits_for_does_not_queue_behind_an_announcement() {
     assert!(alpha < 200, "alpha's reset was mail number {alpha} of 1002");
     app.stop().await;
 }
+
+/// `smtp://…?tls=starttls` and `smtps://…`, with the user and password from the URL, against
+/// servers that require TLS and that login; a wrong password is refused for good.
+#[actix_web::test]
+async fn mail_goes_over_starttls_and_smtps_with_the_urls_credentials() {
+    use eduflow::mail::transport::Transport;
+    let db = TestDb::new().await;
+    db.two_schools().await;
+    for (mode, scheme, query) in [
+        ("starttls", "smtp", "?tls=starttls"),
+        ("implicit", "smtps", ""),
+    ] {
+        let sink = SmtpSink::start_with(&["--tls", mode, "--auth", "ada:s3cr@t"]);
+        let url =
+            |password: &str| format!("{scheme}://ada:{password}@localhost:{}{query}", sink.port);
+        for (password, to) in [("s3cr%40t", "right"), ("wrong", "wrong")] {
+            let mut s = settings(&db);
+            s.mail.transport = Transport::smtp(&url(password), Some(sink.ca())).unwrap();
+            let app = TestApp::spawn(s).await;
+            let to = format!("{mode}-{to}@example.org");
+            db.superuser()
+                .await
+                .batch_execute(&format!(
+                    "INSERT INTO outbox (tenant_id, kind, recipient, subject, text_body, html_body)
+                     SELECT id, 'enrollment', '{to}', 'Hi', 'Hello', '<p>Hello</p>' FROM tenants WHERE slug = 'alpha'"
+                ))
+                .await
+                .unwrap();
+            let done = eventually(Duration::from_secs(10), || async {
+                db.count(&format!(
+                    "SELECT count(*) FROM outbox WHERE recipient = '{to}' AND status <> 'pending'"
+                ))
+                .await
+                    == 1
+            })
+            .await;
+            assert!(done.is_some(), "{mode} {password}: still pending");
+            let status = db
+                .text(&format!(
+                    "SELECT status FROM outbox WHERE recipient = '{to}'"
+                ))
+                .await;
+            if password == "wrong" {
+                assert_eq!(status, "failed", "{mode}");
+                assert!(sink.to(&to).is_empty());
+            } else {
+                assert_eq!(status, "sent", "{mode}");
+                assert_eq!(sink.to(&to).len(), 1);
+            }
+            app.stop().await;
+        }
+        // Without the server's certificate, TLS does not verify: nothing is sent.
+        let mut s = settings(&db);
+        s.mail.transport = Transport::smtp(&url("s3cr%40t"), None).unwrap();
+        let app = TestApp::spawn(s).await;
+        let to = format!("{mode}-untrusted@example.org");
+        db.superuser()
+            .await
+            .batch_execute(&format!(
+                "INSERT INTO outbox (tenant_id, kind, recipient, subject, text_body, html_body)
+                 SELECT id, 'enrollment', '{to}', 'Hi', 'Hello', '<p>Hello</p>' FROM tenants WHERE slug = 'alpha'"
+            ))
+            .await
+            .unwrap();
+        eventually(Duration::from_secs(10), || async {
+            db.count(&format!(
+                "SELECT count(*) FROM outbox WHERE recipient = '{to}' AND attempts >= 2"
+            ))
+            .await
+                == 1
+        })
+        .await
+        .expect("retried");
+        assert!(sink.to(&to).is_empty());
+        app.stop().await;
+    }
+}
