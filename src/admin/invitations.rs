@@ -269,23 +269,7 @@ pub async fn invite_one(
         .map_err(|reason| {
             AppError::Unprocessable(format!("The invitation was not sent: {reason}."))
         })?;
-    let (composer, letterhead, inviter) = (state.mail.clone(), school.clone(), user.name.clone());
-    let (sent, refused) = tenant_tx(
-        state.pools.primary(),
-        school.id,
-        "invitations",
-        move |conn| {
-            Box::pin(async move {
-                let inviter = Inviter {
-                    composer: &composer,
-                    school: &letterhead,
-                    name: &inviter,
-                };
-                invite(conn, &inviter, vec![(1, person)]).await
-            })
-        },
-    )
-    .await?;
+    let (sent, refused) = invite_in_tx(&state, &school, &user, vec![(1, person)]).await?;
     report(&state, &school, &user, sent, &refused, false)
 }
 
@@ -307,8 +291,21 @@ pub async fn invite_csv(
     )?;
     let file = file.ok_or_else(|| AppError::Unprocessable("Choose a CSV file.".into()))?;
     let (rows, mut refused) = parse_csv(&file);
+    let (sent, more) = invite_in_tx(&state, &school, &user, rows).await?;
+    refused.extend(more);
+    refused.sort_by_key(|r| r.line);
+    report(&state, &school, &user, sent, &refused, true)
+}
+
+/// [`invite`] in a transaction of its own, as `user`.
+async fn invite_in_tx(
+    state: &AppState,
+    school: &std::sync::Arc<Tenant>,
+    user: &crate::learners::sessions::CurrentUser,
+    rows: Vec<(u64, Invite)>,
+) -> Result<(usize, Vec<Refused>), AppError> {
     let (composer, letterhead, inviter) = (state.mail.clone(), school.clone(), user.name.clone());
-    let (sent, more) = tenant_tx(
+    tenant_tx(
         state.pools.primary(),
         school.id,
         "invitations",
@@ -323,10 +320,7 @@ pub async fn invite_csv(
             })
         },
     )
-    .await?;
-    refused.extend(more);
-    refused.sort_by_key(|r| r.line);
-    report(&state, &school, &user, sent, &refused, true)
+    .await
 }
 
 fn report(
@@ -461,10 +455,7 @@ pub async fn accept(
             );
         }
     };
-    let hash = password::off_thread(&state.hashing, move || password.hash())
-        .await
-        .map_err(AppError::internal)?
-        .map_err(AppError::internal)?;
+    let hash = password::hash_off_thread(&state.hashing, password).await?;
     let tenant = school.id;
     let session = tenant_tx(
         state.pools.primary(),

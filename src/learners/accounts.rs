@@ -173,10 +173,7 @@ pub async fn signup(
             },
         );
     };
-    let hash = password::off_thread(&state.hashing, move || password.hash())
-        .await
-        .map_err(AppError::internal)?
-        .map_err(AppError::internal)?;
+    let hash = password::hash_off_thread(&state.hashing, password).await?;
     let (tenant, admins) = (school.0.id, school.0.admin_emails.clone());
     let (composer, letterhead) = (state.mail.clone(), school.0.clone());
     let created = tenant_tx(state.pools.primary(), tenant, "signup", move |conn| {

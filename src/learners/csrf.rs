@@ -101,6 +101,23 @@ pub fn check_anonymous(req: &HttpRequest, state: &AppState, given: &str) -> Resu
     check_token(cookie.as_ref().map(|c| c.value()), given)
 }
 
+/// A signed-in user whose form came from this school with their session's token; anyone else is
+/// sent to log in, and to `back` afterwards.
+pub fn form_user(
+    req: &HttpRequest,
+    state: &AppState,
+    viewer: Viewer,
+    csrf: &str,
+    back: &str,
+) -> Result<super::sessions::CurrentUser, AppError> {
+    check_origin(req, state)?;
+    let Viewer(Some(user)) = viewer else {
+        return Err(AppError::SignIn(back.to_owned()));
+    };
+    check_token(Some(&user.csrf), csrf)?;
+    Ok(user)
+}
+
 /// A safe place to go after logging in: a path on this same school, never another host.
 pub fn local_path(next: Option<&str>) -> String {
     match next {

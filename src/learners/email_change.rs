@@ -10,7 +10,7 @@ use diesel_async::RunQueryDsl;
 use serde::Deserialize;
 
 use super::accounts::parse_email;
-use super::csrf::{check_origin, check_token};
+use super::csrf::form_user;
 use super::personal::password_matches;
 use super::sessions::Viewer;
 use super::tokens::{self, Purpose};
@@ -39,11 +39,7 @@ pub async fn request(
     state: web::Data<AppState>,
     form: crate::input::Form<ChangeForm>,
 ) -> Result<HttpResponse, AppError> {
-    check_origin(&req, &state)?;
-    let Viewer(Some(user)) = viewer else {
-        return Err(AppError::SignIn("/account".into()));
-    };
-    check_token(Some(&user.csrf), &form.csrf)?;
+    let user = form_user(&req, &state, viewer, &form.csrf, "/account")?;
     let email = parse_email(&form.email)
         .ok_or_else(|| AppError::Unprocessable("Enter a valid email address.".into()))?;
     if email == user.email {

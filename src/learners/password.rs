@@ -64,6 +64,18 @@ pub async fn off_thread<R: Send + 'static>(
     Ok(actix_web::web::block(work).await?)
 }
 
+/// Hashes a new password on a blocking thread, at most `limit` at once.
+pub async fn hash_off_thread(
+    limit: &tokio::sync::Semaphore,
+    password: NewPassword,
+) -> Result<String, crate::error::AppError> {
+    use crate::error::AppError;
+    off_thread(limit, move || password.hash())
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::internal)
+}
+
 /// Big buffers (argon2's 19 MiB) come from mmap and go back to the OS when freed, instead of
 /// staying in a per-thread malloc arena (glibc raises its mmap threshold after such frees).
 pub fn return_large_allocations() {

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::csrf::{check_origin, check_token};
+use super::csrf::form_user;
 use super::password;
 use super::sessions::{self, Viewer};
 use crate::db::schema::{
@@ -326,11 +326,7 @@ pub async fn delete_mine(
     state: web::Data<AppState>,
     form: crate::input::Form<DeleteForm>,
 ) -> Result<HttpResponse, AppError> {
-    check_origin(&req, &state)?;
-    let Viewer(Some(user)) = viewer else {
-        return Err(AppError::SignIn("/account".into()));
-    };
-    check_token(Some(&user.csrf), &form.csrf)?;
+    let user = form_user(&req, &state, viewer, &form.csrf, "/account")?;
     if !password_matches(&state, school.id, user.id, form.password.clone()).await? {
         return Err(AppError::Forbidden(
             "That is not your password; your account was not deleted.".into(),

@@ -216,10 +216,7 @@ pub async fn reset(
             );
         }
     };
-    let hash = password::off_thread(&state.hashing, move || password.hash())
-        .await
-        .map_err(AppError::internal)?
-        .map_err(AppError::internal)?;
+    let hash = password::hash_off_thread(&state.hashing, password).await?;
     let tenant = school.id;
     let changed = tenant_tx(
         state.pools.primary(),

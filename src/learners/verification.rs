@@ -6,7 +6,7 @@ use chrono::Utc;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use super::csrf::{CsrfForm, check_origin, check_token};
+use super::csrf::{CsrfForm, form_user};
 use super::sessions::Viewer;
 use super::tokens::{self, Purpose};
 use crate::db::schema::users;
@@ -120,11 +120,7 @@ pub async fn resend(
     state: web::Data<AppState>,
     form: crate::input::Form<CsrfForm>,
 ) -> Result<HttpResponse, AppError> {
-    check_origin(&req, &state)?;
-    let Viewer(Some(user)) = viewer else {
-        return Err(AppError::SignIn("/account".into()));
-    };
-    check_token(Some(&user.csrf), &form.csrf)?;
+    let user = form_user(&req, &state, viewer, &form.csrf, "/account")?;
     if user.verified {
         return Ok(see_other("/account"));
     }

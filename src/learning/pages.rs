@@ -12,7 +12,7 @@ use crate::catalog::pages::{PageKey, html};
 use crate::db::{PgPool, tenant_tx};
 use crate::error::AppError;
 use crate::freshness::ReadFloor;
-use crate::learners::csrf::{CsrfForm, check_origin, check_token};
+use crate::learners::csrf::{CsrfForm, form_user};
 use crate::learners::sessions::{CurrentUser, Role, Viewer};
 use crate::learners::{ACCOUNT_SLOT, account_slot, render_for};
 use crate::media::MediaKey;
@@ -76,22 +76,6 @@ pub async fn course_page(
     }))
 }
 
-/// A signed-in user whose form came from this school with their session's token; anyone else is
-/// sent to log in.
-fn form_user(
-    req: &HttpRequest,
-    state: &AppState,
-    viewer: Viewer,
-    csrf: &str,
-) -> Result<CurrentUser, AppError> {
-    check_origin(req, state)?;
-    let Viewer(Some(user)) = viewer else {
-        return Err(AppError::SignIn(req.path().to_owned()));
-    };
-    check_token(Some(&user.csrf), csrf)?;
-    Ok(user)
-}
-
 fn course_slug(slug: &str) -> Result<(), AppError> {
     if is_slug(slug, 120) {
         Ok(())
@@ -109,7 +93,7 @@ fn course_form(
     csrf: &str,
 ) -> Result<(CurrentUser, String), AppError> {
     course_slug(&slug)?;
-    Ok((form_user(req, state, viewer, csrf)?, slug))
+    Ok((form_user(req, state, viewer, csrf, req.path())?, slug))
 }
 
 pub async fn enroll(
@@ -288,7 +272,7 @@ pub async fn complete(
     form: crate::input::Form<CsrfForm>,
 ) -> Result<HttpResponse, AppError> {
     let (course, lesson) = path.into_inner();
-    let user = form_user(&req, &state, viewer, &form.csrf)?;
+    let user = form_user(&req, &state, viewer, &form.csrf, req.path())?;
     let page = load_lesson(&state, &tenant, state.pools.primary(), &course, &lesson).await?;
     let learner = state_of(&state, &tenant, &user).await?;
     if !learner.enrolled_in(page.course_id) {
