@@ -37,13 +37,18 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
     ),
 ];
 
-pub async fn serve(path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let (_, content_type, body) = ASSETS
+/// A static file's content type and bytes, by its path under `/static/`.
+pub fn find(path: &str) -> Option<(&'static str, &'static [u8])> {
+    ASSETS
         .iter()
-        .find(|(name, _, _)| *name == path.as_str())
-        .ok_or(AppError::NotFound)?;
+        .find(|(name, _, _)| *name == path)
+        .map(|(_, content_type, body)| (*content_type, *body))
+}
+
+pub async fn serve(path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let (content_type, body) = find(path.as_str()).ok_or(AppError::NotFound)?;
     Ok(HttpResponse::Ok()
-        .content_type(*content_type)
+        .content_type(content_type)
         .insert_header(("Cache-Control", "public, max-age=3600"))
-        .body(*body))
+        .body(body))
 }

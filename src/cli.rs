@@ -4,7 +4,7 @@ use anyhow::{Context, bail};
 
 use crate::backup;
 use crate::config::{
-    BackupCommand, Cli, Command, CoursesCommand, NewUserArgs, SchoolArgs, SeedArgs, ServeArgs,
+    BackupCommand, Cli, Command, CoursesCommand, QuizCommand, NewUserArgs, SchoolArgs, SeedArgs, ServeArgs,
     TenantsCommand, UsersCommand,
 };
 use crate::db::embedded::{Cluster, ClusterOptions};
@@ -141,6 +141,29 @@ async fn run_with(cli: &Cli, db: &Database) -> anyhow::Result<()> {
         Command::Users {
             command: UsersCommand::Create(args),
         } => create_user(db, args).await,
+        Command::Quiz {
+            command: QuizCommand::Import(args),
+        } => {
+            let source = std::fs::read_to_string(&args.file)
+                .with_context(|| format!("reading {}", args.file.display()))?;
+            let settings = crate::assessment::quizzes::Settings {
+                pass_mark: args.pass_mark,
+                max_attempts: args.attempts,
+                shuffle: !args.no_shuffle,
+            };
+            let lesson = crate::assessment::import::import(
+                db.admin_pools()?.primary(),
+                &args.school,
+                &args.course,
+                &args.title,
+                &source,
+                &settings,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
+            println!("{lesson}");
+            Ok(())
+        }
         Command::Courses { command } => {
             let (r, published) = match command {
                 CoursesCommand::Publish(r) => (r, true),
@@ -507,6 +530,7 @@ async fn serve(cli: &Cli, db: &Database, args: &ServeArgs) -> anyhow::Result<()>
         media_links: media_links(cli, args)?,
         cdn_origin_secret: cdn_origin_secret(args)?,
         mail: mail_settings(cli, db, args)?,
+        clock: crate::clock::Clock::system(),
     };
     let app = Application::build(settings).await?;
     let port = app.port();

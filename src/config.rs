@@ -165,6 +165,11 @@ pub enum Command {
         #[command(subcommand)]
         command: CoursesCommand,
     },
+    /// Quizzes from GIFT files.
+    Quiz {
+        #[command(subcommand)]
+        command: QuizCommand,
+    },
     /// Backups of the embedded database (pgBackRest, in `<data dir>/backups`).
     Backup {
         #[command(subcommand)]
@@ -314,6 +319,37 @@ pub struct NewUserArgs {
 pub enum CoursesCommand {
     Publish(CourseRef),
     Unpublish(CourseRef),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QuizCommand {
+    /// Add a quiz lesson, its questions read from a Moodle GIFT file, at the end of the course's
+    /// last section; prints the new lesson's id.
+    Import(QuizImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct QuizImportArgs {
+    /// The school's slug.
+    #[arg(long)]
+    pub school: String,
+    /// The course's slug.
+    #[arg(long)]
+    pub course: String,
+    /// The lesson's title (its slug is made from it).
+    #[arg(long)]
+    pub title: String,
+    /// Percent needed to pass.
+    #[arg(long, default_value_t = 70, value_parser = clap::value_parser!(i32).range(0..=100))]
+    pub pass_mark: i32,
+    /// Attempts a learner may make (default: no limit).
+    #[arg(long, value_parser = clap::value_parser!(i32).range(1..=100))]
+    pub attempts: Option<i32>,
+    /// Keep the file's order of questions and options.
+    #[arg(long)]
+    pub no_shuffle: bool,
+    /// The GIFT file.
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -2,12 +2,14 @@
 
 pub mod actors;
 pub mod admin;
+pub mod assessment;
 pub mod assets;
 pub mod authoring;
 pub mod backup;
 pub mod bytes;
 pub mod catalog;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod encoded;

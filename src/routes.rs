@@ -4,6 +4,8 @@ use actix_web::middleware::Compress;
 use actix_web::web;
 
 use crate::admin::{invitations, learners, roster};
+use crate::assessment;
+use crate::assessment::certificates;
 use crate::authoring::pages as author;
 use crate::catalog::{api, pages};
 use crate::learners::{accounts, email_change, personal, recovery, verification};
@@ -82,6 +84,24 @@ fn text(cfg: &mut web::ServiceConfig) {
             "/courses/{slug}/lessons/{lesson}/complete",
             web::post().to(learning::pages::complete),
         )
+        .route(
+            "/courses/{slug}/lessons/{lesson}/attempts",
+            web::post().to(assessment::pages::submit),
+        )
+        .route(
+            "/courses/{slug}/lessons/{lesson}/attempts/{attempt}",
+            web::get().to(assessment::pages::result),
+        )
+        .route("/certificates/{id}", web::get().to(certificates::verify))
+        .route("/certificates/{id}/pdf", web::get().to(certificates::download))
+        .route(
+            "/certificates/{id}/revoke",
+            web::post().to(certificates::revoke),
+        )
+        .route(
+            "/certificates/{id}/restore",
+            web::post().to(certificates::revoke),
+        )
         .route("/learn", web::get().to(learning::pages::dashboard))
         .route("/hls/{key:.*}", web::get().to(crate::media::hls::serve))
         .service(
@@ -115,6 +135,10 @@ fn text(cfg: &mut web::ServiceConfig) {
                 .route(
                     "/courses/{course}/lessons/{lesson}",
                     web::post().to(author::update_lesson),
+                )
+                .route(
+                    "/courses/{course}/lessons/{lesson}/quiz.gift",
+                    web::get().to(assessment::pages::export),
                 )
                 .route(
                     "/courses/{course}/lessons/{lesson}/arrange",

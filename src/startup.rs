@@ -55,6 +55,8 @@ pub struct AppState {
     pub mail: Arc<Composer>,
     /// Signs the unsubscribe links of course announcements.
     pub unsubscribe: Arc<crate::learning::announcements::UnsubscribeKey>,
+    /// What "now" is for drip schedules and certificates.
+    pub clock: crate::clock::Clock,
 }
 
 /// Everything `Application::build` needs, already parsed.
@@ -97,6 +99,7 @@ pub struct Settings {
     pub media_links: crate::media::Links,
     pub cdn_origin_secret: Option<String>,
     pub mail: MailSettings,
+    pub clock: crate::clock::Clock,
 }
 
 /// Outgoing mail.
@@ -232,6 +235,7 @@ impl Application {
             unsubscribe: Arc::new(crate::learning::announcements::UnsubscribeKey::derive(
                 &settings.media_secret,
             )),
+            clock: settings.clock.clone(),
         });
         let app_state = state.clone();
         let https = settings.https;

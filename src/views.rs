@@ -17,6 +17,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("login.html", include_str!("../templates/login.html")),
     ("lesson.html", include_str!("../templates/lesson.html")),
     ("learn.html", include_str!("../templates/learn.html")),
+    ("quiz.html", include_str!("../templates/quiz.html")),
+    ("quiz_result.html", include_str!("../templates/quiz_result.html")),
+    ("certificate.html", include_str!("../templates/certificate.html")),
     (
         "author_index.html",
         include_str!("../templates/author_index.html"),

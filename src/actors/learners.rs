@@ -12,6 +12,8 @@ use uuid::Uuid;
 
 use super::flight::Flights;
 use super::school::SchoolActor;
+use crate::assessment::grading::Outcome;
+use crate::assessment::{certificates, quizzes};
 use crate::db::{Pools, tenant_tx};
 use crate::error::AppError;
 use crate::ids::{TenantId, UserId};
@@ -331,9 +333,10 @@ impl Handler<Unenroll> for SchoolActor {
     }
 }
 
-/// Mark a lesson complete: written at once, a completion is never batched or lost.
+/// Mark a lesson complete: written at once, a completion is never batched or lost. Answers the
+/// certificate issued if this completed the course.
 #[derive(Message, Clone)]
-#[rtype(result = "Result<(), AppError>")]
+#[rtype(result = "Result<Option<Uuid>, AppError>")]
 pub struct Complete {
     pub user: UserId,
     pub course: Uuid,
@@ -341,7 +344,7 @@ pub struct Complete {
 }
 
 impl Handler<Complete> for SchoolActor {
-    type Result = ResponseActFuture<Self, Result<(), AppError>>;
+    type Result = ResponseActFuture<Self, Result<Option<Uuid>, AppError>>;
 
     fn handle(
         &mut self,
@@ -355,7 +358,53 @@ impl Handler<Complete> for SchoolActor {
         self.touch();
         let tenant = self.tenant().id;
         self.write(user, move |conn| {
-            Box::pin(async move { store::complete(conn, tenant, user, course, lesson).await })
+            Box::pin(async move {
+                store::complete(conn, tenant, user, course, lesson).await?;
+                certificates::award_if_complete(conn, tenant, user, course).await
+            })
+        })
+    }
+}
+
+/// Record a graded quiz attempt; a pass completes the lesson (and perhaps the course). Answers
+/// the attempt and the certificate issued, if any.
+#[derive(Message, Clone)]
+#[rtype(result = "Result<(Uuid, Option<Uuid>), AppError>")]
+pub struct SubmitAttempt {
+    pub user: UserId,
+    pub course: Uuid,
+    pub lesson: Uuid,
+    pub outcome: Outcome,
+    pub max_attempts: Option<i32>,
+}
+
+impl Handler<SubmitAttempt> for SchoolActor {
+    type Result = ResponseActFuture<Self, Result<(Uuid, Option<Uuid>), AppError>>;
+
+    fn handle(&mut self, msg: SubmitAttempt, _: &mut Self::Context) -> Self::Result {
+        self.touch();
+        let tenant = self.tenant().id;
+        let user = msg.user;
+        self.write(user, move |conn| {
+            Box::pin(async move {
+                let attempt = quizzes::record(
+                    conn,
+                    tenant,
+                    user,
+                    msg.course,
+                    msg.lesson,
+                    &msg.outcome,
+                    msg.max_attempts,
+                )
+                .await?;
+                if !msg.outcome.passed {
+                    return Ok((attempt, None));
+                }
+                store::complete(conn, tenant, user, msg.course, msg.lesson).await?;
+                let certificate =
+                    certificates::award_if_complete(conn, tenant, user, msg.course).await?;
+                Ok((attempt, certificate))
+            })
         })
     }
 }

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::assessment::gift::{self, Question};
+use crate::assessment::quizzes::Settings;
 use crate::tenancy::files::is_slug;
 
 /// Messages by field name, shown beside each field when the form is re-shown.
@@ -217,6 +219,21 @@ pub struct LessonInput {
     pub slug: String,
     pub body: String,
     pub free_preview: bool,
+    /// Not needed to complete the course.
+    pub optional: bool,
+    /// Questions make the lesson a quiz.
+    pub quiz: Option<QuizInput>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QuizInput {
+    pub gift: String,
+    pub questions: Vec<Question>,
+    pub settings: Settings,
+}
+
+fn checked_box(form: &impl Fields, name: &str) -> bool {
+    matches!(form.get(name), "on" | "true" | "1")
 }
 
 impl LessonInput {
@@ -225,13 +242,36 @@ impl LessonInput {
         let title = text(&mut e, "title", form.get("title"), true, 200);
         let slug = slug(&mut e, form.get("slug"), &title, 120);
         let body = text(&mut e, "body", form.get("body"), false, 100_000);
-        let free_preview = matches!(form.get("free_preview"), "on" | "true" | "1");
+        let free_preview = checked_box(form, "free_preview");
+        let optional = checked_box(form, "optional");
+        let source = form.get("gift").trim();
+        let quiz = if source.is_empty() {
+            None
+        } else {
+            let questions = gift::parse(source)
+                .map_err(|err| e.insert("gift", err.to_string()))
+                .ok();
+            let settings = Settings::parse(
+                form.get("pass_mark"),
+                form.get("max_attempts"),
+                checked_box(form, "shuffle"),
+            )
+            .map_err(|(field, message)| e.insert(field, message))
+            .ok();
+            questions.zip(settings).map(|(questions, settings)| QuizInput {
+                gift: source.to_owned(),
+                questions,
+                settings,
+            })
+        };
         if e.is_empty() {
             Ok(Self {
                 title,
                 slug,
                 body,
                 free_preview,
+                optional,
+                quiz,
             })
         } else {
             Err(e)
@@ -306,5 +346,24 @@ mod tests {
         let long = "x".repeat(201);
         let e = LessonInput::parse(&form(&[("title", &long)])).unwrap_err();
         assert_eq!(e["title"], "At most 200 characters.");
+        let e = LessonInput::parse(&form(&[
+            ("title", "Quiz"),
+            ("gift", "Q1 {=a ~b}\n\nQ2 {=x -> y}"),
+            ("pass_mark", "101"),
+        ]))
+        .unwrap_err();
+        assert_eq!(e["gift"], "line 3: Matching questions (->) are not supported.");
+        assert_eq!(e["pass_mark"], "A whole percentage from 0 to 100.");
+        let quiz = LessonInput::parse(&form(&[
+            ("title", "Quiz"),
+            ("gift", "Q1 {=a ~b}"),
+            ("max_attempts", "3"),
+            ("optional", "on"),
+        ]))
+        .unwrap();
+        assert!(quiz.optional);
+        let quiz = quiz.quiz.unwrap();
+        assert_eq!((quiz.questions.len(), quiz.settings.max_attempts), (1, Some(3)));
+        assert!(!quiz.settings.shuffle);
     }
 }

@@ -291,7 +291,17 @@ const COURSE_FIELDS: &[&str] = &[
     "enrollment_cap",
     "enrollment_ends_at",
 ];
-const LESSON_FIELDS: &[&str] = &["title", "slug", "body"];
+const LESSON_FIELDS: &[&str] = &[
+    "title",
+    "slug",
+    "body",
+    "gift",
+    "pass_mark",
+    "max_attempts",
+    "free_preview",
+    "optional",
+    "shuffle",
+];
 
 /// The form's values as typed, every field present (the templates compare them).
 fn typed_values(form: &UploadForm, fields: &[&str]) -> HashMap<String, String> {
@@ -669,6 +679,8 @@ struct LessonView<'a> {
     lesson: Option<&'a store::LessonRecord>,
     values: HashMap<String, String>,
     errors: &'a FieldErrors,
+    /// Parsed questions to preview (the editor's "Preview" button).
+    preview: Option<&'a [crate::assessment::gift::Question]>,
 }
 
 async fn lesson_page(
@@ -692,21 +704,48 @@ async fn lesson_page(
     c.insert("lesson", &view.lesson);
     c.insert("values", &view.values);
     c.insert("errors", view.errors);
+    c.insert("preview", &view.preview);
     let video = view.lesson.and_then(|l| l.video_key.as_deref());
     c.insert("video_url", &signed(state, tenant, video).await?);
     c.insert("has_hls", &view.lesson.is_some_and(|l| l.hls_key.is_some()));
     render(state, tenant, user, "author_lesson.html", c, status)
 }
 
-fn lesson_values(l: &store::LessonRecord) -> HashMap<String, String> {
+fn lesson_values(
+    l: &store::LessonRecord,
+    quiz: Option<&crate::assessment::quizzes::Quiz>,
+) -> HashMap<String, String> {
+    let settings = quiz.map(|q| q.settings.clone()).unwrap_or_default();
     let mut v = HashMap::from([
         ("title".to_owned(), l.title.clone()),
         ("slug".to_owned(), l.slug.clone()),
         ("body".to_owned(), l.body.clone()),
+        ("gift".to_owned(), quiz.map(|q| q.gift.clone()).unwrap_or_default()),
+        ("pass_mark".to_owned(), settings.pass_mark.to_string()),
+        (
+            "max_attempts".to_owned(),
+            settings.max_attempts.map(|m| m.to_string()).unwrap_or_default(),
+        ),
     ]);
-    if l.free_preview {
-        v.insert("free_preview".into(), "on".into());
+    for (name, on) in [
+        ("free_preview", l.free_preview),
+        ("optional", l.optional),
+        ("shuffle", settings.shuffle),
+    ] {
+        if on {
+            v.insert(name.into(), "on".into());
+        }
     }
+    v
+}
+
+/// A new lesson's form: empty, with a quiz's defaults ready.
+fn new_lesson_values() -> HashMap<String, String> {
+    let mut v = blank_values(LESSON_FIELDS);
+    v.insert("pass_mark".into(), "70".into());
+    v.insert("shuffle".into(), "on".into());
+    v.remove("free_preview");
+    v.remove("optional");
     v
 }
 
@@ -723,8 +762,9 @@ pub async fn new_lesson(
         course,
         section,
         lesson: None,
-        values: blank_values(LESSON_FIELDS),
+        values: new_lesson_values(),
         errors: &FieldErrors::new(),
+        preview: None,
     };
     lesson_page(&state, &tenant, &user, view, StatusCode::OK).await
 }
@@ -745,17 +785,20 @@ pub async fn edit_lesson(
         move |conn| {
             Box::pin(async move {
                 store::may_edit(conn, &who, course).await?;
-                store::lesson(conn, course, lesson).await
+                let record = store::lesson(conn, course, lesson).await?;
+                Ok((record, crate::assessment::quizzes::load(conn, lesson.0).await?))
             })
         },
     )
     .await?;
+    let (record, quiz) = record;
     let view = LessonView {
         course,
         section: SectionId(record.section_id),
         lesson: Some(&record),
-        values: lesson_values(&record),
+        values: lesson_values(&record, quiz.as_ref()),
         errors: &FieldErrors::new(),
+        preview: None,
     };
     lesson_page(&state, &tenant, &user, view, StatusCode::OK).await
 }
@@ -801,6 +844,7 @@ async fn save_lesson(
                 lesson: current.as_ref(),
                 values: typed_values(&form, LESSON_FIELDS),
                 errors: &errors,
+                preview: None,
             };
             return lesson_page(
                 state,
@@ -812,6 +856,18 @@ async fn save_lesson(
             .await;
         }
     };
+    if form.text("preview") == "1" {
+        // Shown, not saved: the questions as parsed, with their answers, for the author.
+        let view = LessonView {
+            course,
+            section,
+            lesson: current.as_ref(),
+            values: typed_values(&form, LESSON_FIELDS),
+            errors: &FieldErrors::new(),
+            preview: Some(input.quiz.as_ref().map_or(&[], |q| &q.questions)),
+        };
+        return lesson_page(state, &tenant, &user, view, StatusCode::OK).await;
+    }
     let video = file(state, &tenant, &user, &mut form, "video", Family::Video).await?;
     let media = LessonMedia {
         duration_seconds: video.as_ref().and_then(|v| v.info.duration_seconds),
@@ -819,16 +875,16 @@ async fn save_lesson(
         hls: key_of(file(state, &tenant, &user, &mut form, "hls", Family::Hls).await?),
         remove: form.text("remove_video") == "on",
     };
-    let (who, tenant_id, saved) = (user.clone(), tenant.id.0, input.clone());
+    let (who, tenant_id, saved) = (user.clone(), tenant.id, input.clone());
     let result = edit(state, &tenant, "authoring_write", move |conn| {
         Box::pin(async move {
             store::may_edit(conn, &who, course).await?;
             match target {
-                Ok(lesson) => store::update_lesson(conn, course, lesson, &saved, &media)
+                Ok(lesson) => store::update_lesson(conn, tenant_id, course, lesson, &saved, &media)
                     .await
                     .map(|()| lesson),
                 Err(section) => {
-                    store::add_lesson(conn, tenant_id, course, section, &saved, &media).await
+                    store::add_lesson(conn, tenant_id.0, course, section, &saved, &media).await
                 }
             }
         })
@@ -849,6 +905,7 @@ async fn save_lesson(
                 lesson: current.as_ref(),
                 values: typed_values(&form, LESSON_FIELDS),
                 errors: &errors,
+                preview: None,
             };
             lesson_page(
                 state,

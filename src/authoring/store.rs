@@ -10,7 +10,8 @@ use uuid::Uuid;
 use super::forms::{CourseInput, LessonInput};
 use crate::db::schema::{categories, course_instructors, courses, lessons, sections, users};
 use crate::error::AppError;
-use crate::ids::{CourseId, LessonId, SectionId, UserId};
+use crate::assessment::quizzes;
+use crate::ids::{CourseId, LessonId, SectionId, TenantId, UserId};
 use crate::learners::sessions::{CurrentUser, Role};
 use crate::media::upload::Stored;
 
@@ -444,6 +445,8 @@ pub struct LessonRecord {
     pub free_preview: bool,
     pub video_key: Option<String>,
     pub hls_key: Option<String>,
+    pub optional: bool,
+    pub kind: String,
 }
 
 /// A lesson of `course`.
@@ -465,6 +468,8 @@ pub async fn lesson(
             lessons::free_preview,
             lessons::video_key,
             lessons::hls_key,
+            lessons::optional,
+            lessons::kind,
         ))
         .first(conn)
         .await?)
@@ -528,23 +533,43 @@ pub async fn add_lesson(
             lessons::title.eq(&input.title),
             lessons::body.eq(&input.body),
             lessons::free_preview.eq(input.free_preview),
+            lessons::optional.eq(input.optional),
             lessons::video_key.eq(&media.video),
             lessons::hls_key.eq(&media.hls),
-            lessons::kind.eq(kind(media.video.is_some() || media.hls.is_some())),
+            lessons::kind.eq(kind(input, media.video.is_some() || media.hls.is_some())),
             lessons::duration_seconds.eq(media.duration_seconds.unwrap_or(0)),
         ))
         .returning(lessons::id)
         .get_result(conn)
         .await?;
+    save_quiz(conn, TenantId(tenant), id, input).await?;
     Ok(LessonId(id))
 }
 
-fn kind(video: bool) -> &'static str {
-    if video { "video" } else { "text" }
+fn kind(input: &LessonInput, video: bool) -> &'static str {
+    match (&input.quiz, video) {
+        (Some(_), _) => "quiz",
+        (None, true) => "video",
+        (None, false) => "text",
+    }
+}
+
+/// A lesson with questions is a quiz; without, it is not (its attempts stay).
+async fn save_quiz(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+    lesson: Uuid,
+    input: &LessonInput,
+) -> Result<(), AppError> {
+    match &input.quiz {
+        Some(q) => quizzes::save(conn, tenant, lesson, &q.gift, &q.settings).await,
+        None => quizzes::remove(conn, lesson).await,
+    }
 }
 
 pub async fn update_lesson(
     conn: &mut AsyncPgConnection,
+    tenant: TenantId,
     course: CourseId,
     id: LessonId,
     input: &LessonInput,
@@ -569,7 +594,8 @@ pub async fn update_lesson(
             lessons::title.eq(&input.title),
             lessons::body.eq(&input.body),
             lessons::free_preview.eq(input.free_preview),
-            lessons::kind.eq(kind(video.is_some() || hls.is_some())),
+            lessons::optional.eq(input.optional),
+            lessons::kind.eq(kind(input, video.is_some() || hls.is_some())),
             lessons::video_key.eq(video),
             lessons::hls_key.eq(hls),
         ))
@@ -581,7 +607,7 @@ pub async fn update_lesson(
             .execute(conn)
             .await?;
     }
-    Ok(())
+    save_quiz(conn, tenant, id.0, input).await
 }
 
 pub async fn delete_lesson(

@@ -62,6 +62,8 @@ diesel::table! {
         course_id -> Uuid,
         position -> Int4,
         title -> Text,
+        unlock_after_days -> Nullable<Int4>,
+        unlock_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -79,6 +81,7 @@ diesel::table! {
         hls_key -> Nullable<Text>,
         duration_seconds -> Int4,
         free_preview -> Bool,
+        optional -> Bool,
     }
 }
 
@@ -158,6 +161,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     account_tokens,
     outbox,
     announcements,
+    quizzes,
+    quiz_attempts,
+    certificates,
+    course_prerequisites,
 );
 
 diesel::table! {
@@ -249,3 +256,54 @@ diesel::table! {
         size_bytes -> Int8,
     }
 }
+
+diesel::table! {
+    quizzes (lesson_id) {
+        lesson_id -> Uuid,
+        tenant_id -> Uuid,
+        gift -> Text,
+        pass_mark -> Int4,
+        max_attempts -> Nullable<Int4>,
+        shuffle -> Bool,
+    }
+}
+
+diesel::table! {
+    quiz_attempts (id) {
+        id -> Uuid,
+        tenant_id -> Uuid,
+        user_id -> Uuid,
+        lesson_id -> Uuid,
+        number -> Int4,
+        score -> Int4,
+        passed -> Bool,
+        marked -> Jsonb,
+        submitted_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    certificates (id) {
+        id -> Uuid,
+        tenant_id -> Uuid,
+        user_id -> Uuid,
+        course_id -> Uuid,
+        learner_name -> Text,
+        course_title -> Text,
+        issued_at -> Timestamptz,
+        pdf_key -> Nullable<Text>,
+        revoked_at -> Nullable<Timestamptz>,
+        revoked_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    course_prerequisites (tenant_id, course_id, required_id) {
+        tenant_id -> Uuid,
+        course_id -> Uuid,
+        required_id -> Uuid,
+    }
+}
+
+diesel::joinable!(quizzes -> lessons (lesson_id));
+diesel::joinable!(certificates -> courses (course_id));

@@ -9,6 +9,7 @@ pub mod store;
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -32,6 +33,8 @@ pub struct EnrolledCourse {
     pub slug: String,
     pub title: String,
     pub lessons: Vec<LessonRef>,
+    /// The certificate issued when the learner completed the course.
+    pub certificate: Option<CertificateRef>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -40,6 +43,23 @@ pub struct LessonRef {
     pub slug: String,
     pub title: String,
     pub done: bool,
+    /// Not needed to complete the course.
+    pub optional: bool,
+    pub quiz: bool,
+    /// When its section opens for this learner (drip); `None`: open from enrollment.
+    pub opens_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CertificateRef {
+    pub id: Uuid,
+    pub revoked: bool,
+}
+
+impl LessonRef {
+    pub fn open_at(&self, now: DateTime<Utc>) -> bool {
+        self.opens_at.is_none_or(|at| at <= now)
+    }
 }
 
 /// One enrolled course's progress, as the dashboard and the API show it.
@@ -51,6 +71,14 @@ pub struct ProgressSummary<'a> {
     pub total: usize,
     pub percent: usize,
     pub next_lesson: Option<&'a str>,
+    /// Every lesson that is not optional is complete (quizzes: passed).
+    pub complete: bool,
+    /// The certificate, once issued (and not revoked).
+    pub certificate_id: Option<Uuid>,
+    /// Its verification page.
+    pub certificate_url: Option<String>,
+    /// The certificate's PDF.
+    pub certificate_pdf: Option<String>,
 }
 
 impl EnrolledCourse {
@@ -62,7 +90,26 @@ impl EnrolledCourse {
             total: self.lessons.len(),
             percent: self.percent(),
             next_lesson: self.next_lesson().map(|l| l.slug.as_str()),
+            complete: self.complete(),
+            certificate_id: self.valid_certificate(),
+            certificate_url: self.valid_certificate().map(|id| format!("/certificates/{id}")),
+            certificate_pdf: self
+                .valid_certificate()
+                .map(|id| format!("/certificates/{id}/pdf")),
         }
+    }
+
+    fn valid_certificate(&self) -> Option<Uuid> {
+        self.certificate
+            .as_ref()
+            .filter(|c| !c.revoked)
+            .map(|c| c.id)
+    }
+
+    /// Every lesson that is not optional is complete, and there is at least one.
+    pub fn complete(&self) -> bool {
+        let mut required = self.lessons.iter().filter(|l| !l.optional).peekable();
+        required.peek().is_some() && required.all(|l| l.done)
     }
 
     pub fn done(&self) -> usize {
@@ -146,8 +193,12 @@ mod tests {
                     slug: format!("l{i}"),
                     title: String::new(),
                     done: *d,
+                    optional: i == 0,
+                    quiz: false,
+                    opens_at: None,
                 })
                 .collect(),
+            certificate: None,
         }
     }
 
@@ -160,5 +211,9 @@ mod tests {
         assert!(course(&[true, true, true]).next_lesson().is_none());
         assert_eq!(course(&[]).percent(), 0);
         assert_eq!(course(&[false, false, true]).percent(), 33);
+        // The first lesson of these courses is optional.
+        assert!(course(&[false, true, true]).complete());
+        assert!(!course(&[true, false, true]).complete());
+        assert!(!course(&[true]).complete());
     }
 }

@@ -165,7 +165,7 @@ pub async fn unenroll(
     Ok(see_other(format!("/courses/{slug}")))
 }
 
-async fn load_lesson(
+pub(crate) async fn load_lesson(
     state: &AppState,
     tenant: &Tenant,
     pool: &PgPool,
@@ -190,13 +190,38 @@ async fn load_lesson(
         .ok_or(AppError::NotFound)
 }
 
-/// Enrolled learners, the school's instructors and admins, and anyone for a free preview.
-fn may_view(page: &LessonPage, viewer: &Viewer, learner: Option<&LearnerState>) -> bool {
-    let staff = viewer
+fn is_staff(viewer: &Viewer) -> bool {
+    viewer
         .0
         .as_ref()
-        .is_some_and(|u| matches!(u.role, Role::Instructor | Role::Admin));
-    page.free_preview || staff || learner.is_some_and(|l| l.enrolled_in(page.course_id))
+        .is_some_and(|u| matches!(u.role, Role::Instructor | Role::Admin))
+}
+
+/// Enrolled learners, the school's instructors and admins, and anyone for a free preview.
+fn may_view(page: &LessonPage, viewer: &Viewer, learner: Option<&LearnerState>) -> bool {
+    page.free_preview || is_staff(viewer) || learner.is_some_and(|l| l.enrolled_in(page.course_id))
+}
+
+/// Refuses a lesson of a section that has not opened for this learner yet (drip), saying when
+/// it opens.
+pub(crate) fn lesson_gate(
+    state: &AppState,
+    page: &LessonPage,
+    learner: &LearnerState,
+) -> Result<(), AppError> {
+    let lesson = learner
+        .courses
+        .iter()
+        .filter(|c| c.id == page.course_id)
+        .flat_map(|c| &c.lessons)
+        .find(|l| l.id == page.lesson_id);
+    match lesson.and_then(|l| l.opens_at) {
+        Some(at) if at > state.clock.now() => Err(AppError::Forbidden(format!(
+            "This lesson opens on {} (UTC).",
+            at.format("%-d %B %Y at %H:%M")
+        ))),
+        _ => Ok(()),
+    }
 }
 
 pub async fn lesson(
@@ -214,6 +239,13 @@ pub async fn lesson(
     if !may_view(&page, &viewer, learner.as_deref()) {
         // Never the content: the course page, with its enroll prompt.
         return course_page(&req, &state, &tenant, &viewer, &course).await;
+    }
+    if let Some(l) = learner.as_deref().filter(|_| !is_staff(&viewer) && !page.free_preview) {
+        lesson_gate(&state, &page, l)?;
+    }
+    if page.kind == "quiz" {
+        return crate::assessment::pages::page(&state, &tenant, &viewer, &page, learner.as_deref())
+            .await;
     }
     let progress = learner.as_deref().and_then(|l| l.course(&course));
     let mut c = tera::Context::new();
@@ -280,7 +312,13 @@ pub async fn complete(
             "Enroll in the course to record your progress.".into(),
         ));
     }
-    state
+    lesson_gate(&state, &page, &learner)?;
+    if page.kind == "quiz" {
+        return Err(AppError::Conflict(
+            "A quiz is complete when you pass it.".into(),
+        ));
+    }
+    let certificate = state
         .registry
         .ask(
             &tenant,
@@ -291,6 +329,7 @@ pub async fn complete(
             },
         )
         .await??;
+    crate::assessment::certificates::issued(&state, &tenant, certificate).await;
     Ok(see_other(match &page.next {
         Some((next, _)) => format!("/courses/{course}/lessons/{next}"),
         None => format!("/courses/{course}"),

@@ -2,14 +2,16 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Integer, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::{EnrolledCourse, LearnerState, LessonRef};
-use crate::db::schema::{courses, enrollments, lesson_progress, lessons, sections, users};
+use super::{CertificateRef, EnrolledCourse, LearnerState, LessonRef};
+use crate::db::schema::{
+    certificates, courses, enrollments, lesson_progress, lessons, sections, users,
+};
 use crate::error::AppError;
 use crate::ids::{TenantId, UserId};
 
@@ -119,15 +121,30 @@ pub async fn learner_state(
         .select(users::state_version)
         .first(conn)
         .await?;
-    let enrolled: Vec<(Uuid, String, String)> = enrollments::table
+    let enrolled: Vec<(Uuid, String, String, DateTime<Utc>)> = enrollments::table
         .inner_join(courses::table)
         .filter(enrollments::user_id.eq(user.0))
         .order(enrollments::created_at.desc())
-        .select((courses::id, courses::slug, courses::title))
+        .select((
+            courses::id,
+            courses::slug,
+            courses::title,
+            enrollments::created_at,
+        ))
         .load(conn)
         .await?;
-    let ids: Vec<Uuid> = enrolled.iter().map(|(id, _, _)| *id).collect();
-    let curriculum: Vec<(Uuid, Uuid, String, String)> = lessons::table
+    let ids: Vec<Uuid> = enrolled.iter().map(|(id, ..)| *id).collect();
+    type Row = (
+        Uuid,
+        Uuid,
+        String,
+        String,
+        bool,
+        String,
+        Option<i32>,
+        Option<DateTime<Utc>>,
+    );
+    let curriculum: Vec<Row> = lessons::table
         .inner_join(sections::table)
         .filter(sections::course_id.eq_any(&ids))
         .order((sections::course_id, sections::position, lessons::position))
@@ -136,15 +153,28 @@ pub async fn learner_state(
             lessons::id,
             lessons::slug,
             lessons::title,
+            lessons::optional,
+            lessons::kind,
+            sections::unlock_after_days,
+            sections::unlock_at,
         ))
         .load(conn)
         .await?;
-    let progress: Vec<(Uuid, Option<chrono::DateTime<Utc>>, i32)> = lesson_progress::table
+    let progress: Vec<(Uuid, Option<DateTime<Utc>>, i32)> = lesson_progress::table
         .filter(lesson_progress::user_id.eq(user.0))
         .select((
             lesson_progress::lesson_id,
             lesson_progress::completed_at,
             lesson_progress::position_seconds,
+        ))
+        .load(conn)
+        .await?;
+    let issued: Vec<(Uuid, Uuid, bool)> = certificates::table
+        .filter(certificates::user_id.eq(user.0))
+        .select((
+            certificates::course_id,
+            certificates::id,
+            certificates::revoked_at.is_not_null(),
         ))
         .load(conn)
         .await?;
@@ -154,19 +184,29 @@ pub async fn learner_state(
         .map(|(id, _, _)| *id)
         .collect();
     let positions: HashMap<Uuid, i32> = progress.iter().map(|(id, _, pos)| (*id, *pos)).collect();
+    let enrolled_at: HashMap<Uuid, DateTime<Utc>> =
+        enrolled.iter().map(|(id, _, _, at)| (*id, *at)).collect();
     let mut by_course: HashMap<Uuid, Vec<LessonRef>> = HashMap::new();
-    for (course, id, slug, title) in curriculum {
+    for (course, id, slug, title, optional, kind, after_days, on) in curriculum {
+        let opens_at = crate::assessment::schedule::opens_at(enrolled_at[&course], after_days, on);
         by_course.entry(course).or_default().push(LessonRef {
             id,
             slug,
             title,
             done: completed.contains(&id),
+            optional,
+            quiz: kind == "quiz",
+            opens_at,
         });
     }
     let courses = enrolled
         .into_iter()
-        .map(|(id, slug, title)| EnrolledCourse {
+        .map(|(id, slug, title, _)| EnrolledCourse {
             lessons: by_course.remove(&id).unwrap_or_default(),
+            certificate: issued
+                .iter()
+                .find(|(course, ..)| *course == id)
+                .map(|&(_, id, revoked)| CertificateRef { id, revoked }),
             id,
             slug,
             title,

@@ -46,7 +46,7 @@ pub const MAX_PIXELS: u64 = 50_000_000;
 /// The longest side an image may have: WebP's limit, the smallest of the variant formats.
 pub const MAX_SIDE: u32 = 16_383;
 /// Text fields of an upload form are short; anything longer is refused.
-const MAX_FIELD: usize = 64 * 1024;
+const MAX_FIELD: usize = 256 * 1024;
 const MAX_PARTS: usize = 40;
 
 /// A file that arrived and passed the checks, waiting in staging. Dropping it removes the file.

@@ -52,6 +52,10 @@ pub struct Metrics {
     pub mail_queue_age: prometheus::Gauge,
     /// From the commit that wrote a mail to its acceptance by the SMTP server.
     pub mail_delivery: Histogram,
+    /// Grading a quiz submission and recording the attempt.
+    pub quiz_grading: Histogram,
+    /// Drawing a certificate's PDF and storing it.
+    pub certificate_drawing: Histogram,
     /// bb8's cumulative counters as last seen, per pool: (waited, timed out).
     last_pool_stats: Mutex<HashMap<String, (u64, u64)>>,
 }
@@ -218,6 +222,14 @@ impl Metrics {
                 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 30.0, 300.0, 3600.0
             ])
         ));
+        let quiz_grading = metric!(Histogram::with_opts(hist(
+            "eduflow_quiz_grading_seconds",
+            "Grading a quiz submission and committing the attempt"
+        )));
+        let certificate_drawing = metric!(Histogram::with_opts(hist(
+            "eduflow_certificate_drawing_seconds",
+            "Drawing a certificate's PDF and storing it in the media store"
+        )));
         let build_info = metric!(IntGaugeVec::new(
             Opts::new("eduflow_build_info", "Version and git commit of this build"),
             &["version", "git_sha"]
@@ -257,6 +269,8 @@ impl Metrics {
             mail_retries,
             mail_queue_age,
             mail_delivery,
+            quiz_grading,
+            certificate_drawing,
             last_pool_stats: Mutex::default(),
         }
     }

@@ -427,6 +427,8 @@ pub fn settings(db: &TestDb) -> Settings {
                 ..Pace::default()
             },
         },
+        // Tests that need time to pass move it with `state.clock.advance`.
+        clock: eduflow::clock::Clock::adjustable(),
     }
 }
 

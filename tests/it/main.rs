@@ -5,6 +5,7 @@ mod harness;
 mod accounts;
 mod actors;
 mod archive;
+mod assessment;
 mod authoring;
 mod backup;
 mod catalog;

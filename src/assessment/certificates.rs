@@ -1,0 +1,330 @@
+//! Certificates: the row is written in the transaction that completes a course (so no completion
+//! goes without one), the PDF is drawn after it commits and kept in the media store (drawn again
+//! on demand if that failed). `/certificates/{id}` verifies one publicly on its school's host;
+//! an admin may revoke it there.
+
+use std::sync::Arc;
+
+use actix_web::http::header::ContentType;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::Uuid as SqlUuid;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::pdf::{self, Raster};
+use crate::db::schema::{certificates, courses};
+use crate::db::tenant_tx;
+use crate::error::AppError;
+use crate::ids::{TenantId, UserId};
+use crate::learners::csrf::form_user;
+use crate::learners::render_for;
+use crate::learners::sessions::{Role, Viewer};
+use crate::media::MediaKey;
+use crate::media::upload::NewMedia;
+use crate::startup::AppState;
+use crate::tenancy::Tenant;
+use crate::tenancy::host::School;
+use crate::views::see_other;
+
+#[derive(QueryableByName)]
+struct Issued {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+}
+
+/// Issues `user`'s certificate for `course` if every lesson that is not optional is complete (a
+/// quiz lesson is complete once passed) and none was issued yet. Returns the new certificate.
+pub async fn award_if_complete(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+    user: UserId,
+    course: Uuid,
+) -> Result<Option<Uuid>, AppError> {
+    let issued: Option<Issued> = diesel::sql_query(
+        "INSERT INTO certificates (tenant_id, user_id, course_id, learner_name, course_title)
+         SELECT $1, u.id, c.id, u.name, c.title
+           FROM users u, courses c
+          WHERE u.tenant_id = $1 AND u.id = $2 AND c.tenant_id = $1 AND c.id = $3
+            AND EXISTS (SELECT 1 FROM enrollments e
+                         WHERE e.tenant_id = $1 AND e.user_id = u.id AND e.course_id = c.id)
+            AND EXISTS (SELECT 1 FROM lessons l JOIN sections s ON s.id = l.section_id
+                         WHERE s.tenant_id = $1 AND s.course_id = c.id AND NOT l.optional)
+            AND NOT EXISTS (
+                SELECT 1 FROM lessons l JOIN sections s ON s.id = l.section_id
+                 WHERE s.tenant_id = $1 AND s.course_id = c.id AND NOT l.optional
+                   AND NOT EXISTS (SELECT 1 FROM lesson_progress p
+                                    WHERE p.tenant_id = $1 AND p.user_id = u.id
+                                      AND p.lesson_id = l.id AND p.completed_at IS NOT NULL))
+         ON CONFLICT (tenant_id, user_id, course_id) DO NOTHING
+         RETURNING id",
+    )
+    .bind::<SqlUuid, _>(tenant.0)
+    .bind::<SqlUuid, _>(user.0)
+    .bind::<SqlUuid, _>(course)
+    .get_result(conn)
+    .await
+    .optional()?;
+    Ok(issued.map(|i| i.id))
+}
+
+#[derive(Debug, Clone, Serialize, Queryable)]
+pub struct Record {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub learner_name: String,
+    pub course_title: String,
+    pub course_slug: String,
+    pub issued_at: DateTime<Utc>,
+    #[serde(skip)]
+    pub pdf_key: Option<String>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub revoked_reason: Option<String>,
+}
+
+pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<Record>, AppError> {
+    Ok(certificates::table
+        .inner_join(courses::table)
+        .filter(certificates::id.eq(id))
+        .select((
+            certificates::id,
+            certificates::user_id,
+            certificates::learner_name,
+            certificates::course_title,
+            courses::slug,
+            certificates::issued_at,
+            certificates::pdf_key,
+            certificates::revoked_at,
+            certificates::revoked_reason,
+        ))
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// The school's logo as the certificate draws it: a file of EduFlow's own `/static/`, or one in
+/// the school's media store. A logo elsewhere on the web is not fetched.
+async fn logo(state: &AppState, tenant: &Tenant) -> Option<Raster> {
+    let url = tenant.logo_url.as_deref()?;
+    let bytes = if let Some(path) = url.strip_prefix("/static/") {
+        crate::assets::find(path)?.1.to_vec()
+    } else {
+        let key = url
+            .split_once("/t/")
+            .and_then(|(_, rest)| MediaKey::parse(&format!("t/{}", rest.split('?').next()?)))
+            .filter(|k| k.tenant == tenant.id)?;
+        state.media.store.read_all(&key, 8 << 20).await.ok()??
+    };
+    Raster::decode(&bytes)
+}
+
+/// The certificate's PDF, drawn now.
+pub async fn draw(state: &AppState, tenant: &Tenant, record: &Record) -> Vec<u8> {
+    let logo = logo(state, tenant).await;
+    let id = record.id.to_string();
+    let verify_url = format!("{}/certificates/{id}", state.mail.origin(tenant));
+    let date = record.issued_at.format("%-d %B %Y").to_string();
+    pdf::render(&pdf::Certificate {
+        school: &tenant.name,
+        accent: &tenant.accent_color,
+        logo: logo.as_ref(),
+        learner: &record.learner_name,
+        course: &record.course_title,
+        date: &date,
+        id: &id,
+        verify_url: &verify_url,
+    })
+}
+
+/// The key of the certificate's PDF in the media store, drawing and storing it first if it is
+/// not there yet.
+pub async fn pdf_key(
+    state: &AppState,
+    tenant: &Arc<Tenant>,
+    record: &Record,
+) -> Result<MediaKey, AppError> {
+    if let Some(key) = record
+        .pdf_key
+        .as_deref()
+        .and_then(MediaKey::parse)
+        .filter(|k| k.tenant == tenant.id)
+    {
+        return Ok(key);
+    }
+    let started = std::time::Instant::now();
+    let bytes = draw(state, tenant, record).await;
+    let key = MediaKey::of_bytes(tenant.id, "certificates", &bytes, "pdf");
+    state
+        .media
+        .store
+        .put_bytes(&key, &bytes, "application/pdf")
+        .await
+        .map_err(AppError::internal)?;
+    let row = NewMedia {
+        key: key.clone(),
+        content_type: "application/pdf".into(),
+        len: bytes.len() as u64,
+        info: Default::default(),
+        original_name: format!("certificate-{}.pdf", record.id),
+        uploader: None,
+    };
+    let (id, stored) = (record.id, key.as_str().to_owned());
+    tenant_tx(
+        state.pools.primary(),
+        tenant.id,
+        "certificate_write",
+        move |conn| {
+            Box::pin(async move {
+                row.insert(conn).await?;
+                diesel::update(certificates::table.find(id))
+                    .set(certificates::pdf_key.eq(stored))
+                    .execute(conn)
+                    .await?;
+                Ok(())
+            })
+        },
+    )
+    .await?;
+    state
+        .metrics
+        .certificate_drawing
+        .observe(started.elapsed().as_secs_f64());
+    tracing::info!(certificate = %record.id, bytes = bytes.len(), "certificate drawn");
+    Ok(key)
+}
+
+/// After a completion committed: draws the new certificate's PDF. A failure is logged; the PDF
+/// is drawn on its first download instead.
+pub async fn issued(state: &AppState, tenant: &Arc<Tenant>, certificate: Option<Uuid>) {
+    let Some(id) = certificate else { return };
+    let result = async {
+        let record = load(state, tenant, id).await?;
+        pdf_key(state, tenant, &record).await
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::warn!(error = ?e, certificate = %id, "drawing a certificate failed");
+    }
+}
+
+async fn load(state: &AppState, tenant: &Tenant, id: Uuid) -> Result<Record, AppError> {
+    tenant_tx(
+        state.pools.primary(),
+        tenant.id,
+        "certificate",
+        move |conn| Box::pin(async move { find(conn, id).await }),
+    )
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
+fn certificate_id(raw: &str) -> Result<Uuid, AppError> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
+/// The public verification page. Another school's host finds nothing: the row is not visible
+/// through its door.
+pub async fn verify(
+    School(tenant): School,
+    viewer: Viewer,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let record = load(&state, &tenant, certificate_id(&path)?).await?;
+    let mut c = tera::Context::new();
+    c.insert("school", &*tenant);
+    c.insert("certificate", &record);
+    c.insert(
+        "admin_csrf",
+        &viewer
+            .0
+            .as_ref()
+            .filter(|u| u.role == Role::Admin)
+            .map(|u| u.csrf.clone()),
+    );
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::html())
+        .body(render_for(&state.views, &viewer, "certificate.html", &c)?))
+}
+
+/// The PDF, through a signed media link. A revoked certificate has none.
+pub async fn download(
+    School(tenant): School,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let record = load(&state, &tenant, certificate_id(&path)?).await?;
+    if record.revoked_at.is_some() {
+        return Err(AppError::Conflict(
+            "This certificate was revoked; see its verification page.".into(),
+        ));
+    }
+    let key = pdf_key(&state, &tenant, &record).await?;
+    Ok(see_other(state.media.url(&key).await?))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RevokeForm {
+    pub csrf: String,
+    pub reason: String,
+}
+
+/// An admin revokes a certificate (or, with `restore`, takes the revocation back).
+pub async fn revoke(
+    req: HttpRequest,
+    School(tenant): School,
+    viewer: Viewer,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: crate::input::Form<RevokeForm>,
+) -> Result<HttpResponse, AppError> {
+    let user = form_user(&req, &state, viewer, &form.csrf, req.path())?;
+    if user.role != Role::Admin {
+        return Err(AppError::Forbidden(
+            "Only the school's admins revoke certificates.".into(),
+        ));
+    }
+    let id = certificate_id(&path)?;
+    let reason = form.reason.trim().to_owned();
+    if reason.chars().count() > 500 {
+        return Err(AppError::Unprocessable(
+            "The reason is at most 500 characters.".into(),
+        ));
+    }
+    let restore = req.path().ends_with("/restore");
+    tenant_tx(
+        state.pools.primary(),
+        tenant.id,
+        "certificate_write",
+        move |conn| {
+            Box::pin(async move {
+                find(conn, id).await?.ok_or(AppError::NotFound)?;
+                let target = certificates::table.find(id);
+                if restore {
+                    diesel::update(target)
+                        .set((
+                            certificates::revoked_at.eq(None::<DateTime<Utc>>),
+                            certificates::revoked_reason.eq(None::<String>),
+                        ))
+                        .execute(conn)
+                        .await?;
+                } else {
+                    diesel::update(target.filter(certificates::revoked_at.is_null()))
+                        .set((
+                            certificates::revoked_at.eq(diesel::dsl::now),
+                            certificates::revoked_reason
+                                .eq(Some(reason).filter(|r| !r.is_empty())),
+                        ))
+                        .execute(conn)
+                        .await?;
+                }
+                Ok(())
+            })
+        },
+    )
+    .await?;
+    Ok(see_other(format!("/certificates/{id}")))
+}

@@ -1,0 +1,441 @@
+//! Quizzes (GIFT in, graded on the server, attempts limited), completion, certificates (PDF,
+//! verification, revocation) and drip schedules on a moved clock.
+
+use diesel_async::SimpleAsyncConnection;
+
+use crate::harness::{
+    Browser, TestApp, TestDb, eduflow_cli, refused, request, succeeded, tempdir,
+};
+use crate::learning::course_with_lessons;
+
+/// Three questions: a learner who answers "Paris", "true" and "4" gets 100 %; "Lyon", "false"
+/// and "5" gets 0 %.
+const QUIZ: &str = "// Imported from Moodle
+$CATEGORY: $course$/Final
+
+::Capital::What is the capital of France? {
+  =Paris#Right: Paris has been the capital since 987.
+  ~Lyon#Lyon is the third largest city, not the capital.
+  ~Marseille
+}
+
+::Sun::The sun rises in the east. {TRUE#Look at a sunrise again.#Indeed.}
+
+Two plus two is {#4:0}.
+";
+
+const RIGHT: &[(&str, &str)] = &[("q0", "0"), ("q1", "true"), ("q2", "4")];
+const WRONG: &[(&str, &str)] = &[("q0", "1"), ("q1", "false"), ("q2", "5")];
+
+fn write_quiz(text: &str) -> std::path::PathBuf {
+    let path = tempdir("gift").join("final.gift");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Imports `QUIZ` into `course` of alpha with the CLI; returns the lesson's id and slug.
+async fn import(db: &TestDb, course: &str, extra: &[&str]) -> (String, String) {
+    let file = write_quiz(QUIZ);
+    let mut args = vec![
+        "quiz",
+        "import",
+        "--school",
+        "alpha",
+        "--course",
+        course,
+        "--title",
+        "Final check",
+    ];
+    args.extend_from_slice(extra);
+    args.push(file.to_str().unwrap());
+    let out = eduflow_cli(db, &db.admin_url, &tempdir("tenants"), &args).await;
+    let id = succeeded(&out).trim().to_owned();
+    let slug = db
+        .text(&format!("SELECT slug AS t FROM lessons WHERE id = '{id}'"))
+        .await;
+    (id, slug)
+}
+
+async fn enrolled(app: &TestApp, email: &str, course: &str) -> Browser {
+    let mut me = Browser::new("alpha");
+    me.sign_up(app.port, email).await;
+    let res = me.post(app.port, &format!("/courses/{course}/enroll"), &[]).await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    me
+}
+
+/// Completes every lesson that is not a quiz.
+async fn complete_lessons(app: &TestApp, me: &mut Browser, course: &str, lessons: &[String]) {
+    for lesson in lessons {
+        me.get(app.port, &format!("/courses/{course}/lessons/{lesson}"))
+            .await;
+        let res = me
+            .post(
+                app.port,
+                &format!("/courses/{course}/lessons/{lesson}/complete"),
+                &[],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{lesson}: {}", res.body);
+    }
+}
+
+async fn submit(
+    app: &TestApp,
+    me: &mut Browser,
+    course: &str,
+    quiz: &str,
+    answers: &[(&str, &str)],
+) -> crate::harness::Response {
+    me.get(app.port, &format!("/courses/{course}/lessons/{quiz}"))
+        .await;
+    me.post(
+        app.port,
+        &format!("/courses/{course}/lessons/{quiz}/attempts"),
+        answers,
+    )
+    .await
+}
+
+fn pdf_text(bytes: &[u8]) -> String {
+    let path = tempdir("pdf").join("certificate.pdf");
+    std::fs::write(&path, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args([path.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (Debian's poppler-utils) is installed");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[actix_web::test]
+async fn a_gift_quiz_is_graded_on_the_server_and_passing_it_completes_the_course() {
+    let (db, app) = TestApp::two_schools().await;
+    let (course, lessons) = course_with_lessons(&db, "alpha").await;
+
+    // A file with an unsupported construct is refused with its line; nothing is added.
+    let bad = write_quiz("Q1 {=a ~b}\n\n// a comment\nMatch {\n=cat -> animal\n}\n");
+    let out = eduflow_cli(
+        &db,
+        &db.admin_url,
+        &tempdir("tenants"),
+        &[
+            "quiz", "import", "--school", "alpha", "--course", &course, "--title", "Bad",
+            bad.to_str().unwrap(),
+        ],
+    )
+    .await;
+    refused(&out, "line 4: Matching questions (->) are not supported.");
+    assert_eq!(db.count("SELECT count(*) AS n FROM quizzes").await, 0);
+
+    let (quiz_id, quiz) = import(&db, &course, &["--pass-mark", "60", "--attempts", "2"]).await;
+    // At the end of the course's last section.
+    assert_eq!(
+        db.text(&format!(
+            "SELECT l.id::text AS t FROM lessons l JOIN sections s ON s.id = l.section_id
+               JOIN courses c ON c.id = s.course_id WHERE c.slug = '{course}'
+                AND c.tenant_id = (SELECT id FROM tenants WHERE slug = 'alpha')
+              ORDER BY s.position DESC, l.position DESC LIMIT 1"
+        ))
+        .await,
+        quiz_id
+    );
+
+    let mut ada = enrolled(&app, "ada@example.org", &course).await;
+    let page = ada
+        .get(app.port, &format!("/courses/{course}/lessons/{quiz}"))
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("What is the capital of France?"));
+    assert!(page.body.contains("Pass mark 60%") && page.body.contains("2 left"));
+    // Neither the right answers' marks nor any feedback is in the page before submitting.
+    for secret in ["capital since 987", "third largest", "Indeed", "Look at a sunrise", "=Paris"]
+    {
+        assert!(!page.body.contains(secret), "{secret} leaked");
+    }
+    // A quiz is completed by passing it, not by a button.
+    let res = ada
+        .post(
+            app.port,
+            &format!("/courses/{course}/lessons/{quiz}/complete"),
+            &[],
+        )
+        .await;
+    assert_eq!(res.status, 409, "{}", res.body);
+
+    complete_lessons(&app, &mut ada, &course, &lessons).await;
+    let api = ada.get(app.port, "/api/v1/me/enrollments").await.json();
+    assert_eq!(api["items"][0]["complete"], false, "{api}");
+    assert!(api["items"][0]["certificate_url"].is_null());
+
+    // A failed attempt: the score, "not passed" and the feedback of each chosen answer.
+    let res = submit(&app, &mut ada, &course, &quiz, WRONG).await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let result = ada.get(app.port, res.header("location").unwrap()).await;
+    assert!(result.body.contains("<span class=\"score\">0%</span>"), "{}", result.body);
+    assert!(result.body.contains("Not passed"));
+    assert!(result.body.contains("Lyon is the third largest city, not the capital."));
+    assert!(result.body.contains("Look at a sunrise again."));
+    assert!(result.body.contains("1 left"));
+    assert_eq!(
+        ada.get(app.port, "/api/v1/me/enrollments").await.json()["items"][0]["complete"],
+        false
+    );
+
+    // Someone else (another learner of the school) cannot read her attempt.
+    let mut bob = enrolled(&app, "bob@example.org", &course).await;
+    let theirs = bob.get(app.port, res.header("location").unwrap()).await;
+    assert_eq!(theirs.status, 404);
+
+    // Passing completes the quiz, then the course: a certificate is issued.
+    let res = submit(&app, &mut ada, &course, &quiz, RIGHT).await;
+    let result = ada.get(app.port, res.header("location").unwrap()).await;
+    assert!(result.body.contains("<span class=\"score\">100%</span>"));
+    assert!(result.body.contains("Passed") && result.body.contains("Indeed."));
+    assert!(result.body.contains("Download your certificate"), "{}", result.body);
+    let api = ada.get(app.port, "/api/v1/me/enrollments").await.json();
+    assert_eq!(api["items"][0]["complete"], true, "{api}");
+    let verify = api["items"][0]["certificate_url"].as_str().unwrap().to_owned();
+    let learn = ada.get(app.port, "/learn").await;
+    assert!(
+        learn.body.contains("Course complete") && learn.body.contains(&verify),
+        "{}",
+        learn.body
+    );
+
+    // Past the limit: a clear refusal, and no third attempt stored.
+    let res = submit(&app, &mut ada, &course, &quiz, RIGHT).await;
+    assert_eq!(res.status, 409);
+    assert!(res.body.contains("You have used all 2 attempts at this quiz."), "{}", res.body);
+    assert_eq!(db.count("SELECT count(*) AS n FROM quiz_attempts").await, 2);
+
+    // The PDF: stored in the media store, and it reads back with the learner and course.
+    let pdf = ada.get(app.port, &format!("{verify}/pdf")).await;
+    assert_eq!(pdf.status, 303);
+    let file = request(
+        app.port,
+        "GET",
+        "alpha.localhost",
+        pdf.header("location").unwrap(),
+        &[],
+    )
+    .await;
+    assert_eq!(file.status, 200);
+    assert!(file.bytes.starts_with(b"%PDF-1.4"));
+    let text = pdf_text(&file.bytes);
+    let title = db
+        .text(&format!(
+            "SELECT title AS t FROM courses WHERE slug = '{course}'
+               AND tenant_id = (SELECT id FROM tenants WHERE slug = 'alpha')"
+        ))
+        .await;
+    for expected in ["Ada Lovelace", "Certificate of Completion", title.as_str(), &verify[14..]] {
+        assert!(text.contains(expected), "{expected:?} not in {text}");
+    }
+    assert_eq!(
+        db.count("SELECT count(*) AS n FROM media WHERE key LIKE '%/certificates/%.pdf'")
+            .await,
+        1
+    );
+
+    // The verification page is public on the school's host, and nowhere else.
+    let page = app.get("alpha.localhost", &verify).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Ada Lovelace") && page.body.contains("Valid."));
+    assert_eq!(app.get("beta.localhost", &verify).await.status, 404);
+    assert_eq!(app.get("beta.localhost", &format!("{verify}/pdf")).await.status, 404);
+
+    // An admin revokes it: the page says so, the PDF is withheld, /learn drops the link.
+    let mut admin = Browser::member(app.port, &db, "alpha", "root@example.org", "admin").await;
+    assert_eq!(
+        bob.post(app.port, &format!("{verify}/revoke"), &[("reason", "x")])
+            .await
+            .status,
+        403
+    );
+    admin.get(app.port, &verify).await;
+    let res = admin
+        .post(
+            app.port,
+            &format!("{verify}/revoke"),
+            &[("reason", "Answers were shared")],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let page = app.get("alpha.localhost", &verify).await;
+    assert!(page.body.contains("Revoked") && page.body.contains("Answers were shared"));
+    assert_eq!(app.get("alpha.localhost", &format!("{verify}/pdf")).await.status, 409);
+    assert!(!ada.get(app.port, "/learn").await.body.contains(&verify));
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn optional_lessons_do_not_hold_back_completion_and_two_racing_attempts_count_once() {
+    let (db, app) = TestApp::two_schools().await;
+    let (course, lessons) = course_with_lessons(&db, "alpha").await;
+    let (_, quiz) = import(&db, &course, &["--attempts", "1"]).await;
+    // Plain SQL, as an operator would: every instance hears of it.
+    db.superuser()
+        .await
+        .batch_execute(&format!(
+            "UPDATE lessons SET optional = true WHERE slug = '{}' AND section_id IN
+               (SELECT s.id FROM sections s JOIN courses c ON c.id = s.course_id
+                 WHERE c.slug = '{course}' AND c.tenant_id = (SELECT id FROM tenants WHERE slug = 'alpha'))",
+            lessons[0]
+        ))
+        .await
+        .unwrap();
+    let mut ada = enrolled(&app, "ada@example.org", &course).await;
+    complete_lessons(&app, &mut ada, &course, &lessons[1..]).await;
+    ada.get(app.port, &format!("/courses/{course}/lessons/{quiz}"))
+        .await;
+    let path = format!("/courses/{course}/lessons/{quiz}/attempts");
+    let mut fields = RIGHT.to_vec();
+    let csrf = ada.csrf().to_owned();
+    fields.push(("csrf", &csrf));
+    let cookie = ada.cookie_header();
+    let headers = [("Cookie", cookie.as_str())];
+    let post = || crate::harness::post_form(app.port, "alpha.localhost", &path, &fields, &headers);
+    let (a, b) = futures_util::join!(post(), post());
+    let mut statuses = [a.status, b.status];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [303, 409]);
+    assert_eq!(db.count("SELECT count(*) AS n FROM quiz_attempts").await, 1);
+    let api = ada.get(app.port, "/api/v1/me/enrollments").await.json();
+    assert_eq!(api["items"][0]["complete"], true, "{api}");
+    assert_eq!(db.count("SELECT count(*) AS n FROM certificates").await, 1);
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn instructors_write_preview_and_export_gift_in_the_lesson_editor() {
+    let (db, app) = TestApp::two_schools().await;
+    let mut teacher = Browser::member(app.port, &db, "alpha", "t@example.org", "instructor").await;
+    let res = teacher
+        .upload(
+            app.port,
+            "/author/courses",
+            &[
+                ("title", "Quizzing"),
+                ("category", &db.text("SELECT c.slug AS t FROM categories c JOIN tenants t ON t.id = c.tenant_id WHERE t.slug = 'alpha' LIMIT 1").await),
+                ("level", "beginner"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let course_page = res.header("location").unwrap().to_owned();
+    teacher.get(app.port, &course_page).await;
+    let res = teacher
+        .post(app.port, &format!("{course_page}/sections"), &[("title", "Week 1")])
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let section = db.text("SELECT id::text AS t FROM sections WHERE title = 'Week 1'").await;
+    let new = format!("{course_page}/sections/{section}/lessons");
+    teacher.get(app.port, &format!("{new}/new")).await;
+
+    // A mistake is shown by its line, and nothing is saved.
+    let res = teacher
+        .upload(app.port, &new, &[("title", "Check"), ("gift", "Q1 {=a ~b}\n\nQ2 {}\n")])
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(res.body.contains("line 3: Essay questions ({}) are not supported."), "{}", res.body);
+    assert_eq!(db.count("SELECT count(*) AS n FROM quizzes").await, 0);
+
+    // Preview shows the parsed questions with their answers, and saves nothing.
+    let res = teacher
+        .upload(
+            app.port,
+            &new,
+            &[("title", "Check"), ("gift", QUIZ), ("pass_mark", "80"), ("preview", "1")],
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert!(res.body.contains("Preview") && res.body.contains("Paris (100%)"), "{}", res.body);
+    assert!(res.body.contains("4 ± 0"));
+    assert_eq!(db.count("SELECT count(*) AS n FROM lessons WHERE kind = 'quiz'").await, 0);
+
+    let res = teacher
+        .upload(
+            app.port,
+            &new,
+            &[("title", "Check"), ("gift", QUIZ), ("pass_mark", "80"), ("max_attempts", "3")],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let editor = res.header("location").unwrap().to_owned();
+    assert_eq!(
+        db.count("SELECT count(*) AS n FROM quizzes WHERE pass_mark = 80 AND max_attempts = 3 AND NOT shuffle")
+            .await,
+        1
+    );
+    let page = teacher.get(app.port, &editor).await;
+    assert!(page.body.contains("Export as GIFT"));
+    let export = teacher.get(app.port, &format!("{editor}/quiz.gift")).await;
+    assert_eq!(export.status, 200);
+    assert!(export.body.contains("::Capital::What is the capital of France?"));
+    assert_eq!(
+        eduflow::assessment::gift::parse(&export.body).unwrap(),
+        eduflow::assessment::gift::parse(QUIZ).unwrap()
+    );
+    // A learner cannot export.
+    let mut learner = Browser::new("alpha");
+    learner.sign_up(app.port, "l@example.org").await;
+    assert_eq!(learner.get(app.port, &format!("{editor}/quiz.gift")).await.status, 403);
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn dripped_sections_open_when_the_clock_reaches_them() {
+    let (db, app) = TestApp::two_schools().await;
+    let (course, lessons) = course_with_lessons(&db, "alpha").await;
+    let school = "(SELECT id FROM tenants WHERE slug = 'alpha')";
+    let section_of = |lesson: &str| {
+        format!(
+            "(SELECT l.section_id FROM lessons l JOIN sections s ON s.id = l.section_id
+               JOIN courses c ON c.id = s.course_id
+              WHERE l.slug = '{lesson}' AND c.slug = '{course}' AND c.tenant_id = {school})"
+        )
+    };
+    let last = lessons.last().unwrap();
+    db.superuser()
+        .await
+        .batch_execute(&format!(
+            "UPDATE sections SET unlock_after_days = 7 WHERE id = {}",
+            section_of(last)
+        ))
+        .await
+        .unwrap();
+    let mut ada = enrolled(&app, "ada@example.org", &course).await;
+    let path = format!("/courses/{course}/lessons/{last}");
+    let res = ada.get(app.port, &path).await;
+    assert_eq!(res.status, 403, "{}", res.body);
+    assert!(res.body.contains("This lesson opens on"), "{}", res.body);
+    let res = ada.post(app.port, &format!("{path}/complete"), &[]).await;
+    assert_eq!(res.status, 403);
+    // The course page says when.
+    let page = ada.get(app.port, &format!("/courses/{course}")).await;
+    assert!(page.body.contains("Opens 7 days after you enroll"), "{}", page.body);
+
+    app.state.clock.advance(chrono::Duration::days(6));
+    assert_eq!(ada.get(app.port, &path).await.status, 403);
+    app.state.clock.advance(chrono::Duration::days(1));
+    assert_eq!(ada.get(app.port, &path).await.status, 200);
+
+    // A date: shut until then, for everyone enrolled.
+    let on = app.state.clock.now() + chrono::Duration::days(30);
+    db.superuser()
+        .await
+        .batch_execute(&format!(
+            "UPDATE sections SET unlock_after_days = NULL, unlock_at = '{}' WHERE id = {}",
+            on.to_rfc3339(),
+            section_of(last)
+        ))
+        .await
+        .unwrap();
+    let res = ada.get(app.port, &path).await;
+    assert_eq!(res.status, 403);
+    assert!(res.body.contains(&on.format("%-d %B %Y").to_string()), "{}", res.body);
+    app.state.clock.advance(chrono::Duration::days(31));
+    assert_eq!(ada.get(app.port, &path).await.status, 200);
+    app.stop().await;
+}
