@@ -4,8 +4,8 @@ use anyhow::{Context, bail};
 
 use crate::backup;
 use crate::config::{
-    BackupCommand, Cli, Command, CoursesCommand, QuizCommand, NewUserArgs, SchoolArgs, SeedArgs, ServeArgs,
-    TenantsCommand, UsersCommand,
+    BackupCommand, Cli, Command, CoursesCommand, NewUserArgs, QuizCommand, SchoolArgs, SeedArgs,
+    ServeArgs, TenantsCommand, UsersCommand,
 };
 use crate::db::embedded::{Cluster, ClusterOptions};
 use crate::db::{PoolSettings, Pools, migrate};

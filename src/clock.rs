@@ -26,7 +26,10 @@ impl Clock {
     }
 
     pub fn now(&self) -> DateTime<Utc> {
-        let offset = self.offset.as_ref().map_or(0, |o| o.load(Ordering::Relaxed));
+        let offset = self
+            .offset
+            .as_ref()
+            .map_or(0, |o| o.load(Ordering::Relaxed));
         Utc::now() + chrono::Duration::seconds(offset)
     }
 

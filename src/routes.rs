@@ -93,7 +93,10 @@ fn text(cfg: &mut web::ServiceConfig) {
             web::get().to(assessment::pages::result),
         )
         .route("/certificates/{id}", web::get().to(certificates::verify))
-        .route("/certificates/{id}/pdf", web::get().to(certificates::download))
+        .route(
+            "/certificates/{id}/pdf",
+            web::get().to(certificates::download),
+        )
         .route(
             "/certificates/{id}/revoke",
             web::post().to(certificates::revoke),

@@ -18,8 +18,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("lesson.html", include_str!("../templates/lesson.html")),
     ("learn.html", include_str!("../templates/learn.html")),
     ("quiz.html", include_str!("../templates/quiz.html")),
-    ("quiz_result.html", include_str!("../templates/quiz_result.html")),
-    ("certificate.html", include_str!("../templates/certificate.html")),
+    (
+        "quiz_result.html",
+        include_str!("../templates/quiz_result.html"),
+    ),
+    (
+        "certificate.html",
+        include_str!("../templates/certificate.html"),
+    ),
     (
         "author_index.html",
         include_str!("../templates/author_index.html"),

@@ -234,15 +234,7 @@ pub async fn erase(
             "That is not your password; nothing was deleted.".into(),
         ));
     }
-    let tenant = school.id;
-    let erased = tenant_tx(
-        state.pools.primary(),
-        tenant,
-        "personal_erase",
-        move |conn| Box::pin(async move { personal::erase(conn, tenant, learner).await }),
-    )
-    .await?;
-    if !erased {
+    if !personal::erase_now(&state, school.id, learner).await? {
         return Err(AppError::NotFound);
     }
     Ok(see_other("/admin/learners"))

@@ -315,8 +315,7 @@ pub async fn revoke(
                     diesel::update(target.filter(certificates::revoked_at.is_null()))
                         .set((
                             certificates::revoked_at.eq(diesel::dsl::now),
-                            certificates::revoked_reason
-                                .eq(Some(reason).filter(|r| !r.is_empty())),
+                            certificates::revoked_reason.eq(Some(reason).filter(|r| !r.is_empty())),
                         ))
                         .execute(conn)
                         .await?;

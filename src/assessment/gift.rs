@@ -31,12 +31,20 @@ pub enum Kind {
         right: Option<String>,
     },
     /// One option may be chosen; the `=` option earns full marks, others their weight.
-    Single { options: Vec<Choice> },
+    Single {
+        options: Vec<Choice>,
+    },
     /// Any options may be chosen; their weights (percent, some negative) are added up.
-    Multiple { options: Vec<Choice> },
+    Multiple {
+        options: Vec<Choice>,
+    },
     /// Typed text matched against the accepted answers, ignoring case and extra spaces.
-    Short { answers: Vec<Choice> },
-    Numeric { answers: Vec<Number> },
+    Short {
+        answers: Vec<Choice>,
+    },
+    Numeric {
+        answers: Vec<Number>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -79,7 +87,10 @@ fn fail<T>(line: usize, message: impl Into<String>) -> Result<T, GiftError> {
 /// `$CATEGORY:` lines are accepted and ignored (Moodle writes them in every export).
 pub fn parse(source: &str) -> Result<Vec<Question>, GiftError> {
     if source.len() > MAX_GIFT_BYTES {
-        return fail(1, format!("The text is longer than {MAX_GIFT_BYTES} bytes."));
+        return fail(
+            1,
+            format!("The text is longer than {MAX_GIFT_BYTES} bytes."),
+        );
     }
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     let mut questions = Vec::new();
@@ -96,7 +107,10 @@ pub fn parse(source: &str) -> Result<Vec<Question>, GiftError> {
         if trimmed.is_empty() && !block.is_empty() && !opens_more(&block) {
             questions.push(question(&block.join("\n"), start)?);
             if questions.len() > MAX_QUESTIONS {
-                return fail(start, format!("A quiz holds at most {MAX_QUESTIONS} questions."));
+                return fail(
+                    start,
+                    format!("A quiz holds at most {MAX_QUESTIONS} questions."),
+                );
             }
             block.clear();
         } else if !trimmed.is_empty() || !block.is_empty() {
@@ -254,7 +268,10 @@ fn question(block: &str, start: usize) -> Result<Question, GiftError> {
 /// Splits `s` at its first unescaped `#`: (before, feedback after).
 fn with_feedback(s: &str) -> (&str, Option<String>) {
     match unescaped(s, '#').first() {
-        Some(&i) => (&s[..i], Some(unescape(&s[i + 1..])).filter(|f| !f.is_empty())),
+        Some(&i) => (
+            &s[..i],
+            Some(unescape(&s[i + 1..])).filter(|f| !f.is_empty()),
+        ),
         None => (s, None),
     }
 }
@@ -425,7 +442,10 @@ fn numbers(inside: &str, line: usize) -> Result<Kind, GiftError> {
         });
     } else {
         if !inside[..marks[0]].trim().is_empty() {
-            return fail(line, "Numeric answers are written {#=3.14:0.01 =%50%3:0.5}.");
+            return fail(
+                line,
+                "Numeric answers are written {#=3.14:0.01 =%50%3:0.5}.",
+            );
         }
         for (n, &at) in marks.iter().enumerate() {
             let end = marks.get(n + 1).copied().unwrap_or(inside.len());
@@ -573,7 +593,10 @@ Escapes\\: a \\{brace\\} and an \\= sign {=yes\\#1}
         };
         assert_eq!(options[0].text, "Paris");
         assert_eq!(options[0].weight, 100.0);
-        assert_eq!(options[1].feedback.as_deref(), Some("Lyon is the third city."));
+        assert_eq!(
+            options[1].feedback.as_deref(),
+            Some("Lyon is the third city.")
+        );
         assert_eq!(
             q[1].kind,
             Kind::TrueFalse {
@@ -630,7 +653,11 @@ Escapes\\: a \\{brace\\} and an \\= sign {=yes\\#1}
     #[test]
     fn unsupported_constructs_name_their_line() {
         let cases = [
-            ("Q1 {=a ~b}\n\nMatch {\n=a -> 1\n=b -> 2\n}\n", 3, "Matching"),
+            (
+                "Q1 {=a ~b}\n\nMatch {\n=a -> 1\n=b -> 2\n}\n",
+                3,
+                "Matching",
+            ),
             ("\n\nWrite an essay {}\n", 3, "Essay"),
             ("Just a description\n", 1, "descriptions"),
             ("Q {=a ~b} and {=c ~d}\n", 1, "one set"),

@@ -96,7 +96,10 @@ fn mark(n: usize, q: &Question, given: &Submission) -> Marked {
             Some(said) => {
                 let ok = said == *answer;
                 feedback.extend(if ok { right } else { wrong }.clone());
-                (if said { "True" } else { "False" }.to_owned(), f64::from(u8::from(ok)))
+                (
+                    if said { "True" } else { "False" }.to_owned(),
+                    f64::from(u8::from(ok)),
+                )
             }
             None => (String::new(), 0.0),
         },
@@ -297,7 +300,16 @@ Pi? {#3.14:0.01#Good.}
     fn the_form_never_carries_answers_or_feedback() {
         let q = gift::parse(QUIZ).unwrap();
         let json = serde_json::to_string(&shown(&q, true)).unwrap();
-        for secret in ["Yes.", "Look again", "Right.", "four", "3.14", "Good.", "100", "-100"] {
+        for secret in [
+            "Yes.",
+            "Look again",
+            "Right.",
+            "four",
+            "3.14",
+            "Good.",
+            "100",
+            "-100",
+        ] {
             assert!(!json.contains(secret), "{secret} in {json}");
         }
         let mut order: Vec<usize> = shown(&q, true).iter().map(|s| s.n).collect();

@@ -19,7 +19,7 @@ use crate::learners::csrf::form_user;
 use crate::learners::render_for;
 use crate::learners::sessions::{Role, Viewer};
 use crate::learning::LearnerState;
-use crate::learning::pages::{load_lesson, lesson_gate, state_of};
+use crate::learning::pages::{lesson_gate, load_lesson, state_of};
 use crate::learning::store::LessonPage;
 use crate::startup::AppState;
 use crate::tenancy::Tenant;
@@ -164,18 +164,13 @@ pub async fn result(
     let attempt: uuid::Uuid = id(&attempt)?;
     let page = load_lesson(&state, &tenant, state.pools.primary(), &course, &lesson).await?;
     let quiz = quiz_of(&state, &tenant, page.lesson_id).await?;
-    let (found, attempts) = tenant_tx(
-        state.pools.primary(),
-        tenant.id,
-        "quiz",
-        move |conn| {
-            Box::pin(async move {
-                let found = quizzes::attempt(conn, user.id, attempt).await?;
-                let all = quizzes::attempts(conn, user.id, page.lesson_id).await?;
-                Ok((found, all))
-            })
-        },
-    )
+    let (found, attempts) = tenant_tx(state.pools.primary(), tenant.id, "quiz", move |conn| {
+        Box::pin(async move {
+            let found = quizzes::attempt(conn, user.id, attempt).await?;
+            let all = quizzes::attempts(conn, user.id, page.lesson_id).await?;
+            Ok((found, all))
+        })
+    })
     .await?;
     let Some((attempt, marked, _)) = found.filter(|(_, _, at)| *at == page.lesson_id) else {
         return Err(AppError::NotFound);

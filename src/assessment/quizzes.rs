@@ -43,10 +43,11 @@ impl Settings {
     ) -> Result<Self, (&'static str, String)> {
         let pass_mark = match pass_mark.trim() {
             "" => 70,
-            n => n.parse().ok().filter(|n| (0..=100).contains(n)).ok_or((
-                "pass_mark",
-                "A whole percentage from 0 to 100.".to_owned(),
-            ))?,
+            n => n
+                .parse()
+                .ok()
+                .filter(|n| (0..=100).contains(n))
+                .ok_or(("pass_mark", "A whole percentage from 0 to 100.".to_owned()))?,
         };
         let max_attempts = match max_attempts.trim() {
             "" => None,

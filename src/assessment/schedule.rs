@@ -27,9 +27,15 @@ mod tests {
             .unwrap()
             .to_utc();
         assert_eq!(opens_at(enrolled, None, None), None);
-        assert_eq!(opens_at(enrolled, Some(7), None), Some(enrolled + Duration::days(7)));
+        assert_eq!(
+            opens_at(enrolled, Some(7), None),
+            Some(enrolled + Duration::days(7))
+        );
         assert_eq!(opens_at(enrolled, None, Some(on)), Some(on));
         assert_eq!(opens_at(enrolled, Some(2), Some(on)), Some(on));
-        assert_eq!(opens_at(enrolled, Some(9), Some(on)), Some(enrolled + Duration::days(9)));
+        assert_eq!(
+            opens_at(enrolled, Some(9), Some(on)),
+            Some(enrolled + Duration::days(9))
+        );
     }
 }

@@ -102,6 +102,8 @@ pub struct CourseInput {
     pub enrollment_cap: Option<i32>,
     /// Enrollment closes at this instant (`None`: never).
     pub enrollment_ends_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Slugs of the school's courses a learner must complete first.
+    pub prerequisites: Vec<String>,
 }
 
 impl CourseInput {
@@ -180,8 +182,29 @@ impl CourseInput {
                 }
             },
         };
+        let mut prerequisites: Vec<String> = Vec::new();
+        for p in form.get("prerequisites").split(',') {
+            let p = p.trim().to_lowercase();
+            if p.is_empty() || prerequisites.contains(&p) {
+                continue;
+            }
+            if !is_slug(&p, 120) {
+                e.insert(
+                    "prerequisites",
+                    format!("“{p}” is not a course slug: lowercase letters, digits and dashes."),
+                );
+            }
+            prerequisites.push(p);
+        }
+        if prerequisites.len() > MAX_TAGS {
+            e.insert(
+                "prerequisites",
+                format!("At most {MAX_TAGS} prerequisites."),
+            );
+        }
         if e.is_empty() {
             Ok(Self {
+                prerequisites,
                 title,
                 slug,
                 summary,
@@ -258,11 +281,13 @@ impl LessonInput {
             )
             .map_err(|(field, message)| e.insert(field, message))
             .ok();
-            questions.zip(settings).map(|(questions, settings)| QuizInput {
-                gift: source.to_owned(),
-                questions,
-                settings,
-            })
+            questions
+                .zip(settings)
+                .map(|(questions, settings)| QuizInput {
+                    gift: source.to_owned(),
+                    questions,
+                    settings,
+                })
         };
         if e.is_empty() {
             Ok(Self {
@@ -284,6 +309,47 @@ pub fn section_title(form: &impl Fields) -> Result<String, FieldErrors> {
     let mut e = FieldErrors::new();
     let title = text(&mut e, "title", form.get("title"), true, 200);
     if e.is_empty() { Ok(title) } else { Err(e) }
+}
+
+/// When a section opens: some days after enrollment, at an instant, both, or neither.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Schedule {
+    pub after_days: Option<i32>,
+    pub at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// A section's drip fields, `unlock_after_days` and `unlock_at`.
+pub fn section_schedule(form: &impl Fields) -> Result<Schedule, FieldErrors> {
+    let mut e = FieldErrors::new();
+    let after_days = match form.get("unlock_after_days").trim() {
+        "" | "0" => None,
+        n => n
+            .parse()
+            .ok()
+            .filter(|n| (1..=3650).contains(n))
+            .or_else(|| {
+                e.insert(
+                    "unlock_after_days",
+                    "A whole number of days from 1 to 3650 (or empty: at once).".into(),
+                );
+                None
+            }),
+    };
+    let at = match form.get("unlock_at").trim() {
+        "" => None,
+        raw => parse_instant(raw).or_else(|| {
+            e.insert(
+                "unlock_at",
+                "A date and time, YYYY-MM-DDTHH:MM in UTC (or empty).".into(),
+            );
+            None
+        }),
+    };
+    if e.is_empty() {
+        Ok(Schedule { after_days, at })
+    } else {
+        Err(e)
+    }
 }
 
 #[cfg(test)]
@@ -320,6 +386,18 @@ mod tests {
     }
 
     #[test]
+    fn a_section_schedule_is_days_an_instant_or_nothing() {
+        let s = section_schedule(&form(&[("unlock_after_days", "7"), ("unlock_at", "")])).unwrap();
+        assert_eq!((s.after_days, s.at), (Some(7), None));
+        let s = section_schedule(&form(&[("unlock_at", "2027-01-02T09:30")])).unwrap();
+        assert_eq!(s.at.unwrap().to_rfc3339(), "2027-01-02T09:30:00+00:00");
+        assert_eq!(section_schedule(&form(&[])).unwrap(), Schedule::default());
+        let e = section_schedule(&form(&[("unlock_after_days", "-1"), ("unlock_at", "soon")]))
+            .unwrap_err();
+        assert!(e.contains_key("unlock_after_days") && e.contains_key("unlock_at"));
+    }
+
+    #[test]
     fn every_bad_field_gets_its_own_message() {
         let e = CourseInput::parse(
             &form(&[
@@ -352,7 +430,10 @@ mod tests {
             ("pass_mark", "101"),
         ]))
         .unwrap_err();
-        assert_eq!(e["gift"], "line 3: Matching questions (->) are not supported.");
+        assert_eq!(
+            e["gift"],
+            "line 3: Matching questions (->) are not supported."
+        );
         assert_eq!(e["pass_mark"], "A whole percentage from 0 to 100.");
         let quiz = LessonInput::parse(&form(&[
             ("title", "Quiz"),
@@ -363,7 +444,10 @@ mod tests {
         .unwrap();
         assert!(quiz.optional);
         let quiz = quiz.quiz.unwrap();
-        assert_eq!((quiz.questions.len(), quiz.settings.max_attempts), (1, Some(3)));
+        assert_eq!(
+            (quiz.questions.len(), quiz.settings.max_attempts),
+            (1, Some(3))
+        );
         assert!(!quiz.settings.shuffle);
     }
 }

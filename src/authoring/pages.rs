@@ -201,7 +201,10 @@ async fn course_page(
                     cats,
                     store::outline(conn, id).await?,
                     store::instructors(conn, id).await?,
-                    Some(store::course(conn, id).await?),
+                    Some((
+                        store::course(conn, id).await?,
+                        store::prerequisite_slugs(conn, id).await?,
+                    )),
                 ))
             })
         },
@@ -209,7 +212,11 @@ async fn course_page(
     .await?;
     let values = match (view.values, &record) {
         (Some(typed), _) => typed,
-        (None, Some(stored)) => course_values(stored),
+        (None, Some((stored, requires))) => {
+            let mut values = course_values(stored);
+            values.insert("prerequisites".into(), requires.join(", "));
+            values
+        }
         (None, None) => {
             let mut blank = blank_values(COURSE_FIELDS);
             blank.insert("level".into(), "beginner".into());
@@ -239,7 +246,7 @@ async fn course_page(
         .any(|i| i.owner && i.member.id == user.id.0);
     c.insert("instructors", &instructors);
     c.insert("may_assign", &(user.role == Role::Admin || owns));
-    if let Some(record) = &record {
+    if let Some((record, _)) = &record {
         c.insert("course", record);
         c.insert(
             "cover_url",
@@ -290,6 +297,7 @@ const COURSE_FIELDS: &[&str] = &[
     "duration_minutes",
     "enrollment_cap",
     "enrollment_ends_at",
+    "prerequisites",
 ];
 const LESSON_FIELDS: &[&str] = &[
     "title",
@@ -396,10 +404,15 @@ async fn save_course(
                 Some(id) => {
                     store::may_edit(conn, &who, id).await?;
                     store::update_course(conn, id, &saved, cover.as_ref()).await?;
+                    store::set_prerequisites(conn, tenant_id, id, &saved.prerequisites).await?;
                     Ok(id)
                 }
                 None => {
-                    store::create_course(conn, tenant_id.0, who.id, &saved, cover.as_ref()).await
+                    let id =
+                        store::create_course(conn, tenant_id.0, who.id, &saved, cover.as_ref())
+                            .await?;
+                    store::set_prerequisites(conn, tenant_id, id, &saved.prerequisites).await?;
+                    Ok(id)
                 }
             }
         })
@@ -407,9 +420,15 @@ async fn save_course(
     .await;
     match result {
         Ok(id) => Ok(see_other(format!("/author/courses/{id}"))),
-        Err(AppError::Conflict(field)) if field == "slug" => {
-            let errors =
-                FieldErrors::from([("slug", "Another course already uses this slug.".to_owned())]);
+        Err(e @ (AppError::Conflict(_) | AppError::Unprocessable(_))) => {
+            let errors = match e {
+                AppError::Conflict(field) if field == "slug" => FieldErrors::from([(
+                    "slug",
+                    "Another course already uses this slug.".to_owned(),
+                )]),
+                AppError::Unprocessable(message) => FieldErrors::from([("prerequisites", message)]),
+                other => return Err(other),
+            };
             let view = CourseView {
                 course,
                 values: Some(typed_values(&form, COURSE_FIELDS)),
@@ -559,8 +578,14 @@ pub async fn arrange_section(
     let (course, section) = path.into_inner();
     let section: SectionId = id(&section)?;
     let action = form.get("action").cloned().unwrap_or_default();
-    let title = if action == "rename" {
-        Some(title_or_422(&form)?)
+    let saved = if action == "rename" {
+        let schedule = forms::section_schedule(&*form).map_err(|e| {
+            AppError::Unprocessable(format!(
+                "Section opening: {}",
+                e.values().next().map_or("", String::as_str)
+            ))
+        })?;
+        Some((title_or_422(&form)?, schedule))
     } else {
         None
     };
@@ -576,9 +601,9 @@ pub async fn arrange_section(
         form.into_inner(),
         move |conn, course, _| {
             Box::pin(async move {
-                match (action.as_str(), title) {
-                    ("rename", Some(title)) => {
-                        store::rename_section(conn, course, section, &title).await
+                match (action.as_str(), saved) {
+                    ("rename", Some((title, schedule))) => {
+                        store::save_section(conn, course, section, &title, schedule).await
                     }
                     ("delete", _) => store::delete_section(conn, course, section).await,
                     (dir, _) => store::move_section(conn, course, section, dir == "up").await,
@@ -720,11 +745,17 @@ fn lesson_values(
         ("title".to_owned(), l.title.clone()),
         ("slug".to_owned(), l.slug.clone()),
         ("body".to_owned(), l.body.clone()),
-        ("gift".to_owned(), quiz.map(|q| q.gift.clone()).unwrap_or_default()),
+        (
+            "gift".to_owned(),
+            quiz.map(|q| q.gift.clone()).unwrap_or_default(),
+        ),
         ("pass_mark".to_owned(), settings.pass_mark.to_string()),
         (
             "max_attempts".to_owned(),
-            settings.max_attempts.map(|m| m.to_string()).unwrap_or_default(),
+            settings
+                .max_attempts
+                .map(|m| m.to_string())
+                .unwrap_or_default(),
         ),
     ]);
     for (name, on) in [
@@ -786,7 +817,10 @@ pub async fn edit_lesson(
             Box::pin(async move {
                 store::may_edit(conn, &who, course).await?;
                 let record = store::lesson(conn, course, lesson).await?;
-                Ok((record, crate::assessment::quizzes::load(conn, lesson.0).await?))
+                Ok((
+                    record,
+                    crate::assessment::quizzes::load(conn, lesson.0).await?,
+                ))
             })
         },
     )

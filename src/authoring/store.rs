@@ -7,10 +7,12 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::forms::{CourseInput, LessonInput};
-use crate::db::schema::{categories, course_instructors, courses, lessons, sections, users};
-use crate::error::AppError;
+use super::forms::{CourseInput, LessonInput, Schedule};
 use crate::assessment::quizzes;
+use crate::db::schema::{
+    categories, course_instructors, course_prerequisites, courses, lessons, sections, users,
+};
+use crate::error::AppError;
 use crate::ids::{CourseId, LessonId, SectionId, TenantId, UserId};
 use crate::learners::sessions::{CurrentUser, Role};
 use crate::media::upload::Stored;
@@ -269,6 +271,9 @@ pub async fn set_published(
 pub struct OutlineSection {
     pub id: Uuid,
     pub title: String,
+    pub unlock_after_days: Option<i32>,
+    /// As the editor's `datetime-local` field shows it.
+    pub unlock_at: Option<String>,
     pub lessons: Vec<OutlineLesson>,
 }
 
@@ -287,13 +292,19 @@ pub async fn outline(
     conn: &mut AsyncPgConnection,
     course: CourseId,
 ) -> Result<Vec<OutlineSection>, AppError> {
-    let secs: Vec<(Uuid, String)> = sections::table
+    type Row = (Uuid, String, Option<i32>, Option<chrono::DateTime<Utc>>);
+    let secs: Vec<Row> = sections::table
         .filter(sections::course_id.eq(course.0))
         .order(sections::position)
-        .select((sections::id, sections::title))
+        .select((
+            sections::id,
+            sections::title,
+            sections::unlock_after_days,
+            sections::unlock_at,
+        ))
         .load(conn)
         .await?;
-    let ids: Vec<Uuid> = secs.iter().map(|(id, _)| *id).collect();
+    let ids: Vec<Uuid> = secs.iter().map(|(id, ..)| *id).collect();
     let all: Vec<OutlineLesson> = lessons::table
         .filter(lessons::section_id.eq_any(&ids))
         .order((lessons::section_id, lessons::position))
@@ -309,9 +320,11 @@ pub async fn outline(
         .await?;
     Ok(secs
         .into_iter()
-        .map(|(id, title)| OutlineSection {
+        .map(|(id, title, unlock_after_days, unlock_at)| OutlineSection {
             id,
             title,
+            unlock_after_days,
+            unlock_at: unlock_at.map(super::forms::show_instant),
             lessons: all.iter().filter(|l| l.section_id == id).cloned().collect(),
         })
         .collect())
@@ -360,15 +373,79 @@ pub async fn add_section(
     Ok(SectionId(id))
 }
 
-pub async fn rename_section(
+/// Renames a section and sets when it opens.
+pub async fn save_section(
     conn: &mut AsyncPgConnection,
     course: CourseId,
     section: SectionId,
     title: &str,
+    schedule: Schedule,
 ) -> Result<(), AppError> {
     section_of(conn, course, section).await?;
     diesel::update(sections::table.find(section.0))
-        .set(sections::title.eq(title))
+        .set((
+            sections::title.eq(title),
+            sections::unlock_after_days.eq(schedule.after_days),
+            sections::unlock_at.eq(schedule.at),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The slugs of the courses `course` requires, in order.
+pub async fn prerequisite_slugs(
+    conn: &mut AsyncPgConnection,
+    course: CourseId,
+) -> Result<Vec<String>, AppError> {
+    Ok(course_prerequisites::table
+        .inner_join(courses::table.on(courses::id.eq(course_prerequisites::required_id)))
+        .filter(course_prerequisites::course_id.eq(course.0))
+        .order(courses::slug)
+        .select(courses::slug)
+        .load(conn)
+        .await?)
+}
+
+/// Replaces the course's prerequisites with the school's courses named by `slugs`.
+pub async fn set_prerequisites(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+    course: CourseId,
+    slugs: &[String],
+) -> Result<(), AppError> {
+    let found: Vec<(Uuid, String)> = courses::table
+        .filter(courses::slug.eq_any(slugs))
+        .select((courses::id, courses::slug))
+        .load(conn)
+        .await?;
+    if let Some(missing) = slugs.iter().find(|s| !found.iter().any(|(_, f)| f == *s)) {
+        return Err(AppError::Unprocessable(format!(
+            "There is no course “{missing}” at this school."
+        )));
+    }
+    if found.iter().any(|(id, _)| *id == course.0) {
+        return Err(AppError::Unprocessable(
+            "A course cannot require itself.".into(),
+        ));
+    }
+    diesel::delete(
+        course_prerequisites::table.filter(course_prerequisites::course_id.eq(course.0)),
+    )
+    .execute(conn)
+    .await?;
+    let rows: Vec<_> = found
+        .iter()
+        .map(|(id, _)| {
+            (
+                course_prerequisites::tenant_id.eq(tenant.0),
+                course_prerequisites::course_id.eq(course.0),
+                course_prerequisites::required_id.eq(*id),
+            )
+        })
+        .collect();
+    diesel::insert_into(course_prerequisites::table)
+        .values(rows)
         .execute(conn)
         .await?;
     Ok(())

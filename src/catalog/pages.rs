@@ -4,13 +4,15 @@
 use actix_web::http::header;
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpRequest, HttpResponse};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::json;
+use uuid::Uuid;
 
 use super::query::{CatalogQuery, Limit, PageAt};
-use super::store::{self, CatalogPage, Category, CourseCard, CourseDetail};
+use super::store::{self, CatalogPage, Category, CourseCard, CourseDetail, CourseLink};
 use crate::actors::SchoolContext;
 use crate::db::{PgPool, tenant_tx};
 use crate::encoded::{Page, compressed};
@@ -66,16 +68,30 @@ enum Data {
     Home {
         categories: Vec<Category>,
         newest: Vec<CourseCard>,
+        requires: Requires,
     },
     Catalog {
         categories: Vec<Category>,
         page: CatalogPage,
+        requires: Requires,
     },
     UnknownCategory(String),
     Course(Option<CourseDetail>),
 }
 
+/// The prerequisites of the courses on a page, by course.
+type Requires = HashMap<Uuid, Vec<CourseLink>>;
+
 const NEWEST_ON_HOME: i64 = 6;
+
+async fn requires(
+    conn: &mut diesel_async::AsyncPgConnection,
+    tenant: TenantId,
+    cards: &[CourseCard],
+) -> Result<Requires, AppError> {
+    let ids: Vec<Uuid> = cards.iter().map(|c| c.id).collect();
+    store::prerequisites(conn, tenant, &ids).await
+}
 
 /// Loads a page from the read pool, or from the primary when the replica has not yet caught up
 /// with the newest version known for the school (read-your-writes across instances) or cannot
@@ -112,20 +128,28 @@ async fn fetch(pool: &PgPool, tenant: TenantId, key: &PageKey) -> Result<(i64, D
         Box::pin(async move {
             let version = store::catalog_version(conn, tenant).await?;
             let data = match &key {
-                PageKey::Home => Data::Home {
-                    categories: store::categories(conn).await?,
-                    newest: store::newest(conn, tenant, NEWEST_ON_HOME).await?,
-                },
+                PageKey::Home => {
+                    let newest = store::newest(conn, tenant, NEWEST_ON_HOME).await?;
+                    Data::Home {
+                        categories: store::categories(conn).await?,
+                        requires: requires(conn, tenant, &newest).await?,
+                        newest,
+                    }
+                }
                 PageKey::Catalog(q) | PageKey::CatalogJson(q) => {
                     let categories = store::categories(conn).await?;
                     match &q.category {
                         Some(c) if !categories.iter().any(|k| &k.slug == c) => {
                             Data::UnknownCategory(c.clone())
                         }
-                        _ => Data::Catalog {
-                            page: store::catalog_page(conn, tenant, q).await?,
-                            categories,
-                        },
+                        _ => {
+                            let page = store::catalog_page(conn, tenant, q).await?;
+                            Data::Catalog {
+                                requires: requires(conn, tenant, &page.items).await?,
+                                page,
+                                categories,
+                            }
+                        }
                     }
                 }
                 PageKey::Course(slug) | PageKey::CourseJson(slug) => {
@@ -144,14 +168,21 @@ struct Card<'a> {
     #[serde(flatten)]
     course: &'a CourseCard,
     cover: Option<Picture>,
+    requires: &'a [CourseLink],
 }
 
-fn cards<'a>(ctx: &SchoolContext, tenant: &Tenant, items: &'a [CourseCard]) -> Vec<Card<'a>> {
+fn cards<'a>(
+    ctx: &SchoolContext,
+    tenant: &Tenant,
+    items: &'a [CourseCard],
+    requires: &'a Requires,
+) -> Vec<Card<'a>> {
     items
         .iter()
         .map(|course| Card {
             course,
             cover: cover(ctx, tenant, course),
+            requires: requires.get(&course.id).map_or(&[], Vec::as_slice),
         })
         .collect()
 }
@@ -181,15 +212,29 @@ fn render(
             Err(AppError::bad_request(format!("unknown category `{c}`")))
         }
         (_, Data::Course(None)) => Err(AppError::NotFound),
-        (PageKey::Home, Data::Home { categories, newest }) => {
+        (
+            PageKey::Home,
+            Data::Home {
+                categories,
+                newest,
+                requires,
+            },
+        ) => {
             c.insert("categories", &categories);
-            c.insert("newest", &cards(ctx, tenant, &newest));
+            c.insert("newest", &cards(ctx, tenant, &newest, &requires));
             html("home.html", &c)
         }
-        (PageKey::Catalog(q), Data::Catalog { categories, page }) => {
+        (
+            PageKey::Catalog(q),
+            Data::Catalog {
+                categories,
+                page,
+                requires,
+            },
+        ) => {
             let link = |at: PageAt| format!("/courses?{}", q.to_query_string(at));
             c.insert("categories", &categories);
-            c.insert("items", &cards(ctx, tenant, &page.items));
+            c.insert("items", &cards(ctx, tenant, &page.items, &requires));
             c.insert("category", &q.category);
             c.insert("tags", &q.tags);
             c.insert("q", &q.q.clone().unwrap_or_default());

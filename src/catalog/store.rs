@@ -1,6 +1,8 @@
 //! Catalog reads. Every function takes a connection already inside the tenant door; the explicit
 //! `tenant_id` conditions are for the planner (row estimates, index choice), not for isolation.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use diesel::QueryableByName;
 use diesel::pg::Pg;
@@ -11,7 +13,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::query::{CatalogQuery, Cursor, PageAt};
-use crate::db::schema::{categories, courses, lessons, sections, tenants};
+use crate::db::schema::{categories, course_prerequisites, courses, lessons, sections, tenants};
 use crate::error::AppError;
 use crate::ids::TenantId;
 
@@ -233,12 +235,48 @@ pub struct CourseDetail {
     pub card: CourseCard,
     pub description: String,
     pub sections: Vec<SectionView>,
+    /// Courses to complete before enrolling.
+    pub prerequisites: Vec<CourseLink>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SectionView {
     pub title: String,
+    /// Opens this many days after a learner enrolls (drip).
+    pub unlock_after_days: Option<i32>,
+    /// Opens at this instant.
+    pub unlock_at: Option<DateTime<Utc>>,
     pub lessons: Vec<LessonView>,
+}
+
+#[derive(Debug, Clone, Serialize, Queryable)]
+pub struct CourseLink {
+    pub slug: String,
+    pub title: String,
+}
+
+/// The prerequisites of each of `courses` (by course id), in title order.
+pub async fn prerequisites(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+    of: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<CourseLink>>, AppError> {
+    let rows: Vec<(Uuid, CourseLink)> = course_prerequisites::table
+        .inner_join(courses::table.on(courses::id.eq(course_prerequisites::required_id)))
+        .filter(course_prerequisites::tenant_id.eq(tenant.0))
+        .filter(course_prerequisites::course_id.eq_any(of))
+        .order(courses::title)
+        .select((
+            course_prerequisites::course_id,
+            (courses::slug, courses::title),
+        ))
+        .load(conn)
+        .await?;
+    let mut by_course: HashMap<Uuid, Vec<CourseLink>> = HashMap::new();
+    for (course, link) in rows {
+        by_course.entry(course).or_default().push(link);
+    }
+    Ok(by_course)
 }
 
 #[derive(Debug, Clone, Serialize, Queryable, Selectable)]
@@ -249,6 +287,7 @@ pub struct LessonView {
     pub kind: String,
     pub duration_seconds: i32,
     pub free_preview: bool,
+    pub optional: bool,
 }
 
 /// A published course with its curriculum; `None` when there is no such published course.
@@ -271,24 +310,35 @@ pub async fn course_detail(
     let Some((card, description)) = found else {
         return Ok(None);
     };
-    let rows: Vec<(Uuid, String, Option<LessonView>)> = sections::table
+    type Row = (
+        Uuid,
+        String,
+        Option<i32>,
+        Option<DateTime<Utc>>,
+        Option<LessonView>,
+    );
+    let rows: Vec<Row> = sections::table
         .left_join(lessons::table)
         .filter(sections::course_id.eq(card.id))
         .order((sections::position, lessons::position))
         .select((
             sections::id,
             sections::title,
+            sections::unlock_after_days,
+            sections::unlock_at,
             Option::<LessonView>::as_select(),
         ))
         .load(conn)
         .await?;
     let mut sections: Vec<(Uuid, SectionView)> = Vec::new();
-    for (id, title, lesson) in rows {
+    for (id, title, unlock_after_days, unlock_at, lesson) in rows {
         if sections.last().is_none_or(|(last, _)| *last != id) {
             sections.push((
                 id,
                 SectionView {
                     title,
+                    unlock_after_days,
+                    unlock_at,
                     lessons: Vec::new(),
                 },
             ));
@@ -297,10 +347,15 @@ pub async fn course_detail(
             section.lessons.push(lesson);
         }
     }
+    let prerequisites = prerequisites(conn, tenant, &[card.id])
+        .await?
+        .remove(&card.id)
+        .unwrap_or_default();
     Ok(Some(CourseDetail {
         card,
         description,
         sections: sections.into_iter().map(|(_, s)| s).collect(),
+        prerequisites,
     }))
 }
 

@@ -306,4 +306,5 @@ diesel::table! {
 }
 
 diesel::joinable!(quizzes -> lessons (lesson_id));
+diesel::joinable!(quiz_attempts -> lessons (lesson_id));
 diesel::joinable!(certificates -> courses (course_id));

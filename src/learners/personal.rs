@@ -16,12 +16,13 @@ use super::csrf::form_user;
 use super::password;
 use super::sessions::{self, Viewer};
 use crate::db::schema::{
-    account_tokens, course_instructors, courses, enrollments, lesson_progress, lessons, outbox,
-    sessions as session_rows, users,
+    account_tokens, certificates, course_instructors, courses, enrollments, lesson_progress,
+    lessons, media, outbox, quiz_attempts, sessions as session_rows, users,
 };
 use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::ids::{TenantId, UserId};
+use crate::media::MediaKey;
 use crate::startup::AppState;
 use crate::tenancy::Tenant;
 use crate::tenancy::host::School;
@@ -60,6 +61,26 @@ struct SessionMeta {
     created_at: DateTime<Utc>,
     last_seen_at: DateTime<Utc>,
     expires_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, Queryable)]
+struct AttemptRow {
+    lesson: String,
+    lesson_title: String,
+    number: i32,
+    score: i32,
+    passed: bool,
+    marked: serde_json::Value,
+    submitted_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, Queryable)]
+struct CertificateRow {
+    id: Uuid,
+    course_title: String,
+    learner_name: String,
+    issued_at: DateTime<Utc>,
+    revoked_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Serialize, Queryable)]
@@ -157,6 +178,35 @@ pub async fn export(
         ))
         .load(conn)
         .await?;
+    let attempts: Vec<AttemptRow> = quiz_attempts::table
+        .inner_join(lessons::table)
+        .filter(quiz_attempts::tenant_id.eq(tenant))
+        .filter(quiz_attempts::user_id.eq(user.0))
+        .order((lessons::slug, quiz_attempts::number))
+        .select((
+            lessons::slug,
+            lessons::title,
+            quiz_attempts::number,
+            quiz_attempts::score,
+            quiz_attempts::passed,
+            quiz_attempts::marked,
+            quiz_attempts::submitted_at,
+        ))
+        .load(conn)
+        .await?;
+    let certified: Vec<CertificateRow> = certificates::table
+        .filter(certificates::tenant_id.eq(tenant))
+        .filter(certificates::user_id.eq(user.0))
+        .order(certificates::issued_at)
+        .select((
+            certificates::id,
+            certificates::course_title,
+            certificates::learner_name,
+            certificates::issued_at,
+            certificates::revoked_at,
+        ))
+        .load(conn)
+        .await?;
     Ok(Some(json!({
         "format": "eduflow-personal-data",
         "version": 1,
@@ -167,16 +217,41 @@ pub async fn export(
         "progress": progress,
         "sessions": sessions,
         "emails": mail,
+        "quiz_attempts": attempts,
+        "certificates": certified,
     })))
 }
 
-/// Erases `user`: name, email and password replaced, sessions, links, mail, progress and
-/// course assignments deleted; enrollments stay as anonymous counts. `false`: no such account.
+/// Erases `user` (see [`erase`]) and then their certificates' PDFs from the media store.
+/// `false`: no such account.
+pub async fn erase_now(state: &AppState, tenant: TenantId, user: UserId) -> Result<bool, AppError> {
+    let erased = tenant_tx(
+        state.pools.primary(),
+        tenant,
+        "personal_erase",
+        move |conn| Box::pin(async move { erase(conn, tenant, user).await }),
+    )
+    .await?;
+    let Some(pdfs) = erased else {
+        return Ok(false);
+    };
+    for key in pdfs.iter().filter_map(|k| MediaKey::parse(k)) {
+        if let Err(e) = state.media.store.delete(&key).await {
+            tracing::warn!(error = ?e, key = key.as_str(), "deleting an erased certificate failed");
+        }
+    }
+    Ok(true)
+}
+
+/// Erases `user`: name, email and password replaced, sessions, links, mail, progress, quiz
+/// attempts, certificates and course assignments deleted; enrollments stay as anonymous counts.
+/// Returns the store keys of the certificates' PDFs, to delete once this commits; `None`: no
+/// such account.
 pub async fn erase(
     conn: &mut AsyncPgConnection,
     tenant: TenantId,
     user: UserId,
-) -> Result<bool, AppError> {
+) -> Result<Option<Vec<String>>, AppError> {
     let email: Option<String> = users::table
         .filter(users::tenant_id.eq(tenant.0))
         .filter(users::id.eq(user.0))
@@ -187,8 +262,36 @@ pub async fn erase(
         .await
         .optional()?;
     let Some(email) = email else {
-        return Ok(false);
+        return Ok(None);
     };
+    let pdfs: Vec<String> = certificates::table
+        .filter(certificates::tenant_id.eq(tenant.0))
+        .filter(certificates::user_id.eq(user.0))
+        .filter(certificates::pdf_key.is_not_null())
+        .select(certificates::pdf_key.assume_not_null())
+        .load(conn)
+        .await?;
+    diesel::delete(
+        media::table
+            .filter(media::tenant_id.eq(tenant.0))
+            .filter(media::key.eq_any(&pdfs)),
+    )
+    .execute(conn)
+    .await?;
+    diesel::delete(
+        certificates::table
+            .filter(certificates::tenant_id.eq(tenant.0))
+            .filter(certificates::user_id.eq(user.0)),
+    )
+    .execute(conn)
+    .await?;
+    diesel::delete(
+        quiz_attempts::table
+            .filter(quiz_attempts::tenant_id.eq(tenant.0))
+            .filter(quiz_attempts::user_id.eq(user.0)),
+    )
+    .execute(conn)
+    .await?;
     diesel::delete(
         outbox::table
             .filter(outbox::tenant_id.eq(tenant.0))
@@ -239,7 +342,7 @@ pub async fn erase(
     ))
     .execute(conn)
     .await?;
-    Ok(true)
+    Ok(Some(pdfs))
 }
 
 /// The download of an export.
@@ -332,14 +435,7 @@ pub async fn delete_mine(
             "That is not your password; your account was not deleted.".into(),
         ));
     }
-    let tenant = school.id;
-    tenant_tx(
-        state.pools.primary(),
-        tenant,
-        "personal_erase",
-        move |conn| Box::pin(async move { erase(conn, tenant, user.id).await }),
-    )
-    .await?;
+    erase_now(&state, school.id, user.id).await?;
     let mut page = super::notice(
         &state,
         &Viewer(None),

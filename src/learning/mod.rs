@@ -92,7 +92,9 @@ impl EnrolledCourse {
             next_lesson: self.next_lesson().map(|l| l.slug.as_str()),
             complete: self.complete(),
             certificate_id: self.valid_certificate(),
-            certificate_url: self.valid_certificate().map(|id| format!("/certificates/{id}")),
+            certificate_url: self
+                .valid_certificate()
+                .map(|id| format!("/certificates/{id}")),
             certificate_pdf: self
                 .valid_certificate()
                 .map(|id| format!("/certificates/{id}/pdf")),

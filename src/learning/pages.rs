@@ -134,6 +134,10 @@ pub async fn enroll(
             Ok(see_other(format!("/courses/{slug}")))
         }
         EnrollOutcome::Full => Err(AppError::Conflict("This course is full.".into())),
+        EnrollOutcome::Requires(titles) => Err(AppError::Forbidden(format!(
+            "Complete {} first.",
+            titles.join(" and ")
+        ))),
         EnrollOutcome::Closed => Err(AppError::Conflict(
             "Enrollment in this course has closed.".into(),
         )),
@@ -240,7 +244,10 @@ pub async fn lesson(
         // Never the content: the course page, with its enroll prompt.
         return course_page(&req, &state, &tenant, &viewer, &course).await;
     }
-    if let Some(l) = learner.as_deref().filter(|_| !is_staff(&viewer) && !page.free_preview) {
+    if let Some(l) = learner
+        .as_deref()
+        .filter(|_| !is_staff(&viewer) && !page.free_preview)
+    {
         lesson_gate(&state, &page, l)?;
     }
     if page.kind == "quiz" {

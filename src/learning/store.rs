@@ -10,17 +10,20 @@ use uuid::Uuid;
 
 use super::{CertificateRef, EnrolledCourse, LearnerState, LessonRef};
 use crate::db::schema::{
-    certificates, courses, enrollments, lesson_progress, lessons, sections, users,
+    certificates, course_prerequisites, courses, enrollments, lesson_progress, lessons, sections,
+    users,
 };
 use crate::error::AppError;
 use crate::ids::{TenantId, UserId};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EnrollOutcome {
     Enrolled,
     AlreadyEnrolled,
     Full,
     Closed,
+    /// These prerequisite courses (titles) are not completed yet.
+    Requires(Vec<String>),
 }
 
 /// Enrolls `user` in the published course `slug`; enrolling twice is one enrollment. A full or
@@ -60,6 +63,24 @@ pub async fn enroll(
     }
     if ends.is_some_and(|ends| ends <= Utc::now()) {
         return Ok(Some(EnrollOutcome::Closed));
+    }
+    // Completed means certified: a certificate is issued when a course is completed, and a
+    // revoked one no longer counts.
+    let missing: Vec<String> = course_prerequisites::table
+        .inner_join(courses::table.on(courses::id.eq(course_prerequisites::required_id)))
+        .filter(course_prerequisites::course_id.eq(course))
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            certificates::table
+                .filter(certificates::user_id.eq(user.0))
+                .filter(certificates::course_id.eq(course_prerequisites::required_id))
+                .filter(certificates::revoked_at.is_null()),
+        )))
+        .order(courses::title)
+        .select(courses::title)
+        .load(conn)
+        .await?;
+    if !missing.is_empty() {
+        return Ok(Some(EnrollOutcome::Requires(missing)));
     }
     if let Some(cap) = cap {
         let taken: i64 = enrollments::table

@@ -3,9 +3,7 @@
 
 use diesel_async::SimpleAsyncConnection;
 
-use crate::harness::{
-    Browser, TestApp, TestDb, eduflow_cli, refused, request, succeeded, tempdir,
-};
+use crate::harness::{Browser, TestApp, TestDb, eduflow_cli, refused, request, succeeded, tempdir};
 use crate::learning::course_with_lessons;
 
 /// Three questions: a learner who answers "Paris", "true" and "4" gets 100 %; "Lyon", "false"
@@ -59,7 +57,9 @@ async fn import(db: &TestDb, course: &str, extra: &[&str]) -> (String, String) {
 async fn enrolled(app: &TestApp, email: &str, course: &str) -> Browser {
     let mut me = Browser::new("alpha");
     me.sign_up(app.port, email).await;
-    let res = me.post(app.port, &format!("/courses/{course}/enroll"), &[]).await;
+    let res = me
+        .post(app.port, &format!("/courses/{course}/enroll"), &[])
+        .await;
     assert_eq!(res.status, 303, "{}", res.body);
     me
 }
@@ -104,7 +104,11 @@ fn pdf_text(bytes: &[u8]) -> String {
         .args([path.to_str().unwrap(), "-"])
         .output()
         .expect("pdftotext (Debian's poppler-utils) is installed");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -120,7 +124,14 @@ async fn a_gift_quiz_is_graded_on_the_server_and_passing_it_completes_the_course
         &db.admin_url,
         &tempdir("tenants"),
         &[
-            "quiz", "import", "--school", "alpha", "--course", &course, "--title", "Bad",
+            "quiz",
+            "import",
+            "--school",
+            "alpha",
+            "--course",
+            &course,
+            "--title",
+            "Bad",
             bad.to_str().unwrap(),
         ],
     )
@@ -149,8 +160,13 @@ async fn a_gift_quiz_is_graded_on_the_server_and_passing_it_completes_the_course
     assert!(page.body.contains("What is the capital of France?"));
     assert!(page.body.contains("Pass mark 60%") && page.body.contains("2 left"));
     // Neither the right answers' marks nor any feedback is in the page before submitting.
-    for secret in ["capital since 987", "third largest", "Indeed", "Look at a sunrise", "=Paris"]
-    {
+    for secret in [
+        "capital since 987",
+        "third largest",
+        "Indeed",
+        "Look at a sunrise",
+        "=Paris",
+    ] {
         assert!(!page.body.contains(secret), "{secret} leaked");
     }
     // A quiz is completed by passing it, not by a button.
@@ -172,9 +188,17 @@ async fn a_gift_quiz_is_graded_on_the_server_and_passing_it_completes_the_course
     let res = submit(&app, &mut ada, &course, &quiz, WRONG).await;
     assert_eq!(res.status, 303, "{}", res.body);
     let result = ada.get(app.port, res.header("location").unwrap()).await;
-    assert!(result.body.contains("<span class=\"score\">0%</span>"), "{}", result.body);
+    assert!(
+        result.body.contains("<span class=\"score\">0%</span>"),
+        "{}",
+        result.body
+    );
     assert!(result.body.contains("Not passed"));
-    assert!(result.body.contains("Lyon is the third largest city, not the capital."));
+    assert!(
+        result
+            .body
+            .contains("Lyon is the third largest city, not the capital.")
+    );
     assert!(result.body.contains("Look at a sunrise again."));
     assert!(result.body.contains("1 left"));
     assert_eq!(
@@ -192,10 +216,17 @@ async fn a_gift_quiz_is_graded_on_the_server_and_passing_it_completes_the_course
     let result = ada.get(app.port, res.header("location").unwrap()).await;
     assert!(result.body.contains("<span class=\"score\">100%</span>"));
     assert!(result.body.contains("Passed") && result.body.contains("Indeed."));
-    assert!(result.body.contains("Download your certificate"), "{}", result.body);
+    assert!(
+        result.body.contains("Download your certificate"),
+        "{}",
+        result.body
+    );
     let api = ada.get(app.port, "/api/v1/me/enrollments").await.json();
     assert_eq!(api["items"][0]["complete"], true, "{api}");
-    let verify = api["items"][0]["certificate_url"].as_str().unwrap().to_owned();
+    let verify = api["items"][0]["certificate_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let learn = ada.get(app.port, "/learn").await;
     assert!(
         learn.body.contains("Course complete") && learn.body.contains(&verify),
@@ -206,7 +237,12 @@ async fn a_gift_quiz_is_graded_on_the_server_and_passing_it_completes_the_course
     // Past the limit: a clear refusal, and no third attempt stored.
     let res = submit(&app, &mut ada, &course, &quiz, RIGHT).await;
     assert_eq!(res.status, 409);
-    assert!(res.body.contains("You have used all 2 attempts at this quiz."), "{}", res.body);
+    assert!(
+        res.body
+            .contains("You have used all 2 attempts at this quiz."),
+        "{}",
+        res.body
+    );
     assert_eq!(db.count("SELECT count(*) AS n FROM quiz_attempts").await, 2);
 
     // The PDF: stored in the media store, and it reads back with the learner and course.
@@ -229,7 +265,12 @@ async fn a_gift_quiz_is_graded_on_the_server_and_passing_it_completes_the_course
                AND tenant_id = (SELECT id FROM tenants WHERE slug = 'alpha')"
         ))
         .await;
-    for expected in ["Ada Lovelace", "Certificate of Completion", title.as_str(), &verify[14..]] {
+    for expected in [
+        "Ada Lovelace",
+        "Certificate of Completion",
+        title.as_str(),
+        &verify[14..],
+    ] {
         assert!(text.contains(expected), "{expected:?} not in {text}");
     }
     assert_eq!(
@@ -243,7 +284,12 @@ async fn a_gift_quiz_is_graded_on_the_server_and_passing_it_completes_the_course
     assert_eq!(page.status, 200);
     assert!(page.body.contains("Ada Lovelace") && page.body.contains("Valid."));
     assert_eq!(app.get("beta.localhost", &verify).await.status, 404);
-    assert_eq!(app.get("beta.localhost", &format!("{verify}/pdf")).await.status, 404);
+    assert_eq!(
+        app.get("beta.localhost", &format!("{verify}/pdf"))
+            .await
+            .status,
+        404
+    );
 
     // An admin revokes it: the page says so, the PDF is withheld, /learn drops the link.
     let mut admin = Browser::member(app.port, &db, "alpha", "root@example.org", "admin").await;
@@ -264,14 +310,64 @@ async fn a_gift_quiz_is_graded_on_the_server_and_passing_it_completes_the_course
     assert_eq!(res.status, 303, "{}", res.body);
     let page = app.get("alpha.localhost", &verify).await;
     assert!(page.body.contains("Revoked") && page.body.contains("Answers were shared"));
-    assert_eq!(app.get("alpha.localhost", &format!("{verify}/pdf")).await.status, 409);
+    assert_eq!(
+        app.get("alpha.localhost", &format!("{verify}/pdf"))
+            .await
+            .status,
+        409
+    );
     assert!(!ada.get(app.port, "/learn").await.body.contains(&verify));
+
+    // Erasing her account erases her attempts, her certificate and its PDF.
+    let stored = request(
+        app.port,
+        "GET",
+        "alpha.localhost",
+        pdf.header("location").unwrap(),
+        &[],
+    )
+    .await;
+    assert_eq!(stored.status, 200);
+    ada.get(app.port, "/account").await;
+    let res = ada
+        .post(
+            app.port,
+            "/account/delete",
+            &[("password", "correct horse battery")],
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    for table in ["quiz_attempts", "certificates"] {
+        assert_eq!(
+            db.count(&format!("SELECT count(*) AS n FROM {table} WHERE user_id = (SELECT id FROM users WHERE name = 'Erased account')"))
+                .await,
+            0,
+            "{table}"
+        );
+    }
+    assert_eq!(
+        db.count("SELECT count(*) AS n FROM media WHERE key LIKE '%.pdf'")
+            .await,
+        0
+    );
+    let gone = request(
+        app.port,
+        "GET",
+        "alpha.localhost",
+        pdf.header("location").unwrap(),
+        &[],
+    )
+    .await;
+    assert_eq!(gone.status, 404);
+    assert_eq!(app.get("alpha.localhost", &verify).await.status, 404);
     app.stop().await;
 }
 
 #[actix_web::test]
 async fn optional_lessons_do_not_hold_back_completion_and_two_racing_attempts_count_once() {
     let (db, app) = TestApp::two_schools().await;
+    // A second instance of the same deployment, which has Ada's state in memory.
+    let other = TestApp::spawn(crate::harness::settings(&db)).await;
     let (course, lessons) = course_with_lessons(&db, "alpha").await;
     let (_, quiz) = import(&db, &course, &["--attempts", "1"]).await;
     // Plain SQL, as an operator would: every instance hears of it.
@@ -287,6 +383,12 @@ async fn optional_lessons_do_not_hold_back_completion_and_two_racing_attempts_co
         .unwrap();
     let mut ada = enrolled(&app, "ada@example.org", &course).await;
     complete_lessons(&app, &mut ada, &course, &lessons[1..]).await;
+    assert!(
+        !ada.get(other.port, "/learn")
+            .await
+            .body
+            .contains("Course complete")
+    );
     ada.get(app.port, &format!("/courses/{course}/lessons/{quiz}"))
         .await;
     let path = format!("/courses/{course}/lessons/{quiz}/attempts");
@@ -304,6 +406,14 @@ async fn optional_lessons_do_not_hold_back_completion_and_two_racing_attempts_co
     let api = ada.get(app.port, "/api/v1/me/enrollments").await.json();
     assert_eq!(api["items"][0]["complete"], true, "{api}");
     assert_eq!(db.count("SELECT count(*) AS n FROM certificates").await, 1);
+    // The other instance hears of it (the learner's version moved) and shows it too.
+    let learn = ada.get(other.port, "/learn").await;
+    assert!(
+        learn.body.contains("Course complete") && learn.body.contains("Download certificate"),
+        "{}",
+        learn.body
+    );
+    other.stop().await;
     app.stop().await;
 }
 
@@ -326,19 +436,34 @@ async fn instructors_write_preview_and_export_gift_in_the_lesson_editor() {
     let course_page = res.header("location").unwrap().to_owned();
     teacher.get(app.port, &course_page).await;
     let res = teacher
-        .post(app.port, &format!("{course_page}/sections"), &[("title", "Week 1")])
+        .post(
+            app.port,
+            &format!("{course_page}/sections"),
+            &[("title", "Week 1")],
+        )
         .await;
     assert_eq!(res.status, 303, "{}", res.body);
-    let section = db.text("SELECT id::text AS t FROM sections WHERE title = 'Week 1'").await;
+    let section = db
+        .text("SELECT id::text AS t FROM sections WHERE title = 'Week 1'")
+        .await;
     let new = format!("{course_page}/sections/{section}/lessons");
     teacher.get(app.port, &format!("{new}/new")).await;
 
     // A mistake is shown by its line, and nothing is saved.
     let res = teacher
-        .upload(app.port, &new, &[("title", "Check"), ("gift", "Q1 {=a ~b}\n\nQ2 {}\n")])
+        .upload(
+            app.port,
+            &new,
+            &[("title", "Check"), ("gift", "Q1 {=a ~b}\n\nQ2 {}\n")],
+        )
         .await;
     assert_eq!(res.status, 422);
-    assert!(res.body.contains("line 3: Essay questions ({}) are not supported."), "{}", res.body);
+    assert!(
+        res.body
+            .contains("line 3: Essay questions ({}) are not supported."),
+        "{}",
+        res.body
+    );
     assert_eq!(db.count("SELECT count(*) AS n FROM quizzes").await, 0);
 
     // Preview shows the parsed questions with their answers, and saves nothing.
@@ -346,19 +471,37 @@ async fn instructors_write_preview_and_export_gift_in_the_lesson_editor() {
         .upload(
             app.port,
             &new,
-            &[("title", "Check"), ("gift", QUIZ), ("pass_mark", "80"), ("preview", "1")],
+            &[
+                ("title", "Check"),
+                ("gift", QUIZ),
+                ("pass_mark", "80"),
+                ("preview", "1"),
+            ],
         )
         .await;
     assert_eq!(res.status, 200, "{}", res.body);
-    assert!(res.body.contains("Preview") && res.body.contains("Paris (100%)"), "{}", res.body);
+    assert!(
+        res.body.contains("Preview") && res.body.contains("Paris (100%)"),
+        "{}",
+        res.body
+    );
     assert!(res.body.contains("4 ± 0"));
-    assert_eq!(db.count("SELECT count(*) AS n FROM lessons WHERE kind = 'quiz'").await, 0);
+    assert_eq!(
+        db.count("SELECT count(*) AS n FROM lessons WHERE kind = 'quiz'")
+            .await,
+        0
+    );
 
     let res = teacher
         .upload(
             app.port,
             &new,
-            &[("title", "Check"), ("gift", QUIZ), ("pass_mark", "80"), ("max_attempts", "3")],
+            &[
+                ("title", "Check"),
+                ("gift", QUIZ),
+                ("pass_mark", "80"),
+                ("max_attempts", "3"),
+            ],
         )
         .await;
     assert_eq!(res.status, 303, "{}", res.body);
@@ -372,7 +515,11 @@ async fn instructors_write_preview_and_export_gift_in_the_lesson_editor() {
     assert!(page.body.contains("Export as GIFT"));
     let export = teacher.get(app.port, &format!("{editor}/quiz.gift")).await;
     assert_eq!(export.status, 200);
-    assert!(export.body.contains("::Capital::What is the capital of France?"));
+    assert!(
+        export
+            .body
+            .contains("::Capital::What is the capital of France?")
+    );
     assert_eq!(
         eduflow::assessment::gift::parse(&export.body).unwrap(),
         eduflow::assessment::gift::parse(QUIZ).unwrap()
@@ -380,7 +527,13 @@ async fn instructors_write_preview_and_export_gift_in_the_lesson_editor() {
     // A learner cannot export.
     let mut learner = Browser::new("alpha");
     learner.sign_up(app.port, "l@example.org").await;
-    assert_eq!(learner.get(app.port, &format!("{editor}/quiz.gift")).await.status, 403);
+    assert_eq!(
+        learner
+            .get(app.port, &format!("{editor}/quiz.gift"))
+            .await
+            .status,
+        403
+    );
     app.stop().await;
 }
 
@@ -414,7 +567,11 @@ async fn dripped_sections_open_when_the_clock_reaches_them() {
     assert_eq!(res.status, 403);
     // The course page says when.
     let page = ada.get(app.port, &format!("/courses/{course}")).await;
-    assert!(page.body.contains("Opens 7 days after you enroll"), "{}", page.body);
+    assert!(
+        page.body.contains("Opens 7 days after you enroll"),
+        "{}",
+        page.body
+    );
 
     app.state.clock.advance(chrono::Duration::days(6));
     assert_eq!(ada.get(app.port, &path).await.status, 403);
@@ -434,8 +591,130 @@ async fn dripped_sections_open_when_the_clock_reaches_them() {
         .unwrap();
     let res = ada.get(app.port, &path).await;
     assert_eq!(res.status, 403);
-    assert!(res.body.contains(&on.format("%-d %B %Y").to_string()), "{}", res.body);
+    assert!(
+        res.body.contains(&on.format("%-d %B %Y").to_string()),
+        "{}",
+        res.body
+    );
     app.state.clock.advance(chrono::Duration::days(31));
     assert_eq!(ada.get(app.port, &path).await.status, 200);
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn prerequisites_gate_enrollment_until_the_required_course_is_completed() {
+    let (db, app) = TestApp::two_schools().await;
+    let (first, lessons) = course_with_lessons(&db, "alpha").await;
+    let alpha = "(SELECT id FROM tenants WHERE slug = 'alpha')";
+    let first_title = db
+        .text(&format!(
+            "SELECT title AS t FROM courses WHERE slug = '{first}' AND tenant_id = {alpha}"
+        ))
+        .await;
+    let (second_id, second) = {
+        let row = db
+            .text(&format!(
+                "SELECT id::text || ' ' || slug AS t FROM courses WHERE tenant_id = {alpha}
+                   AND published AND slug <> '{first}' ORDER BY slug LIMIT 1"
+            ))
+            .await;
+        let (id, slug) = row.split_once(' ').unwrap();
+        (id.to_owned(), slug.to_owned())
+    };
+    let category = db
+        .text(&format!(
+            "SELECT category AS t FROM courses WHERE id = '{second_id}'"
+        ))
+        .await;
+
+    // An admin sets the prerequisite in the course editor; an unknown slug is refused.
+    let mut admin = Browser::member(app.port, &db, "alpha", "root@example.org", "admin").await;
+    let editor = format!("/author/courses/{second_id}");
+    admin.get(app.port, &editor).await;
+    let fields = |requires| {
+        [
+            ("title", "Second course"),
+            ("slug", second.as_str()),
+            ("category", category.as_str()),
+            ("level", "beginner"),
+            ("prerequisites", requires),
+        ]
+    };
+    let res = admin
+        .upload(app.port, &editor, &fields("no-such-course"))
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(
+        res.body
+            .contains("There is no course “no-such-course” at this school.")
+    );
+    let res = admin.upload(app.port, &editor, &fields(&first)).await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(
+        db.count("SELECT count(*) AS n FROM course_prerequisites")
+            .await,
+        1
+    );
+    // …and drips a section in the same editor.
+    let section = db
+        .text(&format!("SELECT id::text AS t FROM sections WHERE course_id = '{second_id}' ORDER BY position LIMIT 1"))
+        .await;
+    admin.get(app.port, &editor).await;
+    let res = admin
+        .post(
+            app.port,
+            &format!("{editor}/sections/{section}"),
+            &[
+                ("action", "rename"),
+                ("title", "Week one"),
+                ("unlock_after_days", "3"),
+                ("unlock_at", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(
+        db.count(&format!(
+            "SELECT count(*) AS n FROM sections WHERE id = '{section}' AND unlock_after_days = 3"
+        ))
+        .await,
+        1
+    );
+
+    // The course page and the catalog say what is required.
+    let page = app
+        .get("alpha.localhost", &format!("/courses/{second}"))
+        .await;
+    assert!(
+        page.body.contains("Requires completing first"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains(&format!("<a href=\"/courses/{first}\">{first_title}</a>"))
+    );
+    assert!(page.body.contains("Opens 3 days after you enroll"));
+    let catalog = app.get("alpha.localhost", "/courses?q=Second").await;
+    assert!(catalog.body.contains("Requires:"), "{}", catalog.body);
+
+    let mut ada = enrolled(&app, "ada@example.org", &first).await;
+    ada.get(app.port, &format!("/courses/{second}")).await;
+    let res = ada
+        .post(app.port, &format!("/courses/{second}/enroll"), &[])
+        .await;
+    assert_eq!(res.status, 403);
+    assert!(
+        res.body.contains(&format!("Complete {first_title} first.")),
+        "{}",
+        res.body
+    );
+
+    complete_lessons(&app, &mut ada, &first, &lessons).await;
+    ada.get(app.port, &format!("/courses/{second}")).await;
+    let res = ada
+        .post(app.port, &format!("/courses/{second}/enroll"), &[])
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
     app.stop().await;
 }
