@@ -5,7 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::harness::{Browser, Response, TestDb, parse_response, serve_binary};
+use crate::harness::{
+    Browser, Response, TestDb, eduflow_cli, parse_response, serve_binary, succeeded, tempdir,
+};
 
 /// Sends `request` while reading: a server may answer (413, 403) before it has read a large
 /// body, and the answer counts as soon as it is complete.
@@ -75,6 +77,9 @@ const POST_ROUTES: &[&str] = &[
     "/author/courses/{course}/announcements",
     "/unsubscribe/{course}/{user}/{token}",
     "/admin/learners/{user}/courses/{course}/remove",
+    "/courses/{slug}/lessons/{quiz}/attempts",
+    "/certificates/{certificate}/revoke",
+    "/certificates/{certificate}/restore",
     // Late: these end the sessions or accounts the other routes are fuzzed with.
     "/admin/learners/{user}/suspend",
     "/admin/learners/{user}/delete",
@@ -112,6 +117,19 @@ const FIELDS: &[&str] = &[
     "suspend",
     "file",
     "csrf",
+    "gift",
+    "pass_mark",
+    "max_attempts",
+    "shuffle",
+    "optional",
+    "preview",
+    "unlock_after_days",
+    "unlock_at",
+    "prerequisites",
+    "reason",
+    "q0",
+    "q1",
+    "q2",
     "",
 ];
 
@@ -278,6 +296,15 @@ fn valid_fields(user_id: &str, n: u64) -> Vec<(&'static str, String)> {
         ("suspend", "1".to_owned()),
         ("user", user_id.to_owned()),
         ("next", "%2Flearn".to_owned()),
+        ("gift", "Q%3F+%7B%3Da+~b%7D%0A%0AN+%7B%231..5%7D".to_owned()),
+        ("pass_mark", "50".to_owned()),
+        ("max_attempts", "3".to_owned()),
+        ("unlock_after_days", "2".to_owned()),
+        ("unlock_at", "2030-01-01T10%3A00".to_owned()),
+        ("prerequisites", "data-101".to_owned()),
+        ("reason", "Shared+answers".to_owned()),
+        ("q0", "0".to_owned()),
+        ("q1", "3".to_owned()),
     ]
     .into()
 }
@@ -398,10 +425,44 @@ async fn malformed_posts_to_every_route_never_get_a_5xx_or_a_panic() {
         ),
         ("{token}", "SELECT 'not-a-token'"),
     ];
+    // A quiz in the first course (the learner enrolls in it while the routes above are fuzzed)
+    // and a certificate to revoke.
+    let course_slug = db.text(ids[0].1).await;
+    let gift = tempdir("fuzz-gift").join("q.gift");
+    std::fs::write(&gift, "Q1 {=a ~b}\n\nQ2 {#3:1}\n\nQ3 {~%50%x ~%50%y ~z}\n").unwrap();
+    let out = eduflow_cli(
+        &db,
+        &db.admin_url,
+        &tempdir("fuzz-tenants"),
+        &[
+            "quiz",
+            "import",
+            "--school",
+            "alpha",
+            "--course",
+            &course_slug,
+            "--title",
+            "Fuzz quiz",
+            gift.to_str().unwrap(),
+        ],
+    )
+    .await;
+    succeeded(&out);
+    diesel_async::SimpleAsyncConnection::batch_execute(
+        &mut su,
+        "INSERT INTO certificates (tenant_id, user_id, course_id, learner_name, course_title)
+         SELECT u.tenant_id, u.id, c.id, u.name, c.title FROM users u JOIN courses c ON c.tenant_id = u.tenant_id
+          WHERE u.email = 'learner@alpha.test' AND c.published ORDER BY c.slug LIMIT 1",
+    )
+    .await
+    .unwrap();
+    let certificate = db.text("SELECT id FROM certificates").await;
     let mut filled = BTreeMap::new();
     for (k, sql) in ids {
         filled.insert(k, db.text(sql).await);
     }
+    filled.insert("{quiz}", "fuzz-quiz".to_owned());
+    filled.insert("{certificate}", certificate);
     // Tokens are read from a page each user can see.
     learner.get(port, "/learn").await;
     admin.get(port, "/author").await;

@@ -145,6 +145,40 @@ async fn owner_side_commands_name_their_school_even_as_a_superuser() {
             )
             .await,
         );
+        let gift = dir.join("quiz.gift");
+        std::fs::write(&gift, "Q {=a ~b}\n").unwrap();
+        let lesson = succeeded(
+            &eduflow_cli(
+                &db,
+                &admin,
+                &dir,
+                &[
+                    "quiz",
+                    "import",
+                    "--school",
+                    "alpha",
+                    "--course",
+                    course,
+                    "--title",
+                    "Check",
+                    gift.to_str().unwrap(),
+                ],
+            )
+            .await,
+        );
+        assert_eq!(
+            db.count(&format!(
+                "SELECT count(*) FROM quizzes q JOIN lessons l ON l.id = q.lesson_id
+                   JOIN sections s ON s.id = l.section_id JOIN courses c ON c.id = s.course_id
+                   JOIN tenants t ON t.id = c.tenant_id
+                  WHERE t.slug = 'alpha' AND c.slug = '{course}' AND q.tenant_id = t.id
+                    AND l.tenant_id = t.id AND l.id = '{}'",
+                lesson.trim()
+            ))
+            .await,
+            1,
+            "superuser: {superuser}"
+        );
         let rows = snapshot(&db).await;
         let get = |what: &str| {
             rows.iter()
