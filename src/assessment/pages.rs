@@ -14,28 +14,74 @@ use crate::authoring::Staff;
 use crate::authoring::pages::id;
 use crate::db::tenant_tx;
 use crate::error::AppError;
-use crate::ids::{CourseId, LessonId};
+use crate::ids::{CourseId, LessonId, UserId};
 use crate::learners::csrf::form_user;
 use crate::learners::render_for;
 use crate::learners::sessions::{Role, Viewer};
 use crate::learning::LearnerState;
-use crate::learning::pages::{lesson_gate, load_lesson, state_of};
-use crate::learning::store::LessonPage;
+use crate::learning::pages::{course_slug, lesson_gate, state_of};
+use crate::learning::store::{LessonPage, lesson_page};
 use crate::startup::AppState;
 use crate::tenancy::Tenant;
 use crate::tenancy::host::School;
 use crate::views::see_other;
 
-async fn quiz_of(
+/// A quiz and `user`'s attempts at it.
+async fn quiz_and_attempts(
+    conn: &mut diesel_async::AsyncPgConnection,
+    lesson: uuid::Uuid,
+    user: Option<UserId>,
+) -> Result<(quizzes::Quiz, Vec<quizzes::Attempt>), AppError> {
+    let quiz = quizzes::load(conn, lesson)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let attempts = match user {
+        Some(user) => quizzes::attempts(conn, user, lesson).await?,
+        None => Vec::new(),
+    };
+    Ok((quiz, attempts))
+}
+
+/// What a quiz request reads, in one transaction on the primary (an attempt just made must be
+/// there): the lesson, its quiz, the learner's attempts and, if asked, one attempt's marks.
+struct QuizRead {
+    page: LessonPage,
+    quiz: quizzes::Quiz,
+    attempts: Vec<quizzes::Attempt>,
+    marked: Option<Vec<grading::Marked>>,
+}
+
+async fn read_quiz(
     state: &AppState,
     tenant: &Tenant,
-    lesson: uuid::Uuid,
-) -> Result<quizzes::Quiz, AppError> {
+    (course, lesson): (&str, &str),
+    user: Option<UserId>,
+    attempt: Option<uuid::Uuid>,
+) -> Result<QuizRead, AppError> {
+    course_slug(course)?;
+    course_slug(lesson)?;
+    let (course, lesson) = (course.to_owned(), lesson.to_owned());
     tenant_tx(state.pools.primary(), tenant.id, "quiz", move |conn| {
-        Box::pin(async move { quizzes::load(conn, lesson).await })
+        Box::pin(async move {
+            let page = lesson_page(conn, &course, &lesson)
+                .await?
+                .filter(|p| p.kind == "quiz")
+                .ok_or(AppError::NotFound)?;
+            let (quiz, attempts) = quiz_and_attempts(conn, page.lesson_id, user).await?;
+            // Only an attempt of this learner at this quiz.
+            let marked = match attempt.filter(|id| attempts.iter().any(|a| a.id == *id)) {
+                Some(id) => Some(quizzes::marked(conn, id).await?),
+                None => None,
+            };
+            Ok(QuizRead {
+                page,
+                quiz,
+                attempts,
+                marked,
+            })
+        })
     })
-    .await?
-    .ok_or(AppError::NotFound)
+    .await
 }
 
 /// The quiz lesson's page: the questions (never their answers), and the learner's attempts.
@@ -46,17 +92,11 @@ pub async fn page(
     lesson: &LessonPage,
     learner: Option<&LearnerState>,
 ) -> Result<HttpResponse, AppError> {
-    let quiz = quiz_of(state, tenant, lesson.lesson_id).await?;
-    let attempts = match &viewer.0 {
-        Some(user) => {
-            let (who, at) = (user.id, lesson.lesson_id);
-            tenant_tx(state.pools.primary(), tenant.id, "quiz", move |conn| {
-                Box::pin(async move { quizzes::attempts(conn, who, at).await })
-            })
-            .await?
-        }
-        None => Vec::new(),
-    };
+    let (who, at) = (viewer.0.as_ref().map(|u| u.id), lesson.lesson_id);
+    let (quiz, attempts) = tenant_tx(state.pools.primary(), tenant.id, "quiz", move |conn| {
+        Box::pin(async move { quiz_and_attempts(conn, at, who).await })
+    })
+    .await?;
     let enrolled = learner.is_some_and(|l| l.enrolled_in(lesson.course_id));
     let used = attempts.len() as i32;
     let remaining = quiz.settings.max_attempts.map(|m| (m - used).max(0));
@@ -109,10 +149,8 @@ pub async fn submit(
         .unwrap_or_default();
     let back = format!("/courses/{course}/lessons/{lesson}");
     let user = form_user(&req, &state, viewer, &csrf, &back)?;
-    let page = load_lesson(&state, &tenant, state.pools.primary(), &course, &lesson).await?;
-    if page.kind != "quiz" {
-        return Err(AppError::NotFound);
-    }
+    let QuizRead { page, quiz, .. } =
+        read_quiz(&state, &tenant, (&course, &lesson), None, None).await?;
     let learner = state_of(&state, &tenant, &user).await?;
     if !learner.enrolled_in(page.course_id) {
         return Err(AppError::Forbidden(
@@ -120,7 +158,6 @@ pub async fn submit(
         ));
     }
     lesson_gate(&state, &page, &learner)?;
-    let quiz = quiz_of(&state, &tenant, page.lesson_id).await?;
     let started = std::time::Instant::now();
     let outcome = grading::grade(
         &quiz.questions,
@@ -162,20 +199,23 @@ pub async fn result(
         )));
     };
     let attempt: uuid::Uuid = id(&attempt)?;
-    let page = load_lesson(&state, &tenant, state.pools.primary(), &course, &lesson).await?;
-    let quiz = quiz_of(&state, &tenant, page.lesson_id).await?;
-    let (found, attempts) = tenant_tx(state.pools.primary(), tenant.id, "quiz", move |conn| {
-        Box::pin(async move {
-            let found = quizzes::attempt(conn, user.id, attempt).await?;
-            let all = quizzes::attempts(conn, user.id, page.lesson_id).await?;
-            Ok((found, all))
-        })
-    })
+    let QuizRead {
+        page,
+        quiz,
+        attempts,
+        marked,
+    } = read_quiz(
+        &state,
+        &tenant,
+        (&course, &lesson),
+        Some(user.id),
+        Some(attempt),
+    )
     .await?;
-    let Some((attempt, marked, _)) = found.filter(|(_, _, at)| *at == page.lesson_id) else {
+    let (Some(marked), Some(attempt)) = (marked, attempts.iter().find(|a| a.id == attempt)) else {
         return Err(AppError::NotFound);
     };
-    let learner = state_of(&state, &tenant, viewer.0.as_ref().expect("signed in")).await?;
+    let learner = state_of(&state, &tenant, &user).await?;
     let progress = learner.course(&course);
     let remaining = quiz
         .settings

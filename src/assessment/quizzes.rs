@@ -167,34 +167,14 @@ pub async fn attempts(
         .await?)
 }
 
-/// One of `user`'s attempts with its marked questions, and the quiz lesson it was at.
-pub async fn attempt(
-    conn: &mut AsyncPgConnection,
-    user: UserId,
-    id: Uuid,
-) -> Result<Option<(Attempt, Vec<Marked>, Uuid)>, AppError> {
-    let row: Option<(Attempt, serde_json::Value, Uuid)> = quiz_attempts::table
-        .filter(quiz_attempts::id.eq(id))
-        .filter(quiz_attempts::user_id.eq(user.0))
-        .select((
-            (
-                quiz_attempts::id,
-                quiz_attempts::number,
-                quiz_attempts::score,
-                quiz_attempts::passed,
-                quiz_attempts::submitted_at,
-            ),
-            quiz_attempts::marked,
-            quiz_attempts::lesson_id,
-        ))
+/// An attempt's marked questions (the caller found it among the learner's own).
+pub async fn marked(conn: &mut AsyncPgConnection, attempt: Uuid) -> Result<Vec<Marked>, AppError> {
+    let marked: serde_json::Value = quiz_attempts::table
+        .find(attempt)
+        .select(quiz_attempts::marked)
         .first(conn)
-        .await
-        .optional()?;
-    row.map(|(a, marked, lesson)| {
-        let marked = serde_json::from_value(marked).map_err(AppError::internal)?;
-        Ok((a, marked, lesson))
-    })
-    .transpose()
+        .await?;
+    serde_json::from_value(marked).map_err(AppError::internal)
 }
 
 /// Records a graded attempt, refusing one past the quiz's limit or from someone not enrolled.

@@ -47,7 +47,15 @@ pub async fn enrollments(
                 item["lessons"] = c
                     .lessons
                     .iter()
-                    .map(|l| json!({ "slug": l.slug, "done": l.done, "position_seconds": learner.positions.get(&l.id).copied().unwrap_or(0) }))
+                    .map(|l| {
+                        json!({
+                            "slug": l.slug,
+                            "done": l.done,
+                            "optional": l.optional,
+                            "opens_at": l.opens_at,
+                            "position_seconds": learner.positions.get(&l.id).copied().unwrap_or(0),
+                        })
+                    })
                     .collect();
             }
             item

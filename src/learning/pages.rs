@@ -76,7 +76,7 @@ pub async fn course_page(
     }))
 }
 
-fn course_slug(slug: &str) -> Result<(), AppError> {
+pub(crate) fn course_slug(slug: &str) -> Result<(), AppError> {
     if is_slug(slug, 120) {
         Ok(())
     } else {
