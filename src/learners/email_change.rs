@@ -71,12 +71,10 @@ pub async fn request(
                         "Another account here uses that address.".into(),
                     ));
                 }
-                let last = tokens::last_issued(conn, tenant, Purpose::Email, user.id).await?;
-                if let Some(wait) = last
-                    .map(|at| at + super::verification::RESEND_AFTER - Utc::now())
-                    .filter(|w| *w > chrono::Duration::zero())
+                if let Some(wait) =
+                    tokens::resend_wait(conn, tenant, Purpose::Email, user.id).await?
                 {
-                    return Ok(Some(wait.num_seconds().max(1) as u64));
+                    return Ok(Some(wait));
                 }
                 let token = tokens::issue(
                     conn,

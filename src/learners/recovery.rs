@@ -23,9 +23,6 @@ use crate::startup::AppState;
 use crate::tenancy::host::School;
 use crate::views::see_other;
 
-/// One reset mail per account per this long, however often the form is sent.
-const RESEND_AFTER: chrono::Duration = chrono::Duration::seconds(60);
-
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ForgotForm {
@@ -102,8 +99,10 @@ pub async fn forgot(
                     return Ok(());
                 };
                 let user = UserId(user);
-                let last = tokens::last_issued(conn, tenant.id, Purpose::Reset, user).await?;
-                if last.is_some_and(|at| at + RESEND_AFTER > Utc::now()) {
+                if tokens::resend_wait(conn, tenant.id, Purpose::Reset, user)
+                    .await?
+                    .is_some()
+                {
                     return Ok(());
                 }
                 let token = tokens::issue(

@@ -175,18 +175,26 @@ pub async fn retire(
     Ok(())
 }
 
-/// When the account was last sent a token of this purpose (to throttle re-sending).
-pub async fn last_issued(
+/// An account is mailed at most one link of a purpose a minute.
+pub const RESEND_AFTER: chrono::Duration = chrono::Duration::seconds(60);
+
+/// Seconds the account must wait before it is mailed another link of this purpose; `None`: it
+/// may have one now.
+pub async fn resend_wait(
     conn: &mut AsyncPgConnection,
     tenant: TenantId,
     purpose: Purpose,
     user: UserId,
-) -> Result<Option<DateTime<Utc>>, AppError> {
-    Ok(account_tokens::table
+) -> Result<Option<u64>, AppError> {
+    let last: Option<DateTime<Utc>> = account_tokens::table
         .filter(account_tokens::tenant_id.eq(tenant.0))
         .filter(account_tokens::user_id.eq(user.0))
         .filter(account_tokens::purpose.eq(purpose.as_str()))
         .select(diesel::dsl::max(account_tokens::created_at))
-        .first::<Option<DateTime<Utc>>>(conn)
-        .await?)
+        .first(conn)
+        .await?;
+    Ok(last
+        .map(|at| at + RESEND_AFTER - Utc::now())
+        .filter(|w| *w > chrono::Duration::zero())
+        .map(|w| w.num_seconds().max(1) as u64))
 }

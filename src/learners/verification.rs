@@ -19,9 +19,6 @@ use crate::tenancy::Tenant;
 use crate::tenancy::host::School;
 use crate::views::see_other;
 
-/// A new verification link may be mailed this often.
-pub const RESEND_AFTER: chrono::Duration = chrono::Duration::seconds(60);
-
 /// Mails `email` a link confirming it, in the caller's transaction.
 pub async fn send(
     conn: &mut AsyncPgConnection,
@@ -131,12 +128,10 @@ pub async fn resend(
         "verify_resend",
         move |conn| {
             Box::pin(async move {
-                let last = tokens::last_issued(conn, school.id, Purpose::Verify, user.id).await?;
-                if let Some(wait) = last
-                    .map(|at| at + RESEND_AFTER - Utc::now())
-                    .filter(|w| *w > chrono::Duration::zero())
+                if let Some(wait) =
+                    tokens::resend_wait(conn, school.id, Purpose::Verify, user.id).await?
                 {
-                    return Ok(Some(wait.num_seconds().max(1) as u64));
+                    return Ok(Some(wait));
                 }
                 send(conn, &composer, &school, user.id, &user.name, &user.email).await?;
                 Ok(None)
