@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::store::{self, Cursor};
 use crate::authoring::Admin;
-use crate::authoring::pages::{Page, SimpleForm, checked, id, render};
+use crate::authoring::pages::{Page, SimpleForm, checked, checked_form, id, render};
 use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::ids::{CourseId, UserId};
@@ -134,12 +134,7 @@ pub async fn suspend(
     path: web::Path<String>,
     form: SimpleForm,
 ) -> Page {
-    checked(
-        &req,
-        &state,
-        &user,
-        form.get("csrf").map_or("", String::as_str),
-    )?;
+    checked_form(&req, &state, &user, &form)?;
     let learner: UserId = id(&path)?;
     if learner == user.id {
         return Err(AppError::Conflict("You cannot suspend yourself.".into()));
@@ -173,12 +168,7 @@ pub async fn remove(
     path: web::Path<(String, String)>,
     form: SimpleForm,
 ) -> Page {
-    checked(
-        &req,
-        &state,
-        &user,
-        form.get("csrf").map_or("", String::as_str),
-    )?;
+    checked_form(&req, &state, &user, &form)?;
     let (learner, course) = path.into_inner();
     let (learner, course): (UserId, CourseId) = (id(&learner)?, id(&course)?);
     let tenant = school.id;

@@ -41,6 +41,21 @@ pub(crate) fn checked(
     check_token(Some(&user.csrf), csrf)
 }
 
+/// [`checked`], with the token of a plain form's `csrf` field.
+pub(crate) fn checked_form(
+    req: &HttpRequest,
+    state: &AppState,
+    user: &CurrentUser,
+    form: &HashMap<String, String>,
+) -> Result<(), AppError> {
+    checked(
+        req,
+        state,
+        user,
+        form.get("csrf").map_or("", String::as_str),
+    )
+}
+
 pub(crate) fn id<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
     raw.parse().map_err(|_| AppError::NotFound)
 }
@@ -490,12 +505,7 @@ where
         + 'static,
 {
     let course: CourseId = id(course)?;
-    checked(
-        &req,
-        state,
-        &user,
-        form.get("csrf").map_or("", String::as_str),
-    )?;
+    checked_form(&req, state, &user, &form)?;
     edit(state, &tenant, "authoring_write", move |conn| {
         Box::pin(async move {
             store::may_edit(conn, &user, course).await?;
@@ -1010,12 +1020,7 @@ pub async fn set_role(
     path: web::Path<String>,
     form: SimpleForm,
 ) -> Page {
-    checked(
-        &req,
-        &state,
-        &user,
-        form.get("csrf").map_or("", String::as_str),
-    )?;
+    checked_form(&req, &state, &user, &form)?;
     let member: UserId = id(&path)?;
     let role = form
         .get("role")

@@ -46,7 +46,10 @@ impl PageKey {
             Self::Home | Self::Catalog(_) => vec![(ACCOUNT_SLOT, account_slot(&nobody))],
             Self::Course(slug) => vec![
                 (ACCOUNT_SLOT, account_slot(&nobody)),
-                (ENROLLMENT_SLOT, enrollment_slot(&nobody, None, slug)),
+                (
+                    ENROLLMENT_SLOT,
+                    enrollment_slot(&nobody, None, slug, chrono::Utc::now()),
+                ),
             ],
             Self::CatalogJson(_) | Self::CourseJson(_) => Vec::new(),
         }

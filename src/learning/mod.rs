@@ -129,6 +129,24 @@ impl EnrolledCourse {
     pub fn next_lesson(&self) -> Option<&LessonRef> {
         self.lessons.iter().find(|l| !l.done)
     }
+
+    /// Lessons not open yet at `now`, counted by when they open (earliest first).
+    pub fn locked(&self, now: DateTime<Utc>) -> Vec<(DateTime<Utc>, usize)> {
+        let mut by_time: Vec<(DateTime<Utc>, usize)> = Vec::new();
+        for at in self
+            .lessons
+            .iter()
+            .filter_map(|l| l.opens_at)
+            .filter(|at| *at > now)
+        {
+            match by_time.iter_mut().find(|(t, _)| *t == at) {
+                Some((_, n)) => *n += 1,
+                None => by_time.push((at, 1)),
+            }
+        }
+        by_time.sort();
+        by_time
+    }
 }
 
 impl LearnerState {
@@ -144,8 +162,13 @@ impl LearnerState {
 /// Where a shared course page shows this viewer's enrollment.
 pub const ENROLLMENT_SLOT: &str = "<!--eduflow:enrollment-->";
 
-/// The enrollment part of a course page for this viewer.
-pub fn enrollment_slot(viewer: &Viewer, state: Option<&LearnerState>, course_slug: &str) -> String {
+/// The enrollment part of a course page for this viewer, at `now` (drip schedules).
+pub fn enrollment_slot(
+    viewer: &Viewer,
+    state: Option<&LearnerState>,
+    course_slug: &str,
+    now: DateTime<Utc>,
+) -> String {
     let slug = escape_html(course_slug);
     let Some(user) = &viewer.0 else {
         return format!(
@@ -161,9 +184,21 @@ pub fn enrollment_slot(viewer: &Viewer, state: Option<&LearnerState>, course_slu
                     escape_html(&l.slug)
                 )
             });
+            let locked: String = course
+                .locked(now)
+                .iter()
+                .map(|(at, n)| {
+                    format!(
+                        "<p class=\"drip\">{n} lesson{} open{} on {} (UTC).</p>",
+                        if *n == 1 { "" } else { "s" },
+                        if *n == 1 { "s" } else { "" },
+                        at.format("%-d %B %Y at %H:%M")
+                    )
+                })
+                .collect();
             format!(
                 "<div class=\"enroll enrolled\"><p><strong>You are enrolled.</strong> {done}/{total} lessons complete.{next}</p>\
-                 <progress max=\"{total}\" value=\"{done}\">{percent}%</progress>\
+                 <progress max=\"{total}\" value=\"{done}\">{percent}%</progress>{locked}\
                  <form class=\"inline\" method=\"post\" action=\"/courses/{slug}/unenroll\">\
                  <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><button type=\"submit\">Unenroll</button></form></div>",
                 done = course.done(),
@@ -217,5 +252,21 @@ mod tests {
         assert!(course(&[false, true, true]).complete());
         assert!(!course(&[true, false, true]).complete());
         assert!(!course(&[true]).complete());
+    }
+
+    #[test]
+    fn locked_lessons_are_counted_by_when_they_open() {
+        let now = Utc::now();
+        let mut c = course(&[false, false, false, false]);
+        let (soon, later) = (
+            now + chrono::Duration::days(2),
+            now + chrono::Duration::days(9),
+        );
+        c.lessons[0].opens_at = Some(now - chrono::Duration::days(1));
+        c.lessons[1].opens_at = Some(later);
+        c.lessons[2].opens_at = Some(soon);
+        c.lessons[3].opens_at = Some(later);
+        assert_eq!(c.locked(now), [(soon, 1), (later, 2)]);
+        assert!(c.lessons[0].open_at(now) && !c.lessons[1].open_at(now));
     }
 }

@@ -70,7 +70,7 @@ pub async fn course_page(
             (ACCOUNT_SLOT, account_slot(viewer)),
             (
                 ENROLLMENT_SLOT,
-                enrollment_slot(viewer, learner.as_deref(), slug),
+                enrollment_slot(viewer, learner.as_deref(), slug, state.clock.now()),
             ),
         ]
     }))
@@ -219,12 +219,15 @@ pub(crate) fn lesson_gate(
         .filter(|c| c.id == page.course_id)
         .flat_map(|c| &c.lessons)
         .find(|l| l.id == page.lesson_id);
-    match lesson.and_then(|l| l.opens_at) {
-        Some(at) if at > state.clock.now() => Err(AppError::Forbidden(format!(
+    match lesson
+        .filter(|l| !l.open_at(state.clock.now()))
+        .and_then(|l| l.opens_at)
+    {
+        Some(at) => Err(AppError::Forbidden(format!(
             "This lesson opens on {} (UTC).",
             at.format("%-d %B %Y at %H:%M")
         ))),
-        _ => Ok(()),
+        None => Ok(()),
     }
 }
 

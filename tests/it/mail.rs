@@ -23,6 +23,20 @@ fn path_of(url: &str, origin: &str) -> String {
         .to_owned()
 }
 
+/// Queues `n` mails of `kind` at `school` the way any other writer could (plain SQL as a
+/// superuser); `recipient` is an SQL expression over the series' `n`.
+async fn queue(db: &TestDb, school: &str, kind: &str, recipient: &str, n: u32) {
+    db.superuser()
+        .await
+        .batch_execute(&format!(
+            "INSERT INTO outbox (tenant_id, kind, recipient, subject, text_body, html_body)
+             SELECT t.id, '{kind}', {recipient}, 'Hello ' || n, 'Hello', '<p>Hello</p>'
+               FROM tenants t, generate_series(1, {n}) n WHERE t.slug = '{school}'"
+        ))
+        .await
+        .unwrap();
+}
+
 #[actix_web::test]
 async fn a_password_reset_is_mailed_works_once_and_ends_every_session() {
     let db = TestDb::new().await;
@@ -318,15 +332,14 @@ async fn two_instances_deliver_each_mail_exactly_once() {
     let sink = SmtpSink::start();
     let a = app_with(&db, &sink).await;
     let b = app_with(&db, &sink).await;
-    db.superuser()
-        .await
-        .batch_execute(
-            "INSERT INTO outbox (tenant_id, kind, recipient, subject, text_body, html_body)
-             SELECT t.id, 'announcement', 'learner' || n || '@example.org', 'Note ' || n, 'Hello', '<p>Hello</p>'
-               FROM tenants t, generate_series(1, 200) n WHERE t.slug = 'alpha'",
-        )
-        .await
-        .unwrap();
+    queue(
+        &db,
+        "alpha",
+        "announcement",
+        "'learner' || n || '@example.org'",
+        200,
+    )
+    .await;
     eventually(Duration::from_secs(20), || async {
         sink.messages().len() >= 200
     })
@@ -365,26 +378,16 @@ async fn mail_waits_out_a_refusing_server_and_a_dead_sender_and_bounces_are_give
     let db = TestDb::new().await;
     db.two_schools().await;
     let sink = SmtpSink::start();
-    let insert = |to: &str| {
-        format!(
-            "INSERT INTO outbox (tenant_id, kind, recipient, subject, text_body, html_body)
-             SELECT id, 'enrollment', '{to}', 'Hi', 'Hello', '<p>Hello</p>' FROM tenants WHERE slug = 'beta'"
-        )
-    };
     // Committed while no sender runs at all (a crash right after commit): nothing is lost.
-    db.superuser()
-        .await
-        .batch_execute(&insert("waiting@example.org"))
-        .await
-        .unwrap();
+    queue(&db, "beta", "enrollment", "'waiting@example.org'", 1).await;
     // A sender that died holding a claim: its lease runs out and another delivers.
+    queue(&db, "beta", "enrollment", "'claimed@example.org'", 1).await;
     db.superuser()
         .await
-        .batch_execute(&format!(
-            "{}; UPDATE outbox SET attempts = 1, claimed_until = now() + interval '1 second' \
+        .batch_execute(
+            "UPDATE outbox SET attempts = 1, claimed_until = now() + interval '1 second' \
              WHERE recipient = 'claimed@example.org'",
-            insert("claimed@example.org")
-        ))
+        )
         .await
         .unwrap();
     sink.refuse(true);
@@ -415,11 +418,7 @@ async fn mail_waits_out_a_refusing_server_and_a_dead_sender_and_bounces_are_give
     assert!(metrics.contains("eduflow_mail_retries_total"));
     assert!(!metrics.contains("eduflow_mail_retries_total 0\n"));
 
-    db.superuser()
-        .await
-        .batch_execute(&insert("bounce@example.org"))
-        .await
-        .unwrap();
+    queue(&db, "beta", "enrollment", "'bounce@example.org'", 1).await;
     eventually(Duration::from_secs(10), || async {
         db.count("SELECT count(*) FROM outbox WHERE status = 'failed' AND recipient = 'bounce@example.org' AND attempts = 1")
             .await
@@ -514,21 +513,24 @@ async fn mail_a_person_waits_for_does_not_queue_behind_an_announcement() {
     db.two_schools().await;
     let sink = SmtpSink::start();
     let app = app_with(&db, &sink).await;
-    let mut su = db.superuser().await;
-    su.batch_execute(
-        "INSERT INTO outbox (tenant_id, kind, recipient, subject, text_body, html_body)
-         SELECT t.id, 'announcement', 'crowd' || n || '@example.org', 'News', 'News', '<p>News</p>'
-           FROM tenants t, generate_series(1, 1000) n WHERE t.slug = 'alpha'",
+    queue(
+        &db,
+        "alpha",
+        "announcement",
+        "'crowd' || n || '@example.org'",
+        1000,
     )
-    .await
-    .unwrap();
-    su.batch_execute(
-        "INSERT INTO outbox (tenant_id, kind, recipient, subject, text_body, html_body)
-         SELECT t.id, 'reset', t.slug || '-reset@example.org', 'Reset', 'Reset', '<p>Reset</p>'
-           FROM tenants t WHERE t.slug IN ('alpha', 'beta')",
-    )
-    .await
-    .unwrap();
+    .await;
+    for school in ["alpha", "beta"] {
+        queue(
+            &db,
+            school,
+            "reset",
+            &format!("'{school}-reset@example.org'"),
+            1,
+        )
+        .await;
+    }
     eventually(Duration::from_secs(60), || async {
         sink.messages().len() >= 1002
     })
@@ -565,14 +567,7 @@ async fn mail_goes_over_starttls_and_smtps_with_the_urls_credentials() {
             s.mail.transport = Transport::smtp(&url(password), Some(sink.ca())).unwrap();
             let app = TestApp::spawn(s).await;
             let to = format!("{mode}-{to}@example.org");
-            db.superuser()
-                .await
-                .batch_execute(&format!(
-                    "INSERT INTO outbox (tenant_id, kind, recipient, subject, text_body, html_body)
-                     SELECT id, 'enrollment', '{to}', 'Hi', 'Hello', '<p>Hello</p>' FROM tenants WHERE slug = 'alpha'"
-                ))
-                .await
-                .unwrap();
+            queue(&db, "alpha", "enrollment", &format!("'{to}'"), 1).await;
             let done = eventually(Duration::from_secs(10), || async {
                 db.count(&format!(
                     "SELECT count(*) FROM outbox WHERE recipient = '{to}' AND status <> 'pending'"
@@ -601,14 +596,7 @@ async fn mail_goes_over_starttls_and_smtps_with_the_urls_credentials() {
         s.mail.transport = Transport::smtp(&url("s3cr%40t"), None).unwrap();
         let app = TestApp::spawn(s).await;
         let to = format!("{mode}-untrusted@example.org");
-        db.superuser()
-            .await
-            .batch_execute(&format!(
-                "INSERT INTO outbox (tenant_id, kind, recipient, subject, text_body, html_body)
-                 SELECT id, 'enrollment', '{to}', 'Hi', 'Hello', '<p>Hello</p>' FROM tenants WHERE slug = 'alpha'"
-            ))
-            .await
-            .unwrap();
+        queue(&db, "alpha", "enrollment", &format!("'{to}'"), 1).await;
         eventually(Duration::from_secs(10), || async {
             db.count(&format!(
                 "SELECT count(*) FROM outbox WHERE recipient = '{to}' AND attempts >= 2"
