@@ -230,47 +230,35 @@ pub fn render(c: &Certificate<'_>) -> Vec<u8> {
         );
         top -= 12.0;
     }
-    ops.push_str("0.1 0.1 0.1 rg\n");
-    centred(&mut ops, c.school, true, 18.0, top - 20.0);
-    let _ = writeln!(ops, "{r:.3} {g:.3} {b:.3} rg");
-    centred(
-        &mut ops,
-        "Certificate of Completion",
-        false,
-        30.0,
-        top - 66.0,
+    let accent = format!("{r:.3} {g:.3} {b:.3}");
+    let (dark, grey, light) = ("0.05 0.05 0.05", "0.25 0.25 0.25", "0.4 0.4 0.4");
+    let (on, id, verify) = (
+        format!("on {}", c.date),
+        format!("Certificate {}", c.id),
+        format!("Verify at {}", c.verify_url),
     );
-    ops.push_str("0.25 0.25 0.25 rg\n");
-    centred(&mut ops, "This certifies that", false, 13.0, top - 104.0);
-    ops.push_str("0.05 0.05 0.05 rg\n");
-    centred(&mut ops, c.learner, true, 30.0, top - 144.0);
-    ops.push_str("0.25 0.25 0.25 rg\n");
-    centred(
-        &mut ops,
-        "has completed the course",
-        false,
-        13.0,
-        top - 178.0,
-    );
-    ops.push_str("0.05 0.05 0.05 rg\n");
-    centred(&mut ops, c.course, true, 22.0, top - 212.0);
-    ops.push_str("0.25 0.25 0.25 rg\n");
-    centred(
-        &mut ops,
-        &format!("on {}", c.date),
-        false,
-        13.0,
-        top - 240.0,
-    );
-    ops.push_str("0.4 0.4 0.4 rg\n");
-    centred(&mut ops, &format!("Certificate {}", c.id), false, 9.0, 84.0);
-    centred(
-        &mut ops,
-        &format!("Verify at {}", c.verify_url),
-        false,
-        9.0,
-        72.0,
-    );
+    // (fill colour, text, bold, size, baseline)
+    let lines: [(&str, &str, bool, f32, f32); 9] = [
+        ("0.1 0.1 0.1", c.school, true, 18.0, top - 20.0),
+        (
+            &accent,
+            "Certificate of Completion",
+            false,
+            30.0,
+            top - 66.0,
+        ),
+        (grey, "This certifies that", false, 13.0, top - 104.0),
+        (dark, c.learner, true, 30.0, top - 144.0),
+        (grey, "has completed the course", false, 13.0, top - 178.0),
+        (dark, c.course, true, 22.0, top - 212.0),
+        (grey, &on, false, 13.0, top - 240.0),
+        (light, &id, false, 9.0, 84.0),
+        (light, &verify, false, 9.0, 72.0),
+    ];
+    for (colour, text, bold, size, y) in lines {
+        let _ = writeln!(ops, "{colour} rg");
+        centred(&mut ops, text, bold, size, y);
+    }
 
     let content = deflate(ops.as_bytes());
     let mut objects: Vec<Vec<u8>> = Vec::new();
@@ -297,34 +285,10 @@ pub fn render(c: &Certificate<'_>) -> Vec<u8> {
         &content,
     ));
     if let Some(logo) = c.logo {
-        let rgb = deflate(&logo.rgb);
-        let mask = if logo.alpha.is_some() {
-            " /SMask 8 0 R"
-        } else {
-            ""
-        };
-        objects.push(stream(
-            &format!(
-                "<< /Type /XObject /Subtype /Image /Width {} /Height {} /ColorSpace /DeviceRGB \
-                 /BitsPerComponent 8 /Filter /FlateDecode /Length {}{mask} >>",
-                logo.width,
-                logo.height,
-                rgb.len()
-            ),
-            &rgb,
-        ));
+        let mask = logo.alpha.as_ref().map_or("", |_| " /SMask 8 0 R");
+        objects.push(image(logo, "DeviceRGB", &logo.rgb, mask));
         if let Some(alpha) = &logo.alpha {
-            let alpha = deflate(alpha);
-            objects.push(stream(
-                &format!(
-                    "<< /Type /XObject /Subtype /Image /Width {} /Height {} /ColorSpace /DeviceGray \
-                     /BitsPerComponent 8 /Filter /FlateDecode /Length {} >>",
-                    logo.width,
-                    logo.height,
-                    alpha.len()
-                ),
-                &alpha,
-            ));
+            objects.push(image(logo, "DeviceGray", alpha, ""));
         }
     }
     let mut out = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n".to_vec();
@@ -346,6 +310,21 @@ pub fn render(c: &Certificate<'_>) -> Vec<u8> {
         objects.len() + 1
     );
     out
+}
+
+/// An 8-bit image XObject of the logo's size: its colour samples or its alpha.
+fn image(logo: &Raster, color_space: &str, samples: &[u8], extra: &str) -> Vec<u8> {
+    let packed = deflate(samples);
+    stream(
+        &format!(
+            "<< /Type /XObject /Subtype /Image /Width {} /Height {} /ColorSpace /{color_space} \
+             /BitsPerComponent 8 /Filter /FlateDecode /Length {}{extra} >>",
+            logo.width,
+            logo.height,
+            packed.len()
+        ),
+        &packed,
+    )
 }
 
 fn stream(dict: &str, bytes: &[u8]) -> Vec<u8> {
