@@ -9,7 +9,7 @@
 
 use std::time::{Duration, Instant};
 
-use eduflow::media::variants::{Format, encode};
+use eduflow::media::image::{Format, encode};
 
 fn photo() -> Vec<u8> {
     let (w, h) = (4000u32, 3000u32);

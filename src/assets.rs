@@ -1,9 +1,5 @@
 //! Static files, compiled into the binary.
 
-use actix_web::{HttpResponse, web};
-
-use crate::error::AppError;
-
 const ASSETS: &[(&str, &str, &[u8])] = &[
     (
         "app.css",
@@ -43,12 +39,4 @@ pub fn find(path: &str) -> Option<(&'static str, &'static [u8])> {
         .iter()
         .find(|(name, _, _)| *name == path)
         .map(|(_, content_type, body)| (*content_type, *body))
-}
-
-pub async fn serve(path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let (content_type, body) = find(path.as_str()).ok_or(AppError::NotFound)?;
-    Ok(HttpResponse::Ok()
-        .content_type(content_type)
-        .insert_header(("Cache-Control", "public, max-age=3600"))
-        .body(body))
 }

@@ -520,7 +520,7 @@ async fn serve(cli: &Cli, db: &Database, args: &ServeArgs) -> anyhow::Result<()>
         position_flush: std::time::Duration::from_millis(args.position_flush_ms),
         media_staging: staging_dir(cli, &media_store),
         media_store,
-        upload_limits: crate::media::upload::Limits {
+        upload_limits: crate::media::limits::Limits {
             image: args.max_image_bytes,
             video: args.max_video_bytes,
             hls: args.max_hls_bytes,
@@ -562,9 +562,9 @@ async fn serve(cli: &Cli, db: &Database, args: &ServeArgs) -> anyhow::Result<()>
 }
 
 async fn create_user(db: &Database, args: &NewUserArgs) -> anyhow::Result<()> {
-    use crate::learners::password::NewPassword;
-    use crate::learners::sessions::{Role, random_token};
-    use crate::learners::users::{self, NewUser};
+    use crate::accounts::password::NewPassword;
+    use crate::accounts::sessions::{Role, random_token};
+    use crate::accounts::users::{self, NewUser};
     let email = args.email.trim().to_lowercase();
     let (password, generated) = match &args.password {
         Some(p) => (p.clone(), false),
@@ -690,7 +690,7 @@ fn media_secret(cli: &Cli, db: &Database, args: &ServeArgs) -> anyhow::Result<Ve
     if let Ok(secret) = std::fs::read(&path) {
         return Ok(secret);
     }
-    let secret = crate::learners::sessions::random_token().into_bytes();
+    let secret = crate::accounts::sessions::random_token().into_bytes();
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)

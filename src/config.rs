@@ -580,7 +580,7 @@ impl ServeArgs {
 }
 
 fn parse_domain(s: &str) -> Result<String, String> {
-    crate::tenancy::host::normalize(s)
+    crate::hostname::normalize(s)
         .filter(|d| !d.starts_with('['))
         .ok_or_else(|| format!("`{s}` is not a domain name"))
 }

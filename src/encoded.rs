@@ -12,7 +12,7 @@ use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 
-use crate::learners::compose;
+use crate::bytes::find;
 
 /// A cached page.
 #[derive(Debug)]
@@ -242,6 +242,26 @@ fn accepted(req: &HttpRequest) -> impl Fn(Coding) -> bool + '_ {
 /// to a p50 of 25 ms against 9.4 ms at 5, for 2,234 against 2,251 bytes.
 const BROTLI_QUALITY: i32 = 5;
 
+/// Fills the per-viewer parts of a shared page: the page bytes stay the same for every visitor
+/// (and cacheable); only the slots differ. Slots must appear in the page in the order given.
+pub fn compose(page: Bytes, slots: &[(&str, String)]) -> Bytes {
+    if slots.is_empty() {
+        return page;
+    }
+    let mut out =
+        Vec::with_capacity(page.len() + slots.iter().map(|(_, s)| s.len()).sum::<usize>());
+    let mut rest: &[u8] = &page;
+    for (marker, content) in slots {
+        if let Some(at) = find(rest, marker.as_bytes()) {
+            out.extend_from_slice(&rest[..at]);
+            out.extend_from_slice(content.as_bytes());
+            rest = &rest[at + marker.len()..];
+        }
+    }
+    out.extend_from_slice(rest);
+    Bytes::from(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -333,5 +353,19 @@ mod tests {
                 .status(),
             200
         );
+    }
+
+    #[test]
+    fn slots_are_filled_in_order_and_missing_ones_skipped() {
+        let page = Bytes::from_static(b"<a><!--x--><b><!--y--></b>");
+        let out = compose(
+            page,
+            &[
+                ("<!--x-->", "1".into()),
+                ("<!--z-->", "2".into()),
+                ("<!--y-->", "<i>".into()),
+            ],
+        );
+        assert_eq!(&out[..], b"<a>1<b><i></b>");
     }
 }

@@ -176,7 +176,7 @@ impl ResponseError for AppError {
         self.log();
         if let Self::SignIn(next) = self {
             let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
-            return crate::views::see_other(format!("/login?next={next}"));
+            return crate::redirect::see_other(format!("/login?next={next}"));
         }
         let mut builder = HttpResponse::build(self.status_code());
         self.retry_after(&mut builder);

@@ -1,7 +1,7 @@
 //! EduFlow: a multi-tenant learning platform. See README.md for the architecture.
 
+pub mod accounts;
 pub mod actors;
-pub mod admin;
 pub mod assessment;
 pub mod assets;
 pub mod authoring;
@@ -12,22 +12,26 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod email;
 pub mod encoded;
 pub mod error;
 pub mod freshness;
-pub mod health;
+pub mod hostname;
 pub mod ids;
 pub mod input;
-pub mod learners;
 pub mod learning;
 pub mod mail;
 pub mod markdown;
 pub mod media;
 pub mod metrics;
+pub mod redirect;
 pub mod regions;
 pub mod routes;
 pub mod seed;
+pub mod slug;
 pub mod startup;
+pub mod state;
 pub mod telemetry;
 pub mod tenancy;
 pub mod views;
+pub mod web;

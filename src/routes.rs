@@ -3,28 +3,22 @@
 use actix_web::middleware::Compress;
 use actix_web::web;
 
-use crate::admin::{invitations, learners, roster};
-use crate::assessment;
-use crate::assessment::certificates;
-use crate::authoring::pages as author;
-use crate::catalog::{api, pages};
-use crate::learners::{accounts, email_change, personal, recovery, verification};
-use crate::learning;
-use crate::learning::announcements;
-use crate::{assets, health};
+use crate::web::accounts::{email_change, personal, recovery, sign_in, verification};
+use crate::web::admin::{invitations, learners, roster};
+use crate::web::api::catalog as api;
+use crate::web::api::learning as api_learning;
+use crate::web::assessment::{certificates, quizzes};
+use crate::web::authoring::pages as author;
+use crate::web::catalog as pages;
+use crate::web::learning::announcements;
+use crate::web::{assets, health, learning, media};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     // Probes and media are sent as they are: media is already compressed and served in ranges.
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
-        .route(
-            "/media/{key:.*}",
-            web::get().to(crate::media::origin::serve),
-        )
-        .route(
-            "/img/{width}/{key:.*}",
-            web::get().to(crate::media::variants::serve),
-        )
+        .route("/media/{key:.*}", web::get().to(media::file))
+        .route("/img/{width}/{key:.*}", web::get().to(media::image))
         // Cached pages: `encoded` sends them compressed (kept so for anonymous visitors,
         // compressed per response for signed-in ones), without the middleware's cost.
         .route("/", web::get().to(pages::home))
@@ -43,11 +37,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 fn text(cfg: &mut web::ServiceConfig) {
     cfg.route("/static/{path:.*}", web::get().to(assets::serve))
         .route("/brand.css", web::get().to(pages::brand_css))
-        .route("/signup", web::get().to(accounts::signup_form))
-        .route("/signup", web::post().to(accounts::signup))
-        .route("/login", web::get().to(accounts::login_form))
-        .route("/login", web::post().to(accounts::login))
-        .route("/logout", web::post().to(accounts::logout))
+        .route("/signup", web::get().to(sign_in::signup_form))
+        .route("/signup", web::post().to(sign_in::signup))
+        .route("/login", web::get().to(sign_in::login_form))
+        .route("/login", web::post().to(sign_in::login))
+        .route("/logout", web::post().to(sign_in::logout))
         .route("/password/forgot", web::get().to(recovery::forgot_form))
         .route("/password/forgot", web::post().to(recovery::forgot))
         .route(
@@ -86,11 +80,11 @@ fn text(cfg: &mut web::ServiceConfig) {
         )
         .route(
             "/courses/{slug}/lessons/{lesson}/attempts",
-            web::post().to(assessment::pages::submit),
+            web::post().to(quizzes::submit),
         )
         .route(
             "/courses/{slug}/lessons/{lesson}/attempts/{attempt}",
-            web::get().to(assessment::pages::result),
+            web::get().to(quizzes::result),
         )
         .route("/certificates/{id}", web::get().to(certificates::verify))
         .route(
@@ -106,7 +100,7 @@ fn text(cfg: &mut web::ServiceConfig) {
             web::post().to(certificates::revoke),
         )
         .route("/learn", web::get().to(learning::pages::dashboard))
-        .route("/hls/{key:.*}", web::get().to(crate::media::hls::serve))
+        .route("/hls/{key:.*}", web::get().to(media::playlist))
         .service(
             web::scope("/author")
                 .route("", web::get().to(author::index))
@@ -141,7 +135,7 @@ fn text(cfg: &mut web::ServiceConfig) {
                 )
                 .route(
                     "/courses/{course}/lessons/{lesson}/quiz.gift",
-                    web::get().to(assessment::pages::export),
+                    web::get().to(quizzes::export),
                 )
                 .route(
                     "/courses/{course}/lessons/{lesson}/arrange",
@@ -201,18 +195,18 @@ fn text(cfg: &mut web::ServiceConfig) {
         .route("/invitations/{token}", web::post().to(invitations::accept))
         .service(
             web::scope("/api/v1")
-                .service(api_get("/me", web::get().to(learning::api::me)))
+                .service(api_get("/me", web::get().to(api_learning::me)))
                 .service(api_get(
                     "/me/enrollments",
-                    web::get().to(learning::api::enrollments),
+                    web::get().to(api_learning::enrollments),
                 ))
                 .service(api_get(
                     "/me/progress",
-                    web::get().to(learning::api::enrollments),
+                    web::get().to(api_learning::enrollments),
                 ))
                 .service(
                     web::resource("/lessons/{lesson}/position")
-                        .route(web::post().to(learning::api::position))
+                        .route(web::post().to(api_learning::position))
                         .default_service(web::to(|| api::method_not_allowed("POST"))),
                 )
                 .service(api_get("/openapi.json", web::get().to(api::openapi)))

@@ -12,9 +12,11 @@ use crate::db::schema::{categories, courses, lessons, sections, tenants};
 use crate::db::{PgPool, global_tx, tenant_tx};
 use crate::error::AppError;
 use crate::ids::TenantId;
+use crate::media::key::MediaKey;
 use crate::media::probe::{self, MediaInfo};
+use crate::media::record::NewMedia;
 use crate::media::store::Store;
-use crate::media::{MediaKey, upload};
+use crate::slug::slugify;
 
 /// splitmix64: tiny, fast, and the same sequence on every machine.
 pub struct Rng(u64);
@@ -190,18 +192,6 @@ fn base_time() -> DateTime<Utc> {
         .expect("valid date")
 }
 
-fn slugify(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            out.push(c);
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-    }
-    out.trim_end_matches('-').to_owned()
-}
-
 /// A generated lesson: id, title, kind, free preview.
 type LessonSeed = (Uuid, String, &'static str, bool);
 /// A generated section: id, title, lessons.
@@ -240,7 +230,7 @@ fn gen_course(
         rng.pick(subjects)
     };
     let title = rng.pick(FORMS).replace("{}", subject);
-    let mut tags: Vec<String> = vec![slugify(subject)];
+    let mut tags: Vec<String> = vec![slugify(subject, usize::MAX)];
     for _ in 0..1 + rng.below(3) {
         tags.push((*rng.pick(TAGS)).to_owned());
     }
@@ -269,7 +259,7 @@ fn gen_course(
         .collect();
     CourseRow {
         id: rng.uuid(),
-        slug: format!("{}-{index}", slugify(&title)),
+        slug: format!("{}-{index}", slugify(&title, usize::MAX)),
         summary: format!(
             "{} {level} course on {subject}: short lessons, practical exercises and a clear path from first steps to confident use.",
             if level.starts_with(['a', 'e', 'i', 'o', 'u']) {
@@ -354,7 +344,7 @@ async fn insert_courses(
                         lessons::tenant_id.eq(tenant.0),
                         lessons::section_id.eq(*section),
                         lessons::position.eq(i as i32),
-                        lessons::slug.eq(format!("{}-{}", slugify(title), i + 1)),
+                        lessons::slug.eq(format!("{}-{}", slugify(title, usize::MAX), i + 1)),
                         lessons::title.eq(title),
                         lessons::kind.eq(*kind),
                         lessons::body
@@ -407,7 +397,7 @@ async fn store_demo(
         .put_bytes(&key, bytes, content_type)
         .await
         .map_err(AppError::internal)?;
-    upload::NewMedia {
+    NewMedia {
         key: key.clone(),
         content_type: content_type.to_owned(),
         len: bytes.len() as u64,
@@ -744,7 +734,7 @@ pub async fn generate_learners(
     seed: u64,
 ) -> Result<(), AppError> {
     use crate::db::schema::{enrollments, users};
-    let hash = crate::learners::password::NewPassword::parse("bench learner password", "")
+    let hash = crate::accounts::password::NewPassword::parse("bench learner password", "")
         .map_err(|e| AppError::internal(anyhow::anyhow!(e)))?
         .hash()
         .map_err(AppError::internal)?;
@@ -837,14 +827,5 @@ mod tests {
         let c = gen_course(&mut Rng::new(8), 1, &cat, true, base_time());
         assert_ne!(a.id, c.id);
         assert_eq!(a.id.get_version_num(), 4);
-    }
-
-    #[test]
-    fn slugify_makes_slugs() {
-        assert_eq!(slugify("Data & Analytics: 101"), "data-analytics-101");
-        assert!(crate::tenancy::files::is_slug(
-            &slugify("  Mastering Rust!  "),
-            120
-        ));
     }
 }

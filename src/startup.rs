@@ -14,50 +14,24 @@ use diesel::QueryableByName;
 use diesel_async::RunQueryDsl;
 use tokio::sync::mpsc;
 
-use crate::actors::{Registry, SchoolContext};
+use crate::accounts::sessions::CookiePolicy;
+use crate::accounts::throttle::{LoginThrottle, SignupLimit};
+use crate::actors::context::SchoolContext;
+use crate::actors::registry::Registry;
 use crate::db::listener::{self, Change};
 use crate::db::{PoolSettings, Pools, global_tx, migrate};
 use crate::error::AppError;
-use crate::learners::sessions::CookiePolicy;
-use crate::learners::throttle::{LoginThrottle, SignupLimit};
 use crate::mail::Composer;
 use crate::mail::sender::{Pace, Sender};
 use crate::mail::transport::Transport;
 use crate::media::Media;
+use crate::media::limits::Limits;
 use crate::media::signing::Signer;
 use crate::media::store::StoreConfig;
-use crate::media::upload::Limits;
 use crate::metrics::{Metrics, status_class};
+use crate::state::AppState;
 use crate::tenancy::{Directory, HostTarget};
 use crate::views::Views;
-
-/// Shared by every request handler.
-pub struct AppState {
-    pub directory: Arc<Directory>,
-    pub registry: Arc<Registry>,
-    pub pools: Pools,
-    pub views: Arc<Views>,
-    pub metrics: Arc<Metrics>,
-    pub trusted_proxies: Vec<IpAddr>,
-    pub cookies: CookiePolicy,
-    pub throttle: LoginThrottle,
-    pub signups: SignupLimit,
-    /// Requests of one school handled at once on this instance (see `tenancy::gate::fair`).
-    pub school_requests: crate::db::budget::Budget,
-    /// Password hashes running at once (see `password::off_thread`).
-    pub hashing: tokio::sync::Semaphore,
-    pub media: Arc<Media>,
-    /// The region state-changing requests are replayed to (`None`: they run here).
-    pub replay_to: Option<String>,
-    /// Signs the read-your-writes cookie.
-    pub seen_key: crate::freshness::SeenKey,
-    /// Renders the schools' mail (see `mail`).
-    pub mail: Arc<Composer>,
-    /// Signs the unsubscribe links of course announcements.
-    pub unsubscribe: Arc<crate::learning::announcements::UnsubscribeKey>,
-    /// What "now" is for drip schedules and certificates.
-    pub clock: crate::clock::Clock,
-}
 
 /// Everything `Application::build` needs, already parsed.
 pub struct Settings {
@@ -127,7 +101,7 @@ pub struct Application {
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         migrate::check_runtime_role(&settings.runtime_url).await?;
-        crate::learners::password::return_large_allocations();
+        crate::accounts::password::return_large_allocations();
         let metrics = Arc::new(Metrics::new(settings.top_schools));
         let pools = Pools::new(
             settings.pool,
@@ -232,7 +206,7 @@ impl Application {
             media,
             replay_to: settings.replay_to.clone(),
             mail: composer,
-            unsubscribe: Arc::new(crate::learning::announcements::UnsubscribeKey::derive(
+            unsubscribe: Arc::new(crate::learning::unsubscribe::UnsubscribeKey::derive(
                 &settings.media_secret,
             )),
             clock: settings.clock.clone(),
@@ -257,12 +231,12 @@ impl Application {
                     .app_data(web::PathConfig::default().error_handler(|_, req| {
                         crate::error::extractor_error(req, AppError::NotFound)
                     }))
-                    .wrap(from_fn(crate::tenancy::gate::fair))
-                    .wrap(from_fn(crate::tenancy::gate::suspended))
+                    .wrap(from_fn(crate::web::gate::fair))
+                    .wrap(from_fn(crate::web::gate::suspended))
                     .wrap(from_fn(crate::input::reject_control_urls))
                     .wrap(security_headers(https))
-                    .wrap(from_fn(crate::freshness::track))
-                    .wrap(from_fn(crate::regions::replay_writes))
+                    .wrap(from_fn(crate::web::freshness::track))
+                    .wrap(from_fn(crate::web::regions::replay_writes))
                     .wrap(from_fn(access_log))
                     .configure(crate::routes::configure)
             })

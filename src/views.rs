@@ -171,10 +171,3 @@ fn instant(v: &tera::Value, len: usize) -> tera::Result<tera::Value> {
         s.chars().take(len).collect::<String>().replace('T', " "),
     ))
 }
-
-/// A redirect after a form (303, so the browser follows it with a GET).
-pub fn see_other(location: impl Into<String>) -> actix_web::HttpResponse {
-    actix_web::HttpResponse::SeeOther()
-        .insert_header((actix_web::http::header::LOCATION, location.into()))
-        .finish()
-}

@@ -2,38 +2,11 @@
 //! without blocking its mailbox. The registry starts actors on demand and forgets idle ones.
 
 pub mod cache;
+pub mod context;
 pub mod drain;
 pub mod flight;
+pub mod learner_states;
 pub mod learners;
 pub mod registry;
 pub mod school;
 pub mod shelf;
-
-use std::sync::Arc;
-use std::time::Duration;
-
-pub use registry::Registry;
-
-use crate::db::Pools;
-use crate::media::Media;
-use crate::metrics::Metrics;
-use crate::views::Views;
-
-/// What every school actor needs, shared by all of them.
-pub struct SchoolContext {
-    pub pools: Pools,
-    pub views: Arc<Views>,
-    /// Memory cap of each school's page cache; 0 disables caching.
-    pub cache_bytes: usize,
-    /// An actor that has served nothing for this long stops.
-    pub idle: Duration,
-    pub metrics: Arc<Metrics>,
-    /// How often batched playback positions are written.
-    pub position_flush: Duration,
-    /// Signs the image links in rendered pages.
-    pub media: Arc<Media>,
-    /// Pages are dropped after this long, before the signed links in them expire.
-    pub page_max_age: Duration,
-    /// Runs what a stopping actor leaves to write.
-    pub drain: drain::Drain,
-}

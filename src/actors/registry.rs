@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, Weak};
 
 use actix::prelude::*;
 
-use super::SchoolContext;
+use super::context::SchoolContext;
 use super::learners::LearnerChanged;
 use super::school::{CacheStats, CatalogChanged, GetPage, Refresh, SchoolActor, Stats};
 use super::shelf::Shelf;
@@ -60,11 +60,16 @@ impl Registry {
         let generation = self.next_generation.fetch_add(1, Ordering::Relaxed);
         let min_version = lock(&self.versions).get(&tenant.id).copied().unwrap_or(0);
         let shelf = Arc::new(Shelf::new(min_version));
+        let (me, id) = (self.me.clone(), tenant.id);
+        let on_stop = Box::new(move || {
+            if let Some(registry) = me.upgrade() {
+                registry.forget(id, generation);
+            }
+        });
         let addr = SchoolActor::new(
             tenant.clone(),
             self.ctx.clone(),
-            self.me.clone(),
-            generation,
+            on_stop,
             min_version,
             shelf.clone(),
         )

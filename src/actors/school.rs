@@ -2,19 +2,18 @@
 //! futures beside the mailbox (`wrap_future`), so a slow query never delays a cache hit, and
 //! concurrent misses for one page share a single load.
 
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 use futures_util::future::BoxFuture;
 
-use super::SchoolContext;
 use super::cache::ByteLru;
+use super::context::SchoolContext;
 use super::flight::Flights;
-use super::learners::Learners;
-use super::registry::Registry;
+use super::learner_states::Learners;
 use super::shelf::Shelf;
-use crate::catalog::pages::{self, PageKey};
+use crate::catalog::pages::{self, PageKey, Renderer};
 use crate::encoded::Page;
 use crate::error::AppError;
 use crate::tenancy::Tenant;
@@ -22,8 +21,8 @@ use crate::tenancy::Tenant;
 pub struct SchoolActor {
     tenant: Arc<Tenant>,
     ctx: Arc<SchoolContext>,
-    registry: Weak<Registry>,
-    generation: u64,
+    /// Tells the registry this actor has stopped.
+    on_stop: Option<Box<dyn FnOnce() + Send>>,
     /// The cached pages, for accounting and eviction; `shelf` publishes the same set to workers.
     pages: ByteLru<PageKey, Arc<Page>>,
     shelf: Arc<Shelf>,
@@ -40,8 +39,7 @@ impl SchoolActor {
     pub fn new(
         tenant: Arc<Tenant>,
         ctx: Arc<SchoolContext>,
-        registry: Weak<Registry>,
-        generation: u64,
+        on_stop: Box<dyn FnOnce() + Send>,
         min_version: i64,
         shelf: Arc<Shelf>,
     ) -> Self {
@@ -49,8 +47,7 @@ impl SchoolActor {
         Self {
             tenant,
             ctx,
-            registry,
-            generation,
+            on_stop: Some(on_stop),
             pages: ByteLru::new(cap),
             shelf,
             loads: Flights::default(),
@@ -143,8 +140,8 @@ impl Actor for SchoolActor {
         m.cache_bytes.sub(self.pages.held() as i64);
         m.learner_states.sub(self.learners.len() as i64);
         self.flush_positions_detached();
-        if let Some(registry) = self.registry.upgrade() {
-            registry.forget(self.tenant.id, self.generation);
+        if let Some(on_stop) = self.on_stop.take() {
+            on_stop();
         }
     }
 }
@@ -180,8 +177,15 @@ impl Handler<GetPage> for SchoolActor {
                 self.epoch,
             );
             let fetch_key = key.clone();
-            let fut =
-                async move { pages::load(&school_ctx, &tenant, &fetch_key, min_version).await };
+            let fut = async move {
+                let renderer = Renderer {
+                    pools: &school_ctx.pools,
+                    views: &school_ctx.views,
+                    media: &school_ctx.media,
+                    compress: school_ctx.cache_bytes > 0,
+                };
+                pages::load(&renderer, &tenant, &fetch_key, min_version).await
+            };
             ctx.spawn(
                 actix::fut::wrap_future(fut).map(move |result, act: &mut Self, _| {
                     act.finish_load(key, load, epoch, result)

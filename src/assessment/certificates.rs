@@ -1,33 +1,37 @@
 //! Certificates: the row is written in the transaction that completes a course (so no completion
 //! goes without one), the PDF is drawn after it commits and kept in the media store (drawn again
-//! on demand if that failed). `/certificates/{id}` verifies one publicly on its school's host;
-//! an admin may revoke it there.
+//! on demand if that failed). The pages are in `web::assessment::certificates`.
 
 use std::sync::Arc;
 
-use actix_web::http::header::ContentType;
-use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::Uuid as SqlUuid;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use uuid::Uuid;
 
 use super::pdf::{self, Raster};
 use crate::db::schema::{certificates, courses};
-use crate::db::tenant_tx;
+use crate::db::{PgPool, tenant_tx};
 use crate::error::AppError;
 use crate::ids::{TenantId, UserId};
-use crate::learners::csrf::form_user;
-use crate::learners::render_for;
-use crate::learners::sessions::{Role, Viewer};
-use crate::media::MediaKey;
-use crate::media::upload::NewMedia;
-use crate::startup::AppState;
+use crate::mail::Composer;
+use crate::media::Media;
+use crate::media::key::MediaKey;
+use crate::media::record::NewMedia;
+use crate::metrics::Metrics;
 use crate::tenancy::Tenant;
-use crate::tenancy::host::School;
-use crate::views::see_other;
+
+/// What drawing and storing a certificate takes.
+pub struct Printer<'a> {
+    /// The primary: a drawn PDF is recorded at once.
+    pub pool: &'a PgPool,
+    pub media: &'a Media,
+    /// Knows the school's public address, which the certificate prints for verification.
+    pub mail: &'a Composer,
+    pub metrics: &'a Metrics,
+}
 
 #[derive(QueryableByName)]
 struct Issued {
@@ -106,7 +110,7 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<Recor
 
 /// The school's logo as the certificate draws it: a file of EduFlow's own `/static/`, or one in
 /// the school's media store. A logo elsewhere on the web is not fetched.
-async fn logo(state: &AppState, tenant: &Tenant) -> Option<Raster> {
+async fn logo(p: &Printer<'_>, tenant: &Tenant) -> Option<Raster> {
     let url = tenant.logo_url.as_deref()?;
     let bytes = if let Some(path) = url.strip_prefix("/static/") {
         crate::assets::find(path)?.1.to_vec()
@@ -115,16 +119,16 @@ async fn logo(state: &AppState, tenant: &Tenant) -> Option<Raster> {
             .split_once("/t/")
             .and_then(|(_, rest)| MediaKey::parse(&format!("t/{}", rest.split('?').next()?)))
             .filter(|k| k.tenant == tenant.id)?;
-        state.media.store.read_all(&key, 8 << 20).await.ok()??
+        p.media.store.read_all(&key, 8 << 20).await.ok()??
     };
     Raster::decode(&bytes)
 }
 
 /// The certificate's PDF, drawn now.
-pub async fn draw(state: &AppState, tenant: &Tenant, record: &Record) -> Vec<u8> {
-    let logo = logo(state, tenant).await;
+pub async fn draw(p: &Printer<'_>, tenant: &Tenant, record: &Record) -> Vec<u8> {
+    let logo = logo(p, tenant).await;
     let id = record.id.to_string();
-    let verify_url = format!("{}/certificates/{id}", state.mail.origin(tenant));
+    let verify_url = format!("{}/certificates/{id}", p.mail.origin(tenant));
     let date = record.issued_at.format("%-d %B %Y").to_string();
     pdf::render(&pdf::Certificate {
         school: &tenant.name,
@@ -141,7 +145,7 @@ pub async fn draw(state: &AppState, tenant: &Tenant, record: &Record) -> Vec<u8>
 /// The key of the certificate's PDF in the media store, drawing and storing it first if it is
 /// not there yet.
 pub async fn pdf_key(
-    state: &AppState,
+    p: &Printer<'_>,
     tenant: &Arc<Tenant>,
     record: &Record,
 ) -> Result<MediaKey, AppError> {
@@ -154,10 +158,9 @@ pub async fn pdf_key(
         return Ok(key);
     }
     let started = std::time::Instant::now();
-    let bytes = draw(state, tenant, record).await;
+    let bytes = draw(p, tenant, record).await;
     let key = MediaKey::of_bytes(tenant.id, "certificates", &bytes, "pdf");
-    state
-        .media
+    p.media
         .store
         .put_bytes(&key, &bytes, "application/pdf")
         .await
@@ -171,24 +174,18 @@ pub async fn pdf_key(
         uploader: None,
     };
     let (id, stored) = (record.id, key.as_str().to_owned());
-    tenant_tx(
-        state.pools.primary(),
-        tenant.id,
-        "certificate_write",
-        move |conn| {
-            Box::pin(async move {
-                row.insert(conn).await?;
-                diesel::update(certificates::table.find(id))
-                    .set(certificates::pdf_key.eq(stored))
-                    .execute(conn)
-                    .await?;
-                Ok(())
-            })
-        },
-    )
+    tenant_tx(p.pool, tenant.id, "certificate_write", move |conn| {
+        Box::pin(async move {
+            row.insert(conn).await?;
+            diesel::update(certificates::table.find(id))
+                .set(certificates::pdf_key.eq(stored))
+                .execute(conn)
+                .await?;
+            Ok(())
+        })
+    })
     .await?;
-    state
-        .metrics
+    p.metrics
         .certificate_drawing
         .observe(started.elapsed().as_secs_f64());
     tracing::info!(certificate = %record.id, bytes = bytes.len(), "certificate drawn");
@@ -197,11 +194,11 @@ pub async fn pdf_key(
 
 /// After a completion committed: draws the new certificate's PDF. A failure is logged; the PDF
 /// is drawn on its first download instead.
-pub async fn issued(state: &AppState, tenant: &Arc<Tenant>, certificate: Option<Uuid>) {
+pub async fn issued(p: &Printer<'_>, tenant: &Arc<Tenant>, certificate: Option<Uuid>) {
     let Some(id) = certificate else { return };
     let result = async {
-        let record = load(state, tenant, id).await?;
-        pdf_key(state, tenant, &record).await
+        let record = load(p.pool, tenant, id).await?;
+        pdf_key(p, tenant, &record).await
     }
     .await;
     if let Err(e) = result {
@@ -209,121 +206,11 @@ pub async fn issued(state: &AppState, tenant: &Arc<Tenant>, certificate: Option<
     }
 }
 
-async fn load(state: &AppState, tenant: &Tenant, id: Uuid) -> Result<Record, AppError> {
-    tenant_tx(
-        state.pools.primary(),
-        tenant.id,
-        "certificate",
-        move |conn| Box::pin(async move { find(conn, id).await }),
-    )
+/// A certificate of `tenant`, read on `pool`.
+pub async fn load(pool: &PgPool, tenant: &Tenant, id: Uuid) -> Result<Record, AppError> {
+    tenant_tx(pool, tenant.id, "certificate", move |conn| {
+        Box::pin(async move { find(conn, id).await })
+    })
     .await?
     .ok_or(AppError::NotFound)
-}
-
-fn certificate_id(raw: &str) -> Result<Uuid, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound)
-}
-
-/// The public verification page. Another school's host finds nothing: the row is not visible
-/// through its door.
-pub async fn verify(
-    School(tenant): School,
-    viewer: Viewer,
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let record = load(&state, &tenant, certificate_id(&path)?).await?;
-    let mut c = tera::Context::new();
-    c.insert("school", &*tenant);
-    c.insert("certificate", &record);
-    c.insert(
-        "admin_csrf",
-        &viewer
-            .0
-            .as_ref()
-            .filter(|u| u.role == Role::Admin)
-            .map(|u| u.csrf.clone()),
-    );
-    Ok(HttpResponse::Ok()
-        .content_type(ContentType::html())
-        .body(render_for(&state.views, &viewer, "certificate.html", &c)?))
-}
-
-/// The PDF, through a signed media link. A revoked certificate has none.
-pub async fn download(
-    School(tenant): School,
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let record = load(&state, &tenant, certificate_id(&path)?).await?;
-    if record.revoked_at.is_some() {
-        return Err(AppError::Conflict(
-            "This certificate was revoked; see its verification page.".into(),
-        ));
-    }
-    let key = pdf_key(&state, &tenant, &record).await?;
-    Ok(see_other(state.media.url(&key).await?))
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct RevokeForm {
-    pub csrf: String,
-    pub reason: String,
-}
-
-/// An admin revokes a certificate (or, with `restore`, takes the revocation back).
-pub async fn revoke(
-    req: HttpRequest,
-    School(tenant): School,
-    viewer: Viewer,
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    form: crate::input::Form<RevokeForm>,
-) -> Result<HttpResponse, AppError> {
-    let user = form_user(&req, &state, viewer, &form.csrf, req.path())?;
-    if user.role != Role::Admin {
-        return Err(AppError::Forbidden(
-            "Only the school's admins revoke certificates.".into(),
-        ));
-    }
-    let id = certificate_id(&path)?;
-    let reason = form.reason.trim().to_owned();
-    if reason.chars().count() > 500 {
-        return Err(AppError::Unprocessable(
-            "The reason is at most 500 characters.".into(),
-        ));
-    }
-    let restore = req.path().ends_with("/restore");
-    tenant_tx(
-        state.pools.primary(),
-        tenant.id,
-        "certificate_write",
-        move |conn| {
-            Box::pin(async move {
-                find(conn, id).await?.ok_or(AppError::NotFound)?;
-                let target = certificates::table.find(id);
-                if restore {
-                    diesel::update(target)
-                        .set((
-                            certificates::revoked_at.eq(None::<DateTime<Utc>>),
-                            certificates::revoked_reason.eq(None::<String>),
-                        ))
-                        .execute(conn)
-                        .await?;
-                } else {
-                    diesel::update(target.filter(certificates::revoked_at.is_null()))
-                        .set((
-                            certificates::revoked_at.eq(diesel::dsl::now),
-                            certificates::revoked_reason.eq(Some(reason).filter(|r| !r.is_empty())),
-                        ))
-                        .execute(conn)
-                        .await?;
-                }
-                Ok(())
-            })
-        },
-    )
-    .await?;
-    Ok(see_other(format!("/certificates/{id}")))
 }

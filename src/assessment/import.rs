@@ -7,10 +7,10 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use super::{gift, quizzes};
-use crate::authoring::forms::slugify;
 use crate::db::schema::{courses, lessons, sections};
 use crate::db::{PgPool, tenant_tx};
 use crate::error::AppError;
+use crate::slug::slugify;
 
 /// Adds the quiz and returns its lesson's id.
 pub async fn import(

@@ -5,7 +5,6 @@ pub mod certificates;
 pub mod gift;
 pub mod grading;
 pub mod import;
-pub mod pages;
 pub mod pdf;
 pub mod quizzes;
 pub mod schedule;

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::assessment::gift::{self, Question};
 use crate::assessment::quizzes::Settings;
-use crate::tenancy::files::is_slug;
+use crate::slug::{is_slug, slugify};
 
 /// Messages by field name, shown beside each field when the form is re-shown.
 pub type FieldErrors = BTreeMap<&'static str, String>;
@@ -52,22 +52,6 @@ fn text(
         errors.insert(field, "Contains control characters.".into());
     }
     value.to_owned()
-}
-
-/// A URL slug from a title: lowercase ASCII words joined by `-`.
-pub fn slugify(title: &str, max: usize) -> String {
-    let mut out = String::new();
-    for c in title.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            out.push(c);
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
-        }
-        if out.len() >= max {
-            break;
-        }
-    }
-    out.trim_end_matches('-').to_owned()
 }
 
 fn slug(errors: &mut FieldErrors, given: &str, title: &str, max: usize) -> String {

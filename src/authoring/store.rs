@@ -8,13 +8,13 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::forms::{CourseInput, LessonInput, Schedule};
+use crate::accounts::sessions::{CurrentUser, Role};
 use crate::assessment::quizzes;
 use crate::db::schema::{
     categories, course_instructors, course_prerequisites, courses, lessons, sections, users,
 };
 use crate::error::AppError;
 use crate::ids::{CourseId, LessonId, SectionId, TenantId, UserId};
-use crate::learners::sessions::{CurrentUser, Role};
 use crate::media::upload::Stored;
 
 /// Fails unless `user` may edit `course`: admins edit every course of their school, instructors

@@ -1,6 +1,5 @@
 //! The course catalog: query parsing, the database reads behind it, and its pages (HTML and JSON).
 
-pub mod api;
 pub mod pages;
 pub mod query;
 pub mod store;

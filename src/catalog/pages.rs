@@ -1,32 +1,37 @@
-//! Catalog pages: the keys actors cache them under, how a miss is loaded and rendered, and the
-//! HTML handlers.
+//! Catalog pages: the keys actors cache them under, and how a miss is loaded and rendered (the
+//! handlers are in `web::catalog`).
 
-use actix_web::http::header;
-use actix_web::web::{self, Bytes};
-use actix_web::{HttpRequest, HttpResponse};
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use actix_web::web::Bytes;
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::query::{CatalogQuery, Limit, PageAt};
+use super::query::{CatalogQuery, PageAt};
 use super::store::{self, CatalogPage, Category, CourseCard, CourseDetail, CourseLink};
-use crate::actors::SchoolContext;
-use crate::db::{PgPool, tenant_tx};
-use crate::encoded::{Page, compressed};
+use crate::accounts::sessions::Viewer;
+use crate::accounts::{ACCOUNT_SLOT, account_slot};
+use crate::db::{PgPool, Pools, tenant_tx};
+use crate::encoded::Page;
 use crate::error::AppError;
 use crate::ids::TenantId;
-use crate::learners::sessions::Viewer;
-use crate::learners::{ACCOUNT_SLOT, account_slot, compose};
 use crate::learning::{ENROLLMENT_SLOT, enrollment_slot};
-use crate::media::MediaKey;
+use crate::media::Media;
+use crate::media::key::MediaKey;
 use crate::media::variants::{Picture, picture};
-use crate::startup::AppState;
-use crate::tenancy::files::is_slug;
-use crate::tenancy::host::School;
-use crate::tenancy::{HostTarget, Tenant};
+use crate::tenancy::Tenant;
+use crate::views::Views;
+
+/// What rendering a page takes: where to read, the templates, and the signer of its image links.
+pub struct Renderer<'a> {
+    pub pools: &'a Pools,
+    pub views: &'a Views,
+    pub media: &'a Media,
+    /// Keep compressed copies too (the page cache is on).
+    pub compress: bool,
+}
 
 /// A page as the actor caches it: the same bytes for every visitor of the school.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -100,7 +105,7 @@ async fn requires(
 /// with the newest version known for the school (read-your-writes across instances) or cannot
 /// be reached.
 pub async fn load(
-    ctx: &SchoolContext,
+    ctx: &Renderer<'_>,
     tenant: &Tenant,
     key: &PageKey,
     min_version: i64,
@@ -117,7 +122,7 @@ pub async fn load(
         other => other?,
     };
     let shared = Bytes::from(render(ctx, tenant, key, data)?);
-    let (slots, compress) = (key.anonymous_slots(), ctx.cache_bytes > 0);
+    let (slots, compress) = (key.anonymous_slots(), ctx.compress);
     let page =
         actix_web::rt::task::spawn_blocking(move || Page::build(shared, slots, version, compress))
             .await
@@ -175,7 +180,7 @@ struct Card<'a> {
 }
 
 fn cards<'a>(
-    ctx: &SchoolContext,
+    ctx: &Renderer<'_>,
     tenant: &Tenant,
     items: &'a [CourseCard],
     requires: &'a Requires,
@@ -190,11 +195,11 @@ fn cards<'a>(
         .collect()
 }
 
-fn cover(ctx: &SchoolContext, tenant: &Tenant, card: &CourseCard) -> Option<Picture> {
+fn cover(ctx: &Renderer<'_>, tenant: &Tenant, card: &CourseCard) -> Option<Picture> {
     let key =
         MediaKey::parse(card.cover_image_key.as_deref()?).filter(|k| k.tenant == tenant.id)?;
     Some(picture(
-        &ctx.media,
+        ctx.media,
         &key,
         card.cover_width?,
         card.cover_height?,
@@ -202,7 +207,7 @@ fn cover(ctx: &SchoolContext, tenant: &Tenant, card: &CourseCard) -> Option<Pict
 }
 
 fn render(
-    ctx: &SchoolContext,
+    ctx: &Renderer<'_>,
     tenant: &Tenant,
     key: &PageKey,
     data: Data,
@@ -262,85 +267,4 @@ fn render(
             "page data does not match its key"
         ))),
     }
-}
-
-/// A shared page as this viewer gets it: the ready-made anonymous copy, or the page with their
-/// own slots filled in (never shared, so never stored by anyone else).
-pub fn html(
-    req: &HttpRequest,
-    page: &Page,
-    viewer: &Viewer,
-    slots: impl FnOnce() -> Vec<(&'static str, String)>,
-) -> HttpResponse {
-    if viewer.0.is_none() {
-        return page.respond(req, HTML);
-    }
-    let mut res = compressed(req, compose(page.shared.clone(), &slots()), HTML);
-    res.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("private, no-cache"),
-    );
-    res
-}
-
-const HTML: &str = "text/html; charset=utf-8";
-
-/// `/`: the school's home, or EduFlow's landing page on the bare base domain.
-pub async fn home(
-    target: HostTarget,
-    viewer: Viewer,
-    state: web::Data<AppState>,
-    req: HttpRequest,
-) -> Result<HttpResponse, AppError> {
-    match target {
-        HostTarget::School(tenant) => {
-            let page = state.registry.page(&tenant, PageKey::Home).await?;
-            Ok(html(&req, &page, &viewer, || {
-                vec![(ACCOUNT_SLOT, account_slot(&viewer))]
-            }))
-        }
-        HostTarget::Platform => {
-            let body = state.views.render("landing.html", &tera::Context::new())?;
-            Ok(compressed(&req, body.into(), HTML))
-        }
-        HostTarget::Unknown => Err(AppError::NoSchool),
-    }
-}
-
-pub async fn catalog(
-    School(tenant): School,
-    viewer: Viewer,
-    state: web::Data<AppState>,
-    req: HttpRequest,
-) -> Result<HttpResponse, AppError> {
-    let query = CatalogQuery::parse(req.query_string(), Limit::Fixed)?;
-    let page = state
-        .registry
-        .page(&tenant, PageKey::Catalog(query))
-        .await?;
-    Ok(html(&req, &page, &viewer, || {
-        vec![(ACCOUNT_SLOT, account_slot(&viewer))]
-    }))
-}
-
-pub async fn course(
-    School(tenant): School,
-    viewer: Viewer,
-    state: web::Data<AppState>,
-    slug: web::Path<String>,
-    req: HttpRequest,
-) -> Result<HttpResponse, AppError> {
-    let slug = slug.into_inner();
-    if !is_slug(&slug, 120) {
-        return Err(AppError::NotFound);
-    }
-    crate::learning::pages::course_page(&req, &state, &tenant, &viewer, &slug).await
-}
-
-/// The school's accent colour as a stylesheet, so pages need no inline styles.
-pub async fn brand_css(School(tenant): School) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/css; charset=utf-8")
-        .insert_header(("Cache-Control", "public, max-age=300"))
-        .body(format!(":root {{ --accent: {}; }}\n", tenant.accent_color))
 }

@@ -6,7 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use uuid::Uuid;
 
 use crate::error::AppError;
-use crate::tenancy::files::is_slug;
+use crate::slug::is_slug;
 
 pub const PAGE_SIZE: usize = 12;
 pub const MAX_LIMIT: usize = 50;

@@ -7,9 +7,11 @@ pub mod embedded;
 pub mod listener;
 pub mod migrate;
 pub mod pools;
+pub mod replicas;
 pub(crate) mod schema;
 
 pub use door::{global_tx, switch_tenant, tenant_tx};
-pub use pools::{PgPool, PoolSettings, Pools};
+pub use pools::{PgPool, PoolSettings};
+pub use replicas::Pools;
 
 pub use diesel_async::AsyncPgConnection;

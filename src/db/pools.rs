@@ -4,8 +4,8 @@
 //! after a short wait instead of the full pool timeout, so an outage answers fast 503s.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use diesel_async::pooled_connection::bb8::PooledConnection;
 use diesel_async::pooled_connection::{
@@ -145,7 +145,7 @@ async fn establish_through_pooler(url: String) -> diesel::ConnectionResult<Async
 }
 
 impl PgPool {
-    fn new(
+    pub(super) fn new(
         settings: PoolSettings,
         url: &str,
         label: String,
@@ -270,7 +270,7 @@ impl PgPool {
         }
     }
 
-    fn reading(&self) -> PoolReading {
+    pub(super) fn reading(&self) -> PoolReading {
         let state = self.inner.state();
         PoolReading {
             pool: self.label.to_string(),
@@ -283,214 +283,5 @@ impl PgPool {
 
     pub fn label(&self) -> &str {
         &self.label
-    }
-}
-
-/// A replica and what this instance last learned of it.
-pub struct Replica {
-    pub pool: PgPool,
-    /// The newest WAL position it is known to have replayed.
-    replayed: AtomicU64,
-    /// Its replay is further behind than allowed: nobody reads from it until it catches up.
-    lagging: AtomicBool,
-}
-
-impl Replica {
-    pub fn note_replayed(&self, lsn: Lsn) {
-        self.replayed.fetch_max(lsn.0, Ordering::Relaxed);
-    }
-
-    pub fn set_lagging(&self, lagging: bool) {
-        if self.lagging.swap(lagging, Ordering::Relaxed) != lagging {
-            tracing::warn!(
-                replica = self.pool.label(),
-                lagging,
-                "replica lag changed state"
-            );
-        }
-    }
-
-    fn usable(&self) -> bool {
-        !self.lagging.load(Ordering::Relaxed) && !self.pool.is_down()
-    }
-}
-
-/// A position in PostgreSQL's write-ahead log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Lsn(pub u64);
-
-impl std::str::FromStr for Lsn {
-    type Err = ();
-
-    /// PostgreSQL's text form, `16/B374D848`.
-    fn from_str(s: &str) -> Result<Self, ()> {
-        let (hi, lo) = s.split_once('/').ok_or(())?;
-        let hi = u32::from_str_radix(hi, 16).map_err(|_| ())?;
-        let lo = u32::from_str_radix(lo, 16).map_err(|_| ())?;
-        Ok(Self((u64::from(hi) << 32) | u64::from(lo)))
-    }
-}
-
-impl std::fmt::Display for Lsn {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:X}/{:X}", self.0 >> 32, self.0 & 0xFFFF_FFFF)
-    }
-}
-
-#[derive(Clone)]
-pub struct Pools {
-    primary: PgPool,
-    replicas: Arc<[Replica]>,
-    next_replica: Arc<AtomicUsize>,
-    /// How long a read for a recent writer waits for a replica to replay their write.
-    replica_wait: Duration,
-}
-
-impl Pools {
-    /// Builds the pools without connecting: a database that is down shows as 503s and a failing
-    /// `/readyz`, not as a process that will not start.
-    pub fn new(
-        settings: PoolSettings,
-        primary_url: &str,
-        replica_urls: &[String],
-        metrics: Option<Arc<Metrics>>,
-    ) -> Self {
-        Self {
-            primary: PgPool::new(settings, primary_url, "primary".into(), metrics.clone()),
-            replicas: replica_urls
-                .iter()
-                .enumerate()
-                .map(|(i, url)| Replica {
-                    pool: PgPool::new(settings, url, format!("replica-{i}"), metrics.clone()),
-                    replayed: AtomicU64::new(0),
-                    lagging: AtomicBool::new(false),
-                })
-                .collect(),
-            next_replica: Arc::new(AtomicUsize::new(0)),
-            replica_wait: Duration::from_millis(100),
-        }
-    }
-
-    pub fn with_replica_wait(mut self, wait: Duration) -> Self {
-        self.replica_wait = wait;
-        self
-    }
-
-    pub fn primary(&self) -> &PgPool {
-        &self.primary
-    }
-
-    /// The pool for reads that may lag the primary slightly: the next healthy replica
-    /// (round-robin), or the primary when none is.
-    pub fn read(&self) -> &PgPool {
-        self.replica().map_or(&self.primary, |r| &r.pool)
-    }
-
-    fn replica(&self) -> Option<&Replica> {
-        let n = self.replicas.len();
-        let start = self.next_replica.fetch_add(1, Ordering::Relaxed);
-        (0..n)
-            .map(|i| &self.replicas[(start + i) % n])
-            .find(|r| r.usable())
-    }
-
-    /// The pool to read from for someone whose last write committed at `seen` (read-your-writes):
-    /// a healthy replica that has replayed it, waiting up to the replica wait for one to get
-    /// there; otherwise the primary. Without `seen`, any healthy replica.
-    pub async fn read_at(&self, seen: Option<Lsn>) -> &PgPool {
-        let Some(replica) = self.replica() else {
-            return &self.primary;
-        };
-        let Some(seen) = seen else {
-            return &replica.pool;
-        };
-        let deadline = Instant::now() + self.replica_wait;
-        loop {
-            if replica.replayed.load(Ordering::Relaxed) >= seen.0 {
-                return &replica.pool;
-            }
-            match replayed(&replica.pool).await {
-                Ok(lsn) => replica.note_replayed(lsn),
-                Err(_) => return &self.primary,
-            }
-            if replica.replayed.load(Ordering::Relaxed) >= seen.0 {
-                return &replica.pool;
-            }
-            if Instant::now() >= deadline {
-                return &self.primary;
-            }
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-    }
-
-    /// Runs `read` on `pool`; when that is a replica and finds nothing, the primary decides: the
-    /// row may be newer than the replica (a session or lesson created a moment ago).
-    pub async fn found_or_primary<T, F, Fut>(
-        &self,
-        pool: &PgPool,
-        read: F,
-    ) -> Result<Option<T>, AppError>
-    where
-        F: Fn(PgPool) -> Fut,
-        Fut: std::future::Future<Output = Result<Option<T>, AppError>>,
-    {
-        match read(pool.clone()).await? {
-            None if !std::ptr::eq(pool, &self.primary) => read(self.primary.clone()).await,
-            found => Ok(found),
-        }
-    }
-
-    pub fn replicas(&self) -> &[Replica] {
-        &self.replicas
-    }
-
-    pub fn has_replicas(&self) -> bool {
-        !self.replicas.is_empty()
-    }
-
-    pub fn readings(&self) -> Vec<PoolReading> {
-        std::iter::once(&self.primary)
-            .chain(self.replicas.iter().map(|r| &r.pool))
-            .map(PgPool::reading)
-            .collect()
-    }
-}
-
-#[derive(diesel::QueryableByName)]
-struct LsnRow {
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
-    lsn: Option<String>,
-}
-
-/// How far a replica has replayed the primary's log.
-pub async fn replayed(pool: &PgPool) -> Result<Lsn, AppError> {
-    super::global_tx(pool, "replica_lsn", move |conn| {
-        Box::pin(async move {
-            let row: LsnRow = diesel_async::RunQueryDsl::get_result(
-                diesel::sql_query("SELECT pg_last_wal_replay_lsn()::text AS lsn"),
-                conn,
-            )
-            .await?;
-            row.lsn
-                .as_deref()
-                .and_then(|s| s.parse().ok())
-                .ok_or_else(|| AppError::internal(anyhow::anyhow!("not a replica")))
-        })
-    })
-    .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Lsn;
-
-    #[test]
-    fn lsns_parse_and_order_like_postgres() {
-        let a: Lsn = "16/B374D848".parse().unwrap();
-        assert_eq!(a.0, 0x16_B374_D848);
-        assert_eq!(a.to_string(), "16/B374D848");
-        assert!("0/FFFFFFFF".parse::<Lsn>().unwrap() < "1/0".parse().unwrap());
-        assert!("x/1".parse::<Lsn>().is_err());
-        assert!("1".parse::<Lsn>().is_err());
     }
 }

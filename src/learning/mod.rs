@@ -1,11 +1,9 @@
 //! Enrollment, lessons and progress. The school's actor keeps each active learner's state in
 //! memory (after commit only); pages compose it into the shared, cached course pages.
 
-pub mod announcements;
-pub mod api;
 pub mod notices;
-pub mod pages;
 pub mod store;
+pub mod unsubscribe;
 
 use std::collections::HashMap;
 
@@ -13,8 +11,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::accounts::sessions::Viewer;
 use crate::error::escape_html;
-use crate::learners::sessions::Viewer;
 
 /// What the actor holds for one learner: enrolled courses with their curriculum and progress.
 #[derive(Debug, Clone, Default)]

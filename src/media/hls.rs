@@ -7,23 +7,21 @@ use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::{Component, Path};
 
-use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
 use sha2::{Digest, Sha256};
 
+use super::Media;
+use super::key::MediaKey;
+use super::key::hex;
+use super::record::NewMedia;
 use super::sniff::{Family, Sniffed};
-use super::store::hex;
 use super::upload::{self, Staged};
-use super::{Media, MediaKey};
 use crate::db::PgPool;
 use crate::error::AppError;
 use crate::ids::{TenantId, UserId};
-use crate::startup::AppState;
-use crate::tenancy::host::School;
 
 pub const PLAYLIST_TYPE: &str = "application/vnd.apple.mpegurl";
 const MAX_ENTRIES: usize = 5_000;
-const MAX_PLAYLIST: u64 = 1 << 20;
+pub const MAX_PLAYLIST: u64 = 1 << 20;
 
 /// What a ladder may contain besides playlists (each served as its `INLINE_TYPES` type).
 const SEGMENT_EXTS: &[&str] = &["ts", "m4s", "mp4", "m4a", "aac", "vtt"];
@@ -102,7 +100,7 @@ fn unpack(zip: &Path, staging: &Path, limit: u64) -> Result<Unpacked, AppError> 
             out.playlists.push((name, text));
             continue;
         }
-        let Some((ext, content_type)) = super::INLINE_TYPES
+        let Some((ext, content_type)) = super::key::INLINE_TYPES
             .iter()
             .find(|(e, _)| *e == ext && SEGMENT_EXTS.contains(e))
         else {
@@ -174,7 +172,7 @@ fn resolve(from: &str, uri: &str) -> Option<String> {
 }
 
 /// Rewrites every URI of a playlist (URI lines and `URI="…"` attributes) with `map`.
-fn rewrite(
+pub fn rewrite(
     text: &str,
     mut map: impl FnMut(&str) -> Result<String, AppError>,
 ) -> Result<String, AppError> {
@@ -271,7 +269,7 @@ pub async fn ingest(
             .put_bytes(&key, rewritten.as_bytes(), PLAYLIST_TYPE)
             .await
             .map_err(AppError::internal)?;
-        Ok::<_, AppError>(upload::NewMedia {
+        Ok::<_, AppError>(NewMedia {
             key,
             content_type: PLAYLIST_TYPE.to_owned(),
             len: rewritten.len() as u64,
@@ -288,7 +286,7 @@ pub async fn ingest(
     let master = store_playlist(master_name, master_text, &keys).await?;
     let key = master.key.clone();
     rows.push(master);
-    upload::NewMedia::record_all(pool, tenant, rows).await?;
+    NewMedia::record_all(pool, tenant, rows).await?;
     drop(zip);
     Ok(key)
 }
@@ -300,55 +298,8 @@ pub fn playlist_url(media: &Media, key: &MediaKey) -> String {
     url.replacen("/media/", "/hls/", 1)
 }
 
-/// `/hls/<key>?expires=…&sig=…`: a stored playlist with every key in it turned into a signed URL.
-pub async fn serve(
-    req: HttpRequest,
-    School(tenant): School,
-    state: web::Data<AppState>,
-    key: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let key = super::origin::signed_key(&req, &state, tenant.id, &key, |k| k.ext == "m3u8")?;
-    let media = &state.media;
-    let text = media
-        .store
-        .read_all(&key, MAX_PLAYLIST * 2)
-        .await
-        .map_err(AppError::internal)?
-        .ok_or(AppError::NotFound)?;
-    let text = String::from_utf8(text).map_err(AppError::internal)?;
-    let mut urls = Vec::new();
-    for line in text.lines() {
-        if let Some(k) = stored_key(line) {
-            urls.push(k);
-        }
-    }
-    let mut signed = HashMap::new();
-    for k in urls {
-        let parsed = MediaKey::parse(&k)
-            .filter(|p| p.tenant == tenant.id)
-            .ok_or_else(|| AppError::internal(anyhow::anyhow!("foreign key {k} in a playlist")))?;
-        let url = if parsed.ext == "m3u8" {
-            playlist_url(media, &parsed)
-        } else {
-            media.url(&parsed).await?
-        };
-        signed.insert(k, url);
-    }
-    let body = rewrite(&text, |uri| {
-        signed
-            .get(uri)
-            .cloned()
-            .ok_or_else(|| AppError::internal(anyhow::anyhow!("unsigned {uri}")))
-    })?;
-    Ok(HttpResponse::Ok()
-        .content_type(PLAYLIST_TYPE)
-        .insert_header((header::CACHE_CONTROL, "private, max-age=60"))
-        .insert_header(("X-Content-Type-Options", "nosniff"))
-        .body(body))
-}
-
 /// The store key a stored playlist line refers to, if any.
-fn stored_key(line: &str) -> Option<String> {
+pub fn stored_key(line: &str) -> Option<String> {
     let line = line.trim();
     let uri = uri_span(line).ok().flatten()?;
     Some(line[uri].to_owned())

@@ -2,14 +2,16 @@
 //! then streams the object with byte ranges, an ETag and year-long immutable caching (the key is
 //! a content address, so the bytes behind a URL never change).
 
+use actix_web::HttpRequest;
 use actix_web::http::header::{self, HeaderMap};
-use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::MediaKey;
+use super::Media;
+use super::key::MediaKey;
 use crate::error::AppError;
 use crate::ids::TenantId;
-use crate::startup::AppState;
-use crate::tenancy::host::School;
+
+/// The header a CDN sends when pulling from the `/media` origin.
+pub const ORIGIN_SECRET_HEADER: &str = "x-eduflow-origin-secret";
 
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
@@ -62,7 +64,7 @@ pub fn parse_range(value: Option<&str>, len: u64) -> Range {
     }
 }
 
-fn matches_etag(headers: &HeaderMap, etag: &str) -> bool {
+pub fn matches_etag(headers: &HeaderMap, etag: &str) -> bool {
     headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -73,7 +75,7 @@ fn matches_etag(headers: &HeaderMap, etag: &str) -> bool {
 /// this origin's token for it or from the configured CDN (403 otherwise).
 pub fn signed_key(
     req: &HttpRequest,
-    state: &AppState,
+    media: &Media,
     tenant: TenantId,
     raw: &str,
     accept: impl Fn(&MediaKey) -> bool,
@@ -81,11 +83,11 @@ pub fn signed_key(
     let key = MediaKey::parse(raw)
         .filter(|k| k.tenant == tenant && accept(k))
         .ok_or(AppError::NotFound)?;
-    check_signature(req, state, &key)?;
+    check_signature(req, media, &key)?;
     Ok(key)
 }
 
-fn check_signature(req: &HttpRequest, state: &AppState, key: &MediaKey) -> Result<(), AppError> {
+fn check_signature(req: &HttpRequest, media: &Media, key: &MediaKey) -> Result<(), AppError> {
     let query: std::collections::HashMap<String, String> =
         form_urlencoded::parse(req.query_string().as_bytes())
             .into_owned()
@@ -95,15 +97,15 @@ fn check_signature(req: &HttpRequest, state: &AppState, key: &MediaKey) -> Resul
         .and_then(|e| e.parse().ok())
         .unwrap_or(0);
     // A configured CDN pulls with the shared origin header; browsers come with a URL token.
-    let from_cdn = state.media.from_cdn(
+    let from_cdn = media.from_cdn(
         req.headers()
-            .get(super::ORIGIN_SECRET_HEADER)
+            .get(ORIGIN_SECRET_HEADER)
             .and_then(|v| v.to_str().ok()),
     );
     let signed = from_cdn
         || query
             .get("sig")
-            .is_some_and(|sig| state.media.signer.verify(key.as_str(), expires, sig));
+            .is_some_and(|sig| media.signer.verify(key.as_str(), expires, sig));
     if signed {
         Ok(())
     } else {
@@ -111,64 +113,6 @@ fn check_signature(req: &HttpRequest, state: &AppState, key: &MediaKey) -> Resul
             "This media link is invalid or has expired; reload the page.".into(),
         ))
     }
-}
-
-pub async fn serve(
-    req: HttpRequest,
-    School(tenant): School,
-    state: web::Data<AppState>,
-    key: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    // Another school's key is not found here, signed or not.
-    let key = signed_key(&req, &state, tenant.id, &key, |_| true)?;
-    let etag = format!("\"{}\"", key.sha256);
-    if matches_etag(req.headers(), &etag) {
-        return Ok(HttpResponse::NotModified()
-            .insert_header((header::ETAG, etag))
-            .insert_header((header::CACHE_CONTROL, IMMUTABLE))
-            .finish());
-    }
-    let store = &state.media.store;
-    let len = store
-        .size(&key)
-        .await
-        .map_err(AppError::internal)?
-        .ok_or(AppError::NotFound)?;
-    let mut res = HttpResponse::Ok();
-    res.insert_header((header::ETAG, etag))
-        .insert_header((header::CACHE_CONTROL, IMMUTABLE))
-        .insert_header((header::ACCEPT_RANGES, "bytes"));
-    match key.inline_type() {
-        Some(content_type) => res.content_type(content_type),
-        None => res
-            .content_type("application/octet-stream")
-            .insert_header((header::CONTENT_DISPOSITION, "attachment")),
-    };
-    let range = parse_range(
-        req.headers()
-            .get(header::RANGE)
-            .and_then(|v| v.to_str().ok()),
-        len,
-    );
-    let (start, count) = match range {
-        Range::Whole => (0, len),
-        Range::Part { start, end } => {
-            res.status(actix_web::http::StatusCode::PARTIAL_CONTENT)
-                .insert_header((header::CONTENT_RANGE, format!("bytes {start}-{end}/{len}")));
-            (start, end - start + 1)
-        }
-        Range::Unsatisfiable => {
-            return Ok(HttpResponse::RangeNotSatisfiable()
-                .insert_header((header::CONTENT_RANGE, format!("bytes */{len}")))
-                .finish());
-        }
-    };
-    let body = store
-        .read(&key, start, count)
-        .await
-        .map_err(AppError::internal)?;
-    res.no_chunking(count);
-    Ok(res.streaming(body))
 }
 
 #[cfg(test)]

@@ -8,7 +8,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use super::{MAX_URL_TTL, MediaKey};
+use super::key::MediaKey;
+
+/// How media URLs are signed and how long they live (never over 7 days).
+pub const MAX_URL_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
 
 #[derive(Clone)]
 pub struct Signer {

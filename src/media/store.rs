@@ -14,7 +14,7 @@ use s3::request::Request;
 use s3::request::tokio_backend::ReqwestRequest;
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
-use super::MediaKey;
+use super::key::MediaKey;
 use crate::ids::TenantId;
 
 pub type ByteStream = BoxStream<'static, std::io::Result<Bytes>>;
@@ -306,8 +306,4 @@ fn partial_path(path: &Path) -> PathBuf {
     let mut name = path.file_name().expect("keys name files").to_owned();
     name.push(format!(".{}.partial", std::process::id()));
     path.with_file_name(name)
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

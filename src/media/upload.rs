@@ -8,43 +8,21 @@ use std::path::{Path, PathBuf};
 use actix_multipart::Multipart;
 use actix_web::http::header::HeaderMap;
 use actix_web::web;
-use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use futures_util::TryStreamExt;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
+use super::Media;
+use super::key::MediaKey;
+use super::key::hex;
+use super::limits::{Limits, MAX_PIXELS, MAX_SIDE};
 use super::probe::{self, MediaInfo};
+use super::record::NewMedia;
 use super::sniff::{self, Family, Sniffed};
-use super::store::hex;
-use super::{Media, MediaKey, variants};
-use crate::db::schema::media;
-use crate::db::{PgPool, tenant_tx};
+use crate::db::PgPool;
 use crate::error::AppError;
 use crate::ids::{TenantId, UserId};
 
-/// The largest upload of each family, in bytes.
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    pub image: u64,
-    pub video: u64,
-    pub hls: u64,
-}
-
-impl Limits {
-    fn of(&self, family: Family) -> u64 {
-        match family {
-            Family::Image => self.image,
-            Family::Video => self.video,
-            Family::Hls => self.hls,
-        }
-    }
-}
-
-/// The most pixels a source image may have (a 12 MP photo is well inside).
-pub const MAX_PIXELS: u64 = 50_000_000;
-/// The longest side an image may have: WebP's limit, the smallest of the variant formats.
-pub const MAX_SIDE: u32 = 16_383;
 /// Text fields of an upload form are short; anything longer is refused.
 const MAX_FIELD: usize = 256 * 1024;
 const MAX_PARTS: usize = 40;
@@ -423,62 +401,6 @@ pub async fn store(
     })
 }
 
-/// A stored object's metadata row.
-#[derive(Debug, Clone)]
-pub struct NewMedia {
-    pub key: MediaKey,
-    pub content_type: String,
-    pub len: u64,
-    pub info: MediaInfo,
-    pub original_name: String,
-    pub uploader: Option<UserId>,
-}
-
-impl NewMedia {
-    /// Inserts the row, or keeps the one there (the key is the content, so they agree).
-    pub async fn insert(&self, conn: &mut AsyncPgConnection) -> Result<(), AppError> {
-        diesel::insert_into(media::table)
-            .values((
-                media::tenant_id.eq(self.key.tenant.0),
-                media::key.eq(self.key.as_str()),
-                media::content_type.eq(&self.content_type),
-                media::size_bytes.eq(self.len as i64),
-                media::sha256.eq(&self.key.sha256),
-                media::width.eq(self.info.width),
-                media::height.eq(self.info.height),
-                media::duration_seconds.eq(self.info.duration_seconds),
-                media::original_name.eq(&self.original_name),
-                media::uploaded_by.eq(self.uploader.map(|u| u.0)),
-            ))
-            .on_conflict_do_nothing()
-            .execute(conn)
-            .await?;
-        Ok(())
-    }
-
-    /// The row, in a transaction of its own.
-    pub async fn record(self, pool: &PgPool) -> Result<(), AppError> {
-        Self::record_all(pool, self.key.tenant, vec![self]).await
-    }
-
-    /// Several rows of one school in one transaction.
-    pub async fn record_all(
-        pool: &PgPool,
-        tenant: TenantId,
-        rows: Vec<Self>,
-    ) -> Result<(), AppError> {
-        tenant_tx(pool, tenant, "media_write", move |conn| {
-            Box::pin(async move {
-                for row in &rows {
-                    row.insert(conn).await?;
-                }
-                Ok(())
-            })
-        })
-        .await
-    }
-}
-
 /// Frame size and duration from the video's container headers, at either end of the file.
 async fn video_info(staged: &Staged) -> Result<MediaInfo, AppError> {
     use std::io::{Read, Seek, SeekFrom};
@@ -535,7 +457,7 @@ async fn image_size(media: &Media, staged: &Staged) -> Result<(u32, u32), AppErr
     let _permit = media.encoding.acquire().await.map_err(AppError::internal)?;
     let decoded = tokio::task::spawn_blocking(move || {
         let bytes = std::fs::read(&path).ok()?;
-        variants::decode(&bytes)
+        super::image::decode(&bytes)
             .ok()
             .map(|img| (img.width(), img.height()))
     })

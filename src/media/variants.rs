@@ -3,165 +3,25 @@
 //! back into the store under its own content address, with a row saying what it is a variant of.
 //! Concurrent requests for the same missing variant share one computation.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
-
-use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use fast_image_resize::images::Image;
-use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
-use rgb::FromSlice;
 use serde::Serialize;
-use tokio::sync::OnceCell;
 
-use super::origin::IMMUTABLE;
-use super::{Media, MediaKey, upload};
+use super::Media;
+use super::image::{Format, encode};
+use super::inflight::VariantId;
+use super::key::MediaKey;
+use super::record::NewMedia;
 use crate::db::schema::media_variants;
 use crate::db::{PgPool, Pools, tenant_tx};
 use crate::error::AppError;
 use crate::metrics::Metrics;
-use crate::startup::AppState;
-use crate::tenancy::host::School;
 
 /// The widths variants come in; nothing else is computed, so URLs cannot ask for endless work.
 pub const WIDTHS: &[u32] = &[320, 640, 960, 1280, 1920];
 
 /// Sources EduFlow can decode (AVIF sources are served as they are).
-const DECODABLE: &[&str] = &["jpg", "png", "webp", "gif"];
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Format {
-    Avif,
-    Webp,
-    Jpeg,
-}
-
-impl Format {
-    /// The best format the `Accept` header allows.
-    pub fn negotiate(accept: &str) -> Self {
-        let allows = |t: &str| {
-            accept.split(',').any(|part| {
-                let mut bits = part.split(';');
-                let name = bits.next().unwrap_or("").trim();
-                let refused = bits.any(|p| {
-                    p.trim()
-                        .strip_prefix("q=")
-                        .and_then(|q| q.trim().parse::<f32>().ok())
-                        == Some(0.0)
-                });
-                name.eq_ignore_ascii_case(t) && !refused
-            })
-        };
-        if allows("image/avif") {
-            Self::Avif
-        } else if allows("image/webp") {
-            Self::Webp
-        } else {
-            Self::Jpeg
-        }
-    }
-
-    pub fn ext(self) -> &'static str {
-        match self {
-            Self::Avif => "avif",
-            Self::Webp => "webp",
-            Self::Jpeg => "jpg",
-        }
-    }
-
-    fn content_type(self) -> &'static str {
-        match self {
-            Self::Avif => "image/avif",
-            Self::Webp => "image/webp",
-            Self::Jpeg => "image/jpeg",
-        }
-    }
-}
-
-/// Decodes a whole image within the upload limits (every pixel, so a file with a valid header
-/// and broken data fails here).
-pub fn decode(source: &[u8]) -> image::ImageResult<image::DynamicImage> {
-    let mut reader = image::ImageReader::new(std::io::Cursor::new(source)).with_guessed_format()?;
-    let mut limits = image::Limits::default();
-    limits.max_image_width = Some(upload::MAX_SIDE);
-    limits.max_image_height = Some(upload::MAX_SIDE);
-    limits.max_alloc = Some(upload::MAX_PIXELS * 4);
-    reader.limits(limits);
-    reader.decode()
-}
-
-/// Decodes `source`, resizes it to `width` (never up) and encodes it. CPU-bound: run it off the
-/// async threads. Returns the bytes and the variant's size.
-pub fn encode(source: &[u8], width: u32, format: Format) -> Result<(Vec<u8>, u32, u32), AppError> {
-    let decoded = decode(source)
-        .map_err(|_| AppError::Unprocessable("The source image cannot be decoded.".into()))?
-        .to_rgb8();
-    let (sw, sh) = decoded.dimensions();
-    let width = width.min(sw).max(1);
-    let height = ((u64::from(sh) * u64::from(width)) / u64::from(sw)).max(1) as u32;
-    let src = Image::from_vec_u8(sw, sh, decoded.into_raw(), PixelType::U8x3)
-        .map_err(AppError::internal)?;
-    let mut dst = Image::new(width, height, PixelType::U8x3);
-    Resizer::new()
-        .resize(
-            &src,
-            &mut dst,
-            &ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3)),
-        )
-        .map_err(AppError::internal)?;
-    let pixels = dst.into_vec();
-    let bytes = match format {
-        Format::Avif => {
-            ravif::Encoder::new()
-                .with_quality(60.0)
-                .with_speed(10)
-                .encode_rgb(ravif::Img::new(
-                    pixels.as_rgb(),
-                    width as usize,
-                    height as usize,
-                ))
-                .map_err(AppError::internal)?
-                .avif_file
-        }
-        Format::Webp => webp::Encoder::from_rgb(&pixels, width, height)
-            .encode(75.0)
-            .to_vec(),
-        Format::Jpeg => {
-            let mut out = Vec::new();
-            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80)
-                .encode(&pixels, width, height, image::ExtendedColorType::Rgb8)
-                .map_err(AppError::internal)?;
-            out
-        }
-    };
-    Ok((bytes, width, height))
-}
-
-type Computed = Arc<OnceCell<Result<MediaKey, AppError>>>;
-
-/// Variant computations in progress, by (source key, width, format).
-#[derive(Default)]
-pub struct Inflight(Mutex<HashMap<VariantId, Computed>>);
-
-type VariantId = (String, u32, Format);
-
-impl Inflight {
-    /// The computation of `id`: a running one, or a new one to run.
-    fn join(&self, id: &VariantId) -> Computed {
-        self.lock().entry(id.clone()).or_default().clone()
-    }
-
-    /// Forgets `id`'s computation once it has answered (its result is in the store by then).
-    fn finish(&self, id: &VariantId) {
-        self.lock().remove(id);
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<VariantId, Computed>> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
+pub const DECODABLE: &[&str] = &["jpg", "png", "webp", "gif"];
 
 /// One size and format of one stored image.
 #[derive(Debug, Clone, Copy)]
@@ -266,7 +126,7 @@ async fn compute(
         .put_bytes(&key, &encoded, format.content_type())
         .await
         .map_err(AppError::internal)?;
-    let row = upload::NewMedia {
+    let row = NewMedia {
         key: key.clone(),
         content_type: format.content_type().to_owned(),
         len: encoded.len() as u64,
@@ -300,58 +160,6 @@ async fn compute(
     })
     .await?;
     Ok(key)
-}
-
-/// `/img/<width>/<key>?expires=…&sig=…`: the image at a listed width, in the best format the
-/// browser accepts. The token is the source's own: one link opens every size of one image.
-pub async fn serve(
-    req: HttpRequest,
-    School(tenant): School,
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, AppError> {
-    let (width, key) = path.into_inner();
-    let width = width
-        .parse::<u32>()
-        .ok()
-        .filter(|w| WIDTHS.contains(w))
-        .ok_or_else(|| AppError::bad_request(format!("the width must be one of {WIDTHS:?}")))?;
-    let source = super::origin::signed_key(&req, &state, tenant.id, &key, |k| {
-        DECODABLE.contains(&k.ext.as_str())
-    })?;
-    let accept = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let format = Format::negotiate(accept);
-    let wanted = Wanted {
-        source: &source,
-        width,
-        format,
-    };
-    let may_write = state.replay_to.is_none();
-    let key = variant(
-        &state.media,
-        &state.pools,
-        &state.metrics,
-        wanted,
-        may_write,
-    )
-    .await?;
-    let bytes = state
-        .media
-        .store
-        .read_all(&key, state.media.limits.image)
-        .await
-        .map_err(AppError::internal)?
-        .ok_or(AppError::NotFound)?;
-    Ok(HttpResponse::Ok()
-        .content_type(format.content_type())
-        .insert_header((header::CACHE_CONTROL, IMMUTABLE))
-        .insert_header((header::VARY, "Accept"))
-        .insert_header((header::ETAG, format!("\"{}\"", key.sha256)))
-        .body(bytes))
 }
 
 /// What a page needs to show a stored image responsively.

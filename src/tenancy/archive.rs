@@ -28,8 +28,9 @@ use crate::db::schema::tenants;
 use crate::db::{PgPool, global_tx, switch_tenant, tenant_tx};
 use crate::error::AppError;
 use crate::ids::TenantId;
-use crate::media::MediaKey;
-use crate::media::store::{Store, hex};
+use crate::media::key::MediaKey;
+use crate::media::key::hex;
+use crate::media::store::Store;
 
 pub const FORMAT: &str = "eduflow-school";
 pub const VERSION: u32 = 1;
@@ -301,7 +302,7 @@ pub async fn import(
     let (manifest, mut zip) = open_checked(path)?;
     let school = &manifest.school;
     let slug = as_slug.unwrap_or(&school.slug).to_owned();
-    if !super::files::is_slug(&slug, 63) {
+    if !crate::slug::is_slug(&slug, 63) {
         bail!("{slug} is not a valid school slug");
     }
     let new_tenant = TenantId(uuid::Uuid::new_v4());

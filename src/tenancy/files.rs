@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::AccountSettings;
+use crate::slug::is_slug;
 
 /// A school as written: in a file, or assembled from `eduflow tenants create|update` flags.
 #[derive(Debug, Clone, Deserialize)]
@@ -121,15 +122,6 @@ const RESERVED: &[&str] = &[
     "www", "api", "admin", "app", "static", "media", "mail", "status",
 ];
 pub const DEFAULT_ACCENT: &str = "#2563eb";
-
-pub fn is_slug(s: &str, max: usize) -> bool {
-    !s.is_empty()
-        && s.len() <= max
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !s.starts_with('-')
-        && !s.ends_with('-')
-}
 
 fn is_hostname(s: &str) -> bool {
     s.len() <= 253 && s.contains('.') && s.split('.').all(|label| is_slug(label, 63))
@@ -356,7 +348,7 @@ pub fn validate(
         }
     }
     if let Some(reply_to) = &mut accounts.mail_reply_to {
-        match crate::learners::accounts::parse_email(reply_to) {
+        match crate::email::parse_email(reply_to) {
             Some(email) => *reply_to = email,
             None => errors.push(err(
                 "accounts.mail_reply_to",

@@ -3,8 +3,6 @@
 
 pub mod archive;
 pub mod files;
-pub mod gate;
-pub mod host;
 pub mod lifecycle;
 pub mod sync;
 
@@ -226,7 +224,7 @@ impl Directory {
         all
     }
 
-    /// Resolves an already normalised host name (see [`host::normalize`]).
+    /// Resolves an already normalised host name (see [`crate::hostname::normalize`]).
     pub fn resolve(&self, host: &str) -> HostTarget {
         if host == self.base_domain {
             return HostTarget::Platform;

@@ -5,8 +5,8 @@ use diesel::upsert::excluded;
 use diesel_async::RunQueryDsl;
 
 use super::files::{FileError, FileErrors, SchoolSpec};
-use crate::db::schema::{categories, courses, tenants};
-use crate::db::{PgPool, global_tx, switch_tenant};
+use crate::db::schema::{categories, courses, tenants, users};
+use crate::db::{AsyncPgConnection, PgPool, global_tx, switch_tenant};
 use crate::error::AppError;
 use crate::ids::TenantId;
 
@@ -145,7 +145,7 @@ pub async fn apply(
                         .execute(conn)
                         .await?;
                 }
-                crate::learners::users::promote_admins(conn, tenant, &spec.admins).await?;
+                promote_admins(conn, tenant, &spec.admins).await?;
                 applied.push((spec.slug.clone(), tenant));
             }
             if !problems.is_empty() {
@@ -157,4 +157,21 @@ pub async fn apply(
     })
     .await;
     outcome.map_err(SyncError::Db)
+}
+
+/// Makes the listed emails admins of the current school (those that have accounts).
+pub async fn promote_admins(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+    emails: &[String],
+) -> Result<usize, AppError> {
+    Ok(diesel::update(
+        users::table
+            .filter(users::tenant_id.eq(tenant.0))
+            .filter(users::email.eq_any(emails))
+            .filter(users::role.ne("admin")),
+    )
+    .set(users::role.eq("admin"))
+    .execute(conn)
+    .await?)
 }

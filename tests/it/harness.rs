@@ -14,7 +14,8 @@ use eduflow::db::{PoolSettings, Pools, migrate};
 use eduflow::ids::TenantId;
 use eduflow::mail::sender::Pace;
 use eduflow::mail::transport::Transport;
-use eduflow::startup::{AppState, Application, MailSettings, Settings};
+use eduflow::startup::{Application, MailSettings, Settings};
+use eduflow::state::AppState;
 use eduflow::tenancy::{files, sync};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -407,7 +408,7 @@ pub fn settings(db: &TestDb) -> Settings {
         position_flush: Duration::from_millis(200),
         media_store: local_store(),
         media_staging: shared().root.join("staging"),
-        upload_limits: eduflow::media::upload::Limits {
+        upload_limits: eduflow::media::limits::Limits {
             image: 8 << 20,
             video: 4 << 20,
             hls: 4 << 20,

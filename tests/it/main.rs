@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one PostgreSQL cluster, a fresh database per test.
 
 mod harness;
+mod house;
 
 mod accounts;
 mod actors;

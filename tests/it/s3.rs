@@ -2,7 +2,7 @@
 //! uploads land in the bucket with their metadata row, the origin streams them back with ranges,
 //! presigned GETs work until tampered with, and a missing object is a clean 404.
 
-use eduflow::media::MediaKey;
+use eduflow::media::key::MediaKey;
 use eduflow::media::store::{Store, StoreConfig};
 
 use crate::authoring::{LESSON_PAGE, Member, VIDEO, published_course, video_attr};

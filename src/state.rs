@@ -1,0 +1,61 @@
+//! What every request handler shares: built once by `startup`, handed to handlers as
+//! `web::Data<AppState>`. It sits below the handlers and above the actors and domain modules, so
+//! nothing it names reaches back up to the web layer.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use crate::accounts::sessions::CookiePolicy;
+use crate::accounts::throttle::{LoginThrottle, SignupLimit};
+use crate::actors::registry::Registry;
+use crate::assessment::certificates::Printer;
+use crate::clock::Clock;
+use crate::db::Pools;
+use crate::db::budget::Budget;
+use crate::freshness::SeenKey;
+use crate::learning::unsubscribe::UnsubscribeKey;
+use crate::mail::Composer;
+use crate::media::Media;
+use crate::metrics::Metrics;
+use crate::tenancy::Directory;
+use crate::views::Views;
+
+/// Shared by every request handler.
+pub struct AppState {
+    pub directory: Arc<Directory>,
+    pub registry: Arc<Registry>,
+    pub pools: Pools,
+    pub views: Arc<Views>,
+    pub metrics: Arc<Metrics>,
+    pub trusted_proxies: Vec<IpAddr>,
+    pub cookies: CookiePolicy,
+    pub throttle: LoginThrottle,
+    pub signups: SignupLimit,
+    /// Requests of one school handled at once on this instance (see `web::gate::fair`).
+    pub school_requests: Budget,
+    /// Password hashes running at once (see `accounts::password::off_thread`).
+    pub hashing: tokio::sync::Semaphore,
+    pub media: Arc<Media>,
+    /// The region state-changing requests are replayed to (`None`: they run here).
+    pub replay_to: Option<String>,
+    /// Signs the read-your-writes cookie.
+    pub seen_key: SeenKey,
+    /// Renders the schools' mail (see `mail`).
+    pub mail: Arc<Composer>,
+    /// Signs the unsubscribe links of course announcements.
+    pub unsubscribe: Arc<UnsubscribeKey>,
+    /// What "now" is for drip schedules and certificates.
+    pub clock: Clock,
+}
+
+impl AppState {
+    /// What drawing and storing certificates takes, from this state.
+    pub fn printer(&self) -> Printer<'_> {
+        Printer {
+            pool: self.pools.primary(),
+            media: &self.media,
+            mail: &self.mail,
+            metrics: &self.metrics,
+        }
+    }
+}

@@ -1,0 +1,322 @@
+//! Sign-up, log-in and log-out: plain HTML forms (`name`, `email`, `password`).
+
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use serde::Deserialize;
+
+use crate::accounts::password::{self, NewPassword};
+use crate::accounts::sessions::{self, Role, Viewer};
+use crate::accounts::users::{self, NewUser};
+use crate::db::schema::users as user_rows;
+use crate::db::tenant_tx;
+use crate::email::parse_email;
+use crate::error::AppError;
+use crate::ids::UserId;
+use crate::state::AppState;
+use crate::web::csrf::{
+    CsrfForm, anonymous_page, check_anonymous, check_origin, check_token, local_path,
+};
+use crate::web::host::{School, client_ip};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AccountForm {
+    name: String,
+    email: String,
+    password: String,
+    csrf: String,
+    next: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NextQuery {
+    next: String,
+    /// Arriving from a password reset.
+    reset: Option<String>,
+}
+
+struct FormPage<'a> {
+    template: &'static str,
+    status: StatusCode,
+    form: &'a AccountForm,
+    errors: Vec<&'a str>,
+    notice: Option<&'a str>,
+}
+
+/// Renders a sign-up or log-in form with the anonymous anti-forgery token (double-submit cookie).
+fn form_page(
+    req: &HttpRequest,
+    state: &AppState,
+    school: &School,
+    page: FormPage<'_>,
+) -> Result<HttpResponse, AppError> {
+    let mut c = tera::Context::new();
+    c.insert("school", &*school.0);
+    c.insert("name", &page.form.name);
+    c.insert("email", &page.form.email);
+    c.insert("next", &page.form.next);
+    c.insert("errors", &page.errors);
+    c.insert("notice", &page.notice);
+    anonymous_page(req, state, page.status, page.template, c)
+}
+
+fn signed_in(state: &AppState, token: String, next: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, local_path(Some(next))))
+        .cookie(state.cookies.session(token))
+        .cookie(state.cookies.removal(state.cookies.csrf_name()))
+        .finish()
+}
+
+/// An empty sign-up or log-in form (`template`), remembering where to go afterwards.
+fn blank_form(
+    req: &HttpRequest,
+    state: &AppState,
+    school: &School,
+    q: NextQuery,
+    template: &'static str,
+) -> Result<HttpResponse, AppError> {
+    let form = AccountForm {
+        next: q.next,
+        ..AccountForm::default()
+    };
+    form_page(
+        req,
+        state,
+        school,
+        FormPage {
+            template,
+            status: StatusCode::OK,
+            form: &form,
+            errors: vec![],
+            notice: q
+                .reset
+                .is_some()
+                .then_some("Your password was changed, and every device was signed out. Log in with the new one."),
+        },
+    )
+}
+
+pub async fn signup_form(
+    req: HttpRequest,
+    school: School,
+    state: web::Data<AppState>,
+    q: web::Query<NextQuery>,
+) -> Result<HttpResponse, AppError> {
+    blank_form(&req, &state, &school, q.into_inner(), "signup.html")
+}
+
+pub async fn login_form(
+    req: HttpRequest,
+    school: School,
+    state: web::Data<AppState>,
+    q: web::Query<NextQuery>,
+) -> Result<HttpResponse, AppError> {
+    blank_form(&req, &state, &school, q.into_inner(), "login.html")
+}
+
+pub async fn signup(
+    req: HttpRequest,
+    school: School,
+    state: web::Data<AppState>,
+    form: crate::input::Form<AccountForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    check_anonymous(&req, &state, &form.csrf)?;
+    let address = client_ip(&req, &state.trusted_proxies)
+        .map(|ip| ip.to_string())
+        .unwrap_or_default();
+    if let Some(wait) = state.signups.attempt(&address) {
+        return Err(AppError::TooManyRequests(wait));
+    }
+    let mut errors = Vec::new();
+    let name = form.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 100 {
+        errors.push("Enter your name (up to 100 characters).");
+    }
+    let email = parse_email(&form.email);
+    if email.is_none() {
+        errors.push("Enter a valid email address.");
+    }
+    let password = NewPassword::parse(&form.password, email.as_deref().unwrap_or_default());
+    if let Err(e) = &password {
+        errors.push(e);
+    }
+    let (Some(email), Ok(password), true) = (email, password, errors.is_empty()) else {
+        return form_page(
+            &req,
+            &state,
+            &school,
+            FormPage {
+                template: "signup.html",
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                form: &form,
+                errors,
+                notice: None,
+            },
+        );
+    };
+    let hash = password::hash_off_thread(&state.hashing, password).await?;
+    let (tenant, admins) = (school.0.id, school.0.admin_emails.clone());
+    let (composer, letterhead) = (state.mail.clone(), school.0.clone());
+    let created = tenant_tx(state.pools.primary(), tenant, "signup", move |conn| {
+        Box::pin(async move {
+            let role = if admins.contains(&email) {
+                Role::Admin
+            } else {
+                Role::Learner
+            };
+            let new = NewUser {
+                email: &email,
+                name: &name,
+                password_hash: &hash,
+                role,
+                verified: false,
+            };
+            let Some(id) = users::create(conn, tenant, new).await? else {
+                return Ok(None);
+            };
+            crate::web::accounts::verification::send(
+                conn,
+                &composer,
+                &letterhead,
+                id,
+                &name,
+                &email,
+            )
+            .await?;
+            Ok(Some(sessions::create(conn, tenant, id).await?))
+        })
+    })
+    .await?;
+    match created {
+        Some(token) => Ok(signed_in(&state, token, &form.next)),
+        None => form_page(
+            &req,
+            &state,
+            &school,
+            FormPage {
+                template: "signup.html",
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                form: &form,
+                errors: vec![
+                    "An account cannot be created with this email. If you already have one, log in instead.",
+                ],
+                notice: None,
+            },
+        ),
+    }
+}
+
+pub async fn login(
+    req: HttpRequest,
+    school: School,
+    state: web::Data<AppState>,
+    form: crate::input::Form<AccountForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    check_anonymous(&req, &state, &form.csrf)?;
+    let tenant = school.0.id;
+    let email = parse_email(&form.email).unwrap_or_default();
+    let account = format!("{tenant}/{email}");
+    let address = client_ip(&req, &state.trusted_proxies)
+        .map(|ip| ip.to_string())
+        .unwrap_or_default();
+    if let Some(wait) = state.throttle.blocked(&account, &address) {
+        return Err(AppError::TooManyRequests(wait));
+    }
+    let lookup_email = email.clone();
+    let found: Option<(uuid::Uuid, String, bool)> =
+        tenant_tx(state.pools.primary(), tenant, "login", move |conn| {
+            Box::pin(async move {
+                Ok(user_rows::table
+                    .filter(user_rows::email.eq(lookup_email))
+                    .select((
+                        user_rows::id,
+                        user_rows::password_hash,
+                        user_rows::suspended_at.is_not_null(),
+                    ))
+                    .first(conn)
+                    .await
+                    .optional()?)
+            })
+        })
+        .await?;
+    let attempt = form.password.clone();
+    let stored = found.as_ref().map(|(_, h, _)| h.clone());
+    let ok = password::off_thread(&state.hashing, move || {
+        password::verify(&attempt, stored.as_deref())
+    })
+    .await
+    .map_err(AppError::internal)?;
+    let (true, Some((user, _, suspended))) = (ok, found) else {
+        state.throttle.failed(&account, &address);
+        let errors = vec!["Email or password is incorrect."];
+        return form_page(
+            &req,
+            &state,
+            &school,
+            FormPage {
+                template: "login.html",
+                status: StatusCode::UNAUTHORIZED,
+                form: &form,
+                errors,
+                notice: None,
+            },
+        );
+    };
+    state.throttle.succeeded(&account);
+    if suspended {
+        return Err(AppError::Forbidden(format!(
+            "This account is suspended. Contact {} to have it reinstated.",
+            school.0.name
+        )));
+    }
+    // A fresh token on every login; whatever session the browser brought is ended (no fixation).
+    let previous = req
+        .cookie(state.cookies.session_name())
+        .map(|c| c.value().to_owned());
+    let token = tenant_tx(state.pools.primary(), tenant, "login", move |conn| {
+        Box::pin(async move {
+            if let Some(previous) = previous {
+                sessions::delete(conn, &previous).await?;
+            }
+            sessions::create(conn, tenant, UserId(user)).await
+        })
+    })
+    .await?;
+    Ok(signed_in(&state, token, &form.next))
+}
+
+pub async fn logout(
+    req: HttpRequest,
+    school: School,
+    viewer: Viewer,
+    state: web::Data<AppState>,
+    form: crate::input::Form<CsrfForm>,
+) -> Result<HttpResponse, AppError> {
+    check_origin(&req, &state)?;
+    let Viewer(Some(user)) = viewer else {
+        return Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, "/"))
+            .finish());
+    };
+    check_token(Some(&user.csrf), &form.csrf)?;
+    if let Some(token) = req
+        .cookie(state.cookies.session_name())
+        .map(|c| c.value().to_owned())
+    {
+        tenant_tx(state.pools.primary(), school.0.id, "logout", move |conn| {
+            Box::pin(async move { sessions::delete(conn, &token).await })
+        })
+        .await?;
+    }
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, "/"))
+        .cookie(state.cookies.removal(state.cookies.session_name()))
+        .finish())
+}

@@ -1,0 +1,231 @@
+//! `/admin/learners`: the school's accounts with search and keyset pagination; each learner's
+//! enrollments and progress; suspension, removal from a course, their data export and erasure.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use crate::accounts::members::{self as store, Cursor};
+use crate::db::tenant_tx;
+use crate::error::AppError;
+use crate::ids::{CourseId, UserId};
+use crate::learning::EnrolledCourse;
+use crate::redirect::see_other;
+use crate::state::AppState;
+use crate::web::accounts::personal;
+use crate::web::authoring::pages::{Page, SimpleForm, checked, checked_form, id, render};
+use crate::web::authoring::staff::Admin;
+use crate::web::host::School;
+
+/// Accounts per page.
+const PAGE: i64 = 50;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    q: String,
+    after: String,
+}
+
+/// `GET /admin/learners`.
+pub async fn list(
+    School(school): School,
+    Admin(user): Admin,
+    state: web::Data<AppState>,
+    query: web::Query<ListQuery>,
+) -> Page {
+    let q = query.q.trim().to_owned();
+    if q.chars().count() > 100 {
+        return Err(AppError::bad_request("Search for at most 100 characters."));
+    }
+    let after = match query.after.as_str() {
+        "" => None,
+        raw => Some(
+            Cursor::parse(raw).ok_or_else(|| AppError::bad_request("That page does not exist."))?,
+        ),
+    };
+    let tenant = school.id;
+    let search = q.clone();
+    let mut people = tenant_tx(state.pools.read(), tenant, "people", move |conn| {
+        Box::pin(async move { store::people(conn, tenant, &search, after, PAGE + 1).await })
+    })
+    .await?;
+    let next = (people.len() as i64 > PAGE).then(|| {
+        people.truncate(PAGE as usize);
+        people
+            .last()
+            .map(|p| Cursor(p.created_at, p.id).encode())
+            .unwrap_or_default()
+    });
+    let mut c = tera::Context::new();
+    c.insert("people", &people);
+    c.insert("q", &q);
+    c.insert("next", &next);
+    render(
+        &state,
+        &school,
+        &user,
+        "admin_learners.html",
+        c,
+        StatusCode::OK,
+    )
+}
+
+#[derive(Serialize)]
+struct CourseProgress<'a> {
+    id: uuid::Uuid,
+    slug: &'a str,
+    title: &'a str,
+    done: usize,
+    total: usize,
+    percent: usize,
+}
+
+/// `GET /admin/learners/{id}`: who, and how far in each course.
+pub async fn show(
+    School(school): School,
+    Admin(user): Admin,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Page {
+    let learner: UserId = id(&path)?;
+    let tenant = school.id;
+    let (person, learning) = tenant_tx(state.pools.primary(), tenant, "people", move |conn| {
+        Box::pin(async move {
+            let Some(person) = store::person(conn, tenant, learner).await? else {
+                return Err(AppError::NotFound);
+            };
+            let learning = crate::learning::store::learner_state(conn, learner).await?;
+            Ok((person, learning))
+        })
+    })
+    .await?;
+    let courses: Vec<CourseProgress> = learning
+        .courses
+        .iter()
+        .map(|c: &EnrolledCourse| CourseProgress {
+            id: c.id,
+            slug: &c.slug,
+            title: &c.title,
+            done: c.done(),
+            total: c.lessons.len(),
+            percent: c.percent(),
+        })
+        .collect();
+    let mut c = tera::Context::new();
+    c.insert("person", &person);
+    c.insert("courses", &courses);
+    render(
+        &state,
+        &school,
+        &user,
+        "admin_learner.html",
+        c,
+        StatusCode::OK,
+    )
+}
+
+/// `POST /admin/learners/{id}/suspend` (`suspend` = 1) or reinstate (`suspend` = 0).
+pub async fn suspend(
+    req: HttpRequest,
+    School(school): School,
+    Admin(user): Admin,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: SimpleForm,
+) -> Page {
+    checked_form(&req, &state, &user, &form)?;
+    let learner: UserId = id(&path)?;
+    if learner == user.id {
+        return Err(AppError::Conflict("You cannot suspend yourself.".into()));
+    }
+    let suspend = match form.get("suspend").map(String::as_str) {
+        Some("1") => true,
+        Some("0") => false,
+        _ => {
+            return Err(AppError::Unprocessable(
+                "Choose suspend or reinstate.".into(),
+            ));
+        }
+    };
+    let tenant = school.id;
+    let found = tenant_tx(state.pools.primary(), tenant, "people_write", move |conn| {
+        Box::pin(async move { store::set_suspended(conn, tenant, learner, suspend).await })
+    })
+    .await?;
+    if !found {
+        return Err(AppError::NotFound);
+    }
+    Ok(see_other(format!("/admin/learners/{learner}")))
+}
+
+/// `POST /admin/learners/{id}/courses/{course}/remove`.
+pub async fn remove(
+    req: HttpRequest,
+    School(school): School,
+    Admin(user): Admin,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    form: SimpleForm,
+) -> Page {
+    checked_form(&req, &state, &user, &form)?;
+    let (learner, course) = path.into_inner();
+    let (learner, course): (UserId, CourseId) = (id(&learner)?, id(&course)?);
+    let tenant = school.id;
+    let removed = tenant_tx(state.pools.primary(), tenant, "people_write", move |conn| {
+        Box::pin(async move { store::remove_enrollment(conn, tenant, learner, course).await })
+    })
+    .await?;
+    if !removed {
+        return Err(AppError::NotFound);
+    }
+    Ok(see_other(format!("/admin/learners/{learner}")))
+}
+
+/// `GET /admin/learners/{id}/export`: the learner's data, as they would download it.
+pub async fn export(
+    School(school): School,
+    Admin(_): Admin,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let learner: UserId = id(&path)?;
+    let letterhead = school.clone();
+    let data = tenant_tx(
+        state.pools.primary(),
+        school.id,
+        "personal_export",
+        move |conn| Box::pin(async move { personal::export(conn, &letterhead, learner).await }),
+    )
+    .await?
+    .ok_or(AppError::NotFound)?;
+    Ok(personal::attachment(&school, &data))
+}
+
+/// `POST /admin/learners/{id}/delete`: erases the account; the admin re-enters their own
+/// password.
+pub async fn erase(
+    req: HttpRequest,
+    School(school): School,
+    Admin(user): Admin,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: crate::input::Form<personal::DeleteForm>,
+) -> Page {
+    checked(&req, &state, &user, &form.csrf)?;
+    let learner: UserId = id(&path)?;
+    if learner == user.id {
+        return Err(AppError::Conflict(
+            "Delete your own account from your account page.".into(),
+        ));
+    }
+    if !personal::password_matches(&state, school.id, user.id, form.password.clone()).await? {
+        return Err(AppError::Forbidden(
+            "That is not your password; nothing was deleted.".into(),
+        ));
+    }
+    if !personal::erase_now(&state, school.id, learner).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(see_other("/admin/learners"))
+}

@@ -1,0 +1,4 @@
+//! Quiz and certificate pages.
+
+pub mod certificates;
+pub mod quizzes;

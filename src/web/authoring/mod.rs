@@ -1,0 +1,4 @@
+//! Authoring pages for instructors and admins.
+
+pub mod pages;
+pub mod staff;

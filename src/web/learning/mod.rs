@@ -1,0 +1,5 @@
+//! A learner's pages: enrollment, lessons, progress, and course announcements.
+
+pub mod access;
+pub mod announcements;
+pub mod pages;
