@@ -8,7 +8,7 @@ use crate::web::admin::{invitations, learners, roster};
 use crate::web::api::catalog as api;
 use crate::web::api::learning as api_learning;
 use crate::web::assessment::{certificates, quizzes};
-use crate::web::authoring::pages as author;
+use crate::web::authoring::{courses, lessons, members};
 use crate::web::catalog as pages;
 use crate::web::learning::announcements;
 use crate::web::{assets, health, learning, media};
@@ -103,35 +103,38 @@ fn text(cfg: &mut web::ServiceConfig) {
         .route("/hls/{key:.*}", web::get().to(media::playlist))
         .service(
             web::scope("/author")
-                .route("", web::get().to(author::index))
-                .route("/courses/new", web::get().to(author::new_course))
-                .route("/courses", web::post().to(author::create_course))
-                .route("/courses/{course}", web::get().to(author::edit_course))
-                .route("/courses/{course}", web::post().to(author::update_course))
-                .route("/courses/{course}/publish", web::post().to(author::publish))
+                .route("", web::get().to(courses::index))
+                .route("/courses/new", web::get().to(courses::new_course))
+                .route("/courses", web::post().to(courses::create_course))
+                .route("/courses/{course}", web::get().to(courses::edit_course))
+                .route("/courses/{course}", web::post().to(courses::update_course))
+                .route(
+                    "/courses/{course}/publish",
+                    web::post().to(courses::publish),
+                )
                 .route(
                     "/courses/{course}/sections",
-                    web::post().to(author::add_section),
+                    web::post().to(courses::add_section),
                 )
                 .route(
                     "/courses/{course}/sections/{section}",
-                    web::post().to(author::arrange_section),
+                    web::post().to(courses::arrange_section),
                 )
                 .route(
                     "/courses/{course}/sections/{section}/lessons/new",
-                    web::get().to(author::new_lesson),
+                    web::get().to(lessons::new_lesson),
                 )
                 .route(
                     "/courses/{course}/sections/{section}/lessons",
-                    web::post().to(author::create_lesson),
+                    web::post().to(lessons::create_lesson),
                 )
                 .route(
                     "/courses/{course}/lessons/{lesson}",
-                    web::get().to(author::edit_lesson),
+                    web::get().to(lessons::edit_lesson),
                 )
                 .route(
                     "/courses/{course}/lessons/{lesson}",
-                    web::post().to(author::update_lesson),
+                    web::post().to(lessons::update_lesson),
                 )
                 .route(
                     "/courses/{course}/lessons/{lesson}/quiz.gift",
@@ -139,11 +142,11 @@ fn text(cfg: &mut web::ServiceConfig) {
                 )
                 .route(
                     "/courses/{course}/lessons/{lesson}/arrange",
-                    web::post().to(author::arrange_lesson),
+                    web::post().to(courses::arrange_lesson),
                 )
                 .route(
                     "/courses/{course}/instructors",
-                    web::post().to(author::instructors),
+                    web::post().to(courses::instructors),
                 )
                 .route("/courses/{course}/learners", web::get().to(roster::page))
                 .route(
@@ -152,8 +155,8 @@ fn text(cfg: &mut web::ServiceConfig) {
                 )
                 .route("/courses/{course}/learners.csv", web::get().to(roster::csv)),
         )
-        .route("/admin/members", web::get().to(author::members))
-        .route("/admin/members/{user}", web::post().to(author::set_role))
+        .route("/admin/members", web::get().to(members::members))
+        .route("/admin/members/{user}", web::post().to(members::set_role))
         .route(
             "/admin/invitations",
             web::post().to(invitations::invite_one),

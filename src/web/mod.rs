@@ -10,6 +10,7 @@ pub mod assets;
 pub mod authoring;
 pub mod catalog;
 pub mod csrf;
+pub mod forms;
 pub mod freshness;
 pub mod gate;
 pub mod health;

@@ -371,7 +371,7 @@ struct Count {
 #[actix_web::test]
 async fn catalog_queries_use_indexes_as_the_runtime_role() {
     let db = TestDb::new().await;
-    eduflow::seed::generate(db.admin_pools().primary(), 2, 3000, 1, 2)
+    eduflow::seed::bench::generate(db.admin_pools().primary(), 2, 3000, 1, 2)
         .await
         .unwrap();
     let mut su = db.superuser().await;

@@ -337,7 +337,7 @@ impl TestDb {
                 ("beta", &school_toml("beta", &[])),
             ])
             .await;
-        eduflow::seed::demo(
+        eduflow::seed::demo::demo(
             self.admin_pools().primary(),
             &schools,
             7,

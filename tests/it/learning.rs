@@ -445,10 +445,10 @@ async fn the_other_schools_courses_and_lessons_are_404_and_nothing_is_written() 
 async fn enrollment_queries_use_indexes_leading_with_the_school() {
     let db = TestDb::new().await;
     let pools = db.admin_pools();
-    eduflow::seed::generate(pools.primary(), 2, 1000, 3, 2)
+    eduflow::seed::bench::generate(pools.primary(), 2, 1000, 3, 2)
         .await
         .unwrap();
-    eduflow::seed::generate_learners(pools.primary(), 2, 1500, 4, 3)
+    eduflow::seed::bench::generate_learners(pools.primary(), 2, 1500, 4, 3)
         .await
         .unwrap();
     let mut su = db.superuser().await;

@@ -399,7 +399,7 @@ async fn a_school_is_created_changed_suspended_and_deleted_on_a_running_fleet() 
     let gamma = eduflow::tenancy::lifecycle::school_id(db.admin_pools().primary(), "gamma")
         .await
         .unwrap();
-    eduflow::seed::demo(
+    eduflow::seed::demo::demo(
         db.admin_pools().primary(),
         &[("gamma".into(), gamma)],
         3,

@@ -32,7 +32,7 @@ async fn reads_use_the_replica_and_fall_back_to_the_primary_when_it_lags() {
     assert_eq!(first.status, 200, "{}", first.body);
     assert_eq!(
         first.json()["items"].as_array().unwrap().len(),
-        eduflow::seed::DEMO_COURSES - eduflow::seed::DEMO_DRAFTS
+        eduflow::seed::demo::DEMO_COURSES - eduflow::seed::demo::DEMO_DRAFTS
     );
     replay(&db, false).await;
 

@@ -18,9 +18,9 @@ use crate::error::AppError;
 use crate::ids::{TenantId, UserId};
 use crate::state::AppState;
 use crate::tenancy::Tenant;
-use crate::web::authoring::pages::{Page, SimpleForm, checked, render};
 use crate::web::authoring::staff::Admin;
 use crate::web::csrf::{anonymous_page, check_anonymous};
+use crate::web::forms::{Page, SimpleForm, checked, render};
 use crate::web::host::School;
 
 /// `POST /admin/invitations`: one person.

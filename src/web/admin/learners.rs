@@ -13,8 +13,8 @@ use crate::learning::EnrolledCourse;
 use crate::redirect::see_other;
 use crate::state::AppState;
 use crate::web::accounts::personal;
-use crate::web::authoring::pages::{Page, SimpleForm, checked, checked_form, id, render};
 use crate::web::authoring::staff::Admin;
+use crate::web::forms::{Page, SimpleForm, checked, checked_form, id, render};
 use crate::web::host::School;
 
 /// Accounts per page.

@@ -12,8 +12,8 @@ use crate::error::AppError;
 use crate::ids::CourseId;
 use crate::state::AppState;
 use crate::tenancy::Tenant;
-use crate::web::authoring::pages::{Page, id, render};
 use crate::web::authoring::staff::Staff;
+use crate::web::forms::{Page, id, render};
 use crate::web::host::School;
 
 async fn roster(

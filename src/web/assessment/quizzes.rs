@@ -20,9 +20,9 @@ use crate::learning::store::{LessonPage, lesson_page};
 use crate::redirect::see_other;
 use crate::state::AppState;
 use crate::tenancy::Tenant;
-use crate::web::authoring::pages::id;
 use crate::web::authoring::staff::Staff;
 use crate::web::csrf::form_user;
+use crate::web::forms::id;
 use crate::web::host::School;
 use crate::web::learning::access::{course_slug, lesson_gate, state_of};
 

@@ -1,4 +1,7 @@
 //! Authoring pages for instructors and admins.
 
-pub mod pages;
+pub mod courses;
+pub mod editor;
+pub mod lessons;
+pub mod members;
 pub mod staff;

@@ -17,8 +17,8 @@ use crate::ids::{CourseId, TenantId, UserId};
 use crate::mail::{Kind, Mail, outbox};
 use crate::redirect::see_other;
 use crate::state::AppState;
-use crate::web::authoring::pages::{SimpleForm, checked, id};
 use crate::web::authoring::staff::Staff;
+use crate::web::forms::{SimpleForm, checked, id};
 use crate::web::host::School;
 
 /// `POST /author/courses/{course}/announcements`: `subject`, `body` (Markdown).

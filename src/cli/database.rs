@@ -1,0 +1,95 @@
+//! The database a command works on: the one named by `DATABASE_URL`, or the embedded cluster.
+
+use anyhow::Context;
+
+use crate::backup;
+use crate::config::Cli;
+use crate::db::embedded::{Cluster, ClusterOptions};
+use crate::db::{PoolSettings, Pools, migrate};
+
+/// The database a command works on: the one named by DATABASE_URL, or the embedded cluster.
+pub(super) struct Database {
+    pub(super) runtime_url: String,
+    pub(super) admin_url: Option<String>,
+    pub(super) replica_urls: Vec<String>,
+    pub(super) listen_url: Option<String>,
+    pub(super) cluster: Option<Cluster>,
+    /// The embedded cluster's pgBackRest repository, when pgBackRest is installed (its WAL is
+    /// archived there).
+    pub(super) backups: Option<backup::Repo>,
+}
+
+impl Database {
+    pub(super) async fn open(cli: &Cli) -> anyhow::Result<Self> {
+        if let Some(url) = &cli.db.database_url {
+            return Ok(Self {
+                runtime_url: url.clone(),
+                admin_url: cli.db.database_admin_url.clone(),
+                replica_urls: cli.db.database_replica_urls.clone(),
+                listen_url: cli.db.database_listen_url.clone(),
+                cluster: None,
+                backups: None,
+            });
+        }
+        let root = cli.data_dir.join("pg");
+        let repo = backup::Repo::new(&cli.data_dir);
+        let archive_command = if backup::Repo::available() {
+            std::fs::create_dir_all(&cli.data_dir)?;
+            let owner = crate::db::embedded::unprivileged_user()?;
+            repo.configure(&std::path::absolute(&root)?, owner)?;
+            Some(repo.archive_command())
+        } else {
+            tracing::warn!("pgbackrest is not installed: the embedded database is not backed up");
+            None
+        };
+        let options = ClusterOptions {
+            archive_command,
+            ..ClusterOptions::default()
+        };
+        let archiving = options.archive_command.is_some();
+        let cluster = Cluster::start(&root, options).await?;
+        // Archiving fails (and WAL piles up in pg_wal) until the stanza exists: create it now,
+        // not at the first backup.
+        if archiving {
+            if let Err(e) = repo.ensure_stanza(&cluster).await {
+                tracing::error!(error = %e, "backups: creating the pgBackRest stanza failed");
+            }
+        }
+        let urls = cluster.provision("eduflow").await?;
+        migrate::migrate(&urls.admin, &urls.runtime).await?;
+        Ok(Self {
+            runtime_url: urls.runtime,
+            admin_url: Some(urls.admin),
+            replica_urls: Vec::new(),
+            listen_url: None,
+            cluster: Some(cluster),
+            backups: archiving.then_some(repo),
+        })
+    }
+
+    pub(super) fn admin_url(&self) -> anyhow::Result<&str> {
+        self.admin_url
+            .as_deref()
+            .context("this command needs DATABASE_ADMIN_URL (the owner role)")
+    }
+
+    pub(super) fn admin_pools(&self) -> anyhow::Result<Pools> {
+        Ok(Pools::new(
+            PoolSettings {
+                max_size: 4,
+                ..PoolSettings::default()
+            },
+            self.admin_url()?,
+            &[],
+            None,
+        ))
+    }
+
+    pub(super) async fn close(self) {
+        if let Some(cluster) = self.cluster {
+            if let Err(e) = cluster.stop().await {
+                tracing::warn!(error = %e, "stopping the embedded PostgreSQL failed");
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! What each subcommand does, given parsed settings.
+
+mod data;
+mod database;
+mod serve;
+mod store;
+mod tenants;
+
+use anyhow::Context;
+
+use self::data::{backup_cmd, seed_cmd};
+use self::database::Database;
+use self::serve::serve;
+use self::tenants::{create_user, tenants_cmd};
+use crate::config::{Cli, Command, CoursesCommand, QuizCommand, TenantsCommand, UsersCommand};
+use crate::db::migrate;
+use crate::seed;
+use crate::tenancy::files;
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Tenants {
+        command: TenantsCommand::Check,
+    } = &cli.command
+    {
+        let specs = files::load_dir(&cli.tenants_dir, &cli.base_domain)?;
+        println!("{} school file(s) are valid", specs.len());
+        return Ok(());
+    }
+    let db = Database::open(&cli).await?;
+    let result = run_with(&cli, &db).await;
+    db.close().await;
+    result
+}
+
+async fn run_with(cli: &Cli, db: &Database) -> anyhow::Result<()> {
+    match &cli.command {
+        Command::Serve(args) => serve(cli, db, args).await,
+        Command::Migrate(args) => {
+            if db.cluster.is_none() {
+                match &args.owner_role {
+                    Some(role) => {
+                        migrate::migrate_as_owner(db.admin_url()?, &db.runtime_url, role).await?;
+                        println!(
+                            "EduFlow's objects belong to {role}; give later commands \
+                             DATABASE_ADMIN_URL=<this URL>?options=-c%20role%3D{role}"
+                        );
+                    }
+                    None => migrate::migrate(db.admin_url()?, &db.runtime_url).await?,
+                }
+            }
+            println!("migrations applied; runtime role granted");
+            Ok(())
+        }
+        Command::Tenants { command } => tenants_cmd(cli, db, command).await,
+        Command::Seed(args) => seed_cmd(cli, db, args).await,
+        Command::Backup { command } => backup_cmd(cli, db, command).await,
+        Command::Users {
+            command: UsersCommand::Create(args),
+        } => create_user(db, args).await,
+        Command::Quiz {
+            command: QuizCommand::Import(args),
+        } => {
+            let source = std::fs::read_to_string(&args.file)
+                .with_context(|| format!("reading {}", args.file.display()))?;
+            let settings = crate::assessment::quizzes::Settings {
+                pass_mark: args.pass_mark,
+                max_attempts: args.attempts,
+                shuffle: !args.no_shuffle,
+            };
+            let lesson = crate::assessment::import::import(
+                db.admin_pools()?.primary(),
+                &args.school,
+                &args.course,
+                &args.title,
+                &source,
+                &settings,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
+            println!("{lesson}");
+            Ok(())
+        }
+        Command::Courses { command } => {
+            let (r, published) = match command {
+                CoursesCommand::Publish(r) => (r, true),
+                CoursesCommand::Unpublish(r) => (r, false),
+            };
+            seed::bench::set_published(
+                db.admin_pools()?.primary(),
+                &r.school,
+                &r.course,
+                published,
+            )
+            .await?;
+            println!(
+                "{} {}/{}",
+                if published {
+                    "published"
+                } else {
+                    "unpublished"
+                },
+                r.school,
+                r.course
+            );
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,243 @@
+//! `tenants …` and `users create`: schools from their files, and their people, on the owner side.
+
+use anyhow::{Context, bail};
+
+use super::database::Database;
+use super::store::{staging_dir, store_config};
+use crate::config::{Cli, NewUserArgs, SchoolArgs, TenantsCommand};
+use crate::ids::TenantId;
+use crate::tenancy::{files, lifecycle, sync};
+
+pub(super) async fn tenants_cmd(
+    cli: &Cli,
+    db: &Database,
+    command: &TenantsCommand,
+) -> anyhow::Result<()> {
+    let pools = db.admin_pools()?;
+    let pool = pools.primary();
+    match command {
+        TenantsCommand::Check => unreachable!("handled before opening the database"),
+        TenantsCommand::Sync => {
+            let specs = files::load_dir(&cli.tenants_dir, &cli.base_domain)?;
+            for (slug, _) in sync::apply(pool, specs, sync::Mode::Upsert).await? {
+                println!("synced {slug}");
+            }
+        }
+        TenantsCommand::Create(args) | TenantsCommand::Update(args) => {
+            let create = matches!(command, TenantsCommand::Create(_));
+            let spec = school_spec(cli, pool, args, create).await?;
+            let mode = if create {
+                sync::Mode::Create
+            } else {
+                sync::Mode::Update
+            };
+            let slug = spec.slug.clone();
+            sync::apply(pool, vec![spec], mode).await?;
+            println!("{} {slug}", if create { "created" } else { "updated" });
+        }
+        TenantsCommand::Suspend { slug } | TenantsCommand::Resume { slug } => {
+            let suspend = matches!(command, TenantsCommand::Suspend { .. });
+            lifecycle::set_suspended(pool, slug, suspend).await?;
+            println!("{} {slug}", if suspend { "suspended" } else { "resumed" });
+        }
+        TenantsCommand::Delete { slug, confirm } => {
+            if confirm.as_deref() != Some(slug.as_str()) {
+                bail!("deleting {slug} removes all its data and media: add `--confirm {slug}`");
+            }
+            let store = store_config(cli)?.open()?;
+            let deleted = lifecycle::delete(pool, &store, slug).await?;
+            println!("deleted {slug}:");
+            for (table, n) in deleted.rows.iter().filter(|(_, n)| *n > 0) {
+                println!("  {n:>8} {table}");
+            }
+            println!("  {:>8} media objects", deleted.objects);
+        }
+        TenantsCommand::Export { slug, out } => {
+            let store = store_config(cli)?.open()?;
+            let start = std::time::Instant::now();
+            let done = crate::tenancy::archive::export(pool, &store, slug, out).await?;
+            let size = std::fs::metadata(out)?.len();
+            println!(
+                "exported {slug} to {}: {} rows, {} media objects ({} MiB of media), {} MiB archive, {:.1} s",
+                out.display(),
+                done.rows,
+                done.objects,
+                done.bytes >> 20,
+                size >> 20,
+                start.elapsed().as_secs_f64()
+            );
+        }
+        TenantsCommand::Import { file, as_slug } => {
+            let config = store_config(cli)?;
+            let staging = staging_dir(cli, &config);
+            let store = config.open()?;
+            let start = std::time::Instant::now();
+            let done =
+                crate::tenancy::archive::import(pool, &store, file, as_slug.as_deref(), &staging)
+                    .await?;
+            println!(
+                "imported {} as {}: {} rows, {} media objects, {:.1} s",
+                file.display(),
+                done.slug,
+                done.rows,
+                done.objects,
+                start.elapsed().as_secs_f64()
+            );
+        }
+        TenantsCommand::List => {
+            for school in lifecycle::list(pool).await? {
+                let state = match school.suspended_at {
+                    Some(at) => format!("suspended since {}", at.format("%Y-%m-%d %H:%M UTC")),
+                    None => "active".to_owned(),
+                };
+                println!(
+                    "{}\t{}\t{state}\t{}",
+                    school.slug,
+                    school.name,
+                    school.domains.join(",")
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The school that `tenants create|update` flags (and `--from`) describe, checked like a file.
+async fn school_spec(
+    cli: &Cli,
+    pool: &crate::db::PgPool,
+    args: &SchoolArgs,
+    create: bool,
+) -> anyhow::Result<files::SchoolSpec> {
+    use files::{CategoryFile, TenantFile};
+    let label = args.from.clone().unwrap_or_else(|| "(command line)".into());
+    let mut school = match (&args.from, &args.slug) {
+        (Some(path), _) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            files::from_toml(path, &text).map_err(files::FileErrors)?
+        }
+        (None, Some(slug)) if !create => TenantFile::from(&lifecycle::current(pool, slug).await?),
+        (None, Some(slug)) => TenantFile {
+            slug: slug.clone(),
+            name: String::new(),
+            tagline: String::new(),
+            domains: Vec::new(),
+            branding: Default::default(),
+            categories: Vec::new(),
+            admins: Vec::new(),
+            accounts: Default::default(),
+        },
+        (None, None) => bail!("name the school: a slug, or --from FILE.toml"),
+    };
+    if let Some(slug) = args.slug.as_ref().filter(|s| **s != school.slug) {
+        bail!("the slug {slug} differs from the file's {}", school.slug);
+    }
+    if let Some(name) = &args.name {
+        school.name = name.clone();
+    }
+    if let Some(tagline) = &args.tagline {
+        school.tagline = tagline.clone();
+    }
+    if let Some(domains) = &args.domains {
+        school.domains = domains.iter().filter(|d| !d.is_empty()).cloned().collect();
+    }
+    if let Some(colour) = &args.accent_color {
+        school.branding.accent_color = Some(colour.clone());
+    }
+    if let Some(logo) = &args.logo {
+        school.branding.logo = Some(logo.clone()).filter(|l| !l.is_empty());
+    }
+    if let Some(categories) = &args.categories {
+        school.categories = categories
+            .iter()
+            .map(|c| {
+                let (slug, name) = c
+                    .split_once('=')
+                    .with_context(|| format!("--category {c:?}: write SLUG=NAME"))?;
+                Ok(CategoryFile {
+                    slug: slug.trim().to_owned(),
+                    name: name.trim().to_owned(),
+                })
+            })
+            .collect::<anyhow::Result<_>>()?;
+    }
+    if let Some(admins) = &args.admins {
+        school.admins = admins.clone();
+    }
+    if let Some(required) = args.require_verified_email {
+        school.accounts.require_verified_email = required;
+    }
+    if let Some(name) = &args.mail_sender_name {
+        school.accounts.mail_sender_name = Some(name.clone()).filter(|n| !n.is_empty());
+    }
+    if let Some(reply_to) = &args.mail_reply_to {
+        school.accounts.mail_reply_to = Some(reply_to.clone()).filter(|r| !r.is_empty());
+    }
+    Ok(files::validate(&label, school, &cli.base_domain, None).map_err(files::FileErrors)?)
+}
+
+/// `serve --sync-tenants`: creates the schools of `tenants/` that do not exist, each on its own,
+/// and reports (without stopping) every file or school that cannot be applied.
+pub(super) async fn create_missing_schools(
+    cli: &Cli,
+    db: &Database,
+) -> anyhow::Result<Vec<(String, TenantId)>> {
+    let (specs, problems) = files::read_dir(&cli.tenants_dir, &cli.base_domain);
+    for problem in &problems {
+        tracing::error!(%problem, "school file skipped");
+    }
+    let pools = db.admin_pools()?;
+    let mut schools = Vec::new();
+    for spec in specs {
+        let file = spec.file.clone();
+        match sync::apply(pools.primary(), vec![spec], sync::Mode::CreateMissing).await {
+            Ok(mut applied) => schools.append(&mut applied),
+            Err(e) => tracing::error!(file = %file.display(), error = %e, "school file skipped"),
+        }
+    }
+    Ok(schools)
+}
+
+pub(super) async fn create_user(db: &Database, args: &NewUserArgs) -> anyhow::Result<()> {
+    use crate::accounts::password::NewPassword;
+    use crate::accounts::sessions::{Role, random_token};
+    use crate::accounts::users::{self, NewUser};
+    let email = args.email.trim().to_lowercase();
+    let (password, generated) = match &args.password {
+        Some(p) => (p.clone(), false),
+        None => (random_token()[..20].to_owned(), true),
+    };
+    let password =
+        NewPassword::parse(&password, &email).map_err(|e| anyhow::anyhow!("password: {e}"))?;
+    let hash = password.hash()?;
+    let role = Role::parse(&args.role).context("role")?;
+    let pools = db.admin_pools()?;
+    let tenant = lifecycle::school_id(pools.primary(), &args.school).await?;
+    let (name, mail) = (args.name.trim().to_owned(), email.clone());
+    let created = crate::db::tenant_tx(pools.primary(), tenant, "users", move |conn| {
+        Box::pin(async move {
+            users::create(
+                conn,
+                tenant,
+                NewUser {
+                    email: &mail,
+                    name: &name,
+                    password_hash: &hash,
+                    role,
+                    verified: true,
+                },
+            )
+            .await
+        })
+    })
+    .await?;
+    if created.is_none() {
+        bail!("{} already has an account for {email}", args.school);
+    }
+    println!("created {} {email} at {}", role.as_str(), args.school);
+    if generated {
+        println!("password (shown once): {}", password.expose());
+    }
+    Ok(())
+}

@@ -1,0 +1,308 @@
+//! The lesson editor: text, video, an HLS ladder, a quiz.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, web};
+
+use super::editor::{allowed, blank_values, file, key_of, signed, typed_values, upload_form};
+use super::staff::Staff;
+use super::staff::edit;
+use crate::accounts::sessions::CurrentUser;
+use crate::authoring::forms::{FieldErrors, LessonInput};
+use crate::authoring::store::{self, LessonMedia};
+use crate::db::tenant_tx;
+use crate::error::AppError;
+use crate::ids::{CourseId, LessonId, SectionId};
+use crate::media::sniff::Family;
+use crate::redirect::see_other;
+use crate::state::AppState;
+use crate::tenancy::Tenant;
+use crate::web::forms::{Page, id, render};
+use crate::web::host::School;
+
+const LESSON_FIELDS: &[&str] = &[
+    "title",
+    "slug",
+    "body",
+    "gift",
+    "pass_mark",
+    "max_attempts",
+    "free_preview",
+    "optional",
+    "shuffle",
+];
+struct LessonView<'a> {
+    course: CourseId,
+    section: SectionId,
+    lesson: Option<&'a store::LessonRecord>,
+    values: HashMap<String, String>,
+    errors: &'a FieldErrors,
+    /// Parsed questions to preview (the editor's "Preview" button).
+    preview: Option<&'a [crate::assessment::gift::Question]>,
+}
+async fn lesson_page(
+    state: &AppState,
+    tenant: &Arc<Tenant>,
+    user: &CurrentUser,
+    view: LessonView<'_>,
+    status: StatusCode,
+) -> Page {
+    let course = view.course;
+    let record = tenant_tx(
+        state.pools.primary(),
+        tenant.id,
+        "authoring_read",
+        move |conn| Box::pin(async move { store::course(conn, course).await }),
+    )
+    .await?;
+    let mut c = tera::Context::new();
+    c.insert("course", &record);
+    c.insert("section", &view.section.0);
+    c.insert("lesson", &view.lesson);
+    c.insert("values", &view.values);
+    c.insert("errors", view.errors);
+    c.insert("preview", &view.preview);
+    let video = view.lesson.and_then(|l| l.video_key.as_deref());
+    c.insert("video_url", &signed(state, tenant, video).await?);
+    c.insert("has_hls", &view.lesson.is_some_and(|l| l.hls_key.is_some()));
+    render(state, tenant, user, "author_lesson.html", c, status)
+}
+fn lesson_values(
+    l: &store::LessonRecord,
+    quiz: Option<&crate::assessment::quizzes::Quiz>,
+) -> HashMap<String, String> {
+    let settings = quiz.map(|q| q.settings.clone()).unwrap_or_default();
+    let mut v = HashMap::from([
+        ("title".to_owned(), l.title.clone()),
+        ("slug".to_owned(), l.slug.clone()),
+        ("body".to_owned(), l.body.clone()),
+        (
+            "gift".to_owned(),
+            quiz.map(|q| q.gift.clone()).unwrap_or_default(),
+        ),
+        ("pass_mark".to_owned(), settings.pass_mark.to_string()),
+        (
+            "max_attempts".to_owned(),
+            settings
+                .max_attempts
+                .map(|m| m.to_string())
+                .unwrap_or_default(),
+        ),
+    ]);
+    for (name, on) in [
+        ("free_preview", l.free_preview),
+        ("optional", l.optional),
+        ("shuffle", settings.shuffle),
+    ] {
+        if on {
+            v.insert(name.into(), "on".into());
+        }
+    }
+    v
+}
+/// A new lesson's form: empty, with a quiz's defaults ready.
+fn new_lesson_values() -> HashMap<String, String> {
+    let mut v = blank_values(LESSON_FIELDS);
+    v.insert("pass_mark".into(), "70".into());
+    v.insert("shuffle".into(), "on".into());
+    v.remove("free_preview");
+    v.remove("optional");
+    v
+}
+pub async fn new_lesson(
+    School(tenant): School,
+    Staff(user): Staff,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Page {
+    let (course, section) = path.into_inner();
+    let (course, section): (CourseId, SectionId) = (id(&course)?, id(&section)?);
+    allowed(&state, &tenant, &user, course).await?;
+    let view = LessonView {
+        course,
+        section,
+        lesson: None,
+        values: new_lesson_values(),
+        errors: &FieldErrors::new(),
+        preview: None,
+    };
+    lesson_page(&state, &tenant, &user, view, StatusCode::OK).await
+}
+pub async fn edit_lesson(
+    School(tenant): School,
+    Staff(user): Staff,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Page {
+    let (course, lesson) = path.into_inner();
+    let (course, lesson): (CourseId, LessonId) = (id(&course)?, id(&lesson)?);
+    let who = user.clone();
+    let record = tenant_tx(
+        state.pools.primary(),
+        tenant.id,
+        "authoring_read",
+        move |conn| {
+            Box::pin(async move {
+                store::may_edit(conn, &who, course).await?;
+                let record = store::lesson(conn, course, lesson).await?;
+                Ok((
+                    record,
+                    crate::assessment::quizzes::load(conn, lesson.0).await?,
+                ))
+            })
+        },
+    )
+    .await?;
+    let (record, quiz) = record;
+    let view = LessonView {
+        course,
+        section: SectionId(record.section_id),
+        lesson: Some(&record),
+        values: lesson_values(&record, quiz.as_ref()),
+        errors: &FieldErrors::new(),
+        preview: None,
+    };
+    lesson_page(&state, &tenant, &user, view, StatusCode::OK).await
+}
+/// Adds a lesson to `section` (when `lesson` is `None`) or saves one, from its multipart form.
+async fn save_lesson(
+    req: HttpRequest,
+    tenant: Arc<Tenant>,
+    user: CurrentUser,
+    state: &AppState,
+    course: CourseId,
+    target: Result<LessonId, SectionId>,
+    payload: web::Payload,
+) -> Page {
+    let who = user.clone();
+    let current = tenant_tx(
+        state.pools.primary(),
+        tenant.id,
+        "authoring_read",
+        move |conn| {
+            Box::pin(async move {
+                store::may_edit(conn, &who, course).await?;
+                match target {
+                    Ok(lesson) => Ok(Some(store::lesson(conn, course, lesson).await?)),
+                    Err(_) => Ok(None),
+                }
+            })
+        },
+    )
+    .await?;
+    let section = match (&current, target) {
+        (Some(l), _) => SectionId(l.section_id),
+        (None, Err(section)) => section,
+        (None, Ok(_)) => return Err(AppError::NotFound),
+    };
+    let mut form = upload_form(&req, state, &user, payload).await?;
+    let input = match LessonInput::parse(&form) {
+        Ok(input) => input,
+        Err(errors) => {
+            let view = LessonView {
+                course,
+                section,
+                lesson: current.as_ref(),
+                values: typed_values(&form, LESSON_FIELDS),
+                errors: &errors,
+                preview: None,
+            };
+            return lesson_page(
+                state,
+                &tenant,
+                &user,
+                view,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    if form.text("preview") == "1" {
+        // Shown, not saved: the questions as parsed, with their answers, for the author.
+        let view = LessonView {
+            course,
+            section,
+            lesson: current.as_ref(),
+            values: typed_values(&form, LESSON_FIELDS),
+            errors: &FieldErrors::new(),
+            preview: Some(input.quiz.as_ref().map_or(&[], |q| &q.questions)),
+        };
+        return lesson_page(state, &tenant, &user, view, StatusCode::OK).await;
+    }
+    let video = file(state, &tenant, &user, &mut form, "video", Family::Video).await?;
+    let media = LessonMedia {
+        duration_seconds: video.as_ref().and_then(|v| v.info.duration_seconds),
+        video: key_of(video),
+        hls: key_of(file(state, &tenant, &user, &mut form, "hls", Family::Hls).await?),
+        remove: form.text("remove_video") == "on",
+    };
+    let (who, tenant_id, saved) = (user.clone(), tenant.id, input.clone());
+    let result = edit(state, &tenant, "authoring_write", move |conn| {
+        Box::pin(async move {
+            store::may_edit(conn, &who, course).await?;
+            match target {
+                Ok(lesson) => store::update_lesson(conn, tenant_id, course, lesson, &saved, &media)
+                    .await
+                    .map(|()| lesson),
+                Err(section) => {
+                    store::add_lesson(conn, tenant_id.0, course, section, &saved, &media).await
+                }
+            }
+        })
+    })
+    .await;
+    match result {
+        Ok(lesson) => Ok(see_other(format!(
+            "/author/courses/{course}/lessons/{lesson}"
+        ))),
+        Err(AppError::Conflict(field)) if field == "slug" => {
+            let errors = FieldErrors::from([(
+                "slug",
+                "Another lesson of this course uses this slug.".to_owned(),
+            )]);
+            let view = LessonView {
+                course,
+                section,
+                lesson: current.as_ref(),
+                values: typed_values(&form, LESSON_FIELDS),
+                errors: &errors,
+                preview: None,
+            };
+            lesson_page(
+                state,
+                &tenant,
+                &user,
+                view,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+pub async fn create_lesson(
+    req: HttpRequest,
+    School(tenant): School,
+    Staff(user): Staff,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    payload: web::Payload,
+) -> Page {
+    let (course, section) = path.into_inner();
+    let (course, section) = (id(&course)?, id(&section)?);
+    save_lesson(req, tenant, user, &state, course, Err(section), payload).await
+}
+pub async fn update_lesson(
+    req: HttpRequest,
+    School(tenant): School,
+    Staff(user): Staff,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    payload: web::Payload,
+) -> Page {
+    let (course, lesson) = path.into_inner();
+    let (course, lesson) = (id(&course)?, id(&lesson)?);
+    save_lesson(req, tenant, user, &state, course, Ok(lesson), payload).await
+}

@@ -1,0 +1,65 @@
+//! The admins' page of member roles.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, web};
+
+use super::staff::Admin;
+use crate::accounts::sessions::Role;
+use crate::authoring::store;
+use crate::db::tenant_tx;
+use crate::error::AppError;
+use crate::ids::UserId;
+use crate::redirect::see_other;
+use crate::state::AppState;
+use crate::web::forms::{Page, SimpleForm, checked_form, id, render};
+use crate::web::host::School;
+
+pub async fn members(
+    School(tenant): School,
+    Admin(user): Admin,
+    state: web::Data<AppState>,
+) -> Page {
+    let members = tenant_tx(state.pools.primary(), tenant.id, "authoring_read", |conn| {
+        Box::pin(async move { store::members(conn).await })
+    })
+    .await?;
+    let mut c = tera::Context::new();
+    c.insert("members", &members);
+    c.insert("roles", &["learner", "instructor", "admin"]);
+    render(
+        &state,
+        &tenant,
+        &user,
+        "admin_members.html",
+        c,
+        StatusCode::OK,
+    )
+}
+pub async fn set_role(
+    req: HttpRequest,
+    School(tenant): School,
+    Admin(user): Admin,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: SimpleForm,
+) -> Page {
+    checked_form(&req, &state, &user, &form)?;
+    let member: UserId = id(&path)?;
+    let role = form
+        .get("role")
+        .and_then(|r| Role::parse(r))
+        .ok_or_else(|| AppError::Unprocessable("Choose learner, instructor or admin.".into()))?;
+    if member == user.id {
+        return Err(AppError::Conflict(
+            "You cannot change your own role; ask another admin.".into(),
+        ));
+    }
+    tenant_tx(
+        state.pools.primary(),
+        tenant.id,
+        "members_write",
+        move |conn| Box::pin(async move { store::set_role(conn, member, role).await }),
+    )
+    .await?;
+    Ok(see_other("/admin/members"))
+}
