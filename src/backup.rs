@@ -1,6 +1,6 @@
 //! Backups of the embedded database with pgBackRest: continuous WAL archiving and full backups
 //! into `<data dir>/backups`, a nightly full backup while `serve` runs, and point-in-time
-//! restores into a fresh directory. (For an external database, the README gives a pgBackRest
+//! restores into a fresh directory. (For an external database, docs/operations.md gives a pgBackRest
 //! configuration and runbook instead: its backups belong next to that server.)
 
 use std::path::{Path, PathBuf};

@@ -1,4 +1,4 @@
-//! EduFlow: a multi-tenant learning platform. See README.md for the architecture.
+//! EduFlow: a multi-tenant learning platform. See docs/architecture.md for its layers.
 
 pub mod accounts;
 pub mod actors;

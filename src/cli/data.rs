@@ -16,7 +16,7 @@ pub(super) async fn backup_cmd(
     let Some(cluster) = &db.cluster else {
         bail!(
             "`eduflow backup` manages the embedded database; back up your own PostgreSQL with \
-             pgBackRest next to it (README: Backups)"
+             pgBackRest next to it (docs/operations.md: Backups)"
         );
     };
     let Some(repo) = &db.backups else {

@@ -16,6 +16,7 @@ use crate::web::csrf::{check_origin, check_token};
 
 pub(crate) type Page = Result<HttpResponse, AppError>;
 pub(crate) type SimpleForm = crate::input::Form<HashMap<String, String>>;
+
 /// A staff member's state-changing request: same-origin, with their session's token.
 pub(crate) fn checked(
     req: &HttpRequest,
@@ -26,6 +27,7 @@ pub(crate) fn checked(
     check_origin(req, state)?;
     check_token(Some(&user.csrf), csrf)
 }
+
 /// [`checked`], with the token of a plain form's `csrf` field.
 pub(crate) fn checked_form(
     req: &HttpRequest,
@@ -40,9 +42,11 @@ pub(crate) fn checked_form(
         form.get("csrf").map_or("", String::as_str),
     )
 }
+
 pub(crate) fn id<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
     raw.parse().map_err(|_| AppError::NotFound)
 }
+
 pub(crate) fn render(
     state: &AppState,
     tenant: &Tenant,

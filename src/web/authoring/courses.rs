@@ -43,6 +43,7 @@ pub async fn index(School(tenant): School, Staff(user): Staff, state: web::Data<
         StatusCode::OK,
     )
 }
+
 /// The course form's context: the course (none for a new one), the values as typed (`None`: as
 /// stored), and the errors to show beside them.
 struct CourseView<'a> {
@@ -50,6 +51,7 @@ struct CourseView<'a> {
     values: Option<HashMap<String, String>>,
     errors: &'a FieldErrors,
 }
+
 /// The course editor (or the new-course form); for an existing course, only for those who may
 /// edit it.
 async fn course_page(
@@ -129,6 +131,7 @@ async fn course_page(
     }
     render(state, tenant, user, "author_course.html", c, status)
 }
+
 fn course_values(record: &store::CourseRecord) -> HashMap<String, String> {
     [
         ("title", record.title.clone()),
@@ -158,6 +161,7 @@ fn course_values(record: &store::CourseRecord) -> HashMap<String, String> {
     .map(|(k, v)| (k.to_owned(), v))
     .collect()
 }
+
 const COURSE_FIELDS: &[&str] = &[
     "title",
     "slug",
@@ -171,6 +175,7 @@ const COURSE_FIELDS: &[&str] = &[
     "enrollment_ends_at",
     "prerequisites",
 ];
+
 pub async fn new_course(
     School(tenant): School,
     Staff(user): Staff,
@@ -183,6 +188,7 @@ pub async fn new_course(
     };
     course_page(&state, &tenant, &user, view, StatusCode::OK).await
 }
+
 pub async fn edit_course(
     School(tenant): School,
     Staff(user): Staff,
@@ -196,6 +202,7 @@ pub async fn edit_course(
     };
     course_page(&state, &tenant, &user, view, StatusCode::OK).await
 }
+
 /// Creates (`course` is `None`) or saves a course from its multipart form.
 async fn save_course(
     req: HttpRequest,
@@ -285,6 +292,7 @@ async fn save_course(
         Err(e) => Err(e),
     }
 }
+
 pub async fn create_course(
     req: HttpRequest,
     School(tenant): School,
@@ -294,6 +302,7 @@ pub async fn create_course(
 ) -> Page {
     save_course(req, tenant, user, &state, None, payload).await
 }
+
 pub async fn update_course(
     req: HttpRequest,
     School(tenant): School,
@@ -305,6 +314,7 @@ pub async fn update_course(
     let course = id(&path)?;
     save_course(req, tenant, user, &state, Some(course), payload).await
 }
+
 /// A small urlencoded authoring form on `course`: who sent it is checked, then `work` runs
 /// through the school's actor with the form; the browser goes back to the course editor.
 async fn course_action<F>(
@@ -336,6 +346,7 @@ where
     .await?;
     Ok(see_other(format!("/author/courses/{course}")))
 }
+
 pub async fn publish(
     req: HttpRequest,
     School(tenant): School,
@@ -358,6 +369,7 @@ pub async fn publish(
     )
     .await
 }
+
 fn title_or_422(form: &HashMap<String, String>) -> Result<String, AppError> {
     forms::section_title(form).map_err(|e| {
         AppError::Unprocessable(format!(
@@ -366,6 +378,7 @@ fn title_or_422(form: &HashMap<String, String>) -> Result<String, AppError> {
         ))
     })
 }
+
 pub async fn add_section(
     req: HttpRequest,
     School(tenant): School,
@@ -393,6 +406,7 @@ pub async fn add_section(
     )
     .await
 }
+
 /// Rename, move up or down, or delete a section (`action`).
 pub async fn arrange_section(
     req: HttpRequest,
@@ -440,6 +454,7 @@ pub async fn arrange_section(
     )
     .await
 }
+
 /// Move a lesson up or down, or delete it (`action`).
 pub async fn arrange_lesson(
     req: HttpRequest,
@@ -473,6 +488,7 @@ pub async fn arrange_lesson(
     )
     .await
 }
+
 /// Assign an instructor by email, or take one off (`action`); admins and the owner only.
 pub async fn instructors(
     req: HttpRequest,

@@ -34,6 +34,7 @@ pub(super) async fn allowed(
     )
     .await
 }
+
 /// Reads an authoring upload form once `user` is known to be allowed to send it.
 pub(super) async fn upload_form(
     req: &HttpRequest,
@@ -52,6 +53,7 @@ pub(super) async fn upload_form(
     check_token(Some(&user.csrf), form.text("csrf"))?;
     Ok(form)
 }
+
 /// Stores the form's file `field` if one was sent.
 pub(super) async fn file(
     state: &AppState,
@@ -73,9 +75,11 @@ pub(super) async fn file(
         _ => upload::ingest(&state.media, pool, tenant.id, Some(user.id), staged, family).await?,
     }))
 }
+
 pub(super) fn key_of(stored: Option<Stored>) -> Option<String> {
     stored.map(|s| s.key.as_str().to_owned())
 }
+
 pub(super) async fn signed(
     state: &AppState,
     tenant: &Tenant,
@@ -89,6 +93,7 @@ pub(super) async fn signed(
         None => Ok(None),
     }
 }
+
 /// The form's values as typed, every field present (the templates compare them).
 pub(super) fn typed_values(form: &UploadForm, fields: &[&str]) -> HashMap<String, String> {
     let mut values: HashMap<String, String> = fields
@@ -100,6 +105,7 @@ pub(super) fn typed_values(form: &UploadForm, fields: &[&str]) -> HashMap<String
     }
     values
 }
+
 pub(super) fn blank_values(fields: &[&str]) -> HashMap<String, String> {
     fields
         .iter()

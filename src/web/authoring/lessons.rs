@@ -33,6 +33,7 @@ const LESSON_FIELDS: &[&str] = &[
     "optional",
     "shuffle",
 ];
+
 struct LessonView<'a> {
     course: CourseId,
     section: SectionId,
@@ -42,6 +43,7 @@ struct LessonView<'a> {
     /// Parsed questions to preview (the editor's "Preview" button).
     preview: Option<&'a [crate::assessment::gift::Question]>,
 }
+
 async fn lesson_page(
     state: &AppState,
     tenant: &Arc<Tenant>,
@@ -69,6 +71,7 @@ async fn lesson_page(
     c.insert("has_hls", &view.lesson.is_some_and(|l| l.hls_key.is_some()));
     render(state, tenant, user, "author_lesson.html", c, status)
 }
+
 fn lesson_values(
     l: &store::LessonRecord,
     quiz: Option<&crate::assessment::quizzes::Quiz>,
@@ -102,6 +105,7 @@ fn lesson_values(
     }
     v
 }
+
 /// A new lesson's form: empty, with a quiz's defaults ready.
 fn new_lesson_values() -> HashMap<String, String> {
     let mut v = blank_values(LESSON_FIELDS);
@@ -111,6 +115,7 @@ fn new_lesson_values() -> HashMap<String, String> {
     v.remove("optional");
     v
 }
+
 pub async fn new_lesson(
     School(tenant): School,
     Staff(user): Staff,
@@ -130,6 +135,7 @@ pub async fn new_lesson(
     };
     lesson_page(&state, &tenant, &user, view, StatusCode::OK).await
 }
+
 pub async fn edit_lesson(
     School(tenant): School,
     Staff(user): Staff,
@@ -166,6 +172,7 @@ pub async fn edit_lesson(
     };
     lesson_page(&state, &tenant, &user, view, StatusCode::OK).await
 }
+
 /// Adds a lesson to `section` (when `lesson` is `None`) or saves one, from its multipart form.
 async fn save_lesson(
     req: HttpRequest,
@@ -282,6 +289,7 @@ async fn save_lesson(
         Err(e) => Err(e),
     }
 }
+
 pub async fn create_lesson(
     req: HttpRequest,
     School(tenant): School,
@@ -294,6 +302,7 @@ pub async fn create_lesson(
     let (course, section) = (id(&course)?, id(&section)?);
     save_lesson(req, tenant, user, &state, course, Err(section), payload).await
 }
+
 pub async fn update_lesson(
     req: HttpRequest,
     School(tenant): School,

@@ -35,6 +35,7 @@ pub async fn members(
         StatusCode::OK,
     )
 }
+
 pub async fn set_role(
     req: HttpRequest,
     School(tenant): School,
