@@ -1,4 +1,5 @@
-//! Invitations: the people an admin invites, parsed once, and their tokens and mails. An admin invites one person, or many from a CSV (`email,name,role,courses`).
+//! Invitations: the people an admin invites, parsed once, and their tokens and mails. An admin
+//! invites one person, or many from a CSV (`email,name,role,courses`).
 //! Each invitee is mailed a link that works for 14 days and creates their account with that role
 //! and those enrollments. A CSV row that fails is reported by line number; the valid rows are
 //! applied together in one transaction, each with its token and its mail, so none is half

@@ -1,4 +1,5 @@
-//! The course catalog: query parsing, the database reads behind it, and its pages (HTML and JSON).
+//! The course catalog: query parsing, the database reads behind it, and the keys and rendering of
+//! its pages (HTML and JSON); the handlers are in `web::catalog` and `web::api::catalog`.
 
 pub mod pages;
 pub mod query;
