@@ -11,8 +11,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::{Deserialize, Serialize};
 
-use crate::accounts::sessions::Role;
-use crate::accounts::sessions::token_hash;
+use crate::accounts::sessions::{Role, token_hash};
 use crate::accounts::tokens::Purpose;
 use crate::db::schema::{account_tokens, courses, users};
 use crate::email::parse_email;

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::drain::Drain;
+use crate::catalog::pages::Renderer;
 use crate::db::Pools;
 use crate::media::Media;
 use crate::metrics::Metrics;
@@ -25,4 +26,16 @@ pub struct SchoolContext {
     pub page_max_age: Duration,
     /// Runs what a stopping actor leaves to write.
     pub drain: Drain,
+}
+
+impl SchoolContext {
+    /// What rendering a page takes, from this context.
+    pub fn renderer(&self) -> Renderer<'_> {
+        Renderer {
+            pools: &self.pools,
+            views: &self.views,
+            media: &self.media,
+            compress: self.cache_bytes > 0,
+        }
+    }
 }

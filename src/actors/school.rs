@@ -13,7 +13,7 @@ use super::context::SchoolContext;
 use super::flight::Flights;
 use super::learner_states::Learners;
 use super::shelf::Shelf;
-use crate::catalog::pages::{self, PageKey, Renderer};
+use crate::catalog::pages::{self, PageKey};
 use crate::encoded::Page;
 use crate::error::AppError;
 use crate::tenancy::Tenant;
@@ -178,13 +178,7 @@ impl Handler<GetPage> for SchoolActor {
             );
             let fetch_key = key.clone();
             let fut = async move {
-                let renderer = Renderer {
-                    pools: &school_ctx.pools,
-                    views: &school_ctx.views,
-                    media: &school_ctx.media,
-                    compress: school_ctx.cache_bytes > 0,
-                };
-                pages::load(&renderer, &tenant, &fetch_key, min_version).await
+                pages::load(&school_ctx.renderer(), &tenant, &fetch_key, min_version).await
             };
             ctx.spawn(
                 actix::fut::wrap_future(fut).map(move |result, act: &mut Self, _| {

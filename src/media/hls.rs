@@ -10,8 +10,7 @@ use std::path::{Component, Path};
 use sha2::{Digest, Sha256};
 
 use super::Media;
-use super::key::MediaKey;
-use super::key::hex;
+use super::key::{MediaKey, hex};
 use super::record::NewMedia;
 use super::sniff::{Family, Sniffed};
 use super::upload::{self, Staged};

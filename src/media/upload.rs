@@ -13,8 +13,7 @@ use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
 use super::Media;
-use super::key::MediaKey;
-use super::key::hex;
+use super::key::{MediaKey, hex};
 use super::limits::{Limits, MAX_PIXELS, MAX_SIDE};
 use super::probe::{self, MediaInfo};
 use super::record::NewMedia;

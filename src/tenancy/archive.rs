@@ -28,8 +28,7 @@ use crate::db::schema::tenants;
 use crate::db::{PgPool, global_tx, switch_tenant, tenant_tx};
 use crate::error::AppError;
 use crate::ids::TenantId;
-use crate::media::key::MediaKey;
-use crate::media::key::hex;
+use crate::media::key::{MediaKey, hex};
 use crate::media::store::Store;
 
 pub const FORMAT: &str = "eduflow-school";

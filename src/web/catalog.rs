@@ -1,6 +1,8 @@
 //! The catalog's pages: the school's home, the catalog and a course page, each the cached shared
 //! page from the school's actor with this viewer's slots filled in.
 
+use std::sync::Arc;
+
 use actix_web::http::header;
 use actix_web::web;
 use actix_web::{HttpRequest, HttpResponse};
@@ -14,11 +16,9 @@ use crate::error::AppError;
 use crate::learning::{ENROLLMENT_SLOT, enrollment_slot};
 use crate::slug::is_slug;
 use crate::state::AppState;
-use crate::tenancy::HostTarget;
-use crate::tenancy::Tenant;
+use crate::tenancy::{HostTarget, Tenant};
 use crate::web::host::School;
 use crate::web::learning::access::learner;
-use std::sync::Arc;
 
 /// A shared page as this viewer gets it: the ready-made anonymous copy, or the page with their
 /// own slots filled in (never shared, so never stored by anyone else).

@@ -10,8 +10,7 @@ use crate::error::{ApiError, AppError};
 use crate::state::AppState;
 use crate::web::csrf::{check_origin, check_token};
 use crate::web::host::School;
-use crate::web::learning::access::learner;
-use crate::web::learning::access::state_of;
+use crate::web::learning::access::{learner, state_of};
 
 fn signed_in(viewer: &Viewer) -> Result<&crate::accounts::sessions::CurrentUser, ApiError> {
     viewer.0.as_ref().ok_or(ApiError(AppError::Unauthorized))

@@ -8,8 +8,7 @@ use actix_web::{HttpRequest, web};
 use serde::Serialize;
 
 use super::editor::{allowed, blank_values, file, signed, typed_values, upload_form};
-use super::staff::Staff;
-use super::staff::edit;
+use super::staff::{Staff, edit};
 use crate::accounts::sessions::{CurrentUser, Role};
 use crate::authoring::forms::{self, CourseInput, FieldErrors, LEVELS};
 use crate::authoring::store;

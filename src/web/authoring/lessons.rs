@@ -7,8 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, web};
 
 use super::editor::{allowed, blank_values, file, key_of, signed, typed_values, upload_form};
-use super::staff::Staff;
-use super::staff::edit;
+use super::staff::{Staff, edit};
 use crate::accounts::sessions::CurrentUser;
 use crate::authoring::forms::{FieldErrors, LessonInput};
 use crate::authoring::store::{self, LessonMedia};
