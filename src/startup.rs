@@ -14,6 +14,7 @@ use diesel::QueryableByName;
 use diesel_async::RunQueryDsl;
 use tokio::sync::mpsc;
 
+use crate::accounts::live::LiveSessions;
 use crate::accounts::sessions::CookiePolicy;
 use crate::accounts::throttle::{LoginThrottle, SignupLimit};
 use crate::actors::context::SchoolContext;
@@ -170,6 +171,7 @@ impl Application {
             .run(wake_rx, mail_stopped),
         );
         let (changes_tx, changes_rx) = mpsc::unbounded_channel();
+        let sessions = Arc::new(LiveSessions::default());
         actix_web::rt::spawn(listener::listen(settings.listen_url.clone(), changes_tx));
         actix_web::rt::spawn(apply_changes(
             changes_rx,
@@ -178,6 +180,7 @@ impl Application {
                 registry: registry.clone(),
                 pools: pools.clone(),
                 mail: wake_tx,
+                sessions: sessions.clone(),
             },
         ));
         if pools.has_replicas() {
@@ -198,6 +201,7 @@ impl Application {
             cookies: CookiePolicy {
                 https: settings.https,
             },
+            sessions,
             throttle: LoginThrottle::default(),
             signups: SignupLimit::new(settings.signups_per_address),
             school_requests: crate::db::budget::Budget::new(settings.school_requests),
@@ -404,6 +408,7 @@ struct Listeners {
     pools: Pools,
     /// Wakes the mail sender for a school.
     mail: mpsc::UnboundedSender<crate::ids::TenantId>,
+    sessions: Arc<LiveSessions>,
 }
 
 /// Applies what the listener hears. School-list reloads are coalesced: a bulk import announces
@@ -414,6 +419,7 @@ async fn apply_changes(mut rx: mpsc::UnboundedReceiver<Change>, to: Listeners) {
         registry,
         pools,
         mail,
+        sessions,
     } = to;
     while let Some(change) = rx.recv().await {
         let mut everything = match change {
@@ -431,11 +437,21 @@ async fn apply_changes(mut rx: mpsc::UnboundedReceiver<Change>, to: Listeners) {
                 user,
                 version,
             } => {
+                // Sessions first: a request that finds the learner's old state in the actor's
+                // shelf after this asks for the new version, and the actor drops the old one first.
+                sessions.learner_changed(user, version);
                 registry.learner_changed(tenant, user, version);
                 continue;
             }
+            Change::Session { user, .. } => {
+                sessions.forget_user(user);
+                continue;
+            }
             Change::Tenants => false,
-            Change::Resync => true,
+            Change::Resync => {
+                sessions.clear();
+                true
+            }
         };
         tokio::time::sleep(Duration::from_millis(20)).await;
         while let Ok(more) = rx.try_recv() {
@@ -445,12 +461,19 @@ async fn apply_changes(mut rx: mpsc::UnboundedReceiver<Change>, to: Listeners) {
                     tenant,
                     user,
                     version,
-                } => registry.learner_changed(tenant, user, version),
+                } => {
+                    sessions.learner_changed(user, version);
+                    registry.learner_changed(tenant, user, version);
+                }
+                Change::Session { user, .. } => sessions.forget_user(user),
                 Change::Mail { tenant } => {
                     let _ = mail.send(tenant);
                 }
                 Change::Tenants => {}
-                Change::Resync => everything = true,
+                Change::Resync => {
+                    sessions.clear();
+                    everything = true;
+                }
             }
         }
         tracing::debug!(everything, "reloading schools");

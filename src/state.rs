@@ -5,6 +5,7 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
+use crate::accounts::live::LiveSessions;
 use crate::accounts::sessions::CookiePolicy;
 use crate::accounts::throttle::{LoginThrottle, SignupLimit};
 use crate::actors::registry::Registry;
@@ -29,6 +30,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub trusted_proxies: Vec<IpAddr>,
     pub cookies: CookiePolicy,
+    /// The sessions this instance has checked, kept coherent by `apply_changes` in `startup`.
+    pub sessions: Arc<LiveSessions>,
     pub throttle: LoginThrottle,
     pub signups: SignupLimit,
     /// Requests of one school handled at once on this instance (see `web::gate::fair`).

@@ -2,6 +2,7 @@
 //! the account part of every page.
 
 pub mod invitations;
+pub mod live;
 pub mod members;
 pub mod password;
 pub mod sessions;

@@ -69,7 +69,15 @@ pub fn random_token() -> String {
 }
 
 pub(crate) fn token_hash(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
+    token_digest(token).to_vec()
+}
+
+/// The SHA-256 of a session token, as the database stores it.
+pub type TokenHash = [u8; 32];
+
+/// A token's SHA-256, the key of a session in the database and in memory.
+pub fn token_digest(token: &str) -> TokenHash {
+    Sha256::digest(token.as_bytes()).into()
 }
 
 /// Cookie names and attributes: host-only (no Domain, so one school's cookie never reaches a
@@ -178,6 +186,7 @@ type SessionRow = (
     String,
     i64,
     chrono::DateTime<Utc>,
+    chrono::DateTime<Utc>,
     bool,
 );
 
@@ -185,11 +194,13 @@ type SessionRow = (
 pub struct Found {
     pub user: CurrentUser,
     pub session: Uuid,
+    pub expires_at: chrono::DateTime<Utc>,
+    pub last_seen: chrono::DateTime<Utc>,
     /// Its idle clock is over a minute old and should be moved on (on the primary).
     pub stale: bool,
 }
 
-/// The live session behind `token`. It only reads, so it can run on a replica; see [`touch`].
+/// The live session behind `token`. It only reads; see [`touch`].
 pub async fn lookup(conn: &mut AsyncPgConnection, token: &str) -> Result<Option<Found>, AppError> {
     let now = Utc::now();
     let row: Option<SessionRow> = sessions::table
@@ -207,12 +218,24 @@ pub async fn lookup(conn: &mut AsyncPgConnection, token: &str) -> Result<Option<
             sessions::csrf_token,
             users::state_version,
             sessions::last_seen_at,
+            sessions::expires_at,
             users::email_verified_at.is_not_null(),
         ))
         .first(conn)
         .await
         .optional()?;
-    let Some((session, id, name, email, role, csrf, state_version, last_seen, verified)) = row
+    let Some((
+        session,
+        id,
+        name,
+        email,
+        role,
+        csrf,
+        state_version,
+        last_seen,
+        expires_at,
+        verified,
+    )) = row
     else {
         return Ok(None);
     };
@@ -228,6 +251,8 @@ pub async fn lookup(conn: &mut AsyncPgConnection, token: &str) -> Result<Option<
             verified,
         },
         session,
+        expires_at,
+        last_seen,
         stale: last_seen < now - Duration::minutes(1),
     }))
 }

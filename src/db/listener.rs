@@ -1,5 +1,5 @@
 //! LISTEN/NOTIFY on the primary: how every instance learns, within milliseconds, that a school's
-//! catalog or the list of schools changed — whoever committed the change.
+//! catalog, a learner, a session or the list of schools changed — whoever committed the change.
 
 use std::time::Duration;
 
@@ -13,6 +13,7 @@ pub const CATALOG_CHANNEL: &str = "eduflow_catalog";
 pub const TENANTS_CHANNEL: &str = "eduflow_tenants";
 pub const LEARNER_CHANNEL: &str = "eduflow_learner";
 pub const MAIL_CHANNEL: &str = "eduflow_mail";
+pub const SESSION_CHANNEL: &str = "eduflow_session";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
@@ -24,6 +25,8 @@ pub enum Change {
         user: UserId,
         version: i64,
     },
+    /// A session of this account ended or what it grants changed (committed).
+    Session { tenant: TenantId, user: UserId },
     /// A school has new mail to send (committed).
     Mail { tenant: TenantId },
     /// Schools were added, removed or rebranded.
@@ -69,7 +72,7 @@ async fn listen_once(url: &str, changes: &mpsc::UnboundedSender<Change>) -> anyh
     client
         .batch_execute(&format!(
             "LISTEN {CATALOG_CHANNEL}; LISTEN {TENANTS_CHANNEL}; LISTEN {LEARNER_CHANNEL}; \
-             LISTEN {MAIL_CHANNEL};"
+             LISTEN {MAIL_CHANNEL}; LISTEN {SESSION_CHANNEL};"
         ))
         .await?;
     if changes.send(Change::Resync).is_err() {
@@ -79,6 +82,7 @@ async fn listen_once(url: &str, changes: &mpsc::UnboundedSender<Change>) -> anyh
         let change = match n.channel() {
             TENANTS_CHANNEL => Some(Change::Tenants),
             LEARNER_CHANNEL => parse_learner(n.payload()),
+            SESSION_CHANNEL => parse_session(n.payload()),
             MAIL_CHANNEL => n
                 .payload()
                 .parse()
@@ -115,6 +119,14 @@ fn parse_learner(payload: &str) -> Option<Change> {
     parts.next().is_none().then_some(change)
 }
 
+fn parse_session(payload: &str) -> Option<Change> {
+    let (tenant, user) = payload.split_once(' ')?;
+    Some(Change::Session {
+        tenant: tenant.parse().ok()?,
+        user: user.parse().ok()?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,5 +159,16 @@ mod tests {
         assert_eq!(parse_learner(&format!("{tenant} {user}")), None);
         assert_eq!(parse_learner(&format!("{tenant} {user} 7 8")), None);
         assert_eq!(parse_learner(&format!("{tenant} nobody 7")), None);
+    }
+
+    #[test]
+    fn parses_session_payloads() {
+        let (tenant, user) = (TenantId::new(), UserId::new());
+        assert_eq!(
+            parse_session(&format!("{tenant} {user}")),
+            Some(Change::Session { tenant, user })
+        );
+        assert_eq!(parse_session(&format!("{tenant}")), None);
+        assert_eq!(parse_session(&format!("{tenant} {user} 7")), None);
     }
 }

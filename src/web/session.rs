@@ -1,13 +1,15 @@
-//! The signed-in viewer of a request: the session cookie checked against the school's sessions
-//! (see `crate::accounts::sessions`).
+//! The signed-in viewer of a request: the session cookie checked against the sessions this
+//! instance holds in memory (`accounts::live`), or against the primary when it holds none.
 
 use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
+use uuid::Uuid;
 
-use crate::accounts::sessions::{Found, Viewer, lookup, touch};
+use crate::accounts::live::Live;
+use crate::accounts::sessions::{Found, Viewer, lookup, token_digest, touch};
 use crate::db::{PgPool, tenant_tx};
 use crate::error::AppError;
 use crate::ids::TenantId;
@@ -19,6 +21,21 @@ async fn find(pool: &PgPool, tenant: TenantId, token: String) -> Result<Option<F
         Box::pin(async move { lookup(conn, &token).await })
     })
     .await
+}
+
+/// Moves a session's idle clock on: bookkeeping, not the request's work, so it must not delay
+/// or fail the page.
+fn touch_later(state: &AppState, tenant: TenantId, session: Uuid) {
+    let primary = state.pools.primary().clone();
+    actix_web::rt::spawn(async move {
+        let touched = tenant_tx(&primary, tenant, "session_touch", move |conn| {
+            Box::pin(async move { touch(conn, session).await })
+        })
+        .await;
+        if let Err(e) = touched {
+            tracing::debug!(error = ?e, "moving a session's idle clock failed");
+        }
+    });
 }
 
 impl Viewer {
@@ -33,33 +50,35 @@ impl Viewer {
             return Ok(Self(None));
         };
         let School(tenant) = School::extract(req).await?;
-        // A replica that has replayed this browser's last write (see `freshness`). A token it
-        // does not know may belong to a session created a moment ago: the primary decides.
-        let (pools, id) = (&state.pools, tenant.id);
-        let pool = pools.read_at(crate::web::freshness::seen(req)).await;
-        let found = pools
-            .found_or_primary(pool, |pool| {
-                let token = token.clone();
-                async move { find(&pool, id, token).await }
-            })
-            .await?;
-        let Some(found) = found else {
+        let (digest, now) = (token_digest(&token), chrono::Utc::now());
+        // A browser that wrote lately (it carries the read-your-writes cookie) is checked in the
+        // primary: its write may have changed its session before the announcement got here.
+        if crate::web::freshness::seen(req).is_none() {
+            if let Some(hit) = state.sessions.get(&digest, tenant.id, now) {
+                if hit.touch {
+                    touch_later(state, tenant.id, hit.session);
+                }
+                return Ok(Self(Some(hit.user)));
+            }
+        }
+        let since = state.sessions.generation();
+        let Some(found) = find(state.pools.primary(), tenant.id, token).await? else {
             return Ok(Self(None));
         };
         if found.stale {
-            let (primary, session, tenant) =
-                (state.pools.primary().clone(), found.session, tenant.id);
-            // Bookkeeping, not the request's work: it must not delay or fail the page.
-            actix_web::rt::spawn(async move {
-                let touched = tenant_tx(&primary, tenant, "session_touch", move |conn| {
-                    Box::pin(async move { touch(conn, session).await })
-                })
-                .await;
-                if let Err(e) = touched {
-                    tracing::debug!(error = ?e, "moving a session's idle clock failed");
-                }
-            });
+            touch_later(state, tenant.id, found.session);
         }
+        state.sessions.insert(
+            digest,
+            Live {
+                tenant: tenant.id,
+                session: found.session,
+                user: found.user.clone(),
+                expires_at: found.expires_at,
+                last_seen: if found.stale { now } else { found.last_seen },
+            },
+            since,
+        );
         Ok(Self(Some(found.user)))
     }
 }

@@ -8,7 +8,7 @@ use crate::authoring::Member;
 use crate::harness::{Browser, TestApp, TestDb, eventually, request, settings};
 use crate::learning::course_with_lessons;
 
-async fn two_instances() -> (TestDb, TestApp, TestApp) {
+pub async fn two_instances() -> (TestDb, TestApp, TestApp) {
     let db = TestDb::new().await;
     db.two_schools().await;
     let one = TestApp::spawn(settings(&db)).await;

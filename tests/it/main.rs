@@ -34,6 +34,7 @@ mod regions;
 mod replica;
 mod rls;
 mod s3;
+mod sessions;
 mod shutdown;
 mod startup;
 mod tenant_files;

@@ -235,6 +235,7 @@ pub async fn erase_now(state: &AppState, tenant: TenantId, user: UserId) -> Resu
     let Some(pdfs) = erased else {
         return Ok(false);
     };
+    state.sessions.forget_user(user);
     for key in pdfs.iter().filter_map(|k| MediaKey::parse(k)) {
         if let Err(e) = state.media.store.delete(&key).await {
             tracing::warn!(error = ?e, key = key.as_str(), "deleting an erased certificate failed");

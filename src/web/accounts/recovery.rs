@@ -225,10 +225,10 @@ pub async fn reset(
             Box::pin(async move {
                 // Redeemed here, not when the page opened: of two tabs racing, one wins.
                 let Some(issued) = tokens::redeem(conn, Purpose::Reset, &token).await? else {
-                    return Ok(false);
+                    return Ok(None);
                 };
                 let Some(user) = issued.user.map(UserId) else {
-                    return Ok(false);
+                    return Ok(None);
                 };
                 let updated = diesel::update(
                     users::table
@@ -244,18 +244,19 @@ pub async fn reset(
                 .execute(conn)
                 .await?;
                 if updated == 0 {
-                    return Ok(false);
+                    return Ok(None);
                 }
                 tokens::retire(conn, tenant, Purpose::Reset, user).await?;
                 sessions::end_all(conn, tenant, user).await?;
-                Ok(true)
+                Ok(Some(user))
             })
         },
     )
     .await?;
-    if !changed {
+    let Some(user) = changed else {
         return expired(&state, &school);
-    }
+    };
+    state.sessions.forget_user(user);
     state.throttle.succeeded(&format!("{tenant}/{email}"));
     Ok(see_other("/login?reset=1"))
 }

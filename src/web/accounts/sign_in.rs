@@ -280,6 +280,9 @@ pub async fn login(
     let previous = req
         .cookie(state.cookies.session_name())
         .map(|c| c.value().to_owned());
+    if let Some(previous) = &previous {
+        state.sessions.forget(&sessions::token_digest(previous));
+    }
     let token = tenant_tx(state.pools.primary(), tenant, "login", move |conn| {
         Box::pin(async move {
             if let Some(previous) = previous {
@@ -310,6 +313,7 @@ pub async fn logout(
         .cookie(state.cookies.session_name())
         .map(|c| c.value().to_owned())
     {
+        state.sessions.forget(&sessions::token_digest(&token));
         tenant_tx(state.pools.primary(), school.0.id, "logout", move |conn| {
             Box::pin(async move { sessions::delete(conn, &token).await })
         })

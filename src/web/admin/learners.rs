@@ -156,6 +156,7 @@ pub async fn suspend(
     if !found {
         return Err(AppError::NotFound);
     }
+    state.sessions.forget_user(learner);
     Ok(see_other(format!("/admin/learners/{learner}")))
 }
 

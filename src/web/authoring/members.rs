@@ -62,5 +62,6 @@ pub async fn set_role(
         move |conn| Box::pin(async move { store::set_role(conn, member, role).await }),
     )
     .await?;
+    state.sessions.forget_user(member);
     Ok(see_other("/admin/members"))
 }
