@@ -12,6 +12,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod deflated;
 pub mod email;
 pub mod encoded;
 pub mod error;

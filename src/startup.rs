@@ -14,7 +14,7 @@ use diesel::QueryableByName;
 use diesel_async::RunQueryDsl;
 use tokio::sync::mpsc;
 
-use crate::accounts::live::LiveSessions;
+use crate::accounts::live::{LIVE_SESSIONS, LiveSessions};
 use crate::accounts::sessions::CookiePolicy;
 use crate::accounts::throttle::{LoginThrottle, SignupLimit};
 use crate::actors::context::SchoolContext;
@@ -171,7 +171,7 @@ impl Application {
             .run(wake_rx, mail_stopped),
         );
         let (changes_tx, changes_rx) = mpsc::unbounded_channel();
-        let sessions = Arc::new(LiveSessions::default());
+        let sessions = Arc::new(LiveSessions::new(LIVE_SESSIONS, settings.replica_max_lag));
         actix_web::rt::spawn(listener::listen(settings.listen_url.clone(), changes_tx));
         actix_web::rt::spawn(apply_changes(
             changes_rx,

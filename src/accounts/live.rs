@@ -1,6 +1,7 @@
 //! The sessions this instance has checked lately, held in memory so that a signed-in request
 //! costs no database round trip. A copy, like every cache here:
-//! - it is filled only from the primary, and a fill that began before a forget is not kept;
+//! - a fill that began before a forget is not kept, and a replica's word is not taken for an
+//!   account changed lately (within twice the replica lag allowed): the primary is asked;
 //! - an account's sessions are forgotten when `eduflow_session` announces a change to it — any
 //!   writer, any instance: the triggers are in the `live_sessions` migration — and at once when
 //!   this instance ends a session itself;
@@ -11,6 +12,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
 use lru::LruCache;
@@ -44,6 +46,9 @@ pub struct Hit {
 
 pub struct LiveSessions {
     inner: Mutex<Inner>,
+    capacity: usize,
+    /// How long after a change a replica may still not show it.
+    window: std::time::Duration,
     /// Bumped (under the lock) by every forget: a fill that began before one is not kept.
     generation: AtomicU64,
 }
@@ -51,6 +56,9 @@ pub struct LiveSessions {
 struct Inner {
     by_token: LruCache<TokenHash, Live>,
     by_user: HashMap<UserId, Vec<TokenHash>>,
+    /// Accounts forgotten lately, and when; and when everything was.
+    forgotten: HashMap<UserId, Instant>,
+    cleared: Option<Instant>,
 }
 
 impl Inner {
@@ -64,21 +72,37 @@ impl Inner {
     }
 }
 
-impl Default for LiveSessions {
-    fn default() -> Self {
-        Self::new(LIVE_SESSIONS)
-    }
-}
-
 impl LiveSessions {
-    pub fn new(capacity: usize) -> Self {
+    /// Holds up to `capacity` sessions, over replicas that may lag up to `replica_lag`.
+    pub fn new(capacity: usize, replica_lag: std::time::Duration) -> Self {
         Self {
             inner: Mutex::new(Inner {
-                by_token: LruCache::new(capacity.max(1).try_into().expect("non-zero")),
+                by_token: LruCache::unbounded(),
                 by_user: HashMap::new(),
+                forgotten: HashMap::new(),
+                cleared: None,
             }),
+            capacity,
+            window: replica_lag * 2,
             generation: AtomicU64::new(0),
         }
+    }
+
+    /// Whether a replica's copy of `user`'s sessions can be kept: nothing of theirs changed
+    /// within the window.
+    pub fn trust_replica(&self, user: UserId) -> bool {
+        let inner = self.lock();
+        let recent = |at: &Instant| at.elapsed() < self.window;
+        !inner.cleared.as_ref().is_some_and(recent)
+            && !inner.forgotten.get(&user).is_some_and(recent)
+    }
+
+    fn remember(&self, inner: &mut Inner, user: UserId) {
+        if inner.forgotten.len() >= 4_096 {
+            let window = self.window;
+            inner.forgotten.retain(|_, at| at.elapsed() < window);
+        }
+        inner.forgotten.insert(user, Instant::now());
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -126,6 +150,11 @@ impl LiveSessions {
             inner.unlink(&old_token, old.user.id);
         }
         inner.by_user.entry(user).or_default().push(token);
+        if inner.by_token.len() > self.capacity {
+            if let Some((old_token, old)) = inner.by_token.pop_lru() {
+                inner.unlink(&old_token, old.user.id);
+            }
+        }
     }
 
     fn forgetting(&self) -> MutexGuard<'_, Inner> {
@@ -139,6 +168,7 @@ impl LiveSessions {
         let mut inner = self.forgetting();
         if let Some(live) = inner.by_token.pop(token) {
             inner.unlink(token, live.user.id);
+            self.remember(&mut inner, live.user.id);
         }
     }
 
@@ -148,6 +178,7 @@ impl LiveSessions {
         for token in inner.by_user.remove(&user).unwrap_or_default() {
             inner.by_token.pop(&token);
         }
+        self.remember(&mut inner, user);
     }
 
     /// The account's learner state reached `version`: its sessions ask for at least that.
@@ -166,6 +197,7 @@ impl LiveSessions {
         let mut inner = self.forgetting();
         inner.by_token.clear();
         inner.by_user.clear();
+        inner.cleared = Some(Instant::now());
     }
 
     pub fn len(&self) -> usize {
@@ -181,6 +213,8 @@ impl LiveSessions {
 mod tests {
     use super::*;
     use crate::accounts::sessions::Role;
+
+    const LAG: std::time::Duration = std::time::Duration::from_secs(10);
 
     fn live(tenant: TenantId, user: UserId, now: DateTime<Utc>) -> Live {
         Live {
@@ -202,7 +236,7 @@ mod tests {
 
     #[test]
     fn holds_sessions_until_their_account_is_forgotten() {
-        let (live_sessions, now) = (LiveSessions::new(10), Utc::now());
+        let (live_sessions, now) = (LiveSessions::new(10, LAG), Utc::now());
         let (school, other, ada, bob) = (
             TenantId::new(),
             TenantId::new(),
@@ -233,11 +267,19 @@ mod tests {
         assert!(live_sessions.get(&[3; 32], school, now).is_some());
         live_sessions.forget(&[3; 32]);
         assert!(live_sessions.is_empty());
+        // Lately changed: a replica may not show it yet.
+        assert!(!live_sessions.trust_replica(ada) && !live_sessions.trust_replica(bob));
+        assert!(live_sessions.trust_replica(UserId::new()));
+        live_sessions.clear();
+        assert!(!live_sessions.trust_replica(UserId::new()));
+        let quick = LiveSessions::new(10, std::time::Duration::ZERO);
+        quick.forget_user(ada);
+        assert!(quick.trust_replica(ada));
     }
 
     #[test]
     fn a_fill_that_began_before_a_forget_is_not_kept() {
-        let (live_sessions, now) = (LiveSessions::new(10), Utc::now());
+        let (live_sessions, now) = (LiveSessions::new(10, LAG), Utc::now());
         let (school, ada) = (TenantId::new(), UserId::new());
         let since = live_sessions.generation();
         live_sessions.forget_user(ada);
@@ -247,7 +289,7 @@ mod tests {
 
     #[test]
     fn expiry_is_read_from_the_clock() {
-        let (live_sessions, now) = (LiveSessions::new(10), Utc::now());
+        let (live_sessions, now) = (LiveSessions::new(10, LAG), Utc::now());
         let (school, ada) = (TenantId::new(), UserId::new());
         let mut ending = live(school, ada, now);
         ending.expires_at = now + Duration::seconds(5);
@@ -270,7 +312,7 @@ mod tests {
 
     #[test]
     fn the_least_recently_used_make_room() {
-        let (live_sessions, now) = (LiveSessions::new(2), Utc::now());
+        let (live_sessions, now) = (LiveSessions::new(2, LAG), Utc::now());
         let school = TenantId::new();
         for n in 0..3u8 {
             live_sessions.insert([n; 32], live(school, UserId::new(), now), 0);

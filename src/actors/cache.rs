@@ -1,5 +1,6 @@
 //! A least-recently-used cache bounded by the bytes it holds, not by its entry count: one school's
-//! huge pages cannot crowd the instance.
+//! huge pages cannot crowd the instance. A value is weighed once, as it comes in (a page may
+//! later keep a plain copy it inflated; that is not counted).
 
 use std::hash::Hash;
 use std::sync::Arc;
@@ -11,14 +12,15 @@ pub trait Weight {
     fn weight(&self) -> usize;
 }
 
-impl Weight for Arc<crate::encoded::Page> {
+impl Weight for Arc<crate::catalog::pages::Rendered> {
     fn weight(&self) -> usize {
         self.size()
     }
 }
 
 pub struct ByteLru<K: Hash + Eq, V> {
-    entries: LruCache<K, V>,
+    /// Each value with its weight when stored.
+    entries: LruCache<K, (V, usize)>,
     held: usize,
     cap: usize,
     pub evictions: u64,
@@ -35,24 +37,25 @@ impl<K: Hash + Eq, V: Weight + Clone> ByteLru<K, V> {
     }
 
     pub fn get(&mut self, key: &K) -> Option<V> {
-        self.entries.get(key).cloned()
+        self.entries.get(key).map(|(v, _)| v.clone())
     }
 
     /// Stores `value`, evicting the least recently used entries to stay under the cap; returns
     /// the keys evicted. A value larger than the whole cap is not stored (`None`).
     pub fn insert(&mut self, key: K, value: V) -> Option<Vec<K>> {
         let mut evicted = Vec::new();
-        if value.weight() > self.cap {
+        let weight = value.weight();
+        if weight > self.cap {
             return None;
         }
-        self.held += value.weight();
-        if let Some(old) = self.entries.put(key, value) {
-            self.held -= old.weight();
+        self.held += weight;
+        if let Some((_, old)) = self.entries.put(key, (value, weight)) {
+            self.held -= old;
         }
         while self.held > self.cap {
             match self.entries.pop_lru() {
-                Some((key, old)) => {
-                    self.held -= old.weight();
+                Some((key, (_, old))) => {
+                    self.held -= old;
                     self.evictions += 1;
                     evicted.push(key);
                 }

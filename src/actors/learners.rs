@@ -4,7 +4,6 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Instant;
 
 use actix::prelude::*;
 use uuid::Uuid;
@@ -25,7 +24,7 @@ impl SchoolActor {
     fn learner_written(&mut self, user: UserId) {
         self.learners.writes += 1;
         self.learners.loading.detach(&user);
-        if self.learners.states.pop(&user).is_some() {
+        if self.learners.remove(user) {
             self.context().metrics.learner_states.dec();
         }
     }
@@ -37,8 +36,8 @@ impl SchoolActor {
         self.context()
             .metrics
             .learner_states
-            .sub(self.learners.states.len() as i64);
-        self.learners.states.clear();
+            .sub(self.learners.len() as i64);
+        self.learners.clear();
     }
 
     /// Runs a write through the tenant door on the primary; memory changes only if it commits.
@@ -95,9 +94,9 @@ impl SchoolActor {
             actix::fut::wrap_future(save).map(|result, act: &mut Self, _| match result {
                 Ok(saved) => {
                     for (user, lesson, seconds) in saved {
-                        if let Some((state, _)) = act.learners.states.peek_mut(&user) {
-                            Arc::make_mut(state).positions.insert(lesson, seconds);
-                        }
+                        act.learners.update(user, |state| {
+                            state.positions.insert(lesson, seconds);
+                        });
                     }
                 }
                 Err(e) => tracing::warn!(error = ?e, "saving playback positions failed"),
@@ -136,12 +135,8 @@ impl Handler<GetLearner> for SchoolActor {
         ctx: &mut Self::Context,
     ) -> Self::Result {
         self.touch();
-        if let Some((state, used)) = self.learners.states.get_mut(&user) {
-            if state.version >= version {
-                *used = Instant::now();
-                let state = state.clone();
-                return Box::pin(async move { Ok(state) });
-            }
+        if let Some(state) = self.learners.get(user).filter(|s| s.version >= version) {
+            return Box::pin(async move { Ok(state) });
         }
         let (start, answer) = self.learners.loading.wait(&user, version);
         if let Some(load) = start {
@@ -156,14 +151,12 @@ impl Handler<GetLearner> for SchoolActor {
                     let result = result.map(Arc::new);
                     if let Ok(state) = &result {
                         if act.learners.writes == started {
-                            let before = act.learners.states.len();
-                            act.learners
-                                .states
-                                .put(user, (state.clone(), Instant::now()));
+                            let before = act.learners.len();
+                            act.learners.put(user, state.clone());
                             act.context()
                                 .metrics
                                 .learner_states
-                                .add(act.learners.states.len() as i64 - before as i64);
+                                .add(act.learners.len() as i64 - before as i64);
                         }
                     }
                     act.learners.loading.finish(&user, load, &result);
@@ -213,9 +206,8 @@ impl Handler<LearnerChanged> for SchoolActor {
         // With no copy as new, a load that is running may be older too: it is not kept.
         let fresh = self
             .learners
-            .states
-            .peek(&user)
-            .is_some_and(|(state, _)| state.version >= version);
+            .peek(user)
+            .is_some_and(|state| state.version >= version);
         if !fresh {
             self.learner_written(user);
         }

@@ -8,13 +8,13 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, Weak};
 use actix::prelude::*;
 
 use super::context::SchoolContext;
-use super::learners::LearnerChanged;
+use super::learners::{GetLearner, LearnerChanged};
 use super::school::{CacheStats, CatalogChanged, GetPage, Refresh, SchoolActor, Stats};
 use super::shelf::Shelf;
-use crate::catalog::pages::PageKey;
-use crate::encoded::Page;
+use crate::catalog::pages::{PageKey, Rendered};
 use crate::error::AppError;
 use crate::ids::{TenantId, UserId};
+use crate::learning::LearnerState;
 use crate::tenancy::{Directory, Tenant};
 
 struct Entry {
@@ -91,7 +91,11 @@ impl Registry {
     }
 
     /// A rendered page of `tenant`: from the shelf its actor published, or through the actor.
-    pub async fn page(&self, tenant: &Arc<Tenant>, key: PageKey) -> Result<Arc<Page>, AppError> {
+    pub async fn page(
+        &self,
+        tenant: &Arc<Tenant>,
+        key: PageKey,
+    ) -> Result<Arc<Rendered>, AppError> {
         let shelved = self
             .shelves
             .read()
@@ -110,6 +114,25 @@ impl Registry {
             },
         )
         .await?
+    }
+
+    /// `user`'s learner state at `version` or newer: from the shelf, or through the actor.
+    pub async fn learner(
+        &self,
+        tenant: &Arc<Tenant>,
+        user: UserId,
+        version: i64,
+    ) -> Result<Arc<LearnerState>, AppError> {
+        let shelved = self
+            .shelves
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&tenant.id)
+            .and_then(|shelf| shelf.learner(user, version));
+        match shelved {
+            Some(state) => Ok(state),
+            None => self.ask(tenant, GetLearner { user, version }).await?,
+        }
     }
 
     /// Sends `message` to the school's actor, starting one if needed. An actor may stop for
@@ -198,8 +221,10 @@ impl Registry {
             Some(tenant) => {
                 if everything || tenant != entry.tenant {
                     entry.tenant = tenant.clone();
-                    // Until the actor has dropped them, its pages carry the old branding.
+                    // Until the actor has dropped them, its pages carry the old branding (and,
+                    // after a reconnect, anything may be stale).
                     entry.shelf.clear();
+                    entry.shelf.clear_learners();
                     entry.addr.do_send(Refresh(tenant));
                 }
                 true

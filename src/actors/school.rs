@@ -13,8 +13,7 @@ use super::context::SchoolContext;
 use super::flight::Flights;
 use super::learner_states::Learners;
 use super::shelf::Shelf;
-use crate::catalog::pages::{self, PageKey};
-use crate::encoded::Page;
+use crate::catalog::pages::{self, PageKey, Rendered};
 use crate::error::AppError;
 use crate::tenancy::Tenant;
 
@@ -24,9 +23,9 @@ pub struct SchoolActor {
     /// Tells the registry this actor has stopped.
     on_stop: Option<Box<dyn FnOnce() + Send>>,
     /// The cached pages, for accounting and eviction; `shelf` publishes the same set to workers.
-    pages: ByteLru<PageKey, Arc<Page>>,
+    pages: ByteLru<PageKey, Arc<Rendered>>,
     shelf: Arc<Shelf>,
-    loads: Flights<PageKey, Arc<Page>>,
+    loads: Flights<PageKey, Arc<Rendered>>,
     /// The newest catalog version announced for this school: pages older than it are stale.
     min_version: i64,
     /// Bumped whenever the pages are dropped; a load begun in an older epoch is not cached.
@@ -49,12 +48,12 @@ impl SchoolActor {
             ctx,
             on_stop: Some(on_stop),
             pages: ByteLru::new(cap),
+            learners: Learners::new(shelf.clone()),
             shelf,
             loads: Flights::default(),
             min_version,
             epoch: 0,
             last_used: Instant::now(),
-            learners: Learners::default(),
         }
     }
 
@@ -95,7 +94,7 @@ impl SchoolActor {
         key: PageKey,
         load: u64,
         epoch: u64,
-        result: Result<Arc<Page>, AppError>,
+        result: Result<Arc<Rendered>, AppError>,
     ) {
         if let Ok(page) = &result {
             if epoch == self.epoch && page.version >= self.min_version {
@@ -148,7 +147,7 @@ impl Actor for SchoolActor {
 
 /// A rendered page of this school (from memory, or loaded once however many ask at once).
 #[derive(Message, Clone)]
-#[rtype(result = "Result<Arc<Page>, AppError>")]
+#[rtype(result = "Result<Arc<Rendered>, AppError>")]
 pub struct GetPage {
     pub key: PageKey,
     /// When the request was sent, for the mailbox-wait histogram.
@@ -156,7 +155,7 @@ pub struct GetPage {
 }
 
 impl Handler<GetPage> for SchoolActor {
-    type Result = ResponseFuture<Result<Arc<Page>, AppError>>;
+    type Result = ResponseFuture<Result<Arc<Rendered>, AppError>>;
 
     fn handle(&mut self, GetPage { key, sent }: GetPage, ctx: &mut Self::Context) -> Self::Result {
         self.last_used = Instant::now();

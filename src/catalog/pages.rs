@@ -17,7 +17,9 @@ use crate::db::{PgPool, Pools, tenant_tx};
 use crate::encoded::Page;
 use crate::error::AppError;
 use crate::ids::TenantId;
-use crate::learning::{ENROLLMENT_SLOT, enrollment_slot};
+use crate::learning::lesson_page;
+use crate::learning::store::{self as lesson_store, LessonPage};
+use crate::learning::{DASHBOARD_SLOT, ENROLLMENT_SLOT, enrollment_slot};
 use crate::media::Media;
 use crate::media::key::MediaKey;
 use crate::media::variants::{Picture, picture};
@@ -41,14 +43,48 @@ pub enum PageKey {
     Course(String),
     CatalogJson(CatalogQuery),
     CourseJson(String),
+    /// A lesson, by course and lesson slug.
+    Lesson(String, String),
+    /// `/learn`, without the learner's courses.
+    Learn,
+}
+
+/// A cached page and, for a lesson, what deciding who may see it takes.
+#[derive(Debug)]
+pub struct Rendered {
+    pub page: Page,
+    /// The lesson's facts; its body only for a quiz (whose page is not this one).
+    pub lesson: Option<LessonPage>,
+}
+
+impl std::ops::Deref for Rendered {
+    type Target = Page;
+
+    fn deref(&self) -> &Page {
+        &self.page
+    }
+}
+
+impl Rendered {
+    /// Bytes held, for the cache's memory cap.
+    pub fn size(&self) -> usize {
+        self.page.size() + self.lesson.as_ref().map_or(0, |l| 256 + l.body.len())
+    }
 }
 
 impl PageKey {
     /// What an anonymous visitor sees in the page's slots.
-    fn anonymous_slots(&self) -> Vec<(&'static str, String)> {
+    fn anonymous_slots(&self, lesson: Option<&LessonPage>) -> Vec<(&'static str, String)> {
         let nobody = Viewer(None);
         match self {
             Self::Home | Self::Catalog(_) => vec![(ACCOUNT_SLOT, account_slot(&nobody))],
+            Self::Learn => vec![
+                (ACCOUNT_SLOT, account_slot(&nobody)),
+                (DASHBOARD_SLOT, String::new()),
+            ],
+            Self::Lesson(..) => {
+                lesson.map_or_else(Vec::new, |l| lesson_page::slots(&nobody, None, l))
+            }
             Self::Course(slug) => vec![
                 (ACCOUNT_SLOT, account_slot(&nobody)),
                 (
@@ -66,6 +102,8 @@ impl PageKey {
             Self::Home => "home",
             Self::Catalog(_) | Self::CatalogJson(_) => "catalog",
             Self::Course(_) | Self::CourseJson(_) => "course",
+            Self::Lesson(..) => "lesson",
+            Self::Learn => "learn",
         }
     }
 }
@@ -85,6 +123,8 @@ enum Data {
     },
     UnknownCategory(String),
     Course(Option<CourseDetail>),
+    Lesson(Option<LessonPage>),
+    Learn,
 }
 
 /// The prerequisites of the courses on a page, by course.
@@ -109,7 +149,7 @@ pub async fn load(
     tenant: &Tenant,
     key: &PageKey,
     min_version: i64,
-) -> Result<Arc<Page>, AppError> {
+) -> Result<Arc<Rendered>, AppError> {
     let (version, data) = match fetch(ctx.pools.read(), tenant.id, key).await {
         Ok((version, _)) if version < min_version && ctx.pools.has_replicas() => {
             fetch(ctx.pools.primary(), tenant.id, key).await?
@@ -121,13 +161,28 @@ pub async fn load(
         }
         other => other?,
     };
-    let shared = Bytes::from(render(ctx, tenant, key, data)?);
-    let (slots, compress) = (key.anonymous_slots(), ctx.compress);
+    let (shared, lesson) = match data {
+        Data::Lesson(Some(page)) => {
+            let links = lesson_page::links(ctx.media, tenant.id, &page).await?;
+            let html = lesson_page::render(ctx.views, tenant, &page, &links)?;
+            (html.into_bytes(), Some(page))
+        }
+        data => (render(ctx, tenant, key, data)?, None),
+    };
+    let (slots, compress) = (key.anonymous_slots(lesson.as_ref()), ctx.compress);
+    let lesson = lesson.map(|mut l| {
+        if l.kind != "quiz" {
+            // In the page already.
+            l.body = String::new();
+        }
+        l
+    });
+    let shared = Bytes::from(shared);
     let page =
         actix_web::rt::task::spawn_blocking(move || Page::build(shared, slots, version, compress))
             .await
             .map_err(AppError::internal)?;
-    Ok(Arc::new(page))
+    Ok(Arc::new(Rendered { page, lesson }))
 }
 
 async fn fetch(pool: &PgPool, tenant: TenantId, key: &PageKey) -> Result<(i64, Data), AppError> {
@@ -163,6 +218,10 @@ async fn fetch(pool: &PgPool, tenant: TenantId, key: &PageKey) -> Result<(i64, D
                 PageKey::Course(slug) | PageKey::CourseJson(slug) => {
                     Data::Course(store::course_detail(conn, tenant, slug).await?)
                 }
+                PageKey::Lesson(course, lesson) => {
+                    Data::Lesson(lesson_store::lesson_page(conn, course, lesson).await?)
+                }
+                PageKey::Learn => Data::Learn,
             };
             Ok((version, data))
         })
@@ -219,7 +278,8 @@ fn render(
         (_, Data::UnknownCategory(c)) => {
             Err(AppError::bad_request(format!("unknown category `{c}`")))
         }
-        (_, Data::Course(None)) => Err(AppError::NotFound),
+        (_, Data::Course(None) | Data::Lesson(None)) => Err(AppError::NotFound),
+        (PageKey::Learn, Data::Learn) => html("learn.html", &c),
         (
             PageKey::Home,
             Data::Home {

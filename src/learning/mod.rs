@@ -1,6 +1,7 @@
 //! Enrollment, lessons and progress. The school's actor keeps each active learner's state in
 //! memory (after commit only); pages compose it into the shared, cached course pages.
 
+pub mod lesson_page;
 pub mod notices;
 pub mod store;
 pub mod unsubscribe;
@@ -209,6 +210,53 @@ pub fn enrollment_slot(
              <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><button type=\"submit\">Enroll</button></form>"
         ),
     }
+}
+
+/// Where `/learn` lists the learner's courses.
+pub const DASHBOARD_SLOT: &str = "<!--eduflow:dashboard-->";
+
+/// The learner's courses on `/learn`, each with its progress and where to go next.
+pub fn dashboard_slot(state: &LearnerState) -> String {
+    if state.courses.is_empty() {
+        return "<p class=\"empty\">You are not enrolled in any course yet. \
+                <a href=\"/courses\">Browse the catalog</a>.</p>"
+            .to_owned();
+    }
+    let mut out = String::from("<ul class=\"dashboard\">\n");
+    for course in &state.courses {
+        let c = course.summary();
+        let slug = escape_html(c.course);
+        out += &format!(
+            "  <li class=\"card\">\n    <h2><a href=\"/courses/{slug}\">{title}</a></h2>\n    \
+             <progress max=\"{total}\" value=\"{done}\">{percent}%</progress>\n    \
+             <p class=\"meta\"><span class=\"progress-count\">{done}/{total}</span> lessons complete</p>\n",
+            title = escape_html(c.title),
+            total = c.total,
+            done = c.completed,
+            percent = c.percent,
+        );
+        if c.complete {
+            out += "    <p class=\"done\">✓ Course complete</p>\n";
+        }
+        if let Some(id) = c.certificate_id {
+            out += &format!(
+                "    <p class=\"certificate-links\"><a class=\"button\" href=\"/certificates/{id}/pdf\">\
+                 Download certificate</a> <a href=\"/certificates/{id}\">Verification page</a></p>\n"
+            );
+        }
+        match c.next_lesson {
+            Some(next) => {
+                out += &format!(
+                    "    <a class=\"button\" href=\"/courses/{slug}/lessons/{}\">Continue</a>\n",
+                    escape_html(next)
+                );
+            }
+            None if !c.complete => out += "    <p class=\"done\">✓ Finished</p>\n",
+            None => {}
+        }
+        out += "  </li>\n";
+    }
+    out + "</ul>"
 }
 
 #[cfg(test)]

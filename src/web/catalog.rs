@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use actix_web::http::header;
 use actix_web::web;
 use actix_web::{HttpRequest, HttpResponse};
 
@@ -11,7 +10,7 @@ use crate::accounts::sessions::Viewer;
 use crate::accounts::{ACCOUNT_SLOT, account_slot};
 use crate::catalog::pages::PageKey;
 use crate::catalog::query::{CatalogQuery, Limit};
-use crate::encoded::{Page, compose, compressed};
+use crate::encoded::{Page, compressed};
 use crate::error::AppError;
 use crate::learning::{ENROLLMENT_SLOT, enrollment_slot};
 use crate::slug::is_slug;
@@ -31,12 +30,7 @@ pub fn html(
     if viewer.0.is_none() {
         return page.respond(req, HTML);
     }
-    let mut res = compressed(req, compose(page.shared.clone(), &slots()), HTML);
-    res.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("private, no-cache"),
-    );
-    res
+    page.personal(req, &slots(), HTML)
 }
 
 const HTML: &str = "text/html; charset=utf-8";

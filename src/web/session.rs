@@ -1,5 +1,5 @@
 //! The signed-in viewer of a request: the session cookie checked against the sessions this
-//! instance holds in memory (`accounts::live`), or against the primary when it holds none.
+//! instance holds in memory (`accounts::live`), or against the database when it holds none.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -61,8 +61,28 @@ impl Viewer {
                 return Ok(Self(Some(hit.user)));
             }
         }
+        // A replica that has replayed this browser's last write. A token it does not know may
+        // belong to a session created a moment ago, and an account changed lately may not show
+        // the change there yet: the primary decides.
         let since = state.sessions.generation();
-        let Some(found) = find(state.pools.primary(), tenant.id, token).await? else {
+        let (pools, id) = (&state.pools, tenant.id);
+        let pool = pools.read_at(crate::web::freshness::seen(req)).await;
+        let found = pools
+            .found_or_primary(pool, |pool| {
+                let token = token.clone();
+                async move { find(&pool, id, token).await }
+            })
+            .await?;
+        let found = match found {
+            Some(f)
+                if !std::ptr::eq(pool, pools.primary())
+                    && !state.sessions.trust_replica(f.user.id) =>
+            {
+                find(pools.primary(), id, token).await?
+            }
+            found => found,
+        };
+        let Some(found) = found else {
             return Ok(Self(None));
         };
         if found.stale {

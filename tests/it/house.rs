@@ -17,6 +17,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "clock",
             "config",
             "db",
+            "deflated",
             "email",
             "encoded",
             "error",

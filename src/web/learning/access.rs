@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use crate::accounts::sessions::{CurrentUser, Role, Viewer};
-use crate::actors::learners::GetLearner;
 use crate::db::{PgPool, tenant_tx};
 use crate::error::AppError;
 use crate::learning::LearnerState;
@@ -33,14 +32,8 @@ pub async fn state_of(
 ) -> Result<Arc<LearnerState>, AppError> {
     state
         .registry
-        .ask(
-            tenant,
-            GetLearner {
-                user: user.id,
-                version: user.state_version,
-            },
-        )
-        .await?
+        .learner(tenant, user.id, user.state_version)
+        .await
 }
 
 pub fn course_slug(slug: &str) -> Result<(), AppError> {
@@ -95,20 +88,5 @@ pub fn lesson_gate(
     page: &LessonPage,
     learner: &LearnerState,
 ) -> Result<(), AppError> {
-    let lesson = learner
-        .courses
-        .iter()
-        .filter(|c| c.id == page.course_id)
-        .flat_map(|c| &c.lessons)
-        .find(|l| l.id == page.lesson_id);
-    match lesson
-        .filter(|l| !l.open_at(state.clock.now()))
-        .and_then(|l| l.opens_at)
-    {
-        Some(at) => Err(AppError::Forbidden(format!(
-            "This lesson opens on {} (UTC).",
-            at.format("%-d %B %Y at %H:%M")
-        ))),
-        None => Ok(()),
-    }
+    crate::learning::lesson_page::gate(page, learner, state.clock.now())
 }

@@ -1,20 +1,19 @@
 //! Learner pages: enroll/unenroll, lessons, marking complete, and the `/learn` dashboard.
 
-use actix_web::http::header::ContentType;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use crate::accounts::render_for;
 use crate::accounts::sessions::{CurrentUser, Role, Viewer};
+use crate::accounts::{ACCOUNT_SLOT, account_slot};
 use crate::actors::learners::{Complete, Enroll, Unenroll};
+use crate::catalog::pages::PageKey;
 use crate::error::AppError;
-use crate::learning::EnrolledCourse;
+use crate::learning::lesson_page;
 use crate::learning::store::EnrollOutcome;
-use crate::media::key::MediaKey;
+use crate::learning::{DASHBOARD_SLOT, dashboard_slot};
 use crate::redirect::see_other;
 use crate::state::AppState;
-use crate::web::catalog::course_page;
+use crate::web::catalog::{course_page, html};
 use crate::web::csrf::{CsrfForm, form_user};
-use crate::web::freshness::ReadFloor;
 use crate::web::host::School;
 use crate::web::learning::access::{
     course_slug, is_staff, learner, lesson_gate, load_lesson, may_view, state_of,
@@ -109,15 +108,22 @@ pub async fn lesson(
     req: HttpRequest,
     School(tenant): School,
     viewer: Viewer,
-    floor: ReadFloor,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (course, lesson) = path.into_inner();
-    let pool = floor.pool(&state.pools).await;
-    let page = load_lesson(&state, &tenant, pool, &course, &lesson).await?;
+    course_slug(&course)?;
+    course_slug(&lesson)?;
+    let cached = state
+        .registry
+        .page(&tenant, PageKey::Lesson(course.clone(), lesson))
+        .await?;
+    let page = cached
+        .lesson
+        .as_ref()
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("a lesson page without its lesson")))?;
     let learner = learner(&state, &tenant, &viewer).await?;
-    if !may_view(&page, &viewer, learner.as_deref()) {
+    if !may_view(page, &viewer, learner.as_deref()) {
         // Never the content: the course page, with its enroll prompt.
         return course_page(&req, &state, &tenant, &viewer, &course).await;
     }
@@ -125,64 +131,21 @@ pub async fn lesson(
         .as_deref()
         .filter(|_| !is_staff(&viewer) && !page.free_preview)
     {
-        lesson_gate(&state, &page, l)?;
+        lesson_gate(&state, page, l)?;
     }
     if page.kind == "quiz" {
         return crate::web::assessment::quizzes::page(
             &state,
             &tenant,
             &viewer,
-            &page,
+            page,
             learner.as_deref(),
         )
         .await;
     }
-    let progress = learner.as_deref().and_then(|l| l.course(&course));
-    let mut c = tera::Context::new();
-    c.insert("school", &*tenant);
-    c.insert("lesson", &page);
-    c.insert("enrolled", &progress.is_some());
-    c.insert(
-        "done",
-        &progress.is_some_and(|p| p.lessons.iter().any(|l| l.id == page.lesson_id && l.done)),
-    );
-    c.insert(
-        "position",
-        &learner
-            .as_deref()
-            .and_then(|l| l.positions.get(&page.lesson_id))
-            .copied()
-            .unwrap_or(0),
-    );
-    c.insert(
-        "csrf",
-        &viewer
-            .0
-            .as_ref()
-            .map(|u| u.csrf.clone())
-            .unwrap_or_default(),
-    );
-    let own = |key: &Option<String>| {
-        key.as_deref()
-            .and_then(MediaKey::parse)
-            .filter(|k| k.tenant == tenant.id)
-    };
-    let media = &state.media;
-    let video_url = match own(&page.video_key) {
-        Some(k) => Some(media.url(&k).await?),
-        None => None,
-    };
-    let poster_url = match own(&page.cover_key) {
-        Some(k) => Some(media.url(&k).await?),
-        None => None,
-    };
-    let hls_url = own(&page.hls_key).map(|k| crate::media::hls::playlist_url(media, &k));
-    c.insert("video_url", &video_url);
-    c.insert("hls_url", &hls_url);
-    c.insert("poster_url", &poster_url);
-    Ok(HttpResponse::Ok()
-        .content_type(ContentType::html())
-        .body(render_for(&state.views, &viewer, "lesson.html", &c)?))
+    Ok(html(&req, &cached, &viewer, || {
+        lesson_page::slots(&viewer, learner.as_deref(), page)
+    }))
 }
 
 pub async fn complete(
@@ -227,6 +190,7 @@ pub async fn complete(
 }
 
 pub async fn dashboard(
+    req: HttpRequest,
     School(tenant): School,
     viewer: Viewer,
     state: web::Data<AppState>,
@@ -234,15 +198,11 @@ pub async fn dashboard(
     let Some(learner) = learner(&state, &tenant, &viewer).await? else {
         return Err(AppError::SignIn("/learn".into()));
     };
-    let courses: Vec<_> = learner
-        .courses
-        .iter()
-        .map(EnrolledCourse::summary)
-        .collect();
-    let mut c = tera::Context::new();
-    c.insert("school", &*tenant);
-    c.insert("courses", &courses);
-    Ok(HttpResponse::Ok()
-        .content_type(ContentType::html())
-        .body(render_for(&state.views, &viewer, "learn.html", &c)?))
+    let shell = state.registry.page(&tenant, PageKey::Learn).await?;
+    Ok(html(&req, &shell, &viewer, || {
+        vec![
+            (ACCOUNT_SLOT, account_slot(&viewer)),
+            (DASHBOARD_SLOT, dashboard_slot(&learner)),
+        ]
+    }))
 }
