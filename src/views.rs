@@ -136,6 +136,8 @@ const TEMPLATES: &[(&str, &str)] = &[
 
 pub struct Views {
     tera: Tera,
+    /// Templates rendered so far: a cache hit renders none.
+    renders: std::sync::atomic::AtomicU64,
 }
 
 impl Views {
@@ -153,10 +155,19 @@ impl Views {
             ))
         });
         tera.add_raw_templates(TEMPLATES.iter().copied())?;
-        Ok(Self { tera })
+        Ok(Self {
+            tera,
+            renders: Default::default(),
+        })
+    }
+
+    pub fn renders(&self) -> u64 {
+        self.renders.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn render(&self, name: &str, ctx: &Context) -> Result<String, AppError> {
+        self.renders
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.tera.render(name, ctx).map_err(AppError::internal)
     }
 }

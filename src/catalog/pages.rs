@@ -13,13 +13,14 @@ use super::query::{CatalogQuery, PageAt};
 use super::store::{self, CatalogPage, Category, CourseCard, CourseDetail, CourseLink};
 use crate::accounts::sessions::Viewer;
 use crate::accounts::{ACCOUNT_SLOT, account_slot};
+use crate::assessment::quizzes::{self, Quiz};
 use crate::db::{PgPool, Pools, tenant_tx};
 use crate::encoded::Page;
 use crate::error::AppError;
 use crate::ids::TenantId;
-use crate::learning::lesson_page;
 use crate::learning::store::{self as lesson_store, LessonPage};
 use crate::learning::{DASHBOARD_SLOT, ENROLLMENT_SLOT, enrollment_slot};
+use crate::learning::{lesson_page, quiz_page};
 use crate::media::Media;
 use crate::media::key::MediaKey;
 use crate::media::variants::{Picture, picture};
@@ -49,12 +50,14 @@ pub enum PageKey {
     Learn,
 }
 
-/// A cached page and, for a lesson, what deciding who may see it takes.
+/// A cached page and, for a lesson, what deciding who may see it and filling its slots take.
 #[derive(Debug)]
 pub struct Rendered {
     pub page: Page,
-    /// The lesson's facts; its body only for a quiz (whose page is not this one).
+    /// The lesson's facts (its body is in the page).
     pub lesson: Option<LessonPage>,
+    /// A quiz lesson's questions and settings.
+    pub quiz: Option<Quiz>,
 }
 
 impl std::ops::Deref for Rendered {
@@ -68,13 +71,19 @@ impl std::ops::Deref for Rendered {
 impl Rendered {
     /// Bytes held, for the cache's memory cap.
     pub fn size(&self) -> usize {
-        self.page.size() + self.lesson.as_ref().map_or(0, |l| 256 + l.body.len())
+        self.page.size()
+            + self.lesson.as_ref().map_or(0, |_| 256)
+            + self.quiz.as_ref().map_or(0, |q| 2 * q.gift.len())
     }
 }
 
 impl PageKey {
     /// What an anonymous visitor sees in the page's slots.
-    fn anonymous_slots(&self, lesson: Option<&LessonPage>) -> Vec<(&'static str, String)> {
+    fn anonymous_slots(
+        &self,
+        lesson: Option<&LessonPage>,
+        quiz: Option<&Quiz>,
+    ) -> Vec<(&'static str, String)> {
         let nobody = Viewer(None);
         match self {
             Self::Home | Self::Catalog(_) => vec![(ACCOUNT_SLOT, account_slot(&nobody))],
@@ -82,9 +91,11 @@ impl PageKey {
                 (ACCOUNT_SLOT, account_slot(&nobody)),
                 (DASHBOARD_SLOT, String::new()),
             ],
-            Self::Lesson(..) => {
-                lesson.map_or_else(Vec::new, |l| lesson_page::slots(&nobody, None, l))
-            }
+            Self::Lesson(..) => match (lesson, quiz) {
+                (Some(l), Some(q)) => quiz_page::slots(&nobody, None, l, q),
+                (Some(l), None) => lesson_page::slots(&nobody, None, l),
+                _ => Vec::new(),
+            },
             Self::Course(slug) => vec![
                 (ACCOUNT_SLOT, account_slot(&nobody)),
                 (
@@ -123,7 +134,7 @@ enum Data {
     },
     UnknownCategory(String),
     Course(Option<CourseDetail>),
-    Lesson(Option<LessonPage>),
+    Lesson(Option<(LessonPage, Option<Quiz>)>),
     Learn,
 }
 
@@ -161,28 +172,31 @@ pub async fn load(
         }
         other => other?,
     };
-    let (shared, lesson) = match data {
-        Data::Lesson(Some(page)) => {
+    let (shared, lesson, quiz) = match data {
+        Data::Lesson(Some((page, Some(quiz)))) => {
+            let html = quiz_page::render(ctx.views, tenant, &page, &quiz)?;
+            (html.into_bytes(), Some(page), Some(quiz))
+        }
+        Data::Lesson(Some((page, None))) => {
             let links = lesson_page::links(ctx.media, tenant.id, &page).await?;
             let html = lesson_page::render(ctx.views, tenant, &page, &links)?;
-            (html.into_bytes(), Some(page))
+            (html.into_bytes(), Some(page), None)
         }
-        data => (render(ctx, tenant, key, data)?, None),
+        data => (render(ctx, tenant, key, data)?, None, None),
     };
-    let (slots, compress) = (key.anonymous_slots(lesson.as_ref()), ctx.compress);
-    let lesson = lesson.map(|mut l| {
-        if l.kind != "quiz" {
-            // In the page already.
-            l.body = String::new();
-        }
-        l
+    let slots = key.anonymous_slots(lesson.as_ref(), quiz.as_ref());
+    let compress = ctx.compress;
+    let lesson = lesson.map(|l| LessonPage {
+        // In the page already.
+        body: String::new(),
+        ..l
     });
     let shared = Bytes::from(shared);
     let page =
         actix_web::rt::task::spawn_blocking(move || Page::build(shared, slots, version, compress))
             .await
             .map_err(AppError::internal)?;
-    Ok(Arc::new(Rendered { page, lesson }))
+    Ok(Arc::new(Rendered { page, lesson, quiz }))
 }
 
 async fn fetch(pool: &PgPool, tenant: TenantId, key: &PageKey) -> Result<(i64, Data), AppError> {
@@ -219,7 +233,15 @@ async fn fetch(pool: &PgPool, tenant: TenantId, key: &PageKey) -> Result<(i64, D
                     Data::Course(store::course_detail(conn, tenant, slug).await?)
                 }
                 PageKey::Lesson(course, lesson) => {
-                    Data::Lesson(lesson_store::lesson_page(conn, course, lesson).await?)
+                    match lesson_store::lesson_page(conn, course, lesson).await? {
+                        Some(page) if page.kind == "quiz" => {
+                            let quiz = quizzes::load(conn, page.lesson_id)
+                                .await?
+                                .ok_or(AppError::NotFound)?;
+                            Data::Lesson(Some((page, Some(quiz))))
+                        }
+                        page => Data::Lesson(page.map(|p| (p, None))),
+                    }
                 }
                 PageKey::Learn => Data::Learn,
             };

@@ -3,6 +3,7 @@
 
 pub mod lesson_page;
 pub mod notices;
+pub mod quiz_page;
 pub mod store;
 pub mod unsubscribe;
 
@@ -21,6 +22,8 @@ pub struct LearnerState {
     pub courses: Vec<EnrolledCourse>,
     /// Last playback position per lesson, in seconds.
     pub positions: HashMap<Uuid, i32>,
+    /// Quiz attempts per quiz lesson, first first.
+    pub attempts: HashMap<Uuid, Vec<crate::assessment::quizzes::Attempt>>,
     /// The account's `state_version` this was read at: a session lookup that finds a newer one
     /// makes the actor reload.
     pub version: i64,

@@ -9,9 +9,10 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::{CertificateRef, EnrolledCourse, LearnerState, LessonRef};
+use crate::assessment::quizzes::Attempt;
 use crate::db::schema::{
-    certificates, course_prerequisites, courses, enrollments, lesson_progress, lessons, sections,
-    users,
+    certificates, course_prerequisites, courses, enrollments, lesson_progress, lessons,
+    quiz_attempts, sections, users,
 };
 use crate::error::AppError;
 use crate::ids::{TenantId, UserId};
@@ -233,9 +234,29 @@ pub async fn learner_state(
             title,
         })
         .collect();
+    let mut attempts: HashMap<Uuid, Vec<Attempt>> = HashMap::new();
+    for (lesson, attempt) in quiz_attempts::table
+        .filter(quiz_attempts::user_id.eq(user.0))
+        .order((quiz_attempts::lesson_id, quiz_attempts::number))
+        .select((
+            quiz_attempts::lesson_id,
+            (
+                quiz_attempts::id,
+                quiz_attempts::number,
+                quiz_attempts::score,
+                quiz_attempts::passed,
+                quiz_attempts::submitted_at,
+            ),
+        ))
+        .load::<(Uuid, Attempt)>(conn)
+        .await?
+    {
+        attempts.entry(lesson).or_default().push(attempt);
+    }
     Ok(LearnerState {
         courses,
         positions,
+        attempts,
         version,
     })
 }

@@ -726,3 +726,73 @@ async fn prerequisites_gate_enrollment_until_the_required_course_is_completed() 
     assert_eq!(res.status, 303, "{}", res.body);
     app.stop().await;
 }
+
+/// Every query any pool of `app` ran so far.
+async fn all_queries(app: &TestApp) -> u64 {
+    app.metrics()
+        .await
+        .lines()
+        .filter(|l| l.starts_with("eduflow_db_query_duration_seconds_count"))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+        .sum()
+}
+
+#[actix_web::test]
+async fn a_learners_pages_are_answered_from_memory_with_no_query_and_no_template() {
+    let (db, app) = TestApp::two_schools().await;
+    let (course, lessons) = course_with_lessons(&db, "alpha").await;
+    let (_, quiz) = import(&db, &course, &["--attempts", "3"]).await;
+    let mut ada = enrolled(&app, "ada@example.org", &course).await;
+    // Once the read-your-writes cookie has gone, as for most of a learner's requests.
+    ada.drop_cookie("eduflow_seen");
+    let (lesson, quiz) = (
+        format!("/courses/{course}/lessons/{}", lessons[1]),
+        format!("/courses/{course}/lessons/{quiz}"),
+    );
+    let pages = [
+        "/learn".to_owned(),
+        format!("/courses/{course}"),
+        lesson,
+        quiz,
+    ];
+    for page in &pages {
+        assert_eq!(ada.get(app.port, page).await.status, 200, "{page}");
+    }
+    let (queries, renders) = (all_queries(&app).await, app.state.views.renders());
+    for _ in 0..3 {
+        let learn = ada.get(app.port, &pages[0]).await;
+        assert!(learn.body.contains("progress-count\">0/"), "{}", learn.body);
+        let course_page = ada.get(app.port, &pages[1]).await;
+        assert!(course_page.body.contains("You are enrolled."));
+        let lesson = ada.get(app.port, &pages[2]).await;
+        assert!(lesson.body.contains("lesson-body") && lesson.body.contains("Mark complete"));
+        assert!(lesson.body.contains(&format!("value=\"{}\"", ada.csrf())));
+        let quiz = ada.get(app.port, &pages[3]).await;
+        assert!(
+            quiz.body.contains("3 left") && quiz.body.contains("What is the capital of France?")
+        );
+        assert_eq!(quiz.header("cache-control"), Some("no-store"));
+    }
+    assert_eq!(
+        all_queries(&app).await,
+        queries,
+        "a warm page went to the database"
+    );
+    assert_eq!(
+        app.state.views.renders(),
+        renders,
+        "a warm page ran a template"
+    );
+
+    // An attempt is the learner's own write: the quiz page shows it at once, attempts left down.
+    let res = ada
+        .post(app.port, &format!("{}/attempts", pages[3]), &[("q0", "0")])
+        .await;
+    assert!(res.status == 200 || res.status == 303, "{}", res.body);
+    let quiz = ada.get(app.port, &pages[3]).await;
+    assert!(
+        quiz.body.contains("2 left") && quiz.body.contains("Your attempts"),
+        "{}",
+        quiz.body
+    );
+}

@@ -1,21 +1,18 @@
 //! Taking a quiz: a plain HTML form (no script needed), graded on the server when submitted,
 //! and the attempt's result page. Instructors export a quiz as GIFT.
 
-use std::sync::Arc;
-
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::accounts::render_for;
-use crate::accounts::sessions::{Role, Viewer};
+use crate::accounts::sessions::Viewer;
 use crate::actors::learners::SubmitAttempt;
 use crate::assessment::grading::{self, Submission};
 use crate::assessment::{certificates, gift, quizzes};
 use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::ids::{CourseId, LessonId, UserId};
-use crate::learning::LearnerState;
 use crate::learning::store::{LessonPage, lesson_page};
 use crate::redirect::see_other;
 use crate::state::AppState;
@@ -82,55 +79,6 @@ async fn read_quiz(
         })
     })
     .await
-}
-
-/// The quiz lesson's page: the questions (never their answers), and the learner's attempts.
-pub async fn page(
-    state: &AppState,
-    tenant: &Arc<Tenant>,
-    viewer: &Viewer,
-    lesson: &LessonPage,
-    learner: Option<&LearnerState>,
-) -> Result<HttpResponse, AppError> {
-    let (who, at) = (viewer.0.as_ref().map(|u| u.id), lesson.lesson_id);
-    let (quiz, attempts) = tenant_tx(state.pools.primary(), tenant.id, "quiz", move |conn| {
-        Box::pin(async move { quiz_and_attempts(conn, at, who).await })
-    })
-    .await?;
-    let enrolled = learner.is_some_and(|l| l.enrolled_in(lesson.course_id));
-    let used = attempts.len() as i32;
-    let remaining = quiz.settings.max_attempts.map(|m| (m - used).max(0));
-    let passed = attempts.iter().any(|a| a.passed);
-    let staff = viewer
-        .0
-        .as_ref()
-        .is_some_and(|u| matches!(u.role, Role::Instructor | Role::Admin));
-    let mut c = tera::Context::new();
-    c.insert("school", &**tenant);
-    c.insert("lesson", lesson);
-    c.insert("settings", &quiz.settings);
-    c.insert("attempts", &attempts);
-    c.insert("remaining", &remaining);
-    c.insert("passed", &passed);
-    c.insert("enrolled", &enrolled);
-    c.insert("staff", &staff);
-    let may_attempt = (enrolled || staff) && remaining != Some(0);
-    c.insert(
-        "questions",
-        &may_attempt.then(|| grading::shown(&quiz.questions, quiz.settings.shuffle)),
-    );
-    c.insert(
-        "csrf",
-        &viewer
-            .0
-            .as_ref()
-            .map(|u| u.csrf.clone())
-            .unwrap_or_default(),
-    );
-    Ok(HttpResponse::Ok()
-        .content_type(ContentType::html())
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(render_for(&state.views, viewer, "quiz.html", &c)?))
 }
 
 /// Grades a submission, records the attempt (refused past the limit) and shows its result.

@@ -1,5 +1,6 @@
 //! Learner pages: enroll/unenroll, lessons, marking complete, and the `/learn` dashboard.
 
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::accounts::sessions::{CurrentUser, Role, Viewer};
@@ -7,9 +8,9 @@ use crate::accounts::{ACCOUNT_SLOT, account_slot};
 use crate::actors::learners::{Complete, Enroll, Unenroll};
 use crate::catalog::pages::PageKey;
 use crate::error::AppError;
-use crate::learning::lesson_page;
 use crate::learning::store::EnrollOutcome;
 use crate::learning::{DASHBOARD_SLOT, dashboard_slot};
+use crate::learning::{lesson_page, quiz_page};
 use crate::redirect::see_other;
 use crate::state::AppState;
 use crate::web::catalog::{course_page, html};
@@ -133,15 +134,16 @@ pub async fn lesson(
     {
         lesson_gate(&state, page, l)?;
     }
-    if page.kind == "quiz" {
-        return crate::web::assessment::quizzes::page(
-            &state,
-            &tenant,
-            &viewer,
-            page,
-            learner.as_deref(),
-        )
-        .await;
+    if let Some(quiz) = &cached.quiz {
+        let mut res = html(&req, &cached, &viewer, || {
+            quiz_page::slots(&viewer, learner.as_deref(), page, quiz)
+        });
+        // Its questions come in a new order on every showing, and its attempts change.
+        res.headers_mut().insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        );
+        return Ok(res);
     }
     Ok(html(&req, &cached, &viewer, || {
         lesson_page::slots(&viewer, learner.as_deref(), page)
