@@ -90,19 +90,22 @@ impl Registry {
         addr
     }
 
+    /// What `tenant`'s actor published, if it runs.
+    fn shelf(&self, tenant: &Tenant) -> Option<Arc<Shelf>> {
+        self.shelves
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&tenant.id)
+            .cloned()
+    }
+
     /// A rendered page of `tenant`: from the shelf its actor published, or through the actor.
     pub async fn page(
         &self,
         tenant: &Arc<Tenant>,
         key: PageKey,
     ) -> Result<Arc<Rendered>, AppError> {
-        let shelved = self
-            .shelves
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&tenant.id)
-            .and_then(|shelf| shelf.get(&key));
-        if let Some(page) = shelved {
+        if let Some(page) = self.shelf(tenant).and_then(|shelf| shelf.get(&key)) {
             self.ctx.metrics.cache_hits.inc();
             return Ok(page);
         }
@@ -123,13 +126,7 @@ impl Registry {
         user: UserId,
         version: i64,
     ) -> Result<Arc<LearnerState>, AppError> {
-        let shelved = self
-            .shelves
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&tenant.id)
-            .and_then(|shelf| shelf.learner(user, version));
-        match shelved {
+        match self.shelf(tenant).and_then(|s| s.learner(user, version)) {
             Some(state) => Ok(state),
             None => self.ask(tenant, GetLearner { user, version }).await?,
         }

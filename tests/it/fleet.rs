@@ -145,6 +145,25 @@ async fn plain_sql_with_no_tenant_set_reaches_every_instance_within_a_second() {
         .await;
         assert!(took.is_some(), "a cached catalog page outlived the change");
     }
+    // A lesson's page too, for the learner who holds it on both instances.
+    psql(
+        &db,
+        &format!(
+            "UPDATE lessons SET body = 'Rewritten by an operator' WHERE slug = '{}'",
+            lessons[1]
+        ),
+    )
+    .await;
+    for app in [&one, &two] {
+        let took = eventually(Duration::from_secs(1), || async {
+            ada.get(app, &locked)
+                .await
+                .body
+                .contains("Rewritten by an operator")
+        })
+        .await;
+        assert!(took.is_some(), "a cached lesson page outlived the change");
+    }
     // Beta's pages were not touched by alpha's change.
     let beta = db
         .count("SELECT catalog_version AS n FROM tenants WHERE slug = 'beta'")

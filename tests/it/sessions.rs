@@ -107,38 +107,27 @@ async fn a_password_reset_on_one_instance_ends_the_sessions_on_the_other() {
     refused_everywhere(&one, &two, &ada, "/learn").await;
 }
 
-#[actix_web::test]
-async fn a_suspension_on_one_instance_ends_the_sessions_on_the_other() {
+/// Alpha's admin does `action` to Ada's account through instance one, her session warm on both.
+async fn admin_ends_adas_sessions(action: &str, fields: &[(&str, &str)]) {
     let (db, one, two) = two_instances().await;
     let admin = Member::new(&one, &db, "alpha", "admin@alpha.test", "admin").await;
     let ada = warm(&one, &two, &db, "ada@example.org", "learner").await;
     let id = user_id(&db, "ada@example.org").await;
-    let suspended = admin
-        .post(
-            &one,
-            &format!("/admin/learners/{id}/suspend"),
-            &[("suspend", "1")],
-        )
+    let done = admin
+        .post(&one, &format!("/admin/learners/{id}/{action}"), fields)
         .await;
-    assert_eq!(suspended.status, 303);
+    assert_eq!(done.status, 303, "{}", done.body);
     refused_everywhere(&one, &two, &ada, "/learn").await;
 }
 
 #[actix_web::test]
+async fn a_suspension_on_one_instance_ends_the_sessions_on_the_other() {
+    admin_ends_adas_sessions("suspend", &[("suspend", "1")]).await;
+}
+
+#[actix_web::test]
 async fn deleting_an_account_on_one_instance_ends_its_sessions_on_the_other() {
-    let (db, one, two) = two_instances().await;
-    let admin = Member::new(&one, &db, "alpha", "admin@alpha.test", "admin").await;
-    let ada = warm(&one, &two, &db, "ada@example.org", "learner").await;
-    let id = user_id(&db, "ada@example.org").await;
-    let erased = admin
-        .post(
-            &one,
-            &format!("/admin/learners/{id}/delete"),
-            &[("password", PASSWORD)],
-        )
-        .await;
-    assert_eq!(erased.status, 303, "{}", erased.body);
-    refused_everywhere(&one, &two, &ada, "/learn").await;
+    admin_ends_adas_sessions("delete", &[("password", PASSWORD)]).await;
 }
 
 #[actix_web::test]
