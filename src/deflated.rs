@@ -114,9 +114,7 @@ impl Deflated {
             + self.markers.iter().map(|m| m.len()).sum::<usize>();
         let mut out = Vec::with_capacity(total);
         for (i, piece) in self.pieces.iter().enumerate() {
-            let stream = piece.deflated.iter().chain(&FINAL_BLOCK).copied();
-            let stream: Vec<u8> = stream.collect();
-            flate2::read::DeflateDecoder::new(&stream[..])
+            flate2::read::DeflateDecoder::new(piece.deflated.as_ref().chain(&FINAL_BLOCK[..]))
                 .read_to_end(&mut out)
                 .expect("a piece deflated here inflates");
             if let Some(marker) = self.markers.get(i) {

@@ -45,6 +45,16 @@ async fn user_id(db: &TestDb, email: &str) -> String {
     .await
 }
 
+/// An operator's `UPDATE sessions SET {set}` on `email`'s sessions, in psql with no tenant set.
+async fn operator_sets(db: &TestDb, email: &str, set: &str) {
+    let id = user_id(db, email).await;
+    psql(
+        db,
+        &format!("UPDATE sessions SET {set} WHERE user_id = '{id}'"),
+    )
+    .await;
+}
+
 #[actix_web::test]
 async fn a_signed_in_request_is_checked_in_memory_and_only_at_its_school() {
     let (db, one, two) = two_instances().await;
@@ -158,13 +168,11 @@ async fn a_role_change_on_one_instance_changes_what_the_session_grants_on_the_ot
 async fn a_session_past_its_expiry_is_refused_everywhere_without_any_write() {
     let (db, one, two) = two_instances().await;
     let ada = warm(&one, &two, &db, "ada@example.org", "learner").await;
-    let id = user_id(&db, "ada@example.org").await;
     // An operator shortens it: both instances read the new expiry on the next request.
-    psql(
+    operator_sets(
         &db,
-        &format!(
-            "UPDATE sessions SET expires_at = now() + interval '2 seconds' WHERE user_id = '{id}'"
-        ),
+        "ada@example.org",
+        "expires_at = now() + interval '2 seconds'",
     )
     .await;
     let reread = eventually(Duration::from_secs(1), || async {
@@ -202,12 +210,10 @@ async fn an_operators_delete_in_plain_sql_ends_the_session_everywhere() {
         assert!(signed_in(app, &bob).await);
     }
     // Moving the idle clock back (an operator ending idle sessions) is heard too.
-    let bob_id = user_id(&db, "bob@example.org").await;
-    psql(
+    operator_sets(
         &db,
-        &format!(
-            "UPDATE sessions SET last_seen_at = now() - interval '8 days' WHERE user_id = '{bob_id}'"
-        ),
+        "bob@example.org",
+        "last_seen_at = now() - interval '8 days'",
     )
     .await;
     refused_everywhere(&one, &two, &bob, "/learn").await;
