@@ -3,13 +3,12 @@
 
 use std::io::Write;
 
-use diesel_async::SimpleAsyncConnection;
-
 use crate::accounts::sign_up;
 use eduflow::startup::Settings;
 
 use crate::harness::{
-    FilePart, Response, TestApp, TestDb, post_form, post_multipart, request, settings, shared,
+    FilePart, Response, TestApp, TestDb, operator_sets_role, post_form, post_multipart, request,
+    settings, shared,
 };
 
 pub const VIDEO: &[u8] = include_bytes!("../../static/demo/lesson.webm");
@@ -26,14 +25,8 @@ impl Member {
     pub async fn new(app: &TestApp, db: &TestDb, school: &str, email: &str, role: &str) -> Self {
         let host = format!("{school}.localhost");
         let session = sign_up(app, &host, email).await;
-        db.superuser()
-            .await
-            .batch_execute(&format!(
-                "UPDATE users SET role = '{role}' WHERE email = '{email}'
-                   AND tenant_id = (SELECT id FROM tenants WHERE slug = '{school}')"
-            ))
-            .await
-            .unwrap();
+        let cookie = format!("eduflow_session={session}");
+        operator_sets_role(db, (app.port, &host, &cookie), email, role).await;
         let mut me = Self {
             host,
             session,

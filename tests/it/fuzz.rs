@@ -6,7 +6,8 @@
 use std::collections::BTreeMap;
 
 use crate::harness::{
-    Browser, Response, TestDb, eduflow_cli, parse_response, serve_binary, succeeded, tempdir,
+    Browser, Response, TestDb, eduflow_cli, operator_sets_role, parse_response, serve_binary,
+    succeeded, tempdir,
 };
 
 /// Sends `request` while reading: a server may answer (413, 403) before it has read a large
@@ -391,13 +392,14 @@ async fn malformed_posts_to_every_route_never_get_a_5xx_or_a_panic() {
     learner.sign_up(port, "learner@alpha.test").await;
     let mut admin = Browser::new("alpha");
     admin.sign_up(port, "admin@alpha.test").await;
-    let mut su = db.superuser().await;
-    diesel_async::SimpleAsyncConnection::batch_execute(
-        &mut su,
-        "UPDATE users SET role = 'admin' WHERE email = 'admin@alpha.test'",
+    let admin_cookie = admin.cookie_header();
+    operator_sets_role(
+        &db,
+        (port, &admin.host, &admin_cookie),
+        "admin@alpha.test",
+        "admin",
     )
-    .await
-    .unwrap();
+    .await;
     let ids = [
         (
             "{slug}",
@@ -449,7 +451,7 @@ async fn malformed_posts_to_every_route_never_get_a_5xx_or_a_panic() {
     .await;
     succeeded(&out);
     diesel_async::SimpleAsyncConnection::batch_execute(
-        &mut su,
+        &mut db.superuser().await,
         "INSERT INTO certificates (tenant_id, user_id, course_id, learner_name, course_title)
          SELECT u.tenant_id, u.id, c.id, u.name, c.title FROM users u JOIN courses c ON c.tenant_id = u.tenant_id
           WHERE u.email = 'learner@alpha.test' AND c.published ORDER BY c.slug LIMIT 1",

@@ -777,6 +777,32 @@ where
     None
 }
 
+/// An operator's role change in plain SQL, waited for until the session holding `cookie` at
+/// `host` is granted it: the instance learns of it by NOTIFY, within about a second.
+pub async fn operator_sets_role(
+    db: &TestDb,
+    (port, host, cookie): (u16, &str, &str),
+    email: &str,
+    role: &str,
+) {
+    let school = host.split('.').next().unwrap_or(host);
+    diesel_async::SimpleAsyncConnection::batch_execute(
+        &mut db.superuser().await,
+        &format!(
+            "UPDATE users SET role = '{role}' WHERE email = '{email}'
+               AND tenant_id = (SELECT id FROM tenants WHERE slug = '{school}')"
+        ),
+    )
+    .await
+    .unwrap();
+    let granted = eventually(Duration::from_secs(5), || async {
+        let me = request(port, "GET", host, "/api/v1/me", &[("Cookie", cookie)]).await;
+        me.status == 200 && me.json()["role"] == role
+    })
+    .await;
+    assert!(granted.is_some(), "{email} never became {role} at {host}");
+}
+
 /// A file part of a multipart form: (field, file name, declared type, bytes).
 pub type FilePart<'a> = (&'a str, &'a str, &'a str, &'a [u8]);
 
@@ -1179,14 +1205,8 @@ impl Browser {
     pub async fn member(port: u16, db: &TestDb, school: &str, email: &str, role: &str) -> Self {
         let mut me = Self::new(school);
         me.sign_up(port, email).await;
-        db.superuser()
-            .await
-            .batch_execute(&format!(
-                "UPDATE users SET role = '{role}' WHERE email = '{email}'
-                   AND tenant_id = (SELECT id FROM tenants WHERE slug = '{school}')"
-            ))
-            .await
-            .unwrap();
+        let (host, cookie) = (me.host.clone(), me.cookie_header());
+        operator_sets_role(db, (port, &host, &cookie), email, role).await;
         me.get(port, "/learn").await;
         me
     }

@@ -8,7 +8,9 @@ use diesel::sql_types::{Integer, Text};
 use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
 
 use crate::accounts::sign_up;
-use crate::harness::{Response, TestApp, TestDb, eventually, post_form, request, settings};
+use crate::harness::{
+    Response, TestApp, TestDb, eventually, operator_sets_role, post_form, request, settings,
+};
 
 struct Learner<'a> {
     app: &'a TestApp,
@@ -226,11 +228,9 @@ async fn lessons_are_for_enrolled_learners_staff_and_previews() {
         0
     );
     // An instructor of the school sees everything.
-    db.superuser()
-        .await
-        .batch_execute("UPDATE users SET role = 'instructor' WHERE email = 'ada@example.org'")
-        .await
-        .unwrap();
+    let cookie = ada.cookie();
+    let at = (app.port, "alpha.localhost", cookie.as_str());
+    operator_sets_role(&db, at, "ada@example.org", "instructor").await;
     assert!(ada.get(&locked).await.body.contains("lesson-body"));
     // Previous / next links walk the curriculum.
     let middle = ada.get(&locked).await;

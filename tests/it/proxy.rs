@@ -1,7 +1,9 @@
 //! Behind a reverse proxy that rewrites `Host` (nginx's plain `proxy_pass`): the school and the
 //! CSRF origin check both come from the public host it forwards; sign-ups are limited per client.
 
-use crate::harness::{Browser, TestApp, TestDb, post_form, raw, rewriting_proxy, settings};
+use crate::harness::{
+    Browser, TestApp, TestDb, operator_sets_role, post_form, raw, rewriting_proxy, settings,
+};
 
 async fn proxied_app(db: &TestDb) -> TestApp {
     let mut s = settings(db);
@@ -30,13 +32,14 @@ async fn forms_work_through_a_proxy_that_rewrites_host() {
 
     let mut ines = Browser::new("alpha");
     ines.sign_up(proxy, "ines@alpha.test").await;
-    let mut su = db.superuser().await;
-    diesel_async::SimpleAsyncConnection::batch_execute(
-        &mut su,
-        "UPDATE users SET role = 'instructor' WHERE email = 'ines@alpha.test'",
+    let ines_cookie = ines.cookie_header();
+    operator_sets_role(
+        &db,
+        (proxy, &ines.host, &ines_cookie),
+        "ines@alpha.test",
+        "instructor",
     )
-    .await
-    .unwrap();
+    .await;
     ines.get(proxy, "/author/courses/new").await;
     let res = ines
         .upload(

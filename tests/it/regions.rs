@@ -8,7 +8,8 @@ use eduflow::db::embedded::RUNTIME_ROLE;
 
 use crate::fleet::{instructor_edit, learner_journey};
 use crate::harness::{
-    Browser, FlyEdge, TestApp, TestDb, post_form, replica_of, replica_turn, request, settings,
+    Browser, FlyEdge, TestApp, TestDb, operator_sets_role, post_form, replica_of, replica_turn,
+    request, settings,
 };
 
 /// Families of queries that write: none of them may run on syd.
@@ -247,9 +248,12 @@ async fn uploads_over_the_replay_limit_go_straight_to_the_primary_region() {
     let (syd, edge) = replica_region(&db, &ams).await;
     let mut ines = Browser::new("alpha");
     ines.sign_up(edge.port, "ines@alpha.test").await;
-    crate::fleet::psql(
+    let ines_cookie = ines.cookie_header();
+    operator_sets_role(
         &db,
-        "UPDATE users SET role = 'instructor' WHERE email = 'ines@alpha.test'",
+        (edge.port, &ines.host, &ines_cookie),
+        "ines@alpha.test",
+        "instructor",
     )
     .await;
     replica_of(&db, RUNTIME_ROLE).await;
