@@ -4,7 +4,7 @@ use actix_web::middleware::Compress;
 use actix_web::web;
 
 use crate::web::accounts::{email_change, personal, recovery, sign_in, verification};
-use crate::web::admin::{invitations, learners, roster};
+use crate::web::admin::{audit, invitations, learners, roster};
 use crate::web::api::catalog as api;
 use crate::web::api::learning as api_learning;
 use crate::web::assessment::{certificates, quizzes};
@@ -167,6 +167,7 @@ fn text(cfg: &mut web::ServiceConfig) {
             "/admin/invitations/csv",
             web::post().to(invitations::invite_csv),
         )
+        .route("/admin/audit", web::get().to(audit::page))
         .route("/admin/learners", web::get().to(learners::list))
         .route("/admin/learners/{user}", web::get().to(learners::show))
         .route(

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::db::schema::{enrollments, users};
 use crate::error::AppError;
 use crate::ids::{CourseId, TenantId, UserId};
+use crate::keyset::{Cursor, contains_pattern};
 
 /// One account in the admins' list.
 #[derive(Debug, Clone, Serialize, Queryable)]
@@ -21,30 +22,6 @@ pub struct Person {
     pub verified: bool,
     pub suspended: bool,
     pub created_at: DateTime<Utc>,
-}
-
-/// Where a page of the list starts: after this (created_at, id), newest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cursor(pub DateTime<Utc>, pub Uuid);
-
-impl Cursor {
-    pub fn parse(raw: &str) -> Option<Self> {
-        let (micros, id) = raw.split_once('.')?;
-        let at = DateTime::from_timestamp_micros(micros.parse().ok()?)?;
-        Some(Self(at, id.parse().ok()?))
-    }
-
-    pub fn encode(self) -> String {
-        format!("{}.{}", self.0.timestamp_micros(), self.1)
-    }
-}
-
-fn like_pattern(q: &str) -> String {
-    let escaped = q
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
 }
 
 /// The school's accounts (erased ones excepted), newest first, `limit` after `after`, whose
@@ -61,7 +38,7 @@ pub async fn people(
         .filter(users::erased_at.is_null())
         .into_boxed();
     if !q.is_empty() {
-        let pattern = like_pattern(q);
+        let pattern = contains_pattern(q);
         query = query.filter(
             users::name
                 .ilike(pattern.clone())
@@ -214,28 +191,4 @@ pub async fn enrolled(
     .bind::<SqlUuid, _>(course.0)
     .load(conn)
     .await?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursors_round_trip_and_junk_is_refused() {
-        let c = Cursor(
-            DateTime::from_timestamp_micros(1_764_500_000_123_456).unwrap(),
-            Uuid::new_v4(),
-        );
-        assert_eq!(Cursor::parse(&c.encode()), Some(c));
-        for bad in [
-            "",
-            "x",
-            "1.",
-            ".x",
-            "99999999999999999999.00000000-0000-0000-0000-000000000000",
-        ] {
-            assert_eq!(Cursor::parse(bad), None, "{bad}");
-        }
-        assert_eq!(like_pattern("50%_a\\"), "%50\\%\\_a\\\\%");
-    }
 }

@@ -11,7 +11,8 @@ use anyhow::Context;
 use self::data::{backup_cmd, seed_cmd};
 use self::database::Database;
 use self::serve::serve;
-use self::tenants::{create_user, tenants_cmd};
+use self::tenants::{create_user, owner_did, tenants_cmd};
+use crate::audit::Change;
 use crate::config::{Cli, Command, CoursesCommand, QuizCommand, TenantsCommand, UsersCommand};
 use crate::db::migrate;
 use crate::seed;
@@ -77,6 +78,15 @@ async fn run_with(cli: &Cli, db: &Database) -> anyhow::Result<()> {
             )
             .await
             .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
+            let change = Change::new("quiz.imported", format!("lesson:{lesson}"))
+                .after(serde_json::json!({ "course": args.course, "title": args.title }));
+            owner_did(
+                db.admin_pools()?.primary(),
+                &args.school,
+                "quiz import",
+                change,
+            )
+            .await?;
             println!("{lesson}");
             Ok(())
         }
@@ -92,6 +102,13 @@ async fn run_with(cli: &Cli, db: &Database) -> anyhow::Result<()> {
                 published,
             )
             .await?;
+            let (action, command) = if published {
+                ("course.published", "courses publish")
+            } else {
+                ("course.unpublished", "courses unpublish")
+            };
+            let change = Change::new(action, format!("course:{}", r.course));
+            owner_did(db.admin_pools()?.primary(), &r.school, command, change).await?;
             println!(
                 "{} {}/{}",
                 if published {

@@ -2,8 +2,11 @@
 
 use anyhow::{Context, bail};
 
+use serde_json::json;
+
 use super::database::Database;
 use super::store::{staging_dir, store_config};
+use crate::audit::{self, By, Change};
 use crate::config::{Cli, NewUserArgs, SchoolArgs, TenantsCommand};
 use crate::ids::TenantId;
 use crate::tenancy::{files, lifecycle, sync};
@@ -33,11 +36,35 @@ pub(super) async fn tenants_cmd(
             };
             let slug = spec.slug.clone();
             sync::apply(pool, vec![spec], mode).await?;
+            let (action, command) = if create {
+                ("school.created", "tenants create")
+            } else {
+                ("school.updated", "tenants update")
+            };
+            owner_did(
+                pool,
+                &slug,
+                command,
+                Change::new(action, format!("school:{slug}")),
+            )
+            .await?;
             println!("{} {slug}", if create { "created" } else { "updated" });
         }
         TenantsCommand::Suspend { slug } | TenantsCommand::Resume { slug } => {
             let suspend = matches!(command, TenantsCommand::Suspend { .. });
             lifecycle::set_suspended(pool, slug, suspend).await?;
+            let (action, command) = if suspend {
+                ("school.suspended", "tenants suspend")
+            } else {
+                ("school.resumed", "tenants resume")
+            };
+            owner_did(
+                pool,
+                slug,
+                command,
+                Change::new(action, format!("school:{slug}")),
+            )
+            .await?;
             println!("{} {slug}", if suspend { "suspended" } else { "resumed" });
         }
         TenantsCommand::Delete { slug, confirm } => {
@@ -56,6 +83,9 @@ pub(super) async fn tenants_cmd(
             let store = store_config(cli)?.open()?;
             let start = std::time::Instant::now();
             let done = crate::tenancy::archive::export(pool, &store, slug, out).await?;
+            let change = Change::new("school.exported", format!("school:{slug}"))
+                .after(json!({ "rows": done.rows, "objects": done.objects }));
+            owner_did(pool, slug, "tenants export", change).await?;
             let size = std::fs::metadata(out)?.len();
             println!(
                 "exported {slug} to {}: {} rows, {} media objects ({} MiB of media), {} MiB archive, {:.1} s",
@@ -75,6 +105,9 @@ pub(super) async fn tenants_cmd(
             let done =
                 crate::tenancy::archive::import(pool, &store, file, as_slug.as_deref(), &staging)
                     .await?;
+            let change = Change::new("school.imported", format!("school:{}", done.slug))
+                .after(json!({ "rows": done.rows, "objects": done.objects }));
+            owner_did(pool, &done.slug, "tenants import", change).await?;
             println!(
                 "imported {} as {}: {} rows, {} media objects, {:.1} s",
                 file.display(),
@@ -99,6 +132,22 @@ pub(super) async fn tenants_cmd(
             }
         }
     }
+    Ok(())
+}
+
+/// Puts an owner-side `command`'s `change` on `school`'s audit log once the command has done it
+/// (owner-side commands span several transactions; an entry follows the last of them).
+pub(super) async fn owner_did(
+    pool: &crate::db::PgPool,
+    school: &str,
+    command: &'static str,
+    change: Change,
+) -> anyhow::Result<()> {
+    let tenant = lifecycle::school_id(pool, school).await?;
+    crate::db::tenant_tx(pool, tenant, "audit", move |conn| {
+        Box::pin(async move { audit::record(conn, tenant, &By::owner(command), change).await })
+    })
+    .await?;
     Ok(())
 }
 
@@ -217,7 +266,7 @@ pub(super) async fn create_user(db: &Database, args: &NewUserArgs) -> anyhow::Re
     let (name, mail) = (args.name.trim().to_owned(), email.clone());
     let created = crate::db::tenant_tx(pools.primary(), tenant, "users", move |conn| {
         Box::pin(async move {
-            users::create(
+            let created = users::create(
                 conn,
                 tenant,
                 NewUser {
@@ -228,7 +277,13 @@ pub(super) async fn create_user(db: &Database, args: &NewUserArgs) -> anyhow::Re
                     verified: true,
                 },
             )
-            .await
+            .await?;
+            if let Some(id) = created {
+                let change = Change::new("member.created", format!("user:{id}"))
+                    .after(json!({ "role": role.as_str() }));
+                audit::record(conn, tenant, &By::owner("users create"), change).await?;
+            }
+            Ok(created)
         })
     })
     .await?;

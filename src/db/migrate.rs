@@ -127,6 +127,9 @@ async fn tenant_tables(conn: &mut AsyncPgConnection) -> anyhow::Result<Vec<Strin
     Ok(rows.into_iter().map(|r| r.table_name).collect())
 }
 
+/// The tenant table the runtime role may add to and read, never change: the audit log.
+const APPEND_ONLY: &str = "audit_log";
+
 async fn ensure_runtime_role(
     conn: &mut AsyncPgConnection,
     runtime_url: &str,
@@ -172,6 +175,7 @@ async fn ensure_runtime_role(
          GRANT USAGE ON SCHEMA public TO {role};
          GRANT SELECT ON tenants TO {role};
          GRANT SELECT, INSERT, UPDATE, DELETE ON {list} TO {role};
+         REVOKE UPDATE, DELETE, TRUNCATE ON {APPEND_ONLY} FROM {role};
          GRANT EXECUTE ON FUNCTION mail_due_schools() TO {role};"
     ))
     .await
@@ -189,6 +193,8 @@ struct Privileges {
     owned: i64,
     #[diesel(sql_type = BigInt)]
     unguarded: i64,
+    #[diesel(sql_type = Bool)]
+    rewrites_audit: bool,
 }
 
 /// Refuses a runtime role that could see across schools: a superuser, BYPASSRLS, the owner (or a
@@ -207,7 +213,9 @@ pub async fn check_runtime_role(runtime_url: &str) -> anyhow::Result<()> {
             (SELECT count(*) FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
               WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
                 AND a.attname = 'tenant_id' AND NOT a.attisdropped
-                AND NOT (c.relrowsecurity AND c.relforcerowsecurity)) AS unguarded
+                AND NOT (c.relrowsecurity AND c.relforcerowsecurity)) AS unguarded,
+            (has_table_privilege('audit_log', 'UPDATE') OR has_table_privilege('audit_log', 'DELETE')
+              OR has_table_privilege('audit_log', 'TRUNCATE')) AS rewrites_audit
          FROM pg_roles r WHERE r.rolname = current_user",
     );
     let p: Privileges = conn
@@ -231,6 +239,9 @@ pub async fn check_runtime_role(runtime_url: &str) -> anyhow::Result<()> {
             "{} tenant table(s) lack forced row-level security",
             p.unguarded
         ));
+    }
+    if p.rewrites_audit {
+        reasons.push("it may change or remove audit log entries".to_owned());
     }
     if !reasons.is_empty() {
         bail!(

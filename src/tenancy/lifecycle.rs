@@ -20,6 +20,7 @@ use crate::media::store::Store;
 /// Every tenant table, each after the tables that point at it: the order a school's rows are
 /// deleted in (and the reverse of the order they are imported in).
 pub const TABLES: &[&str] = &[
+    "audit_log",
     "outbox",
     "account_tokens",
     "announcements",

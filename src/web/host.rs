@@ -9,6 +9,8 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
+use crate::accounts::sessions::CurrentUser;
+use crate::audit::By;
 use crate::error::AppError;
 use crate::hostname::normalize;
 use crate::state::AppState;
@@ -78,6 +80,20 @@ pub fn client_ip(req: &HttpRequest, trusted_proxies: &[IpAddr]) -> Option<IpAddr
             .rev()
             .find(|ip| !trusted_proxies.contains(ip))
             .unwrap_or(peer),
+    )
+}
+
+/// `user` acting through `req`, as the school's audit log names them.
+pub fn audited_by(req: &HttpRequest, state: &AppState, user: &CurrentUser) -> By {
+    let agent = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    By::member(
+        user.id,
+        &user.email,
+        client_ip(req, &state.trusted_proxies),
+        agent,
     )
 }
 

@@ -25,6 +25,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "hostname",
             "ids",
             "input",
+            "keyset",
             "markdown",
             "metrics",
             "redirect",
@@ -38,6 +39,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         &[
             "accounts",
             "assessment",
+            "audit",
             "authoring",
             "backup",
             "catalog",

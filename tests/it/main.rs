@@ -7,6 +7,7 @@ mod accounts;
 mod actors;
 mod archive;
 mod assessment;
+mod audit;
 mod authoring;
 mod backup;
 mod catalog;

@@ -102,18 +102,23 @@ pub async fn members(conn: &mut AsyncPgConnection) -> Result<Vec<Member>, AppErr
         .await?)
 }
 
+/// Gives `user` the role `role`; returns the role they had.
 pub async fn set_role(
     conn: &mut AsyncPgConnection,
     user: UserId,
     role: Role,
-) -> Result<(), AppError> {
-    let n = diesel::update(users::table.find(user.0))
+) -> Result<String, AppError> {
+    let before: Option<String> = users::table
+        .find(user.0)
+        .select(users::role)
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?;
+    let before = before.ok_or(AppError::NotFound)?;
+    diesel::update(users::table.find(user.0))
         .set(users::role.eq(role.as_str()))
         .execute(conn)
         .await?;
-    if n == 1 {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
+    Ok(before)
 }

@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use crate::accounts::password;
 use crate::accounts::sessions::{self, Viewer};
+use crate::audit::{self, By, Change};
 use crate::db::schema::{
     account_tokens, certificates, course_instructors, courses, enrollments, lesson_progress,
     lessons, media, outbox, quiz_attempts, sessions as session_rows, users,
@@ -223,13 +224,27 @@ pub async fn export(
 }
 
 /// Erases `user` (see [`erase`]) and then their certificates' PDFs from the media store.
-/// `false`: no such account.
-pub async fn erase_now(state: &AppState, tenant: TenantId, user: UserId) -> Result<bool, AppError> {
+/// `false`: no such account. An erasure by staff (`by_staff`) goes on the audit log.
+pub async fn erase_now(
+    state: &AppState,
+    tenant: TenantId,
+    user: UserId,
+    by_staff: Option<By>,
+) -> Result<bool, AppError> {
     let erased = tenant_tx(
         state.pools.primary(),
         tenant,
         "personal_erase",
-        move |conn| Box::pin(async move { erase(conn, tenant, user).await }),
+        move |conn| {
+            Box::pin(async move {
+                let erased = erase(conn, tenant, user).await?;
+                if let (Some(by), Some(_)) = (&by_staff, &erased) {
+                    let change = Change::new("learner.erased", format!("user:{user}"));
+                    audit::record(conn, tenant, by, change).await?;
+                }
+                Ok(erased)
+            })
+        },
     )
     .await?;
     let Some(pdfs) = erased else {
@@ -436,7 +451,7 @@ pub async fn delete_mine(
             "That is not your password; your account was not deleted.".into(),
         ));
     }
-    erase_now(&state, school.id, user.id).await?;
+    erase_now(&state, school.id, user.id, None).await?;
     let mut page = crate::web::notice::notice(
         &state,
         &Viewer(None),

@@ -6,12 +6,14 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Deserialize;
+use serde_json::json;
 
 use crate::accounts::invitations::{Invite, Inviter, MAX_CSV_BYTES, Refused, invite, parse_csv};
 use crate::accounts::password::{self, NewPassword};
 use crate::accounts::sessions::{self, Viewer};
 use crate::accounts::tokens::{self, Purpose};
 use crate::accounts::users::{self as accounts, NewUser};
+use crate::audit::{self, Change};
 use crate::db::schema::{courses, enrollments};
 use crate::db::tenant_tx;
 use crate::error::AppError;
@@ -21,7 +23,7 @@ use crate::tenancy::Tenant;
 use crate::web::authoring::staff::Admin;
 use crate::web::csrf::{anonymous_page, check_anonymous};
 use crate::web::forms::{Page, SimpleForm, checked, render};
-use crate::web::host::School;
+use crate::web::host::{School, audited_by};
 
 /// `POST /admin/invitations`: one person.
 pub async fn invite_one(
@@ -37,7 +39,7 @@ pub async fn invite_one(
         .map_err(|reason| {
             AppError::Unprocessable(format!("The invitation was not sent: {reason}."))
         })?;
-    let (sent, refused) = invite_in_tx(&state, &school, &user, vec![(1, person)]).await?;
+    let (sent, refused) = invite_in_tx(&req, &state, &school, &user, vec![(1, person)]).await?;
     report(&state, &school, &user, sent, &refused, false)
 }
 
@@ -59,7 +61,7 @@ pub async fn invite_csv(
     )?;
     let file = file.ok_or_else(|| AppError::Unprocessable("Choose a CSV file.".into()))?;
     let (rows, mut refused) = parse_csv(&file);
-    let (sent, more) = invite_in_tx(&state, &school, &user, rows).await?;
+    let (sent, more) = invite_in_tx(&req, &state, &school, &user, rows).await?;
     refused.extend(more);
     refused.sort_by_key(|r| r.line);
     report(&state, &school, &user, sent, &refused, true)
@@ -67,12 +69,19 @@ pub async fn invite_csv(
 
 /// [`invite`] in a transaction of its own, as `user`.
 async fn invite_in_tx(
+    req: &HttpRequest,
     state: &AppState,
     school: &std::sync::Arc<Tenant>,
     user: &crate::accounts::sessions::CurrentUser,
     rows: Vec<(u64, Invite)>,
 ) -> Result<(usize, Vec<Refused>), AppError> {
     let (composer, letterhead, inviter) = (state.mail.clone(), school.clone(), user.name.clone());
+    let by = audited_by(req, state, user);
+    let mut roles = std::collections::BTreeMap::<&str, usize>::new();
+    for (_, invite) in &rows {
+        *roles.entry(invite.role.as_str()).or_default() += 1;
+    }
+    let asked = json!({ "rows": rows.len(), "roles": roles });
     tenant_tx(
         state.pools.primary(),
         school.id,
@@ -84,7 +93,13 @@ async fn invite_in_tx(
                     school: &letterhead,
                     name: &inviter,
                 };
-                invite(conn, &inviter, rows).await
+                let (sent, refused) = invite(conn, &inviter, rows).await?;
+                if sent > 0 {
+                    let change = Change::new("member.invited", format!("invitations:{sent}"))
+                        .after(json!({ "asked": asked, "sent": sent }));
+                    audit::record(conn, letterhead.id, &by, change).await?;
+                }
+                Ok((sent, refused))
             })
         },
     )

@@ -4,18 +4,21 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
-use crate::accounts::members::{self as store, Cursor};
+use crate::accounts::members as store;
+use crate::audit::{self, Change};
 use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::ids::{CourseId, UserId};
+use crate::keyset::Cursor;
 use crate::learning::EnrolledCourse;
 use crate::redirect::see_other;
 use crate::state::AppState;
 use crate::web::accounts::personal;
 use crate::web::authoring::staff::Admin;
 use crate::web::forms::{Page, SimpleForm, checked, checked_form, id, render};
-use crate::web::host::School;
+use crate::web::host::{School, audited_by};
 
 /// Accounts per page.
 const PAGE: i64 = 50;
@@ -149,8 +152,21 @@ pub async fn suspend(
         }
     };
     let tenant = school.id;
+    let by = audited_by(&req, &state, &user);
     let found = tenant_tx(state.pools.primary(), tenant, "people_write", move |conn| {
-        Box::pin(async move { store::set_suspended(conn, tenant, learner, suspend).await })
+        Box::pin(async move {
+            let found = store::set_suspended(conn, tenant, learner, suspend).await?;
+            if found {
+                let action = if suspend {
+                    "learner.suspended"
+                } else {
+                    "learner.reinstated"
+                };
+                let change = Change::new(action, format!("user:{learner}"));
+                audit::record(conn, tenant, &by, change).await?;
+            }
+            Ok(found)
+        })
     })
     .await?;
     if !found {
@@ -173,8 +189,17 @@ pub async fn remove(
     let (learner, course) = path.into_inner();
     let (learner, course): (UserId, CourseId) = (id(&learner)?, id(&course)?);
     let tenant = school.id;
+    let by = audited_by(&req, &state, &user);
     let removed = tenant_tx(state.pools.primary(), tenant, "people_write", move |conn| {
-        Box::pin(async move { store::remove_enrollment(conn, tenant, learner, course).await })
+        Box::pin(async move {
+            let removed = store::remove_enrollment(conn, tenant, learner, course).await?;
+            if removed {
+                let change = Change::new("learner.removed", format!("user:{learner}"))
+                    .after(json!({ "course": course }));
+                audit::record(conn, tenant, &by, change).await?;
+            }
+            Ok(removed)
+        })
     })
     .await?;
     if !removed {
@@ -185,18 +210,29 @@ pub async fn remove(
 
 /// `GET /admin/learners/{id}/export`: the learner's data, as they would download it.
 pub async fn export(
+    req: HttpRequest,
     School(school): School,
-    Admin(_): Admin,
+    Admin(user): Admin,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let learner: UserId = id(&path)?;
     let letterhead = school.clone();
+    let by = audited_by(&req, &state, &user);
     let data = tenant_tx(
         state.pools.primary(),
         school.id,
         "personal_export",
-        move |conn| Box::pin(async move { personal::export(conn, &letterhead, learner).await }),
+        move |conn| {
+            Box::pin(async move {
+                let data = personal::export(conn, &letterhead, learner).await?;
+                if data.is_some() {
+                    let change = Change::new("learner.exported", format!("user:{learner}"));
+                    audit::record(conn, letterhead.id, &by, change).await?;
+                }
+                Ok(data)
+            })
+        },
     )
     .await?
     .ok_or(AppError::NotFound)?;
@@ -225,7 +261,8 @@ pub async fn erase(
             "That is not your password; nothing was deleted.".into(),
         ));
     }
-    if !personal::erase_now(&state, school.id, learner).await? {
+    let by = audited_by(&req, &state, &user);
+    if !personal::erase_now(&state, school.id, learner, Some(by)).await? {
         return Err(AppError::NotFound);
     }
     Ok(see_other("/admin/learners"))

@@ -6,18 +6,20 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use serde::Deserialize;
+use serde_json::json;
 use uuid::Uuid;
 
 use crate::accounts::render_for;
 use crate::accounts::sessions::{Role, Viewer};
 use crate::assessment::certificates::{find, load, pdf_key};
+use crate::audit::{self, Change};
 use crate::db::schema::certificates;
 use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::redirect::see_other;
 use crate::state::AppState;
 use crate::web::csrf::form_user;
-use crate::web::host::School;
+use crate::web::host::{School, audited_by};
 
 fn certificate_id(raw: &str) -> Result<Uuid, AppError> {
     raw.parse().map_err(|_| AppError::NotFound)
@@ -94,30 +96,43 @@ pub async fn revoke(
         ));
     }
     let restore = req.path().ends_with("/restore");
+    let by = audited_by(&req, &state, &user);
+    let school = tenant.id;
     tenant_tx(
         state.pools.primary(),
-        tenant.id,
+        school,
         "certificate_write",
         move |conn| {
             Box::pin(async move {
                 find(conn, id).await?.ok_or(AppError::NotFound)?;
                 let target = certificates::table.find(id);
-                if restore {
-                    diesel::update(target)
+                let (changed, change) = if restore {
+                    let n = diesel::update(target.filter(certificates::revoked_at.is_not_null()))
                         .set((
                             certificates::revoked_at.eq(None::<DateTime<Utc>>),
                             certificates::revoked_reason.eq(None::<String>),
                         ))
                         .execute(conn)
                         .await?;
+                    (
+                        n,
+                        Change::new("certificate.restored", format!("certificate:{id}")),
+                    )
                 } else {
-                    diesel::update(target.filter(certificates::revoked_at.is_null()))
+                    let reason = Some(reason).filter(|r| !r.is_empty());
+                    let n = diesel::update(target.filter(certificates::revoked_at.is_null()))
                         .set((
                             certificates::revoked_at.eq(diesel::dsl::now),
-                            certificates::revoked_reason.eq(Some(reason).filter(|r| !r.is_empty())),
+                            certificates::revoked_reason.eq(&reason),
                         ))
                         .execute(conn)
                         .await?;
+                    let change = Change::new("certificate.revoked", format!("certificate:{id}"))
+                        .after(json!({ "reason": reason }));
+                    (n, change)
+                };
+                if changed > 0 {
+                    audit::record(conn, school, &by, change).await?;
                 }
                 Ok(())
             })

@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::editor::{allowed, blank_values, file, signed, typed_values, upload_form};
 use super::staff::{Staff, edit};
 use crate::accounts::sessions::{CurrentUser, Role};
+use crate::audit::{self, Change};
 use crate::authoring::forms::{self, CourseInput, FieldErrors, LEVELS};
 use crate::authoring::store;
 use crate::db::tenant_tx;
@@ -20,7 +21,7 @@ use crate::redirect::see_other;
 use crate::state::AppState;
 use crate::tenancy::Tenant;
 use crate::web::forms::{Page, SimpleForm, checked_form, id, render};
-use crate::web::host::School;
+use crate::web::host::{School, audited_by};
 
 pub async fn index(School(tenant): School, Staff(user): Staff, state: web::Data<AppState>) -> Page {
     let who = user.clone();
@@ -354,6 +355,8 @@ pub async fn publish(
     path: web::Path<String>,
     form: SimpleForm,
 ) -> Page {
+    let by = audited_by(&req, &state, &user);
+    let school = tenant.id;
     course_action(
         req,
         tenant,
@@ -361,9 +364,18 @@ pub async fn publish(
         &state,
         &path,
         form.into_inner(),
-        |conn, course, form| {
+        move |conn, course, form| {
             let publish = form.get("publish").is_some_and(|v| v == "1");
-            Box::pin(async move { store::set_published(conn, course, publish).await })
+            Box::pin(async move {
+                store::set_published(conn, course, publish).await?;
+                let action = if publish {
+                    "course.published"
+                } else {
+                    "course.unpublished"
+                };
+                let change = Change::new(action, format!("course:{course}"));
+                audit::record(conn, school, &by, change).await
+            })
         },
     )
     .await

@@ -4,7 +4,10 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, web};
 
 use super::staff::Admin;
+use serde_json::json;
+
 use crate::accounts::sessions::Role;
+use crate::audit::{self, Change};
 use crate::authoring::store;
 use crate::db::tenant_tx;
 use crate::error::AppError;
@@ -12,7 +15,7 @@ use crate::ids::UserId;
 use crate::redirect::see_other;
 use crate::state::AppState;
 use crate::web::forms::{Page, SimpleForm, checked_form, id, render};
-use crate::web::host::School;
+use crate::web::host::{School, audited_by};
 
 pub async fn members(
     School(tenant): School,
@@ -55,11 +58,21 @@ pub async fn set_role(
             "You cannot change your own role; ask another admin.".into(),
         ));
     }
+    let by = audited_by(&req, &state, &user);
+    let school = tenant.id;
     tenant_tx(
         state.pools.primary(),
-        tenant.id,
+        school,
         "members_write",
-        move |conn| Box::pin(async move { store::set_role(conn, member, role).await }),
+        move |conn| {
+            Box::pin(async move {
+                let before = store::set_role(conn, member, role).await?;
+                let change = Change::new("member.role", format!("user:{member}"))
+                    .before(json!({ "role": before }))
+                    .after(json!({ "role": role.as_str() }));
+                audit::record(conn, school, &by, change).await
+            })
+        },
     )
     .await?;
     state.sessions.forget_user(member);
