@@ -128,7 +128,7 @@ async fn staff_changes_are_on_record_with_who_and_from_where_and_only_at_their_s
     assert_eq!(anonymous.status, 303);
     let mut other = Browser::member(port, &db, "beta", "head@beta.test", "admin").await;
     let theirs = other
-        .get(port, &format!("/admin/audit?actor=head%40alpha.test"))
+        .get(port, "/admin/audit?actor=head%40alpha.test")
         .await;
     assert_eq!(theirs.status, 200);
     assert!(rows(&theirs.body).is_empty(), "{}", theirs.body);
