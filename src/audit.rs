@@ -66,6 +66,19 @@ impl By {
         }
     }
 
+    /// A school's system, through the API token `token` named `name`.
+    pub fn token(token: Uuid, name: &str, ip: Option<IpAddr>, user_agent: Option<&str>) -> Self {
+        Self {
+            actor_id: None,
+            actor: format!("token {name} ({token})")
+                .chars()
+                .take(320)
+                .collect(),
+            ip,
+            user_agent: user_agent.map(|ua| ua.chars().take(300).collect()),
+        }
+    }
+
     /// The owner side: an `eduflow` command run by the operating-system user `$USER`.
     pub fn owner(command: &str) -> Self {
         let who = std::env::var("USER").unwrap_or_else(|_| "unknown".into());

@@ -170,6 +170,11 @@ pub enum Command {
         #[command(subcommand)]
         command: QuizCommand,
     },
+    /// A school's API tokens, for its own systems (shown once, stored hashed).
+    Tokens {
+        #[command(subcommand)]
+        command: TokensCommand,
+    },
     /// Backups of the embedded database (pgBackRest, in `<data dir>/backups`).
     Backup {
         #[command(subcommand)]
@@ -316,6 +321,42 @@ pub struct NewUserArgs {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum TokensCommand {
+    /// Make a token and print it once.
+    Create(NewTokenArgs),
+    /// A school's tokens (never the tokens themselves).
+    List {
+        #[arg(long)]
+        school: String,
+    },
+    /// Revoke a token by its id: every instance refuses it within a second.
+    Revoke {
+        #[arg(long)]
+        school: String,
+        id: uuid::Uuid,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct NewTokenArgs {
+    /// The school's slug.
+    #[arg(long)]
+    pub school: String,
+    /// What the token is for (shown to admins).
+    #[arg(long)]
+    pub name: String,
+    /// What it may do; repeat, or list several after one flag.
+    #[arg(long = "scope", required = true, num_args = 1.., value_parser = [
+        "catalog:read", "enrollments:read", "enrollments:write", "progress:read",
+        "users:read", "users:write", "certificates:read",
+    ])]
+    pub scopes: Vec<String>,
+    /// Days until it stops working (default: never).
+    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub expires: Option<u32>,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum CoursesCommand {
     Publish(CourseRef),
     Unpublish(CourseRef),
@@ -428,6 +469,11 @@ pub struct ServeArgs {
     /// a load generator). A classroom behind one NAT address counts as one address.
     #[arg(long, env = "EDUFLOW_SIGNUPS_PER_ADDRESS", default_value_t = 30)]
     pub signups_per_address: u32,
+
+    /// Requests one API token may make per minute on each instance (a minute's worth may come at
+    /// once); more are answered 429 with `Retry-After`.
+    #[arg(long, env = "EDUFLOW_API_RATE_PER_MINUTE", default_value_t = 600)]
+    pub api_rate_per_minute: u32,
 
     /// Requests of one school handled at once on this instance, across workers (default: four per
     /// CPU core); more wait their turn. 0: no limit.

@@ -20,6 +20,22 @@ impl Cursor {
     }
 }
 
+/// A position in a "changed since" feed: after this (instant, id, second id), oldest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mark(pub DateTime<Utc>, pub Uuid, pub Uuid);
+
+impl Mark {
+    pub fn parse(raw: &str) -> Option<Self> {
+        let (rest, second) = raw.rsplit_once('.')?;
+        let Cursor(at, first) = Cursor::parse(rest)?;
+        Some(Self(at, first, second.parse().ok()?))
+    }
+
+    pub fn encode(self) -> String {
+        format!("{}.{}", Cursor(self.0, self.1).encode(), self.2)
+    }
+}
+
 /// A `LIKE` pattern (escape `\`) matching text that contains `q` literally.
 pub fn contains_pattern(q: &str) -> String {
     let escaped = q
@@ -49,6 +65,9 @@ mod tests {
         ] {
             assert_eq!(Cursor::parse(bad), None, "{bad}");
         }
+        let m = Mark(c.0, Uuid::new_v4(), Uuid::nil());
+        assert_eq!(Mark::parse(&m.encode()), Some(m));
+        assert_eq!(Mark::parse(&c.encode()), None);
         assert_eq!(contains_pattern("50%_a\\"), "%50\\%\\_a\\\\%");
     }
 }

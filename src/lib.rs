@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod actors;
+pub mod api_tokens;
 pub mod assessment;
 pub mod assets;
 pub mod audit;
@@ -17,6 +18,7 @@ pub mod deflated;
 pub mod email;
 pub mod encoded;
 pub mod error;
+pub mod feeds;
 pub mod freshness;
 pub mod hostname;
 pub mod ids;

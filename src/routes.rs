@@ -4,9 +4,10 @@ use actix_web::middleware::Compress;
 use actix_web::web;
 
 use crate::web::accounts::{email_change, personal, recovery, sign_in, verification};
-use crate::web::admin::{audit, invitations, learners, roster};
+use crate::web::admin::{api_tokens, audit, invitations, learners, roster};
 use crate::web::api::catalog as api;
 use crate::web::api::learning as api_learning;
+use crate::web::api::systems;
 use crate::web::assessment::{certificates, quizzes};
 use crate::web::authoring::{courses, lessons, members};
 use crate::web::catalog as pages;
@@ -168,6 +169,12 @@ fn text(cfg: &mut web::ServiceConfig) {
             web::post().to(invitations::invite_csv),
         )
         .route("/admin/audit", web::get().to(audit::page))
+        .route("/admin/api", web::get().to(api_tokens::list))
+        .route("/admin/api", web::post().to(api_tokens::create))
+        .route(
+            "/admin/api/{token}/revoke",
+            web::post().to(api_tokens::revoke),
+        )
         .route("/admin/learners", web::get().to(learners::list))
         .route("/admin/learners/{user}", web::get().to(learners::show))
         .route(
@@ -215,6 +222,33 @@ fn text(cfg: &mut web::ServiceConfig) {
                         .route(web::post().to(api_learning::position))
                         .default_service(web::to(|| api::method_not_allowed("POST"))),
                 )
+                .service(
+                    web::resource("/users")
+                        .route(web::get().to(systems::users_list))
+                        .route(web::post().to(systems::users_upsert))
+                        .default_service(web::to(|| api::method_not_allowed("GET, POST"))),
+                )
+                .service(
+                    web::resource("/users/{user}/enrollments/{course}")
+                        .route(web::delete().to(systems::unenroll))
+                        .default_service(web::to(|| api::method_not_allowed("DELETE"))),
+                )
+                .service(
+                    web::resource("/enrollments")
+                        .route(web::get().to(systems::enrollments))
+                        .route(web::post().to(systems::enroll))
+                        .default_service(web::to(|| api::method_not_allowed("GET, POST"))),
+                )
+                .service(
+                    web::resource("/completions")
+                        .route(web::post().to(systems::complete))
+                        .default_service(web::to(|| api::method_not_allowed("POST"))),
+                )
+                .service(api_get("/progress", web::get().to(systems::progress)))
+                .service(api_get(
+                    "/certificates",
+                    web::get().to(systems::certificates),
+                ))
                 .service(api_get("/openapi.json", web::get().to(api::openapi)))
                 .default_service(web::to(api::not_found)),
         );

@@ -19,6 +19,7 @@ use crate::accounts::sessions::CookiePolicy;
 use crate::accounts::throttle::{LoginThrottle, SignupLimit};
 use crate::actors::context::SchoolContext;
 use crate::actors::registry::Registry;
+use crate::api_tokens::live::{LIVE_TOKENS, LiveTokens};
 use crate::db::listener::{self, Change};
 use crate::db::{PoolSettings, Pools, global_tx, migrate};
 use crate::error::AppError;
@@ -52,6 +53,8 @@ pub struct Settings {
     pub trusted_proxies: Vec<IpAddr>,
     /// Sign-ups allowed per client address per 15 minutes (0: no limit).
     pub signups_per_address: u32,
+    /// Requests one API token may make per minute on this instance.
+    pub api_rate_per_minute: u32,
     /// Requests of one school handled at once (0: no limit).
     pub school_requests: usize,
     pub page_cache_bytes: usize,
@@ -172,6 +175,7 @@ impl Application {
         );
         let (changes_tx, changes_rx) = mpsc::unbounded_channel();
         let sessions = Arc::new(LiveSessions::new(LIVE_SESSIONS, settings.replica_max_lag));
+        let api_tokens = Arc::new(LiveTokens::new(LIVE_TOKENS, settings.api_rate_per_minute));
         actix_web::rt::spawn(listener::listen(settings.listen_url.clone(), changes_tx));
         actix_web::rt::spawn(apply_changes(
             changes_rx,
@@ -181,6 +185,7 @@ impl Application {
                 pools: pools.clone(),
                 mail: wake_tx,
                 sessions: sessions.clone(),
+                api_tokens: api_tokens.clone(),
             },
         ));
         if pools.has_replicas() {
@@ -202,6 +207,7 @@ impl Application {
                 https: settings.https,
             },
             sessions,
+            api_tokens,
             throttle: LoginThrottle::default(),
             signups: SignupLimit::new(settings.signups_per_address),
             school_requests: crate::db::budget::Budget::new(settings.school_requests),
@@ -409,6 +415,7 @@ struct Listeners {
     /// Wakes the mail sender for a school.
     mail: mpsc::UnboundedSender<crate::ids::TenantId>,
     sessions: Arc<LiveSessions>,
+    api_tokens: Arc<LiveTokens>,
 }
 
 /// Applies what the listener hears. School-list reloads are coalesced: a bulk import announces
@@ -420,6 +427,7 @@ async fn apply_changes(mut rx: mpsc::UnboundedReceiver<Change>, to: Listeners) {
         pools,
         mail,
         sessions,
+        api_tokens,
     } = to;
     while let Some(change) = rx.recv().await {
         let mut everything = match change {
@@ -447,9 +455,14 @@ async fn apply_changes(mut rx: mpsc::UnboundedReceiver<Change>, to: Listeners) {
                 sessions.forget_user(user);
                 continue;
             }
+            Change::ApiTokens { tenant } => {
+                api_tokens.forget_school(tenant);
+                continue;
+            }
             Change::Tenants => false,
             Change::Resync => {
                 sessions.clear();
+                api_tokens.clear();
                 true
             }
         };
@@ -466,12 +479,14 @@ async fn apply_changes(mut rx: mpsc::UnboundedReceiver<Change>, to: Listeners) {
                     registry.learner_changed(tenant, user, version);
                 }
                 Change::Session { user, .. } => sessions.forget_user(user),
+                Change::ApiTokens { tenant } => api_tokens.forget_school(tenant),
                 Change::Mail { tenant } => {
                     let _ = mail.send(tenant);
                 }
                 Change::Tenants => {}
                 Change::Resync => {
                     sessions.clear();
+                    api_tokens.clear();
                     everything = true;
                 }
             }

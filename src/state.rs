@@ -9,6 +9,7 @@ use crate::accounts::live::LiveSessions;
 use crate::accounts::sessions::CookiePolicy;
 use crate::accounts::throttle::{LoginThrottle, SignupLimit};
 use crate::actors::registry::Registry;
+use crate::api_tokens::live::LiveTokens;
 use crate::assessment::certificates::Printer;
 use crate::clock::Clock;
 use crate::db::Pools;
@@ -32,6 +33,8 @@ pub struct AppState {
     pub cookies: CookiePolicy,
     /// The sessions this instance has checked, kept coherent by `apply_changes` in `startup`.
     pub sessions: Arc<LiveSessions>,
+    /// The API tokens this instance has checked, and their budgets; kept coherent likewise.
+    pub api_tokens: Arc<LiveTokens>,
     pub throttle: LoginThrottle,
     pub signups: SignupLimit,
     /// Requests of one school handled at once on this instance (see `web::gate::fair`).

@@ -69,6 +69,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/admin_learners.html"),
     ),
     (
+        "admin_api.html",
+        include_str!("../templates/admin_api.html"),
+    ),
+    (
         "admin_audit.html",
         include_str!("../templates/admin_audit.html"),
     ),

@@ -40,3 +40,86 @@ pub async fn create(
         .optional()?;
     Ok(id.map(UserId))
 }
+
+/// A password hash no password matches: an account made by a school's system signs in through
+/// single sign-on, or sets a password with a reset link.
+pub const NO_PASSWORD: &str = "!";
+
+/// What [`upsert`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Upserted {
+    Created(UserId),
+    /// The account existed; its name and role before (equal to the new ones: nothing changed).
+    Existing {
+        id: UserId,
+        name: String,
+        role: String,
+    },
+}
+
+/// Creates the account `email` at `tenant`, or gives the existing one `name` and `role`: the same
+/// call twice leaves one account. An erased account's address is free again.
+pub async fn upsert(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+    email: &str,
+    name: &str,
+    role: Role,
+) -> Result<Upserted, AppError> {
+    let existing: Option<(uuid::Uuid, String, String)> = users::table
+        .filter(users::tenant_id.eq(tenant.0))
+        .filter(users::email.eq(email))
+        .select((users::id, users::name, users::role))
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?;
+    if let Some((id, before_name, before_role)) = existing {
+        if (before_name.as_str(), before_role.as_str()) != (name, role.as_str()) {
+            diesel::update(
+                users::table
+                    .filter(users::tenant_id.eq(tenant.0))
+                    .filter(users::id.eq(id)),
+            )
+            .set((users::name.eq(name), users::role.eq(role.as_str())))
+            .execute(conn)
+            .await?;
+        }
+        return Ok(Upserted::Existing {
+            id: UserId(id),
+            name: before_name,
+            role: before_role,
+        });
+    }
+    let new = NewUser {
+        email,
+        name,
+        password_hash: NO_PASSWORD,
+        role,
+        verified: false,
+    };
+    // A concurrent create of the same address wins; this call then finds it.
+    match create(conn, tenant, new).await? {
+        Some(id) => Ok(Upserted::Created(id)),
+        None => Err(AppError::Conflict(
+            "Another request created this account at the same moment; retry.".into(),
+        )),
+    }
+}
+
+/// The live account with address `email` at `tenant`: its id and name.
+pub async fn by_email(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+    email: &str,
+) -> Result<Option<(UserId, String)>, AppError> {
+    let found: Option<(uuid::Uuid, String)> = users::table
+        .filter(users::tenant_id.eq(tenant.0))
+        .filter(users::email.eq(email))
+        .filter(users::erased_at.is_null())
+        .select((users::id, users::name))
+        .first(conn)
+        .await
+        .optional()?;
+    Ok(found.map(|(id, name)| (UserId(id), name)))
+}

@@ -49,6 +49,7 @@ pub(super) async fn serve(cli: &Cli, db: &Database, args: &ServeArgs) -> anyhow:
         replay_to,
         trusted_proxies: args.trusted_proxies.clone(),
         signups_per_address: args.signups_per_address,
+        api_rate_per_minute: args.api_rate_per_minute,
         school_requests: args.school_requests.unwrap_or_else(|| {
             4 * std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
         }),

@@ -1,5 +1,5 @@
 //! LISTEN/NOTIFY on the primary: how every instance learns, within milliseconds, that a school's
-//! catalog, a learner, a session or the list of schools changed — whoever committed the change.
+//! catalog, a learner, a session, an API token or the list of schools changed — whoever committed the change.
 
 use std::time::Duration;
 
@@ -14,6 +14,7 @@ pub const TENANTS_CHANNEL: &str = "eduflow_tenants";
 pub const LEARNER_CHANNEL: &str = "eduflow_learner";
 pub const MAIL_CHANNEL: &str = "eduflow_mail";
 pub const SESSION_CHANNEL: &str = "eduflow_session";
+pub const API_TOKEN_CHANNEL: &str = "eduflow_api_token";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
@@ -27,6 +28,8 @@ pub enum Change {
     },
     /// A session of this account ended or what it grants changed (committed).
     Session { tenant: TenantId, user: UserId },
+    /// A school's API tokens changed (committed).
+    ApiTokens { tenant: TenantId },
     /// A school has new mail to send (committed).
     Mail { tenant: TenantId },
     /// Schools were added, removed or rebranded.
@@ -72,7 +75,7 @@ async fn listen_once(url: &str, changes: &mpsc::UnboundedSender<Change>) -> anyh
     client
         .batch_execute(&format!(
             "LISTEN {CATALOG_CHANNEL}; LISTEN {TENANTS_CHANNEL}; LISTEN {LEARNER_CHANNEL}; \
-             LISTEN {MAIL_CHANNEL}; LISTEN {SESSION_CHANNEL};"
+             LISTEN {MAIL_CHANNEL}; LISTEN {SESSION_CHANNEL}; LISTEN {API_TOKEN_CHANNEL};"
         ))
         .await?;
     if changes.send(Change::Resync).is_err() {
@@ -88,6 +91,11 @@ async fn listen_once(url: &str, changes: &mpsc::UnboundedSender<Change>) -> anyh
                 .parse()
                 .ok()
                 .map(|tenant| Change::Mail { tenant }),
+            API_TOKEN_CHANNEL => n
+                .payload()
+                .parse()
+                .ok()
+                .map(|tenant| Change::ApiTokens { tenant }),
             _ => parse_catalog(n.payload()),
         };
         if let Some(change) = change {

@@ -413,3 +413,40 @@ pub async fn lesson_page(
         total: all.len(),
     }))
 }
+
+/// A lesson of a published course at `tenant`, by slugs: (course id, lesson id, kind).
+pub async fn lesson_of(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+    course: &str,
+    lesson: &str,
+) -> Result<Option<(Uuid, Uuid, String)>, AppError> {
+    Ok(lessons::table
+        .inner_join(sections::table.inner_join(courses::table))
+        .filter(courses::tenant_id.eq(tenant.0))
+        .filter(courses::published.eq(true))
+        .filter(courses::slug.eq(course))
+        .filter(lessons::slug.eq(lesson))
+        .select((courses::id, lessons::id, lessons::kind))
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// Whether `user` is enrolled in the course `slug` at `tenant`.
+pub async fn is_enrolled(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+    user: UserId,
+    slug: &str,
+) -> Result<bool, AppError> {
+    let n: i64 = enrollments::table
+        .inner_join(courses::table)
+        .filter(enrollments::tenant_id.eq(tenant.0))
+        .filter(enrollments::user_id.eq(user.0))
+        .filter(courses::slug.eq(slug))
+        .count()
+        .get_result(conn)
+        .await?;
+    Ok(n > 0)
+}

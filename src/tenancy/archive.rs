@@ -34,10 +34,11 @@ use crate::media::store::Store;
 pub const FORMAT: &str = "eduflow-school";
 pub const VERSION: u32 = 1;
 
-/// Tables that are not exported: per-installation logins, mail and mailed links, and indexes
-/// rebuilt by triggers.
+/// Tables that are not exported: per-installation logins and API tokens, mail and mailed links,
+/// and indexes rebuilt by triggers.
 const SKIPPED: &[&str] = &[
     "sessions",
+    "api_tokens",
     "course_tags",
     "course_terms",
     "outbox",

@@ -387,6 +387,7 @@ pub fn settings(db: &TestDb) -> Settings {
         replay_to: None,
         trusted_proxies: Vec::new(),
         signups_per_address: 30,
+        api_rate_per_minute: 600,
         school_requests: 0,
         page_cache_bytes: 1 << 20,
         actor_idle: Duration::from_secs(60),

@@ -38,11 +38,13 @@ const LAYERS: &[(&str, &[&str])] = &[
         "domain",
         &[
             "accounts",
+            "api_tokens",
             "assessment",
             "audit",
             "authoring",
             "backup",
             "catalog",
+            "feeds",
             "learning",
             "mail",
             "media",

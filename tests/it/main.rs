@@ -5,6 +5,7 @@ mod house;
 
 mod accounts;
 mod actors;
+mod api_tokens;
 mod archive;
 mod assessment;
 mod audit;

@@ -1,5 +1,6 @@
-//! School administration pages: members and invitations, learners, course rosters, the audit log.
+//! School administration pages: members and invitations, learners, course rosters, API tokens, the audit log.
 
+pub mod api_tokens;
 pub mod audit;
 pub mod invitations;
 pub mod learners;

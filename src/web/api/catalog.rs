@@ -2,6 +2,8 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use super::client::MaybeApiClient;
+use crate::api_tokens::Scope;
 use crate::catalog::pages::PageKey;
 use crate::catalog::query::{CatalogQuery, Limit};
 use crate::encoded::Page;
@@ -14,13 +16,23 @@ fn json(req: &HttpRequest, page: &Page) -> HttpResponse {
     page.respond(req, "application/json")
 }
 
+/// The catalog is public; a token sent with the request must still be valid and may read it.
+fn catalog_reader(client: &MaybeApiClient) -> Result<(), ApiError> {
+    match &client.0 {
+        Some(client) => client.needs(Scope::CatalogRead),
+        None => Ok(()),
+    }
+}
+
 // `Result<School, _>`: an unknown host answers with a JSON error here, not the HTML page.
 pub async fn courses(
     school: Result<School, AppError>,
+    client: MaybeApiClient,
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let School(tenant) = school?;
+    catalog_reader(&client)?;
     let query = CatalogQuery::parse(req.query_string(), Limit::Client)?;
     let page = state
         .registry
@@ -31,11 +43,13 @@ pub async fn courses(
 
 pub async fn course(
     school: Result<School, AppError>,
+    client: MaybeApiClient,
     state: web::Data<AppState>,
     slug: web::Path<String>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let School(tenant) = school?;
+    catalog_reader(&client)?;
     let slug = slug.into_inner();
     if !is_slug(&slug, 120) {
         return Err(AppError::NotFound.into());
