@@ -44,6 +44,11 @@ pub const ACTIONS: &[&str] = &[
     "school.imported",
     "token.created",
     "token.revoked",
+    "webhook.added",
+    "webhook.rotated",
+    "webhook.enabled",
+    "webhook.removed",
+    "webhook.redelivered",
 ];
 
 /// Who acted, and from where.

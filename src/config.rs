@@ -44,6 +44,12 @@ pub struct Cli {
     #[command(flatten)]
     pub store: StoreArgs,
 
+    /// Let webhook endpoints be on loopback and private addresses (tests, private deployments).
+    /// Off, an endpoint whose host resolves to such an address is refused, when it is added and
+    /// at every delivery.
+    #[arg(long, env = "EDUFLOW_WEBHOOKS_ALLOW_PRIVATE", global = true)]
+    pub webhooks_allow_private: bool,
+
     /// Log format: `pretty` for people, `json` for log pipelines. Levels come from RUST_LOG.
     #[arg(long, env = "EDUFLOW_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty, global = true)]
     pub log_format: LogFormat,
@@ -174,6 +180,11 @@ pub enum Command {
     Tokens {
         #[command(subcommand)]
         command: TokensCommand,
+    },
+    /// A school's webhook endpoints (signed as Standard Webhooks says).
+    Webhooks {
+        #[command(subcommand)]
+        command: WebhooksCommand,
     },
     /// Backups of the embedded database (pgBackRest, in `<data dir>/backups`).
     Backup {
@@ -334,6 +345,31 @@ pub enum TokensCommand {
         #[arg(long)]
         school: String,
         id: uuid::Uuid,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhooksCommand {
+    /// Add an endpoint and print its `whsec_` signing secret once.
+    Add {
+        /// The school's slug.
+        #[arg(long)]
+        school: String,
+        /// Where events are POSTed (`https://…`; loopback and private addresses only with
+        /// EDUFLOW_WEBHOOKS_ALLOW_PRIVATE).
+        #[arg(long)]
+        url: String,
+        /// An event to send; repeat, or list several after one flag.
+        #[arg(long = "event", required = true, num_args = 1.., value_parser = [
+            "user.created", "enrollment.created", "enrollment.removed", "lesson.completed",
+            "course.completed", "quiz.attempted", "certificate.issued", "certificate.revoked",
+        ])]
+        events: Vec<String>,
+    },
+    /// A school's endpoints and their state (never their secrets).
+    List {
+        #[arg(long)]
+        school: String,
     },
 }
 

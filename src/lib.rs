@@ -40,3 +40,4 @@ pub mod telemetry;
 pub mod tenancy;
 pub mod views;
 pub mod web;
+pub mod webhooks;

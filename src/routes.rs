@@ -4,7 +4,7 @@ use actix_web::middleware::Compress;
 use actix_web::web;
 
 use crate::web::accounts::{email_change, personal, recovery, sign_in, verification};
-use crate::web::admin::{api_tokens, audit, invitations, learners, roster};
+use crate::web::admin::{api_tokens, audit, invitations, learners, roster, webhooks};
 use crate::web::api::catalog as api;
 use crate::web::api::learning as api_learning;
 use crate::web::api::systems;
@@ -169,6 +169,17 @@ fn text(cfg: &mut web::ServiceConfig) {
             web::post().to(invitations::invite_csv),
         )
         .route("/admin/audit", web::get().to(audit::page))
+        .route("/admin/webhooks", web::get().to(webhooks::list))
+        .route("/admin/webhooks", web::post().to(webhooks::add))
+        .route("/admin/webhooks/{endpoint}", web::get().to(webhooks::show))
+        .route(
+            "/admin/webhooks/{endpoint}/{action}",
+            web::post().to(webhooks::act),
+        )
+        .route(
+            "/admin/webhooks/{endpoint}/deliveries/{delivery}/redeliver",
+            web::post().to(webhooks::redeliver),
+        )
         .route("/admin/api", web::get().to(api_tokens::list))
         .route("/admin/api", web::post().to(api_tokens::create))
         .route(

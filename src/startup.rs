@@ -77,6 +77,8 @@ pub struct Settings {
     pub media_links: crate::media::Links,
     pub cdn_origin_secret: Option<String>,
     pub mail: MailSettings,
+    /// How webhooks are sent, and where they may go.
+    pub webhooks: crate::webhooks::sender::Pace,
     pub clock: crate::clock::Clock,
 }
 
@@ -95,10 +97,10 @@ pub struct Application {
     port: u16,
     metrics: Option<(ServerHandle, u16)>,
     state: web::Data<AppState>,
-    /// Tells the mail sender to stop after its batch in flight, and its task.
-    mail: (
+    /// Tells the mail and webhook senders to stop after their batches in flight, and their tasks.
+    senders: (
         tokio::sync::watch::Sender<bool>,
-        tokio::task::JoinHandle<()>,
+        [tokio::task::JoinHandle<()>; 2],
     ),
 }
 
@@ -161,7 +163,7 @@ impl Application {
             mail.public_port.map(|p| if p == 0 { port } else { p }),
         ));
         let (wake_tx, wake_rx) = mpsc::unbounded_channel();
-        let (stop_mail, mail_stopped) = tokio::sync::watch::channel(false);
+        let (stop_senders, senders_stopped) = tokio::sync::watch::channel(false);
         let sender = actix_web::rt::spawn(
             Sender {
                 pools: pools.clone(),
@@ -171,7 +173,18 @@ impl Application {
                 from: mail.from,
                 pace: mail.pace,
             }
-            .run(wake_rx, mail_stopped),
+            .run(wake_rx, senders_stopped.clone()),
+        );
+        let (hooks_tx, hooks_rx) = mpsc::unbounded_channel();
+        let hooks = actix_web::rt::spawn(
+            crate::webhooks::sender::Sender {
+                pools: pools.clone(),
+                directory: directory.clone(),
+                metrics: metrics.clone(),
+                mail: composer.clone(),
+                pace: settings.webhooks,
+            }
+            .run(hooks_rx, senders_stopped),
         );
         let (changes_tx, changes_rx) = mpsc::unbounded_channel();
         let sessions = Arc::new(LiveSessions::new(LIVE_SESSIONS, settings.replica_max_lag));
@@ -184,6 +197,7 @@ impl Application {
                 registry: registry.clone(),
                 pools: pools.clone(),
                 mail: wake_tx,
+                webhooks: hooks_tx,
                 sessions: sessions.clone(),
                 api_tokens: api_tokens.clone(),
             },
@@ -208,6 +222,7 @@ impl Application {
             },
             sessions,
             api_tokens,
+            webhooks_allow_private: settings.webhooks.allow_private,
             throttle: LoginThrottle::default(),
             signups: SignupLimit::new(settings.signups_per_address),
             school_requests: crate::db::budget::Budget::new(settings.school_requests),
@@ -264,7 +279,7 @@ impl Application {
             port,
             metrics,
             state,
-            mail: (stop_mail, sender),
+            senders: (stop_senders, [sender, hooks]),
         })
     }
 
@@ -290,13 +305,16 @@ impl Application {
         let result = self.server.await;
         // The sender records the batch it is sending, then stops: an instance that is gone
         // sends nothing more.
-        let (stop_mail, sender) = self.mail;
-        let _ = stop_mail.send(true);
-        if tokio::time::timeout(Duration::from_secs(25), sender)
-            .await
-            .is_err()
+        let (stop, senders) = self.senders;
+        let _ = stop.send(true);
+        if tokio::time::timeout(
+            Duration::from_secs(25),
+            futures_util::future::join_all(senders),
+        )
+        .await
+        .is_err()
         {
-            tracing::warn!("the mail sender did not stop in time; its leases will run out");
+            tracing::warn!("a sender did not stop in time; its leases will run out");
         }
         let left = self.state.registry.drained(Duration::from_secs(10)).await;
         if left > 0 {
@@ -414,6 +432,8 @@ struct Listeners {
     pools: Pools,
     /// Wakes the mail sender for a school.
     mail: mpsc::UnboundedSender<crate::ids::TenantId>,
+    /// Wakes the webhook sender for a school.
+    webhooks: mpsc::UnboundedSender<crate::ids::TenantId>,
     sessions: Arc<LiveSessions>,
     api_tokens: Arc<LiveTokens>,
 }
@@ -426,6 +446,7 @@ async fn apply_changes(mut rx: mpsc::UnboundedReceiver<Change>, to: Listeners) {
         registry,
         pools,
         mail,
+        webhooks,
         sessions,
         api_tokens,
     } = to;
@@ -433,6 +454,10 @@ async fn apply_changes(mut rx: mpsc::UnboundedReceiver<Change>, to: Listeners) {
         let mut everything = match change {
             Change::Mail { tenant } => {
                 let _ = mail.send(tenant);
+                continue;
+            }
+            Change::Webhook { tenant } => {
+                let _ = webhooks.send(tenant);
                 continue;
             }
             Change::Catalog { tenant, version } => {
@@ -482,6 +507,9 @@ async fn apply_changes(mut rx: mpsc::UnboundedReceiver<Change>, to: Listeners) {
                 Change::ApiTokens { tenant } => api_tokens.forget_school(tenant),
                 Change::Mail { tenant } => {
                     let _ = mail.send(tenant);
+                }
+                Change::Webhook { tenant } => {
+                    let _ = webhooks.send(tenant);
                 }
                 Change::Tenants => {}
                 Change::Resync => {

@@ -35,6 +35,8 @@ pub struct AppState {
     pub sessions: Arc<LiveSessions>,
     /// The API tokens this instance has checked, and their budgets; kept coherent likewise.
     pub api_tokens: Arc<LiveTokens>,
+    /// Webhook endpoints may be on private addresses (see `webhooks::address`).
+    pub webhooks_allow_private: bool,
     pub throttle: LoginThrottle,
     pub signups: SignupLimit,
     /// Requests of one school handled at once on this instance (see `web::gate::fair`).

@@ -73,6 +73,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/admin_api.html"),
     ),
     (
+        "admin_webhooks.html",
+        include_str!("../templates/admin_webhooks.html"),
+    ),
+    (
+        "admin_webhook.html",
+        include_str!("../templates/admin_webhook.html"),
+    ),
+    (
         "admin_audit.html",
         include_str!("../templates/admin_audit.html"),
     ),
@@ -131,6 +139,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "mail/enrollment.html",
         include_str!("../templates/mail/enrollment.html"),
+    ),
+    (
+        "mail/webhook_disabled.txt",
+        include_str!("../templates/mail/webhook_disabled.txt"),
+    ),
+    (
+        "mail/webhook_disabled.html",
+        include_str!("../templates/mail/webhook_disabled.html"),
     ),
     (
         "mail/announcement.txt",

@@ -4,16 +4,16 @@ mod data;
 mod database;
 mod serve;
 mod store;
+mod systems;
 mod tenants;
-mod tokens;
 
 use anyhow::Context;
 
 use self::data::{backup_cmd, seed_cmd};
 use self::database::Database;
 use self::serve::serve;
+use self::systems::{tokens_cmd, webhooks_cmd};
 use self::tenants::{create_user, owner_did, tenants_cmd};
-use self::tokens::tokens_cmd;
 use crate::audit::Change;
 use crate::config::{Cli, Command, CoursesCommand, QuizCommand, TenantsCommand, UsersCommand};
 use crate::db::migrate;
@@ -58,6 +58,7 @@ async fn run_with(cli: &Cli, db: &Database) -> anyhow::Result<()> {
         Command::Seed(args) => seed_cmd(cli, db, args).await,
         Command::Backup { command } => backup_cmd(cli, db, command).await,
         Command::Tokens { command } => tokens_cmd(db, command).await,
+        Command::Webhooks { command } => webhooks_cmd(cli, db, command).await,
         Command::Users {
             command: UsersCommand::Create(args),
         } => create_user(db, args).await,

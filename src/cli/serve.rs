@@ -50,6 +50,10 @@ pub(super) async fn serve(cli: &Cli, db: &Database, args: &ServeArgs) -> anyhow:
         trusted_proxies: args.trusted_proxies.clone(),
         signups_per_address: args.signups_per_address,
         api_rate_per_minute: args.api_rate_per_minute,
+        webhooks: crate::webhooks::sender::Pace {
+            allow_private: cli.webhooks_allow_private,
+            ..Default::default()
+        },
         school_requests: args.school_requests.unwrap_or_else(|| {
             4 * std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
         }),

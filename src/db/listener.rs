@@ -15,6 +15,7 @@ pub const LEARNER_CHANNEL: &str = "eduflow_learner";
 pub const MAIL_CHANNEL: &str = "eduflow_mail";
 pub const SESSION_CHANNEL: &str = "eduflow_session";
 pub const API_TOKEN_CHANNEL: &str = "eduflow_api_token";
+pub const WEBHOOK_CHANNEL: &str = "eduflow_webhook";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
@@ -28,6 +29,8 @@ pub enum Change {
     },
     /// A session of this account ended or what it grants changed (committed).
     Session { tenant: TenantId, user: UserId },
+    /// A school has new webhook deliveries (committed).
+    Webhook { tenant: TenantId },
     /// A school's API tokens changed (committed).
     ApiTokens { tenant: TenantId },
     /// A school has new mail to send (committed).
@@ -75,7 +78,8 @@ async fn listen_once(url: &str, changes: &mpsc::UnboundedSender<Change>) -> anyh
     client
         .batch_execute(&format!(
             "LISTEN {CATALOG_CHANNEL}; LISTEN {TENANTS_CHANNEL}; LISTEN {LEARNER_CHANNEL}; \
-             LISTEN {MAIL_CHANNEL}; LISTEN {SESSION_CHANNEL}; LISTEN {API_TOKEN_CHANNEL};"
+             LISTEN {MAIL_CHANNEL}; LISTEN {SESSION_CHANNEL}; LISTEN {API_TOKEN_CHANNEL}; \
+             LISTEN {WEBHOOK_CHANNEL};"
         ))
         .await?;
     if changes.send(Change::Resync).is_err() {
@@ -91,6 +95,11 @@ async fn listen_once(url: &str, changes: &mpsc::UnboundedSender<Change>) -> anyh
                 .parse()
                 .ok()
                 .map(|tenant| Change::Mail { tenant }),
+            WEBHOOK_CHANNEL => n
+                .payload()
+                .parse()
+                .ok()
+                .map(|tenant| Change::Webhook { tenant }),
             API_TOKEN_CHANNEL => n
                 .payload()
                 .parse()

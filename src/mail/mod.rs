@@ -24,6 +24,7 @@ pub enum Kind {
     Invite,
     Enrollment,
     Announcement,
+    WebhookDisabled,
 }
 
 impl Kind {
@@ -35,6 +36,7 @@ impl Kind {
             Self::Invite => "invite",
             Self::Enrollment => "enrollment",
             Self::Announcement => "announcement",
+            Self::WebhookDisabled => "webhook_disabled",
         }
     }
 

@@ -52,6 +52,10 @@ pub struct Metrics {
     pub mail_queue_age: prometheus::Gauge,
     /// From the commit that wrote a mail to its acceptance by the SMTP server.
     pub mail_delivery: Histogram,
+    /// Webhook attempts, by outcome (`delivered`, `retry`, `failed`).
+    pub webhook_attempts: IntCounterVec,
+    /// From the commit that wrote a webhook delivery to the endpoint's 2xx.
+    pub webhook_delivery: Histogram,
     /// Grading a quiz submission and recording the attempt.
     pub quiz_grading: Histogram,
     /// Drawing a certificate's PDF and storing it.
@@ -222,6 +226,22 @@ impl Metrics {
                 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 30.0, 300.0, 3600.0
             ])
         ));
+        let webhook_attempts = metric!(IntCounterVec::new(
+            Opts::new(
+                "eduflow_webhook_attempts_total",
+                "Webhook attempts, by outcome: delivered, retry (rescheduled), failed (given up)"
+            ),
+            &["outcome"]
+        ));
+        let webhook_delivery = metric!(Histogram::with_opts(
+            HistogramOpts::new(
+                "eduflow_webhook_delivery_seconds",
+                "From the commit that wrote a webhook delivery to the endpoint's 2xx"
+            )
+            .buckets(vec![
+                0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 30.0, 300.0, 3600.0
+            ])
+        ));
         let quiz_grading = metric!(Histogram::with_opts(hist(
             "eduflow_quiz_grading_seconds",
             "Grading a quiz submission and committing the attempt"
@@ -269,6 +289,8 @@ impl Metrics {
             mail_retries,
             mail_queue_age,
             mail_delivery,
+            webhook_attempts,
+            webhook_delivery,
             quiz_grading,
             certificate_drawing,
             last_pool_stats: Mutex::default(),

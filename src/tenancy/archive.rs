@@ -34,11 +34,14 @@ use crate::media::store::Store;
 pub const FORMAT: &str = "eduflow-school";
 pub const VERSION: u32 = 1;
 
-/// Tables that are not exported: per-installation logins and API tokens, mail and mailed links,
-/// and indexes rebuilt by triggers.
+/// Tables that are not exported: per-installation logins, API tokens and webhooks (their signing
+/// secrets never leave the database in clear), mail and mailed links, and indexes rebuilt by
+/// triggers.
 const SKIPPED: &[&str] = &[
     "sessions",
     "api_tokens",
+    "webhook_endpoints",
+    "webhook_deliveries",
     "course_tags",
     "course_terms",
     "outbox",

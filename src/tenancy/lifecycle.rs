@@ -21,6 +21,8 @@ use crate::media::store::Store;
 /// deleted in (and the reverse of the order they are imported in).
 pub const TABLES: &[&str] = &[
     "audit_log",
+    "webhook_deliveries",
+    "webhook_endpoints",
     "api_tokens",
     "outbox",
     "account_tokens",

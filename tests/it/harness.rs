@@ -388,6 +388,13 @@ pub fn settings(db: &TestDb) -> Settings {
         trusted_proxies: Vec::new(),
         signups_per_address: 30,
         api_rate_per_minute: 600,
+        webhooks: eduflow::webhooks::sender::Pace {
+            sweep: Duration::from_millis(200),
+            retry_base: Duration::from_millis(200),
+            timeout: Duration::from_secs(3),
+            allow_private: true,
+            ..Default::default()
+        },
         school_requests: 0,
         page_cache_bytes: 1 << 20,
         actor_idle: Duration::from_secs(60),
@@ -529,6 +536,75 @@ impl SmtpSink {
             let _ = std::fs::remove_file(flag);
         }
     }
+}
+
+/// A webhook receiver (`tests/tools/webhook_receiver.py`) that verifies every delivery with the
+/// `standardwebhooks` package, one per run; each test uses its own `/hook/<name>`.
+pub struct Receiver {
+    pub port: u16,
+    child: std::process::Child,
+}
+
+impl Receiver {
+    fn start() -> Self {
+        use std::io::BufRead;
+        let port = free_port();
+        let script = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/tools/webhook_receiver.py"
+        );
+        let mut child = std::process::Command::new("python3")
+            .arg(script)
+            .arg(port.to_string())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 runs tests/tools/webhook_receiver.py (pip install standardwebhooks)");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line.trim(), "ready", "the webhook receiver did not start");
+        Self { port, child }
+    }
+
+    /// Where a test's endpoint receives.
+    pub fn url(&self, name: &str) -> String {
+        format!("http://127.0.0.1:{}/hook/{name}", self.port)
+    }
+
+    /// How `/hook/<name>` verifies and answers (see the script).
+    pub async fn configure(&self, name: &str, config: serde_json::Value) {
+        let body = config.to_string();
+        let head = format!(
+            "POST /_config/{name} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        assert_eq!(raw(self.port, head.as_bytes()).await.status, 204);
+    }
+
+    /// Every request `/hook/<name>` received, in order.
+    pub async fn received(&self, name: &str) -> Vec<serde_json::Value> {
+        let res = request(
+            self.port,
+            "GET",
+            "127.0.0.1",
+            &format!("/_received/{name}"),
+            &[],
+        )
+        .await;
+        serde_json::from_str(&res.body).unwrap()
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+pub fn receiver() -> &'static Receiver {
+    static RECEIVER: OnceLock<Receiver> = OnceLock::new();
+    RECEIVER.get_or_init(Receiver::start)
 }
 
 /// One SMTP sink for the run's serving binaries (tests that read mail start their own).

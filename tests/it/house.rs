@@ -49,6 +49,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "mail",
             "media",
             "tenancy",
+            "webhooks",
         ],
     ),
     ("actors", &["actors"]),

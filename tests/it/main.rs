@@ -41,3 +41,4 @@ mod shutdown;
 mod startup;
 mod tenant_files;
 mod timeouts;
+mod webhooks;

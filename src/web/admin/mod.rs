@@ -1,7 +1,8 @@
-//! School administration pages: members and invitations, learners, course rosters, API tokens, the audit log.
+//! School administration pages: members and invitations, learners, course rosters, API tokens, webhooks, the audit log.
 
 pub mod api_tokens;
 pub mod audit;
 pub mod invitations;
 pub mod learners;
 pub mod roster;
+pub mod webhooks;

@@ -1,11 +1,11 @@
-//! `tokens …`: a school's API tokens on the owner side.
+//! `tokens …` and `webhooks …`: a school's API tokens and webhook endpoints on the owner side.
 
 use serde_json::json;
 
 use super::database::Database;
 use crate::api_tokens::{Scope, store};
 use crate::audit::{self, By, Change};
-use crate::config::TokensCommand;
+use crate::config::{TokensCommand, WebhooksCommand};
 use crate::db::tenant_tx;
 use crate::tenancy::lifecycle;
 
@@ -85,6 +85,55 @@ pub(super) async fn tokens_cmd(db: &Database, command: &TokensCommand) -> anyhow
                 anyhow::bail!("{school} has no live token {id}");
             };
             println!("revoked {id} ({name})");
+        }
+    }
+    Ok(())
+}
+
+pub(super) async fn webhooks_cmd(
+    cli: &crate::config::Cli,
+    db: &Database,
+    command: &WebhooksCommand,
+) -> anyhow::Result<()> {
+    use crate::webhooks::{address, parse_events, store as hooks};
+    let pools = db.admin_pools()?;
+    let pool = pools.primary();
+    match command {
+        WebhooksCommand::Add {
+            school,
+            url,
+            events,
+        } => {
+            let tenant = lifecycle::school_id(pool, school).await?;
+            let url = address::parse(url).map_err(|e| anyhow::anyhow!("--url: {e}"))?;
+            address::resolve(&url, cli.webhooks_allow_private)
+                .await
+                .map_err(|e| anyhow::anyhow!("--url: {e}"))?;
+            let events =
+                parse_events(events.iter().map(String::as_str)).map_err(anyhow::Error::msg)?;
+            let secret = tenant_tx(pool, tenant, "webhooks", move |conn| {
+                Box::pin(async move {
+                    let by = By::owner("webhooks add");
+                    hooks::add(conn, tenant, &by, url.as_str(), &events).await
+                })
+            })
+            .await?;
+            println!("{secret}");
+            eprintln!("webhook endpoint added to {school}: the secret is shown once");
+        }
+        WebhooksCommand::List { school } => {
+            let tenant = lifecycle::school_id(pool, school).await?;
+            let endpoints = tenant_tx(pool, tenant, "webhooks", move |conn| {
+                Box::pin(async move { hooks::list(conn, tenant).await })
+            })
+            .await?;
+            for e in endpoints {
+                let state = match e.disabled_at {
+                    Some(at) => format!("disabled {}", at.format("%Y-%m-%d %H:%M")),
+                    None => format!("active ({} failures in a row)", e.failures),
+                };
+                println!("{}\t{}\t{}\t{state}", e.id, e.url, e.events.join(" "));
+            }
         }
     }
     Ok(())

@@ -1,0 +1,17 @@
+DROP TRIGGER quiz_attempts_webhook ON quiz_attempts;
+DROP TRIGGER certificates_webhook ON certificates;
+DROP TRIGGER lesson_progress_webhook ON lesson_progress;
+DROP TRIGGER enrollments_webhook ON enrollments;
+DROP TRIGGER users_webhook ON users;
+DROP FUNCTION webhook_due_schools();
+DROP FUNCTION webhook_quiz_attempted();
+DROP FUNCTION webhook_certificate();
+DROP FUNCTION webhook_lesson_completed();
+DROP FUNCTION webhook_enrollment();
+DROP FUNCTION webhook_user_created();
+DROP FUNCTION webhook_course(uuid, uuid);
+DROP FUNCTION webhook_user(uuid, uuid);
+DROP FUNCTION enqueue_webhook(uuid, text, jsonb);
+DROP FUNCTION webhook_wanted(uuid, text);
+DROP TABLE webhook_deliveries;
+DROP TABLE webhook_endpoints;

@@ -1,0 +1,362 @@
+//! The webhook sender: one task per instance, woken when a school's new deliveries are announced
+//! on commit (`eduflow_webhook`) and sweeping every few seconds for retries and for announcements
+//! it missed. Schools take turns, a batch each; each batch is claimed under a lease, sent a few at
+//! a time, and the outcomes recorded (a lost record means the lease runs out and the delivery is
+//! sent again: at least once). An endpoint that fails too often in a row is disabled, and its
+//! school's admins are mailed in the transaction that disables it.
+
+use std::collections::{HashSet, VecDeque};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use diesel::QueryableByName;
+use diesel_async::RunQueryDsl;
+use futures_util::{StreamExt, stream};
+use tokio::sync::mpsc;
+
+use super::address;
+use super::signature;
+use super::store::{self, Attempt, Claimed, Disabled};
+use crate::db::{Pools, global_tx, tenant_tx};
+use crate::ids::TenantId;
+use crate::mail::{Composer, Kind, outbox};
+use crate::metrics::Metrics;
+use crate::tenancy::{Directory, Tenant};
+
+/// How the sender paces itself, and what it allows.
+#[derive(Debug, Clone, Copy)]
+pub struct Pace {
+    /// How often it looks for due deliveries nobody announced.
+    pub sweep: Duration,
+    /// The wait before the first retry; it doubles with each attempt, up to six hours.
+    pub retry_base: Duration,
+    /// Attempts before a delivery is given up.
+    pub max_attempts: i32,
+    /// Failed attempts in a row that disable an endpoint.
+    pub disable_after: i32,
+    /// Deliveries claimed at once from one school.
+    pub batch: i64,
+    /// Deliveries in flight at once.
+    pub concurrency: usize,
+    /// The whole of one attempt: connecting, sending, the answer's head and up to
+    /// [`ANSWER_LIMIT`] of its body.
+    pub timeout: Duration,
+    /// Endpoints on loopback and private addresses are allowed (tests, private deployments).
+    pub allow_private: bool,
+}
+
+impl Default for Pace {
+    fn default() -> Self {
+        Self {
+            sweep: Duration::from_secs(5),
+            retry_base: Duration::from_secs(30),
+            max_attempts: 12,
+            disable_after: 20,
+            batch: 50,
+            concurrency: 8,
+            timeout: Duration::from_secs(10),
+            allow_private: false,
+        }
+    }
+}
+
+/// How much of an endpoint's answer is read (the rest is dropped unread).
+pub const ANSWER_LIMIT: usize = 16 * 1024;
+
+pub struct Sender {
+    pub pools: Pools,
+    pub directory: Arc<Directory>,
+    pub metrics: Arc<Metrics>,
+    pub mail: Arc<Composer>,
+    pub pace: Pace,
+}
+
+#[derive(QueryableByName)]
+struct Due {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    school: uuid::Uuid,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    due: bool,
+}
+
+/// Schools waiting for a batch, each once, in the order they asked.
+#[derive(Default)]
+struct Turns {
+    queue: VecDeque<TenantId>,
+    queued: HashSet<TenantId>,
+}
+
+impl Turns {
+    fn push(&mut self, school: TenantId) {
+        if self.queued.insert(school) {
+            self.queue.push_back(school);
+        }
+    }
+
+    fn next(&mut self) -> Option<TenantId> {
+        let school = self.queue.pop_front()?;
+        self.queued.remove(&school);
+        Some(school)
+    }
+}
+
+impl Sender {
+    /// Sends until `stop` turns true (between batches).
+    pub async fn run(
+        self,
+        mut wake: mpsc::UnboundedReceiver<TenantId>,
+        mut stop: tokio::sync::watch::Receiver<bool>,
+    ) {
+        let mut turns = Turns::default();
+        let mut next_sweep = tokio::time::Instant::now();
+        while !*stop.borrow() {
+            while let Ok(school) = wake.try_recv() {
+                turns.push(school);
+            }
+            if tokio::time::Instant::now() >= next_sweep {
+                for school in self.sweep().await {
+                    turns.push(school);
+                }
+                next_sweep = tokio::time::Instant::now() + self.pace.sweep;
+            }
+            if let Some(school) = turns.next() {
+                if self.batch(school).await {
+                    turns.push(school);
+                }
+                continue;
+            }
+            tokio::select! {
+                woken = wake.recv() => match woken {
+                    Some(school) => turns.push(school),
+                    None => return,
+                },
+                _ = tokio::time::sleep_until(next_sweep) => {}
+                _ = stop.changed() => {}
+            }
+        }
+    }
+
+    async fn sweep(&self) -> Vec<TenantId> {
+        let due = global_tx(self.pools.primary(), "webhook_sweep", |conn| {
+            Box::pin(async move {
+                Ok(
+                    diesel::sql_query("SELECT school, due FROM webhook_due_schools()")
+                        .load::<Due>(conn)
+                        .await?,
+                )
+            })
+        })
+        .await;
+        match due {
+            Ok(due) => due
+                .into_iter()
+                .filter(|d| d.due)
+                .map(|d| TenantId(d.school))
+                .collect(),
+            Err(e) => {
+                tracing::warn!(error = ?e, "looking for due webhooks failed");
+                Vec::new()
+            }
+        }
+    }
+
+    /// Sends one batch of the school's due deliveries; `true` when there may be more.
+    async fn batch(&self, tenant: TenantId) -> bool {
+        let limit = self.pace.batch;
+        let claimed = tenant_tx(self.pools.primary(), tenant, "webhook_claim", move |conn| {
+            Box::pin(async move { store::claim(conn, tenant, limit).await })
+        })
+        .await;
+        let batch = match claimed {
+            Ok(batch) if batch.is_empty() => return false,
+            Ok(batch) => batch,
+            Err(e) => {
+                tracing::warn!(%tenant, error = ?e, "claiming webhooks failed");
+                return false;
+            }
+        };
+        let full = batch.len() as i64 == limit;
+        let Some(school) = self.directory.by_id(tenant) else {
+            return false;
+        };
+        let attempts: Vec<Attempt> = stream::iter(batch)
+            .map(|d| async move { self.attempt(&d).await })
+            .buffer_unordered(self.pace.concurrency)
+            .collect()
+            .await;
+        let (mail, pace) = (self.mail.clone(), self.pace);
+        let recorded = tenant_tx(
+            self.pools.primary(),
+            tenant,
+            "webhook_record",
+            move |conn| {
+                Box::pin(async move {
+                    let disabled =
+                        store::record(conn, tenant, &attempts, pace.disable_after).await?;
+                    for endpoint in &disabled {
+                        tell_admins(conn, &mail, &school, endpoint).await?;
+                    }
+                    Ok(disabled)
+                })
+            },
+        )
+        .await;
+        match recorded {
+            Ok(disabled) => {
+                for d in disabled {
+                    tracing::warn!(%tenant, endpoint = %d.id, reason = d.reason, "webhook endpoint disabled");
+                }
+            }
+            Err(e) => {
+                tracing::error!(%tenant, error = ?e, "recording webhook attempts failed");
+                return false;
+            }
+        }
+        full
+    }
+
+    /// One attempt at `d`, never longer than the pace's timeout.
+    async fn attempt(&self, d: &Claimed) -> Attempt {
+        let start = Instant::now();
+        let answer = tokio::time::timeout(self.pace.timeout, self.post(d)).await;
+        let latency_ms = start.elapsed().as_millis().min(i32::MAX as u128) as i32;
+        let (status, error) = match answer {
+            Ok(Ok(status)) if (200..300).contains(&status) => (Some(status), None),
+            Ok(Ok(status)) => (
+                Some(status),
+                Some(format!("the endpoint answered {status}")),
+            ),
+            Ok(Err(e)) => (None, Some(e)),
+            Err(_) => (
+                None,
+                Some(format!(
+                    "no answer within {} ms",
+                    self.pace.timeout.as_millis()
+                )),
+            ),
+        };
+        let outcome = match (&error, d.attempts >= self.pace.max_attempts) {
+            (None, _) => "delivered",
+            (Some(_), false) => "retry",
+            (Some(_), true) => "failed",
+        };
+        self.metrics
+            .webhook_attempts
+            .with_label_values(&[outcome])
+            .inc();
+        if error.is_none() {
+            let waited = chrono::Utc::now() - d.created_at;
+            self.metrics
+                .webhook_delivery
+                .observe(waited.as_seconds_f64().max(0.0));
+        }
+        let retry_at = (outcome == "retry").then(|| {
+            let doubling = 2u32.saturating_pow((d.attempts - 1).clamp(0, 16) as u32);
+            let wait = (self.pace.retry_base * doubling).min(Duration::from_secs(6 * 3600));
+            chrono::Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default()
+        });
+        Attempt {
+            delivery: d.id,
+            endpoint: d.endpoint,
+            status,
+            latency_ms,
+            error: error.map(|e| e.chars().take(500).collect()),
+            retry_at,
+        }
+    }
+
+    /// POSTs `d`, signed, to the address its URL resolves to (checked), following no redirect;
+    /// answers the status once up to [`ANSWER_LIMIT`] of the body is read.
+    async fn post(&self, d: &Claimed) -> Result<i32, String> {
+        let url = address::parse(&d.url)?;
+        let addr = address::resolve(&url, self.pace.allow_private).await?;
+        let host = url.host_str().unwrap_or_default().to_owned();
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .resolve(&host, addr)
+            .connect_timeout(self.pace.timeout)
+            .user_agent("EduFlow-Webhooks/1")
+            .build()
+            .map_err(|e| format!("building the client failed: {e}"))?;
+        let id = format!("msg_{}", d.id.simple());
+        let timestamp = chrono::Utc::now().timestamp();
+        let mut secrets = vec![d.secret.as_str()];
+        secrets.extend(d.previous_secret.as_deref());
+        let signature = signature::header(&secrets, &id, timestamp, d.body.as_bytes());
+        let mut answer = client
+            .post(url)
+            .header("content-type", "application/json")
+            .header("webhook-id", &id)
+            .header("webhook-timestamp", timestamp.to_string())
+            .header("webhook-signature", signature)
+            .body(d.body.clone())
+            .send()
+            .await
+            .map_err(|e| format!("sending failed: {}", without_url(&e)))?;
+        let status = i32::from(answer.status().as_u16());
+        let mut read = 0;
+        while read < ANSWER_LIMIT {
+            match answer.chunk().await {
+                Ok(Some(chunk)) => read += chunk.len(),
+                Ok(None) | Err(_) => break,
+            }
+        }
+        Ok(status)
+    }
+}
+
+/// A request error's text and causes, without the URL (which may carry a token in its query).
+fn without_url(e: &reqwest::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    if let Some(url) = e.url() {
+        text = text.replace(url.as_str(), "the endpoint");
+    }
+    text
+}
+
+/// Mails each of the school's admins that `endpoint` was disabled.
+async fn tell_admins(
+    conn: &mut diesel_async::AsyncPgConnection,
+    mail: &Composer,
+    school: &Tenant,
+    endpoint: &Disabled,
+) -> Result<(), crate::error::AppError> {
+    #[derive(QueryableByName)]
+    struct Admin {
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        id: uuid::Uuid,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        email: String,
+    }
+    let admins: Vec<Admin> = diesel::sql_query(
+        "SELECT id, name, email FROM users
+          WHERE tenant_id = $1 AND role = 'admin' AND suspended_at IS NULL AND erased_at IS NULL",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(school.id.0)
+    .load(conn)
+    .await?;
+    let link = format!("{}/admin/webhooks/{}", mail.origin(school), endpoint.id);
+    let mut mails = Vec::with_capacity(admins.len());
+    for admin in admins {
+        let mut ctx = tera::Context::new();
+        ctx.insert("name", &admin.name);
+        ctx.insert("url", &endpoint.url);
+        ctx.insert("reason", &endpoint.reason);
+        ctx.insert("link", &link);
+        mails.push(mail.compose(
+            school,
+            Kind::WebhookDisabled,
+            (&admin.email, Some(crate::ids::UserId(admin.id))),
+            ctx,
+        )?);
+    }
+    outbox::enqueue_many(conn, school.id, &mails).await
+}
