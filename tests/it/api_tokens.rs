@@ -550,6 +550,13 @@ async fn a_schools_system_enrolls_completes_and_reads_what_changed() {
     expected.sort();
     seen.sort();
     assert_eq!(seen, expected, "each change once, none skipped");
+    // Each feed lists a change once it is two seconds old.
+    let settled = eventually(Duration::from_secs(5), || async {
+        let res = call(port, alpha, "GET", "/api/v1/certificates", t, None).await;
+        !res.json()["items"].as_array().unwrap().is_empty()
+    })
+    .await;
+    assert!(settled.is_some());
     let certificates = call(port, alpha, "GET", "/api/v1/certificates", t, None).await;
     let items = certificates.json()["items"].as_array().unwrap().clone();
     assert_eq!(items.len(), 1);

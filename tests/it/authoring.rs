@@ -282,6 +282,12 @@ async fn an_instructor_builds_and_publishes_a_course_that_learners_watch() {
             .await,
     );
     assert_eq!(db.text(lessons).await, "Why Rust");
+    // A deletion is on the school's audit log, by its author.
+    assert_eq!(
+        db.text("SELECT action || ' ' || actor FROM audit_log WHERE action LIKE 'course.%deleted'")
+            .await,
+        "course.lesson_deleted ines@alpha.test"
+    );
     assert_eq!(
         ines.post(
             &app,
@@ -475,6 +481,12 @@ async fn only_the_schools_owners_assignees_and_admins_edit_and_nothing_leaks() {
     assert_eq!(assign("admin@beta.test").await.status, 422);
     location(&assign("other@alpha.test").await);
     assert_eq!(other.get(&app, &course).await.status, 200);
+    // Only the assignment that happened is on the audit log.
+    assert_eq!(
+        db.text("SELECT string_agg(action || ' ' || (after->>'email'), ',') FROM audit_log WHERE action LIKE 'course.instructor%'")
+            .await,
+        "course.instructor_assigned other@alpha.test"
+    );
     // Admins edit every course of their school.
     location(&admin.upload(&app, &course, &hijack, &[]).await);
     assert_eq!(db.count(renamed).await, 1);

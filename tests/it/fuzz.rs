@@ -81,6 +81,14 @@ const POST_ROUTES: &[&str] = &[
     "/courses/{slug}/lessons/{quiz}/attempts",
     "/certificates/{certificate}/revoke",
     "/certificates/{certificate}/restore",
+    "/admin/api",
+    "/admin/api/{token}/revoke",
+    "/admin/webhooks",
+    "/admin/webhooks/{endpoint}/{action}",
+    "/admin/webhooks/{endpoint}/deliveries/{delivery}/redeliver",
+    "/api/v1/users",
+    "/api/v1/enrollments",
+    "/api/v1/completions",
     // Late: these end the sessions or accounts the other routes are fuzzed with.
     "/admin/learners/{user}/suspend",
     "/admin/learners/{user}/delete",
@@ -128,6 +136,10 @@ const FIELDS: &[&str] = &[
     "unlock_at",
     "prerequisites",
     "reason",
+    "url",
+    "days",
+    "users:write",
+    "user.created",
     "q0",
     "q1",
     "q2",
@@ -464,6 +476,9 @@ async fn malformed_posts_to_every_route_never_get_a_5xx_or_a_panic() {
         filled.insert(k, db.text(sql).await);
     }
     filled.insert("{quiz}", "fuzz-quiz".to_owned());
+    filled.insert("{endpoint}", uuid::Uuid::new_v4().to_string());
+    filled.insert("{delivery}", uuid::Uuid::new_v4().to_string());
+    filled.insert("{action}", "rotate".to_owned());
     filled.insert("{certificate}", certificate);
     // Tokens are read from a page each user can see.
     learner.get(port, "/learn").await;

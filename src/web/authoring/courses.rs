@@ -6,6 +6,7 @@ use std::sync::Arc;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, web};
 use serde::Serialize;
+use serde_json::json;
 
 use super::editor::{allowed, blank_values, file, signed, typed_values, upload_form};
 use super::staff::{Staff, edit};
@@ -15,7 +16,7 @@ use crate::authoring::forms::{self, CourseInput, FieldErrors, LEVELS};
 use crate::authoring::store;
 use crate::db::tenant_tx;
 use crate::error::AppError;
-use crate::ids::{CourseId, LessonId, SectionId, UserId};
+use crate::ids::{CourseId, LessonId, SectionId, TenantId, UserId};
 use crate::media::sniff::Family;
 use crate::redirect::see_other;
 use crate::state::AppState;
@@ -444,6 +445,7 @@ pub async fn arrange_section(
     if !matches!(action.as_str(), "rename" | "up" | "down" | "delete") {
         return Err(AppError::bad_request("Unknown section action."));
     }
+    let (by, school) = (audited_by(&req, &state, &user), tenant.id);
     course_action(
         req,
         tenant,
@@ -457,7 +459,13 @@ pub async fn arrange_section(
                     ("rename", Some((title, schedule))) => {
                         store::save_section(conn, course, section, &title, schedule).await
                     }
-                    ("delete", _) => store::delete_section(conn, course, section).await,
+                    ("delete", _) => {
+                        store::delete_section(conn, course, section).await?;
+                        let change =
+                            Change::new("course.section_deleted", format!("course:{course}"))
+                                .before(json!({ "section": section }));
+                        audit::record(conn, school, &by, change).await
+                    }
                     (dir, _) => store::move_section(conn, course, section, dir == "up").await,
                 }
             })
@@ -481,6 +489,7 @@ pub async fn arrange_lesson(
     if !matches!(action.as_str(), "up" | "down" | "delete") {
         return Err(AppError::bad_request("Unknown lesson action."));
     }
+    let (by, school) = (audited_by(&req, &state, &user), tenant.id);
     course_action(
         req,
         tenant,
@@ -491,7 +500,13 @@ pub async fn arrange_lesson(
         move |conn, course, _| {
             Box::pin(async move {
                 match action.as_str() {
-                    "delete" => store::delete_lesson(conn, course, lesson).await,
+                    "delete" => {
+                        store::delete_lesson(conn, course, lesson).await?;
+                        let change =
+                            Change::new("course.lesson_deleted", format!("course:{course}"))
+                                .before(json!({ "lesson": lesson }));
+                        audit::record(conn, school, &by, change).await
+                    }
                     dir => store::move_lesson(conn, course, lesson, dir == "up").await,
                 }
             })
@@ -511,6 +526,7 @@ pub async fn instructors(
 ) -> Page {
     let (me, role) = (user.id, user.role);
     let tenant_id = tenant.id.0;
+    let by = audited_by(&req, &state, &user);
     course_action(
         req,
         tenant,
@@ -529,21 +545,26 @@ pub async fn instructors(
                         "Only admins and the course's owner assign instructors.".into(),
                     ));
                 }
-                match form.get("action").map(String::as_str) {
+                let change = match form.get("action").map(String::as_str) {
                     Some("assign") => {
                         let email = form
                             .get("email")
                             .map_or("", String::as_str)
                             .trim()
                             .to_lowercase();
-                        store::assign(conn, tenant_id, course, &email).await
+                        store::assign(conn, tenant_id, course, &email).await?;
+                        Change::new("course.instructor_assigned", format!("course:{course}"))
+                            .after(json!({ "email": email }))
                     }
                     Some("remove") => {
                         let user: UserId = id(form.get("user").map_or("", String::as_str))?;
-                        store::unassign(conn, course, user).await
+                        store::unassign(conn, course, user).await?;
+                        Change::new("course.instructor_removed", format!("course:{course}"))
+                            .before(json!({ "user": user }))
                     }
-                    _ => Err(AppError::bad_request("Unknown instructor action.")),
-                }
+                    _ => return Err(AppError::bad_request("Unknown instructor action.")),
+                };
+                audit::record(conn, TenantId(tenant_id), &by, change).await
             })
         },
     )
