@@ -38,6 +38,7 @@ pub mod startup;
 pub mod state;
 pub mod telemetry;
 pub mod tenancy;
+pub mod turns;
 pub mod views;
 pub mod web;
 pub mod webhooks;

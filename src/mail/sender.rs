@@ -6,7 +6,6 @@
 //! a few at a time, and the outcomes recorded; the school's name, sender name and reply-to are
 //! read as they stand at sending time.
 
-use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -24,6 +23,7 @@ use crate::db::{Pools, global_tx, tenant_tx};
 use crate::ids::TenantId;
 use crate::metrics::Metrics;
 use crate::tenancy::{Directory, Tenant};
+use crate::turns::{backoff, take_turns};
 
 pub struct Sender {
     pub pools: Pools,
@@ -72,37 +72,18 @@ impl Sender {
     /// Sends until `stop` turns true (between batches).
     pub async fn run(
         self,
-        mut wake: mpsc::UnboundedReceiver<TenantId>,
-        mut stop: tokio::sync::watch::Receiver<bool>,
+        wake: mpsc::UnboundedReceiver<TenantId>,
+        stop: tokio::sync::watch::Receiver<bool>,
     ) {
         tracing::info!(transport = %self.transport.describe(), "mail sender started");
-        let mut turns = Turns::default();
-        let mut next_sweep = tokio::time::Instant::now();
-        while !*stop.borrow() {
-            while let Ok(school) = wake.try_recv() {
-                turns.push(school);
-            }
-            if tokio::time::Instant::now() >= next_sweep {
-                for school in self.sweep().await {
-                    turns.push(school);
-                }
-                next_sweep = tokio::time::Instant::now() + self.pace.sweep;
-            }
-            if let Some(school) = turns.next() {
-                if self.batch(school).await {
-                    turns.push(school);
-                }
-                continue;
-            }
-            tokio::select! {
-                woken = wake.recv() => match woken {
-                    Some(school) => turns.push(school),
-                    None => return,
-                },
-                _ = tokio::time::sleep_until(next_sweep) => {}
-                _ = stop.changed() => {}
-            }
-        }
+        take_turns(
+            wake,
+            stop,
+            self.pace.sweep,
+            || self.sweep(),
+            |school| self.batch(school),
+        )
+        .await;
     }
 
     /// The schools with mail due now (and the queue's age, for the gauge).
@@ -203,7 +184,14 @@ impl Sender {
             Err(failure) => {
                 tracing::info!(school = school.slug, mail = %mail.id, reason = failure.reason, attempts = mail.attempts, "mail delivery failed; will retry");
                 self.metrics.mail_retries.inc();
-                Outcome::Retry(backoff(self.pace.retry_base, mail.attempts), failure.reason)
+                Outcome::Retry(
+                    backoff(
+                        self.pace.retry_base,
+                        mail.attempts,
+                        Duration::from_secs(3600),
+                    ),
+                    failure.reason,
+                )
             }
         }
     }
@@ -239,33 +227,6 @@ impl Sender {
     }
 }
 
-/// Schools waiting for a turn, each once, in arrival order.
-#[derive(Default)]
-struct Turns {
-    order: VecDeque<TenantId>,
-    queued: HashSet<TenantId>,
-}
-
-impl Turns {
-    fn push(&mut self, school: TenantId) {
-        if self.queued.insert(school) {
-            self.order.push_back(school);
-        }
-    }
-
-    fn next(&mut self) -> Option<TenantId> {
-        let school = self.order.pop_front()?;
-        self.queued.remove(&school);
-        Some(school)
-    }
-}
-
-/// The wait before attempt `attempts + 1`: `base`, doubling, at most an hour.
-fn backoff(base: Duration, attempts: i32) -> Duration {
-    let doublings = attempts.saturating_sub(1).clamp(0, 16) as u32;
-    (base * 2u32.pow(doublings)).min(Duration::from_secs(3600))
-}
-
 /// RFC 2369: where a recipient unsubscribes.
 #[derive(Debug, Clone)]
 struct ListUnsubscribe(String);
@@ -299,32 +260,5 @@ impl Header for ListUnsubscribePost {
 
     fn display(&self) -> HeaderValue {
         HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".to_owned())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn schools_take_turns_once_each() {
-        let (a, b, c) = (TenantId::new(), TenantId::new(), TenantId::new());
-        let mut turns = Turns::default();
-        for school in [a, b, a, c, b] {
-            turns.push(school);
-        }
-        assert_eq!(turns.next(), Some(a));
-        turns.push(a);
-        let rest: Vec<_> = std::iter::from_fn(|| turns.next()).collect();
-        assert_eq!(rest, [b, c, a]);
-    }
-
-    #[test]
-    fn retries_back_off_to_an_hour() {
-        let base = Duration::from_secs(30);
-        assert_eq!(backoff(base, 1), Duration::from_secs(30));
-        assert_eq!(backoff(base, 2), Duration::from_secs(60));
-        assert_eq!(backoff(base, 4), Duration::from_secs(240));
-        assert_eq!(backoff(base, 20), Duration::from_secs(3600));
     }
 }

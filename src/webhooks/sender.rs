@@ -5,7 +5,6 @@
 //! sent again: at least once). An endpoint that fails too often in a row is disabled, and its
 //! school's admins are mailed in the transaction that disables it.
 
-use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -22,6 +21,7 @@ use crate::ids::TenantId;
 use crate::mail::{Composer, Kind, outbox};
 use crate::metrics::Metrics;
 use crate::tenancy::{Directory, Tenant};
+use crate::turns::{backoff, take_turns};
 
 /// How the sender paces itself, and what it allows.
 #[derive(Debug, Clone, Copy)]
@@ -79,61 +79,21 @@ struct Due {
     due: bool,
 }
 
-/// Schools waiting for a batch, each once, in the order they asked.
-#[derive(Default)]
-struct Turns {
-    queue: VecDeque<TenantId>,
-    queued: HashSet<TenantId>,
-}
-
-impl Turns {
-    fn push(&mut self, school: TenantId) {
-        if self.queued.insert(school) {
-            self.queue.push_back(school);
-        }
-    }
-
-    fn next(&mut self) -> Option<TenantId> {
-        let school = self.queue.pop_front()?;
-        self.queued.remove(&school);
-        Some(school)
-    }
-}
-
 impl Sender {
     /// Sends until `stop` turns true (between batches).
     pub async fn run(
         self,
-        mut wake: mpsc::UnboundedReceiver<TenantId>,
-        mut stop: tokio::sync::watch::Receiver<bool>,
+        wake: mpsc::UnboundedReceiver<TenantId>,
+        stop: tokio::sync::watch::Receiver<bool>,
     ) {
-        let mut turns = Turns::default();
-        let mut next_sweep = tokio::time::Instant::now();
-        while !*stop.borrow() {
-            while let Ok(school) = wake.try_recv() {
-                turns.push(school);
-            }
-            if tokio::time::Instant::now() >= next_sweep {
-                for school in self.sweep().await {
-                    turns.push(school);
-                }
-                next_sweep = tokio::time::Instant::now() + self.pace.sweep;
-            }
-            if let Some(school) = turns.next() {
-                if self.batch(school).await {
-                    turns.push(school);
-                }
-                continue;
-            }
-            tokio::select! {
-                woken = wake.recv() => match woken {
-                    Some(school) => turns.push(school),
-                    None => return,
-                },
-                _ = tokio::time::sleep_until(next_sweep) => {}
-                _ = stop.changed() => {}
-            }
-        }
+        take_turns(
+            wake,
+            stop,
+            self.pace.sweep,
+            || self.sweep(),
+            |school| self.batch(school),
+        )
+        .await;
     }
 
     async fn sweep(&self) -> Vec<TenantId> {
@@ -251,8 +211,11 @@ impl Sender {
                 .observe(waited.as_seconds_f64().max(0.0));
         }
         let retry_at = (outcome == "retry").then(|| {
-            let doubling = 2u32.saturating_pow((d.attempts - 1).clamp(0, 16) as u32);
-            let wait = (self.pace.retry_base * doubling).min(Duration::from_secs(6 * 3600));
+            let wait = backoff(
+                self.pace.retry_base,
+                d.attempts,
+                Duration::from_secs(6 * 3600),
+            );
             chrono::Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default()
         });
         Attempt {

@@ -31,6 +31,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "redirect",
             "regions",
             "slug",
+            "turns",
             "views",
         ],
     ),

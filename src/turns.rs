@@ -1,0 +1,110 @@
+//! Schools taking turns at an outbox (mail, webhooks): a sender wakes when a school's new rows are
+//! announced, sweeps every so often for retries and for announcements it missed, and serves the
+//! schools that asked one batch each, in the order they asked, so one school's burst never holds
+//! up another's.
+
+use std::collections::{HashSet, VecDeque};
+use std::future::Future;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, watch};
+
+use crate::ids::TenantId;
+
+/// Schools waiting for a turn, each once, in arrival order.
+#[derive(Default)]
+struct Turns {
+    order: VecDeque<TenantId>,
+    queued: HashSet<TenantId>,
+}
+
+impl Turns {
+    fn push(&mut self, school: TenantId) {
+        if self.queued.insert(school) {
+            self.order.push_back(school);
+        }
+    }
+
+    fn next(&mut self) -> Option<TenantId> {
+        let school = self.order.pop_front()?;
+        self.queued.remove(&school);
+        Some(school)
+    }
+}
+
+/// Serves schools until `stop` turns true (between batches) or `wake` closes: `sweep` (every
+/// `every`) names the schools with rows due, `batch` serves one batch of a school and says whether
+/// it may have more (then the school queues again, behind the others).
+pub async fn take_turns<S, SF, B, BF>(
+    mut wake: mpsc::UnboundedReceiver<TenantId>,
+    mut stop: watch::Receiver<bool>,
+    every: Duration,
+    mut sweep: S,
+    mut batch: B,
+) where
+    S: FnMut() -> SF,
+    SF: Future<Output = Vec<TenantId>>,
+    B: FnMut(TenantId) -> BF,
+    BF: Future<Output = bool>,
+{
+    let mut turns = Turns::default();
+    let mut next_sweep = tokio::time::Instant::now();
+    while !*stop.borrow() {
+        while let Ok(school) = wake.try_recv() {
+            turns.push(school);
+        }
+        if tokio::time::Instant::now() >= next_sweep {
+            for school in sweep().await {
+                turns.push(school);
+            }
+            next_sweep = tokio::time::Instant::now() + every;
+        }
+        if let Some(school) = turns.next() {
+            if batch(school).await {
+                turns.push(school);
+            }
+            continue;
+        }
+        tokio::select! {
+            woken = wake.recv() => match woken {
+                Some(school) => turns.push(school),
+                None => return,
+            },
+            _ = tokio::time::sleep_until(next_sweep) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}
+
+/// The wait before attempt `attempts + 1`: `base`, doubling, at most `cap`.
+pub fn backoff(base: Duration, attempts: i32, cap: Duration) -> Duration {
+    let doublings = attempts.saturating_sub(1).clamp(0, 16) as u32;
+    (base * 2u32.pow(doublings)).min(cap)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schools_take_turns_once_each() {
+        let (a, b, c) = (TenantId::new(), TenantId::new(), TenantId::new());
+        let mut turns = Turns::default();
+        for school in [a, b, a, c, b] {
+            turns.push(school);
+        }
+        assert_eq!(turns.next(), Some(a));
+        turns.push(a);
+        let rest: Vec<_> = std::iter::from_fn(|| turns.next()).collect();
+        assert_eq!(rest, [b, c, a]);
+    }
+
+    #[test]
+    fn the_wait_doubles_up_to_its_cap() {
+        let (base, hour) = (Duration::from_secs(30), Duration::from_secs(3600));
+        assert_eq!(backoff(base, 1, hour), Duration::from_secs(30));
+        assert_eq!(backoff(base, 2, hour), Duration::from_secs(60));
+        assert_eq!(backoff(base, 4, hour), Duration::from_secs(240));
+        assert_eq!(backoff(base, 20, hour), hour);
+    }
+}
