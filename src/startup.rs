@@ -183,6 +183,7 @@ impl Application {
                 metrics: metrics.clone(),
                 mail: composer.clone(),
                 pace: settings.webhooks,
+                clients: Default::default(),
             }
             .run(hooks_rx, senders_stopped),
         );

@@ -5,6 +5,7 @@
 //! sent again: at least once). An endpoint that fails too often in a row is disabled, and its
 //! school's admins are mailed in the transaction that disables it.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -69,6 +70,44 @@ pub struct Sender {
     pub metrics: Arc<Metrics>,
     pub mail: Arc<Composer>,
     pub pace: Pace,
+    pub clients: Clients,
+}
+
+/// HTTP clients by the host and the checked address they are pinned to, so deliveries to one
+/// endpoint reuse its connections (keep-alive) and TLS set-up.
+#[derive(Default)]
+pub struct Clients(
+    std::sync::Mutex<std::collections::HashMap<(String, SocketAddr), reqwest::Client>>,
+);
+
+impl Clients {
+    fn get(
+        &self,
+        host: &str,
+        addr: SocketAddr,
+        timeout: Duration,
+    ) -> Result<reqwest::Client, String> {
+        let mut clients = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(client) = clients.get(&(host.to_owned(), addr)) {
+            return Ok(client.clone());
+        }
+        if clients.len() >= 1_000 {
+            clients.clear();
+        }
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .resolve(host, addr)
+            .connect_timeout(timeout)
+            .pool_idle_timeout(Duration::from_secs(30))
+            .user_agent("EduFlow-Webhooks/1")
+            .build()
+            .map_err(|e| format!("building the client failed: {e}"))?;
+        clients.insert((host.to_owned(), addr), client.clone());
+        Ok(client)
+    }
 }
 
 #[derive(QueryableByName)]
@@ -234,13 +273,7 @@ impl Sender {
         let url = address::parse(&d.url)?;
         let addr = address::resolve(&url, self.pace.allow_private).await?;
         let host = url.host_str().unwrap_or_default().to_owned();
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .resolve(&host, addr)
-            .connect_timeout(self.pace.timeout)
-            .user_agent("EduFlow-Webhooks/1")
-            .build()
-            .map_err(|e| format!("building the client failed: {e}"))?;
+        let client = self.clients.get(&host, addr, self.pace.timeout)?;
         let id = format!("msg_{}", d.id.simple());
         let timestamp = chrono::Utc::now().timestamp();
         let mut secrets = vec![d.secret.as_str()];
