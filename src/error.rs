@@ -29,7 +29,7 @@ pub enum AppError {
     Unsupported(String),
     #[error("{0}")]
     Unprocessable(String),
-    #[error("too many attempts; try again in {} minutes", .0.div_ceil(60))]
+    #[error("too many requests; try again in {}", wait(*.0))]
     TooManyRequests(u64),
     #[error("the service is busy, please retry shortly")]
     Unavailable(#[source] anyhow::Error),
@@ -43,6 +43,15 @@ pub enum AppError {
     Suspended(String),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
+}
+
+/// A wait in words: seconds under two minutes, whole minutes beyond.
+fn wait(seconds: u64) -> String {
+    match seconds {
+        1 => "1 second".into(),
+        s if s < 120 => format!("{s} seconds"),
+        s => format!("{} minutes", s.div_ceil(60)),
+    }
 }
 
 impl AppError {
@@ -285,5 +294,13 @@ mod tests {
         }
         let other = db_error(DatabaseErrorKind::Unknown, "division by zero");
         assert_eq!(other.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
+    fn a_wait_reads_as_people_say_it() {
+        let said = |s| AppError::TooManyRequests(s).to_string();
+        assert_eq!(said(1), "too many requests; try again in 1 second");
+        assert_eq!(said(45), "too many requests; try again in 45 seconds");
+        assert_eq!(said(900), "too many requests; try again in 15 minutes");
     }
 }
