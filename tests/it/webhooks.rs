@@ -228,6 +228,13 @@ async fn every_event_of_every_writer_arrives_once_signed_and_only_after_commit()
     let endpoint = db
         .text("SELECT e.id::text FROM webhook_endpoints e JOIN tenants t ON t.id = e.tenant_id WHERE t.slug = 'alpha'")
         .await;
+    let recorded = eventually(Duration::from_secs(5), || async {
+        db.count("SELECT count(*) AS n FROM webhook_deliveries WHERE status = 'delivered'")
+            .await
+            == expected as i64
+    })
+    .await;
+    assert!(recorded.is_some(), "each 2xx is recorded");
     let log = head
         .get(one.port, &format!("/admin/webhooks/{endpoint}"))
         .await;
@@ -311,7 +318,14 @@ async fn a_failing_endpoint_is_retried_then_disabled_its_admins_mailed_and_redel
     assert_eq!(res.status, 303);
     let got = received(name, 5).await;
     assert_eq!(got.iter().filter(|r| r["status"] == 200).count(), 2);
-    // Redelivered by hand: the same message again.
+    // Redelivered by hand: the same message again (once the sender has recorded the 2xx).
+    let recorded = eventually(Duration::from_secs(5), || async {
+        db.count("SELECT count(*) AS n FROM webhook_deliveries WHERE status = 'delivered'")
+            .await
+            == 2
+    })
+    .await;
+    assert!(recorded.is_some());
     let delivered = db
         .text("SELECT id::text FROM webhook_deliveries WHERE status = 'delivered' ORDER BY created_at LIMIT 1")
         .await;
