@@ -7,8 +7,11 @@ use std::collections::{HashSet, VecDeque};
 use std::future::Future;
 use std::time::Duration;
 
+use diesel::QueryableByName;
+use diesel_async::RunQueryDsl;
 use tokio::sync::{mpsc, watch};
 
+use crate::db::{PgPool, global_tx};
 use crate::ids::TenantId;
 
 /// Schools waiting for a turn, each once, in arrival order.
@@ -74,6 +77,46 @@ pub async fn take_turns<S, SF, B, BF>(
             _ = stop.changed() => {}
         }
     }
+}
+
+/// The schools with rows in an outbox, as its `…_due_schools()` function (SECURITY DEFINER: one
+/// pass over every school) lists them: the schools with rows due now, and the age in seconds of the
+/// oldest waiting row anywhere (0: none). A failed look is logged and finds nothing.
+pub async fn due_schools(pool: &PgPool, function: &'static str) -> (Vec<TenantId>, f64) {
+    #[derive(QueryableByName)]
+    struct Due {
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        school: uuid::Uuid,
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        due: bool,
+        #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+        oldest: chrono::DateTime<chrono::Utc>,
+    }
+    let found = global_tx(pool, "outbox_sweep", move |conn| {
+        Box::pin(async move {
+            let sql = format!("SELECT school, due, oldest FROM {function}()");
+            Ok(diesel::sql_query(sql).load::<Due>(conn).await?)
+        })
+    })
+    .await;
+    let due = match found {
+        Ok(due) => due,
+        Err(e) => {
+            tracing::warn!(error = ?e, function, "looking for due rows failed");
+            return (Vec::new(), 0.0);
+        }
+    };
+    let now = chrono::Utc::now();
+    let oldest = due
+        .iter()
+        .map(|d| (now - d.oldest).as_seconds_f64())
+        .fold(0.0, f64::max);
+    let schools = due
+        .into_iter()
+        .filter(|d| d.due)
+        .map(|d| TenantId(d.school))
+        .collect();
+    (schools, oldest)
 }
 
 /// The wait before attempt `attempts + 1`: `base`, doubling, at most `cap`.

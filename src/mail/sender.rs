@@ -9,8 +9,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use diesel::QueryableByName;
-use diesel_async::RunQueryDsl;
 use futures_util::{StreamExt, stream};
 use lettre::Message;
 use lettre::message::header::{Header, HeaderName, HeaderValue};
@@ -19,11 +17,11 @@ use tokio::sync::mpsc;
 
 use super::outbox::{self, Claimed, MAX_ATTEMPTS, Outcome};
 use super::transport::Transport;
-use crate::db::{Pools, global_tx, tenant_tx};
+use crate::db::{Pools, tenant_tx};
 use crate::ids::TenantId;
 use crate::metrics::Metrics;
 use crate::tenancy::{Directory, Tenant};
-use crate::turns::{backoff, take_turns};
+use crate::turns::{backoff, due_schools, take_turns};
 
 pub struct Sender {
     pub pools: Pools,
@@ -58,16 +56,6 @@ impl Default for Pace {
     }
 }
 
-#[derive(QueryableByName)]
-struct Due {
-    #[diesel(sql_type = diesel::sql_types::Uuid)]
-    school: uuid::Uuid,
-    #[diesel(sql_type = diesel::sql_types::Bool)]
-    due: bool,
-    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
-    oldest: chrono::DateTime<chrono::Utc>,
-}
-
 impl Sender {
     /// Sends until `stop` turns true (between batches).
     pub async fn run(
@@ -88,33 +76,9 @@ impl Sender {
 
     /// The schools with mail due now (and the queue's age, for the gauge).
     async fn sweep(&self) -> Vec<TenantId> {
-        let due = global_tx(self.pools.primary(), "mail_sweep", |conn| {
-            Box::pin(async move {
-                Ok(
-                    diesel::sql_query("SELECT school, due, oldest FROM mail_due_schools()")
-                        .load::<Due>(conn)
-                        .await?,
-                )
-            })
-        })
-        .await;
-        let due = match due {
-            Ok(due) => due,
-            Err(e) => {
-                tracing::warn!(error = ?e, "looking for due mail failed");
-                return Vec::new();
-            }
-        };
-        let now = chrono::Utc::now();
-        let oldest = due
-            .iter()
-            .map(|d| (now - d.oldest).as_seconds_f64())
-            .fold(0.0, f64::max);
+        let (due, oldest) = due_schools(self.pools.primary(), "mail_due_schools").await;
         self.metrics.mail_queue_age.set(oldest);
-        due.into_iter()
-            .filter(|d| d.due)
-            .map(|d| TenantId(d.school))
-            .collect()
+        due
     }
 
     /// Sends one batch of the school's due mail; `true` when there may be more.

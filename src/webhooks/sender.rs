@@ -17,12 +17,12 @@ use tokio::sync::mpsc;
 use super::address;
 use super::signature;
 use super::store::{self, Attempt, Claimed, Disabled};
-use crate::db::{Pools, global_tx, tenant_tx};
+use crate::db::{Pools, tenant_tx};
 use crate::ids::TenantId;
 use crate::mail::{Composer, Kind, outbox};
 use crate::metrics::Metrics;
 use crate::tenancy::{Directory, Tenant};
-use crate::turns::{backoff, take_turns};
+use crate::turns::{backoff, due_schools, take_turns};
 
 /// How the sender paces itself, and what it allows.
 #[derive(Debug, Clone, Copy)]
@@ -110,14 +110,6 @@ impl Clients {
     }
 }
 
-#[derive(QueryableByName)]
-struct Due {
-    #[diesel(sql_type = diesel::sql_types::Uuid)]
-    school: uuid::Uuid,
-    #[diesel(sql_type = diesel::sql_types::Bool)]
-    due: bool,
-}
-
 impl Sender {
     /// Sends until `stop` turns true (between batches).
     pub async fn run(
@@ -136,27 +128,9 @@ impl Sender {
     }
 
     async fn sweep(&self) -> Vec<TenantId> {
-        let due = global_tx(self.pools.primary(), "webhook_sweep", |conn| {
-            Box::pin(async move {
-                Ok(
-                    diesel::sql_query("SELECT school, due FROM webhook_due_schools()")
-                        .load::<Due>(conn)
-                        .await?,
-                )
-            })
-        })
-        .await;
-        match due {
-            Ok(due) => due
-                .into_iter()
-                .filter(|d| d.due)
-                .map(|d| TenantId(d.school))
-                .collect(),
-            Err(e) => {
-                tracing::warn!(error = ?e, "looking for due webhooks failed");
-                Vec::new()
-            }
-        }
+        due_schools(self.pools.primary(), "webhook_due_schools")
+            .await
+            .0
     }
 
     /// Sends one batch of the school's due deliveries; `true` when there may be more.

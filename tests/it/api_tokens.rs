@@ -52,6 +52,20 @@ pub async fn cli_token(db: &TestDb, school: &str, scopes: &[&str]) -> String {
     token
 }
 
+/// How alpha's account list answers `token` through `app`.
+async fn users_status(app: &TestApp, token: &str) -> u16 {
+    let res = call(
+        app.port,
+        "alpha.localhost",
+        "GET",
+        "/api/v1/users",
+        Some(token),
+        None,
+    )
+    .await;
+    res.status
+}
+
 fn users(res: &Response) -> Vec<String> {
     res.json()["items"]
         .as_array()
@@ -244,19 +258,9 @@ async fn an_admins_token_is_shown_once_and_works_only_at_its_school_for_its_scop
 async fn a_revoked_token_is_refused_on_every_instance_and_expiry_is_read_from_the_clock() {
     let (db, one, two) = two_instances().await;
     let token = cli_token(&db, "alpha", &["users:read"]).await;
-    let alpha = "alpha.localhost";
-    let works = |app: &TestApp| {
-        let (port, token) = (app.port, token.clone());
-        async move {
-            call(port, alpha, "GET", "/api/v1/users", Some(&token), None)
-                .await
-                .status
-                == 200
-        }
-    };
     for app in [&one, &two] {
-        assert!(works(app).await);
-        assert!(works(app).await, "held in memory");
+        assert_eq!(users_status(app, &token).await, 200);
+        assert_eq!(users_status(app, &token).await, 200, "held in memory");
     }
     // Revoked on instance one by an admin: instance two refuses it too.
     let mut head = Browser::member(one.port, &db, "alpha", "head@alpha.test", "admin").await;
@@ -267,22 +271,22 @@ async fn a_revoked_token_is_refused_on_every_instance_and_expiry_is_read_from_th
         .post(one.port, &format!("/admin/api/{id}/revoke"), &[])
         .await;
     assert_eq!(res.status, 303);
-    assert!(!works(&one).await, "the revoking instance forgets at once");
-    let refused = eventually(Duration::from_secs(2), || async { !works(&two).await }).await;
+    assert_eq!(
+        users_status(&one, &token).await,
+        401,
+        "the revoking instance forgets at once"
+    );
+    let refused = eventually(Duration::from_secs(2), || async {
+        users_status(&two, &token).await == 401
+    })
+    .await;
     assert!(refused.is_some(), "the other instance still honours it");
     // Revoked by the CLI (an operator), and by plain SQL: likewise on both.
     for revoke in ["cli", "sql"] {
         let token = cli_token(&db, "alpha", &["users:read"]).await;
-        let ok = |app: &TestApp| {
-            let (port, token) = (app.port, token.clone());
-            async move {
-                call(port, alpha, "GET", "/api/v1/users", Some(&token), None)
-                    .await
-                    .status
-                    == 200
-            }
-        };
-        assert!(ok(&one).await && ok(&two).await);
+        for app in [&one, &two] {
+            assert_eq!(users_status(app, &token).await, 200);
+        }
         let id = db
             .text("SELECT id::text FROM api_tokens WHERE revoked_at IS NULL")
             .await;
@@ -295,7 +299,10 @@ async fn a_revoked_token_is_refused_on_every_instance_and_expiry_is_read_from_th
             psql(&db, "DELETE FROM api_tokens WHERE revoked_at IS NULL").await;
         }
         for app in [&one, &two] {
-            let refused = eventually(Duration::from_secs(2), || async { !ok(app).await }).await;
+            let refused = eventually(Duration::from_secs(2), || async {
+                users_status(app, &token).await == 401
+            })
+            .await;
             assert!(refused.is_some(), "revoked by {revoke}, still honoured");
         }
     }
@@ -312,19 +319,11 @@ async fn a_revoked_token_is_refused_on_every_instance_and_expiry_is_read_from_th
         ),
     )
     .await;
-    let brief = |app: &TestApp| {
-        let port = app.port;
-        async move {
-            call(port, alpha, "GET", "/api/v1/users", Some(token), None)
-                .await
-                .status
-        }
-    };
-    assert_eq!(brief(&one).await, 200);
-    assert_eq!(brief(&two).await, 200);
+    assert_eq!(users_status(&one, token).await, 200);
+    assert_eq!(users_status(&two, token).await, 200);
     tokio::time::sleep(Duration::from_millis(2100)).await;
-    assert_eq!(brief(&one).await, 401);
-    assert_eq!(brief(&two).await, 401);
+    assert_eq!(users_status(&one, token).await, 401);
+    assert_eq!(users_status(&two, token).await, 401);
     // The CLI lists tokens without ever printing one.
     let dir = tempdir("tokens");
     let listed = succeeded(
@@ -352,56 +351,28 @@ async fn a_token_past_its_budget_waits_for_retry_after() {
     let app = TestApp::spawn(s).await;
     let token = cli_token(&db, "alpha", &["catalog:read"]).await;
     let other = cli_token(&db, "alpha", &["catalog:read"]).await;
+    let catalog = |token: Option<String>| {
+        let port = app.port;
+        async move {
+            let t = token.as_deref();
+            call(port, "alpha.localhost", "GET", "/api/v1/courses", t, None).await
+        }
+    };
     for _ in 0..3 {
-        let res = call(
-            app.port,
-            "alpha.localhost",
-            "GET",
-            "/api/v1/courses",
-            Some(&token),
-            None,
-        )
-        .await;
-        assert_eq!(res.status, 200);
+        assert_eq!(catalog(Some(token.clone())).await.status, 200);
     }
-    let res = call(
-        app.port,
-        "alpha.localhost",
-        "GET",
-        "/api/v1/courses",
-        Some(&token),
-        None,
-    )
-    .await;
+    let res = catalog(Some(token.clone())).await;
     assert_eq!(res.status, 429);
     let wait: u64 = res.header("retry-after").unwrap().parse().unwrap();
     assert!((1..=20).contains(&wait), "{wait}");
     assert_eq!(res.json()["status"], 429);
     // Each token has its own budget, and visitors without one are not limited by it.
-    let res = call(
-        app.port,
-        "alpha.localhost",
-        "GET",
-        "/api/v1/courses",
-        Some(&other),
-        None,
-    )
-    .await;
-    assert_eq!(res.status, 200);
-    let res = call(
-        app.port,
-        "alpha.localhost",
-        "GET",
-        "/api/v1/courses",
-        None,
-        None,
-    )
-    .await;
-    assert_eq!(res.status, 200);
+    assert_eq!(catalog(Some(other)).await.status, 200);
+    assert_eq!(catalog(None).await.status, 200);
 }
 
-/// A published course of alpha and its text or video lessons, in order.
-async fn course_and_lessons(db: &TestDb) -> (String, Vec<String>) {
+/// A published course of alpha without quizzes or prerequisites, and its lessons in order.
+pub async fn course_and_lessons(db: &TestDb) -> (String, Vec<String>) {
     let course = db
         .text(
             "SELECT c.slug FROM courses c JOIN tenants t ON t.id = c.tenant_id

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::api_tokens::{call, cli_token};
+use crate::api_tokens::{call, cli_token, course_and_lessons};
 use crate::fleet::{psql, two_instances};
 use crate::harness::{
     Browser, TestApp, TestDb, eduflow_cli, eventually, raw, receiver, settings, shared_smtp,
@@ -67,27 +67,6 @@ fn types(got: &[Value]) -> BTreeSet<String> {
         .collect()
 }
 
-async fn alpha_course(db: &TestDb) -> (String, Vec<String>) {
-    let course = db
-        .text(
-            "SELECT c.slug FROM courses c JOIN tenants t ON t.id = c.tenant_id
-              WHERE t.slug = 'alpha' AND c.published
-                AND NOT EXISTS (SELECT 1 FROM course_prerequisites p WHERE p.course_id = c.id)
-                AND NOT EXISTS (SELECT 1 FROM sections s JOIN lessons l ON l.section_id = s.id
-                                 WHERE s.course_id = c.id AND l.kind = 'quiz')
-              ORDER BY c.slug LIMIT 1",
-        )
-        .await;
-    let lessons = db
-        .text(&format!(
-            "SELECT string_agg(l.slug, ' ' ORDER BY s.position, l.position) FROM lessons l
-               JOIN sections s ON s.id = l.section_id JOIN courses c ON c.id = s.course_id
-               JOIN tenants t ON t.id = c.tenant_id WHERE t.slug = 'alpha' AND c.slug = '{course}'"
-        ))
-        .await;
-    (course, lessons.split(' ').map(str::to_owned).collect())
-}
-
 #[actix_web::test]
 async fn every_event_of_every_writer_arrives_once_signed_and_only_after_commit() {
     let (db, one, two) = two_instances().await;
@@ -107,7 +86,7 @@ async fn every_event_of_every_writer_arrives_once_signed_and_only_after_commit()
     // A school's system (through instance two), an admin (instance one) and plain SQL.
     let token = cli_token(&db, "alpha", &["users:write", "enrollments:write"]).await;
     let (t, alpha) = (Some(token.as_str()), "alpha.localhost");
-    let (course, lessons) = alpha_course(&db).await;
+    let (course, lessons) = course_and_lessons(&db).await;
     let ada = json!({ "email": "ada@alpha.test", "name": "Ada", "role": "learner" });
     assert_eq!(
         call(two.port, alpha, "POST", "/api/v1/users", t, Some(&ada))
