@@ -51,26 +51,23 @@ pub async fn progress(
     after: Option<Mark>,
     limit: i64,
 ) -> Result<Vec<Progress>, AppError> {
-    let (at, a, b) = unmark(after);
-    Ok(diesel::sql_query(format!(
+    feed(
+        conn,
+        tenant,
+        after,
+        limit,
         "SELECT p.user_id, u.email, c.slug AS course, l.slug AS lesson, p.lesson_id,
                 p.completed_at, p.position_seconds, p.updated_at
            FROM lesson_progress p
            JOIN users u ON u.tenant_id = p.tenant_id AND u.id = p.user_id
            JOIN lessons l ON l.id = p.lesson_id
            JOIN courses c ON c.id = p.course_id
-          WHERE p.tenant_id = $1 AND p.updated_at < now() - interval '{SETTLE}'
+          WHERE p.tenant_id = $1 AND p.updated_at < now() - interval '2 seconds'
             AND ($2::timestamptz IS NULL OR (p.updated_at, p.user_id, p.lesson_id) > ($2, $3, $4))
           ORDER BY p.updated_at, p.user_id, p.lesson_id
-          LIMIT $5"
-    ))
-    .bind::<SqlUuid, _>(tenant.0)
-    .bind::<Nullable<Timestamptz>, _>(at)
-    .bind::<SqlUuid, _>(a)
-    .bind::<SqlUuid, _>(b)
-    .bind::<BigInt, _>(limit)
-    .load(conn)
-    .await?)
+          LIMIT $5",
+    )
+    .await
 }
 
 /// A certificate as issued, revoked or restored.
@@ -106,24 +103,22 @@ pub async fn certificates(
     after: Option<Mark>,
     limit: i64,
 ) -> Result<Vec<Certificate>, AppError> {
-    let (at, a, _) = unmark(after);
-    Ok(diesel::sql_query(format!(
+    feed(
+        conn,
+        tenant,
+        after,
+        limit,
         "SELECT x.id, x.user_id, u.email, c.slug AS course, x.issued_at, x.revoked_at,
                 x.revoked_reason, x.changed_at
            FROM certificates x
            JOIN users u ON u.tenant_id = x.tenant_id AND u.id = x.user_id
            JOIN courses c ON c.id = x.course_id
-          WHERE x.tenant_id = $1 AND x.changed_at < now() - interval '{SETTLE}'
-            AND ($2::timestamptz IS NULL OR (x.changed_at, x.id) > ($2, $3))
+          WHERE x.tenant_id = $1 AND x.changed_at < now() - interval '2 seconds'
+            AND ($2::timestamptz IS NULL OR (x.changed_at, x.id, $4) > ($2, $3, $4))
           ORDER BY x.changed_at, x.id
-          LIMIT $4"
-    ))
-    .bind::<SqlUuid, _>(tenant.0)
-    .bind::<Nullable<Timestamptz>, _>(at)
-    .bind::<SqlUuid, _>(a)
-    .bind::<BigInt, _>(limit)
-    .load(conn)
-    .await?)
+          LIMIT $5",
+    )
+    .await
 }
 
 /// An enrollment, as made.
@@ -154,23 +149,46 @@ pub async fn enrollments(
     after: Option<Mark>,
     limit: i64,
 ) -> Result<Vec<Enrollment>, AppError> {
-    let (at, a, _) = unmark(after);
-    Ok(diesel::sql_query(format!(
+    feed(
+        conn,
+        tenant,
+        after,
+        limit,
         "SELECT e.id, e.user_id, u.email, c.slug AS course, e.created_at
            FROM enrollments e
            JOIN users u ON u.tenant_id = e.tenant_id AND u.id = e.user_id
            JOIN courses c ON c.id = e.course_id
-          WHERE e.tenant_id = $1 AND e.created_at < now() - interval '{SETTLE}'
-            AND ($2::timestamptz IS NULL OR (e.created_at, e.id) > ($2, $3))
+          WHERE e.tenant_id = $1 AND e.created_at < now() - interval '2 seconds'
+            AND ($2::timestamptz IS NULL OR (e.created_at, e.id, $4) > ($2, $3, $4))
           ORDER BY e.created_at, e.id
-          LIMIT $4"
-    ))
-    .bind::<SqlUuid, _>(tenant.0)
-    .bind::<Nullable<Timestamptz>, _>(at)
-    .bind::<SqlUuid, _>(a)
-    .bind::<BigInt, _>(limit)
-    .load(conn)
-    .await?)
+          LIMIT $5",
+    )
+    .await
+}
+
+/// Runs a feed's `sql`: `$1` the school, `$2`–`$4` the mark (a feed keyed on one id compares its
+/// `$4`, the nil second id, with itself), `$5` the limit. Every feed lists rows older than
+/// [`SETTLE`] only.
+async fn feed<T>(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+    after: Option<Mark>,
+    limit: i64,
+    sql: &'static str,
+) -> Result<Vec<T>, AppError>
+where
+    T: QueryableByName<diesel::pg::Pg> + Send + 'static,
+{
+    debug_assert!(sql.contains(SETTLE));
+    let (at, a, b) = unmark(after);
+    Ok(diesel::sql_query(sql)
+        .bind::<SqlUuid, _>(tenant.0)
+        .bind::<Nullable<Timestamptz>, _>(at)
+        .bind::<SqlUuid, _>(a)
+        .bind::<SqlUuid, _>(b)
+        .bind::<BigInt, _>(limit)
+        .load(conn)
+        .await?)
 }
 
 fn unmark(after: Option<Mark>) -> (Option<DateTime<Utc>>, Uuid, Uuid) {

@@ -175,39 +175,29 @@ async fn an_admins_token_is_shown_once_and_works_only_at_its_school_for_its_scop
         200
     );
 
+    let upsert = |body: &Value| {
+        let (token, body) = (token.clone(), body.clone());
+        async move {
+            call(
+                port,
+                alpha,
+                "POST",
+                "/api/v1/users",
+                Some(&token),
+                Some(&body),
+            )
+            .await
+        }
+    };
     // Create, then the same again: one account; a role change is on the audit log as the token.
     let ines = json!({ "email": "Ines@Alpha.test", "name": "Ines", "role": "learner" });
-    let res = call(
-        port,
-        alpha,
-        "POST",
-        "/api/v1/users",
-        Some(&token),
-        Some(&ines),
-    )
-    .await;
+    let res = upsert(&ines).await;
     assert_eq!(res.status, 201, "{}", res.body);
     assert_eq!(res.json()["email"], "ines@alpha.test");
-    let res = call(
-        port,
-        alpha,
-        "POST",
-        "/api/v1/users",
-        Some(&token),
-        Some(&ines),
-    )
-    .await;
+    let res = upsert(&ines).await;
     assert_eq!(res.status, 200);
     let promoted = json!({ "email": "ines@alpha.test", "name": "Inès", "role": "instructor" });
-    let res = call(
-        port,
-        alpha,
-        "POST",
-        "/api/v1/users",
-        Some(&token),
-        Some(&promoted),
-    )
-    .await;
+    let res = upsert(&promoted).await;
     assert_eq!(res.status, 200);
     assert_eq!(
         db.text("SELECT name || ' ' || role FROM users WHERE email = 'ines@alpha.test'")
@@ -236,15 +226,7 @@ async fn an_admins_token_is_shown_once_and_works_only_at_its_school_for_its_scop
         json!({ "email": "x@alpha.test", "name": "X", "role": "learner", "extra": 1 }),
         json!(["not", "an", "object"]),
     ] {
-        let res = call(
-            port,
-            alpha,
-            "POST",
-            "/api/v1/users",
-            Some(&token),
-            Some(&bad),
-        )
-        .await;
+        let res = upsert(&bad).await;
         assert!((400..500).contains(&res.status), "{bad}: {}", res.status);
     }
     assert_eq!(
