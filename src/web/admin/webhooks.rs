@@ -154,58 +154,40 @@ pub async fn act(
     let by = audited_by(&req, &state, &user);
     let tenant = school.id;
     let subject = format!("webhook:{endpoint}");
-    match action.as_str() {
-        "rotate" => {
-            let secret = tenant_tx(state.pools.primary(), tenant, "webhooks", move |conn| {
-                Box::pin(async move {
-                    let secret = store::rotate(conn, tenant, endpoint, ROTATION_OVERLAP).await?;
-                    if secret.is_some() {
-                        audit::record(conn, tenant, &by, Change::new("webhook.rotated", subject))
-                            .await?;
-                    }
-                    Ok(secret)
-                })
-            })
-            .await?
-            .ok_or(AppError::NotFound)?;
+    if !matches!(action.as_str(), "rotate" | "enable" | "delete") {
+        return Err(AppError::NotFound);
+    }
+    // The change and its audit entry in one transaction; `None`: no such endpoint here.
+    let done = tenant_tx(state.pools.primary(), tenant, "webhooks", move |conn| {
+        Box::pin(async move {
+            let done = match action.as_str() {
+                "rotate" => store::rotate(conn, tenant, endpoint, ROTATION_OVERLAP)
+                    .await?
+                    .map(|secret| (Change::new("webhook.rotated", subject), Some(secret))),
+                "enable" => store::enable(conn, tenant, endpoint)
+                    .await?
+                    .then(|| (Change::new("webhook.enabled", subject), None)),
+                _ => store::remove(conn, tenant, endpoint).await?.map(|url| {
+                    let change =
+                        Change::new("webhook.removed", subject).before(json!({ "url": url }));
+                    (change, None)
+                }),
+            };
+            let Some((change, secret)) = done else {
+                return Ok(None);
+            };
+            let action = change.action;
+            audit::record(conn, tenant, &by, change).await?;
+            Ok(Some((action, secret)))
+        })
+    })
+    .await?;
+    match done.ok_or(AppError::NotFound)? {
+        (_, Some(secret)) => {
             endpoint_page(&state, &school, &user, endpoint, None, Some(secret)).await
         }
-        "enable" => {
-            let found = tenant_tx(state.pools.primary(), tenant, "webhooks", move |conn| {
-                Box::pin(async move {
-                    let found = store::enable(conn, tenant, endpoint).await?;
-                    if found {
-                        audit::record(conn, tenant, &by, Change::new("webhook.enabled", subject))
-                            .await?;
-                    }
-                    Ok(found)
-                })
-            })
-            .await?;
-            if !found {
-                return Err(AppError::NotFound);
-            }
-            Ok(see_other(format!("/admin/webhooks/{endpoint}")))
-        }
-        "delete" => {
-            let gone = tenant_tx(state.pools.primary(), tenant, "webhooks", move |conn| {
-                Box::pin(async move {
-                    let gone = store::remove(conn, tenant, endpoint).await?;
-                    if let Some(url) = &gone {
-                        let change =
-                            Change::new("webhook.removed", subject).before(json!({ "url": url }));
-                        audit::record(conn, tenant, &by, change).await?;
-                    }
-                    Ok(gone)
-                })
-            })
-            .await?;
-            if gone.is_none() {
-                return Err(AppError::NotFound);
-            }
-            Ok(see_other("/admin/webhooks"))
-        }
-        _ => Err(AppError::NotFound),
+        ("webhook.removed", _) => Ok(see_other("/admin/webhooks")),
+        _ => Ok(see_other(format!("/admin/webhooks/{endpoint}"))),
     }
 }
 
