@@ -2,9 +2,12 @@
 //! `eduflow serve` and the test harness. It listens on a Unix socket only, in a directory that
 //! only the cluster's OS user (and root) can enter, so `trust` authentication stays local.
 
+use std::collections::HashSet;
 use std::os::unix::fs::{PermissionsExt, chown};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use tokio::process::Command;
@@ -19,6 +22,9 @@ pub struct Cluster {
     sockdir: PathBuf,
     run_as: Option<(nix::unistd::Uid, nix::unistd::Gid)>,
     started_here: bool,
+    /// Process groups of tools running against the cluster (a nightly backup, say): `stop`
+    /// ends them first, so none outlives the server it works on and keeps writing its files.
+    tools: Arc<Mutex<HashSet<i32>>>,
 }
 
 /// Extra settings for a cluster; tests trade durability for speed.
@@ -52,6 +58,7 @@ impl Cluster {
             sockdir,
             run_as,
             started_here: false,
+            tools: Arc::default(),
         };
         cluster.prepare_dirs(&root)?;
         if !cluster.datadir.join("PG_VERSION").exists() {
@@ -90,6 +97,7 @@ impl Cluster {
             sockdir: root.join("run"),
             run_as: primary.run_as,
             started_here: false,
+            tools: Arc::default(),
         };
         cluster.prepare_dirs(&root)?;
         if !cluster.datadir.join("PG_VERSION").exists() {
@@ -181,7 +189,7 @@ impl Cluster {
             if self.accepts_connections().await {
                 return Ok(self);
             }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let data = self.datadir.to_string_lossy().into_owned();
         let log = self
@@ -216,9 +224,42 @@ impl Cluster {
         if !self.started_here {
             return Ok(());
         }
+        self.end_tools().await;
         let data = self.datadir.to_string_lossy().into_owned();
         self.run("pg_ctl", &["-D", &data, "-m", "fast", "-w", "stop"])
             .await
+    }
+
+    /// Asks every running tool's process group to end (SIGTERM: pgBackRest then releases its
+    /// lock and leaves a partial backup that its next run cleans up) and waits for each group
+    /// to be gone, up to a minute.
+    async fn end_tools(&self) {
+        use nix::sys::signal::{Signal, killpg};
+        use nix::unistd::Pid;
+        let groups: Vec<i32> = self
+            .tools
+            .lock()
+            .expect("tools lock")
+            .iter()
+            .copied()
+            .collect();
+        for &group in &groups {
+            let _ = killpg(Pid::from_raw(group), Signal::SIGTERM);
+        }
+        for _ in 0..600 {
+            let running = self.tools.lock().expect("tools lock").len();
+            let alive = groups
+                .iter()
+                .any(|&g| killpg(Pid::from_raw(g), None::<Signal>).is_ok());
+            if running == 0 && !alive {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        tracing::warn!(
+            ?groups,
+            "tools running against PostgreSQL did not end within a minute"
+        );
     }
 
     /// A connection URL over the cluster's socket.
@@ -267,8 +308,10 @@ impl Cluster {
         if let Some((uid, gid)) = self.run_as {
             cmd.uid(uid.as_raw()).gid(gid.as_raw());
         }
-        let out = cmd
-            .output()
+        let child = cmd.spawn().with_context(|| format!("running {program}"))?;
+        let _running = child.id().map(|pid| Running::new(&self.tools, pid as i32));
+        let out = child
+            .wait_with_output()
             .await
             .with_context(|| format!("running {program}"))?;
         if !out.status.success() {
@@ -280,6 +323,28 @@ impl Cluster {
             );
         }
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+}
+
+/// A tool's process group, listed in `Cluster::tools` while it runs.
+struct Running {
+    tools: Arc<Mutex<HashSet<i32>>>,
+    group: i32,
+}
+
+impl Running {
+    fn new(tools: &Arc<Mutex<HashSet<i32>>>, group: i32) -> Self {
+        tools.lock().expect("tools lock").insert(group);
+        Self {
+            tools: tools.clone(),
+            group,
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.tools.lock().expect("tools lock").remove(&self.group);
     }
 }
 

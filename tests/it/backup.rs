@@ -222,3 +222,42 @@ async fn a_restore_to_t1_holds_exactly_what_t1_held() {
     server.wait().await.unwrap();
     let _ = std::fs::remove_dir_all(&data);
 }
+
+/// A nightly backup still running when `serve` stops must not outlive the database: it would keep
+/// writing into the repository after EduFlow exited (and race whoever removes the directory).
+#[actix_web::test]
+async fn stopping_the_database_ends_the_tools_running_against_it() {
+    let root = crate::harness::shared().root.join("tools-end");
+    let cluster = crate::harness::start_private(&root).await;
+    let marker = root.join("tool.pid");
+    std::fs::set_permissions(&root, std::os::unix::fs::PermissionsExt::from_mode(0o777)).unwrap();
+    let script = format!("echo $$ > {}; exec sleep 600", marker.display());
+    let tool = {
+        let cluster = cluster.clone();
+        actix_web::rt::spawn(async move {
+            cluster
+                .run_tool(std::path::Path::new("/bin/sh"), &["-c", &script])
+                .await
+        })
+    };
+    let read_pid = || {
+        std::fs::read_to_string(&marker)
+            .ok()
+            .and_then(|s| s.trim().parse::<i32>().ok())
+    };
+    crate::harness::eventually(Duration::from_secs(10), || async { read_pid().is_some() })
+        .await
+        .expect("the tool started");
+    let pid = read_pid().unwrap();
+    let alive = || nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok();
+    assert!(alive(), "the tool runs");
+
+    cluster.stop().await.unwrap();
+    assert!(!alive(), "the tool ended before the database stopped");
+    let outcome = tool.await.unwrap();
+    assert!(
+        outcome.is_err(),
+        "the tool reports it was ended: {outcome:?}"
+    );
+    let _ = std::fs::remove_dir_all(&root);
+}
