@@ -53,6 +53,10 @@ pub const ACTIONS: &[&str] = &[
     "webhook.enabled",
     "webhook.removed",
     "webhook.redelivered",
+    "sso.provider_added",
+    "sso.provider_changed",
+    "sso.provider_removed",
+    "sso.only_changed",
 ];
 
 /// Who acted, and from where.

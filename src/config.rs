@@ -50,6 +50,12 @@ pub struct Cli {
     #[arg(long, env = "EDUFLOW_WEBHOOKS_ALLOW_PRIVATE", global = true)]
     pub webhooks_allow_private: bool,
 
+    /// Let schools' identity providers (their discovery, keys, token and userinfo endpoints) be
+    /// on loopback and private addresses (tests, providers inside a private network). Off, such a
+    /// provider is refused at every call.
+    #[arg(long, env = "EDUFLOW_SSO_ALLOW_PRIVATE", global = true)]
+    pub sso_allow_private: bool,
+
     /// Log format: `pretty` for people, `json` for log pipelines. Levels come from RUST_LOG.
     #[arg(long, env = "EDUFLOW_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty, global = true)]
     pub log_format: LogFormat,

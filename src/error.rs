@@ -38,6 +38,10 @@ pub enum AppError {
     /// there (see `regions`); anywhere else it is a 503.
     #[error("the service is busy, please retry shortly")]
     NeedsPrimary(#[source] anyhow::Error),
+    /// A service the request depends on (a school's identity provider) failed or refused to
+    /// talk: the message says which, for the person; the cause is logged.
+    #[error("{0}")]
+    BadGateway(String, #[source] anyhow::Error),
     /// The school (named) is suspended by an operator: its data is kept, nothing is served.
     #[error("{0} is closed for now. Please come back later.")]
     Suspended(String),
@@ -80,6 +84,7 @@ impl AppError {
             Self::Unavailable(c) => Self::Unavailable(anyhow::anyhow!("{c:#}")),
             Self::NeedsPrimary(c) => Self::NeedsPrimary(anyhow::anyhow!("{c:#}")),
             Self::Suspended(name) => Self::Suspended(name.clone()),
+            Self::BadGateway(m, c) => Self::BadGateway(m.clone(), anyhow::anyhow!("{c:#}")),
             Self::Internal(c) => Self::Internal(anyhow::anyhow!("{c:#}")),
         }
     }
@@ -89,6 +94,9 @@ impl AppError {
             Self::Internal(cause) => tracing::error!(error = ?cause, "request failed"),
             Self::Unavailable(cause) | Self::NeedsPrimary(cause) => {
                 tracing::warn!(error = %cause, "service unavailable")
+            }
+            Self::BadGateway(what, cause) => {
+                tracing::warn!(error = %format!("{cause:#}"), what, "upstream failed")
             }
             _ => {}
         }
@@ -121,6 +129,7 @@ impl AppError {
             StatusCode::UNPROCESSABLE_ENTITY => "Cannot use this file",
             StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
             StatusCode::SERVICE_UNAVAILABLE => "Busy",
+            StatusCode::BAD_GATEWAY => "Not reachable",
             _ => "Something went wrong",
         }
     }
@@ -177,6 +186,7 @@ impl ResponseError for AppError {
             Self::Unavailable(_) | Self::NeedsPrimary(_) | Self::Suspended(_) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
+            Self::BadGateway(..) => StatusCode::BAD_GATEWAY,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

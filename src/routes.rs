@@ -3,8 +3,10 @@
 use actix_web::middleware::Compress;
 use actix_web::web;
 
-use crate::web::accounts::{email_change, personal, recovery, sign_in, verification};
-use crate::web::admin::{api_tokens, audit, invitations, learners, roster, webhooks};
+use crate::web::accounts::{email_change, personal, recovery, sign_in, sso, verification};
+use crate::web::admin::{
+    api_tokens, audit, invitations, learners, roster, sso as admin_sso, webhooks,
+};
 use crate::web::api::catalog as api;
 use crate::web::api::learning as api_learning;
 use crate::web::api::systems;
@@ -50,6 +52,8 @@ fn text(cfg: &mut web::ServiceConfig) {
         .route("/login", web::get().to(sign_in::login_form))
         .route("/login", web::post().to(sign_in::login))
         .route("/logout", web::post().to(sign_in::logout))
+        .route("/sso/{name}/login", web::get().to(sso::login))
+        .route("/sso/{name}/callback", web::get().to(sso::callback))
         .route("/password/forgot", web::get().to(recovery::forgot_form))
         .route("/password/forgot", web::post().to(recovery::forgot))
         .route(
@@ -179,6 +183,13 @@ fn text(cfg: &mut web::ServiceConfig) {
         .route(
             "/admin/webhooks/{endpoint}/deliveries/{delivery}/redeliver",
             web::post().to(webhooks::redeliver),
+        )
+        .route("/admin/sso", web::get().to(admin_sso::list))
+        .route("/admin/sso", web::post().to(admin_sso::save))
+        .route("/admin/sso/only", web::post().to(admin_sso::only))
+        .route(
+            "/admin/sso/{name}/delete",
+            web::post().to(admin_sso::delete),
         )
         .route("/admin/api", web::get().to(api_tokens::list))
         .route("/admin/api", web::post().to(api_tokens::create))

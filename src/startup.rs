@@ -79,6 +79,8 @@ pub struct Settings {
     pub mail: MailSettings,
     /// How webhooks are sent, and where they may go.
     pub webhooks: crate::webhooks::sender::Pace,
+    /// Identity providers may be on private addresses (see `outbound`).
+    pub sso_allow_private: bool,
     pub clock: crate::clock::Clock,
 }
 
@@ -224,6 +226,9 @@ impl Application {
             sessions,
             api_tokens,
             webhooks_allow_private: settings.webhooks.allow_private,
+            sso: Arc::new(crate::sso::directory::Directory::new(
+                settings.sso_allow_private,
+            )),
             throttle: LoginThrottle::default(),
             signups: SignupLimit::new(settings.signups_per_address),
             school_requests: crate::db::budget::Budget::new(settings.school_requests),

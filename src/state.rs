@@ -35,8 +35,10 @@ pub struct AppState {
     pub sessions: Arc<LiveSessions>,
     /// The API tokens this instance has checked, and their budgets; kept coherent likewise.
     pub api_tokens: Arc<LiveTokens>,
-    /// Webhook endpoints may be on private addresses (see `webhooks::address`).
+    /// Webhook endpoints may be on private addresses (see `outbound`).
     pub webhooks_allow_private: bool,
+    /// What this instance knows of schools' identity providers (see `sso::directory`).
+    pub sso: Arc<crate::sso::directory::Directory>,
     pub throttle: LoginThrottle,
     pub signups: SignupLimit,
     /// Requests of one school handled at once on this instance (see `web::gate::fair`).

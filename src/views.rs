@@ -73,6 +73,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/admin_api.html"),
     ),
     (
+        "admin_sso.html",
+        include_str!("../templates/admin_sso.html"),
+    ),
+    (
         "admin_webhooks.html",
         include_str!("../templates/admin_webhooks.html"),
     ),

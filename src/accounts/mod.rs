@@ -6,6 +6,7 @@ pub mod live;
 pub mod members;
 pub mod password;
 pub mod sessions;
+pub mod sso;
 pub mod throttle;
 pub mod tokens;
 pub mod users;

@@ -3,12 +3,9 @@
 //! school A presented at school B finds nothing: it is treated as absent.
 
 use actix_web::cookie::{Cookie, SameSite, time};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{Duration, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::db::schema::{sessions, users};
@@ -19,33 +16,6 @@ use crate::ids::{TenantId, UserId};
 pub const IDLE: Duration = Duration::days(7);
 /// …and this long after login, whatever happens.
 pub const ABSOLUTE: Duration = Duration::days(30);
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Learner,
-    Instructor,
-    Admin,
-}
-
-impl Role {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "learner" => Some(Self::Learner),
-            "instructor" => Some(Self::Instructor),
-            "admin" => Some(Self::Admin),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Learner => "learner",
-            Self::Instructor => "instructor",
-            Self::Admin => "admin",
-        }
-    }
-}
 
 /// The signed-in user of a request.
 #[derive(Debug, Clone)]
@@ -62,23 +32,8 @@ pub struct CurrentUser {
     pub verified: bool,
 }
 
-pub fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).expect("the OS random source works");
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-pub(crate) fn token_hash(token: &str) -> Vec<u8> {
-    token_digest(token).to_vec()
-}
-
-/// The SHA-256 of a session token, as the database stores it.
-pub type TokenHash = [u8; 32];
-
-/// A token's SHA-256, the key of a session in the database and in memory.
-pub fn token_digest(token: &str) -> TokenHash {
-    Sha256::digest(token.as_bytes()).into()
-}
+pub use crate::random::{TokenHash, random_token, token_digest, token_hash};
+pub use crate::role::Role;
 
 /// Cookie names and attributes: host-only (no Domain, so one school's cookie never reaches a
 /// sibling subdomain), HttpOnly, SameSite=Lax; over HTTPS also Secure with the `__Host-` prefix.
@@ -110,6 +65,15 @@ impl CookiePolicy {
             "__Host-eduflow_seen"
         } else {
             "eduflow_seen"
+        }
+    }
+
+    /// The single sign-on under way in this browser (its `state`), see `sso::logins`.
+    pub fn sso_name(self) -> &'static str {
+        if self.https {
+            "__Host-eduflow_sso"
+        } else {
+            "eduflow_sso"
         }
     }
 
@@ -170,8 +134,32 @@ pub async fn end_all(
     .await?)
 }
 
-pub async fn delete(conn: &mut AsyncPgConnection, token: &str) -> Result<(), AppError> {
-    diesel::delete(sessions::table.filter(sessions::token_hash.eq(token_hash(token))))
+/// Ends the session of `token`; for a session begun through single sign-on, the provider's
+/// name and the id_token it gave (for RP-initiated logout).
+pub async fn delete(
+    conn: &mut AsyncPgConnection,
+    token: &str,
+) -> Result<Option<(String, String)>, AppError> {
+    let ended: Vec<(Option<String>, Option<String>)> =
+        diesel::delete(sessions::table.filter(sessions::token_hash.eq(token_hash(token))))
+            .returning((sessions::sso_provider, sessions::sso_id_token))
+            .load(conn)
+            .await?;
+    Ok(ended.into_iter().find_map(|(p, t)| p.zip(t)))
+}
+
+/// Notes that the session of `token` began with `provider`'s `id_token`.
+pub async fn mark_sso(
+    conn: &mut AsyncPgConnection,
+    token: &str,
+    provider: &str,
+    id_token: &str,
+) -> Result<(), AppError> {
+    diesel::update(sessions::table.filter(sessions::token_hash.eq(token_hash(token))))
+        .set((
+            sessions::sso_provider.eq(provider),
+            sessions::sso_id_token.eq(id_token),
+        ))
         .execute(conn)
         .await?;
     Ok(())

@@ -95,7 +95,8 @@ pub(super) async fn webhooks_cmd(
     db: &Database,
     command: &WebhooksCommand,
 ) -> anyhow::Result<()> {
-    use crate::webhooks::{address, parse_events, store as hooks};
+    use crate::outbound as address;
+    use crate::webhooks::{parse_events, store as hooks};
     let pools = db.admin_pools()?;
     let pool = pools.primary();
     match command {

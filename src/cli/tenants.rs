@@ -176,6 +176,7 @@ async fn school_spec(
             categories: Vec::new(),
             admins: Vec::new(),
             accounts: Default::default(),
+            sso: None,
         },
         (None, None) => bail!("name the school: a slug, or --from FILE.toml"),
     };

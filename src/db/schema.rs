@@ -116,6 +116,8 @@ diesel::table! {
         created_at -> Timestamptz,
         last_seen_at -> Timestamptz,
         expires_at -> Timestamptz,
+        sso_provider -> Nullable<Text>,
+        sso_id_token -> Nullable<Text>,
     }
 }
 

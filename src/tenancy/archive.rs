@@ -34,11 +34,15 @@ use crate::media::store::Store;
 pub const FORMAT: &str = "eduflow-school";
 pub const VERSION: u32 = 1;
 
-/// Tables that are not exported: per-installation logins, API tokens and webhooks (their signing
-/// secrets never leave the database in clear), mail and mailed links, and indexes rebuilt by
-/// triggers.
+/// Tables that are not exported: per-installation logins, API tokens, webhooks and identity
+/// providers (their secrets never leave the database in clear; a school file's `[[sso]]` sets
+/// providers again), mail and mailed links, and indexes rebuilt by triggers. Which provider
+/// subject is which account is exported, so accounts stay linked.
 const SKIPPED: &[&str] = &[
     "sessions",
+    "sso_logins",
+    "sso_providers",
+    "sso_settings",
     "api_tokens",
     "webhook_endpoints",
     "webhook_deliveries",

@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::AccountSettings;
+use crate::role::Role;
 use crate::slug::is_slug;
+use crate::sso::{Provider, ProviderName, RoleRule, Secret, check_settings};
 
 /// A school as written: in a file, or assembled from `eduflow tenants create|update` flags.
 #[derive(Debug, Clone, Deserialize)]
@@ -27,6 +29,33 @@ pub struct TenantFile {
     pub admins: Vec<String>,
     #[serde(default)]
     pub accounts: AccountSettings,
+    /// The school's identity providers. Absent: the providers stay as they are; `sso = []`
+    /// removes those an earlier file set.
+    #[serde(default)]
+    pub sso: Option<Vec<SsoFile>>,
+}
+
+/// An `[[sso]]` entry. The secret is never in the file: `client_secret_env` names the
+/// environment variable that holds it where the file is applied.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SsoFile {
+    pub kind: String,
+    pub name: String,
+    pub label: Option<String>,
+    pub issuer: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret_env: Option<String>,
+    pub scopes: Option<Vec<String>>,
+    pub role_claim: Option<String>,
+    #[serde(default)]
+    pub role_map: std::collections::BTreeMap<String, String>,
+    pub default_role: Option<String>,
+    #[serde(default)]
+    pub allowed_domains: Vec<String>,
+    /// SAML entries' fields, read so that the error can say what is missing.
+    pub idp_metadata: Option<String>,
+    pub role_attribute: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -64,6 +93,7 @@ impl From<&SchoolSpec> for TenantFile {
                 .collect(),
             admins: spec.admins.clone(),
             accounts: spec.accounts.clone(),
+            sso: None,
         }
     }
 }
@@ -81,6 +111,8 @@ pub struct SchoolSpec {
     pub categories: Vec<(String, String)>,
     pub admins: Vec<String>,
     pub accounts: AccountSettings,
+    /// `None`: the file says nothing of providers (they are left as they are).
+    pub sso: Option<Vec<Provider>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -356,12 +388,18 @@ pub fn validate(
             )),
         }
     }
+    let sso = raw.sso.map(|entries| {
+        sso_entries(&entries, &mut |field, reason| {
+            errors.push(err(&field, reason))
+        })
+    });
     if !errors.is_empty() {
         return Err(errors);
     }
     Ok(SchoolSpec {
         admins,
         accounts,
+        sso,
         file: path.to_owned(),
         slug: raw.slug,
         name,
@@ -375,6 +413,112 @@ pub fn validate(
             .map(|c| (c.slug, c.name.trim().to_owned()))
             .collect(),
     })
+}
+
+/// The `[[sso]]` entries as providers, each problem reported as (field, reason). The secrets
+/// are read from the environment here, where the file is applied.
+fn sso_entries(entries: &[SsoFile], report: &mut dyn FnMut(String, String)) -> Vec<Provider> {
+    let mut providers: Vec<Provider> = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        let at = |f: &str| format!("sso[{i}].{f}");
+        let name = match ProviderName::parse(&e.name) {
+            Ok(n) => n,
+            Err(reason) => {
+                report(at("name"), reason);
+                continue;
+            }
+        };
+        if providers.iter().any(|p| p.name == name) {
+            report(at("name"), format!("`{name}` is listed twice"));
+            continue;
+        }
+        if e.kind != "oidc" {
+            let why = if e.kind == "saml" {
+                "SAML providers are not supported yet; use kind = \"oidc\"".to_owned()
+            } else {
+                format!("`{}` is not a provider kind (oidc)", e.kind)
+            };
+            report(at("kind"), why);
+            continue;
+        }
+        let mut required =
+            |field: &str, value: &Option<String>| match value.as_deref().map(str::trim) {
+                Some(v) if !v.is_empty() => Some(v.to_owned()),
+                _ => {
+                    report(
+                        at(field),
+                        "is required for an OpenID Connect provider".into(),
+                    );
+                    None
+                }
+            };
+        let (Some(issuer), Some(client_id), Some(var)) = (
+            required("issuer", &e.issuer),
+            required("client_id", &e.client_id),
+            required("client_secret_env", &e.client_secret_env),
+        ) else {
+            continue;
+        };
+        let secret = match std::env::var(&var) {
+            Ok(s) if !s.is_empty() => Secret(s),
+            _ => {
+                report(
+                    at("client_secret_env"),
+                    format!("the environment variable {var} is not set here"),
+                );
+                continue;
+            }
+        };
+        let mut role_map = Vec::new();
+        for (value, role) in &e.role_map {
+            match Role::parse(role) {
+                Some(role) => role_map.push(RoleRule {
+                    value: value.clone(),
+                    role,
+                }),
+                None => report(
+                    at(&format!("role_map.{value}")),
+                    format!("`{role}` is not a role (learner, instructor, admin)"),
+                ),
+            }
+        }
+        let default_role = match e.default_role.as_deref().map(Role::parse) {
+            None => Role::Learner,
+            Some(Some(r)) => r,
+            Some(None) => {
+                report(
+                    at("default_role"),
+                    "must be learner, instructor or admin".into(),
+                );
+                continue;
+            }
+        };
+        let provider = Provider {
+            label: e.label.clone().unwrap_or_else(|| name.to_string()),
+            name,
+            issuer: issuer.trim_end_matches('/').to_owned(),
+            client_id,
+            client_secret: secret,
+            scopes: e
+                .scopes
+                .clone()
+                .unwrap_or_else(|| ["openid", "email", "profile"].map(str::to_owned).to_vec()),
+            role_claim: e.role_claim.clone().filter(|c| !c.trim().is_empty()),
+            role_map,
+            default_role,
+            allowed_domains: e
+                .allowed_domains
+                .iter()
+                .map(|d| d.trim().to_lowercase())
+                .collect(),
+            from_file: true,
+        };
+        match check_settings(&provider) {
+            Ok(()) => providers.push(provider),
+            Err(reason) => report(at("-"), reason),
+        }
+    }
+    providers
 }
 
 #[cfg(test)]

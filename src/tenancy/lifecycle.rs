@@ -21,6 +21,10 @@ use crate::media::store::Store;
 /// deleted in (and the reverse of the order they are imported in).
 pub const TABLES: &[&str] = &[
     "audit_log",
+    "sso_identities",
+    "sso_logins",
+    "sso_providers",
+    "sso_settings",
     "webhook_deliveries",
     "webhook_endpoints",
     "api_tokens",
@@ -132,6 +136,8 @@ pub async fn current(pool: &PgPool, school: &str) -> Result<SchoolSpec, AppError
                 categories,
                 admins: school.admin_emails,
                 accounts: school.accounts,
+                // What the providers are stays with them: a spec read back changes none.
+                sso: None,
             })
         })
     })

@@ -146,6 +146,9 @@ pub async fn apply(
                         .await?;
                 }
                 promote_admins(conn, tenant, &spec.admins).await?;
+                if let Some(file) = &spec.sso {
+                    crate::sso::providers::apply_file(conn, tenant, file).await?;
+                }
                 applied.push((spec.slug.clone(), tenant));
             }
             if !problems.is_empty() {

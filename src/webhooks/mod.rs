@@ -3,7 +3,6 @@
 //! the `webhooks` migration) and sent after commit by [`sender`]; [`address`] keeps them off
 //! private networks.
 
-pub mod address;
 pub mod sender;
 pub mod signature;
 pub mod store;

@@ -14,13 +14,13 @@ use diesel_async::RunQueryDsl;
 use futures_util::{StreamExt, stream};
 use tokio::sync::mpsc;
 
-use super::address;
 use super::signature;
 use super::store::{self, Attempt, Claimed, Disabled};
 use crate::db::{Pools, tenant_tx};
 use crate::ids::TenantId;
 use crate::mail::{Composer, Kind, outbox};
 use crate::metrics::Metrics;
+use crate::outbound as address;
 use crate::tenancy::{Directory, Tenant};
 use crate::turns::{backoff, due_schools, take_turns};
 

@@ -83,6 +83,9 @@ const POST_ROUTES: &[&str] = &[
     "/certificates/{certificate}/restore",
     "/admin/api",
     "/admin/api/{token}/revoke",
+    "/admin/sso",
+    "/admin/sso/only",
+    "/admin/sso/{name}/delete",
     "/admin/webhooks",
     "/admin/webhooks/{endpoint}/{action}",
     "/admin/webhooks/{endpoint}/deliveries/{delivery}/redeliver",
@@ -479,6 +482,7 @@ async fn malformed_posts_to_every_route_never_get_a_5xx_or_a_panic() {
     filled.insert("{endpoint}", uuid::Uuid::new_v4().to_string());
     filled.insert("{delivery}", uuid::Uuid::new_v4().to_string());
     filled.insert("{action}", "rotate".to_owned());
+    filled.insert("{name}", "fuzz-provider".to_owned());
     filled.insert("{certificate}", certificate);
     // Tokens are read from a page each user can see.
     learner.get(port, "/learn").await;

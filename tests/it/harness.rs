@@ -395,6 +395,7 @@ pub fn settings(db: &TestDb) -> Settings {
             allow_private: true,
             ..Default::default()
         },
+        sso_allow_private: true,
         school_requests: 0,
         page_cache_bytes: 1 << 20,
         actor_idle: Duration::from_secs(60),
@@ -534,6 +535,120 @@ impl SmtpSink {
             std::fs::write(flag, b"").unwrap();
         } else {
             let _ = std::fs::remove_file(flag);
+        }
+    }
+}
+
+/// The OpenID providers of the run (`tests/tools/oidc/provider.mjs`, npm `oidc-provider`),
+/// started once: `main` for sign-ins, `other` (another issuer, same client) for mix-ups,
+/// `rotating` whose signing key `rotate()` replaces.
+pub struct Oidc {
+    pub main: u16,
+    pub other: u16,
+    pub rotating: u16,
+    control: u16,
+    _child: std::process::Child,
+}
+
+pub fn oidc() -> &'static Oidc {
+    static OIDC: OnceLock<Oidc> = OnceLock::new();
+    OIDC.get_or_init(|| {
+        use std::io::BufRead;
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/oidc");
+        let mut child = std::process::Command::new("node")
+            .arg("provider.mjs")
+            .current_dir(dir)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("node runs tests/tools/oidc/provider.mjs (npm ci in tests/tools/oidc)");
+        let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        let ports: serde_json::Value = serde_json::from_str(&line)
+            .unwrap_or_else(|_| panic!("the OpenID provider did not start: {line}"));
+        // It keeps printing notices; read them so that it never blocks on a full pipe.
+        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+        let port = |k: &str| ports[k].as_u64().unwrap() as u16;
+        Oidc {
+            main: port("main"),
+            other: port("other"),
+            rotating: port("rotating"),
+            control: port("control"),
+            _child: child,
+        }
+    })
+}
+
+impl Oidc {
+    pub fn issuer(port: u16) -> String {
+        format!("http://127.0.0.1:{port}")
+    }
+
+    /// Restarts the `rotating` provider with a new signing key.
+    pub async fn rotate(&self) {
+        let head = "POST /rotate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+        assert_eq!(raw(self.control, head.as_bytes()).await.status, 204);
+    }
+}
+
+/// A person at a provider's own pages: follows its redirects and fills in its login form with
+/// `login` (see the provider script), keeping its cookies. Returns where the provider sends the
+/// browser back (EduFlow's callback, as a path and query).
+pub async fn sign_in_at_provider(authorize: &str, login: &str) -> String {
+    let url = url::Url::parse(authorize).unwrap();
+    let port = url.port().unwrap();
+    let host = format!("127.0.0.1:{port}");
+    let mut cookies = std::collections::BTreeMap::<String, String>::new();
+    let mut next = format!("{}?{}", url.path(), url.query().unwrap_or(""));
+    for _ in 0..10 {
+        let header: String = cookies.iter().map(|(k, v)| format!("{k}={v}; ")).collect();
+        let res = request(port, "GET", &host, &next, &[("Cookie", &header)]).await;
+        keep_cookies(&mut cookies, &res);
+        let location = match res.status {
+            303 | 302 => res.header("location").unwrap().to_owned(),
+            200 => {
+                let action = res
+                    .body
+                    .split("action=\"")
+                    .nth(1)
+                    .and_then(|r| r.split('"').next())
+                    .unwrap_or_else(|| panic!("no login form: {}", res.body));
+                let path = url::Url::parse(action).unwrap().path().to_owned();
+                let header: String = cookies.iter().map(|(k, v)| format!("{k}={v}; ")).collect();
+                let fields = [("prompt", "login"), ("login", login), ("password", "any")];
+                let posted = post_form(port, &host, &path, &fields, &[("Cookie", &header)]).await;
+                keep_cookies(&mut cookies, &posted);
+                assert_eq!(posted.status, 303, "login at the provider: {}", posted.body);
+                posted.header("location").unwrap().to_owned()
+            }
+            other => panic!("the provider answered {other}: {}", res.body),
+        };
+        let to = url.join(&location).unwrap();
+        if to.port() != Some(port) {
+            return format!("{}?{}", to.path(), to.query().unwrap_or(""));
+        }
+        next = format!("{}?{}", to.path(), to.query().unwrap_or(""));
+    }
+    panic!("the provider never sent the browser back");
+}
+
+fn keep_cookies(jar: &mut std::collections::BTreeMap<String, String>, res: &Response) {
+    for (name, header) in res.set_cookies() {
+        let value = header
+            .split(';')
+            .next()
+            .and_then(|p| p.split_once('='))
+            .map(|(_, v)| v.to_owned())
+            .unwrap_or_default();
+        if value.is_empty()
+            || header
+                .to_ascii_lowercase()
+                .contains("expires=thu, 01 jan 1970")
+        {
+            jar.remove(&name);
+        } else {
+            jar.insert(name, value);
         }
     }
 }
@@ -1401,8 +1516,20 @@ pub async fn eduflow_cli(
     tenants_dir: &std::path::Path,
     args: &[&str],
 ) -> std::process::Output {
+    eduflow_cli_with(db, admin_url, tenants_dir, args, &[]).await
+}
+
+/// [`eduflow_cli`] with more environment variables.
+pub async fn eduflow_cli_with(
+    db: &TestDb,
+    admin_url: &str,
+    tenants_dir: &std::path::Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> std::process::Output {
     tokio::process::Command::new(env!("CARGO_BIN_EXE_eduflow"))
         .args(args)
+        .envs(env.iter().copied())
         .env("DATABASE_URL", &db.runtime_url)
         .env("DATABASE_ADMIN_URL", admin_url)
         .env("EDUFLOW_TENANTS_DIR", tenants_dir)

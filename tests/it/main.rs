@@ -38,6 +38,7 @@ mod rls;
 mod s3;
 mod sessions;
 mod shutdown;
+mod sso;
 mod startup;
 mod tenant_files;
 mod timeouts;

@@ -4,4 +4,5 @@ pub mod email_change;
 pub mod personal;
 pub mod recovery;
 pub mod sign_in;
+pub mod sso;
 pub mod verification;

@@ -15,7 +15,9 @@ use crate::db::tenant_tx;
 use crate::email::parse_email;
 use crate::error::AppError;
 use crate::ids::UserId;
+use crate::sso::providers;
 use crate::state::AppState;
+use crate::web::accounts::sso;
 use crate::web::csrf::{
     CsrfForm, anonymous_page, check_anonymous, check_origin, check_token, local_path,
 };
@@ -37,6 +39,8 @@ pub struct NextQuery {
     next: String,
     /// Arriving from a password reset.
     reset: Option<String>,
+    /// `password`: the password form on an SSO-only school's login page (admins' way in).
+    with: Option<String>,
 }
 
 struct FormPage<'a> {
@@ -45,16 +49,41 @@ struct FormPage<'a> {
     form: &'a AccountForm,
     errors: Vec<&'a str>,
     notice: Option<&'a str>,
+    with_password: bool,
 }
 
-/// Renders a sign-up or log-in form with the anonymous anti-forgery token (double-submit cookie).
-fn form_page(
+/// The school's identity providers (their buttons) and whether it is SSO-only.
+async fn sso_choices(
+    state: &AppState,
+    school: &School,
+) -> Result<(Vec<serde_json::Value>, bool), AppError> {
+    let tenant = school.0.id;
+    tenant_tx(state.pools.primary(), tenant, "sso choices", move |conn| {
+        Box::pin(async move {
+            let buttons = providers::list(conn, tenant)
+                .await?
+                .iter()
+                .map(|p| serde_json::json!({ "name": p.name, "label": p.label }))
+                .collect();
+            Ok((buttons, providers::sso_only(conn, tenant).await?))
+        })
+    })
+    .await
+}
+
+/// Renders a sign-up or log-in form with the anonymous anti-forgery token (double-submit cookie),
+/// and a button per identity provider of the school.
+async fn form_page(
     req: &HttpRequest,
     state: &AppState,
     school: &School,
     page: FormPage<'_>,
 ) -> Result<HttpResponse, AppError> {
+    let (sso, sso_only) = sso_choices(state, school).await?;
     let mut c = tera::Context::new();
+    c.insert("sso", &sso);
+    c.insert("sso_only", &sso_only);
+    c.insert("with_password", &page.with_password);
     c.insert("school", &*school.0);
     c.insert("name", &page.form.name);
     c.insert("email", &page.form.email);
@@ -64,7 +93,7 @@ fn form_page(
     anonymous_page(req, state, page.status, page.template, c)
 }
 
-fn signed_in(state: &AppState, token: String, next: &str) -> HttpResponse {
+pub(crate) fn signed_in(state: &AppState, token: String, next: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, local_path(Some(next))))
         .cookie(state.cookies.session(token))
@@ -73,13 +102,14 @@ fn signed_in(state: &AppState, token: String, next: &str) -> HttpResponse {
 }
 
 /// An empty sign-up or log-in form (`template`), remembering where to go afterwards.
-fn blank_form(
+async fn blank_form(
     req: &HttpRequest,
     state: &AppState,
     school: &School,
     q: NextQuery,
     template: &'static str,
 ) -> Result<HttpResponse, AppError> {
+    let with_password = q.with.as_deref() == Some("password");
     let form = AccountForm {
         next: q.next,
         ..AccountForm::default()
@@ -97,8 +127,10 @@ fn blank_form(
                 .reset
                 .is_some()
                 .then_some("Your password was changed, and every device was signed out. Log in with the new one."),
+            with_password,
         },
     )
+    .await
 }
 
 pub async fn signup_form(
@@ -107,7 +139,7 @@ pub async fn signup_form(
     state: web::Data<AppState>,
     q: web::Query<NextQuery>,
 ) -> Result<HttpResponse, AppError> {
-    blank_form(&req, &state, &school, q.into_inner(), "signup.html")
+    blank_form(&req, &state, &school, q.into_inner(), "signup.html").await
 }
 
 pub async fn login_form(
@@ -116,7 +148,7 @@ pub async fn login_form(
     state: web::Data<AppState>,
     q: web::Query<NextQuery>,
 ) -> Result<HttpResponse, AppError> {
-    blank_form(&req, &state, &school, q.into_inner(), "login.html")
+    blank_form(&req, &state, &school, q.into_inner(), "login.html").await
 }
 
 pub async fn signup(
@@ -127,6 +159,7 @@ pub async fn signup(
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     check_anonymous(&req, &state, &form.csrf)?;
+    refuse_if_sso_only(&state, &school, None).await?;
     let address = client_ip(&req, &state.trusted_proxies)
         .map(|ip| ip.to_string())
         .unwrap_or_default();
@@ -157,8 +190,10 @@ pub async fn signup(
                 form: &form,
                 errors,
                 notice: None,
+                with_password: true,
             },
-        );
+        )
+        .await;
     };
     let hash = password::hash_off_thread(&state.hashing, password).await?;
     let (tenant, admins) = (school.0.id, school.0.admin_emails.clone());
@@ -207,8 +242,10 @@ pub async fn signup(
                     "An account cannot be created with this email. If you already have one, log in instead.",
                 ],
                 notice: None,
+                with_password: true,
             },
-        ),
+        )
+        .await,
     }
 }
 
@@ -230,7 +267,7 @@ pub async fn login(
         return Err(AppError::TooManyRequests(wait));
     }
     let lookup_email = email.clone();
-    let found: Option<(uuid::Uuid, String, bool)> =
+    let found: Option<(uuid::Uuid, String, bool, String)> =
         tenant_tx(state.pools.primary(), tenant, "login", move |conn| {
             Box::pin(async move {
                 Ok(user_rows::table
@@ -239,6 +276,7 @@ pub async fn login(
                         user_rows::id,
                         user_rows::password_hash,
                         user_rows::suspended_at.is_not_null(),
+                        user_rows::role,
                     ))
                     .first(conn)
                     .await
@@ -247,13 +285,13 @@ pub async fn login(
         })
         .await?;
     let attempt = form.password.clone();
-    let stored = found.as_ref().map(|(_, h, _)| h.clone());
+    let stored = found.as_ref().map(|(_, h, _, _)| h.clone());
     let ok = password::off_thread(&state.hashing, move || {
         password::verify(&attempt, stored.as_deref())
     })
     .await
     .map_err(AppError::internal)?;
-    let (true, Some((user, _, suspended))) = (ok, found) else {
+    let (true, Some((user, _, suspended, role))) = (ok, found) else {
         state.throttle.failed(&account, &address);
         let errors = vec!["Email or password is incorrect."];
         return form_page(
@@ -266,10 +304,13 @@ pub async fn login(
                 form: &form,
                 errors,
                 notice: None,
+                with_password: true,
             },
-        );
+        )
+        .await;
     };
     state.throttle.succeeded(&account);
+    refuse_if_sso_only(&state, &school, Some(&role)).await?;
     if suspended {
         return Err(AppError::Forbidden(format!(
             "This account is suspended. Contact {} to have it reinstated.",
@@ -295,6 +336,30 @@ pub async fn login(
     Ok(signed_in(&state, token, &form.next))
 }
 
+/// At an SSO-only school, sign-up is off and only admins (`role`) sign in with a password: their
+/// way in when the provider is down or misconfigured.
+async fn refuse_if_sso_only(
+    state: &AppState,
+    school: &School,
+    role: Option<&str>,
+) -> Result<(), AppError> {
+    if role == Some(Role::Admin.as_str()) {
+        return Ok(());
+    }
+    let tenant = school.0.id;
+    let only = tenant_tx(state.pools.primary(), tenant, "sso only", move |conn| {
+        Box::pin(async move { providers::sso_only(conn, tenant).await })
+    })
+    .await?;
+    if only {
+        return Err(AppError::Forbidden(format!(
+            "{} signs its people in with its own provider. Use the sign-in button on the login page.",
+            school.0.name
+        )));
+    }
+    Ok(())
+}
+
 pub async fn logout(
     req: HttpRequest,
     school: School,
@@ -309,18 +374,25 @@ pub async fn logout(
             .finish());
     };
     check_token(Some(&user.csrf), &form.csrf)?;
+    let mut after = "/".to_owned();
     if let Some(token) = req
         .cookie(state.cookies.session_name())
         .map(|c| c.value().to_owned())
     {
         state.sessions.forget(&sessions::token_digest(&token));
-        tenant_tx(state.pools.primary(), school.0.id, "logout", move |conn| {
+        let ended = tenant_tx(state.pools.primary(), school.0.id, "logout", move |conn| {
             Box::pin(async move { sessions::delete(conn, &token).await })
         })
         .await?;
+        if let Some((provider, id_token)) = ended {
+            if let Some(to) = sso::logout_target(&req, &state, &school, &provider, &id_token).await
+            {
+                after = to;
+            }
+        }
     }
     Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, "/"))
+        .insert_header((header::LOCATION, after))
         .cookie(state.cookies.removal(state.cookies.session_name()))
         .finish())
 }

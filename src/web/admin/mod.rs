@@ -5,4 +5,5 @@ pub mod audit;
 pub mod invitations;
 pub mod learners;
 pub mod roster;
+pub mod sso;
 pub mod webhooks;

@@ -13,13 +13,14 @@ use crate::audit::{self, Change};
 use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::keyset::Cursor;
+use crate::outbound as address;
 use crate::redirect::see_other;
 use crate::state::AppState;
 use crate::tenancy::Tenant;
 use crate::web::authoring::staff::Admin;
 use crate::web::forms::{Page, SimpleForm, checked_form, id, render};
 use crate::web::host::{School, audited_by};
-use crate::webhooks::{EVENTS, address, store};
+use crate::webhooks::{EVENTS, store};
 
 /// Deliveries per page of an endpoint's log.
 const PAGE: i64 = 50;

@@ -1,8 +1,10 @@
-//! Where a webhook may go. An endpoint's URL is `http(s)://` with a host; every address its host
-//! resolves to must be public — not loopback, private, link-local, unique-local, carrier-grade
-//! NAT, multicast or unspecified — unless the installation allows private addresses
-//! (`EDUFLOW_WEBHOOKS_ALLOW_PRIVATE`, for tests and private deployments). The sender connects to
-//! the address it checked, so a name that resolves differently a moment later changes nothing.
+//! Where EduFlow may call out to: webhook endpoints and schools' identity providers, at URLs that
+//! school admins type. A URL is `http(s)://` with a host; every address its host resolves to must
+//! be public — not loopback, private, link-local, unique-local, carrier-grade NAT, multicast or
+//! unspecified — unless the installation allows private addresses
+//! (`EDUFLOW_WEBHOOKS_ALLOW_PRIVATE`, `EDUFLOW_SSO_ALLOW_PRIVATE`, for tests and private
+//! deployments). Callers connect to the address that was checked, so a name that resolves
+//! differently a moment later changes nothing.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
@@ -45,7 +47,7 @@ fn public_v6(ip: Ipv6Addr) -> bool {
         || ip.to_ipv4().is_some())
 }
 
-/// An endpoint URL, parsed once: `http` or `https`, with a host, no credentials, no fragment.
+/// A URL to call, parsed once: `http` or `https`, with a host, no credentials, no fragment.
 pub fn parse(raw: &str) -> Result<Url, String> {
     let url = Url::parse(raw.trim()).map_err(|e| format!("the URL is not valid ({e})"))?;
     if !matches!(url.scheme(), "http" | "https") {

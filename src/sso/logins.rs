@@ -1,0 +1,92 @@
+//! Sign-ins under way: between the redirect to a provider and its answer, on any instance. The
+//! browser carries the `state`; the row (keyed by its SHA-256) holds what must come back with
+//! it. Taking a sign-in deletes it, so a `state` works once; one older than ten minutes is gone.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use diesel::QueryableByName;
+use diesel::sql_types::{Bytea, Text, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use sha2::{Digest, Sha256};
+
+use crate::error::AppError;
+use crate::ids::TenantId;
+use crate::random::{random_token, token_hash};
+
+/// How long a person has to sign in at the provider.
+pub const LIFETIME_MINUTES: i32 = 10;
+
+/// A sign-in just begun: what goes to the provider (and, `state`, to the browser's cookie).
+#[derive(Debug)]
+pub struct Begun {
+    pub state: String,
+    pub nonce: String,
+    /// The PKCE `code_challenge` (S256) of the verifier kept in the row.
+    pub challenge: String,
+}
+
+/// A sign-in taken back with its `state`.
+#[derive(Debug, QueryableByName)]
+pub struct Pending {
+    #[diesel(sql_type = Text)]
+    pub provider: String,
+    #[diesel(sql_type = Text)]
+    pub nonce: String,
+    #[diesel(sql_type = Text)]
+    pub verifier: String,
+    #[diesel(sql_type = Text)]
+    pub next: String,
+}
+
+/// Records a sign-in with `provider` that returns to `next` (a local path).
+pub async fn begin(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+    provider: &str,
+    next: &str,
+) -> Result<Begun, AppError> {
+    let (state, nonce, verifier) = (random_token(), random_token(), random_token());
+    diesel::sql_query(
+        "INSERT INTO sso_logins (tenant_id, state_hash, provider, nonce, verifier, next)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind::<SqlUuid, _>(tenant.0)
+    .bind::<Bytea, _>(token_hash(&state))
+    .bind::<Text, _>(provider)
+    .bind::<Text, _>(&nonce)
+    .bind::<Text, _>(&verifier)
+    .bind::<Text, _>(next)
+    .execute(conn)
+    .await?;
+    let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    Ok(Begun {
+        state,
+        nonce,
+        challenge,
+    })
+}
+
+/// Takes the sign-in `state` names at the school, once; `None` if it is unknown, used, expired
+/// or another school's. Expired sign-ins of the school are cleared on the way.
+pub async fn take(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+    state: &str,
+) -> Result<Option<Pending>, AppError> {
+    diesel::sql_query(format!(
+        "DELETE FROM sso_logins WHERE tenant_id = $1
+            AND created_at < now() - interval '{LIFETIME_MINUTES} minutes'"
+    ))
+    .bind::<SqlUuid, _>(tenant.0)
+    .execute(conn)
+    .await?;
+    let taken: Vec<Pending> = diesel::sql_query(
+        "DELETE FROM sso_logins WHERE tenant_id = $1 AND state_hash = $2
+         RETURNING provider, nonce, verifier, next",
+    )
+    .bind::<SqlUuid, _>(tenant.0)
+    .bind::<Bytea, _>(token_hash(state))
+    .load(conn)
+    .await?;
+    Ok(taken.into_iter().next())
+}

@@ -1,0 +1,254 @@
+//! Single sign-on per school with OpenID Connect: the authorization code flow with PKCE, `state`
+//! and `nonce`, the id_token checked against the provider's published keys. A school has zero or
+//! more providers, set by its admins (`/admin/sso`) or by the operator's school file (`[[sso]]`).
+//!
+//! Every refusal of an answer from a provider is a [`Refusal`]: a 4xx for the person, a warning
+//! in the log with the reason, never a 500.
+
+pub mod directory;
+pub mod id_token;
+pub mod logins;
+pub mod providers;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+use crate::role::Role;
+
+/// A provider's name in its school: its paths (`/sso/{name}/…`) and its accounts' links.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct ProviderName(String);
+
+impl ProviderName {
+    /// 1-40 lowercase letters, digits or inner '-'.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let ok = (1..=40).contains(&raw.len())
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !raw.starts_with('-')
+            && !raw.ends_with('-');
+        if ok {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(format!(
+                "`{raw}` is not a provider name: 1-40 lowercase letters, digits or '-'"
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ProviderName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A client secret: kept out of `Debug` output and so out of every log line.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Secret(pub String);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
+/// One line of a role map: a claim value and the role it gives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleRule {
+    pub value: String,
+    pub role: Role,
+}
+
+/// An OpenID provider as its school configured it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provider {
+    pub name: ProviderName,
+    pub label: String,
+    /// The issuer identifier; discovery is at `<issuer>/.well-known/openid-configuration`.
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: Secret,
+    pub scopes: Vec<String>,
+    /// The claim roles are read from (a string or an array of strings), if any.
+    pub role_claim: Option<String>,
+    pub role_map: Vec<RoleRule>,
+    pub default_role: Role,
+    /// Email domains whose people may sign in; empty allows every domain.
+    pub allowed_domains: Vec<String>,
+    pub from_file: bool,
+}
+
+impl Provider {
+    /// The role a new account gets from the provider's claims: the highest role among the rules
+    /// whose value the role claim holds, or the default role when none does.
+    pub fn role_for(&self, claims: &serde_json::Map<String, serde_json::Value>) -> Role {
+        let Some(claim) = self.role_claim.as_deref().and_then(|c| claims.get(c)) else {
+            return self.default_role;
+        };
+        let values: Vec<&str> = match claim {
+            serde_json::Value::String(s) => vec![s.as_str()],
+            serde_json::Value::Array(items) => items.iter().filter_map(|v| v.as_str()).collect(),
+            _ => vec![],
+        };
+        self.role_map
+            .iter()
+            .filter(|rule| values.contains(&rule.value.as_str()))
+            .map(|rule| rule.role)
+            .max()
+            .unwrap_or(self.default_role)
+    }
+
+    /// Whether `email` (lowercase) is in one of the allowed domains (any, when none is listed).
+    pub fn allows(&self, email: &str) -> bool {
+        let domain = email.rsplit_once('@').map_or("", |(_, d)| d);
+        self.allowed_domains.is_empty() || self.allowed_domains.iter().any(|d| d == domain)
+    }
+}
+
+/// What a provider's settings must be, checked once for every writer (admin page, school file).
+pub fn check_settings(p: &Provider) -> Result<(), String> {
+    let issuer =
+        url::Url::parse(&p.issuer).map_err(|e| format!("the issuer is not a URL ({e})"))?;
+    if !matches!(issuer.scheme(), "https" | "http") || issuer.host_str().is_none() {
+        return Err("the issuer must be an https:// URL".into());
+    }
+    if issuer.query().is_some() || issuer.fragment().is_some() {
+        return Err("the issuer must have no ?query or #fragment".into());
+    }
+    if p.label.trim().is_empty() || p.label.chars().count() > 80 {
+        return Err("the button label must be 1-80 characters".into());
+    }
+    if p.client_id.trim().is_empty() || p.client_id.len() > 500 {
+        return Err("the client id must be 1-500 characters".into());
+    }
+    if p.client_secret.0.len() > 500 {
+        return Err("the client secret must be at most 500 characters".into());
+    }
+    if !p.scopes.iter().any(|s| s == "openid") {
+        return Err("the scopes must include `openid`".into());
+    }
+    if p.scopes
+        .iter()
+        .any(|s| s.is_empty() || !s.bytes().all(|b| b.is_ascii_graphic()))
+    {
+        return Err("scopes are words without spaces".into());
+    }
+    for d in &p.allowed_domains {
+        if !d.contains('.') || d.contains('@') || d.contains(char::is_whitespace) {
+            return Err(format!("`{d}` is not an email domain"));
+        }
+    }
+    Ok(())
+}
+
+/// Why an answer from a provider was refused. The person reads [`Refusal::message`]; the log
+/// gets the reason.
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    #[error("this sign-in was already used, has expired, or was started elsewhere")]
+    UnknownState,
+    #[error("the answer came from another provider than the sign-in started with")]
+    MixedUp,
+    #[error("the provider refused the sign-in: {0}")]
+    ProviderError(String),
+    #[error("the id_token is not acceptable: {0}")]
+    BadIdToken(String),
+    #[error("the provider's user information does not match the id_token")]
+    UserinfoMismatch,
+    #[error("the provider gave no email address")]
+    NoEmail,
+    #[error("{0}")]
+    NotAllowed(String),
+}
+
+impl Refusal {
+    /// The 4xx this refusal is answered with; the cause is logged as a warning.
+    pub fn into_error(self, provider: &str) -> AppError {
+        tracing::warn!(provider, reason = %self, "single sign-on refused");
+        match self {
+            Self::NotAllowed(m) => AppError::Forbidden(m),
+            Self::NoEmail => AppError::Forbidden(
+                "The provider did not share an email address, which an account needs.".into(),
+            ),
+            other => AppError::BadRequest(format!(
+                "Signing in did not work ({other}). Go back to the login page and try again."
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn provider() -> Provider {
+        Provider {
+            name: ProviderName::parse("main").unwrap(),
+            label: "Main".into(),
+            issuer: "https://id.example.org".into(),
+            client_id: "c".into(),
+            client_secret: Secret("s".into()),
+            scopes: vec!["openid".into()],
+            role_claim: Some("groups".into()),
+            role_map: vec![
+                RoleRule {
+                    value: "staff".into(),
+                    role: Role::Instructor,
+                },
+                RoleRule {
+                    value: "it".into(),
+                    role: Role::Admin,
+                },
+            ],
+            default_role: Role::Learner,
+            allowed_domains: vec!["northwind.test".into()],
+            from_file: false,
+        }
+    }
+
+    #[test]
+    fn roles_come_from_the_highest_matching_rule_or_the_default() {
+        let p = provider();
+        let claims = |v: serde_json::Value| v.as_object().unwrap().clone();
+        assert_eq!(
+            p.role_for(&claims(serde_json::json!({"groups": ["x", "staff", "it"]}))),
+            Role::Admin
+        );
+        assert_eq!(
+            p.role_for(&claims(serde_json::json!({"groups": ["staff"]}))),
+            Role::Instructor
+        );
+        assert_eq!(
+            p.role_for(&claims(serde_json::json!({"groups": "it"}))),
+            Role::Admin
+        );
+        assert_eq!(
+            p.role_for(&claims(serde_json::json!({"groups": ["x"]}))),
+            Role::Learner
+        );
+        assert_eq!(p.role_for(&claims(serde_json::json!({}))), Role::Learner);
+    }
+
+    #[test]
+    fn domains_and_names_are_checked() {
+        let p = provider();
+        assert!(p.allows("ada@northwind.test"));
+        assert!(!p.allows("ada@northwind.test.evil.org"));
+        assert!(!p.allows("ada@riverside.test"));
+        assert!(ProviderName::parse("north-wind2").is_ok());
+        for bad in ["", "-a", "a-", "A", "a b", "a/b", &"a".repeat(41)] {
+            assert!(ProviderName::parse(bad).is_err(), "{bad}");
+        }
+        assert!(format!("{:?}", p.client_secret).contains('…'));
+        assert!(!format!("{p:?}").contains("\"s\""));
+    }
+}
