@@ -73,6 +73,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/admin_api.html"),
     ),
     (
+        "signed_out.html",
+        include_str!("../templates/signed_out.html"),
+    ),
+    (
         "admin_sso.html",
         include_str!("../templates/admin_sso.html"),
     ),

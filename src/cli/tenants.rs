@@ -35,6 +35,12 @@ pub(super) async fn tenants_cmd(
                 sync::Mode::Update
             };
             let slug = spec.slug.clone();
+            // The file's identity providers, as the audit log keeps them (never a secret).
+            let sso = spec.sso.as_ref().map(|list| {
+                list.iter()
+                    .map(crate::sso::providers::shown)
+                    .collect::<Vec<_>>()
+            });
             sync::apply(pool, vec![spec], mode).await?;
             let (action, command) = if create {
                 ("school.created", "tenants create")
@@ -45,7 +51,11 @@ pub(super) async fn tenants_cmd(
                 pool,
                 &slug,
                 command,
-                Change::new(action, format!("school:{slug}")),
+                match sso {
+                    Some(sso) => Change::new(action, format!("school:{slug}"))
+                        .after(serde_json::json!({ "sso": sso })),
+                    None => Change::new(action, format!("school:{slug}")),
+                },
             )
             .await?;
             println!("{} {slug}", if create { "created" } else { "updated" });

@@ -46,6 +46,14 @@ pub async fn begin(
     next: &str,
 ) -> Result<Begun, AppError> {
     let (state, nonce, verifier) = (random_token(), random_token(), random_token());
+    // Sign-ins nobody finished go as new ones begin, so the table holds ten minutes of them.
+    diesel::sql_query(format!(
+        "DELETE FROM sso_logins WHERE tenant_id = $1
+            AND created_at < now() - interval '{LIFETIME_MINUTES} minutes'"
+    ))
+    .bind::<SqlUuid, _>(tenant.0)
+    .execute(conn)
+    .await?;
     diesel::sql_query(
         "INSERT INTO sso_logins (tenant_id, state_hash, provider, nonce, verifier, next)
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -67,23 +75,17 @@ pub async fn begin(
 }
 
 /// Takes the sign-in `state` names at the school, once; `None` if it is unknown, used, expired
-/// or another school's. Expired sign-ins of the school are cleared on the way.
+/// or another school's.
 pub async fn take(
     conn: &mut AsyncPgConnection,
     tenant: TenantId,
     state: &str,
 ) -> Result<Option<Pending>, AppError> {
-    diesel::sql_query(format!(
-        "DELETE FROM sso_logins WHERE tenant_id = $1
-            AND created_at < now() - interval '{LIFETIME_MINUTES} minutes'"
-    ))
-    .bind::<SqlUuid, _>(tenant.0)
-    .execute(conn)
-    .await?;
-    let taken: Vec<Pending> = diesel::sql_query(
+    let taken: Vec<Pending> = diesel::sql_query(format!(
         "DELETE FROM sso_logins WHERE tenant_id = $1 AND state_hash = $2
-         RETURNING provider, nonce, verifier, next",
-    )
+            AND created_at >= now() - interval '{LIFETIME_MINUTES} minutes'
+         RETURNING provider, nonce, verifier, next"
+    ))
     .bind::<SqlUuid, _>(tenant.0)
     .bind::<Bytea, _>(token_hash(state))
     .load(conn)

@@ -374,7 +374,7 @@ pub async fn logout(
             .finish());
     };
     check_token(Some(&user.csrf), &form.csrf)?;
-    let mut after = "/".to_owned();
+    let mut provider_logout = None;
     if let Some(token) = req
         .cookie(state.cookies.session_name())
         .map(|c| c.value().to_owned())
@@ -385,14 +385,26 @@ pub async fn logout(
         })
         .await?;
         if let Some((provider, id_token)) = ended {
-            if let Some(to) = sso::logout_target(&req, &state, &school, &provider, &id_token).await
-            {
-                after = to;
-            }
+            provider_logout = sso::logout_target(&req, &state, &school, &provider, &id_token).await;
         }
     }
+    let ended = state.cookies.removal(state.cookies.session_name());
+    // The provider's logout is reached through a page, not a redirect: pages allow forms to go
+    // to this school only (CSP `form-action 'self'`), and that holds for a form's redirects too.
+    if let Some((label, to)) = provider_logout {
+        let mut c = tera::Context::new();
+        c.insert("school", &*school.0);
+        c.insert("provider", &label);
+        c.insert("provider_logout", &to);
+        let page = crate::accounts::render_for(&state.views, &Viewer(None), "signed_out.html", &c)?;
+        return Ok(HttpResponse::Ok()
+            .content_type(actix_web::http::header::ContentType::html())
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .cookie(ended)
+            .body(page));
+    }
     Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, after))
-        .cookie(state.cookies.removal(state.cookies.session_name()))
+        .insert_header((header::LOCATION, "/"))
+        .cookie(ended)
         .finish())
 }

@@ -254,15 +254,16 @@ async fn checked_claims(
     Ok(Ok(claims))
 }
 
-/// Where logging out of a session that began at `provider` continues: the provider's end-session
-/// endpoint (RP-initiated logout) when it has one, back to this school's front page after.
+/// Where logging out of a session that began at `provider` continues: the provider (its label)
+/// and its end-session endpoint (RP-initiated logout) when it has one, which sends the browser
+/// back to this school's front page after.
 pub async fn logout_target(
     req: &HttpRequest,
     state: &AppState,
     school: &School,
     provider: &str,
     id_token: &str,
-) -> Option<String> {
+) -> Option<(String, String)> {
     let tenant = school.0.id;
     let name = provider.to_owned();
     let provider = tenant_tx(state.pools.primary(), tenant, "sso logout", move |conn| {
@@ -282,5 +283,5 @@ pub async fn logout_target(
             "post_logout_redirect_uri",
             &format!("{scheme}://{authority}/"),
         );
-    Some(to.to_string())
+    Some((provider.label, to.to_string()))
 }
