@@ -174,6 +174,19 @@ async fn a_replayed_state_or_code_is_refused() {
         db.count("SELECT count(*) AS n FROM sessions").await,
         sessions
     );
+
+    // A sign-in finished after its ten minutes.
+    let mut late = Browser::new("alpha");
+    let authorize = begin(&app, &mut late, "main", "/").await;
+    diesel_async::SimpleAsyncConnection::batch_execute(
+        &mut db.superuser().await,
+        "UPDATE sso_logins SET created_at = now() - interval '11 minutes'",
+    )
+    .await
+    .unwrap();
+    let back = sign_in_at_provider(&authorize, "ada@alpha.test").await;
+    let res = late.get(app.port, &back).await;
+    assert_eq!(res.status, 400, "expired: {}", res.body);
 }
 
 #[actix_web::test]
