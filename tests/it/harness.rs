@@ -633,6 +633,7 @@ pub async fn sign_in_at_provider(authorize: &str, login: &str) -> String {
     panic!("the provider never sent the browser back");
 }
 
+/// Keeps the cookies `res` sets in `jar`, as a browser would (a removal removes).
 fn keep_cookies(jar: &mut std::collections::BTreeMap<String, String>, res: &Response) {
     for (name, header) in res.set_cookies() {
         let value = header
@@ -641,10 +642,10 @@ fn keep_cookies(jar: &mut std::collections::BTreeMap<String, String>, res: &Resp
             .and_then(|p| p.split_once('='))
             .map(|(_, v)| v.to_owned())
             .unwrap_or_default();
+        let lower = header.to_ascii_lowercase();
         if value.is_empty()
-            || header
-                .to_ascii_lowercase()
-                .contains("expires=thu, 01 jan 1970")
+            || lower.contains("max-age=0")
+            || lower.contains("expires=thu, 01 jan 1970")
         {
             jar.remove(&name);
         } else {
@@ -1314,19 +1315,7 @@ impl Browser {
     }
 
     fn keep(&mut self, res: &Response) {
-        for (name, header) in res.set_cookies() {
-            let value = header
-                .split(';')
-                .next()
-                .and_then(|p| p.split_once('='))
-                .map(|(_, v)| v.to_owned())
-                .unwrap_or_default();
-            if value.is_empty() || header.contains("Max-Age=0") {
-                self.cookies.remove(&name);
-            } else {
-                self.cookies.insert(name, value);
-            }
-        }
+        keep_cookies(&mut self.cookies, res);
         if let Some(token) = res
             .body
             .split("name=\"csrf\" value=\"")

@@ -799,6 +799,29 @@ async fn the_operators_school_file_sets_providers_on_a_running_fleet() {
         409
     );
 
+    // The school's export links its accounts to their subjects, and holds no provider or secret.
+    let archive = dir.join("alpha.zip");
+    let export = [
+        "tenants",
+        "export",
+        "alpha",
+        "--out",
+        archive.to_str().unwrap(),
+    ];
+    succeeded(&eduflow_cli_with(&db, &db.admin_url, &dir, &export, &[]).await);
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&archive).unwrap()).unwrap();
+    let mut everything = String::new();
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        everything.push_str(entry.name());
+        std::io::Read::read_to_string(&mut entry, &mut everything).ok();
+    }
+    assert!(
+        everything.contains("tables/sso_identities.ndjson"),
+        "identities are exported"
+    );
+    assert!(!everything.contains("eduflow-secret") && !everything.contains("sso_providers"));
+
     // A file without `[[sso]]` leaves providers alone; `sso = []` removes the file's.
     write("");
     succeeded(&eduflow_cli_with(&db, &db.admin_url, &dir, &update, &[]).await);
