@@ -67,6 +67,15 @@ impl AppError {
         Self::Internal(err.into())
     }
 
+    /// What went wrong upstream, for an operator or admin fixing a setting: a bad gateway's
+    /// cause (the person's message says less), or the message.
+    pub fn cause_text(&self) -> String {
+        match self {
+            Self::BadGateway(_, cause) => format!("{cause:#}"),
+            other => other.to_string(),
+        }
+    }
+
     /// A copy for each of several requests answered by one failed load (causes become text).
     pub fn duplicate(&self) -> Self {
         match self {

@@ -54,6 +54,8 @@ fn text(cfg: &mut web::ServiceConfig) {
         .route("/logout", web::post().to(sign_in::logout))
         .route("/sso/{name}/login", web::get().to(sso::login))
         .route("/sso/{name}/callback", web::get().to(sso::callback))
+        .route("/sso/{name}/metadata", web::get().to(sso::metadata))
+        .route("/sso/{name}/acs", web::post().to(sso::acs))
         .route("/password/forgot", web::get().to(recovery::forgot_form))
         .route("/password/forgot", web::post().to(recovery::forgot))
         .route(

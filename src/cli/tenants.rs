@@ -161,6 +161,26 @@ pub(super) async fn owner_did(
     Ok(())
 }
 
+/// Reads the IdP metadata that `[[sso]]` SAML entries name by URL (under the same address rules
+/// as every call to a provider), so the file is checked with it.
+async fn fetch_saml_metadata(cli: &Cli, file: &mut files::TenantFile) -> anyhow::Result<()> {
+    let directory = crate::sso::directory::Directory::new(cli.sso_allow_private);
+    for entry in file.sso.iter_mut().flatten() {
+        let Some(url) = entry
+            .idp_metadata
+            .as_deref()
+            .filter(|s| s.starts_with("https://") || s.starts_with("http://"))
+        else {
+            continue;
+        };
+        let xml = directory.fetch_text(url).await.map_err(|e| {
+            anyhow::anyhow!("[[sso]] {}: idp_metadata: {}", entry.name, e.cause_text())
+        })?;
+        entry.idp_metadata_xml = Some(xml);
+    }
+    Ok(())
+}
+
 /// The school that `tenants create|update` flags (and `--from`) describe, checked like a file.
 async fn school_spec(
     cli: &Cli,
@@ -174,7 +194,9 @@ async fn school_spec(
         (Some(path), _) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("reading {}", path.display()))?;
-            files::from_toml(path, &text).map_err(files::FileErrors)?
+            let mut file = files::from_toml(path, &text).map_err(files::FileErrors)?;
+            fetch_saml_metadata(cli, &mut file).await?;
+            file
         }
         (None, Some(slug)) if !create => TenantFile::from(&lifecycle::current(pool, slug).await?),
         (None, Some(slug)) => TenantFile {

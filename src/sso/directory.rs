@@ -209,6 +209,15 @@ impl Directory {
         self.get(url, Some(access_token)).await.map(Some)
     }
 
+    /// A document at `url` as text (a SAML IdP's metadata), under the same rules as every call.
+    pub async fn fetch_text(&self, url: &str) -> Result<String, AppError> {
+        let (status, body) = self.call(url, |c, u| c.get(u)).await?;
+        if !status.is_success() {
+            return Err(upstream(url, anyhow::anyhow!("answered HTTP {status}")));
+        }
+        String::from_utf8(body).map_err(|_| upstream(url, anyhow::anyhow!("not UTF-8 text")))
+    }
+
     async fn get<T: DeserializeOwned>(
         &self,
         url: &str,

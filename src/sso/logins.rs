@@ -46,6 +46,26 @@ pub async fn begin(
     next: &str,
 ) -> Result<Begun, AppError> {
     let (state, nonce, verifier) = (random_token(), random_token(), random_token());
+    record(conn, tenant, provider, next, &state, &nonce, &verifier).await?;
+    let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    Ok(Begun {
+        state,
+        nonce,
+        challenge,
+    })
+}
+
+/// Records a sign-in whose `state` (the OIDC state, or SAML's RelayState), `nonce` (or the
+/// AuthnRequest's id) and PKCE `verifier` are given.
+pub async fn record(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+    provider: &str,
+    next: &str,
+    state: &str,
+    nonce: &str,
+    verifier: &str,
+) -> Result<(), AppError> {
     // Sign-ins nobody finished go as new ones begin, so the table holds ten minutes of them.
     diesel::sql_query(format!(
         "DELETE FROM sso_logins WHERE tenant_id = $1
@@ -59,19 +79,37 @@ pub async fn begin(
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind::<SqlUuid, _>(tenant.0)
-    .bind::<Bytea, _>(token_hash(&state))
+    .bind::<Bytea, _>(token_hash(state))
     .bind::<Text, _>(provider)
-    .bind::<Text, _>(&nonce)
-    .bind::<Text, _>(&verifier)
+    .bind::<Text, _>(nonce)
+    .bind::<Text, _>(verifier)
     .bind::<Text, _>(next)
     .execute(conn)
     .await?;
-    let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
-    Ok(Begun {
-        state,
-        nonce,
-        challenge,
-    })
+    Ok(())
+}
+
+/// Notes that `assertion` of `provider` was used; `false` if it was already (a replay).
+pub async fn use_assertion(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+    provider: &str,
+    assertion: &str,
+) -> Result<bool, AppError> {
+    diesel::sql_query("DELETE FROM sso_assertions WHERE tenant_id = $1 AND expires_at < now()")
+        .bind::<SqlUuid, _>(tenant.0)
+        .execute(conn)
+        .await?;
+    let n = diesel::sql_query(
+        "INSERT INTO sso_assertions (tenant_id, provider, assertion_id, expires_at)
+         VALUES ($1, $2, $3, now() + interval '1 day') ON CONFLICT DO NOTHING",
+    )
+    .bind::<SqlUuid, _>(tenant.0)
+    .bind::<Text, _>(provider)
+    .bind::<Text, _>(assertion)
+    .execute(conn)
+    .await?;
+    Ok(n == 1)
 }
 
 /// Takes the sign-in `state` names at the school, once; `None` if it is unknown, used, expired

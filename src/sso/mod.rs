@@ -1,6 +1,7 @@
-//! Single sign-on per school with OpenID Connect: the authorization code flow with PKCE, `state`
-//! and `nonce`, the id_token checked against the provider's published keys. A school has zero or
-//! more providers, set by its admins (`/admin/sso`) or by the operator's school file (`[[sso]]`).
+//! Single sign-on per school with OpenID Connect (the authorization code flow with PKCE, `state`
+//! and `nonce`, the id_token checked against the provider's published keys) and SAML 2.0 (see
+//! `saml`). A school has zero or more providers, set by its admins (`/admin/sso`) or by the
+//! operator's school file (`[[sso]]`).
 //!
 //! Every refusal of an answer from a provider is a [`Refusal`]: a 4xx for the person, a warning
 //! in the log with the reason, never a 500.
@@ -9,6 +10,7 @@ pub mod directory;
 pub mod id_token;
 pub mod logins;
 pub mod providers;
+pub mod saml;
 
 use std::fmt;
 
@@ -85,6 +87,16 @@ pub struct Provider {
     /// Email domains whose people may sign in; empty allows every domain.
     pub allowed_domains: Vec<String>,
     pub from_file: bool,
+    /// A SAML 2.0 IdP (its `issuer` is the IdP's entity id); `None` for OpenID Connect.
+    pub saml: Option<Saml>,
+}
+
+/// What a SAML provider adds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Saml {
+    pub idp_metadata: String,
+    /// The IdP's email addresses count as verified (linking to existing accounts).
+    pub email_trusted: bool,
 }
 
 impl Provider {
@@ -116,6 +128,16 @@ impl Provider {
 
 /// What a provider's settings must be, checked once for every writer (admin page, school file).
 pub fn check_settings(p: &Provider) -> Result<(), String> {
+    if let Some(s) = &p.saml {
+        let entity = saml::check_idp_metadata(&s.idp_metadata)?;
+        if entity != p.issuer {
+            return Err("the issuer must be the IdP metadata's entityID".into());
+        }
+        if p.label.trim().is_empty() || p.label.chars().count() > 80 {
+            return Err("the button label must be 1-80 characters".into());
+        }
+        return Ok(());
+    }
     let issuer =
         url::Url::parse(&p.issuer).map_err(|e| format!("the issuer is not a URL ({e})"))?;
     if !matches!(issuer.scheme(), "https" | "http") || issuer.host_str().is_none() {
@@ -162,6 +184,8 @@ pub enum Refusal {
     ProviderError(String),
     #[error("the id_token is not acceptable: {0}")]
     BadIdToken(String),
+    #[error("the SAML response is not acceptable: {0}")]
+    BadAssertion(String),
     #[error("the provider's user information does not match the id_token")]
     UserinfoMismatch,
     #[error("the provider gave no email address")]
@@ -212,6 +236,7 @@ mod tests {
             default_role: Role::Learner,
             allowed_domains: vec!["northwind.test".into()],
             from_file: false,
+            saml: None,
         }
     }
 

@@ -5,7 +5,7 @@ use diesel::sql_types::{Array, Bool, Jsonb, Nullable, Text, Uuid as SqlUuid};
 use diesel::{OptionalExtension, QueryableByName};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use super::{Provider, ProviderName, RoleRule, Secret};
+use super::{Provider, ProviderName, RoleRule, Saml, Secret};
 use crate::error::AppError;
 use crate::ids::TenantId;
 use crate::role::Role;
@@ -34,6 +34,10 @@ struct Row {
     allowed_domains: Vec<String>,
     #[diesel(sql_type = Bool)]
     from_file: bool,
+    #[diesel(sql_type = Nullable<Text>)]
+    idp_metadata: Option<String>,
+    #[diesel(sql_type = Bool)]
+    email_trusted: bool,
 }
 
 impl Row {
@@ -52,12 +56,17 @@ impl Row {
                 .ok_or_else(|| AppError::internal(anyhow::anyhow!("unknown default role")))?,
             allowed_domains: self.allowed_domains,
             from_file: self.from_file,
+            saml: self.idp_metadata.map(|idp_metadata| Saml {
+                idp_metadata,
+                email_trusted: self.email_trusted,
+            }),
         })
     }
 }
 
 const COLUMNS: &str = "name, label, issuer, client_id, client_secret, scopes, role_claim, role_map, \
-                       default_role, allowed_domains, from_file";
+                       default_role, allowed_domains, from_file, \
+                       idp_metadata, email_trusted";
 
 /// The school's providers, by name.
 pub async fn list(
@@ -98,14 +107,17 @@ pub async fn save(
     let role_map = serde_json::to_value(&p.role_map).map_err(AppError::internal)?;
     diesel::sql_query(
         "INSERT INTO sso_providers (tenant_id, name, kind, label, issuer, client_id, client_secret,
-                 scopes, role_claim, role_map, default_role, allowed_domains, from_file)
-         VALUES ($1, $2, 'oidc', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                 scopes, role_claim, role_map, default_role, allowed_domains, from_file,
+                 idp_metadata, email_trusted)
+         VALUES ($1, $2, $13, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $14, $15)
          ON CONFLICT (tenant_id, name) DO UPDATE SET
              label = EXCLUDED.label, issuer = EXCLUDED.issuer, client_id = EXCLUDED.client_id,
              client_secret = EXCLUDED.client_secret, scopes = EXCLUDED.scopes,
              role_claim = EXCLUDED.role_claim, role_map = EXCLUDED.role_map,
              default_role = EXCLUDED.default_role, allowed_domains = EXCLUDED.allowed_domains,
-             from_file = EXCLUDED.from_file, updated_at = now()",
+             from_file = EXCLUDED.from_file, kind = EXCLUDED.kind,
+             idp_metadata = EXCLUDED.idp_metadata, email_trusted = EXCLUDED.email_trusted,
+             updated_at = now()",
     )
     .bind::<SqlUuid, _>(tenant.0)
     .bind::<Text, _>(p.name.as_str())
@@ -119,6 +131,9 @@ pub async fn save(
     .bind::<Text, _>(p.default_role.as_str())
     .bind::<Array<Text>, _>(&p.allowed_domains)
     .bind::<Bool, _>(p.from_file)
+    .bind::<Text, _>(if p.saml.is_some() { "saml" } else { "oidc" })
+    .bind::<Nullable<Text>, _>(p.saml.as_ref().map(|s| s.idp_metadata.as_str()))
+    .bind::<Bool, _>(p.saml.as_ref().is_some_and(|s| s.email_trusted))
     .execute(conn)
     .await?;
     Ok(())
@@ -199,6 +214,8 @@ pub fn shown(p: &Provider) -> serde_json::Value {
         "name": p.name, "label": p.label, "issuer": p.issuer, "client_id": p.client_id,
         "scopes": p.scopes, "role_claim": p.role_claim, "role_map": p.role_map,
         "default_role": p.default_role, "allowed_domains": p.allowed_domains,
+        "kind": if p.saml.is_some() { "saml" } else { "oidc" },
+        "email_trusted": p.saml.as_ref().is_some_and(|s| s.email_trusted),
     })
 }
 

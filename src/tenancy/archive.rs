@@ -40,6 +40,7 @@ pub const VERSION: u32 = 1;
 /// subject is which account is exported, so accounts stay linked.
 const SKIPPED: &[&str] = &[
     "sessions",
+    "sso_assertions",
     "sso_logins",
     "sso_providers",
     "sso_settings",

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::AccountSettings;
 use crate::role::Role;
 use crate::slug::is_slug;
-use crate::sso::{Provider, ProviderName, RoleRule, Secret, check_settings};
+use crate::sso::{Provider, ProviderName, RoleRule, Saml, Secret, check_settings};
 
 /// A school as written: in a file, or assembled from `eduflow tenants create|update` flags.
 #[derive(Debug, Clone, Deserialize)]
@@ -53,9 +53,16 @@ pub struct SsoFile {
     pub default_role: Option<String>,
     #[serde(default)]
     pub allowed_domains: Vec<String>,
-    /// SAML entries' fields, read so that the error can say what is missing.
+    /// SAML: the IdP's metadata: a file (relative to the school file's folder) or a URL, which
+    /// `eduflow tenants create|update --from` reads into `idp_metadata_xml`.
     pub idp_metadata: Option<String>,
+    #[serde(skip)]
+    pub idp_metadata_xml: Option<String>,
+    /// SAML: the attribute roles are read from.
     pub role_attribute: Option<String>,
+    /// SAML: the IdP's email addresses count as verified.
+    #[serde(default)]
+    pub email_trusted: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -389,7 +396,8 @@ pub fn validate(
         }
     }
     let sso = raw.sso.map(|entries| {
-        sso_entries(&entries, &mut |field, reason| {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        sso_entries(&entries, dir, &mut |field, reason| {
             errors.push(err(&field, reason))
         })
     });
@@ -417,7 +425,11 @@ pub fn validate(
 
 /// The `[[sso]]` entries as providers, each problem reported as (field, reason). The secrets
 /// are read from the environment here, where the file is applied.
-fn sso_entries(entries: &[SsoFile], report: &mut dyn FnMut(String, String)) -> Vec<Provider> {
+fn sso_entries(
+    entries: &[SsoFile],
+    dir: &Path,
+    report: &mut dyn FnMut(String, String),
+) -> Vec<Provider> {
     let mut providers: Vec<Provider> = Vec::new();
     for (i, e) in entries.iter().enumerate() {
         let at = |f: &str| format!("sso[{i}].{f}");
@@ -432,43 +444,6 @@ fn sso_entries(entries: &[SsoFile], report: &mut dyn FnMut(String, String)) -> V
             report(at("name"), format!("`{name}` is listed twice"));
             continue;
         }
-        if e.kind != "oidc" {
-            let why = if e.kind == "saml" {
-                "SAML providers are not supported yet; use kind = \"oidc\"".to_owned()
-            } else {
-                format!("`{}` is not a provider kind (oidc)", e.kind)
-            };
-            report(at("kind"), why);
-            continue;
-        }
-        let mut required =
-            |field: &str, value: &Option<String>| match value.as_deref().map(str::trim) {
-                Some(v) if !v.is_empty() => Some(v.to_owned()),
-                _ => {
-                    report(
-                        at(field),
-                        "is required for an OpenID Connect provider".into(),
-                    );
-                    None
-                }
-            };
-        let (Some(issuer), Some(client_id), Some(var)) = (
-            required("issuer", &e.issuer),
-            required("client_id", &e.client_id),
-            required("client_secret_env", &e.client_secret_env),
-        ) else {
-            continue;
-        };
-        let secret = match std::env::var(&var) {
-            Ok(s) if !s.is_empty() => Secret(s),
-            _ => {
-                report(
-                    at("client_secret_env"),
-                    format!("the environment variable {var} is not set here"),
-                );
-                continue;
-            }
-        };
         let mut role_map = Vec::new();
         for (value, role) in &e.role_map {
             match Role::parse(role) {
@@ -493,25 +468,120 @@ fn sso_entries(entries: &[SsoFile], report: &mut dyn FnMut(String, String)) -> V
                 continue;
             }
         };
-        let provider = Provider {
-            label: e.label.clone().unwrap_or_else(|| name.to_string()),
-            name,
-            issuer: issuer.trim_end_matches('/').to_owned(),
-            client_id,
-            client_secret: secret,
-            scopes: e
-                .scopes
-                .clone()
-                .unwrap_or_else(|| ["openid", "email", "profile"].map(str::to_owned).to_vec()),
-            role_claim: e.role_claim.clone().filter(|c| !c.trim().is_empty()),
-            role_map,
-            default_role,
-            allowed_domains: e
-                .allowed_domains
-                .iter()
-                .map(|d| d.trim().to_lowercase())
-                .collect(),
-            from_file: true,
+        let allowed_domains: Vec<String> = e
+            .allowed_domains
+            .iter()
+            .map(|d| d.trim().to_lowercase())
+            .collect();
+        let label = e.label.clone().unwrap_or_else(|| name.to_string());
+        let provider = match e.kind.as_str() {
+            "saml" => {
+                let Some(source) = e
+                    .idp_metadata
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                else {
+                    report(at("idp_metadata"), "is required for a SAML provider".into());
+                    continue;
+                };
+                let is_url = source.starts_with("https://") || source.starts_with("http://");
+                let metadata = match (&e.idp_metadata_xml, is_url) {
+                    (Some(xml), _) => xml.clone(),
+                    (None, true) => {
+                        report(
+                            at("idp_metadata"),
+                            "a URL is read by `eduflow tenants create|update --from`; here give a file"
+                                .into(),
+                        );
+                        continue;
+                    }
+                    (None, false) => match std::fs::read_to_string(dir.join(source)) {
+                        Ok(xml) => xml,
+                        Err(err) => {
+                            report(at("idp_metadata"), format!("cannot read {source}: {err}"));
+                            continue;
+                        }
+                    },
+                };
+                let issuer = match crate::sso::saml::check_idp_metadata(&metadata) {
+                    Ok(entity) => entity,
+                    Err(reason) => {
+                        report(at("idp_metadata"), reason);
+                        continue;
+                    }
+                };
+                Provider {
+                    label,
+                    name,
+                    issuer,
+                    client_id: String::new(),
+                    client_secret: Secret::default(),
+                    scopes: vec![],
+                    role_claim: e.role_attribute.clone().filter(|c| !c.trim().is_empty()),
+                    role_map,
+                    default_role,
+                    allowed_domains,
+                    from_file: true,
+                    saml: Some(Saml {
+                        idp_metadata: metadata,
+                        email_trusted: e.email_trusted,
+                    }),
+                }
+            }
+            "oidc" => {
+                let mut required =
+                    |field: &str, value: &Option<String>| match value.as_deref().map(str::trim) {
+                        Some(v) if !v.is_empty() => Some(v.to_owned()),
+                        _ => {
+                            report(
+                                at(field),
+                                "is required for an OpenID Connect provider".into(),
+                            );
+                            None
+                        }
+                    };
+                let (Some(issuer), Some(client_id), Some(var)) = (
+                    required("issuer", &e.issuer),
+                    required("client_id", &e.client_id),
+                    required("client_secret_env", &e.client_secret_env),
+                ) else {
+                    continue;
+                };
+                let secret = match std::env::var(&var) {
+                    Ok(s) if !s.is_empty() => Secret(s),
+                    _ => {
+                        report(
+                            at("client_secret_env"),
+                            format!("the environment variable {var} is not set here"),
+                        );
+                        continue;
+                    }
+                };
+                Provider {
+                    label,
+                    name,
+                    issuer: issuer.trim_end_matches('/').to_owned(),
+                    client_id,
+                    client_secret: secret,
+                    scopes: e.scopes.clone().unwrap_or_else(|| {
+                        ["openid", "email", "profile"].map(str::to_owned).to_vec()
+                    }),
+                    role_claim: e.role_claim.clone().filter(|c| !c.trim().is_empty()),
+                    role_map,
+                    default_role,
+                    allowed_domains,
+                    from_file: true,
+                    saml: None,
+                }
+            }
+            other => {
+                report(
+                    at("kind"),
+                    format!("`{other}` is not a provider kind (oidc, saml)"),
+                );
+                continue;
+            }
         };
         match check_settings(&provider) {
             Ok(()) => providers.push(provider),

@@ -21,6 +21,7 @@ use crate::media::store::Store;
 /// deleted in (and the reverse of the order they are imported in).
 pub const TABLES: &[&str] = &[
     "audit_log",
+    "sso_assertions",
     "sso_identities",
     "sso_logins",
     "sso_providers",

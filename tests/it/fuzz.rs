@@ -83,6 +83,7 @@ const POST_ROUTES: &[&str] = &[
     "/certificates/{certificate}/restore",
     "/admin/api",
     "/admin/api/{token}/revoke",
+    "/sso/{name}/acs",
     "/admin/sso",
     "/admin/sso/only",
     "/admin/sso/{name}/delete",

@@ -36,6 +36,7 @@ mod regions;
 mod replica;
 mod rls;
 mod s3;
+mod saml;
 mod sessions;
 mod shutdown;
 mod sso;

@@ -43,6 +43,7 @@ fn provider(name: &str, issuer: String) -> Provider {
         default_role: Role::Learner,
         allowed_domains: vec![],
         from_file: false,
+        saml: None,
     }
 }
 
@@ -750,7 +751,7 @@ async fn the_operators_school_file_sets_providers_on_a_running_fleet() {
     write(&entry("saml"));
     refused(
         &eduflow_cli_with(&db, &db.admin_url, &dir, &update, &secret).await,
-        "SAML providers are not supported yet",
+        "idp_metadata`: is required for a SAML provider",
     );
     write(&entry("oidc"));
     succeeded(&eduflow_cli_with(&db, &db.admin_url, &dir, &update, &secret).await);

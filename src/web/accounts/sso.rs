@@ -13,7 +13,7 @@ use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::sso::directory::Metadata;
 use crate::sso::id_token::{self, Expected};
-use crate::sso::{Provider, Refusal, logins, providers};
+use crate::sso::{Provider, Refusal, logins, providers, saml};
 use crate::state::AppState;
 use crate::web::csrf::local_path;
 use crate::web::host::{School, public_authority};
@@ -38,11 +38,148 @@ pub struct Answer {
     error_description: Option<String>,
 }
 
-/// This school's address for the provider's answers (the host the browser is on).
-fn redirect_uri(req: &HttpRequest, state: &AppState, name: &str) -> String {
+/// The school's origin as the browser addresses it (the host that chose the school).
+fn origin(req: &HttpRequest, state: &AppState) -> String {
     let scheme = if state.cookies.https { "https" } else { "http" };
     let authority = public_authority(req, &state.trusted_proxies).unwrap_or_default();
-    format!("{scheme}://{authority}/sso/{name}/callback")
+    format!("{scheme}://{authority}")
+}
+
+/// This school's address for the provider's answers (the host the browser is on).
+fn redirect_uri(req: &HttpRequest, state: &AppState, name: &str) -> String {
+    format!("{}/sso/{name}/callback", origin(req, state))
+}
+
+/// The SAML service provider that `provider` (a SAML one) is at this school's origin.
+fn service_provider(
+    req: &HttpRequest,
+    state: &AppState,
+    provider: &Provider,
+) -> Result<samael::service_provider::ServiceProvider, AppError> {
+    let saml = provider.saml.as_ref().ok_or(AppError::NotFound)?;
+    saml::service_provider(
+        &saml.idp_metadata,
+        &origin(req, state),
+        provider.name.as_str(),
+    )
+    .map_err(|e| AppError::internal(anyhow::anyhow!(e)))
+}
+
+/// `GET /sso/{name}/metadata`: a SAML provider's SP metadata, for the IdP's administrators.
+pub async fn metadata(
+    req: HttpRequest,
+    school: School,
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let provider = provider(&state, &school, name.into_inner()).await?;
+    let sp = service_provider(&req, &state, &provider)?;
+    let xml = sp
+        .metadata()
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .and_then(|m| samael::traits::ToXml::to_string(&m).map_err(|e| anyhow::anyhow!("{e}")))
+        .map_err(AppError::internal)?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/samlmetadata+xml")
+        .body(xml))
+}
+
+/// A SAML sign-in: the AuthnRequest (HTTP-Redirect) with a RelayState that names the sign-in.
+async fn saml_login(
+    req: &HttpRequest,
+    school: &School,
+    state: &AppState,
+    provider: &Provider,
+    next: String,
+) -> Result<HttpResponse, AppError> {
+    let sp = service_provider(req, state, provider)?;
+    let relay = crate::random::random_token();
+    let (to, request_id) =
+        saml::login(&sp, &relay).map_err(|e| AppError::internal(anyhow::anyhow!(e)))?;
+    let (tenant, pname) = (school.0.id, provider.name.to_string());
+    tenant_tx(state.pools.primary(), tenant, "sso login", move |conn| {
+        Box::pin(async move {
+            logins::record(conn, tenant, &pname, &next, &relay, &request_id, "").await
+        })
+    })
+    .await?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SamlAnswer {
+    #[serde(rename = "SAMLResponse")]
+    response: String,
+    #[serde(rename = "RelayState")]
+    relay_state: String,
+}
+
+/// `POST /sso/{name}/acs`: the IdP's signed answer, posted by the browser from the IdP's page (a
+/// cross-site POST: no Origin or cookie check; the RelayState names the sign-in, the response's
+/// `InResponseTo` must be its request, and the signature, audience, recipient and validity are
+/// checked).
+pub async fn acs(
+    req: HttpRequest,
+    school: School,
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+    form: crate::input::Form<SamlAnswer>,
+) -> Result<HttpResponse, AppError> {
+    let name = name.into_inner();
+    let answer = form.into_inner();
+    match acs_finish(&req, &school, &state, &name, answer).await? {
+        Ok(done) => Ok(done),
+        Err(refusal) => Err(refusal.into_error(&name)),
+    }
+}
+
+async fn acs_finish(
+    req: &HttpRequest,
+    school: &School,
+    state: &AppState,
+    name: &str,
+    answer: SamlAnswer,
+) -> Result<Result<HttpResponse, Refusal>, AppError> {
+    let tenant = school.0.id;
+    if answer.relay_state.is_empty() {
+        return Ok(Err(Refusal::UnknownState));
+    }
+    let relay = answer.relay_state.clone();
+    let Some(pending) = tenant_tx(state.pools.primary(), tenant, "sso acs", move |conn| {
+        Box::pin(async move { logins::take(conn, tenant, &relay).await })
+    })
+    .await?
+    else {
+        return Ok(Err(Refusal::UnknownState));
+    };
+    if pending.provider != name {
+        return Ok(Err(Refusal::MixedUp));
+    }
+    let provider = provider(state, school, name.to_owned()).await?;
+    let Some(settings) = provider.saml.clone() else {
+        return Ok(Err(Refusal::MixedUp));
+    };
+    let sp = service_provider(req, state, &provider)?;
+    let (assertion, mut claims) = match saml::assertion(&sp, &answer.response, &pending.nonce) {
+        Ok(a) => a,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    claims.insert("email_verified".into(), settings.email_trusted.into());
+    let pname = name.to_owned();
+    let fresh = tenant_tx(state.pools.primary(), tenant, "sso acs", move |conn| {
+        Box::pin(async move { logins::use_assertion(conn, tenant, &pname, &assertion).await })
+    })
+    .await?;
+    if !fresh {
+        return Ok(Err(Refusal::BadAssertion(
+            "it was used already (a replay)".into(),
+        )));
+    }
+    signed_in(req, school, state, provider, claims, None, &pending.next).await
 }
 
 async fn provider(state: &AppState, school: &School, name: String) -> Result<Provider, AppError> {
@@ -62,9 +199,12 @@ pub async fn login(
     q: web::Query<LoginQuery>,
 ) -> Result<HttpResponse, AppError> {
     let provider = provider(&state, &school, name.into_inner()).await?;
+    let next = local_path(Some(&q.next));
+    if provider.saml.is_some() {
+        return saml_login(&req, &school, &state, &provider, next).await;
+    }
     let metadata = state.sso.metadata(&provider.issuer).await?;
     let (tenant, pname) = (school.0.id, provider.name.to_string());
-    let next = local_path(Some(&q.next));
     let begun = tenant_tx(state.pools.primary(), tenant, "sso login", move |conn| {
         Box::pin(async move { logins::begin(conn, tenant, &pname, &next).await })
     })
@@ -145,6 +285,9 @@ async fn finish(
         )));
     }
     let provider = provider(state, school, name.to_owned()).await?;
+    if provider.saml.is_some() {
+        return Ok(Err(Refusal::MixedUp));
+    }
     let metadata = state.sso.metadata(&provider.issuer).await?;
     if answer
         .iss
@@ -172,6 +315,23 @@ async fn finish(
         Ok(c) => c,
         Err(refusal) => return Ok(Err(refusal)),
     };
+    let hint = (tokens.id_token.len() <= HINT_LIMIT).then(|| tokens.id_token.clone());
+    signed_in(req, school, state, provider, claims, hint, &pending.next).await
+}
+
+/// The account the provider's checked `claims` reach, signed in (a new session, whatever
+/// session the browser brought ended), and sent on to `next`.
+async fn signed_in(
+    req: &HttpRequest,
+    school: &School,
+    state: &AppState,
+    provider: Provider,
+    claims: serde_json::Map<String, serde_json::Value>,
+    hint: Option<String>,
+    next: &str,
+) -> Result<Result<HttpResponse, Refusal>, AppError> {
+    let tenant = school.0.id;
+    let name = provider.name.to_string();
     let previous = req
         .cookie(state.cookies.session_name())
         .map(|c| c.value().to_owned());
@@ -179,8 +339,7 @@ async fn finish(
         state.sessions.forget(&sessions::token_digest(previous));
     }
     let admins = school.0.admin_emails.clone();
-    let hint = (tokens.id_token.len() <= HINT_LIMIT).then(|| tokens.id_token.clone());
-    let pname = name.to_owned();
+    let pname = name.clone();
     let reached = tenant_tx(state.pools.primary(), tenant, "sso sign-in", move |conn| {
         Box::pin(async move {
             let reached = match reach(conn, tenant, &provider, &claims, &admins).await? {
@@ -207,9 +366,9 @@ async fn finish(
         Reached::Linked(_) => "linked",
         Reached::Created(..) => "created",
     };
-    tracing::info!(school = %school.0.slug, provider = name, account = how, "single sign-on");
+    tracing::info!(school = %school.0.slug, provider = %name, account = how, "single sign-on");
     Ok(Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, local_path(Some(&pending.next))))
+        .insert_header((header::LOCATION, local_path(Some(next))))
         .cookie(state.cookies.session(token))
         .cookie(state.cookies.removal(state.cookies.csrf_name()))
         .cookie(state.cookies.removal(state.cookies.sso_name()))

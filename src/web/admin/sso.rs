@@ -13,7 +13,7 @@ use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::redirect::see_other;
 use crate::sso::providers::{self, shown};
-use crate::sso::{Provider, ProviderName, RoleRule, Secret, check_settings};
+use crate::sso::{Provider, ProviderName, RoleRule, Saml, Secret, check_settings};
 use crate::state::AppState;
 use crate::tenancy::Tenant;
 use crate::web::authoring::staff::Admin;
@@ -49,6 +49,7 @@ async fn page(state: &AppState, req: &HttpRequest, school: &Tenant, user: &Curre
                     .join("; ")
             );
             v["redirect_uri"] = json!(format!("{origin}/sso/{}/callback", p.name));
+            v["sp_metadata"] = json!(format!("{origin}/sso/{}/metadata", p.name));
             v
         })
         .collect();
@@ -75,6 +76,47 @@ fn words(raw: Option<&String>) -> Vec<String> {
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
         .collect()
+}
+
+/// The SAML provider the form describes: the IdP's metadata pasted, or read from its URL.
+async fn parse_saml_form(state: &AppState, form: &SimpleForm) -> Result<Provider, AppError> {
+    let field = |k: &str| form.get(k).map_or("", |v| v.trim()).to_owned();
+    let bad = AppError::Unprocessable;
+    let name = ProviderName::parse(&field("name")).map_err(bad)?;
+    let metadata = match (field("idp_metadata"), field("idp_metadata_url")) {
+        (xml, _) if !xml.is_empty() => xml,
+        (_, url) if !url.is_empty() => state.sso.fetch_text(&url).await.map_err(|e| {
+            AppError::Unprocessable(format!(
+                "The IdP metadata could not be read from {url}: {}",
+                e.cause_text()
+            ))
+        })?,
+        _ => return Err(bad("Paste the IdP's metadata, or give its URL.".into())),
+    };
+    let issuer = crate::sso::saml::check_idp_metadata(&metadata).map_err(bad)?;
+    let provider = Provider {
+        label: Some(field("label"))
+            .filter(|l| !l.is_empty())
+            .unwrap_or_else(|| name.to_string()),
+        name,
+        issuer,
+        client_id: String::new(),
+        client_secret: Secret::default(),
+        scopes: vec![],
+        role_claim: Some(field("role_claim")).filter(|c| !c.is_empty()),
+        role_map: RoleRule::parse_lines(form.get("role_map").map_or("", String::as_str))
+            .map_err(bad)?,
+        default_role: Role::parse(&field("default_role"))
+            .ok_or_else(|| bad("Choose a default role.".into()))?,
+        allowed_domains: words(form.get("allowed_domains")),
+        from_file: false,
+        saml: Some(Saml {
+            idp_metadata: metadata,
+            email_trusted: form.get("email_trusted").is_some_and(|v| v == "1"),
+        }),
+    };
+    check_settings(&provider).map_err(bad)?;
+    Ok(provider)
 }
 
 /// The provider the form describes (`saved` is the one of that name, if any: its secret stays
@@ -114,6 +156,7 @@ fn parse_form(form: &SimpleForm, saved: Option<&Provider>) -> Result<Provider, A
             .ok_or_else(|| bad("Choose a default role.".into()))?,
         allowed_domains: words(form.get("allowed_domains")),
         from_file: false,
+        saml: None,
     };
     check_settings(&provider).map_err(bad)?;
     Ok(provider)
@@ -140,17 +183,30 @@ pub async fn save(
             "This provider is set by the school's file; the operator changes it there.".into(),
         ));
     }
+    if form.get("kind").is_some_and(|k| k == "saml") {
+        let provider = parse_saml_form(&state, &form).await?;
+        return record_save(&req, &state, &user, tenant, provider, saved).await;
+    }
     let provider = parse_form(&form, saved.as_ref())?;
     if let Err(e) = state.sso.metadata(&provider.issuer).await {
-        let cause = match e {
-            AppError::BadGateway(_, cause) => format!("{cause:#}"),
-            other => other.to_string(),
-        };
         return Err(AppError::Unprocessable(format!(
-            "The issuer's discovery document could not be read: {cause}"
+            "The issuer's discovery document could not be read: {}",
+            e.cause_text()
         )));
     }
-    let by = audited_by(&req, &state, &user);
+    record_save(&req, &state, &user, tenant, provider, saved).await
+}
+
+/// Saves `provider` (replacing `saved`) with its audit entry.
+async fn record_save(
+    req: &HttpRequest,
+    state: &AppState,
+    user: &CurrentUser,
+    tenant: crate::ids::TenantId,
+    provider: Provider,
+    saved: Option<Provider>,
+) -> Page {
+    let by = audited_by(req, state, user);
     tenant_tx(state.pools.primary(), tenant, "sso", move |conn| {
         Box::pin(async move {
             providers::save(conn, tenant, &provider).await?;
