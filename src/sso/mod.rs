@@ -10,13 +10,15 @@ pub mod directory;
 pub mod id_token;
 pub mod logins;
 pub mod providers;
+mod refusal;
 pub mod saml;
+
+pub use refusal::Refusal;
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::AppError;
 use crate::role::Role;
 
 /// A provider's name in its school: its paths (`/sso/{name}/…`) and its accounts' links.
@@ -170,44 +172,6 @@ pub fn check_settings(p: &Provider) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-/// Why an answer from a provider was refused. The person reads [`Refusal::message`]; the log
-/// gets the reason.
-#[derive(Debug, thiserror::Error)]
-pub enum Refusal {
-    #[error("this sign-in was already used, has expired, or was started elsewhere")]
-    UnknownState,
-    #[error("the answer came from another provider than the sign-in started with")]
-    MixedUp,
-    #[error("the provider refused the sign-in: {0}")]
-    ProviderError(String),
-    #[error("the id_token is not acceptable: {0}")]
-    BadIdToken(String),
-    #[error("the SAML response is not acceptable: {0}")]
-    BadAssertion(String),
-    #[error("the provider's user information does not match the id_token")]
-    UserinfoMismatch,
-    #[error("the provider gave no email address")]
-    NoEmail,
-    #[error("{0}")]
-    NotAllowed(String),
-}
-
-impl Refusal {
-    /// The 4xx this refusal is answered with; the cause is logged as a warning.
-    pub fn into_error(self, provider: &str) -> AppError {
-        tracing::warn!(provider, reason = %self, "single sign-on refused");
-        match self {
-            Self::NotAllowed(m) => AppError::Forbidden(m),
-            Self::NoEmail => AppError::Forbidden(
-                "The provider did not share an email address, which an account needs.".into(),
-            ),
-            other => AppError::BadRequest(format!(
-                "Signing in did not work ({other}). Go back to the login page and try again."
-            )),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use samael::metadata::{EntityDescriptor, HTTP_REDIRECT_BINDING};
 use samael::service_provider::{ServiceProvider, ServiceProviderBuilder};
 use serde_json::{Map, Value};
 
-use super::Refusal;
+use super::refusal::Refusal;
 
 const EMAIL_FORMAT: &str = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress";
 

@@ -367,3 +367,37 @@ async fn admins_and_school_files_add_saml_providers() {
         sp.body
     );
 }
+
+#[actix_web::test]
+async fn an_assertion_id_is_used_once_and_untrusted_emails_do_not_link() {
+    let (db, app) = TestApp::two_schools().await;
+    configure(&db).await;
+    let tenant = eduflow::ids::TenantId(
+        db.text("SELECT id::text FROM tenants WHERE slug = 'alpha'")
+            .await
+            .parse()
+            .unwrap(),
+    );
+    let mut conn = db.runtime().await;
+    let door = format!("SELECT set_config('app.tenant_id', '{}', false)", tenant.0);
+    diesel_async::SimpleAsyncConnection::batch_execute(&mut conn, &door)
+        .await
+        .unwrap();
+    let once = eduflow::sso::logins::use_assertion(&mut conn, tenant, "corp", "_a1").await;
+    let twice = eduflow::sso::logins::use_assertion(&mut conn, tenant, "corp", "_a1").await;
+    assert_eq!((once.unwrap(), twice.unwrap()), (true, false));
+
+    // An IdP whose emails are not trusted cannot take over an existing password account.
+    diesel_async::SimpleAsyncConnection::batch_execute(
+        &mut db.superuser().await,
+        "UPDATE sso_providers SET email_trusted = false",
+    )
+    .await
+    .unwrap();
+    Browser::new("alpha")
+        .sign_up(app.port, "kept@alpha.test")
+        .await;
+    let (_, res) = sign_in(&app, "kept@alpha.test", "", |x| x).await;
+    assert_eq!(res.status, 403, "{}", res.body);
+    assert_eq!(db.count("SELECT count(*) FROM sso_identities").await, 0);
+}

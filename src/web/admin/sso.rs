@@ -78,6 +78,15 @@ fn words(raw: Option<&String>) -> Vec<String> {
         .collect()
 }
 
+/// The form's role map (`value = role` lines) and default role.
+fn roles(form: &SimpleForm) -> Result<(Vec<RoleRule>, Role), AppError> {
+    let map = RoleRule::parse_lines(form.get("role_map").map_or("", String::as_str))
+        .map_err(AppError::Unprocessable)?;
+    let default = Role::parse(form.get("default_role").map_or("", |r| r.trim()))
+        .ok_or_else(|| AppError::Unprocessable("Choose a default role.".into()))?;
+    Ok((map, default))
+}
+
 /// The SAML provider the form describes: the IdP's metadata pasted, or read from its URL.
 async fn parse_saml_form(state: &AppState, form: &SimpleForm) -> Result<Provider, AppError> {
     let field = |k: &str| form.get(k).map_or("", |v| v.trim()).to_owned();
@@ -94,6 +103,7 @@ async fn parse_saml_form(state: &AppState, form: &SimpleForm) -> Result<Provider
         _ => return Err(bad("Paste the IdP's metadata, or give its URL.".into())),
     };
     let issuer = crate::sso::saml::check_idp_metadata(&metadata).map_err(bad)?;
+    let (role_map, default_role) = roles(form)?;
     let provider = Provider {
         label: Some(field("label"))
             .filter(|l| !l.is_empty())
@@ -104,10 +114,8 @@ async fn parse_saml_form(state: &AppState, form: &SimpleForm) -> Result<Provider
         client_secret: Secret::default(),
         scopes: vec![],
         role_claim: Some(field("role_claim")).filter(|c| !c.is_empty()),
-        role_map: RoleRule::parse_lines(form.get("role_map").map_or("", String::as_str))
-            .map_err(bad)?,
-        default_role: Role::parse(&field("default_role"))
-            .ok_or_else(|| bad("Choose a default role.".into()))?,
+        role_map,
+        default_role,
         allowed_domains: words(form.get("allowed_domains")),
         from_file: false,
         saml: Some(Saml {
@@ -140,6 +148,7 @@ fn parse_form(form: &SimpleForm, saved: Option<&Provider>) -> Result<Provider, A
         scopes = vec!["openid".into(), "email".into(), "profile".into()];
     }
     let role_claim = Some(field("role_claim")).filter(|c| !c.is_empty());
+    let (role_map, default_role) = roles(form)?;
     let provider = Provider {
         label: Some(field("label"))
             .filter(|l| !l.is_empty())
@@ -150,10 +159,8 @@ fn parse_form(form: &SimpleForm, saved: Option<&Provider>) -> Result<Provider, A
         client_secret: secret,
         scopes,
         role_claim,
-        role_map: RoleRule::parse_lines(form.get("role_map").map_or("", String::as_str))
-            .map_err(bad)?,
-        default_role: Role::parse(&field("default_role"))
-            .ok_or_else(|| bad("Choose a default role.".into()))?,
+        role_map,
+        default_role,
         allowed_domains: words(form.get("allowed_domains")),
         from_file: false,
         saml: None,
