@@ -159,7 +159,14 @@ pub async fn signup(
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     check_anonymous(&req, &state, &form.csrf)?;
-    refuse_if_sso_only(&state, &school, None).await?;
+    let tenant = school.0.id;
+    let sso_only = tenant_tx(state.pools.primary(), tenant, "sso only", move |conn| {
+        Box::pin(async move { providers::sso_only(conn, tenant).await })
+    })
+    .await?;
+    if sso_only {
+        return Err(sso_only_refusal(&school));
+    }
     let address = client_ip(&req, &state.trusted_proxies)
         .map(|ip| ip.to_string())
         .unwrap_or_default();
@@ -267,10 +274,11 @@ pub async fn login(
         return Err(AppError::TooManyRequests(wait));
     }
     let lookup_email = email.clone();
-    let found: Option<(uuid::Uuid, String, bool, String)> =
+    // The account and the school's SSO-only switch, read together.
+    let (found, sso_only): (Option<(uuid::Uuid, String, bool, String)>, bool) =
         tenant_tx(state.pools.primary(), tenant, "login", move |conn| {
             Box::pin(async move {
-                Ok(user_rows::table
+                let found = user_rows::table
                     .filter(user_rows::email.eq(lookup_email))
                     .select((
                         user_rows::id,
@@ -280,7 +288,8 @@ pub async fn login(
                     ))
                     .first(conn)
                     .await
-                    .optional()?)
+                    .optional()?;
+                Ok((found, providers::sso_only(conn, tenant).await?))
             })
         })
         .await?;
@@ -310,7 +319,9 @@ pub async fn login(
         .await;
     };
     state.throttle.succeeded(&account);
-    refuse_if_sso_only(&state, &school, Some(&role)).await?;
+    if sso_only && role != Role::Admin.as_str() {
+        return Err(sso_only_refusal(&school));
+    }
     if suspended {
         return Err(AppError::Forbidden(format!(
             "This account is suspended. Contact {} to have it reinstated.",
@@ -336,28 +347,13 @@ pub async fn login(
     Ok(signed_in(&state, token, &form.next))
 }
 
-/// At an SSO-only school, sign-up is off and only admins (`role`) sign in with a password: their
-/// way in when the provider is down or misconfigured.
-async fn refuse_if_sso_only(
-    state: &AppState,
-    school: &School,
-    role: Option<&str>,
-) -> Result<(), AppError> {
-    if role == Some(Role::Admin.as_str()) {
-        return Ok(());
-    }
-    let tenant = school.0.id;
-    let only = tenant_tx(state.pools.primary(), tenant, "sso only", move |conn| {
-        Box::pin(async move { providers::sso_only(conn, tenant).await })
-    })
-    .await?;
-    if only {
-        return Err(AppError::Forbidden(format!(
-            "{} signs its people in with its own provider. Use the sign-in button on the login page.",
-            school.0.name
-        )));
-    }
-    Ok(())
+/// What an SSO-only school answers a sign-up, and a password sign-in by anyone but an admin
+/// (admins keep the password: their way in when the provider is down or misconfigured).
+fn sso_only_refusal(school: &School) -> AppError {
+    AppError::Forbidden(format!(
+        "{} signs its people in with its own provider. Use the sign-in button on the login page.",
+        school.0.name
+    ))
 }
 
 pub async fn logout(
