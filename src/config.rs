@@ -245,9 +245,9 @@ pub enum TenantsCommand {
     /// Check the files without touching the database.
     Check,
     /// Create a school on the running fleet (every instance serves it within a second).
-    Create(SchoolArgs),
+    Create(Box<SchoolArgs>),
     /// Change a school: only the given flags (or the whole `--from` file) replace what it has.
-    Update(SchoolArgs),
+    Update(Box<SchoolArgs>),
     /// Suspend a school: every route answers 503, its data stays.
     Suspend { slug: String },
     /// Serve a suspended school again.
@@ -312,6 +312,12 @@ pub struct SchoolArgs {
     /// Where replies to the school's mail go (`''`: none).
     #[arg(long)]
     pub mail_reply_to: Option<String>,
+    /// The school's default language (a tag such as `de`; one of its locales).
+    #[arg(long, value_name = "TAG")]
+    pub locale: Option<String>,
+    /// The languages the school offers, comma-separated (`en,de,ar`); replaces its list.
+    #[arg(long, value_name = "TAGS", value_delimiter = ',')]
+    pub locales: Option<Vec<String>>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -154,7 +154,7 @@ impl Page {
         headers.insert(header::ETAG, chosen.etag.clone());
         headers.insert(
             header::VARY,
-            HeaderValue::from_static("Accept-Encoding, Cookie"),
+            HeaderValue::from_static("Accept-Encoding, Accept-Language, Cookie"),
         );
         // Shared caches may keep it, but must ask again: the catalog changes without notice.
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));

@@ -21,6 +21,7 @@ pub mod error;
 pub mod feeds;
 pub mod freshness;
 pub mod hostname;
+pub mod i18n;
 pub mod ids;
 pub mod input;
 pub mod keyset;

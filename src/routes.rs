@@ -3,7 +3,9 @@
 use actix_web::middleware::Compress;
 use actix_web::web;
 
-use crate::web::accounts::{email_change, personal, recovery, sign_in, sso, verification};
+use crate::web::accounts::{
+    email_change, language, personal, recovery, sign_in, sso, verification,
+};
 use crate::web::admin::{
     api_tokens, audit, invitations, learners, roster, sso as admin_sso, webhooks,
 };
@@ -65,6 +67,7 @@ fn text(cfg: &mut web::ServiceConfig) {
         .route("/password/reset/{token}", web::post().to(recovery::reset))
         .route("/account", web::get().to(verification::account))
         .route("/account/verify", web::post().to(verification::resend))
+        .route("/account/language", web::post().to(language::choose))
         .route("/account/email", web::post().to(email_change::request))
         .route(
             "/account/email/{token}",

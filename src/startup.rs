@@ -262,6 +262,7 @@ impl Application {
                     .app_data(web::PathConfig::default().error_handler(|_, req| {
                         crate::error::extractor_error(req, AppError::NotFound)
                     }))
+                    .wrap(from_fn(crate::web::lang::choose))
                     .wrap(from_fn(crate::web::gate::fair))
                     .wrap(from_fn(crate::web::gate::suspended))
                     .wrap(from_fn(crate::input::reject_control_urls))

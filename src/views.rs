@@ -2,9 +2,14 @@
 //! are named `*.html`, so tera escapes whatever they interpolate; the plain-text mail bodies
 //! (`mail/*.txt`) are not HTML and are not escaped.
 
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use fluent_bundle::FluentValue;
 use tera::{Context, Tera};
 
 use crate::error::AppError;
+use crate::i18n::Locale;
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("layout.html", include_str!("../templates/layout.html")),
@@ -166,19 +171,19 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
+/// The templates once per locale: each copy's `t` function, `day`, `minute` and `number`
+/// filters speak its language.
 pub struct Views {
-    tera: Tera,
+    tera: HashMap<Locale, Tera>,
     /// Templates rendered so far: a cache hit renders none.
     renders: std::sync::atomic::AtomicU64,
 }
 
 impl Views {
     pub fn new() -> anyhow::Result<Self> {
-        let mut tera = Tera::default();
-        tera.register_filter("markdown", crate::markdown::filter);
-        tera.register_filter("day", |v: &tera::Value, _: &_| instant(v, 10));
-        tera.register_filter("minute", |v: &tera::Value, _: &_| instant(v, 16));
-        tera.register_filter("urlencode", |v: &tera::Value, _: &_| {
+        let mut base = Tera::default();
+        base.register_filter("markdown", crate::markdown::filter);
+        base.register_filter("urlencode", |v: &tera::Value, _: &_| {
             let s = v
                 .as_str()
                 .ok_or_else(|| tera::Error::msg("urlencode takes text"))?;
@@ -186,7 +191,27 @@ impl Views {
                 form_urlencoded::byte_serialize(s.as_bytes()).collect(),
             ))
         });
-        tera.add_raw_templates(TEMPLATES.iter().copied())?;
+        base.add_raw_templates(TEMPLATES.iter().copied())?;
+        let tera = Locale::all()
+            .into_iter()
+            .map(|locale| {
+                let mut tera = base.clone();
+                tera.register_function("t", Translate(locale));
+                tera.register_filter("day", move |v: &tera::Value, _: &_| {
+                    instant(v).map(|at| locale.date(at).into())
+                });
+                tera.register_filter("minute", move |v: &tera::Value, _: &_| {
+                    instant(v).map(|at| locale.date_time(at).into())
+                });
+                tera.register_filter("number", move |v: &tera::Value, _: &_| {
+                    let n = v
+                        .as_f64()
+                        .ok_or_else(|| tera::Error::msg("number takes a number"))?;
+                    Ok(locale.number(n).into())
+                });
+                (locale, tera)
+            })
+            .collect();
         Ok(Self {
             tera,
             renders: Default::default(),
@@ -197,20 +222,82 @@ impl Views {
         self.renders.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    pub fn render(&self, name: &str, ctx: &Context) -> Result<String, AppError> {
+    /// `name` in `locale`; the context also gets the page's `lang` and `dir`.
+    pub fn render(&self, locale: Locale, name: &str, ctx: &Context) -> Result<String, AppError> {
         self.renders
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        self.tera.render(name, ctx).map_err(AppError::internal)
+        let mut ctx = ctx.clone();
+        ctx.insert("lang", locale.tag());
+        ctx.insert("dir", locale.direction().as_str());
+        self.tera[&locale]
+            .render(name, &ctx)
+            .map_err(AppError::internal)
     }
 }
 
-/// A serialized instant (RFC 3339) cut to its first `len` characters: 10 for the day, 16 for
-/// the minute (`T` shown as a space).
-fn instant(v: &tera::Value, len: usize) -> tera::Result<tera::Value> {
-    let s = v
-        .as_str()
-        .ok_or_else(|| tera::Error::msg("expected an instant"))?;
-    Ok(tera::Value::String(
-        s.chars().take(len).collect::<String>().replace('T', " "),
-    ))
+/// `t(k="message-id", name=value, …)`: the message in this copy's locale; every argument but
+/// `k` is a variable of the message.
+struct Translate(Locale);
+
+impl tera::Function for Translate {
+    fn call(&self, args: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+        let id = args
+            .get("k")
+            .and_then(tera::Value::as_str)
+            .ok_or_else(|| tera::Error::msg("t() takes the message id as k"))?;
+        let vars: Vec<(&str, FluentValue<'_>)> = args
+            .iter()
+            .filter(|(name, _)| name.as_str() != "k")
+            .map(|(name, v)| {
+                let value = match v {
+                    tera::Value::Number(n) => FluentValue::from(n.as_f64().unwrap_or_default()),
+                    tera::Value::String(s) => FluentValue::from(s.as_str()),
+                    tera::Value::Null => FluentValue::from(""),
+                    other => FluentValue::from(other.to_string()),
+                };
+                (name.as_str(), value)
+            })
+            .collect();
+        Ok(self.0.tr(id, &vars).into())
+    }
+
+    fn is_safe(&self) -> bool {
+        false
+    }
+}
+
+/// A serialized instant (RFC 3339).
+fn instant(v: &tera::Value) -> tera::Result<DateTime<Utc>> {
+    v.as_str()
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map(|at| at.with_timezone(&Utc))
+        .ok_or_else(|| tera::Error::msg("expected an instant"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_a_template_names_is_in_english() {
+        let mut missing = Vec::new();
+        for (name, text) in TEMPLATES {
+            for piece in text.split("t(k=\"").skip(1) {
+                let id = piece.split('"').next().unwrap_or_default();
+                if !Locale::SOURCE.has(id) {
+                    missing.push(format!("{name}: {id}"));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "{missing:?}");
+    }
+
+    #[test]
+    fn pages_say_their_language_and_direction() {
+        let views = Views::new().unwrap();
+        let ar = Locale::parse("ar").unwrap();
+        let html = views.render(ar, "landing.html", &Context::new()).unwrap();
+        assert!(html.contains("<html lang=\"ar\" dir=\"rtl\">"), "{html}");
+        assert!(html.contains("مدارس على الإنترنت"), "{html}");
+    }
 }

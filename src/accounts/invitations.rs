@@ -234,10 +234,13 @@ pub async fn invite(
                 inviter.composer.origin(inviter.school)
             ),
         );
-        let mail: Mail =
-            inviter
-                .composer
-                .compose(inviter.school, Kind::Invite, (&invite.email, None), ctx)?;
+        let mail: Mail = inviter.composer.compose(
+            inviter.school,
+            Kind::Invite,
+            (&invite.email, None),
+            inviter.school.locale,
+            ctx,
+        )?;
         mails.push(mail);
         tokens_to_issue.push((token, invite));
     }

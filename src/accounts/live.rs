@@ -228,6 +228,7 @@ mod tests {
                 csrf: "c".into(),
                 state_version: 1,
                 verified: true,
+                locale: crate::i18n::Locale::SOURCE,
             },
             expires_at: now + Duration::days(30),
             last_seen: now,

@@ -14,6 +14,7 @@ pub mod users;
 use actix_web::web::Bytes;
 
 use crate::error::{AppError, escape_html};
+use crate::i18n::Locale;
 use crate::views::Views;
 use sessions::{Role, Viewer};
 
@@ -21,36 +22,48 @@ use sessions::{Role, Viewer};
 pub const ACCOUNT_SLOT: &str = "<!--eduflow:account-->";
 
 /// The account part of the page header for this viewer.
-pub fn account_slot(viewer: &Viewer) -> String {
+pub fn account_slot(locale: Locale, viewer: &Viewer) -> String {
+    let t = |id| escape_html(&locale.t(id));
     match &viewer.0 {
-        Some(user) => format!(
-            "{}<a href=\"/learn\">My learning</a> <span class=\"who\">{}</span>\
-             <form class=\"inline\" method=\"post\" action=\"/logout\">\
-             <input type=\"hidden\" name=\"csrf\" value=\"{}\"><button type=\"submit\">Log out</button></form>",
-            match user.role {
-                Role::Admin =>
-                    "<a href=\"/author\">Authoring</a> <a href=\"/admin/members\">Members</a> ",
-                Role::Instructor => "<a href=\"/author\">Authoring</a> ",
-                Role::Learner => "",
-            },
-            escape_html(&user.name),
-            escape_html(&user.csrf)
+        Some(user) => {
+            let staff = match user.role {
+                Role::Admin => format!(
+                    "<a href=\"/author\">{}</a> <a href=\"/admin/members\">{}</a> ",
+                    t("nav-authoring"),
+                    t("nav-members")
+                ),
+                Role::Instructor => format!("<a href=\"/author\">{}</a> ", t("nav-authoring")),
+                Role::Learner => String::new(),
+            };
+            format!(
+                "{staff}<a href=\"/learn\">{}</a> <span class=\"who\">{}</span>\
+                 <form class=\"inline\" method=\"post\" action=\"/logout\">\
+                 <input type=\"hidden\" name=\"csrf\" value=\"{}\"><button type=\"submit\">{}</button></form>",
+                t("my-learning"),
+                escape_html(&user.name),
+                escape_html(&user.csrf),
+                t("log-out"),
+            )
+        }
+        None => format!(
+            "<a href=\"/login\">{}</a> <a class=\"button\" href=\"/signup\">{}</a>",
+            t("log-in"),
+            t("sign-up")
         ),
-        None => "<a href=\"/login\">Log in</a> <a class=\"button\" href=\"/signup\">Sign up</a>"
-            .to_owned(),
     }
 }
 
 /// A page rendered for one viewer (never cached): the template, then the account slot.
 pub fn render_for(
     views: &Views,
+    locale: Locale,
     viewer: &Viewer,
     template: &str,
     ctx: &tera::Context,
 ) -> Result<Bytes, AppError> {
-    let body = views.render(template, ctx)?;
+    let body = views.render(locale, template, ctx)?;
     Ok(crate::encoded::compose(
         body.into(),
-        &[(ACCOUNT_SLOT, account_slot(viewer))],
+        &[(ACCOUNT_SLOT, account_slot(locale, viewer))],
     ))
 }

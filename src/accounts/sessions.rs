@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::db::schema::{sessions, users};
 use crate::error::AppError;
+use crate::i18n::Locale;
 use crate::ids::{TenantId, UserId};
 
 /// A session ends after this long without a request…
@@ -30,6 +31,9 @@ pub struct CurrentUser {
     pub state_version: i64,
     /// The account's email address is confirmed.
     pub verified: bool,
+    /// The language this request is answered in (set per request by the web layer; the
+    /// account's own choice, kept for mail, reaches the browser as its language cookie).
+    pub locale: Locale,
 }
 
 pub use crate::random::{TokenHash, random_token, token_digest, token_hash};
@@ -75,6 +79,22 @@ impl CookiePolicy {
         } else {
             "eduflow_sso"
         }
+    }
+
+    /// The visitor's chosen language (see `web::lang`).
+    pub fn lang_name(self) -> &'static str {
+        if self.https {
+            "__Host-eduflow_lang"
+        } else {
+            "eduflow_lang"
+        }
+    }
+
+    /// A year-long cookie holding the language `tag` this browser chose.
+    pub fn lang(self, tag: &str) -> Cookie<'static> {
+        let mut c = self.build(self.lang_name(), tag.to_owned());
+        c.set_max_age(time::Duration::days(365));
+        c
     }
 
     pub fn build(self, name: &'static str, value: String) -> Cookie<'static> {
@@ -237,6 +257,7 @@ pub async fn lookup(conn: &mut AsyncPgConnection, token: &str) -> Result<Option<
             csrf,
             state_version,
             verified,
+            locale: Locale::SOURCE,
         },
         session,
         expires_at,

@@ -6,6 +6,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use super::sessions::Role;
 use crate::db::schema::users;
 use crate::error::AppError;
+use crate::i18n::Locale;
 use crate::ids::{TenantId, UserId};
 
 pub struct NewUser<'a> {
@@ -108,18 +109,36 @@ pub async fn upsert(
 }
 
 /// The live account with address `email` at `tenant`: its id and name.
+/// Keeps `locale` as the account's language (its mail, and its browsers once signed in).
+pub async fn set_locale(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+    user: UserId,
+    locale: Locale,
+) -> Result<(), AppError> {
+    diesel::update(
+        users::table
+            .filter(users::tenant_id.eq(tenant.0))
+            .filter(users::id.eq(user.0)),
+    )
+    .set(users::locale.eq(locale.tag()))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 pub async fn by_email(
     conn: &mut AsyncPgConnection,
     tenant: TenantId,
     email: &str,
-) -> Result<Option<(UserId, String)>, AppError> {
-    let found: Option<(uuid::Uuid, String)> = users::table
+) -> Result<Option<(UserId, String, Option<String>)>, AppError> {
+    let found: Option<(uuid::Uuid, String, Option<String>)> = users::table
         .filter(users::tenant_id.eq(tenant.0))
         .filter(users::email.eq(email))
         .filter(users::erased_at.is_null())
-        .select((users::id, users::name))
+        .select((users::id, users::name, users::locale))
         .first(conn)
         .await
         .optional()?;
-    Ok(found.map(|(id, name)| (UserId(id), name)))
+    Ok(found.map(|(id, name, locale)| (UserId(id), name, locale)))
 }

@@ -17,6 +17,7 @@ use crate::assessment::quizzes::{self, Quiz};
 use crate::db::{PgPool, Pools, tenant_tx};
 use crate::encoded::Page;
 use crate::error::AppError;
+use crate::i18n::Locale;
 use crate::ids::TenantId;
 use crate::learning::store::{self as lesson_store, LessonPage};
 use crate::learning::{DASHBOARD_SLOT, ENROLLMENT_SLOT, enrollment_slot};
@@ -36,18 +37,19 @@ pub struct Renderer<'a> {
     pub compress: bool,
 }
 
-/// A page as the actor caches it: the same bytes for every visitor of the school.
+/// A page as the actor caches it: the same bytes for every visitor of the school who reads it
+/// in the same language (JSON has none).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PageKey {
-    Home,
-    Catalog(CatalogQuery),
-    Course(String),
+    Home(Locale),
+    Catalog(CatalogQuery, Locale),
+    Course(String, Locale),
     CatalogJson(CatalogQuery),
     CourseJson(String),
     /// A lesson, by course and lesson slug.
-    Lesson(String, String),
+    Lesson(String, String, Locale),
     /// `/learn`, without the learner's courses.
-    Learn,
+    Learn(Locale),
 }
 
 /// A cached page and, for a lesson, what deciding who may see it and filling its slots take.
@@ -78,29 +80,40 @@ impl Rendered {
 }
 
 impl PageKey {
+    /// The language the page is written in.
+    pub fn locale(&self) -> Locale {
+        match self {
+            Self::Home(l) | Self::Catalog(_, l) | Self::Course(_, l) | Self::Learn(l) => *l,
+            Self::Lesson(_, _, l) => *l,
+            Self::CatalogJson(_) | Self::CourseJson(_) => Locale::SOURCE,
+        }
+    }
+
     /// What an anonymous visitor sees in the page's slots.
     fn anonymous_slots(
         &self,
         lesson: Option<&LessonPage>,
         quiz: Option<&Quiz>,
     ) -> Vec<(&'static str, String)> {
-        let nobody = Viewer(None);
+        let (nobody, locale) = (Viewer(None), self.locale());
         match self {
-            Self::Home | Self::Catalog(_) => vec![(ACCOUNT_SLOT, account_slot(&nobody))],
-            Self::Learn => vec![
-                (ACCOUNT_SLOT, account_slot(&nobody)),
+            Self::Home(_) | Self::Catalog(..) => {
+                vec![(ACCOUNT_SLOT, account_slot(locale, &nobody))]
+            }
+            Self::Learn(_) => vec![
+                (ACCOUNT_SLOT, account_slot(locale, &nobody)),
                 (DASHBOARD_SLOT, String::new()),
             ],
             Self::Lesson(..) => match (lesson, quiz) {
-                (Some(l), Some(q)) => quiz_page::slots(&nobody, None, l, q),
-                (Some(l), None) => lesson_page::slots(&nobody, None, l),
+                (Some(l), Some(q)) => quiz_page::slots(locale, &nobody, None, l, q),
+                (Some(l), None) => lesson_page::slots(locale, &nobody, None, l),
                 _ => Vec::new(),
             },
-            Self::Course(slug) => vec![
-                (ACCOUNT_SLOT, account_slot(&nobody)),
+            Self::Course(slug, _) => vec![
+                (ACCOUNT_SLOT, account_slot(locale, &nobody)),
                 (
                     ENROLLMENT_SLOT,
-                    enrollment_slot(&nobody, None, slug, chrono::Utc::now()),
+                    enrollment_slot(locale, &nobody, None, slug, chrono::Utc::now()),
                 ),
             ],
             Self::CatalogJson(_) | Self::CourseJson(_) => Vec::new(),
@@ -110,11 +123,11 @@ impl PageKey {
     /// The query family this page's load is measured under.
     pub fn query_name(&self) -> &'static str {
         match self {
-            Self::Home => "home",
-            Self::Catalog(_) | Self::CatalogJson(_) => "catalog",
-            Self::Course(_) | Self::CourseJson(_) => "course",
+            Self::Home(_) => "home",
+            Self::Catalog(..) | Self::CatalogJson(_) => "catalog",
+            Self::Course(..) | Self::CourseJson(_) => "course",
             Self::Lesson(..) => "lesson",
-            Self::Learn => "learn",
+            Self::Learn(_) => "learn",
         }
     }
 }
@@ -174,12 +187,12 @@ pub async fn load(
     };
     let (shared, lesson, quiz) = match data {
         Data::Lesson(Some((page, Some(quiz)))) => {
-            let html = quiz_page::render(ctx.views, tenant, &page, &quiz)?;
+            let html = quiz_page::render(ctx.views, key.locale(), tenant, &page, &quiz)?;
             (html.into_bytes(), Some(page), Some(quiz))
         }
         Data::Lesson(Some((page, None))) => {
             let links = lesson_page::links(ctx.media, tenant.id, &page).await?;
-            let html = lesson_page::render(ctx.views, tenant, &page, &links)?;
+            let html = lesson_page::render(ctx.views, key.locale(), tenant, &page, &links)?;
             (html.into_bytes(), Some(page), None)
         }
         data => (render(ctx, tenant, key, data)?, None, None),
@@ -205,7 +218,7 @@ async fn fetch(pool: &PgPool, tenant: TenantId, key: &PageKey) -> Result<(i64, D
         Box::pin(async move {
             let version = store::catalog_version(conn, tenant).await?;
             let data = match &key {
-                PageKey::Home => {
+                PageKey::Home(_) => {
                     let newest = store::newest(conn, tenant, NEWEST_ON_HOME).await?;
                     Data::Home {
                         categories: store::categories(conn).await?,
@@ -213,7 +226,7 @@ async fn fetch(pool: &PgPool, tenant: TenantId, key: &PageKey) -> Result<(i64, D
                         newest,
                     }
                 }
-                PageKey::Catalog(q) | PageKey::CatalogJson(q) => {
+                PageKey::Catalog(q, _) | PageKey::CatalogJson(q) => {
                     let categories = store::categories(conn).await?;
                     match &q.category {
                         Some(c) if !categories.iter().any(|k| &k.slug == c) => {
@@ -229,10 +242,10 @@ async fn fetch(pool: &PgPool, tenant: TenantId, key: &PageKey) -> Result<(i64, D
                         }
                     }
                 }
-                PageKey::Course(slug) | PageKey::CourseJson(slug) => {
+                PageKey::Course(slug, _) | PageKey::CourseJson(slug) => {
                     Data::Course(store::course_detail(conn, tenant, slug).await?)
                 }
-                PageKey::Lesson(course, lesson) => {
+                PageKey::Lesson(course, lesson, _) => {
                     match lesson_store::lesson_page(conn, course, lesson).await? {
                         Some(page) if page.kind == "quiz" => {
                             let quiz = quizzes::load(conn, page.lesson_id)
@@ -243,7 +256,7 @@ async fn fetch(pool: &PgPool, tenant: TenantId, key: &PageKey) -> Result<(i64, D
                         page => Data::Lesson(page.map(|p| (p, None))),
                     }
                 }
-                PageKey::Learn => Data::Learn,
+                PageKey::Learn(_) => Data::Learn,
             };
             Ok((version, data))
         })
@@ -295,15 +308,17 @@ fn render(
 ) -> Result<Vec<u8>, AppError> {
     let mut c = tera::Context::new();
     c.insert("school", tenant);
-    let html = |name: &str, c: &tera::Context| ctx.views.render(name, c).map(String::into_bytes);
+    let locale = key.locale();
+    let html =
+        |name: &str, c: &tera::Context| ctx.views.render(locale, name, c).map(String::into_bytes);
     match (key, data) {
         (_, Data::UnknownCategory(c)) => {
             Err(AppError::bad_request(format!("unknown category `{c}`")))
         }
         (_, Data::Course(None) | Data::Lesson(None)) => Err(AppError::NotFound),
-        (PageKey::Learn, Data::Learn) => html("learn.html", &c),
+        (PageKey::Learn(_), Data::Learn) => html("learn.html", &c),
         (
-            PageKey::Home,
+            PageKey::Home(_),
             Data::Home {
                 categories,
                 newest,
@@ -315,7 +330,7 @@ fn render(
             html("home.html", &c)
         }
         (
-            PageKey::Catalog(q),
+            PageKey::Catalog(q, _),
             Data::Catalog {
                 categories,
                 page,
@@ -337,7 +352,7 @@ fn render(
             let body = json!({ "items": page.items, "next": page.next.map(|n| n.encode()) });
             serde_json::to_vec(&body).map_err(AppError::internal)
         }
-        (PageKey::Course(_), Data::Course(Some(detail))) => {
+        (PageKey::Course(..), Data::Course(Some(detail))) => {
             c.insert("course", &detail);
             c.insert("cover", &cover(ctx, tenant, &detail.card));
             html("course.html", &c)

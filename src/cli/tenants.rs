@@ -208,6 +208,8 @@ async fn school_spec(
             categories: Vec::new(),
             admins: Vec::new(),
             accounts: Default::default(),
+            locale: None,
+            locales: None,
             sso: None,
         },
         (None, None) => bail!("name the school: a slug, or --from FILE.toml"),
@@ -252,6 +254,16 @@ async fn school_spec(
     }
     if let Some(name) = &args.mail_sender_name {
         school.accounts.mail_sender_name = Some(name.clone()).filter(|n| !n.is_empty());
+    }
+    if let Some(locale) = &args.locale {
+        school.locale = Some(locale.clone());
+    }
+    if let Some(locales) = &args.locales {
+        school.locales = Some(locales.iter().filter(|l| !l.is_empty()).cloned().collect());
+        // Offering fewer languages keeps the default when it is still offered, else the first.
+        if args.locale.is_none() && !locales.iter().any(|l| Some(l) == school.locale.as_ref()) {
+            school.locale = None;
+        }
     }
     if let Some(reply_to) = &args.mail_reply_to {
         school.accounts.mail_reply_to = Some(reply_to.clone()).filter(|r| !r.is_empty());

@@ -18,6 +18,8 @@ diesel::table! {
         mail_sender_name -> Nullable<Text>,
         mail_reply_to -> Nullable<Text>,
         require_verified_email -> Bool,
+        locale -> Text,
+        locales -> Array<Text>,
     }
 }
 
@@ -103,6 +105,7 @@ diesel::table! {
         email_verified_at -> Nullable<Timestamptz>,
         suspended_at -> Nullable<Timestamptz>,
         erased_at -> Nullable<Timestamptz>,
+        locale -> Nullable<Text>,
     }
 }
 

@@ -10,6 +10,7 @@ use super::{LearnerState, LessonRef};
 use crate::accounts::sessions::Viewer;
 use crate::accounts::{ACCOUNT_SLOT, account_slot};
 use crate::error::{AppError, escape_html};
+use crate::i18n::Locale;
 use crate::ids::TenantId;
 use crate::media::Media;
 use crate::media::key::MediaKey;
@@ -51,6 +52,7 @@ pub async fn links(media: &Media, tenant: TenantId, page: &LessonPage) -> Result
 /// The shared page, slots in place.
 pub fn render(
     views: &Views,
+    locale: Locale,
     tenant: &Tenant,
     page: &LessonPage,
     links: &Links,
@@ -61,7 +63,7 @@ pub fn render(
     c.insert("video_url", &links.video);
     c.insert("hls_url", &links.hls);
     c.insert("poster_url", &links.poster);
-    views.render("lesson.html", &c)
+    views.render(locale, "lesson.html", &c)
 }
 
 /// The lesson as this learner has it: enrolled, completed, where playback stopped.
@@ -78,10 +80,12 @@ fn progress<'a>(learner: Option<&'a LearnerState>, page: &LessonPage) -> Option<
 /// What fills the page's slots for this viewer (in the page's order). An enrolled learner whose
 /// curriculum does not list the lesson yet still sees it as enrolled, not done.
 pub fn slots(
+    locale: Locale,
     viewer: &Viewer,
     learner: Option<&LearnerState>,
     page: &LessonPage,
 ) -> Vec<(&'static str, String)> {
+    let t = |id| escape_html(&locale.t(id));
     let csrf = viewer.0.as_ref().map(|u| escape_html(&u.csrf));
     let enrolled = learner.is_some_and(|l| l.enrolled_in(page.course_id));
     let done = progress(learner, page).is_some_and(|l| l.done);
@@ -90,13 +94,14 @@ pub fn slots(
         .copied()
         .unwrap_or(0);
     let form = match (&csrf, enrolled, done) {
-        (_, true, true) => "<p class=\"done\">✓ Completed</p>".to_owned(),
+        (_, true, true) => format!("<p class=\"done\">✓ {}</p>", t("completed")),
         (Some(csrf), true, false) => format!(
             "<form method=\"post\" action=\"/courses/{}/lessons/{}/complete\">\n      \
              <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\n      \
-             <button type=\"submit\">Mark complete</button>\n    </form>",
+             <button type=\"submit\">{}</button>\n    </form>",
             escape_html(&page.course_slug),
-            escape_html(&page.slug)
+            escape_html(&page.slug),
+            t("mark-complete")
         ),
         _ => String::new(),
     };
@@ -109,13 +114,13 @@ pub fn slots(
                     format!("<meta name=\"csrf-token\" content=\"{c}\">")
                 }),
         ),
-        (ACCOUNT_SLOT, account_slot(viewer)),
+        (ACCOUNT_SLOT, account_slot(locale, viewer)),
         (
             PREVIEW_SLOT,
             if enrolled {
                 String::new()
             } else {
-                "<p class=\"preview\">Free preview</p>".to_owned()
+                format!("<p class=\"preview\">{}</p>", t("free-preview-label"))
             },
         ),
         (POSITION_SLOT, position.to_string()),

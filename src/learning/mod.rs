@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use crate::accounts::sessions::Viewer;
 use crate::error::escape_html;
+use crate::i18n::Locale;
 
 /// What the actor holds for one learner: enrolled courses with their curriculum and progress.
 #[derive(Debug, Clone, Default)]
@@ -166,15 +167,18 @@ pub const ENROLLMENT_SLOT: &str = "<!--eduflow:enrollment-->";
 
 /// The enrollment part of a course page for this viewer, at `now` (drip schedules).
 pub fn enrollment_slot(
+    locale: Locale,
     viewer: &Viewer,
     state: Option<&LearnerState>,
     course_slug: &str,
     now: DateTime<Utc>,
 ) -> String {
+    let t = |id| escape_html(&locale.t(id));
     let slug = escape_html(course_slug);
     let Some(user) = &viewer.0 else {
         return format!(
-            "<p class=\"enroll\"><a class=\"button\" href=\"/login?next=/courses/{slug}\">Log in to enroll</a></p>"
+            "<p class=\"enroll\"><a class=\"button\" href=\"/login?next=/courses/{slug}\">{}</a></p>",
+            t("log-in-to-enroll")
         );
     };
     let csrf = escape_html(&user.csrf);
@@ -182,35 +186,45 @@ pub fn enrollment_slot(
         Some(course) => {
             let next = course.next_lesson().map_or(String::new(), |l| {
                 format!(
-                    " <a class=\"button\" href=\"/courses/{slug}/lessons/{}\">Continue</a>",
-                    escape_html(&l.slug)
+                    " <a class=\"button\" href=\"/courses/{slug}/lessons/{}\">{}</a>",
+                    escape_html(&l.slug),
+                    t("continue")
                 )
             });
             let locked: String = course
                 .locked(now)
                 .iter()
                 .map(|(at, n)| {
-                    format!(
-                        "<p class=\"drip\">{n} lesson{} open{} on {} (UTC).</p>",
-                        if *n == 1 { "" } else { "s" },
-                        if *n == 1 { "s" } else { "" },
-                        at.format("%-d %B %Y at %H:%M")
-                    )
+                    let said = locale.tr(
+                        "lessons-open-on",
+                        &[
+                            ("count", (*n).into()),
+                            ("date", locale.date_time(*at).into()),
+                        ],
+                    );
+                    format!("<p class=\"drip\">{}</p>", escape_html(&said))
                 })
                 .collect();
+            let (done, total) = (course.done(), course.lessons.len());
+            let count = locale.tr(
+                "lessons-complete-of",
+                &[("done", done.into()), ("total", total.into())],
+            );
             format!(
-                "<div class=\"enroll enrolled\"><p><strong>You are enrolled.</strong> {done}/{total} lessons complete.{next}</p>\
-                 <progress max=\"{total}\" value=\"{done}\">{percent}%</progress>{locked}\
+                "<div class=\"enroll enrolled\"><p><strong>{}</strong> {}{next}</p>\
+                 <progress max=\"{total}\" value=\"{done}\">{}</progress>{locked}\
                  <form class=\"inline\" method=\"post\" action=\"/courses/{slug}/unenroll\">\
-                 <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><button type=\"submit\">Unenroll</button></form></div>",
-                done = course.done(),
-                total = course.lessons.len(),
-                percent = course.percent(),
+                 <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><button type=\"submit\">{}</button></form></div>",
+                t("you-are-enrolled"),
+                escape_html(&count),
+                escape_html(&locale.tr("percent", &[("n", course.percent().into())])),
+                t("unenroll"),
             )
         }
         None => format!(
             "<form class=\"enroll\" method=\"post\" action=\"/courses/{slug}/enroll\">\
-             <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><button type=\"submit\">Enroll</button></form>"
+             <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><button type=\"submit\">{}</button></form>",
+            t("enroll")
         ),
     }
 }
@@ -219,42 +233,54 @@ pub fn enrollment_slot(
 pub const DASHBOARD_SLOT: &str = "<!--eduflow:dashboard-->";
 
 /// The learner's courses on `/learn`, each with its progress and where to go next.
-pub fn dashboard_slot(state: &LearnerState) -> String {
+pub fn dashboard_slot(locale: Locale, state: &LearnerState) -> String {
+    let t = |id| escape_html(&locale.t(id));
     if state.courses.is_empty() {
-        return "<p class=\"empty\">You are not enrolled in any course yet. \
-                <a href=\"/courses\">Browse the catalog</a>.</p>"
-            .to_owned();
+        return format!(
+            "<p class=\"empty\">{} <a href=\"/courses\">{}</a></p>",
+            t("dashboard-empty"),
+            t("browse-the-catalog")
+        );
     }
     let mut out = String::from("<ul class=\"dashboard\">\n");
     for course in &state.courses {
         let c = course.summary();
         let slug = escape_html(c.course);
+        let label = locale.tr("lessons-complete-label", &[("total", c.total.into())]);
         out += &format!(
             "  <li class=\"card\">\n    <h2><a href=\"/courses/{slug}\">{title}</a></h2>\n    \
-             <progress max=\"{total}\" value=\"{done}\">{percent}%</progress>\n    \
-             <p class=\"meta\"><span class=\"progress-count\">{done}/{total}</span> lessons complete</p>\n",
+             <progress max=\"{total}\" value=\"{done}\">{percent}</progress>\n    \
+             <p class=\"meta\"><span class=\"progress-count\">{shown_done}/{shown_total}</span> {label}</p>\n",
             title = escape_html(c.title),
             total = c.total,
             done = c.completed,
-            percent = c.percent,
+            shown_done = locale.number(c.completed as f64),
+            shown_total = locale.number(c.total as f64),
+            percent = escape_html(&locale.tr("percent", &[("n", c.percent.into())])),
+            label = escape_html(&label),
         );
         if c.complete {
-            out += "    <p class=\"done\">✓ Course complete</p>\n";
+            out += &format!("    <p class=\"done\">✓ {}</p>\n", t("course-complete"));
         }
         if let Some(id) = c.certificate_id {
             out += &format!(
                 "    <p class=\"certificate-links\"><a class=\"button\" href=\"/certificates/{id}/pdf\">\
-                 Download certificate</a> <a href=\"/certificates/{id}\">Verification page</a></p>\n"
+                 {}</a> <a href=\"/certificates/{id}\">{}</a></p>\n",
+                t("download-certificate"),
+                t("verification-page")
             );
         }
         match c.next_lesson {
             Some(next) => {
                 out += &format!(
-                    "    <a class=\"button\" href=\"/courses/{slug}/lessons/{}\">Continue</a>\n",
-                    escape_html(next)
+                    "    <a class=\"button\" href=\"/courses/{slug}/lessons/{}\">{}</a>\n",
+                    escape_html(next),
+                    t("continue")
                 );
             }
-            None if !c.complete => out += "    <p class=\"done\">✓ Finished</p>\n",
+            None if !c.complete => {
+                out += &format!("    <p class=\"done\">✓ {}</p>\n", t("finished"))
+            }
             None => {}
         }
         out += "  </li>\n";

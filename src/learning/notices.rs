@@ -7,6 +7,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::db::schema::courses;
 use crate::error::AppError;
+use crate::i18n::Locale;
 use crate::ids::UserId;
 use crate::mail::{Composer, Kind, outbox};
 use crate::tenancy::Tenant;
@@ -18,6 +19,8 @@ pub struct EnrollNotice {
     pub school: Arc<Tenant>,
     pub name: String,
     pub email: String,
+    /// The learner's language.
+    pub locale: Locale,
 }
 
 impl EnrollNotice {
@@ -45,6 +48,7 @@ impl EnrollNotice {
             &self.school,
             Kind::Enrollment,
             (&self.email, Some(user)),
+            self.locale,
             ctx,
         )?;
         outbox::enqueue(conn, self.school.id, &mail).await

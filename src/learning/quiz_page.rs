@@ -11,6 +11,7 @@ use crate::accounts::{ACCOUNT_SLOT, account_slot};
 use crate::assessment::grading;
 use crate::assessment::quizzes::{Attempt, Quiz};
 use crate::error::{AppError, escape_html};
+use crate::i18n::Locale;
 use crate::tenancy::Tenant;
 use crate::views::Views;
 
@@ -20,6 +21,7 @@ const QUIZ_SLOT: &str = "<!--eduflow:quiz-->";
 /// The shared page, slots in place.
 pub fn render(
     views: &Views,
+    locale: Locale,
     tenant: &Tenant,
     page: &LessonPage,
     quiz: &Quiz,
@@ -28,11 +30,12 @@ pub fn render(
     c.insert("school", tenant);
     c.insert("lesson", page);
     c.insert("settings", &quiz.settings);
-    views.render("quiz.html", &c)
+    views.render(locale, "quiz.html", &c)
 }
 
 /// What fills the page's slots for this viewer, in the page's order.
 pub fn slots(
+    locale: Locale,
     viewer: &Viewer,
     learner: Option<&LearnerState>,
     page: &LessonPage,
@@ -47,21 +50,24 @@ pub fn slots(
         .max_attempts
         .map(|m| (m - attempts.len() as i32).max(0));
     let left = match remaining {
-        Some(n) if enrolled => format!(", {n} left"),
+        Some(n) if enrolled => {
+            escape_html(&locale.tr("quiz-attempts-left", &[("count", n.into())]))
+        }
         _ => String::new(),
     };
     vec![
-        (ACCOUNT_SLOT, account_slot(viewer)),
+        (ACCOUNT_SLOT, account_slot(locale, viewer)),
         (LEFT_SLOT, left),
         (
             QUIZ_SLOT,
-            block(viewer, page, quiz, attempts, enrolled, remaining),
+            block(locale, viewer, page, quiz, attempts, enrolled, remaining),
         ),
     ]
 }
 
 /// Passed or not, the attempts so far, and the form (or why there is none).
 fn block(
+    locale: Locale,
     viewer: &Viewer,
     page: &LessonPage,
     quiz: &Quiz,
@@ -69,23 +75,34 @@ fn block(
     enrolled: bool,
     remaining: Option<i32>,
 ) -> String {
+    let t = |id| escape_html(&locale.t(id));
     let (course, lesson) = (escape_html(&page.course_slug), escape_html(&page.slug));
     let mut out = String::new();
     if attempts.iter().any(|a| a.passed) {
-        out += "<p class=\"done\">✓ You passed this quiz.</p>\n";
+        out += &format!("<p class=\"done\">✓ {}</p>\n", t("quiz-you-passed"));
     }
     if !attempts.is_empty() {
-        out += "<table class=\"attempts\">\n<caption>Your attempts</caption>\n\
-                <thead><tr><th>#</th><th>Score</th><th>Result</th><th>When (UTC)</th></tr></thead>\n<tbody>\n";
+        out += &format!(
+            "<table class=\"attempts\">\n<caption>{}</caption>\n\
+             <thead><tr><th>#</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>\n<tbody>\n",
+            t("quiz-your-attempts"),
+            t("score"),
+            t("result"),
+            t("when"),
+        );
         for a in attempts {
             out += &format!(
-                "<tr><td><a href=\"/courses/{course}/lessons/{lesson}/attempts/{}\">{}</a></td><td>{}%</td>\
+                "<tr><td><a href=\"/courses/{course}/lessons/{lesson}/attempts/{}\">{}</a></td><td>{}</td>\
                  <td>{}</td><td>{}</td></tr>\n",
                 a.id,
-                a.number,
-                a.score,
-                if a.passed { "Passed" } else { "Not passed" },
-                a.submitted_at.format("%Y-%m-%d %H:%M"),
+                locale.number(f64::from(a.number)),
+                escape_html(&locale.tr("percent", &[("n", a.score.into())])),
+                if a.passed {
+                    t("passed")
+                } else {
+                    t("not-passed")
+                },
+                escape_html(&locale.date_time(a.submitted_at)),
             );
         }
         out += "</tbody>\n</table>\n";
@@ -100,27 +117,35 @@ fn block(
         .map_or(String::new(), |u| escape_html(&u.csrf));
     if (enrolled || staff) && remaining != Some(0) {
         if staff && !enrolled {
-            out += "<p class=\"notice\">You see this quiz as its staff: submitting needs an enrollment.</p>\n";
+            out += &format!("<p class=\"notice\">{}</p>\n", t("quiz-staff-view"));
         }
         out += &format!(
             "<form method=\"post\" action=\"/courses/{course}/lessons/{lesson}/attempts\" class=\"stacked quiz-form\">\n\
              <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\n<ol class=\"questions\">\n"
         );
         for q in grading::shown(&quiz.questions, quiz.settings.shuffle) {
-            out += &question(&q);
+            out += &question(locale, &q);
         }
-        out += "</ol>\n<button type=\"submit\">Submit answers</button>\n</form>\n";
+        out += &format!(
+            "</ol>\n<button type=\"submit\">{}</button>\n</form>\n",
+            t("quiz-submit")
+        );
     } else if enrolled && remaining == Some(0) {
-        out += "<p class=\"notice\" role=\"status\">You have used all your attempts at this quiz.</p>\n";
+        out += &format!(
+            "<p class=\"notice\" role=\"status\">{}</p>\n",
+            t("quiz-no-attempts-left")
+        );
     } else if !enrolled {
         out += &format!(
-            "<p><a class=\"button\" href=\"/courses/{course}\">Enroll to take this quiz</a></p>\n"
+            "<p><a class=\"button\" href=\"/courses/{course}\">{}</a></p>\n",
+            t("quiz-enroll-to-take")
         );
     }
     out
 }
 
-fn question(q: &grading::Shown) -> String {
+fn question(locale: Locale, q: &grading::Shown) -> String {
+    let t = |id| escape_html(&locale.t(id));
     let name = format!("q{}", q.n);
     let title = q.title.as_ref().map_or(String::new(), |t| {
         format!("<strong>{}</strong> · ", escape_html(t))
@@ -138,14 +163,18 @@ fn question(q: &grading::Shown) -> String {
             })
             .collect(),
         "truefalse" => format!(
-            "<label><input type=\"radio\" name=\"{name}\" value=\"true\"> True</label>\n\
-             <label><input type=\"radio\" name=\"{name}\" value=\"false\"> False</label>"
+            "<label><input type=\"radio\" name=\"{name}\" value=\"true\"> {}</label>\n\
+             <label><input type=\"radio\" name=\"{name}\" value=\"false\"> {}</label>",
+            t("true"),
+            t("false")
         ),
         "number" => format!(
-            "<input type=\"text\" inputmode=\"decimal\" name=\"{name}\" aria-label=\"Your answer\" autocomplete=\"off\">"
+            "<input type=\"text\" inputmode=\"decimal\" name=\"{name}\" aria-label=\"{}\" autocomplete=\"off\">",
+            t("your-answer")
         ),
         _ => format!(
-            "<input type=\"text\" name=\"{name}\" aria-label=\"Your answer\" autocomplete=\"off\">"
+            "<input type=\"text\" name=\"{name}\" aria-label=\"{}\" autocomplete=\"off\">",
+            t("your-answer")
         ),
     };
     format!(

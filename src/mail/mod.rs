@@ -12,6 +12,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::error::AppError;
+use crate::i18n::Locale;
 use crate::ids::UserId;
 use crate::tenancy::Tenant;
 use crate::views::Views;
@@ -103,13 +104,14 @@ impl Composer {
         }
     }
 
-    /// Renders `kind`'s templates for `to`; `ctx` adds to the letterhead (`school`) and
-    /// `origin`.
+    /// Renders `kind`'s templates for `to` in `locale` (the recipient's); `ctx` adds to the
+    /// letterhead (`school`) and `origin`.
     pub fn compose(
         &self,
         school: &Tenant,
         kind: Kind,
         to: (&str, Option<UserId>),
+        locale: Locale,
         mut ctx: tera::Context,
     ) -> Result<Mail, AppError> {
         let origin = self.origin(school);
@@ -132,7 +134,7 @@ impl Composer {
         ctx.insert("origin", &origin);
         let text = self
             .views
-            .render(&format!("mail/{}.txt", kind.template()), &ctx)?;
+            .render(locale, &format!("mail/{}.txt", kind.template()), &ctx)?;
         let (subject, body) = text
             .strip_prefix("Subject: ")
             .and_then(|t| t.split_once('\n'))
@@ -146,7 +148,7 @@ impl Composer {
         ctx.insert("subject", &subject);
         let html = self
             .views
-            .render(&format!("mail/{}.html", kind.template()), &ctx)?;
+            .render(locale, &format!("mail/{}.html", kind.template()), &ctx)?;
         Ok(Mail {
             kind,
             to: to.0.to_owned(),

@@ -65,6 +65,19 @@ pub struct SchoolRecord {
     pub admin_emails: Vec<String>,
     #[serde(default)]
     pub accounts: super::AccountSettings,
+    /// Language tags; archives from before languages read as English.
+    #[serde(default = "english")]
+    pub locale: String,
+    #[serde(default = "english_only")]
+    pub locales: Vec<String>,
+}
+
+fn english() -> String {
+    "en".into()
+}
+
+fn english_only() -> Vec<String> {
+    vec![english()]
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -126,6 +139,8 @@ pub async fn export(
         logo_url: school.logo_url,
         admin_emails: school.admin_emails,
         accounts: school.accounts,
+        locale: school.locale.tag().to_owned(),
+        locales: school.locales.iter().map(|l| l.tag().to_owned()).collect(),
     };
     // One transaction: every table as of the same snapshot.
     let tables: Vec<(&'static str, Vec<String>)> = tenant_tx(pool, tenant, "export", move |conn| {
@@ -452,6 +467,8 @@ async fn write_rows(
                     tenants::require_verified_email.eq(school.accounts.require_verified_email),
                     tenants::mail_sender_name.eq(&school.accounts.mail_sender_name),
                     tenants::mail_reply_to.eq(&school.accounts.mail_reply_to),
+                    tenants::locale.eq(&school.locale),
+                    tenants::locales.eq(&school.locales),
                 ))
                 .execute(conn)
                 .await?;

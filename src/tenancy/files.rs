@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::AccountSettings;
+use crate::i18n::Locale;
 use crate::role::Role;
 use crate::slug::is_slug;
 use crate::sso::{Provider, ProviderName, RoleRule, Saml, Secret, check_settings};
@@ -29,6 +30,12 @@ pub struct TenantFile {
     pub admins: Vec<String>,
     #[serde(default)]
     pub accounts: AccountSettings,
+    /// The language pages and mail default to (default: `en`, or the first of `locales`).
+    #[serde(default)]
+    pub locale: Option<String>,
+    /// The languages its people may choose (default: just `locale`).
+    #[serde(default)]
+    pub locales: Option<Vec<String>>,
     /// The school's identity providers. Absent: the providers stay as they are; `sso = []`
     /// removes those an earlier file set.
     #[serde(default)]
@@ -100,6 +107,8 @@ impl From<&SchoolSpec> for TenantFile {
                 .collect(),
             admins: spec.admins.clone(),
             accounts: spec.accounts.clone(),
+            locale: Some(spec.locale.tag().to_owned()),
+            locales: Some(spec.locales.iter().map(|l| l.tag().to_owned()).collect()),
             sso: None,
         }
     }
@@ -118,6 +127,9 @@ pub struct SchoolSpec {
     pub categories: Vec<(String, String)>,
     pub admins: Vec<String>,
     pub accounts: AccountSettings,
+    pub locale: Locale,
+    /// Offered languages, `locale` among them.
+    pub locales: Vec<Locale>,
     /// `None`: the file says nothing of providers (they are left as they are).
     pub sso: Option<Vec<Provider>>,
 }
@@ -401,12 +413,19 @@ pub fn validate(
             errors.push(err(&field, reason))
         })
     });
+    let (locale, locales) = languages(raw.locale.as_deref(), raw.locales.as_deref())
+        .unwrap_or_else(|(field, reason)| {
+            errors.push(err(field, reason));
+            (Locale::SOURCE, vec![Locale::SOURCE])
+        });
     if !errors.is_empty() {
         return Err(errors);
     }
     Ok(SchoolSpec {
         admins,
         accounts,
+        locale,
+        locales,
         sso,
         file: path.to_owned(),
         slug: raw.slug,
@@ -421,6 +440,49 @@ pub fn validate(
             .map(|c| (c.slug, c.name.trim().to_owned()))
             .collect(),
     })
+}
+
+/// A school's default language and offered ones, from their tags: every tag a language this
+/// build carries, the default among those offered.
+pub fn languages(
+    locale: Option<&str>,
+    locales: Option<&[String]>,
+) -> Result<(Locale, Vec<Locale>), (&'static str, String)> {
+    let known = || {
+        Locale::all()
+            .iter()
+            .map(|l| l.tag())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let parse = |field: &'static str, tag: &str| {
+        Locale::parse(tag).ok_or_else(|| {
+            (
+                field,
+                format!("`{tag}` is not a language EduFlow has (it has {})", known()),
+            )
+        })
+    };
+    let mut offered = Vec::new();
+    for tag in locales.unwrap_or_default() {
+        let l = parse("locales", tag)?;
+        if !offered.contains(&l) {
+            offered.push(l);
+        }
+    }
+    let default = match locale {
+        Some(tag) => parse("locale", tag)?,
+        None => offered.first().copied().unwrap_or(Locale::SOURCE),
+    };
+    if offered.is_empty() {
+        offered.push(default);
+    } else if !offered.contains(&default) {
+        return Err((
+            "locale",
+            format!("`{default}` must be one of the school's locales"),
+        ));
+    }
+    Ok((default, offered))
 }
 
 /// The `[[sso]]` entries as providers, each problem reported as (field, reason). The secrets

@@ -137,6 +137,8 @@ pub async fn current(pool: &PgPool, school: &str) -> Result<SchoolSpec, AppError
                 categories,
                 admins: school.admin_emails,
                 accounts: school.accounts,
+                locale: school.locale,
+                locales: school.locales,
                 // What the providers are stays with them: a spec read back changes none.
                 sso: None,
             })

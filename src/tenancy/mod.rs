@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use crate::db::{PgPool, global_tx, schema::tenants};
 use crate::error::AppError;
+use crate::i18n::Locale;
 use crate::ids::TenantId;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -35,6 +36,22 @@ pub struct Tenant {
     pub suspended: bool,
     #[serde(skip)]
     pub accounts: AccountSettings,
+    /// The language pages and mail fall back to.
+    pub locale: Locale,
+    /// The languages its people may choose (the default among them); pages list them by name.
+    #[serde(serialize_with = "crate::i18n::serialize_named")]
+    pub locales: Vec<Locale>,
+}
+
+impl Tenant {
+    /// The language for someone whose account chose `account` (a tag): theirs when the school
+    /// still offers it, else the school's.
+    pub fn locale_for(&self, account: Option<&str>) -> Locale {
+        account
+            .and_then(Locale::parse)
+            .filter(|l| self.locales.contains(l))
+            .unwrap_or(self.locale)
+    }
 }
 
 /// A school's account and mail settings (`[accounts]` in its school file).
@@ -63,6 +80,8 @@ pub(crate) type TenantColumns = (
     tenants::require_verified_email,
     tenants::mail_sender_name,
     tenants::mail_reply_to,
+    tenants::locale,
+    tenants::locales,
 );
 
 pub(crate) fn tenant_columns() -> TenantColumns {
@@ -79,6 +98,8 @@ pub(crate) fn tenant_columns() -> TenantColumns {
         tenants::require_verified_email,
         tenants::mail_sender_name,
         tenants::mail_reply_to,
+        tenants::locale,
+        tenants::locales,
     )
 }
 
@@ -108,6 +129,8 @@ pub(crate) type TenantRow = (
     bool,
     Option<String>,
     Option<String>,
+    String,
+    Vec<String>,
 );
 
 impl From<TenantRow> for Tenant {
@@ -125,8 +148,16 @@ impl From<TenantRow> for Tenant {
             require_verified_email,
             mail_sender_name,
             mail_reply_to,
+            locale,
+            locales,
         ): TenantRow,
     ) -> Self {
+        // A language this build no longer carries (a folder removed) reads as English.
+        let locale = Locale::parse(&locale).unwrap_or(Locale::SOURCE);
+        let mut locales: Vec<Locale> = locales.iter().filter_map(|l| Locale::parse(l)).collect();
+        if !locales.contains(&locale) {
+            locales.insert(0, locale);
+        }
         Self {
             id: TenantId(id),
             slug,
@@ -142,6 +173,8 @@ impl From<TenantRow> for Tenant {
                 mail_sender_name,
                 mail_reply_to,
             },
+            locale,
+            locales,
         }
     }
 }

@@ -91,6 +91,8 @@ pub async fn apply(
                         tenants::require_verified_email.eq(spec.accounts.require_verified_email),
                         tenants::mail_sender_name.eq(&spec.accounts.mail_sender_name),
                         tenants::mail_reply_to.eq(&spec.accounts.mail_reply_to),
+                        tenants::locale.eq(spec.locale.tag()),
+                        tenants::locales.eq(spec.locales.iter().map(|l| l.tag()).collect::<Vec<_>>()),
                     ))
                     .on_conflict(tenants::slug)
                     .do_update()
@@ -104,6 +106,8 @@ pub async fn apply(
                         tenants::require_verified_email.eq(excluded(tenants::require_verified_email)),
                         tenants::mail_sender_name.eq(excluded(tenants::mail_sender_name)),
                         tenants::mail_reply_to.eq(excluded(tenants::mail_reply_to)),
+                        tenants::locale.eq(excluded(tenants::locale)),
+                        tenants::locales.eq(excluded(tenants::locales)),
                         tenants::updated_at.eq(diesel::dsl::now),
                     ))
                     .returning(tenants::id)

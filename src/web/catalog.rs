@@ -12,11 +12,13 @@ use crate::catalog::pages::PageKey;
 use crate::catalog::query::{CatalogQuery, Limit};
 use crate::encoded::{Page, compressed};
 use crate::error::AppError;
+use crate::i18n::Locale;
 use crate::learning::{ENROLLMENT_SLOT, enrollment_slot};
 use crate::slug::is_slug;
 use crate::state::AppState;
 use crate::tenancy::{HostTarget, Tenant};
 use crate::web::host::School;
+use crate::web::lang::Lang;
 use crate::web::learning::access::learner;
 
 /// A shared page as this viewer gets it: the ready-made anonymous copy, or the page with their
@@ -39,18 +41,21 @@ const HTML: &str = "text/html; charset=utf-8";
 pub async fn home(
     target: HostTarget,
     viewer: Viewer,
+    Lang(locale): Lang,
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     match target {
         HostTarget::School(tenant) => {
-            let page = state.registry.page(&tenant, PageKey::Home).await?;
+            let page = state.registry.page(&tenant, PageKey::Home(locale)).await?;
             Ok(html(&req, &page, &viewer, || {
-                vec![(ACCOUNT_SLOT, account_slot(&viewer))]
+                vec![(ACCOUNT_SLOT, account_slot(locale, &viewer))]
             }))
         }
         HostTarget::Platform => {
-            let body = state.views.render("landing.html", &tera::Context::new())?;
+            let body = state
+                .views
+                .render(locale, "landing.html", &tera::Context::new())?;
             Ok(compressed(&req, body.into(), HTML))
         }
         HostTarget::Unknown => Err(AppError::NoSchool),
@@ -60,22 +65,24 @@ pub async fn home(
 pub async fn catalog(
     School(tenant): School,
     viewer: Viewer,
+    Lang(locale): Lang,
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let query = CatalogQuery::parse(req.query_string(), Limit::Fixed)?;
     let page = state
         .registry
-        .page(&tenant, PageKey::Catalog(query))
+        .page(&tenant, PageKey::Catalog(query, locale))
         .await?;
     Ok(html(&req, &page, &viewer, || {
-        vec![(ACCOUNT_SLOT, account_slot(&viewer))]
+        vec![(ACCOUNT_SLOT, account_slot(locale, &viewer))]
     }))
 }
 
 pub async fn course(
     School(tenant): School,
     viewer: Viewer,
+    Lang(locale): Lang,
     state: web::Data<AppState>,
     slug: web::Path<String>,
     req: HttpRequest,
@@ -84,7 +91,7 @@ pub async fn course(
     if !is_slug(&slug, 120) {
         return Err(AppError::NotFound);
     }
-    course_page(&req, &state, &tenant, &viewer, &slug).await
+    course_page(&req, &state, &tenant, &viewer, locale, &slug).await
 }
 
 /// The school's accent colour as a stylesheet, so pages need no inline styles.
@@ -101,19 +108,20 @@ pub async fn course_page(
     state: &AppState,
     tenant: &Arc<Tenant>,
     viewer: &Viewer,
+    locale: Locale,
     slug: &str,
 ) -> Result<HttpResponse, AppError> {
     let page = state
         .registry
-        .page(tenant, PageKey::Course(slug.to_owned()))
+        .page(tenant, PageKey::Course(slug.to_owned(), locale))
         .await?;
     let learner = learner(state, tenant, viewer).await?;
     Ok(html(req, &page, viewer, || {
         vec![
-            (ACCOUNT_SLOT, account_slot(viewer)),
+            (ACCOUNT_SLOT, account_slot(locale, viewer)),
             (
                 ENROLLMENT_SLOT,
-                enrollment_slot(viewer, learner.as_deref(), slug, state.clock.now()),
+                enrollment_slot(locale, viewer, learner.as_deref(), slug, state.clock.now()),
             ),
         ]
     }))

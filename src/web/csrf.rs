@@ -91,7 +91,13 @@ pub fn anonymous_page(
     Ok(HttpResponse::build(status)
         .content_type(ContentType::html())
         .cookie(state.cookies.build(state.cookies.csrf_name(), token))
-        .body(render_for(&state.views, &Viewer(None), template, &ctx)?))
+        .body(render_for(
+            &state.views,
+            crate::web::lang::of_any(req),
+            &Viewer(None),
+            template,
+            &ctx,
+        )?))
 }
 
 /// Checks an anonymous form: its origin, and its token against the cookie.

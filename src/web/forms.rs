@@ -67,6 +67,7 @@ pub(crate) fn render(
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(render_for(
             &state.views,
+            user.locale,
             &Viewer(Some(user.clone())),
             template,
             &c,

@@ -15,6 +15,7 @@ pub mod freshness;
 pub mod gate;
 pub mod health;
 pub mod host;
+pub mod lang;
 pub mod learning;
 pub mod media;
 pub mod notice;

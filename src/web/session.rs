@@ -15,6 +15,7 @@ use crate::error::AppError;
 use crate::ids::TenantId;
 use crate::state::AppState;
 use crate::web::host::School;
+use crate::web::lang;
 
 async fn find(pool: &PgPool, tenant: TenantId, token: String) -> Result<Option<Found>, AppError> {
     tenant_tx(pool, tenant, "session", move |conn| {
@@ -58,7 +59,9 @@ impl Viewer {
                 if hit.touch {
                     touch_later(state, tenant.id, hit.session);
                 }
-                return Ok(Self(Some(hit.user)));
+                let mut user = hit.user;
+                user.locale = lang::of(req, &tenant);
+                return Ok(Self(Some(user)));
             }
         }
         // A replica that has replayed this browser's last write. A token it does not know may
@@ -99,7 +102,9 @@ impl Viewer {
             },
             since,
         );
-        Ok(Self(Some(found.user)))
+        let mut user = found.user;
+        user.locale = lang::of(req, &tenant);
+        Ok(Self(Some(user)))
     }
 }
 

@@ -305,9 +305,11 @@ async fn tell_admins(
         name: String,
         #[diesel(sql_type = diesel::sql_types::Text)]
         email: String,
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+        locale: Option<String>,
     }
     let admins: Vec<Admin> = diesel::sql_query(
-        "SELECT id, name, email FROM users
+        "SELECT id, name, email, locale FROM users
           WHERE tenant_id = $1 AND role = 'admin' AND suspended_at IS NULL AND erased_at IS NULL",
     )
     .bind::<diesel::sql_types::Uuid, _>(school.id.0)
@@ -325,6 +327,7 @@ async fn tell_admins(
             school,
             Kind::WebhookDisabled,
             (&admin.email, Some(crate::ids::UserId(admin.id))),
+            school.locale_for(admin.locale.as_deref()),
             ctx,
         )?);
     }

@@ -71,6 +71,7 @@ const POST_ROUTES: &[&str] = &[
     "/password/forgot",
     "/password/reset/{token}",
     "/account/verify",
+    "/account/language",
     "/account/email",
     "/admin/invitations",
     "/admin/invitations/csv",

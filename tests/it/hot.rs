@@ -28,7 +28,10 @@ async fn cached_pages_go_out_compressed_once_with_strong_etags() {
     assert!(plain.header("content-encoding").is_none());
     let br = get(vec![("Accept-Encoding", "br, gzip".into())]).await;
     assert_eq!(br.header("content-encoding"), Some("br"));
-    assert_eq!(br.header("vary"), Some("Accept-Encoding, Cookie"));
+    assert_eq!(
+        br.header("vary"),
+        Some("Accept-Encoding, Accept-Language, Cookie")
+    );
     let mut decoded = Vec::new();
     brotli::BrotliDecompress(&mut &br.bytes[..], &mut decoded).unwrap();
     assert_eq!(decoded, plain.bytes, "the brotli copy is another page");

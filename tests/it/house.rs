@@ -23,6 +23,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "error",
             "freshness",
             "hostname",
+            "i18n",
             "ids",
             "input",
             "keyset",

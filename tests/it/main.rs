@@ -19,6 +19,7 @@ mod fleet;
 mod fuzz;
 mod hosts;
 mod hot;
+mod i18n;
 mod images;
 mod invitations;
 mod junk;

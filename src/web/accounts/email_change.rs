@@ -22,6 +22,7 @@ use crate::redirect::see_other;
 use crate::state::AppState;
 use crate::web::csrf::form_user;
 use crate::web::host::School;
+use crate::web::lang::Lang;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -96,6 +97,7 @@ pub async fn request(
                     &letterhead,
                     Kind::EmailChange,
                     (&email, Some(user.id)),
+                    user.locale,
                     ctx,
                 )?;
                 outbox::enqueue(conn, tenant, &mail).await?;
@@ -114,6 +116,7 @@ pub async fn request(
 pub async fn confirm(
     School(school): School,
     viewer: Viewer,
+    Lang(locale): Lang,
     state: web::Data<AppState>,
     token: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
@@ -168,21 +171,9 @@ pub async fn confirm(
     })
     .await?;
     let (status, title, message) = match changed {
-        Some(true) => (
-            StatusCode::OK,
-            "Address changed",
-            "Your account uses the new address from now on.",
-        ),
-        Some(false) => (
-            StatusCode::CONFLICT,
-            "Address taken",
-            "Another account here uses that address now; yours was not changed.",
-        ),
-        None => (
-            StatusCode::GONE,
-            "This link no longer works",
-            "It was used already, or has expired. Ask again from your account page.",
-        ),
+        Some(true) => (StatusCode::OK, "address-changed-title", "address-changed"),
+        Some(false) => (StatusCode::CONFLICT, "address-taken-title", "address-taken"),
+        None => (StatusCode::GONE, "link-gone-title", "email-link-gone"),
     };
-    crate::web::notice::notice(&state, &viewer, &school, status, title, message)
+    crate::web::notice::notice(&state, locale, &viewer, &school, status, title, message)
 }

@@ -454,11 +454,12 @@ pub async fn delete_mine(
     erase_now(&state, school.id, user.id, None).await?;
     let mut page = crate::web::notice::notice(
         &state,
+        user.locale,
         &Viewer(None),
         &school,
         actix_web::http::StatusCode::OK,
-        "Your account is deleted",
-        "Everything that said who you were is gone from this school.",
+        "account-deleted-title",
+        "account-deleted",
     )?;
     page.add_removal_cookie(&state.cookies.removal(state.cookies.session_name()))
         .map_err(AppError::internal)?;

@@ -16,12 +16,14 @@ use crate::db::schema::users;
 use crate::db::tenant_tx;
 use crate::email::parse_email;
 use crate::error::AppError;
+use crate::i18n::Locale;
 use crate::ids::UserId;
 use crate::mail::{Kind, outbox};
 use crate::redirect::see_other;
 use crate::state::AppState;
 use crate::web::csrf::{anonymous_page, check_anonymous};
 use crate::web::host::School;
+use crate::web::lang;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -81,6 +83,7 @@ pub async fn forgot(
         );
     };
     let (composer, tenant, shown) = (state.mail.clone(), school.clone(), email.clone());
+    let locale = lang::of(&req, &school);
     tenant_tx(
         state.pools.primary(),
         school.id,
@@ -120,7 +123,8 @@ pub async fn forgot(
                     "link",
                     &format!("{}/password/reset/{token}", composer.origin(&tenant)),
                 );
-                let mail = composer.compose(&tenant, Kind::Reset, (&email, Some(user)), ctx)?;
+                let mail =
+                    composer.compose(&tenant, Kind::Reset, (&email, Some(user)), locale, ctx)?;
                 outbox::enqueue(conn, tenant.id, &mail).await
             })
         },
@@ -129,14 +133,19 @@ pub async fn forgot(
     forgot_page(&req, &state, &school, StatusCode::OK, &shown, true, &[])
 }
 
-fn expired(state: &AppState, school: &crate::tenancy::Tenant) -> Result<HttpResponse, AppError> {
+fn expired(
+    state: &AppState,
+    locale: Locale,
+    school: &crate::tenancy::Tenant,
+) -> Result<HttpResponse, AppError> {
     crate::web::notice::notice(
         state,
+        locale,
         &Viewer(None),
         school,
         StatusCode::GONE,
-        "This link no longer works",
-        "A reset link works once, for 30 minutes. Ask for a new one from the log-in page.",
+        "link-gone-title",
+        "reset-link-gone",
     )
 }
 
@@ -186,7 +195,7 @@ pub async fn reset_form(
     let token = token.into_inner();
     match reset_email(&state, &school, token.clone()).await? {
         Some(email) => reset_page(&req, &state, &school, (&token, &email), StatusCode::OK, &[]),
-        None => expired(&state, &school),
+        None => expired(&state, lang::of(&req, &school), &school),
     }
 }
 
@@ -200,7 +209,7 @@ pub async fn reset(
     check_anonymous(&req, &state, &form.csrf)?;
     let token = token.into_inner();
     let Some(email) = reset_email(&state, &school, token.clone()).await? else {
-        return expired(&state, &school);
+        return expired(&state, lang::of(&req, &school), &school);
     };
     let password = match NewPassword::parse(&form.password, &email) {
         Ok(password) => password,
@@ -254,7 +263,7 @@ pub async fn reset(
     )
     .await?;
     let Some(user) = changed else {
-        return expired(&state, &school);
+        return expired(&state, lang::of(&req, &school), &school);
     };
     state.sessions.forget_user(user);
     state.throttle.succeeded(&format!("{tenant}/{email}"));

@@ -14,6 +14,7 @@ use crate::db::schema::users as user_rows;
 use crate::db::tenant_tx;
 use crate::email::parse_email;
 use crate::error::AppError;
+use crate::i18n::Locale;
 use crate::ids::UserId;
 use crate::sso::providers;
 use crate::state::AppState;
@@ -22,6 +23,7 @@ use crate::web::csrf::{
     CsrfForm, anonymous_page, check_anonymous, check_origin, check_token, local_path,
 };
 use crate::web::host::{School, client_ip};
+use crate::web::lang;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -205,6 +207,7 @@ pub async fn signup(
     let hash = password::hash_off_thread(&state.hashing, password).await?;
     let (tenant, admins) = (school.0.id, school.0.admin_emails.clone());
     let (composer, letterhead) = (state.mail.clone(), school.0.clone());
+    let locale = lang::of(&req, &school.0);
     let created = tenant_tx(state.pools.primary(), tenant, "signup", move |conn| {
         Box::pin(async move {
             let role = if admins.contains(&email) {
@@ -222,6 +225,8 @@ pub async fn signup(
             let Some(id) = users::create(conn, tenant, new).await? else {
                 return Ok(None);
             };
+            // The language they signed up in is theirs until they choose another.
+            users::set_locale(conn, tenant, id, locale).await?;
             crate::web::accounts::verification::send(
                 conn,
                 &composer,
@@ -229,6 +234,7 @@ pub async fn signup(
                 id,
                 &name,
                 &email,
+                locale,
             )
             .await?;
             Ok(Some(sessions::create(conn, tenant, id).await?))
@@ -275,7 +281,8 @@ pub async fn login(
     }
     let lookup_email = email.clone();
     // The account and the school's SSO-only switch, read together.
-    let (found, sso_only): (Option<(uuid::Uuid, String, bool, String)>, bool) =
+    type Found = (uuid::Uuid, String, bool, String, Option<String>);
+    let (found, sso_only): (Option<Found>, bool) =
         tenant_tx(state.pools.primary(), tenant, "login", move |conn| {
             Box::pin(async move {
                 let found = user_rows::table
@@ -285,6 +292,7 @@ pub async fn login(
                         user_rows::password_hash,
                         user_rows::suspended_at.is_not_null(),
                         user_rows::role,
+                        user_rows::locale,
                     ))
                     .first(conn)
                     .await
@@ -294,13 +302,13 @@ pub async fn login(
         })
         .await?;
     let attempt = form.password.clone();
-    let stored = found.as_ref().map(|(_, h, _, _)| h.clone());
+    let stored = found.as_ref().map(|(_, h, ..)| h.clone());
     let ok = password::off_thread(&state.hashing, move || {
         password::verify(&attempt, stored.as_deref())
     })
     .await
     .map_err(AppError::internal)?;
-    let (true, Some((user, _, suspended, role))) = (ok, found) else {
+    let (true, Some((user, _, suspended, role, locale))) = (ok, found) else {
         state.throttle.failed(&account, &address);
         let errors = vec!["Email or password is incorrect."];
         return form_page(
@@ -344,7 +352,13 @@ pub async fn login(
         })
     })
     .await?;
-    Ok(signed_in(&state, token, &form.next))
+    let mut res = signed_in(&state, token, &form.next);
+    // The account's language follows it to this browser.
+    if let Some(locale) = locale.as_deref().and_then(Locale::parse) {
+        res.add_cookie(&state.cookies.lang(locale.tag()))
+            .map_err(AppError::internal)?;
+    }
+    Ok(res)
 }
 
 /// What an SSO-only school answers a sign-up, and a password sign-in by anyone but an admin
@@ -392,7 +406,13 @@ pub async fn logout(
         c.insert("school", &*school.0);
         c.insert("provider", &label);
         c.insert("provider_logout", &to);
-        let page = crate::accounts::render_for(&state.views, &Viewer(None), "signed_out.html", &c)?;
+        let page = crate::accounts::render_for(
+            &state.views,
+            user.locale,
+            &Viewer(None),
+            "signed_out.html",
+            &c,
+        )?;
         return Ok(HttpResponse::Ok()
             .content_type(actix_web::http::header::ContentType::html())
             .insert_header((header::CACHE_CONTROL, "no-store"))

@@ -11,6 +11,7 @@ use crate::accounts::tokens::{self, Purpose};
 use crate::db::schema::users;
 use crate::db::tenant_tx;
 use crate::error::AppError;
+use crate::i18n::Locale;
 use crate::ids::{TenantId, UserId};
 use crate::mail::{Composer, Kind, outbox};
 use crate::redirect::see_other;
@@ -18,6 +19,7 @@ use crate::state::AppState;
 use crate::tenancy::Tenant;
 use crate::web::csrf::{CsrfForm, form_user};
 use crate::web::host::School;
+use crate::web::lang::Lang;
 
 /// Mails `email` a link confirming it, in the caller's transaction.
 pub async fn send(
@@ -27,6 +29,7 @@ pub async fn send(
     user: UserId,
     name: &str,
     email: &str,
+    locale: Locale,
 ) -> Result<(), AppError> {
     let token = tokens::issue(
         conn,
@@ -44,7 +47,7 @@ pub async fn send(
         "link",
         &format!("{}/account/verify/{token}", composer.origin(school)),
     );
-    let mail = composer.compose(school, Kind::Verify, (email, Some(user)), ctx)?;
+    let mail = composer.compose(school, Kind::Verify, (email, Some(user)), locale, ctx)?;
     outbox::enqueue(conn, school.id, &mail).await
 }
 
@@ -71,6 +74,7 @@ async fn mark_verified(
 pub async fn confirm(
     School(school): School,
     viewer: Viewer,
+    Lang(locale): Lang,
     state: web::Data<AppState>,
     token: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
@@ -91,20 +95,22 @@ pub async fn confirm(
     if confirmed {
         crate::web::notice::notice(
             &state,
+            locale,
             &viewer,
             &school,
             actix_web::http::StatusCode::OK,
-            "Address confirmed",
-            "Thank you: your email address is confirmed.",
+            "address-confirmed-title",
+            "address-confirmed",
         )
     } else {
         crate::web::notice::notice(
             &state,
+            locale,
             &viewer,
             &school,
             actix_web::http::StatusCode::GONE,
-            "This link no longer works",
-            "It was used already, or has expired. Log in and ask for a new one from your account page.",
+            "link-gone-title",
+            "verify-link-gone",
         )
     }
 }
@@ -133,7 +139,16 @@ pub async fn resend(
                 {
                     return Ok(Some(wait));
                 }
-                send(conn, &composer, &school, user.id, &user.name, &user.email).await?;
+                send(
+                    conn,
+                    &composer,
+                    &school,
+                    user.id,
+                    &user.name,
+                    &user.email,
+                    user.locale,
+                )
+                .await?;
                 Ok(None)
             })
         },
@@ -187,6 +202,7 @@ pub async fn account(
         .content_type(actix_web::http::header::ContentType::html())
         .body(crate::accounts::render_for(
             &state.views,
+            user.locale,
             &viewer,
             "account.html",
             &c,

@@ -17,6 +17,7 @@ use crate::audit::{self, Change};
 use crate::db::schema::{courses, enrollments};
 use crate::db::tenant_tx;
 use crate::error::AppError;
+use crate::i18n::Locale;
 use crate::ids::{TenantId, UserId};
 use crate::state::AppState;
 use crate::tenancy::Tenant;
@@ -24,6 +25,7 @@ use crate::web::authoring::staff::Admin;
 use crate::web::csrf::{anonymous_page, check_anonymous};
 use crate::web::forms::{Page, SimpleForm, checked, render};
 use crate::web::host::{School, audited_by};
+use crate::web::lang;
 
 /// `POST /admin/invitations`: one person.
 pub async fn invite_one(
@@ -134,14 +136,15 @@ pub struct AcceptForm {
     csrf: String,
 }
 
-fn gone(state: &AppState, school: &Tenant) -> Result<HttpResponse, AppError> {
+fn gone(state: &AppState, locale: Locale, school: &Tenant) -> Result<HttpResponse, AppError> {
     crate::web::notice::notice(
         state,
+        locale,
         &Viewer(None),
         school,
         StatusCode::GONE,
-        "This invitation no longer works",
-        "It was accepted already, or has expired. Ask the school for a new one.",
+        "invitation-gone-title",
+        "invitation-gone",
     )
 }
 
@@ -193,7 +196,7 @@ pub async fn accept_form(
             StatusCode::OK,
             &[],
         ),
-        None => gone(&state, &school),
+        None => gone(&state, lang::of(&req, &school), &school),
     }
 }
 
@@ -209,7 +212,7 @@ pub async fn accept(
     check_anonymous(&req, &state, &form.csrf)?;
     let token = token.into_inner();
     let Some(mut invite) = pending(&state, school.id, token.clone()).await? else {
-        return gone(&state, &school);
+        return gone(&state, lang::of(&req, &school), &school);
     };
     let name = form.name.trim();
     if !name.is_empty() {
@@ -272,7 +275,7 @@ pub async fn accept(
     )
     .await?;
     let Some(session) = session else {
-        return gone(&state, &school);
+        return gone(&state, lang::of(&req, &school), &school);
     };
     Ok(HttpResponse::SeeOther()
         .insert_header((actix_web::http::header::LOCATION, "/learn"))

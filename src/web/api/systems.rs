@@ -176,7 +176,7 @@ async fn account(
     state: &AppState,
     client: &ApiClient,
     email: &str,
-) -> Result<(UserId, String), AppError> {
+) -> Result<(UserId, String, Option<String>), AppError> {
     let email = parse_email(email)
         .ok_or_else(|| AppError::Unprocessable("email is not an email address.".into()))?;
     let tenant = client.school.id;
@@ -207,13 +207,14 @@ pub async fn enroll(
 ) -> Result<HttpResponse, ApiError> {
     client.needs(Scope::EnrollmentsWrite)?;
     course_slug(&body.course)?;
-    let (user, name) = account(&state, &client, &body.email).await?;
+    let (user, name, locale) = account(&state, &client, &body.email).await?;
     let email = parse_email(&body.email).unwrap_or_default();
     let notice = crate::learning::notices::EnrollNotice {
         composer: state.mail.clone(),
         school: client.school.clone(),
         name,
         email: email.clone(),
+        locale: client.school.locale_for(locale.as_deref()),
     };
     let outcome = state
         .registry
@@ -293,7 +294,7 @@ pub async fn complete(
     if !is_slug(&body.lesson, 120) {
         return Err(AppError::Unprocessable("lesson is not a lesson slug.".into()).into());
     }
-    let (user, _) = account(&state, &client, &body.email).await?;
+    let (user, ..) = account(&state, &client, &body.email).await?;
     let tenant = client.school.id;
     let (course, lesson) = (body.course.clone(), body.lesson.clone());
     let (course_id, lesson_id) =

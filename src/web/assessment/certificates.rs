@@ -20,6 +20,7 @@ use crate::redirect::see_other;
 use crate::state::AppState;
 use crate::web::csrf::form_user;
 use crate::web::host::{School, audited_by};
+use crate::web::lang::Lang;
 
 fn certificate_id(raw: &str) -> Result<Uuid, AppError> {
     raw.parse().map_err(|_| AppError::NotFound)
@@ -30,6 +31,7 @@ fn certificate_id(raw: &str) -> Result<Uuid, AppError> {
 pub async fn verify(
     School(tenant): School,
     viewer: Viewer,
+    Lang(locale): Lang,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
@@ -47,7 +49,13 @@ pub async fn verify(
     );
     Ok(HttpResponse::Ok()
         .content_type(ContentType::html())
-        .body(render_for(&state.views, &viewer, "certificate.html", &c)?))
+        .body(render_for(
+            &state.views,
+            locale,
+            &viewer,
+            "certificate.html",
+            &c,
+        )?))
 }
 
 /// The PDF, through a signed media link. A revoked certificate has none.

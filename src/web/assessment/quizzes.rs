@@ -180,7 +180,13 @@ pub async fn result(
     Ok(HttpResponse::Ok()
         .content_type(ContentType::html())
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(render_for(&state.views, &viewer, "quiz_result.html", &c)?))
+        .body(render_for(
+            &state.views,
+            user.locale,
+            &viewer,
+            "quiz_result.html",
+            &c,
+        )?))
 }
 
 /// The quiz's questions as a GIFT file, for Moodle or another EduFlow course.

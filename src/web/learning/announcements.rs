@@ -20,6 +20,7 @@ use crate::state::AppState;
 use crate::web::authoring::staff::Staff;
 use crate::web::forms::{SimpleForm, checked, id};
 use crate::web::host::School;
+use crate::web::lang::Lang;
 
 /// `POST /author/courses/{course}/announcements`: `subject`, `body` (Markdown).
 pub async fn announce(
@@ -56,7 +57,7 @@ pub async fn announce(
                 .select((courses::slug, courses::title))
                 .first(conn)
                 .await?;
-            let learners: Vec<(Uuid, String, String)> = enrollments::table
+            let learners: Vec<(Uuid, String, String, Option<String>)> = enrollments::table
                 .inner_join(
                     users::table.on(users::id
                         .eq(enrollments::user_id)
@@ -66,13 +67,13 @@ pub async fn announce(
                 .filter(enrollments::course_id.eq(course.0))
                 .filter(enrollments::announcements)
                 .filter(users::suspended_at.is_null())
-                .select((users::id, users::name, users::email))
+                .select((users::id, users::name, users::email, users::locale))
                 .load(conn)
                 .await?;
             let origin = composer.origin(&letterhead);
             let mails = learners
                 .iter()
-                .map(|(learner, name, email)| {
+                .map(|(learner, name, email, locale)| {
                     let learner = UserId(*learner);
                     let sig = key.sign(tenant, course, learner);
                     let mut ctx = tera::Context::new();
@@ -89,7 +90,13 @@ pub async fn announce(
                             course = course.0
                         ),
                     );
-                    composer.compose(&letterhead, Kind::Announcement, (email, Some(learner)), ctx)
+                    composer.compose(
+                        &letterhead,
+                        Kind::Announcement,
+                        (email, Some(learner)),
+                        letterhead.locale_for(locale.as_deref()),
+                        ctx,
+                    )
                 })
                 .collect::<Result<Vec<Mail>, AppError>>()?;
             outbox::enqueue_many(conn, tenant, &mails).await?;
@@ -132,6 +139,7 @@ fn signed(
 /// mail scanners follow links.
 pub async fn confirm(
     School(school): School,
+    Lang(locale): Lang,
     state: web::Data<AppState>,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, AppError> {
@@ -147,6 +155,7 @@ pub async fn confirm(
         .content_type(actix_web::http::header::ContentType::html())
         .body(crate::accounts::render_for(
             &state.views,
+            locale,
             &Viewer(None),
             "unsubscribe.html",
             &c,
@@ -157,6 +166,7 @@ pub async fn confirm(
 /// request (RFC 8058). The signature is the authority: no session, no form token.
 pub async fn unsubscribe(
     School(school): School,
+    Lang(locale): Lang,
     state: web::Data<AppState>,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, AppError> {
@@ -179,10 +189,11 @@ pub async fn unsubscribe(
     .await?;
     crate::web::notice::notice(
         &state,
+        locale,
         &Viewer(None),
         &school,
         StatusCode::OK,
-        "Unsubscribed",
-        "You will get no more announcements from this course.",
+        "unsubscribed-title",
+        "unsubscribed",
     )
 }

@@ -16,6 +16,7 @@ use crate::state::AppState;
 use crate::web::catalog::{course_page, html};
 use crate::web::csrf::{CsrfForm, form_user};
 use crate::web::host::School;
+use crate::web::lang::Lang;
 use crate::web::learning::access::{
     course_slug, is_staff, learner, lesson_gate, load_lesson, may_view, state_of,
 };
@@ -53,6 +54,7 @@ pub async fn enroll(
         school: tenant.clone(),
         name: user.name.clone(),
         email: user.email.clone(),
+        locale: user.locale,
     };
     let outcome = state
         .registry
@@ -109,6 +111,7 @@ pub async fn lesson(
     req: HttpRequest,
     School(tenant): School,
     viewer: Viewer,
+    Lang(locale): Lang,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
@@ -117,7 +120,7 @@ pub async fn lesson(
     course_slug(&lesson)?;
     let cached = state
         .registry
-        .page(&tenant, PageKey::Lesson(course.clone(), lesson))
+        .page(&tenant, PageKey::Lesson(course.clone(), lesson, locale))
         .await?;
     let page = cached
         .lesson
@@ -126,7 +129,7 @@ pub async fn lesson(
     let learner = learner(&state, &tenant, &viewer).await?;
     if !may_view(page, &viewer, learner.as_deref()) {
         // Never the content: the course page, with its enroll prompt.
-        return course_page(&req, &state, &tenant, &viewer, &course).await;
+        return course_page(&req, &state, &tenant, &viewer, locale, &course).await;
     }
     if let Some(l) = learner
         .as_deref()
@@ -136,7 +139,7 @@ pub async fn lesson(
     }
     if let Some(quiz) = &cached.quiz {
         let mut res = html(&req, &cached, &viewer, || {
-            quiz_page::slots(&viewer, learner.as_deref(), page, quiz)
+            quiz_page::slots(locale, &viewer, learner.as_deref(), page, quiz)
         });
         // Its questions come in a new order on every showing, and its attempts change.
         res.headers_mut().insert(
@@ -146,7 +149,7 @@ pub async fn lesson(
         return Ok(res);
     }
     Ok(html(&req, &cached, &viewer, || {
-        lesson_page::slots(&viewer, learner.as_deref(), page)
+        lesson_page::slots(locale, &viewer, learner.as_deref(), page)
     }))
 }
 
@@ -195,16 +198,17 @@ pub async fn dashboard(
     req: HttpRequest,
     School(tenant): School,
     viewer: Viewer,
+    Lang(locale): Lang,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let Some(learner) = learner(&state, &tenant, &viewer).await? else {
         return Err(AppError::SignIn("/learn".into()));
     };
-    let shell = state.registry.page(&tenant, PageKey::Learn).await?;
+    let shell = state.registry.page(&tenant, PageKey::Learn(locale)).await?;
     Ok(html(&req, &shell, &viewer, || {
         vec![
-            (ACCOUNT_SLOT, account_slot(&viewer)),
-            (DASHBOARD_SLOT, dashboard_slot(&learner)),
+            (ACCOUNT_SLOT, account_slot(locale, &viewer)),
+            (DASHBOARD_SLOT, dashboard_slot(locale, &learner)),
         ]
     }))
 }

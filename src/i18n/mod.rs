@@ -1,0 +1,11 @@
+//! Every language EduFlow speaks: the messages of `locales/<tag>/*.ftl` (compiled in, so one
+//! binary carries them all), looked up per request's [`Locale`]. English is the source: a message
+//! missing from another language falls back to it, and the tests keep that from happening.
+
+mod catalogue;
+mod locale;
+mod numbers;
+mod pseudo;
+
+pub use catalogue::Args;
+pub use locale::{Direction, Locale, negotiate, serialize_named};
