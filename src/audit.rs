@@ -57,6 +57,7 @@ pub const ACTIONS: &[&str] = &[
     "sso.provider_changed",
     "sso.provider_removed",
     "sso.only_changed",
+    "school.look_changed",
 ];
 
 /// Who acted, and from where.

@@ -6,29 +6,31 @@ use actix_web::http::header::{self, ContentType};
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::json;
 
+use crate::i18n::{Locale, Msg};
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("{0}")]
-    BadRequest(String),
+    BadRequest(Msg),
     #[error("not found")]
     NotFound,
     #[error("there is no school at this address")]
     NoSchool,
     #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Msg),
     #[error("sign in first")]
     Unauthorized,
     /// A page that needs a signed-in user: the browser is sent to log in, then back to `.0`.
     #[error("sign in first")]
     SignIn(String),
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Msg),
     #[error("{0}")]
-    TooLarge(String),
+    TooLarge(Msg),
     #[error("{0}")]
-    Unsupported(String),
+    Unsupported(Msg),
     #[error("{0}")]
-    Unprocessable(String),
+    Unprocessable(Msg),
     #[error("too many requests; try again in {}", wait(*.0))]
     TooManyRequests(u64),
     #[error("the service is busy, please retry shortly")]
@@ -41,7 +43,7 @@ pub enum AppError {
     /// A service the request depends on (a school's identity provider) failed or refused to
     /// talk: the message says which, for the person; the cause is logged.
     #[error("{0}")]
-    BadGateway(String, #[source] anyhow::Error),
+    BadGateway(Msg, #[source] anyhow::Error),
     /// The school (named) is suspended by an operator: its data is kept, nothing is served.
     #[error("{0} is closed for now. Please come back later.")]
     Suspended(String),
@@ -59,8 +61,8 @@ fn wait(seconds: u64) -> String {
 }
 
 impl AppError {
-    pub fn bad_request(msg: impl Into<String>) -> Self {
-        Self::BadRequest(msg.into())
+    pub fn bad_request(msg: Msg) -> Self {
+        Self::BadRequest(msg)
     }
 
     pub fn internal(err: impl Into<anyhow::Error>) -> Self {
@@ -105,7 +107,7 @@ impl AppError {
                 tracing::warn!(error = %cause, "service unavailable")
             }
             Self::BadGateway(what, cause) => {
-                tracing::warn!(error = %format!("{cause:#}"), what, "upstream failed")
+                tracing::warn!(error = %format!("{cause:#}"), %what, "upstream failed")
             }
             _ => {}
         }
@@ -123,24 +125,70 @@ impl AppError {
         }
     }
 
+    /// What the person reads, in any language: the message carried, or the variant's own.
+    pub fn message(&self) -> Msg {
+        match self {
+            Self::BadRequest(m)
+            | Self::Forbidden(m)
+            | Self::Conflict(m)
+            | Self::TooLarge(m)
+            | Self::Unsupported(m)
+            | Self::Unprocessable(m)
+            | Self::BadGateway(m, _) => m.clone(),
+            Self::NotFound => Msg::new("error-not-found"),
+            Self::NoSchool => Msg::new("error-no-school-here"),
+            Self::Unauthorized | Self::SignIn(_) => Msg::new("error-sign-in-first"),
+            Self::TooManyRequests(s) if *s < 120 => {
+                Msg::new("error-too-many-seconds").number("n", *s as f64)
+            }
+            Self::TooManyRequests(s) => {
+                Msg::new("error-too-many-minutes").number("n", s.div_ceil(60) as f64)
+            }
+            Self::Unavailable(_) | Self::NeedsPrimary(_) => Msg::new("error-busy"),
+            Self::Suspended(name) => Msg::new("error-suspended").text("school", name.clone()),
+            Self::Internal(_) => Msg::new("error-internal"),
+        }
+    }
+
     fn title(&self) -> &'static str {
         if let Self::Suspended(_) = self {
-            return "Closed for now";
+            return "error-title-closed";
         }
         match self.status_code() {
-            StatusCode::BAD_REQUEST => "Bad request",
-            StatusCode::NOT_FOUND => "Not found",
-            StatusCode::FORBIDDEN => "Forbidden",
-            StatusCode::UNAUTHORIZED => "Sign in first",
-            StatusCode::CONFLICT => "Not possible",
-            StatusCode::PAYLOAD_TOO_LARGE => "Too large",
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => "Unsupported file",
-            StatusCode::UNPROCESSABLE_ENTITY => "Cannot use this file",
-            StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
-            StatusCode::SERVICE_UNAVAILABLE => "Busy",
-            StatusCode::BAD_GATEWAY => "Not reachable",
-            _ => "Something went wrong",
+            StatusCode::BAD_REQUEST => "error-title-400",
+            StatusCode::NOT_FOUND => "error-title-404",
+            StatusCode::FORBIDDEN => "error-title-403",
+            StatusCode::UNAUTHORIZED => "error-title-401",
+            StatusCode::CONFLICT => "error-title-409",
+            StatusCode::PAYLOAD_TOO_LARGE => "error-title-413",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => "error-title-415",
+            StatusCode::UNPROCESSABLE_ENTITY => "error-title-422",
+            StatusCode::TOO_MANY_REQUESTS => "error-title-429",
+            StatusCode::SERVICE_UNAVAILABLE => "error-title-503",
+            StatusCode::BAD_GATEWAY => "error-title-502",
+            _ => "error-title-500",
         }
+    }
+
+    /// The error page for a person reading `locale`.
+    pub fn page_in(&self, locale: Locale) -> HttpResponse {
+        if let Self::SignIn(next) = self {
+            let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+            return crate::redirect::see_other(format!("/login?next={next}"));
+        }
+        let mut builder = HttpResponse::build(self.status_code());
+        self.retry_after(&mut builder);
+        let message = escape_html(&self.message().in_(locale));
+        let title = escape_html(&locale.t(self.title()));
+        let home = escape_html(&locale.t("home"));
+        let (lang, dir) = (locale.tag(), locale.direction().as_str());
+        builder.content_type(ContentType::html()).body(format!(
+            "<!doctype html><html lang=\"{lang}\" dir=\"{dir}\"><head><meta charset=\"utf-8\">\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+             <title>{title}</title><link rel=\"stylesheet\" href=\"/static/app.css\"></head>\
+             <body><main id=\"main\" class=\"error\"><h1>{title}</h1><p>{message}</p>\
+             <p><a href=\"/\">{home}</a></p></main></body></html>"
+        ))
     }
 }
 
@@ -202,21 +250,7 @@ impl ResponseError for AppError {
 
     fn error_response(&self) -> HttpResponse {
         self.log();
-        if let Self::SignIn(next) = self {
-            let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
-            return crate::redirect::see_other(format!("/login?next={next}"));
-        }
-        let mut builder = HttpResponse::build(self.status_code());
-        self.retry_after(&mut builder);
-        let message = escape_html(&self.to_string());
-        let title = self.title();
-        builder.content_type(ContentType::html()).body(format!(
-            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-             <title>{title}</title><link rel=\"stylesheet\" href=\"/static/app.css\"></head>\
-             <body><main class=\"error\"><h1>{title}</h1><p>{message}</p>\
-             <p><a href=\"/\">Home</a></p></main></body></html>"
-        ))
+        self.page_in(Locale::SOURCE)
     }
 }
 
@@ -235,18 +269,31 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         self.0.log();
+        self.json_in(Locale::SOURCE)
+    }
+}
+
+impl ApiError {
+    /// The JSON error for a client reading `locale`: the human message in it, and the message's
+    /// id as a `code` that stays the same in every language.
+    pub fn json_in(&self, locale: Locale) -> HttpResponse {
         let mut builder = HttpResponse::build(self.status_code());
         self.0.retry_after(&mut builder);
-        builder.json(json!({ "error": self.0.to_string(), "status": self.status_code().as_u16() }))
+        let message = self.0.message();
+        builder.json(json!({
+            "error": message.in_(locale),
+            "code": message.id(),
+            "status": self.status_code().as_u16(),
+        }))
     }
 }
 
 /// `err` as the client at `path` reads errors: JSON under `/api/`, a page elsewhere.
 pub fn respond_for(path: &str, err: AppError) -> HttpResponse {
     if path.starts_with("/api/") {
-        ApiError(err).error_response()
+        HttpResponse::from_error(ApiError(err))
     } else {
-        err.error_response()
+        HttpResponse::from_error(err)
     }
 }
 

@@ -11,6 +11,7 @@ use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
+use crate::i18n::Msg;
 
 /// Largest urlencoded form accepted.
 pub const FORM_LIMIT: usize = 64 * 1024;
@@ -22,9 +23,7 @@ pub fn is_storable(s: &str) -> bool {
 }
 
 pub fn unstorable() -> AppError {
-    AppError::bad_request(
-        "The form contains characters that cannot be stored (a NUL or another control character).",
-    )
+    AppError::bad_request(Msg::new("error-the-form-contains-characters-that"))
 }
 
 /// A `application/x-www-form-urlencoded` body whose every name and value is storable, decoded
@@ -45,7 +44,7 @@ impl<T> std::ops::Deref for Form<T> {
 }
 
 fn unreadable(e: impl std::fmt::Display) -> AppError {
-    AppError::bad_request(format!("The form could not be read: {e}"))
+    AppError::bad_request(Msg::new("error-form-unreadable").text("reason", e.to_string()))
 }
 
 impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
@@ -72,7 +71,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
             while let Some(chunk) = payload.next().await {
                 let chunk = chunk.map_err(unreadable)?;
                 if body.len() + chunk.len() > FORM_LIMIT {
-                    return Err(AppError::TooLarge("The form is too large.".into()));
+                    return Err(AppError::TooLarge(Msg::new("error-the-form-is-too-large")));
                 }
                 body.extend_from_slice(&chunk);
             }
@@ -96,7 +95,7 @@ pub async fn reject_control_urls(
     let decoded = |s: &str| percent_encoding_bytes(s).any(|b| b < 0x20 || b == 0x7f);
     let query_bad = uri.query().is_some_and(|q| decoded(&q.replace('+', " ")));
     if decoded(uri.path()) || query_bad {
-        let err = AppError::bad_request("The address contains a control character.");
+        let err = AppError::bad_request(Msg::new("error-the-address-contains-a-control"));
         let res = crate::error::respond_for(req.path(), err);
         return Ok(req.into_response(res).map_into_right_body());
     }

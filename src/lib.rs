@@ -12,6 +12,7 @@ pub mod bytes;
 pub mod catalog;
 pub mod cli;
 pub mod clock;
+pub mod colour;
 pub mod config;
 pub mod db;
 pub mod deflated;

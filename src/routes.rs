@@ -7,7 +7,8 @@ use crate::web::accounts::{
     email_change, language, personal, recovery, sign_in, sso, verification,
 };
 use crate::web::admin::{
-    api_tokens, audit, invitations, learners, roster, sso as admin_sso, webhooks,
+    api_tokens, audit, invitations, learners, roster, school as admin_school, sso as admin_sso,
+    webhooks,
 };
 use crate::web::api::catalog as api;
 use crate::web::api::learning as api_learning;
@@ -189,6 +190,8 @@ fn text(cfg: &mut web::ServiceConfig) {
             "/admin/webhooks/{endpoint}/deliveries/{delivery}/redeliver",
             web::post().to(webhooks::redeliver),
         )
+        .route("/admin/school", web::get().to(admin_school::show))
+        .route("/admin/school", web::post().to(admin_school::save))
         .route("/admin/sso", web::get().to(admin_sso::list))
         .route("/admin/sso", web::post().to(admin_sso::save))
         .route("/admin/sso/only", web::post().to(admin_sso::only))

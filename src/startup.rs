@@ -23,6 +23,7 @@ use crate::api_tokens::live::{LIVE_TOKENS, LiveTokens};
 use crate::db::listener::{self, Change};
 use crate::db::{PoolSettings, Pools, global_tx, migrate};
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::mail::Composer;
 use crate::mail::sender::{Pace, Sender};
 use crate::mail::transport::Transport;
@@ -244,36 +245,38 @@ impl Application {
         });
         let app_state = state.clone();
         let https = settings.https;
-        let mut server =
-            HttpServer::new(move || {
-                App::new()
-                    .app_data(app_state.clone())
-                    // Extractor errors as the client reads them: JSON under /api/, pages elsewhere.
-                    .app_data(
-                        web::JsonConfig::default()
-                            .limit(4096)
-                            .error_handler(|err, req| {
-                                let err = AppError::bad_request(format!(
-                                    "The JSON body could not be read: {err}"
-                                ));
-                                crate::error::extractor_error(req, err)
-                            }),
-                    )
-                    .app_data(web::PathConfig::default().error_handler(|_, req| {
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(app_state.clone())
+                // Extractor errors as the client reads them: JSON under /api/, pages elsewhere.
+                .app_data(
+                    web::JsonConfig::default()
+                        .limit(4096)
+                        .error_handler(|err, req| {
+                            let err = AppError::bad_request(
+                                Msg::new("error-json-unreadable").text("reason", err.to_string()),
+                            );
+                            crate::error::extractor_error(req, err)
+                        }),
+                )
+                .app_data(
+                    web::PathConfig::default().error_handler(|_, req| {
                         crate::error::extractor_error(req, AppError::NotFound)
-                    }))
-                    .wrap(from_fn(crate::web::lang::choose))
-                    .wrap(from_fn(crate::web::gate::fair))
-                    .wrap(from_fn(crate::web::gate::suspended))
-                    .wrap(from_fn(crate::input::reject_control_urls))
-                    .wrap(security_headers(https))
-                    .wrap(from_fn(crate::web::freshness::track))
-                    .wrap(from_fn(crate::web::regions::replay_writes))
-                    .wrap(from_fn(access_log))
-                    .configure(crate::routes::configure)
-            })
-            .listen(listener)?
-            .shutdown_timeout(10);
+                    }),
+                )
+                .wrap(from_fn(crate::web::lang::choose))
+                .wrap(from_fn(crate::web::gate::fair))
+                .wrap(from_fn(crate::web::gate::suspended))
+                .wrap(from_fn(crate::web::lang::localize_errors))
+                .wrap(from_fn(crate::input::reject_control_urls))
+                .wrap(security_headers(https))
+                .wrap(from_fn(crate::web::freshness::track))
+                .wrap(from_fn(crate::web::regions::replay_writes))
+                .wrap(from_fn(access_log))
+                .configure(crate::routes::configure)
+        })
+        .listen(listener)?
+        .shutdown_timeout(10);
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }

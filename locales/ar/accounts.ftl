@@ -88,3 +88,4 @@ reset-link-gone = رابط إعادة التعيين يعمل مرة واحدة�
 unsubscribed-title = تم إلغاء الاشتراك
 unsubscribed = لن تصلك إعلانات أخرى من هذه الدورة.
 error-language-not-offered = اختر إحدى لغات المدرسة.
+notice-password-changed = تم تغيير كلمة مرورك، وسُجّل خروج كل الأجهزة. سجّل الدخول بكلمة المرور الجديدة.

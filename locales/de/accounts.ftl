@@ -86,3 +86,4 @@ reset-link-gone = Ein Link zum Zurücksetzen funktioniert einmal, 30 Minuten lan
 unsubscribed-title = Abbestellt
 unsubscribed = Sie erhalten keine Ankündigungen dieses Kurses mehr.
 error-language-not-offered = Wählen Sie eine der Sprachen der Schule.
+notice-password-changed = Ihr Passwort wurde geändert, und alle Geräte wurden abgemeldet. Melden Sie sich mit dem neuen an.

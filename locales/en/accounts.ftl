@@ -88,3 +88,4 @@ reset-link-gone = A reset link works once, for 30 minutes. Ask for a new one fro
 unsubscribed-title = Unsubscribed
 unsubscribed = You will get no more announcements from this course.
 error-language-not-offered = Choose one of the school's languages.
+notice-password-changed = Your password was changed, and every device was signed out. Log in with the new one.

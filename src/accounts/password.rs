@@ -20,13 +20,14 @@ fn hasher() -> Argon2<'static> {
 pub struct NewPassword(String);
 
 impl NewPassword {
+    /// The password, or the id of the message saying what is wrong with it.
     pub fn parse(raw: &str, email: &str) -> Result<Self, &'static str> {
         let n = raw.chars().count();
         if n < MIN_LEN {
-            return Err("Use at least 10 characters.");
+            return Err("error-password-short");
         }
         if n > MAX_LEN {
-            return Err("Use at most 128 characters.");
+            return Err("error-password-long");
         }
         let lower = raw.to_lowercase();
         if COMMON.lines().any(|common| common == lower)
@@ -35,7 +36,7 @@ impl NewPassword {
                 .chars()
                 .all(|c| c == lower.chars().next().unwrap_or(' '))
         {
-            return Err("This password is too common; choose another.");
+            return Err("error-password-common");
         }
         Ok(Self(raw.to_owned()))
     }

@@ -7,6 +7,7 @@ use super::sessions::Role;
 use crate::db::schema::users;
 use crate::error::AppError;
 use crate::i18n::Locale;
+use crate::i18n::Msg;
 use crate::ids::{TenantId, UserId};
 
 pub struct NewUser<'a> {
@@ -102,9 +103,9 @@ pub async fn upsert(
     // A concurrent create of the same address wins; this call then finds it.
     match create(conn, tenant, new).await? {
         Some(id) => Ok(Upserted::Created(id)),
-        None => Err(AppError::Conflict(
-            "Another request created this account at the same moment; retry.".into(),
-        )),
+        None => Err(AppError::Conflict(Msg::new(
+            "error-another-request-created-this-account",
+        ))),
     }
 }
 

@@ -10,6 +10,7 @@ use super::{gift, quizzes};
 use crate::db::schema::{courses, lessons, sections};
 use crate::db::{PgPool, tenant_tx};
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::slug::slugify;
 
 /// Adds the quiz and returns its lesson's id.
@@ -21,12 +22,12 @@ pub async fn import(
     source: &str,
     settings: &quizzes::Settings,
 ) -> Result<Uuid, AppError> {
-    gift::parse(source).map_err(|e| AppError::Unprocessable(e.to_string()))?;
+    gift::parse(source).map_err(|e| AppError::Unprocessable(Msg::plain(e.to_string())))?;
     let title = title.trim().to_owned();
     if title.is_empty() || title.chars().count() > 200 {
-        return Err(AppError::Unprocessable(
-            "the title has 1 to 200 characters".into(),
-        ));
+        return Err(AppError::Unprocessable(Msg::new(
+            "error-the-title-has-1-to",
+        )));
     }
     let base = match slugify(&title, 100) {
         s if s.is_empty() => "quiz".to_owned(),
@@ -44,7 +45,9 @@ pub async fn import(
                 .await
                 .optional()?
                 .ok_or_else(|| {
-                    AppError::Unprocessable(format!("no course {course} at that school"))
+                    AppError::Unprocessable(
+                        Msg::new("error-no-course-here").text("course", course.to_string()),
+                    )
                 })?;
             let last: Option<Uuid> = sections::table
                 .filter(sections::tenant_id.eq(tenant.0))

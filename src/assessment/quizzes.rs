@@ -11,6 +11,7 @@ use super::gift::{self, Question};
 use super::grading::{Marked, Outcome};
 use crate::db::schema::{enrollments, quiz_attempts, quizzes};
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::ids::{TenantId, UserId};
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -198,9 +199,9 @@ pub async fn record(
         .await
         .optional()?;
     if enrolled.is_none() {
-        return Err(AppError::Forbidden(
-            "Enroll in the course to take its quizzes.".into(),
-        ));
+        return Err(AppError::Forbidden(Msg::new(
+            "error-enroll-in-the-course-to",
+        )));
     }
     let made: i64 = quiz_attempts::table
         .filter(quiz_attempts::user_id.eq(user.0))
@@ -209,10 +210,9 @@ pub async fn record(
         .get_result(conn)
         .await?;
     if let Some(limit) = max_attempts.filter(|&m| made >= i64::from(m)) {
-        return Err(AppError::Conflict(format!(
-            "You have used all {limit} attempt{} at this quiz.",
-            if limit == 1 { "" } else { "s" }
-        )));
+        return Err(AppError::Conflict(
+            Msg::new("error-quiz-attempts-used").number("count", limit),
+        ));
     }
     Ok(diesel::insert_into(quiz_attempts::table)
         .values((

@@ -7,10 +7,11 @@ use serde::Serialize;
 
 use crate::assessment::gift::{self, Question};
 use crate::assessment::quizzes::Settings;
+use crate::i18n::Msg;
 use crate::slug::{is_slug, slugify};
 
 /// Messages by field name, shown beside each field when the form is re-shown.
-pub type FieldErrors = BTreeMap<&'static str, String>;
+pub type FieldErrors = BTreeMap<&'static str, Msg>;
 
 pub const LEVELS: &[&str] = &["beginner", "intermediate", "advanced"];
 const MAX_TAGS: usize = 10;
@@ -42,14 +43,17 @@ fn text(
 ) -> String {
     let value = value.trim();
     if required && value.is_empty() {
-        errors.insert(field, "Required.".into());
+        errors.insert(field, Msg::new("field-required"));
     } else if value.chars().count() > max {
-        errors.insert(field, format!("At most {max} characters."));
+        errors.insert(
+            field,
+            Msg::new("field-at-most-chars").number("max", max as u32),
+        );
     } else if value
         .chars()
         .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
     {
-        errors.insert(field, "Contains control characters.".into());
+        errors.insert(field, Msg::new("field-control-chars"));
     }
     value.to_owned()
 }
@@ -66,7 +70,7 @@ fn slug(errors: &mut FieldErrors, given: &str, title: &str, max: usize) -> Strin
     if !is_slug(&slug, max) && !derived_from_bad_title {
         errors.insert(
             "slug",
-            format!("Use lowercase letters, digits and single dashes (at most {max})."),
+            Msg::new("field-slug-rule").number("max", max as u32),
         );
     }
     slug
@@ -106,7 +110,7 @@ impl CourseInput {
         );
         let category = form.get("category").trim().to_owned();
         if !categories.contains(&category) {
-            e.insert("category", "Choose one of the school's categories.".into());
+            e.insert("category", Msg::new("field-choose-category"));
         }
         let mut tags = Vec::new();
         for tag in form.get("tags").split(',') {
@@ -115,27 +119,27 @@ impl CourseInput {
                 continue;
             }
             if !is_slug(&tag, 40) {
-                e.insert(
-                    "tags",
-                    format!("“{tag}” is not a tag: lowercase letters, digits and dashes."),
-                );
+                e.insert("tags", Msg::new("field-not-a-tag").text("tag", tag.clone()));
             } else if !tags.contains(&tag) {
                 tags.push(tag);
             }
         }
         if tags.len() > MAX_TAGS {
-            e.insert("tags", format!("At most {MAX_TAGS} tags."));
+            e.insert(
+                "tags",
+                Msg::new("field-at-most-tags").number("max", MAX_TAGS as u32),
+            );
         }
         let level = form.get("level").trim().to_owned();
         if !LEVELS.contains(&level.as_str()) {
-            e.insert("level", "Choose a level.".into());
+            e.insert("level", Msg::new("field-choose-level"));
         }
         let duration_minutes = match form.get("duration_minutes").trim() {
             "" => 0,
             n => match n.parse::<i32>() {
                 Ok(n) if (0..=100_000).contains(&n) => n,
                 _ => {
-                    e.insert("duration_minutes", "A whole number of minutes.".into());
+                    e.insert("duration_minutes", Msg::new("field-minutes"));
                     0
                 }
             },
@@ -145,10 +149,7 @@ impl CourseInput {
             n => match n.parse::<i32>() {
                 Ok(n) if (1..=1_000_000).contains(&n) => Some(n),
                 _ => {
-                    e.insert(
-                        "enrollment_cap",
-                        "A whole number of learners, at least 1 (or empty: no limit).".into(),
-                    );
+                    e.insert("enrollment_cap", Msg::new("field-cap"));
                     None
                 }
             },
@@ -158,10 +159,7 @@ impl CourseInput {
             raw => match parse_instant(raw) {
                 Some(at) => Some(at),
                 None => {
-                    e.insert(
-                        "enrollment_ends_at",
-                        "A date and time, YYYY-MM-DDTHH:MM in UTC (or empty: never).".into(),
-                    );
+                    e.insert("enrollment_ends_at", Msg::new("field-closes-at"));
                     None
                 }
             },
@@ -175,7 +173,7 @@ impl CourseInput {
             if !is_slug(&p, 120) {
                 e.insert(
                     "prerequisites",
-                    format!("“{p}” is not a course slug: lowercase letters, digits and dashes."),
+                    Msg::new("field-not-a-course-slug").text("slug", p.clone()),
                 );
             }
             prerequisites.push(p);
@@ -183,7 +181,7 @@ impl CourseInput {
         if prerequisites.len() > MAX_TAGS {
             e.insert(
                 "prerequisites",
-                format!("At most {MAX_TAGS} prerequisites."),
+                Msg::new("field-at-most-prerequisites").number("max", MAX_TAGS as u32),
             );
         }
         if e.is_empty() {
@@ -256,14 +254,14 @@ impl LessonInput {
             None
         } else {
             let questions = gift::parse(source)
-                .map_err(|err| e.insert("gift", err.to_string()))
+                .map_err(|err| e.insert("gift", Msg::plain(err.to_string())))
                 .ok();
             let settings = Settings::parse(
                 form.get("pass_mark"),
                 form.get("max_attempts"),
                 checked_box(form, "shuffle"),
             )
-            .map_err(|(field, message)| e.insert(field, message))
+            .map_err(|(field, message)| e.insert(field, Msg::plain(message)))
             .ok();
             questions
                 .zip(settings)
@@ -312,20 +310,14 @@ pub fn section_schedule(form: &impl Fields) -> Result<Schedule, FieldErrors> {
             .ok()
             .filter(|n| (1..=3650).contains(n))
             .or_else(|| {
-                e.insert(
-                    "unlock_after_days",
-                    "A whole number of days from 1 to 3650 (or empty: at once).".into(),
-                );
+                e.insert("unlock_after_days", Msg::new("field-days"));
                 None
             }),
     };
     let at = match form.get("unlock_at").trim() {
         "" => None,
         raw => parse_instant(raw).or_else(|| {
-            e.insert(
-                "unlock_at",
-                "A date and time, YYYY-MM-DDTHH:MM in UTC (or empty).".into(),
-            );
+            e.insert("unlock_at", Msg::new("field-opens-at"));
             None
         }),
     };
@@ -407,7 +399,7 @@ mod tests {
         }
         let long = "x".repeat(201);
         let e = LessonInput::parse(&form(&[("title", &long)])).unwrap_err();
-        assert_eq!(e["title"], "At most 200 characters.");
+        assert_eq!(e["title"].to_string(), "At most 200 characters.");
         let e = LessonInput::parse(&form(&[
             ("title", "Quiz"),
             ("gift", "Q1 {=a ~b}\n\nQ2 {=x -> y}"),
@@ -415,10 +407,13 @@ mod tests {
         ]))
         .unwrap_err();
         assert_eq!(
-            e["gift"],
+            e["gift"].to_string(),
             "line 3: Matching questions (->) are not supported."
         );
-        assert_eq!(e["pass_mark"], "A whole percentage from 0 to 100.");
+        assert_eq!(
+            e["pass_mark"].to_string(),
+            "A whole percentage from 0 to 100."
+        );
         let quiz = LessonInput::parse(&form(&[
             ("title", "Quiz"),
             ("gift", "Q1 {=a ~b}"),

@@ -18,6 +18,7 @@ use crate::db::{PgPool, Pools, tenant_tx};
 use crate::encoded::Page;
 use crate::error::AppError;
 use crate::i18n::Locale;
+use crate::i18n::Msg;
 use crate::ids::TenantId;
 use crate::learning::store::{self as lesson_store, LessonPage};
 use crate::learning::{DASHBOARD_SLOT, ENROLLMENT_SLOT, enrollment_slot};
@@ -312,9 +313,9 @@ fn render(
     let html =
         |name: &str, c: &tera::Context| ctx.views.render(locale, name, c).map(String::into_bytes);
     match (key, data) {
-        (_, Data::UnknownCategory(c)) => {
-            Err(AppError::bad_request(format!("unknown category `{c}`")))
-        }
+        (_, Data::UnknownCategory(c)) => Err(AppError::bad_request(
+            Msg::new("error-unknown-category").text("category", c),
+        )),
         (_, Data::Course(None) | Data::Lesson(None)) => Err(AppError::NotFound),
         (PageKey::Learn(_), Data::Learn) => html("learn.html", &c),
         (

@@ -6,6 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use uuid::Uuid;
 
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::slug::is_slug;
 
 pub const PAGE_SIZE: usize = 12;
@@ -83,10 +84,14 @@ impl CatalogQuery {
                 "category" if value.is_empty() => {}
                 "category" => {
                     if out.category.is_some() {
-                        return Err(AppError::bad_request("give at most one category"));
+                        return Err(AppError::bad_request(Msg::new(
+                            "error-give-at-most-one-category",
+                        )));
                     }
                     if !is_slug(&value, 63) {
-                        return Err(AppError::bad_request(format!("unknown category `{value}`")));
+                        return Err(AppError::bad_request(
+                            Msg::new("error-unknown-category").text("category", value),
+                        ));
                     }
                     out.category = Some(value.into_owned());
                 }
@@ -94,7 +99,9 @@ impl CatalogQuery {
                 "tag" => {
                     let tag = value.trim().to_lowercase();
                     if !is_slug(&tag, 40) {
-                        return Err(AppError::bad_request(format!("`{value}` is not a tag")));
+                        return Err(AppError::bad_request(
+                            Msg::new("error-not-a-tag").text("tag", value),
+                        ));
                     }
                     out.tags.push(tag);
                 }
@@ -102,20 +109,21 @@ impl CatalogQuery {
                     let q = value.split_whitespace().collect::<Vec<_>>().join(" ");
                     // NUL cannot reach PostgreSQL's text at all; no control character is a word.
                     if q.chars().any(char::is_control) {
-                        return Err(AppError::bad_request(
-                            "the search cannot contain control characters",
-                        ));
+                        return Err(AppError::bad_request(Msg::new(
+                            "error-the-search-cannot-contain-control",
+                        )));
                     }
                     if q.chars().count() > MAX_QUERY_CHARS {
-                        return Err(AppError::bad_request(format!(
-                            "the search is limited to {MAX_QUERY_CHARS} characters"
-                        )));
+                        return Err(AppError::bad_request(
+                            Msg::new("error-search-too-long").number("max", MAX_QUERY_CHARS as u32),
+                        ));
                     }
                     out.q = (!q.is_empty()).then_some(q);
                 }
                 "after" | "before" => {
-                    let cursor = Cursor::decode(&value)
-                        .ok_or_else(|| AppError::bad_request("malformed page cursor"))?;
+                    let cursor = Cursor::decode(&value).ok_or_else(|| {
+                        AppError::bad_request(Msg::new("error-malformed-page-cursor"))
+                    })?;
                     if key == "after" {
                         after = Some(cursor)
                     } else {
@@ -128,9 +136,9 @@ impl CatalogQuery {
                         .ok()
                         .filter(|n| (1..=MAX_LIMIT).contains(n))
                         .ok_or_else(|| {
-                            AppError::bad_request(format!(
-                                "limit must be a number from 1 to {MAX_LIMIT}"
-                            ))
+                            AppError::bad_request(
+                                Msg::new("error-limit-range").number("max", MAX_LIMIT as u32),
+                            )
                         })?;
                 }
                 // Anything else (tracking parameters and the like) does not change the page.
@@ -140,15 +148,15 @@ impl CatalogQuery {
         out.tags.sort();
         out.tags.dedup();
         if out.tags.len() > MAX_TAGS {
-            return Err(AppError::bad_request(format!(
-                "filter by at most {MAX_TAGS} tags"
-            )));
+            return Err(AppError::bad_request(
+                Msg::new("error-too-many-tags").number("max", MAX_TAGS as u32),
+            ));
         }
         out.page = match (after, before) {
             (Some(_), Some(_)) => {
-                return Err(AppError::bad_request(
-                    "give either `after` or `before`, not both",
-                ));
+                return Err(AppError::bad_request(Msg::new(
+                    "error-give-either-after-or-before",
+                )));
             }
             (Some(c), None) => PageAt::After(c),
             (None, Some(c)) => PageAt::Before(c),

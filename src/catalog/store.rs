@@ -15,6 +15,7 @@ use uuid::Uuid;
 use super::query::{CatalogQuery, Cursor, PageAt};
 use crate::db::schema::{categories, course_prerequisites, courses, lessons, sections, tenants};
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::ids::TenantId;
 
 #[derive(Debug, Clone, Serialize, Queryable, Selectable, QueryableByName)]
@@ -189,7 +190,7 @@ fn catalog_query(
     };
     if let Some((c, op)) = cmp {
         let ts = DateTime::<Utc>::from_timestamp_micros(c.published_at_us)
-            .ok_or_else(|| AppError::bad_request("malformed page cursor"))?;
+            .ok_or_else(|| AppError::bad_request(Msg::new("error-malformed-page-cursor")))?;
         let ts = sql.param::<Timestamptz, _>(ts);
         let id = sql.param::<diesel::sql_types::Uuid, _>(c.id);
         conds.push(format!(

@@ -302,8 +302,8 @@ pub(super) async fn create_user(db: &Database, args: &NewUserArgs) -> anyhow::Re
         Some(p) => (p.clone(), false),
         None => (random_token()[..20].to_owned(), true),
     };
-    let password =
-        NewPassword::parse(&password, &email).map_err(|e| anyhow::anyhow!("password: {e}"))?;
+    let password = NewPassword::parse(&password, &email)
+        .map_err(|e| anyhow::anyhow!("password: {}", crate::i18n::Locale::SOURCE.t(e)))?;
     let hash = password.hash()?;
     let role = Role::parse(&args.role).context("role")?;
     let pools = db.admin_pools()?;

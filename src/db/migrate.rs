@@ -177,7 +177,8 @@ async fn ensure_runtime_role(
          GRANT SELECT, INSERT, UPDATE, DELETE ON {list} TO {role};
          REVOKE UPDATE, DELETE, TRUNCATE ON {APPEND_ONLY} FROM {role};
          GRANT EXECUTE ON FUNCTION mail_due_schools() TO {role};
-         GRANT EXECUTE ON FUNCTION webhook_due_schools() TO {role};"
+         GRANT EXECUTE ON FUNCTION webhook_due_schools() TO {role};
+         GRANT EXECUTE ON FUNCTION set_school_look(text, text[], text) TO {role};"
     ))
     .await
     .context("granting the runtime role")?;

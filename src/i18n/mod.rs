@@ -4,8 +4,10 @@
 
 mod catalogue;
 mod locale;
+mod msg;
 mod numbers;
 mod pseudo;
 
 pub use catalogue::Args;
 pub use locale::{Direction, Locale, negotiate, serialize_named};
+pub use msg::Msg;

@@ -11,6 +11,7 @@ use crate::accounts::sessions::Viewer;
 use crate::accounts::{ACCOUNT_SLOT, account_slot};
 use crate::error::{AppError, escape_html};
 use crate::i18n::Locale;
+use crate::i18n::Msg;
 use crate::ids::TenantId;
 use crate::media::Media;
 use crate::media::key::MediaKey;
@@ -135,10 +136,9 @@ pub fn gate(page: &LessonPage, learner: &LearnerState, now: DateTime<Utc>) -> Re
         .filter(|l| !l.open_at(now))
         .and_then(|l| l.opens_at)
     {
-        Some(at) => Err(AppError::Forbidden(format!(
-            "This lesson opens on {} (UTC).",
-            at.format("%-d %B %Y at %H:%M")
-        ))),
+        Some(at) => Err(AppError::Forbidden(
+            Msg::new("error-lesson-opens-on").instant("date", at),
+        )),
         None => Ok(()),
     }
 }

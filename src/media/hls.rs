@@ -16,6 +16,7 @@ use super::sniff::{Family, Sniffed};
 use super::upload::{self, Staged};
 use crate::db::PgPool;
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::ids::{TenantId, UserId};
 
 pub const PLAYLIST_TYPE: &str = "application/vnd.apple.mpegurl";
@@ -25,8 +26,8 @@ pub const MAX_PLAYLIST: u64 = 1 << 20;
 /// What a ladder may contain besides playlists (each served as its `INLINE_TYPES` type).
 const SEGMENT_EXTS: &[&str] = &["ts", "m4s", "mp4", "m4a", "aac", "vtt"];
 
-fn bad(msg: impl Into<String>) -> AppError {
-    AppError::Unprocessable(msg.into())
+fn bad(msg: Msg) -> AppError {
+    AppError::Unprocessable(msg)
 }
 
 /// The archive's files: segments staged on disk, playlists as text, by their path in the zip.
@@ -56,12 +57,11 @@ impl<W: Write> Write for Hashing<W> {
 /// nothing but the attempt.
 fn unpack(zip: &Path, staging: &Path, limit: u64) -> Result<Unpacked, AppError> {
     let file = std::fs::File::open(zip).map_err(AppError::internal)?;
-    let mut archive =
-        zip::ZipArchive::new(file).map_err(|_| bad("The HLS archive is not a readable zip."))?;
+    let mut archive = zip::ZipArchive::new(file).map_err(|_| bad(Msg::new("error-hls-not-zip")))?;
     if archive.len() > MAX_ENTRIES {
-        return Err(bad(format!(
-            "The HLS archive has over {MAX_ENTRIES} files."
-        )));
+        return Err(bad(
+            Msg::new("error-hls-too-many-files").number("max", MAX_ENTRIES as u32)
+        ));
     }
     std::fs::create_dir_all(staging).map_err(AppError::internal)?;
     let mut out = Unpacked::default();
@@ -69,12 +69,14 @@ fn unpack(zip: &Path, staging: &Path, limit: u64) -> Result<Unpacked, AppError> 
     for i in 0..archive.len() {
         let mut entry = archive
             .by_index(i)
-            .map_err(|_| bad("The HLS archive is damaged."))?;
+            .map_err(|_| bad(Msg::new("error-hls-damaged")))?;
         if entry.is_dir() {
             continue;
         }
         let Some(name) = entry.enclosed_name().and_then(|p| path_name(&p)) else {
-            return Err(bad(format!("{} is not a safe path.", entry.name())));
+            return Err(bad(
+                Msg::new("error-hls-unsafe-path").text("name", entry.name())
+            ));
         };
         if name.starts_with("__MACOSX/")
             || name.rsplit('/').next().is_some_and(|f| f.starts_with('.'))
@@ -91,10 +93,12 @@ fn unpack(zip: &Path, staging: &Path, limit: u64) -> Result<Unpacked, AppError> 
             (&mut entry)
                 .take(MAX_PLAYLIST.min(remaining) + 1)
                 .read_to_string(&mut text)
-                .map_err(|_| bad(format!("{name} is not a text playlist.")))?;
+                .map_err(|_| bad(Msg::new("error-hls-not-text").text("name", name.clone())))?;
             total += text.len() as u64;
             if text.len() as u64 > MAX_PLAYLIST {
-                return Err(bad(format!("{name} is over 1 MiB.")));
+                return Err(bad(
+                    Msg::new("error-hls-playlist-too-large").text("name", name.clone())
+                ));
             }
             out.playlists.push((name, text));
             continue;
@@ -103,9 +107,9 @@ fn unpack(zip: &Path, staging: &Path, limit: u64) -> Result<Unpacked, AppError> 
             .iter()
             .find(|(e, _)| *e == ext && SEGMENT_EXTS.contains(e))
         else {
-            return Err(AppError::Unsupported(format!(
-                "{name} is not part of an HLS ladder (playlists and .ts, .m4s, .mp4, .m4a, .aac or .vtt segments)."
-            )));
+            return Err(AppError::Unsupported(
+                Msg::new("error-hls-stray-file").text("name", name.clone()),
+            ));
         };
         let path = staging.join(format!("hls-{}", uuid::Uuid::new_v4()));
         let file = std::fs::File::create(&path).map_err(AppError::internal)?;
@@ -125,14 +129,14 @@ fn unpack(zip: &Path, staging: &Path, limit: u64) -> Result<Unpacked, AppError> 
             },
             &name,
         );
-        let len = copied.map_err(|_| bad(format!("{name} could not be unpacked.")))?;
+        let len =
+            copied.map_err(|_| bad(Msg::new("error-hls-unpack").text("name", name.clone())))?;
         writer.flush().map_err(AppError::internal)?;
         total += len;
         if total > limit {
-            return Err(AppError::TooLarge(format!(
-                "The unpacked HLS ladder is over the {} MiB limit.",
-                limit >> 20
-            )));
+            return Err(AppError::TooLarge(
+                Msg::new("error-hls-too-large").number("mib", (limit >> 20) as u32),
+            ));
         }
         out.segments.push((name, staged));
     }
@@ -178,7 +182,7 @@ pub fn rewrite(
     let mut out = String::with_capacity(text.len() * 2);
     for line in text.lines() {
         let line = line.trim();
-        match uri_span(line).map_err(|()| bad("A playlist has an unterminated URI."))? {
+        match uri_span(line).map_err(|()| bad(Msg::new("error-hls-unterminated-uri")))? {
             Some(uri) => {
                 out.push_str(&line[..uri.start]);
                 out.push_str(&map(&line[uri.clone()])?);
@@ -234,13 +238,13 @@ pub async fn ingest(
         .filter(|(_, t)| is_master(t))
         .collect();
     let [(master_name, master_text)] = masters.as_slice() else {
-        return Err(bad(
-            "The HLS archive needs exactly one master playlist (with #EXT-X-STREAM-INF).",
-        ));
+        return Err(bad(Msg::new("error-hls-one-master")));
     };
     for (name, text) in &unpacked.playlists {
         if !text.starts_with("#EXTM3U") {
-            return Err(bad(format!("{name} is not an HLS playlist (no #EXTM3U).")));
+            return Err(bad(
+                Msg::new("error-hls-not-playlist").text("name", name.clone())
+            ));
         }
     }
     // Objects first, rows at the end in one transaction: a ladder can hold thousands of segments.
@@ -257,9 +261,9 @@ pub async fn ingest(
                 .and_then(|p| keys.get(&p))
                 .map(|k| k.as_str().to_owned())
                 .ok_or_else(|| {
-                    bad(format!(
-                        "{name} refers to {uri}, which is not in the archive."
-                    ))
+                    bad(Msg::new("error-hls-missing-file")
+                        .text("name", name)
+                        .text("uri", uri))
                 })
         })?;
         let key = MediaKey::of_bytes(tenant, "hls", rewritten.as_bytes(), "m3u8");

@@ -7,6 +7,7 @@ use rgb::FromSlice;
 
 use super::limits::{MAX_PIXELS, MAX_SIDE};
 use crate::error::AppError;
+use crate::i18n::Msg;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
@@ -73,7 +74,7 @@ pub fn decode(source: &[u8]) -> image::ImageResult<image::DynamicImage> {
 /// async threads. Returns the bytes and the variant's size.
 pub fn encode(source: &[u8], width: u32, format: Format) -> Result<(Vec<u8>, u32, u32), AppError> {
     let decoded = decode(source)
-        .map_err(|_| AppError::Unprocessable("The source image cannot be decoded.".into()))?
+        .map_err(|_| AppError::Unprocessable(Msg::new("error-the-source-image-cannot-be")))?
         .to_rgb8();
     let (sw, sh) = decoded.dimensions();
     let width = width.min(sw).max(1);

@@ -8,6 +8,7 @@ use actix_web::http::header::{self, HeaderMap};
 use super::Media;
 use super::key::MediaKey;
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::ids::TenantId;
 
 /// The header a CDN sends when pulling from the `/media` origin.
@@ -109,9 +110,9 @@ fn check_signature(req: &HttpRequest, media: &Media, key: &MediaKey) -> Result<(
     if signed {
         Ok(())
     } else {
-        Err(AppError::Forbidden(
-            "This media link is invalid or has expired; reload the page.".into(),
-        ))
+        Err(AppError::Forbidden(Msg::new(
+            "error-this-media-link-is-invalid",
+        )))
     }
 }
 

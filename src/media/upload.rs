@@ -20,6 +20,7 @@ use super::record::NewMedia;
 use super::sniff::{self, Family, Sniffed};
 use crate::db::PgPool;
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::ids::{TenantId, UserId};
 
 /// Text fields of an upload form are short; anything longer is refused.
@@ -90,7 +91,7 @@ impl UploadForm {
 }
 
 fn bad_form(e: impl std::fmt::Display) -> AppError {
-    AppError::bad_request(format!("The form could not be read: {e}"))
+    AppError::bad_request(Msg::new("error-form-unreadable").text("reason", e.to_string()))
 }
 
 /// Reads a `multipart/form-data` body. Files with no name and no bytes (an empty file input) are
@@ -107,7 +108,9 @@ pub async fn read_form(
     while let Some(mut field) = parts.try_next().await.map_err(bad_form)? {
         count += 1;
         if count > MAX_PARTS {
-            return Err(AppError::bad_request("The form has too many fields."));
+            return Err(AppError::bad_request(Msg::new(
+                "error-the-form-has-too-many",
+            )));
         }
         let name = field.name().unwrap_or_default().to_owned();
         let filename = field
@@ -141,11 +144,13 @@ async fn text_field(field: &mut actix_multipart::Field, name: &str) -> Result<St
     while let Some(chunk) = field.try_next().await.map_err(bad_form)? {
         value.extend_from_slice(&chunk);
         if value.len() > MAX_FIELD {
-            return Err(AppError::TooLarge(format!("The field {name} is too long.")));
+            return Err(AppError::TooLarge(
+                Msg::new("error-field-too-long").text("field", name),
+            ));
         }
     }
     let value = String::from_utf8(value)
-        .map_err(|_| AppError::bad_request("The form is not valid UTF-8."))?;
+        .map_err(|_| AppError::bad_request(Msg::new("error-the-form-is-not-valid")))?;
     if !crate::input::is_storable(&value) || !crate::input::is_storable(name) {
         return Err(crate::input::unstorable());
     }
@@ -165,7 +170,9 @@ pub async fn read_small_form(
     while let Some(mut field) = parts.try_next().await.map_err(bad_form)? {
         count += 1;
         if count > MAX_PARTS {
-            return Err(AppError::bad_request("The form has too many fields."));
+            return Err(AppError::bad_request(Msg::new(
+                "error-the-form-has-too-many",
+            )));
         }
         let name = field.name().unwrap_or_default().to_owned();
         if field
@@ -181,10 +188,9 @@ pub async fn read_small_form(
         while let Some(chunk) = field.try_next().await.map_err(bad_form)? {
             bytes.extend_from_slice(&chunk);
             if bytes.len() > max_file {
-                return Err(AppError::TooLarge(format!(
-                    "The file is larger than {} KiB.",
-                    max_file / 1024
-                )));
+                return Err(AppError::TooLarge(
+                    Msg::new("error-file-too-large").number("kib", (max_file / 1024) as u32),
+                ));
             }
         }
         if !bytes.is_empty() {
@@ -234,7 +240,9 @@ async fn stage(
         return Ok(None);
     }
     if len == 0 {
-        return Err(AppError::Unprocessable(format!("{filename} is empty.")));
+        return Err(AppError::Unprocessable(
+            Msg::new("error-file-empty").text("name", filename),
+        ));
     }
     let kind = match kind {
         Some(k) => k,
@@ -261,34 +269,33 @@ async fn stage(
 }
 
 fn too_large(family: Family, limits: &Limits) -> AppError {
-    AppError::TooLarge(format!(
-        "That {} is too large: the limit is {} MiB.",
-        match family {
-            Family::Image => "image",
-            Family::Video => "video",
-            Family::Hls => "HLS archive",
-        },
-        limits.of(family) >> 20
-    ))
+    AppError::TooLarge(
+        Msg::new("error-media-too-large")
+            .text("kind", family_name(family))
+            .number("mib", (limits.of(family) >> 20) as u32),
+    )
+}
+
+fn family_name(family: Family) -> &'static str {
+    match family {
+        Family::Image => "image",
+        Family::Video => "video",
+        Family::Hls => "hls",
+    }
 }
 
 fn check_type(head: &[u8], declared: &str) -> Result<Sniffed, AppError> {
-    let sniffed = sniff::sniff(head).ok_or_else(|| {
-        AppError::Unsupported(
-            "Only JPEG, PNG, WebP, AVIF or GIF images, MP4 or WebM video, or a zip of an HLS ladder can be uploaded."
-                .into(),
-        )
-    })?;
+    let sniffed = sniff::sniff(head)
+        .ok_or_else(|| AppError::Unsupported(Msg::new("error-only-jpeg-png-webp-avif")))?;
     if !sniff::declared_matches(declared, &sniffed) {
-        return Err(AppError::Unsupported(format!(
-            "The file says it is {} but its contents are {}.",
-            if declared.is_empty() {
-                "of no type"
-            } else {
-                declared
-            },
-            sniffed.content_type
-        )));
+        let msg = if declared.is_empty() {
+            Msg::new("error-type-undeclared")
+        } else {
+            Msg::new("error-type-mismatch").text("declared", declared)
+        };
+        return Err(AppError::Unsupported(
+            msg.text("actual", sniffed.content_type),
+        ));
     }
     Ok(sniffed)
 }
@@ -362,15 +369,11 @@ pub async fn store(
     family: Family,
 ) -> Result<NewMedia, AppError> {
     if staged.kind.family != family {
-        return Err(AppError::Unsupported(format!(
-            "{} is not {}.",
-            staged.original_name,
-            match family {
-                Family::Image => "an image",
-                Family::Video => "a video",
-                Family::Hls => "an HLS archive",
-            }
-        )));
+        return Err(AppError::Unsupported(
+            Msg::new("error-wrong-media-kind")
+                .text("name", staged.original_name.clone())
+                .text("kind", family_name(family)),
+        ));
     }
     let info = match family {
         Family::Image => {
@@ -426,12 +429,12 @@ async fn video_info(staged: &Staged) -> Result<MediaInfo, AppError> {
 async fn image_size(media: &Media, staged: &Staged) -> Result<(u32, u32), AppError> {
     let name = staged.original_name.clone();
     if staged.kind.ext == "avif" {
-        return Err(AppError::Unsupported(format!(
-            "{name} is an AVIF image, which EduFlow cannot read yet: upload a JPEG, PNG, GIF or WebP \
-             (visitors still receive AVIF versions of it)."
-        )));
+        return Err(AppError::Unsupported(
+            Msg::new("error-avif-source").text("name", name.clone()),
+        ));
     }
-    let unreadable = || AppError::Unprocessable(format!("{name} is not a readable image."));
+    let unreadable =
+        || AppError::Unprocessable(Msg::new("error-image-unreadable").text("name", name.clone()));
     let path = staged.path().to_owned();
     let header = {
         let path = path.clone();
@@ -448,9 +451,13 @@ async fn image_size(media: &Media, staged: &Staged) -> Result<(u32, u32), AppErr
     };
     let (w, h) = header.ok_or_else(unreadable)?;
     if w == 0 || h == 0 || u64::from(w) * u64::from(h) > MAX_PIXELS || w.max(h) > MAX_SIDE {
-        return Err(AppError::Unprocessable(format!(
-            "{name} is {w}×{h} pixels; images may have at most 50 megapixels and {MAX_SIDE} pixels a side."
-        )));
+        return Err(AppError::Unprocessable(
+            Msg::new("error-image-too-big")
+                .text("name", name.clone())
+                .number("width", w)
+                .number("height", h)
+                .number("side", MAX_SIDE),
+        ));
     }
     // Decoding costs what a variant does: it takes one of the same per-core permits.
     let _permit = media.encoding.acquire().await.map_err(AppError::internal)?;

@@ -11,6 +11,7 @@ use super::courses::{CourseRow, Rng, base_time, course_count, gen_course, insert
 use crate::db::schema::{categories, courses, tenants};
 use crate::db::{PgPool, global_tx, tenant_tx};
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::ids::TenantId;
 
 const BENCH_CATEGORIES: &[(&str, &str)] = &[
@@ -164,7 +165,9 @@ pub async fn set_published(
     })
     .await?;
     if changed == 0 {
-        return Err(AppError::bad_request("no such course at that school"));
+        return Err(AppError::bad_request(Msg::new(
+            "error-no-such-course-at-that",
+        )));
     }
     Ok(())
 }

@@ -19,6 +19,7 @@ use serde::de::DeserializeOwned;
 
 use super::{Provider, Refusal};
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::outbound;
 
 pub const METADATA_TTL: Duration = Duration::from_secs(3600);
@@ -299,7 +300,7 @@ fn parse<T: DeserializeOwned>(
 /// The provider at `url` failed: a 502 for the person, the cause in the log.
 fn upstream(url: &str, cause: anyhow::Error) -> AppError {
     AppError::BadGateway(
-        "The school's sign-in service could not be reached. Try again in a moment.".into(),
+        Msg::new("error-sso-unreachable"),
         cause.context(format!("identity provider {url}")),
     )
 }

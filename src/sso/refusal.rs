@@ -1,6 +1,7 @@
 //! Why an answer from an identity provider was refused, and how that is answered.
 
 use crate::error::AppError;
+use crate::i18n::Msg;
 
 /// Why an answer from a provider was refused. The person reads [`Refusal::message`]; the log
 /// gets the reason.
@@ -29,13 +30,11 @@ impl Refusal {
     pub fn into_error(self, provider: &str) -> AppError {
         tracing::warn!(provider, reason = %self, "single sign-on refused");
         match self {
-            Self::NotAllowed(m) => AppError::Forbidden(m),
-            Self::NoEmail => AppError::Forbidden(
-                "The provider did not share an email address, which an account needs.".into(),
+            Self::NotAllowed(m) => AppError::Forbidden(Msg::plain(m)),
+            Self::NoEmail => AppError::Forbidden(Msg::new("error-the-provider-did-not-share")),
+            other => AppError::BadRequest(
+                Msg::new("error-sso-did-not-work").text("reason", other.to_string()),
             ),
-            other => AppError::BadRequest(format!(
-                "Signing in did not work ({other}). Go back to the login page and try again."
-            )),
         }
     }
 }

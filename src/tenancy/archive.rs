@@ -27,6 +27,7 @@ use super::lifecycle::{TABLES, school_id};
 use crate::db::schema::tenants;
 use crate::db::{PgPool, global_tx, switch_tenant, tenant_tx};
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::ids::TenantId;
 use crate::media::key::{MediaKey, hex};
 use crate::media::store::Store;
@@ -433,9 +434,9 @@ async fn write_rows(
                 .get_result(conn)
                 .await?;
             if taken > 0 {
-                return Err(AppError::Conflict(format!(
+                return Err(AppError::Conflict(Msg::plain(format!(
                     "a school `{slug}` exists already; import with --as <new slug>"
-                )));
+                ))));
             }
             // Under a new slug, the custom domains stay with the original school.
             let domains = if renamed {
@@ -449,10 +450,10 @@ async fn write_rows(
                 .load(conn)
                 .await?;
             if !clash.is_empty() {
-                return Err(AppError::Conflict(format!(
+                return Err(AppError::Conflict(Msg::plain(format!(
                     "its domains are used by `{}`",
                     clash.join("`, `")
-                )));
+                ))));
             }
             diesel::insert_into(tenants::table)
                 .values((
@@ -498,9 +499,9 @@ async fn write_rows(
                         .iter()
                         .any(|r| r["tenant_id"].as_str() != Some(&tenant.to_string()))
                     {
-                        return Err(AppError::bad_request(format!(
+                        return Err(AppError::bad_request(Msg::plain(format!(
                             "a row of {table} belongs to another school"
-                        )));
+                        ))));
                     }
                     let json = Value::Array(chunk.to_vec()).to_string();
                     total += diesel::sql_query(format!(

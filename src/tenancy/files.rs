@@ -326,15 +326,27 @@ pub fn validate(
         .accent_color
         .unwrap_or_else(|| DEFAULT_ACCENT.into())
         .to_ascii_lowercase();
-    if !(accent_color.len() == 7
-        && accent_color.starts_with('#')
-        && accent_color[1..].bytes().all(|b| b.is_ascii_hexdigit()))
-    {
-        errors.push(err(
-            "branding.accent_color",
-            format!("`{accent_color}` is not a #rrggbb colour"),
-        ));
-    }
+    let accent_color = match crate::colour::accent(&accent_color) {
+        Ok(accent) => accent,
+        Err(crate::colour::Refusal::NotHex) => {
+            errors.push(err(
+                "branding.accent_color",
+                format!("`{accent_color}` is not a #rrggbb colour"),
+            ));
+            accent_color
+        }
+        Err(crate::colour::Refusal::LowContrast { ratio, suggestion }) => {
+            errors.push(err(
+                "branding.accent_color",
+                format!(
+                    "`{accent_color}` is too light to read: white text on it and it on the page \
+                     reach {ratio}:1, and 4.5:1 is needed (WCAG AA); {suggestion} is the same \
+                     colour, darkened enough"
+                ),
+            ));
+            accent_color
+        }
+    };
     if let Some(logo) = &raw.branding.logo {
         if !(logo.starts_with("/static/") || logo.starts_with("https://"))
             || logo.contains(['"', '<', '>', ' '])

@@ -14,6 +14,7 @@ use super::files::SchoolSpec;
 use crate::db::schema::{categories, tenants};
 use crate::db::{PgPool, global_tx, tenant_tx};
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::ids::TenantId;
 use crate::media::store::Store;
 
@@ -93,9 +94,9 @@ pub async fn school_id(pool: &PgPool, school: &str) -> Result<TenantId, AppError
         })
     })
     .await?;
-    Ok(TenantId(
-        tenant.ok_or_else(|| AppError::bad_request("no such school"))?,
-    ))
+    Ok(TenantId(tenant.ok_or_else(|| {
+        AppError::bad_request(Msg::new("error-no-such-school"))
+    })?))
 }
 
 /// Suspends (every route answers 503, the data stays) or resumes a school.

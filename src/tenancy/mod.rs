@@ -4,6 +4,7 @@
 pub mod archive;
 pub mod files;
 pub mod lifecycle;
+pub mod look;
 pub mod sync;
 
 use std::collections::HashMap;

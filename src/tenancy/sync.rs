@@ -8,6 +8,7 @@ use super::files::{FileError, FileErrors, SchoolSpec};
 use crate::db::schema::{categories, courses, tenants, users};
 use crate::db::{AsyncPgConnection, PgPool, global_tx, switch_tenant};
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::ids::TenantId;
 
 #[derive(Debug, thiserror::Error)]
@@ -157,7 +158,7 @@ pub async fn apply(
             }
             if !problems.is_empty() {
                 // Rolls the whole transaction back.
-                return Err(AppError::BadRequest(FileErrors(problems).to_string()));
+                return Err(AppError::BadRequest(Msg::plain(FileErrors(problems).to_string())));
             }
             Ok(applied)
         })

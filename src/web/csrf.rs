@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use crate::accounts::render_for;
 use crate::accounts::sessions::{Viewer, random_token};
+use crate::i18n::Msg;
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -36,9 +37,9 @@ pub fn check_origin(req: &HttpRequest, state: &AppState) -> Result<(), AppError>
     if same {
         Ok(())
     } else {
-        Err(AppError::Forbidden(
-            "This form was not sent from this school's own pages.".into(),
-        ))
+        Err(AppError::Forbidden(Msg::new(
+            "error-this-form-was-not-sent",
+        )))
     }
 }
 
@@ -55,9 +56,9 @@ pub fn check_token(expected: Option<&str>, given: &str) -> Result<(), AppError> 
     if ok {
         Ok(())
     } else {
-        Err(AppError::Forbidden(
-            "This form has expired; reload the page and try again.".into(),
-        ))
+        Err(AppError::Forbidden(Msg::new(
+            "error-this-form-has-expired-reload",
+        )))
     }
 }
 

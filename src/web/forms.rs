@@ -43,6 +43,14 @@ pub(crate) fn checked_form(
     )
 }
 
+/// A form's field errors in the reader's language.
+pub(crate) fn worded(
+    errors: &crate::authoring::forms::FieldErrors,
+    locale: crate::i18n::Locale,
+) -> std::collections::BTreeMap<&'static str, String> {
+    errors.iter().map(|(k, m)| (*k, m.in_(locale))).collect()
+}
+
 pub(crate) fn id<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
     raw.parse().map_err(|_| AppError::NotFound)
 }

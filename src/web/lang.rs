@@ -11,7 +11,7 @@ use actix_web::http::header;
 use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
 
-use crate::error::AppError;
+use crate::error::{ApiError, AppError};
 use crate::i18n::{Locale, negotiate};
 use crate::state::AppState;
 use crate::tenancy::{HostTarget, Tenant};
@@ -40,6 +40,12 @@ pub fn of(req: &HttpRequest, tenant: &Tenant) -> Locale {
         .unwrap_or(tenant.locale);
     req.extensions_mut().insert(Lang(locale));
     locale
+}
+
+/// Form errors or notices, given as message ids, in the request's language.
+pub fn localized(req: &HttpRequest, tenant: &Tenant, ids: &[&str]) -> Vec<String> {
+    let locale = of(req, tenant);
+    ids.iter().map(|id| locale.t(id)).collect()
 }
 
 /// The language of a request with no school (EduFlow's own pages): English.
@@ -94,4 +100,28 @@ pub async fn choose(
         res.cookie(state.cookies.lang(locale.tag()));
     }
     Ok(req.into_response(res.finish()).map_into_right_body())
+}
+
+/// Words an error page or JSON error in the request's language (`AppError` itself knows no
+/// request, so it answers in English first).
+pub async fn localize_errors(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let res = next.call(req).await?;
+    let localized = res.response().error().and_then(|err| {
+        let locale = of_any(res.request());
+        if locale == Locale::SOURCE {
+            return None;
+        }
+        if let Some(e) = err.as_error::<AppError>() {
+            Some(e.page_in(locale))
+        } else {
+            err.as_error::<ApiError>().map(|e| e.json_in(locale))
+        }
+    });
+    Ok(match localized {
+        Some(body) => res.into_response(body).map_into_right_body(),
+        None => res.map_into_left_body(),
+    })
 }

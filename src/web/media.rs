@@ -7,6 +7,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::media::hls::{MAX_PLAYLIST, PLAYLIST_TYPE, playlist_url, rewrite, stored_key};
 use crate::media::image::Format;
 use crate::media::key::MediaKey;
@@ -134,7 +135,11 @@ pub async fn image(
         .parse::<u32>()
         .ok()
         .filter(|w| WIDTHS.contains(w))
-        .ok_or_else(|| AppError::bad_request(format!("the width must be one of {WIDTHS:?}")))?;
+        .ok_or_else(|| {
+            AppError::bad_request(
+                Msg::new("error-image-width").text("widths", format!("{WIDTHS:?}")),
+            )
+        })?;
     let source = signed_key(&req, &state.media, tenant.id, &key, |k| {
         DECODABLE.contains(&k.ext.as_str())
     })?;

@@ -87,6 +87,7 @@ const POST_ROUTES: &[&str] = &[
     "/sso/{name}/acs",
     "/admin/sso",
     "/admin/sso/only",
+    "/admin/school",
     "/admin/sso/{name}/delete",
     "/admin/webhooks",
     "/admin/webhooks/{endpoint}/{action}",

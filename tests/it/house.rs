@@ -15,6 +15,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "assets",
             "bytes",
             "clock",
+            "colour",
             "config",
             "db",
             "deflated",

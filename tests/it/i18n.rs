@@ -30,6 +30,15 @@ fn html_lang(res: &Response) -> (String, String) {
     (attr("lang"), attr("dir"))
 }
 
+fn clone(res: &Response) -> Response {
+    Response {
+        status: res.status,
+        headers: res.headers.clone(),
+        body: res.body.clone(),
+        bytes: res.bytes.clone(),
+    }
+}
+
 async fn page(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> Response {
     request(app.port, "GET", "alpha.localhost", path, headers).await
 }
@@ -192,25 +201,54 @@ async fn two_instances_serve_two_languages_and_drop_both_after_a_change() {
     two.stop().await;
 }
 
-/// The text a reader sees: tags, scripts and the author's content (lesson bodies, course
-/// descriptions) left out.
+/// The text a reader sees: tags left out, and with them what is not prose of ours — scripts,
+/// code (ids, URLs, event names), form contents, and the author's content (lesson bodies, course
+/// descriptions).
 fn visible(html: &str) -> String {
     let mut out = String::new();
     let mut rest = html.split("</head>").last().unwrap_or(html);
-    let mut depth_skip = 0usize;
+    // The closing tag that ends what is being skipped, and how many of its kind are open.
+    let mut skipping: Option<(&str, usize)> = None;
     while let Some(open) = rest.find('<') {
-        if depth_skip == 0 {
+        if skipping.is_none() {
             out.push_str(&rest[..open]);
             out.push(' ');
         }
         let close = rest[open..].find('>').map_or(rest.len(), |c| open + c + 1);
         let tag = &rest[open..close];
-        if tag.contains("class=\"lesson-body\"") || tag.contains("class=\"description\"") {
-            depth_skip = 1;
-        } else if depth_skip > 0 && (tag.starts_with("<div") || tag.starts_with("<section")) {
-            depth_skip += 1;
-        } else if depth_skip > 0 && (tag.starts_with("</div") || tag.starts_with("</section")) {
-            depth_skip -= 1;
+        let name: String = tag[1..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '/')
+            .collect();
+        match &mut skipping {
+            None => {
+                if ["script", "style", "code", "textarea", "pre"].contains(&name.as_str()) {
+                    skipping = Some((
+                        match name.as_str() {
+                            "script" => "script",
+                            "style" => "style",
+                            "code" => "code",
+                            "textarea" => "textarea",
+                            _ => "pre",
+                        },
+                        1,
+                    ));
+                } else if tag.contains("class=\"lesson-body\"")
+                    || tag.contains("class=\"description\"")
+                {
+                    skipping = Some((if name == "div" { "div" } else { "section" }, 1));
+                }
+            }
+            Some((kind, depth)) => {
+                if name == *kind {
+                    *depth += 1;
+                } else if name.strip_prefix('/') == Some(*kind) {
+                    *depth -= 1;
+                    if *depth == 0 {
+                        skipping = None;
+                    }
+                }
+            }
         }
         rest = &rest[close..];
     }
@@ -221,7 +259,7 @@ fn visible(html: &str) -> String {
 }
 
 #[actix_web::test]
-async fn the_pseudo_locale_shows_no_english_left_on_a_learners_pages() {
+async fn the_pseudo_locale_leaves_no_english_on_any_page_type() {
     let db = multilingual(", \"en-XA\"").await;
     let app = TestApp::spawn(settings(&db)).await;
     let (course, lessons) = course_with_lessons(&db, "alpha").await;
@@ -245,6 +283,28 @@ async fn the_pseudo_locale_shows_no_english_left_on_a_learners_pages() {
     learner
         .post(app.port, &format!("/courses/{course}/enroll"), &[])
         .await;
+    let mut admin = Browser::new("alpha");
+    admin.get(app.port, "/?lang=en-XA").await;
+    admin.get(app.port, "/signup").await;
+    admin
+        .post(
+            app.port,
+            "/signup",
+            &[
+                ("name", "Ἄλφα"),
+                ("email", "omega-admin@example.org"),
+                ("password", "a long enough passphrase"),
+            ],
+        )
+        .await;
+    let cookie = admin.cookie_header();
+    operator_sets_role(
+        &db,
+        (app.port, "alpha.localhost", &cookie),
+        "omega-admin@example.org",
+        "admin",
+    )
+    .await;
     // What the school's people wrote stays as written: it is not ours to translate.
     let mut data: Vec<String> = Vec::new();
     for sql in [
@@ -256,6 +316,8 @@ async fn the_pseudo_locale_shows_no_english_left_on_a_learners_pages() {
         "SELECT name AS v FROM tenants",
         "SELECT unnest(tags) AS v FROM courses",
         "SELECT slug AS v FROM categories",
+        "SELECT name AS v FROM users",
+        "SELECT email AS v FROM users",
     ] {
         #[derive(diesel::QueryableByName)]
         struct V {
@@ -291,9 +353,44 @@ async fn the_pseudo_locale_shows_no_english_left_on_a_learners_pages() {
         ("lesson (enrolled)", learner.get(app.port, &lesson).await),
         ("learn", learner.get(app.port, "/learn").await),
         ("account", learner.get(app.port, "/account").await),
+        (
+            "not found",
+            anonymous.get(app.port, "/courses/no-such-course").await,
+        ),
     ];
+    let ids = |sql: &'static str| {
+        let db = &db;
+        async move { db.text(sql).await }
+    };
+    let course_id = ids("SELECT id::text AS v FROM courses WHERE tenant_id = (SELECT id FROM tenants WHERE slug = 'alpha') ORDER BY slug LIMIT 1").await;
+    let lesson_id = ids("SELECT l.id::text AS v FROM lessons l JOIN sections s ON s.id = l.section_id WHERE s.course_id = (SELECT id FROM courses WHERE tenant_id = (SELECT id FROM tenants WHERE slug = 'alpha') ORDER BY slug LIMIT 1) LIMIT 1").await;
+    let learner_id = ids("SELECT id::text AS v FROM users WHERE email = 'omega@example.org'").await;
+    let mut staff_pages: Vec<(String, Response)> = Vec::new();
+    for path in [
+        "/author".to_owned(),
+        "/author/courses/new".to_owned(),
+        format!("/author/courses/{course_id}"),
+        format!("/author/courses/{course_id}/learners"),
+        format!("/author/courses/{course_id}/lessons/{lesson_id}"),
+        "/admin/members".to_owned(),
+        "/admin/learners".to_owned(),
+        format!("/admin/learners/{learner_id}"),
+        "/admin/api".to_owned(),
+        "/admin/sso".to_owned(),
+        "/admin/webhooks".to_owned(),
+        "/admin/audit".to_owned(),
+        "/admin/school".to_owned(),
+    ] {
+        let res = admin.get(app.port, &path).await;
+        staff_pages.push((path, res));
+    }
+    let pages: Vec<(&str, Response)> = pages
+        .into_iter()
+        .chain(staff_pages.iter().map(|(p, r)| (p.as_str(), clone(r))))
+        .collect();
     for (name, res) in pages {
-        assert_eq!(res.status, 200, "{name}");
+        let expected = if name == "not found" { 404 } else { 200 };
+        assert_eq!(res.status, expected, "{name}");
         assert_eq!(html_lang(&res).0, "en-XA", "{name}");
         let mut text = visible(&res.body);
         for d in &data {
@@ -303,7 +400,7 @@ async fn the_pseudo_locale_shows_no_english_left_on_a_learners_pages() {
             .split(|c: char| !c.is_ascii_alphabetic())
             .filter(|w| w.len() >= 2)
             // The address is the person's; language names are written in their language.
-            .filter(|w| !["omega", "example", "org", "English", "Deutsch"].contains(w))
+            .filter(|w| !["omega", "admin", "example", "org", "English", "Deutsch"].contains(w))
             .collect();
         assert!(
             english.is_empty(),
@@ -311,4 +408,229 @@ async fn the_pseudo_locale_shows_no_english_left_on_a_learners_pages() {
         );
     }
     app.stop().await;
+}
+
+#[actix_web::test]
+async fn errors_speak_the_readers_language_and_keep_a_stable_code() {
+    let db = multilingual("").await;
+    let app = TestApp::spawn(settings(&db)).await;
+    let missing = page(
+        &app,
+        "/courses/no-such-course",
+        &[("Accept-Language", "ar")],
+    )
+    .await;
+    assert_eq!(missing.status, 404);
+    assert_eq!(html_lang(&missing), ("ar".into(), "rtl".into()));
+    assert!(missing.body.contains("غير موجود"), "{}", missing.body);
+    let api = page(
+        &app,
+        "/api/v1/courses?category=nope",
+        &[("Accept-Language", "de")],
+    )
+    .await;
+    assert_eq!(api.status, 400);
+    let body = api.json();
+    assert_eq!(body["code"], "error-unknown-category");
+    assert_eq!(body["error"], "unbekannte Kategorie `nope`");
+    let english = page(
+        &app,
+        "/api/v1/courses?category=nope",
+        &[("Accept-Language", "en")],
+    )
+    .await;
+    assert_eq!(english.json()["code"], "error-unknown-category");
+    assert_eq!(english.json()["error"], "unknown category `nope`");
+    app.stop().await;
+}
+
+/// Every message the code names exists in English (the other languages are checked against
+/// English by the unit tests).
+#[test]
+fn every_message_the_code_names_exists() {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(std::path::Path::new("src"), &mut files);
+    let mut missing = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for opener in ["Msg::new(\"", ".t(\"", ".tr(\n", ".tr(\"", " t(\"", "(t(\""] {
+            for piece in text.split(opener).skip(1) {
+                let piece = piece.trim_start().trim_start_matches('"');
+                let id: String = piece
+                    .chars()
+                    .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')
+                    .collect();
+                if id.contains('-')
+                    && id.starts_with(|c: char| c.is_ascii_lowercase())
+                    && !eduflow::i18n::Locale::SOURCE.has(&id)
+                {
+                    missing.push(format!("{}: {id}", file.display()));
+                }
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "messages missing from locales/en: {missing:?}"
+    );
+}
+
+#[actix_web::test]
+async fn admins_set_the_schools_languages_and_colour_and_every_instance_follows() {
+    let db = multilingual("").await;
+    let (one, two) = (
+        TestApp::spawn(settings(&db)).await,
+        TestApp::spawn(settings(&db)).await,
+    );
+    let admin = crate::authoring::Member::new(&one, &db, "alpha", "head@alpha.test", "admin").await;
+    let form = admin.get(&one, "/admin/school").await;
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("name=\"offer-ar\" value=\"1\" checked"));
+    let saved = admin
+        .post(
+            &one,
+            "/admin/school",
+            &[
+                ("offer-en", "1"),
+                ("offer-ar", "1"),
+                ("locale", "ar"),
+                ("accent", "#0f766e"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    // The other instance hears of it through the school list's reload.
+    let arabic = eventually(std::time::Duration::from_secs(2), || async {
+        html_lang(&page(&two, "/", &[]).await).0 == "ar"
+    })
+    .await;
+    assert!(arabic.is_some(), "instance two kept the old default");
+    let german = page(&two, "/", &[("Accept-Language", "de")]).await;
+    assert_eq!(html_lang(&german).0, "ar", "German is no longer offered");
+    assert_eq!(
+        db.text("SELECT action || ' ' || (after->>'locale') AS v FROM audit_log WHERE action = 'school.look_changed'")
+            .await,
+        "school.look_changed ar"
+    );
+    // An unreadable colour is refused, saying by how much and what would do; nothing changes.
+    let amber = admin
+        .post(
+            &one,
+            "/admin/school",
+            &[("offer-en", "1"), ("locale", "en"), ("accent", "#f59e0b")],
+        )
+        .await;
+    assert_eq!(amber.status, 422);
+    // In the school's language (Arabic now), with the darker shade that would pass.
+    let Err(eduflow::colour::Refusal::LowContrast { suggestion, .. }) =
+        eduflow::colour::accent("#f59e0b")
+    else {
+        panic!("amber passed");
+    };
+    assert!(
+        amber.body.contains("٤٫٥:١") && amber.body.contains(&suggestion),
+        "{}",
+        amber.body
+    );
+    let unoffered = admin
+        .post(
+            &one,
+            "/admin/school",
+            &[("offer-en", "1"), ("locale", "de"), ("accent", "#0f766e")],
+        )
+        .await;
+    assert_eq!(unoffered.status, 422);
+    assert_eq!(
+        db.text("SELECT locale || ' ' || array_to_string(locales, ',') || ' ' || accent_color AS v FROM tenants WHERE slug = 'alpha'")
+            .await,
+        "ar ar,en #0f766e"
+    );
+    // Learners may not change the school.
+    let learner =
+        crate::authoring::Member::new(&one, &db, "alpha", "pupil@alpha.test", "learner").await;
+    let refused = learner
+        .post(
+            &one,
+            "/admin/school",
+            &[("offer-en", "1"), ("locale", "en"), ("accent", "#0f766e")],
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+    one.stop().await;
+    two.stop().await;
+}
+
+#[actix_web::test]
+async fn the_operator_sets_a_schools_languages_on_a_running_fleet() {
+    let db = multilingual("").await;
+    let app = TestApp::spawn(settings(&db)).await;
+    let dir = tempdir("locales-cli");
+    let update = [
+        "tenants",
+        "update",
+        "alpha",
+        "--locale",
+        "ar",
+        "--locales",
+        "en,ar",
+    ];
+    let out = eduflow_cli(&db, &db.admin_url, &dir, &update).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let arabic = eventually(std::time::Duration::from_secs(2), || async {
+        html_lang(&page(&app, "/", &[]).await).0 == "ar"
+    })
+    .await;
+    assert!(arabic.is_some(), "the running app kept the old default");
+    refused(
+        &eduflow_cli(
+            &db,
+            &db.admin_url,
+            &dir,
+            &["tenants", "update", "alpha", "--locales", "en,xx"],
+        )
+        .await,
+        "`xx` is not a language EduFlow has",
+    );
+    refused(
+        &eduflow_cli(
+            &db,
+            &db.admin_url,
+            &dir,
+            &[
+                "tenants",
+                "update",
+                "alpha",
+                "--locale",
+                "de",
+                "--locales",
+                "en,ar",
+            ],
+        )
+        .await,
+        "must be one of the school's locales",
+    );
+    app.stop().await;
+}
+
+/// Every audit action has a name people read in the filter, in every language.
+#[test]
+fn every_audit_action_has_a_name() {
+    for action in eduflow::audit::ACTIONS {
+        let id = format!("audit-{}", action.replace('.', "-"));
+        assert!(eduflow::i18n::Locale::SOURCE.has(&id), "{id}");
+    }
 }

@@ -10,6 +10,7 @@ use crate::accounts::sessions::{CurrentUser, Role};
 use crate::authoring::forms::CourseInput;
 use crate::db::schema::{categories, course_instructors, courses};
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::ids::{CourseId, UserId};
 use crate::media::upload::Stored;
 
@@ -40,9 +41,9 @@ pub async fn may_edit(
     if user.role == Role::Instructor && assigned > 0 {
         Ok(())
     } else {
-        Err(AppError::Forbidden(
-            "Only this course's instructors and the school's admins can edit it.".into(),
-        ))
+        Err(AppError::Forbidden(Msg::new(
+            "error-only-this-course-s-instructors",
+        )))
     }
 }
 
@@ -52,12 +53,7 @@ pub struct CourseListItem {
     pub slug: String,
     pub title: String,
     pub published: bool,
-    #[serde(serialize_with = "to_the_minute")]
     pub updated_at: chrono::DateTime<Utc>,
-}
-
-fn to_the_minute<S: serde::Serializer>(t: &chrono::DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(&t.format("%Y-%m-%d %H:%M UTC"))
 }
 
 /// The courses `user` may edit, most recently changed first.
@@ -148,7 +144,7 @@ fn slug_taken(err: diesel::result::Error) -> AppError {
     use diesel::result::{DatabaseErrorKind, Error};
     match err {
         Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-            AppError::Conflict("slug".into())
+            AppError::Conflict(Msg::new("error-slug-taken"))
         }
         other => other.into(),
     }

@@ -10,6 +10,7 @@ use crate::assessment::quizzes;
 use crate::authoring::forms::LessonInput;
 use crate::db::schema::{lessons, sections};
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::ids::{CourseId, LessonId, SectionId, TenantId};
 
 #[derive(Debug, Clone, Serialize, Queryable)]
@@ -94,7 +95,7 @@ pub async fn add_lesson(
 ) -> Result<LessonId, AppError> {
     section_of(conn, course, section).await?;
     if lesson_slug_taken(conn, course, &input.slug, None).await? {
-        return Err(AppError::Conflict("slug".into()));
+        return Err(AppError::Conflict(Msg::new("error-slug-taken")));
     }
     let next: Option<i32> = lessons::table
         .filter(lessons::section_id.eq(section.0))
@@ -154,7 +155,7 @@ pub async fn update_lesson(
 ) -> Result<(), AppError> {
     let current = lesson(conn, course, id).await?;
     if lesson_slug_taken(conn, course, &input.slug, Some(id)).await? {
-        return Err(AppError::Conflict("slug".into()));
+        return Err(AppError::Conflict(Msg::new("error-slug-taken")));
     }
     let (video, hls) = if media.remove {
         (None, None)

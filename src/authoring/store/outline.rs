@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::authoring::forms::Schedule;
 use crate::db::schema::{course_prerequisites, courses, lessons, sections};
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::ids::{CourseId, SectionId, TenantId};
 
 #[derive(Debug, Clone, Serialize)]
@@ -164,14 +165,14 @@ pub async fn set_prerequisites(
         .load(conn)
         .await?;
     if let Some(missing) = slugs.iter().find(|s| !found.iter().any(|(_, f)| f == *s)) {
-        return Err(AppError::Unprocessable(format!(
-            "There is no course “{missing}” at this school."
-        )));
+        return Err(AppError::Unprocessable(
+            Msg::new("error-no-course-named").text("course", missing.as_str()),
+        ));
     }
     if found.iter().any(|(id, _)| *id == course.0) {
-        return Err(AppError::Unprocessable(
-            "A course cannot require itself.".into(),
-        ));
+        return Err(AppError::Unprocessable(Msg::new(
+            "error-a-course-cannot-require-itself",
+        )));
     }
     diesel::delete(
         course_prerequisites::table.filter(course_prerequisites::course_id.eq(course.0)),

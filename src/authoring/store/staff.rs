@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::accounts::sessions::Role;
 use crate::db::schema::{course_instructors, users};
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::ids::{CourseId, UserId};
 
 #[derive(Debug, Clone, Serialize, Queryable)]
@@ -49,14 +50,14 @@ pub async fn assign(
         .await
         .optional()?;
     let Some((user, role)) = user else {
-        return Err(AppError::Unprocessable(format!(
-            "Nobody at this school has the email {email}."
-        )));
+        return Err(AppError::Unprocessable(
+            Msg::new("error-nobody-has-email").text("email", email),
+        ));
     };
     if role == "learner" {
-        return Err(AppError::Unprocessable(format!(
-            "{email} is a learner; an admin must make them an instructor first."
-        )));
+        return Err(AppError::Unprocessable(
+            Msg::new("error-is-a-learner").text("email", email),
+        ));
     }
     diesel::insert_into(course_instructors::table)
         .values((

@@ -16,6 +16,7 @@ use crate::db::schema::users;
 use crate::db::tenant_tx;
 use crate::email::parse_email;
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::ids::UserId;
 use crate::mail::{Kind, outbox};
 use crate::redirect::see_other;
@@ -42,16 +43,16 @@ pub async fn request(
 ) -> Result<HttpResponse, AppError> {
     let user = form_user(&req, &state, viewer, &form.csrf, "/account")?;
     let email = parse_email(&form.email)
-        .ok_or_else(|| AppError::Unprocessable("Enter a valid email address.".into()))?;
+        .ok_or_else(|| AppError::Unprocessable(Msg::new("error-enter-a-valid-email-address")))?;
     if email == user.email {
-        return Err(AppError::Unprocessable(
-            "That is already your address.".into(),
-        ));
+        return Err(AppError::Unprocessable(Msg::new(
+            "error-that-is-already-your-address",
+        )));
     }
     if !password_matches(&state, school.id, user.id, form.password.clone()).await? {
-        return Err(AppError::Forbidden(
-            "That is not your password; your address was not changed.".into(),
-        ));
+        return Err(AppError::Forbidden(Msg::new(
+            "error-that-is-not-your-password-3",
+        )));
     }
     let (composer, letterhead) = (state.mail.clone(), school.clone());
     let wait = tenant_tx(
@@ -68,9 +69,9 @@ pub async fn request(
                     .get_result(conn)
                     .await?;
                 if taken > 0 {
-                    return Err(AppError::Conflict(
-                        "Another account here uses that address.".into(),
-                    ));
+                    return Err(AppError::Conflict(Msg::new(
+                        "error-another-account-here-uses-that",
+                    )));
                 }
                 if let Some(wait) =
                     tokens::resend_wait(conn, tenant, Purpose::Email, user.id).await?
@@ -162,9 +163,9 @@ pub async fn confirm(
                 Err(diesel::result::Error::DatabaseError(
                     diesel::result::DatabaseErrorKind::UniqueViolation,
                     _,
-                )) => Err(AppError::Conflict(
-                    "Another account here uses that address now; yours was not changed.".into(),
-                )),
+                )) => Err(AppError::Conflict(Msg::new(
+                    "error-another-account-here-uses-that-2",
+                ))),
                 Err(e) => Err(e.into()),
             }
         })

@@ -8,6 +8,7 @@ use crate::accounts::users;
 use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::i18n::Locale;
+use crate::i18n::Msg;
 use crate::redirect::see_other;
 use crate::state::AppState;
 use crate::web::csrf::form_user;
@@ -30,7 +31,7 @@ pub async fn choose(
     let user = form_user(&req, &state, viewer, &form.csrf, "/account")?;
     let locale = Locale::parse(&form.locale)
         .filter(|l| school.locales.contains(l))
-        .ok_or_else(|| AppError::Unprocessable(user.locale.t("error-language-not-offered")))?;
+        .ok_or_else(|| AppError::Unprocessable(Msg::new("error-language-not-offered")))?;
     let tenant = school.id;
     tenant_tx(
         state.pools.primary(),

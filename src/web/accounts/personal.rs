@@ -21,6 +21,7 @@ use crate::db::schema::{
 };
 use crate::db::tenant_tx;
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::ids::{TenantId, UserId};
 use crate::media::key::MediaKey;
 use crate::state::AppState;
@@ -447,9 +448,9 @@ pub async fn delete_mine(
 ) -> Result<HttpResponse, AppError> {
     let user = form_user(&req, &state, viewer, &form.csrf, "/account")?;
     if !password_matches(&state, school.id, user.id, form.password.clone()).await? {
-        return Err(AppError::Forbidden(
-            "That is not your password; your account was not deleted.".into(),
-        ));
+        return Err(AppError::Forbidden(Msg::new(
+            "error-that-is-not-your-password-2",
+        )));
     }
     erase_now(&state, school.id, user.id, None).await?;
     let mut page = crate::web::notice::notice(

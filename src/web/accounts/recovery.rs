@@ -52,7 +52,7 @@ fn forgot_page(
     c.insert("school", school);
     c.insert("email", email);
     c.insert("sent", &sent);
-    c.insert("errors", errors);
+    c.insert("errors", &lang::localized(req, school, errors));
     anonymous_page(req, state, status, "password_forgot.html", c)
 }
 
@@ -79,7 +79,7 @@ pub async fn forgot(
             StatusCode::UNPROCESSABLE_ENTITY,
             &form.email,
             false,
-            &["Enter a valid email address."],
+            &["error-enter-a-valid-email-address"],
         );
     };
     let (composer, tenant, shown) = (state.mail.clone(), school.clone(), email.clone());
@@ -182,7 +182,7 @@ fn reset_page(
     c.insert("school", school);
     c.insert("token", token);
     c.insert("email", email);
-    c.insert("errors", errors);
+    c.insert("errors", &lang::localized(req, school, errors));
     anonymous_page(req, state, status, "password_reset.html", c)
 }
 

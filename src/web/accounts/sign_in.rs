@@ -15,6 +15,7 @@ use crate::db::tenant_tx;
 use crate::email::parse_email;
 use crate::error::AppError;
 use crate::i18n::Locale;
+use crate::i18n::Msg;
 use crate::ids::UserId;
 use crate::sso::providers;
 use crate::state::AppState;
@@ -90,8 +91,11 @@ async fn form_page(
     c.insert("name", &page.form.name);
     c.insert("email", &page.form.email);
     c.insert("next", &page.form.next);
-    c.insert("errors", &page.errors);
-    c.insert("notice", &page.notice);
+    c.insert("errors", &lang::localized(req, &school.0, &page.errors));
+    c.insert(
+        "notice",
+        &page.notice.map(|id| lang::of(req, &school.0).t(id)),
+    );
     anonymous_page(req, state, page.status, page.template, c)
 }
 
@@ -125,10 +129,7 @@ async fn blank_form(
             status: StatusCode::OK,
             form: &form,
             errors: vec![],
-            notice: q
-                .reset
-                .is_some()
-                .then_some("Your password was changed, and every device was signed out. Log in with the new one."),
+            notice: q.reset.is_some().then_some("notice-password-changed"),
             with_password,
         },
     )
@@ -178,11 +179,11 @@ pub async fn signup(
     let mut errors = Vec::new();
     let name = form.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 100 {
-        errors.push("Enter your name (up to 100 characters).");
+        errors.push("error-enter-your-name");
     }
     let email = parse_email(&form.email);
     if email.is_none() {
-        errors.push("Enter a valid email address.");
+        errors.push("error-enter-a-valid-email-address");
     }
     let password = NewPassword::parse(&form.password, email.as_deref().unwrap_or_default());
     if let Err(e) = &password {
@@ -310,7 +311,7 @@ pub async fn login(
     .map_err(AppError::internal)?;
     let (true, Some((user, _, suspended, role, locale))) = (ok, found) else {
         state.throttle.failed(&account, &address);
-        let errors = vec!["Email or password is incorrect."];
+        let errors = vec!["error-email-or-password"];
         return form_page(
             &req,
             &state,
@@ -331,10 +332,9 @@ pub async fn login(
         return Err(sso_only_refusal(&school));
     }
     if suspended {
-        return Err(AppError::Forbidden(format!(
-            "This account is suspended. Contact {} to have it reinstated.",
-            school.0.name
-        )));
+        return Err(AppError::Forbidden(
+            Msg::new("error-account-suspended").text("school", school.0.name.clone()),
+        ));
     }
     // A fresh token on every login; whatever session the browser brought is ended (no fixation).
     let previous = req
@@ -364,10 +364,7 @@ pub async fn login(
 /// What an SSO-only school answers a sign-up, and a password sign-in by anyone but an admin
 /// (admins keep the password: their way in when the provider is down or misconfigured).
 fn sso_only_refusal(school: &School) -> AppError {
-    AppError::Forbidden(format!(
-        "{} signs its people in with its own provider. Use the sign-in button on the login page.",
-        school.0.name
-    ))
+    AppError::Forbidden(Msg::new("error-sso-only").text("school", school.0.name.clone()))
 }
 
 pub async fn logout(

@@ -11,6 +11,7 @@ use crate::accounts::sessions;
 use crate::accounts::sso::{Reached, reach};
 use crate::db::tenant_tx;
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::sso::directory::Metadata;
 use crate::sso::id_token::{self, Expected};
 use crate::sso::{Provider, Refusal, logins, providers, saml};
@@ -211,7 +212,7 @@ pub async fn login(
     .await?;
     let mut to = url::Url::parse(&metadata.authorization_endpoint).map_err(|e| {
         AppError::BadGateway(
-            "The school's sign-in service is misconfigured.".into(),
+            Msg::new("error-sso-misconfigured"),
             anyhow::anyhow!("authorization_endpoint: {e}"),
         )
     })?;

@@ -9,6 +9,7 @@ use crate::api_tokens::{Scope, store};
 use crate::audit::{self, Change};
 use crate::db::tenant_tx;
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::redirect::see_other;
 use crate::state::AppState;
 use crate::tenancy::Tenant;
@@ -55,25 +56,27 @@ pub async fn create(
     checked_form(&req, &state, &user, &form)?;
     let name = form.get("name").map_or("", |n| n.trim()).to_owned();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(AppError::Unprocessable(
-            "Name the token (1 to 100 characters).".into(),
-        ));
+        return Err(AppError::Unprocessable(Msg::new(
+            "error-name-the-token-1-to",
+        )));
     }
     let scopes: Vec<Scope> = Scope::ALL
         .into_iter()
         .filter(|s| form.get(s.as_str()).is_some_and(|v| v == "1"))
         .collect();
     if scopes.is_empty() {
-        return Err(AppError::Unprocessable("Choose at least one scope.".into()));
+        return Err(AppError::Unprocessable(Msg::new(
+            "error-choose-at-least-one-scope",
+        )));
     }
     let expires_at = match form.get("days").map_or("", |d| d.trim()) {
         "" => None,
         days => match days.parse::<i64>() {
             Ok(d @ 1..=3650) => Some(chrono::Utc::now() + chrono::Duration::days(d)),
             _ => {
-                return Err(AppError::Unprocessable(
-                    "Expiry is a number of days from 1 to 3650, or empty for none.".into(),
-                ));
+                return Err(AppError::Unprocessable(Msg::new(
+                    "error-expiry-is-a-number-of",
+                )));
             }
         },
     };

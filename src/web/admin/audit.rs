@@ -8,6 +8,7 @@ use serde::Deserialize;
 use crate::audit::{self, ACTIONS, Filter};
 use crate::db::tenant_tx;
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::keyset::Cursor;
 use crate::state::AppState;
 use crate::web::authoring::staff::Admin;
@@ -38,17 +39,20 @@ pub async fn page(
             *ACTIONS
                 .iter()
                 .find(|known| **known == a)
-                .ok_or_else(|| AppError::bad_request("There is no such action to filter by."))?,
+                .ok_or_else(|| AppError::bad_request(Msg::new("error-there-is-no-such-action")))?,
         ),
     };
     let actor = query.actor.trim().to_owned();
     if actor.chars().count() > 100 {
-        return Err(AppError::bad_request("Search for at most 100 characters."));
+        return Err(AppError::bad_request(Msg::new(
+            "error-search-for-at-most-100",
+        )));
     }
     let after = match query.after.as_str() {
         "" => None,
         raw => Some(
-            Cursor::parse(raw).ok_or_else(|| AppError::bad_request("That page does not exist."))?,
+            Cursor::parse(raw)
+                .ok_or_else(|| AppError::bad_request(Msg::new("error-that-page-does-not-exist")))?,
         ),
     };
     let filter = Filter {

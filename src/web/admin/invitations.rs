@@ -18,6 +18,7 @@ use crate::db::schema::{courses, enrollments};
 use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::i18n::Locale;
+use crate::i18n::Msg;
 use crate::ids::{TenantId, UserId};
 use crate::state::AppState;
 use crate::tenancy::Tenant;
@@ -39,7 +40,9 @@ pub async fn invite_one(
     checked(&req, &state, &user, text("csrf"))?;
     let person = Invite::parse(text("email"), text("name"), text("role"), text("courses"))
         .map_err(|reason| {
-            AppError::Unprocessable(format!("The invitation was not sent: {reason}."))
+            AppError::Unprocessable(
+                Msg::new("error-invitation-not-sent").text("reason", reason.to_string()),
+            )
         })?;
     let (sent, refused) = invite_in_tx(&req, &state, &school, &user, vec![(1, person)]).await?;
     report(&state, &school, &user, sent, &refused, false)
@@ -61,7 +64,7 @@ pub async fn invite_csv(
         &user,
         fields.get("csrf").map_or("", String::as_str),
     )?;
-    let file = file.ok_or_else(|| AppError::Unprocessable("Choose a CSV file.".into()))?;
+    let file = file.ok_or_else(|| AppError::Unprocessable(Msg::new("error-choose-a-csv-file")))?;
     let (rows, mut refused) = parse_csv(&file);
     let (sent, more) = invite_in_tx(&req, &state, &school, &user, rows).await?;
     refused.extend(more);
@@ -175,7 +178,7 @@ fn accept_page(
     c.insert("school", school);
     c.insert("token", token);
     c.insert("invite", invite);
-    c.insert("errors", errors);
+    c.insert("errors", &lang::localized(req, school, errors));
     anonymous_page(req, state, status, "invitation.html", c)
 }
 
@@ -223,7 +226,7 @@ pub async fn accept(
                 &school,
                 (&token, &invite),
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &["Enter your name (up to 100 characters)."],
+                &["error-enter-your-name"],
             );
         }
         invite.name = name.to_owned();
@@ -264,9 +267,9 @@ pub async fn accept(
                     verified: true,
                 };
                 let Some(user) = accounts::create(conn, tenant, new).await? else {
-                    return Err(AppError::Conflict(
-                        "An account with this address exists already: log in instead.".into(),
-                    ));
+                    return Err(AppError::Conflict(Msg::new(
+                        "error-an-account-with-this-address",
+                    )));
                 };
                 enroll(conn, tenant, user, &invite.courses).await?;
                 Ok(Some(sessions::create(conn, tenant, user).await?))

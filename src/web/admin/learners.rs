@@ -10,6 +10,7 @@ use crate::accounts::members as store;
 use crate::audit::{self, Change};
 use crate::db::tenant_tx;
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::ids::{CourseId, UserId};
 use crate::keyset::Cursor;
 use crate::learning::EnrolledCourse;
@@ -39,12 +40,15 @@ pub async fn list(
 ) -> Page {
     let q = query.q.trim().to_owned();
     if q.chars().count() > 100 {
-        return Err(AppError::bad_request("Search for at most 100 characters."));
+        return Err(AppError::bad_request(Msg::new(
+            "error-search-for-at-most-100",
+        )));
     }
     let after = match query.after.as_str() {
         "" => None,
         raw => Some(
-            Cursor::parse(raw).ok_or_else(|| AppError::bad_request("That page does not exist."))?,
+            Cursor::parse(raw)
+                .ok_or_else(|| AppError::bad_request(Msg::new("error-that-page-does-not-exist")))?,
         ),
     };
     let tenant = school.id;
@@ -140,15 +144,17 @@ pub async fn suspend(
     checked_form(&req, &state, &user, &form)?;
     let learner: UserId = id(&path)?;
     if learner == user.id {
-        return Err(AppError::Conflict("You cannot suspend yourself.".into()));
+        return Err(AppError::Conflict(Msg::new(
+            "error-you-cannot-suspend-yourself",
+        )));
     }
     let suspend = match form.get("suspend").map(String::as_str) {
         Some("1") => true,
         Some("0") => false,
         _ => {
-            return Err(AppError::Unprocessable(
-                "Choose suspend or reinstate.".into(),
-            ));
+            return Err(AppError::Unprocessable(Msg::new(
+                "error-choose-suspend-or-reinstate",
+            )));
         }
     };
     let tenant = school.id;
@@ -252,14 +258,14 @@ pub async fn erase(
     checked(&req, &state, &user, &form.csrf)?;
     let learner: UserId = id(&path)?;
     if learner == user.id {
-        return Err(AppError::Conflict(
-            "Delete your own account from your account page.".into(),
-        ));
+        return Err(AppError::Conflict(Msg::new(
+            "error-delete-your-own-account-from",
+        )));
     }
     if !personal::password_matches(&state, school.id, user.id, form.password.clone()).await? {
-        return Err(AppError::Forbidden(
-            "That is not your password; nothing was deleted.".into(),
-        ));
+        return Err(AppError::Forbidden(Msg::new(
+            "error-that-is-not-your-password",
+        )));
     }
     let by = audited_by(&req, &state, &user);
     if !personal::erase_now(&state, school.id, learner, Some(by)).await? {

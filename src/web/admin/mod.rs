@@ -5,5 +5,6 @@ pub mod audit;
 pub mod invitations;
 pub mod learners;
 pub mod roster;
+pub mod school;
 pub mod sso;
 pub mod webhooks;

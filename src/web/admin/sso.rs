@@ -11,6 +11,7 @@ use crate::accounts::sessions::{CurrentUser, Role};
 use crate::audit::{self, Change};
 use crate::db::tenant_tx;
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::redirect::see_other;
 use crate::sso::providers::{self, shown};
 use crate::sso::{Provider, ProviderName, RoleRule, Saml, Secret, check_settings};
@@ -81,26 +82,31 @@ fn words(raw: Option<&String>) -> Vec<String> {
 /// The form's role map (`value = role` lines) and default role.
 fn roles(form: &SimpleForm) -> Result<(Vec<RoleRule>, Role), AppError> {
     let map = RoleRule::parse_lines(form.get("role_map").map_or("", String::as_str))
-        .map_err(AppError::Unprocessable)?;
+        .map_err(|e| AppError::Unprocessable(Msg::plain(e)))?;
     let default = Role::parse(form.get("default_role").map_or("", |r| r.trim()))
-        .ok_or_else(|| AppError::Unprocessable("Choose a default role.".into()))?;
+        .ok_or_else(|| AppError::Unprocessable(Msg::new("error-choose-a-default-role")))?;
     Ok((map, default))
 }
 
 /// The SAML provider the form describes: the IdP's metadata pasted, or read from its URL.
 async fn parse_saml_form(state: &AppState, form: &SimpleForm) -> Result<Provider, AppError> {
     let field = |k: &str| form.get(k).map_or("", |v| v.trim()).to_owned();
-    let bad = AppError::Unprocessable;
+    let bad = |e: String| AppError::Unprocessable(Msg::plain(e));
     let name = ProviderName::parse(&field("name")).map_err(bad)?;
     let metadata = match (field("idp_metadata"), field("idp_metadata_url")) {
         (xml, _) if !xml.is_empty() => xml,
         (_, url) if !url.is_empty() => state.sso.fetch_text(&url).await.map_err(|e| {
-            AppError::Unprocessable(format!(
-                "The IdP metadata could not be read from {url}: {}",
-                e.cause_text()
-            ))
+            AppError::Unprocessable(
+                Msg::new("error-idp-metadata-unreadable")
+                    .text("url", url.clone())
+                    .text("reason", e.cause_text()),
+            )
         })?,
-        _ => return Err(bad("Paste the IdP's metadata, or give its URL.".into())),
+        _ => {
+            return Err(AppError::Unprocessable(Msg::new(
+                "error-idp-metadata-missing",
+            )));
+        }
     };
     let issuer = crate::sso::saml::check_idp_metadata(&metadata).map_err(bad)?;
     let (role_map, default_role) = roles(form)?;
@@ -131,11 +137,13 @@ async fn parse_saml_form(state: &AppState, form: &SimpleForm) -> Result<Provider
 /// when the form leaves the secret blank).
 fn parse_form(form: &SimpleForm, saved: Option<&Provider>) -> Result<Provider, AppError> {
     let field = |k: &str| form.get(k).map_or("", |v| v.trim()).to_owned();
-    let bad = AppError::Unprocessable;
+    let bad = |e: String| AppError::Unprocessable(Msg::plain(e));
     let name = ProviderName::parse(&field("name")).map_err(bad)?;
     let secret = match (field("client_secret"), saved) {
         (s, Some(p)) if s.is_empty() => p.client_secret.clone(),
-        (s, _) if s.is_empty() => return Err(bad("Enter the client secret.".into())),
+        (s, _) if s.is_empty() => {
+            return Err(AppError::Unprocessable(Msg::new("error-client-secret")));
+        }
         (s, _) => Secret(s),
     };
     let mut scopes: Vec<String> = form
@@ -186,9 +194,9 @@ pub async fn save(
     })
     .await?;
     if saved.as_ref().is_some_and(|p| p.from_file) {
-        return Err(AppError::Conflict(
-            "This provider is set by the school's file; the operator changes it there.".into(),
-        ));
+        return Err(AppError::Conflict(Msg::new(
+            "error-this-provider-is-set-by",
+        )));
     }
     if form.get("kind").is_some_and(|k| k == "saml") {
         let provider = parse_saml_form(&state, &form).await?;
@@ -196,10 +204,9 @@ pub async fn save(
     }
     let provider = parse_form(&form, saved.as_ref())?;
     if let Err(e) = state.sso.metadata(&provider.issuer).await {
-        return Err(AppError::Unprocessable(format!(
-            "The issuer's discovery document could not be read: {}",
-            e.cause_text()
-        )));
+        return Err(AppError::Unprocessable(
+            Msg::new("error-discovery-unreadable").text("reason", e.cause_text()),
+        ));
     }
     record_save(&req, &state, &user, tenant, provider, saved).await
 }
@@ -251,10 +258,9 @@ pub async fn delete(
                 return Err(AppError::NotFound);
             };
             if old.from_file {
-                return Err(AppError::Conflict(
-                    "This provider is set by the school's file; the operator removes it there."
-                        .into(),
-                ));
+                return Err(AppError::Conflict(Msg::new(
+                    "error-this-provider-is-set-by-2",
+                )));
             }
             providers::delete(conn, tenant, &name).await?;
             let change =
@@ -281,9 +287,9 @@ pub async fn only(
     tenant_tx(state.pools.primary(), tenant, "sso", move |conn| {
         Box::pin(async move {
             if on && providers::list(conn, tenant).await?.is_empty() {
-                return Err(AppError::Conflict(
-                    "Add an identity provider before turning password sign-in off.".into(),
-                ));
+                return Err(AppError::Conflict(Msg::new(
+                    "error-add-an-identity-provider-before",
+                )));
             }
             let was = providers::sso_only(conn, tenant).await?;
             if was == on {

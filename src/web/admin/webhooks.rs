@@ -12,6 +12,7 @@ use crate::accounts::sessions::CurrentUser;
 use crate::audit::{self, Change};
 use crate::db::tenant_tx;
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::keyset::Cursor;
 use crate::outbound as address;
 use crate::redirect::see_other;
@@ -61,18 +62,25 @@ pub async fn add(
     form: SimpleForm,
 ) -> Page {
     checked_form(&req, &state, &user, &form)?;
-    let url = address::parse(form.get("url").map_or("", String::as_str))
-        .map_err(|e| AppError::Unprocessable(format!("The endpoint was not added: {e}.")))?;
+    let url = address::parse(form.get("url").map_or("", String::as_str)).map_err(|e| {
+        AppError::Unprocessable(Msg::new("error-endpoint-not-added").text("reason", e.to_string()))
+    })?;
     address::resolve(&url, state.webhooks_allow_private)
         .await
-        .map_err(|e| AppError::Unprocessable(format!("The endpoint was not added: {e}.")))?;
+        .map_err(|e| {
+            AppError::Unprocessable(
+                Msg::new("error-endpoint-not-added").text("reason", e.to_string()),
+            )
+        })?;
     let events: Vec<&'static str> = EVENTS
         .iter()
         .copied()
         .filter(|e| form.get(*e).is_some_and(|v| v == "1"))
         .collect();
     if events.is_empty() {
-        return Err(AppError::Unprocessable("Choose at least one event.".into()));
+        return Err(AppError::Unprocessable(Msg::new(
+            "error-choose-at-least-one-event",
+        )));
     }
     let by = audited_by(&req, &state, &user);
     let tenant = school.id;
@@ -133,7 +141,8 @@ pub async fn show(
     let after = match query.after.as_str() {
         "" => None,
         raw => Some(
-            Cursor::parse(raw).ok_or_else(|| AppError::bad_request("That page does not exist."))?,
+            Cursor::parse(raw)
+                .ok_or_else(|| AppError::bad_request(Msg::new("error-that-page-does-not-exist")))?,
         ),
     };
     endpoint_page(&state, &school, &user, endpoint, after, None).await

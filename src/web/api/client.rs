@@ -16,6 +16,7 @@ use crate::api_tokens::{Grant, PREFIX, Scope, store};
 use crate::audit::By;
 use crate::db::tenant_tx;
 use crate::error::{ApiError, AppError};
+use crate::i18n::Msg;
 use crate::state::AppState;
 use crate::tenancy::Tenant;
 use crate::web::host::{School, client_ip};
@@ -33,9 +34,9 @@ impl ApiClient {
         if self.grant.allows(scope) {
             Ok(())
         } else {
-            Err(ApiError(AppError::Forbidden(format!(
-                "This token lacks the scope {scope}."
-            ))))
+            Err(ApiError(AppError::Forbidden(
+                Msg::new("error-token-lacks-scope").text("scope", scope.to_string()),
+            )))
         }
     }
 

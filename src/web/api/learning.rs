@@ -7,6 +7,7 @@ use serde_json::json;
 use crate::accounts::sessions::Viewer;
 use crate::actors::learners::Position;
 use crate::error::{ApiError, AppError};
+use crate::i18n::Msg;
 use crate::state::AppState;
 use crate::web::csrf::{check_origin, check_token};
 use crate::web::host::School;
@@ -89,7 +90,7 @@ pub async fn position(
     check_token(Some(&user.csrf), token)?;
     let lesson: uuid::Uuid = lesson.parse().map_err(|_| AppError::NotFound)?;
     if beacon.seconds.fract() != 0.0 || !(0.0..=86_400.0).contains(&beacon.seconds) {
-        return Err(AppError::bad_request("seconds must be a whole number from 0 to 86400").into());
+        return Err(AppError::bad_request(Msg::new("error-seconds-must-be-a-whole")).into());
     }
     let seconds = beacon.seconds as i32;
     let learner = state_of(&state, &tenant, user).await?;

@@ -17,6 +17,7 @@ use crate::db::tenant_tx;
 use crate::email::parse_email;
 use crate::error::{ApiError, AppError};
 use crate::feeds;
+use crate::i18n::Msg;
 use crate::ids::UserId;
 use crate::keyset::{Cursor, Mark};
 use crate::learning::store::{self as learning, EnrollOutcome};
@@ -39,7 +40,9 @@ impl PageQuery {
         match self.limit {
             None => Ok(DEFAULT_LIMIT),
             Some(n @ 1..=500) => Ok(n),
-            Some(_) => Err(AppError::bad_request("limit is between 1 and 500.")),
+            Some(_) => Err(AppError::bad_request(Msg::new(
+                "error-limit-is-between-1-and",
+            ))),
         }
     }
 
@@ -52,13 +55,13 @@ impl PageQuery {
 }
 
 fn bad_cursor() -> AppError {
-    AppError::bad_request("after is not a mark this API gave.")
+    AppError::bad_request(Msg::new("error-after-is-not-a-mark"))
 }
 
 fn query(req: &HttpRequest) -> Result<PageQuery, AppError> {
     web::Query::<PageQuery>::from_query(req.query_string())
         .map(web::Query::into_inner)
-        .map_err(|e| AppError::bad_request(format!("Query: {e}.")))
+        .map_err(|e| AppError::bad_request(Msg::new("error-query").text("reason", e.to_string())))
 }
 
 /// A page of `items` and the mark to ask for the next (`null` at the end).
@@ -91,7 +94,7 @@ pub async fn users_list(
         .transpose()?;
     let q = query.q.clone().unwrap_or_default();
     if q.chars().count() > 100 {
-        return Err(AppError::bad_request("q is at most 100 characters.").into());
+        return Err(AppError::bad_request(Msg::new("error-q-is-at-most-100")).into());
     }
     let tenant = client.school.id;
     let people = tenant_tx(state.pools.read(), tenant, "api_users", move |conn| {
@@ -120,13 +123,13 @@ pub async fn users_upsert(
 ) -> Result<HttpResponse, ApiError> {
     client.needs(Scope::UsersWrite)?;
     let email = parse_email(&body.email)
-        .ok_or_else(|| AppError::Unprocessable("email is not an email address.".into()))?;
+        .ok_or_else(|| AppError::Unprocessable(Msg::new("error-email-is-not-an-email")))?;
     let name = body.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 100 || !crate::input::is_storable(&name) {
-        return Err(AppError::Unprocessable("name is 1 to 100 characters.".into()).into());
+        return Err(AppError::Unprocessable(Msg::new("error-name-is-1-to-100")).into());
     }
     let role = Role::parse(&body.role)
-        .ok_or_else(|| AppError::Unprocessable("role is learner, instructor or admin.".into()))?;
+        .ok_or_else(|| AppError::Unprocessable(Msg::new("error-role-is-learner-instructor-or")))?;
     let tenant = client.school.id;
     let by = client.by().clone();
     let (mail, who) = (email.clone(), name.clone());
@@ -178,22 +181,22 @@ async fn account(
     email: &str,
 ) -> Result<(UserId, String, Option<String>), AppError> {
     let email = parse_email(email)
-        .ok_or_else(|| AppError::Unprocessable("email is not an email address.".into()))?;
+        .ok_or_else(|| AppError::Unprocessable(Msg::new("error-email-is-not-an-email")))?;
     let tenant = client.school.id;
     tenant_tx(state.pools.primary(), tenant, "api_account", move |conn| {
         Box::pin(async move { users::by_email(conn, tenant, &email).await })
     })
     .await?
-    .ok_or_else(|| AppError::Unprocessable("No account has this email address here.".into()))
+    .ok_or_else(|| AppError::Unprocessable(Msg::new("error-no-account-has-this-email")))
 }
 
 fn course_slug(course: &str) -> Result<(), AppError> {
     if is_slug(course, 120) {
         Ok(())
     } else {
-        Err(AppError::Unprocessable(
-            "course is not a course slug.".into(),
-        ))
+        Err(AppError::Unprocessable(Msg::new(
+            "error-course-is-not-a-course",
+        )))
     }
 }
 
@@ -227,19 +230,20 @@ pub async fn enroll(
             },
         )
         .await??
-        .ok_or_else(|| AppError::Unprocessable("No published course has this slug here.".into()))?;
+        .ok_or_else(|| AppError::Unprocessable(Msg::new("error-no-published-course-has-this")))?;
     let enrolled = json!({ "user_id": user, "email": email, "course": body.course });
     match outcome {
         EnrollOutcome::Enrolled => Ok(HttpResponse::Created().json(enrolled)),
         EnrollOutcome::AlreadyEnrolled => Ok(HttpResponse::Ok().json(enrolled)),
-        EnrollOutcome::Full => Err(AppError::Conflict("This course is full.".into()).into()),
-        EnrollOutcome::Closed => {
-            Err(AppError::Conflict("Enrollment in this course has closed.".into()).into())
+        EnrollOutcome::Full => {
+            Err(AppError::Conflict(Msg::new("error-this-course-is-full")).into())
         }
-        EnrollOutcome::Requires(titles) => Err(AppError::Conflict(format!(
-            "The learner must complete {} first.",
-            titles.join(" and ")
-        ))
+        EnrollOutcome::Closed => {
+            Err(AppError::Conflict(Msg::new("error-enrollment-in-this-course-has")).into())
+        }
+        EnrollOutcome::Requires(titles) => Err(AppError::Conflict(
+            Msg::new("error-learner-must-complete").text("courses", titles.join(", ")),
+        )
         .into()),
     }
 }
@@ -292,7 +296,7 @@ pub async fn complete(
     client.needs(Scope::EnrollmentsWrite)?;
     course_slug(&body.course)?;
     if !is_slug(&body.lesson, 120) {
-        return Err(AppError::Unprocessable("lesson is not a lesson slug.".into()).into());
+        return Err(AppError::Unprocessable(Msg::new("error-lesson-is-not-a-lesson")).into());
     }
     let (user, ..) = account(&state, &client, &body.email).await?;
     let tenant = client.school.id;
@@ -304,19 +308,17 @@ pub async fn complete(
                     learning::lesson_of(conn, tenant, &course, &lesson)
                         .await?
                         .ok_or_else(|| {
-                            AppError::Unprocessable(
-                                "No such lesson in a published course here.".into(),
-                            )
+                            AppError::Unprocessable(Msg::new("error-no-such-lesson-in-a"))
                         })?;
                 if kind == "quiz" {
-                    return Err(AppError::Conflict(
-                        "A quiz is complete when it is passed.".into(),
-                    ));
+                    return Err(AppError::Conflict(Msg::new(
+                        "error-a-quiz-is-complete-when",
+                    )));
                 }
                 if !learning::is_enrolled(conn, tenant, user, &course).await? {
-                    return Err(AppError::Conflict(
-                        "The learner is not enrolled in this course.".into(),
-                    ));
+                    return Err(AppError::Conflict(Msg::new(
+                        "error-the-learner-is-not-enrolled",
+                    )));
                 }
                 Ok((course_id, lesson_id))
             })

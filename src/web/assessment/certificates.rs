@@ -16,6 +16,7 @@ use crate::audit::{self, Change};
 use crate::db::schema::certificates;
 use crate::db::tenant_tx;
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::redirect::see_other;
 use crate::state::AppState;
 use crate::web::csrf::form_user;
@@ -66,9 +67,9 @@ pub async fn download(
 ) -> Result<HttpResponse, AppError> {
     let record = load(state.pools.primary(), &tenant, certificate_id(&path)?).await?;
     if record.revoked_at.is_some() {
-        return Err(AppError::Conflict(
-            "This certificate was revoked; see its verification page.".into(),
-        ));
+        return Err(AppError::Conflict(Msg::new(
+            "error-this-certificate-was-revoked-see",
+        )));
     }
     let key = pdf_key(&state.printer(), &tenant, &record).await?;
     Ok(see_other(state.media.url(&key).await?))
@@ -92,16 +93,16 @@ pub async fn revoke(
 ) -> Result<HttpResponse, AppError> {
     let user = form_user(&req, &state, viewer, &form.csrf, req.path())?;
     if user.role != Role::Admin {
-        return Err(AppError::Forbidden(
-            "Only the school's admins revoke certificates.".into(),
-        ));
+        return Err(AppError::Forbidden(Msg::new(
+            "error-only-the-school-s-admins",
+        )));
     }
     let id = certificate_id(&path)?;
     let reason = form.reason.trim().to_owned();
     if reason.chars().count() > 500 {
-        return Err(AppError::Unprocessable(
-            "The reason is at most 500 characters.".into(),
-        ));
+        return Err(AppError::Unprocessable(Msg::new(
+            "error-the-reason-is-at-most",
+        )));
     }
     let restore = req.path().ends_with("/restore");
     let by = audited_by(&req, &state, &user);

@@ -12,6 +12,7 @@ use crate::assessment::grading::{self, Submission};
 use crate::assessment::{certificates, gift, quizzes};
 use crate::db::tenant_tx;
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::ids::{CourseId, LessonId, UserId};
 use crate::learning::store::{LessonPage, lesson_page};
 use crate::redirect::see_other;
@@ -101,9 +102,9 @@ pub async fn submit(
         read_quiz(&state, &tenant, (&course, &lesson), None, None).await?;
     let learner = state_of(&state, &tenant, &user).await?;
     if !learner.enrolled_in(page.course_id) {
-        return Err(AppError::Forbidden(
-            "Enroll in the course to take its quizzes.".into(),
-        ));
+        return Err(AppError::Forbidden(Msg::new(
+            "error-enroll-in-the-course-to",
+        )));
     }
     lesson_gate(&state, &page, &learner)?;
     let started = std::time::Instant::now();

@@ -16,12 +16,13 @@ use crate::authoring::forms::{self, CourseInput, FieldErrors, LEVELS};
 use crate::authoring::store;
 use crate::db::tenant_tx;
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::ids::{CourseId, LessonId, SectionId, TenantId, UserId};
 use crate::media::sniff::Family;
 use crate::redirect::see_other;
 use crate::state::AppState;
 use crate::tenancy::Tenant;
-use crate::web::forms::{Page, SimpleForm, checked_form, id, render};
+use crate::web::forms::{Page, SimpleForm, checked_form, id, render, worded};
 use crate::web::host::{School, audited_by};
 
 pub async fn index(School(tenant): School, Staff(user): Staff, state: web::Data<AppState>) -> Page {
@@ -102,7 +103,7 @@ async fn course_page(
     };
     let mut c = tera::Context::new();
     c.insert("values", &values);
-    c.insert("errors", &view.errors);
+    c.insert("errors", &worded(view.errors, user.locale));
     c.insert("categories", &categories);
     c.insert("levels", LEVELS);
     c.insert("outline", &outline);
@@ -269,10 +270,9 @@ async fn save_course(
         Ok(id) => Ok(see_other(format!("/author/courses/{id}"))),
         Err(e @ (AppError::Conflict(_) | AppError::Unprocessable(_))) => {
             let errors = match e {
-                AppError::Conflict(field) if field == "slug" => FieldErrors::from([(
-                    "slug",
-                    "Another course already uses this slug.".to_owned(),
-                )]),
+                AppError::Conflict(m) if m.id() == "error-slug-taken" => {
+                    FieldErrors::from([("slug", Msg::new("field-course-slug-taken"))])
+                }
                 AppError::Unprocessable(message) => FieldErrors::from([("prerequisites", message)]),
                 other => return Err(other),
             };
@@ -384,10 +384,7 @@ pub async fn publish(
 
 fn title_or_422(form: &HashMap<String, String>) -> Result<String, AppError> {
     forms::section_title(form).map_err(|e| {
-        AppError::Unprocessable(format!(
-            "Section title: {}",
-            e.values().next().map_or("", String::as_str)
-        ))
+        AppError::Unprocessable(e.into_values().next().unwrap_or(Msg::new("field-required")))
     })
 }
 
@@ -433,17 +430,16 @@ pub async fn arrange_section(
     let action = form.get("action").cloned().unwrap_or_default();
     let saved = if action == "rename" {
         let schedule = forms::section_schedule(&*form).map_err(|e| {
-            AppError::Unprocessable(format!(
-                "Section opening: {}",
-                e.values().next().map_or("", String::as_str)
-            ))
+            AppError::Unprocessable(e.into_values().next().unwrap_or(Msg::new("field-days")))
         })?;
         Some((title_or_422(&form)?, schedule))
     } else {
         None
     };
     if !matches!(action.as_str(), "rename" | "up" | "down" | "delete") {
-        return Err(AppError::bad_request("Unknown section action."));
+        return Err(AppError::bad_request(Msg::new(
+            "error-unknown-section-action",
+        )));
     }
     let (by, school) = (audited_by(&req, &state, &user), tenant.id);
     course_action(
@@ -487,7 +483,9 @@ pub async fn arrange_lesson(
     let lesson: LessonId = id(&lesson)?;
     let action = form.get("action").cloned().unwrap_or_default();
     if !matches!(action.as_str(), "up" | "down" | "delete") {
-        return Err(AppError::bad_request("Unknown lesson action."));
+        return Err(AppError::bad_request(Msg::new(
+            "error-unknown-lesson-action",
+        )));
     }
     let (by, school) = (audited_by(&req, &state, &user), tenant.id);
     course_action(
@@ -541,9 +539,9 @@ pub async fn instructors(
                     .iter()
                     .any(|(m, owner)| *owner && m.id == me.0);
                 if role != Role::Admin && !owner {
-                    return Err(AppError::Forbidden(
-                        "Only admins and the course's owner assign instructors.".into(),
-                    ));
+                    return Err(AppError::Forbidden(Msg::new(
+                        "error-only-admins-and-the-course",
+                    )));
                 }
                 let change = match form.get("action").map(String::as_str) {
                     Some("assign") => {
@@ -562,7 +560,11 @@ pub async fn instructors(
                         Change::new("course.instructor_removed", format!("course:{course}"))
                             .before(json!({ "user": user }))
                     }
-                    _ => return Err(AppError::bad_request("Unknown instructor action.")),
+                    _ => {
+                        return Err(AppError::bad_request(Msg::new(
+                            "error-unknown-instructor-action",
+                        )));
+                    }
                 };
                 audit::record(conn, TenantId(tenant_id), &by, change).await
             })

@@ -13,12 +13,13 @@ use crate::authoring::forms::{FieldErrors, LessonInput};
 use crate::authoring::store::{self, LessonMedia};
 use crate::db::tenant_tx;
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::ids::{CourseId, LessonId, SectionId};
 use crate::media::sniff::Family;
 use crate::redirect::see_other;
 use crate::state::AppState;
 use crate::tenancy::Tenant;
-use crate::web::forms::{Page, id, render};
+use crate::web::forms::{Page, id, render, worded};
 use crate::web::host::School;
 
 const LESSON_FIELDS: &[&str] = &[
@@ -63,7 +64,7 @@ async fn lesson_page(
     c.insert("section", &view.section.0);
     c.insert("lesson", &view.lesson);
     c.insert("values", &view.values);
-    c.insert("errors", view.errors);
+    c.insert("errors", &worded(view.errors, user.locale));
     c.insert("preview", &view.preview);
     let video = view.lesson.and_then(|l| l.video_key.as_deref());
     c.insert("video_url", &signed(state, tenant, video).await?);
@@ -263,11 +264,8 @@ async fn save_lesson(
         Ok(lesson) => Ok(see_other(format!(
             "/author/courses/{course}/lessons/{lesson}"
         ))),
-        Err(AppError::Conflict(field)) if field == "slug" => {
-            let errors = FieldErrors::from([(
-                "slug",
-                "Another lesson of this course uses this slug.".to_owned(),
-            )]);
+        Err(AppError::Conflict(m)) if m.id() == "error-slug-taken" => {
+            let errors = FieldErrors::from([("slug", Msg::new("field-lesson-slug-taken"))]);
             let view = LessonView {
                 course,
                 section,

@@ -11,6 +11,7 @@ use crate::audit::{self, Change};
 use crate::authoring::store;
 use crate::db::tenant_tx;
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::ids::UserId;
 use crate::redirect::see_other;
 use crate::state::AppState;
@@ -52,11 +53,13 @@ pub async fn set_role(
     let role = form
         .get("role")
         .and_then(|r| Role::parse(r))
-        .ok_or_else(|| AppError::Unprocessable("Choose learner, instructor or admin.".into()))?;
+        .ok_or_else(|| {
+            AppError::Unprocessable(Msg::new("error-choose-learner-instructor-or-admin"))
+        })?;
     if member == user.id {
-        return Err(AppError::Conflict(
-            "You cannot change your own role; ask another admin.".into(),
-        ));
+        return Err(AppError::Conflict(Msg::new(
+            "error-you-cannot-change-your-own",
+        )));
     }
     let by = audited_by(&req, &state, &user);
     let school = tenant.id;

@@ -17,6 +17,7 @@ use crate::db::door::TxWork;
 use crate::db::schema::tenants;
 use crate::db::tenant_tx;
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::state::AppState;
 use crate::tenancy::Tenant;
 
@@ -34,12 +35,12 @@ async fn member(req: &HttpRequest, admins_only: bool) -> Result<CurrentUser, App
     match user.role {
         Role::Admin => Ok(user),
         Role::Instructor if !admins_only => Ok(user),
-        Role::Instructor => Err(AppError::Forbidden(
-            "Only the school's admins manage members.".into(),
-        )),
-        Role::Learner => Err(AppError::Forbidden(
-            "Only the school's instructors and admins can author courses.".into(),
-        )),
+        Role::Instructor => Err(AppError::Forbidden(Msg::new(
+            "error-only-the-school-s-admins-2",
+        ))),
+        Role::Learner => Err(AppError::Forbidden(Msg::new(
+            "error-only-the-school-s-instructors",
+        ))),
     }
 }
 

@@ -13,6 +13,7 @@ use crate::accounts::sessions::Viewer;
 use crate::db::schema::{announcements, courses, enrollments, users};
 use crate::db::tenant_tx;
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::ids::{CourseId, TenantId, UserId};
 use crate::mail::{Kind, Mail, outbox};
 use crate::redirect::see_other;
@@ -36,14 +37,14 @@ pub async fn announce(
     let course: CourseId = id(&path)?;
     let (subject, body) = (text("subject").to_owned(), text("body").to_owned());
     if subject.is_empty() || subject.chars().count() > 200 || subject.contains(char::is_control) {
-        return Err(AppError::Unprocessable(
-            "Write a subject of 1-200 characters on one line.".into(),
-        ));
+        return Err(AppError::Unprocessable(Msg::new(
+            "error-write-a-subject-of-1",
+        )));
     }
     if body.is_empty() || body.chars().count() > 20_000 {
-        return Err(AppError::Unprocessable(
-            "Write the announcement (up to 20,000 characters).".into(),
-        ));
+        return Err(AppError::Unprocessable(Msg::new(
+            "error-write-the-announcement-up-to",
+        )));
     }
     let tenant = school.id;
     let (composer, letterhead, author) = (state.mail.clone(), school.clone(), user.clone());

@@ -8,6 +8,7 @@ use crate::accounts::{ACCOUNT_SLOT, account_slot};
 use crate::actors::learners::{Complete, Enroll, Unenroll};
 use crate::catalog::pages::PageKey;
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::learning::store::EnrollOutcome;
 use crate::learning::{DASHBOARD_SLOT, dashboard_slot};
 use crate::learning::{lesson_page, quiz_page};
@@ -43,11 +44,9 @@ pub async fn enroll(
 ) -> Result<HttpResponse, AppError> {
     let (user, slug) = course_form(&req, &state, viewer, slug.into_inner(), &form.csrf)?;
     if tenant.accounts.require_verified_email && !user.verified && user.role == Role::Learner {
-        return Err(AppError::Forbidden(
-            "Confirm your email address before enrolling: open the link we mailed you, or ask \
-             for a new one on your account page (/account)."
-                .into(),
-        ));
+        return Err(AppError::Forbidden(Msg::new(
+            "error-confirm-your-email-address-before",
+        )));
     }
     let notice = crate::learning::notices::EnrollNotice {
         composer: state.mail.clone(),
@@ -71,14 +70,13 @@ pub async fn enroll(
         EnrollOutcome::Enrolled | EnrollOutcome::AlreadyEnrolled => {
             Ok(see_other(format!("/courses/{slug}")))
         }
-        EnrollOutcome::Full => Err(AppError::Conflict("This course is full.".into())),
-        EnrollOutcome::Requires(titles) => Err(AppError::Forbidden(format!(
-            "Complete {} first.",
-            titles.join(" and ")
-        ))),
-        EnrollOutcome::Closed => Err(AppError::Conflict(
-            "Enrollment in this course has closed.".into(),
+        EnrollOutcome::Full => Err(AppError::Conflict(Msg::new("error-this-course-is-full"))),
+        EnrollOutcome::Requires(titles) => Err(AppError::Forbidden(
+            Msg::new("error-complete-first").text("courses", titles.join(", ")),
         )),
+        EnrollOutcome::Closed => Err(AppError::Conflict(Msg::new(
+            "error-enrollment-in-this-course-has",
+        ))),
     }
 }
 
@@ -166,15 +164,15 @@ pub async fn complete(
     let page = load_lesson(&state, &tenant, state.pools.primary(), &course, &lesson).await?;
     let learner = state_of(&state, &tenant, &user).await?;
     if !learner.enrolled_in(page.course_id) {
-        return Err(AppError::Forbidden(
-            "Enroll in the course to record your progress.".into(),
-        ));
+        return Err(AppError::Forbidden(Msg::new(
+            "error-enroll-in-the-course-to-2",
+        )));
     }
     lesson_gate(&state, &page, &learner)?;
     if page.kind == "quiz" {
-        return Err(AppError::Conflict(
-            "A quiz is complete when you pass it.".into(),
-        ));
+        return Err(AppError::Conflict(Msg::new(
+            "error-a-quiz-is-complete-when-2",
+        )));
     }
     let certificate = state
         .registry
