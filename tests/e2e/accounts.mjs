@@ -5,6 +5,7 @@
 // maps to this machine.
 // Usage: BASE_PORT=8080 SCHOOL=northwind ADMIN=admin@northwind.test MAIL_HOST=learn.northwind.test MAILDIR=dir node accounts.mjs
 import { launch } from './browser.mjs';
+import { audit } from './a11y.mjs';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -60,10 +61,13 @@ try {
 
   const page = await (await browser.newContext()).newPage();
   await page.goto(`${base}/login`);
+  await audit(page, 'log-in page');
   await Promise.all([page.waitForURL(/\/password\/forgot$/), page.click('text=Forgot your password?')]);
+  await audit(page, 'password: forgot');
   await page.fill('#email', email);
   await page.click('button[type=submit]');
   await page.waitForSelector('#reset-sent');
+  await audit(page, 'password: link on its way');
   step('ask for a reset link');
 
   const reset = await mailTo(email, 'Reset your password');
@@ -71,11 +75,14 @@ try {
   step('the reset mail arrives with a link on the school\'s own host');
 
   await page.goto(link);
+  await audit(page, 'password: choose a new one');
   await page.fill('#password', 'my brand new passphrase');
   await Promise.all([page.waitForURL(`${own}/login?reset=1`), page.click('button[type=submit]')]);
   assert.match(await page.textContent('#notice'), /password was changed/);
   await logIn(page, email, 'my brand new passphrase');
   assert.equal(await page.textContent('.who'), 'Forgetful Fay');
+  await page.goto(`${base}/account`);
+  await audit(page, 'account page');
   step('choose a new password and log in with it');
 
   // The reset ended the first browser's session.
@@ -96,12 +103,14 @@ try {
   await adminPage.fill('#invite-courses', course);
   await adminPage.click('#invite-one button[type=submit]');
   assert.match(await adminPage.textContent('#sent'), /^1 invitation sent/);
+  await audit(adminPage, 'admin: invitations sent');
   step(`an admin invites someone into ${course}`);
 
   const invitation = await mailTo(invitee, 'You are invited');
   const accept = await (await browser.newContext()).newPage();
   await accept.goto(linkIn(invitation, '/invitations/'));
   assert.equal(await accept.inputValue('#name'), 'Ivy Invitee');
+  await audit(accept, 'invitation page');
   await accept.fill('#password', password);
   await Promise.all([accept.waitForURL(`${own}/learn`), accept.click('button[type=submit]')]);
   assert.equal(await accept.textContent('.who'), 'Ivy Invitee');

@@ -4,6 +4,7 @@
 // name) and opens its public verification page.
 // Usage: BASE_PORT=8080 SCHOOL=northwind ADMIN=admin@northwind.test node assessment.mjs
 import { launch } from './browser.mjs';
+import { audit } from './a11y.mjs';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -79,12 +80,14 @@ try {
   await teacher.click('#preview-quiz');
   await teacher.waitForSelector('#gift-error');
   assert.match(await teacher.textContent('#gift-error'), /line 1: Matching questions/);
+  await audit(teacher, 'authoring: lesson editor with a field error');
   await teacher.fill('#gift', GIFT);
   await teacher.fill('#pass_mark', '100');
   await teacher.fill('#max_attempts', '3');
   await teacher.click('#preview-quiz');
   await teacher.waitForSelector('.quiz-preview');
   assert.match(await teacher.textContent('.quiz-preview'), /Paris \(100%\)/);
+  await audit(teacher, 'authoring: quiz preview');
   step('the instructor pastes a GIFT quiz and previews it (a mistake is shown by its line)');
   await Promise.all([teacher.waitForURL(/\/lessons\/[0-9a-f-]{36}$/), teacher.click('#save-lesson')]);
   assert.ok(await teacher.isVisible('text=Export as GIFT'));
@@ -102,6 +105,7 @@ try {
   await Promise.all([learner.waitForURL(/\/lessons\/final-quiz$/), learner.click('text=Mark complete')]);
   step('the learner enrolls and completes the reading');
 
+  await audit(learner, 'quiz lesson');
   const html = await learner.content();
   for (const secret of ['Paris it is', 'third largest', 'Indeed', 'sunrise again']) {
     assert.ok(!html.includes(secret), `${secret} is in the quiz page`);
@@ -115,6 +119,7 @@ try {
   assert.match(await learner.textContent('.result'), /Not passed/);
   assert.match(await learner.textContent('.marked'), /Lyon is the third largest city\./);
   assert.match(await learner.textContent('h1'), /50%/);
+  await audit(learner, 'quiz result');
   step('the learner fails the quiz once and reads the feedback');
 
   await Promise.all([learner.waitForURL(/\/lessons\/final-quiz$/), learner.click('text=Try again')]);
@@ -126,6 +131,7 @@ try {
   await learner.goto(`${base}/learn`);
   const card = learner.locator('.card', { hasText: title });
   assert.match(await card.textContent(), /Course complete/);
+  await audit(learner, '/learn with a certificate');
   const [download] = await Promise.all([learner.waitForEvent('download'), card.locator('text=Download certificate').click()]);
   const file = join(mkdtempSync(join(tmpdir(), 'certificate-')), 'certificate.pdf');
   await download.saveAs(file);
@@ -141,6 +147,7 @@ try {
   assert.equal(await visitor.textContent('.learner'), 'Léa Learner');
   assert.equal(await visitor.textContent('.course'), title);
   assert.match(await visitor.textContent('.result'), /Valid/);
+  await audit(visitor, 'certificate verification page');
   step('anyone can open the verification page');
   console.log(`assessment journey: ${passed} passed, 0 failed`);
 } finally {

@@ -4,6 +4,7 @@
 // `loadedmetadata`.
 // Usage: BASE_PORT=8080 SCHOOL=northwind ADMIN=admin@northwind.test node instructor.mjs
 import { launch } from './browser.mjs';
+import { audit } from './a11y.mjs';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
@@ -35,8 +36,15 @@ try {
   const teacher = await signUp('Tess Teacher', teacherEmail);
   await teacher.goto(`${base}/author`);
   assert.equal(await teacher.textContent('h1'), 'Forbidden');
+  await audit(teacher, 'error page (403)');
   step('a new member cannot author yet');
 
+  await adminPage.goto(`${base}/admin/members`);
+  await audit(adminPage, 'admin: members');
+  for (const admin of ['learners', 'api', 'sso', 'webhooks', 'audit', 'school']) {
+    await adminPage.goto(`${base}/admin/${admin}`);
+    await audit(adminPage, `admin: ${admin}`);
+  }
   await adminPage.goto(`${base}/admin/members`);
   const row = adminPage.locator('tr', { hasText: teacherEmail });
   await row.locator('select[name=role]').selectOption('instructor');
@@ -56,7 +64,9 @@ try {
   }), 'base64');
   const title = `Field Recording ${stamp}`;
   await teacher.goto(`${base}/author`);
+  await audit(teacher, 'authoring: course list');
   await Promise.all([teacher.waitForURL(`${base}/author/courses/new`), teacher.click('text=New course')]);
+  await audit(teacher, 'authoring: new course form');
   await teacher.fill('#title', title);
   await teacher.fill('#summary', 'Capture clean sound anywhere.');
   await teacher.fill('#description', 'You will **record**, edit and <script>alert(1)</script>publish.');
@@ -67,6 +77,7 @@ try {
   await Promise.all([teacher.waitForURL(/\/author\/courses\/[0-9a-f-]{36}$/), teacher.click('#course-form button[type=submit]')]);
   const editor = teacher.url();
   assert.ok(await teacher.isVisible('img.cover-preview'));
+  await audit(teacher, 'authoring: course editor');
   step('the instructor creates a draft course with a cover');
 
   await teacher.fill('#new-section', 'Getting started');
@@ -78,6 +89,7 @@ try {
   await teacher.setInputFiles('#video', { name: 'first.webm', mimeType: 'video/webm', buffer: video });
   await Promise.all([teacher.waitForURL(/\/lessons\/[0-9a-f-]{36}$/), teacher.click('#lesson-form button[type=submit]')]);
   await teacher.$eval('video', (v) => new Promise((ok) => (v.readyState >= 1 ? ok() : v.addEventListener('loadedmetadata', ok))));
+  await audit(teacher, 'authoring: lesson editor');
   step('the instructor adds a free-preview video lesson');
 
   await teacher.goto(editor);
@@ -105,11 +117,13 @@ try {
   }, title);
   const shown = await img.evaluate((i) => ({ w: i.naturalWidth, src: i.currentSrc }));
   assert.ok(shown.src.includes('/img/') && shown.w <= 1200, JSON.stringify(shown));
+  await audit(visitor, 'catalog by tag, with covers');
   step(`a visitor sees the cover (${shown.w}px variant)`);
 
   await Promise.all([visitor.waitForURL(/\/courses\/field-recording/), card.locator('h3 a').click()]);
   assert.ok(!(await visitor.content()).includes('<script>alert(1)</script>'));
   assert.equal(await visitor.textContent('.description strong'), 'record');
+  await audit(visitor, 'course page, visitor');
   await Promise.all([visitor.waitForURL(/\/lessons\//), visitor.click('ol.lessons li a >> nth=0')]);
   const duration = await visitor.$eval('video', (v) => new Promise((ok) => (v.readyState >= 1 ? ok(v.duration) : v.addEventListener('loadedmetadata', () => ok(v.duration)))));
   assert.ok(duration > 1, `duration ${duration}`);

@@ -5,6 +5,7 @@
 // Usage: BASE_PORT=8080 ISSUER=http://127.0.0.1:PORT SCHOOL=northwind ADMIN=admin@northwind.test node sso.mjs
 // (the admin signed up earlier, with the journeys' password).
 import { launch } from './browser.mjs';
+import { audit } from './a11y.mjs';
 import assert from 'node:assert/strict';
 
 const port = process.env.BASE_PORT || '8080';
@@ -37,12 +38,14 @@ try {
   const listed = await adminPage.textContent('#providers');
   assert.match(listed, /Sign in with Northwind's provider/);
   assert.ok(!(await adminPage.content()).includes('eduflow-secret'), 'the secret is not shown again');
+  await audit(adminPage, 'admin: single sign-on with a provider');
   step('the admin adds the school\'s provider; its secret is not shown again');
 
   const stamp = Date.now();
   const email = `sso-${stamp}@northwind.test`;
   const page = await (await browser.newContext()).newPage();
   await page.goto(`${base}/login`);
+  await audit(page, 'log-in page with a provider button');
   await Promise.all([
     page.waitForURL((u) => u.origin === issuer),
     page.click("text=Sign in with Northwind's provider"),
