@@ -195,6 +195,21 @@ impl Views {
                 form_urlencoded::byte_serialize(s.as_bytes()).collect(),
             ))
         });
+        // The name and direction of a language courses are written in (`language_name(tag=…)`).
+        base.register_function("language_name", |args: &HashMap<String, tera::Value>| {
+            let tag = args
+                .get("tag")
+                .and_then(tera::Value::as_str)
+                .unwrap_or_default();
+            Ok(crate::i18n::language_name(tag).into())
+        });
+        base.register_function("language_dir", |args: &HashMap<String, tera::Value>| {
+            let tag = args
+                .get("tag")
+                .and_then(tera::Value::as_str)
+                .unwrap_or_default();
+            Ok(crate::i18n::language_dir(tag).into())
+        });
         base.add_raw_templates(TEMPLATES.iter().copied())?;
         let tera = Locale::all()
             .into_iter()

@@ -177,3 +177,4 @@ error-password-long = استخدم ١٢٨ حرفًا على الأكثر.
 error-password-common = كلمة المرور هذه شائعة جدًا؛ اختر غيرها.
 error-enter-your-name = أدخل اسمك (حتى ١٠٠ حرف).
 error-email-or-password = البريد الإلكتروني أو كلمة المرور غير صحيحة.
+error-not-a-language = `{ $language }` ليس رمز لغة

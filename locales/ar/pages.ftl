@@ -165,3 +165,6 @@ revoke-certificate = إلغاء هذه الشهادة
 
 landing-what = مدارس على الإنترنت، لكل منها عنوانها الخاص: فهرس ودورات ودروس وتقدّم لكل متعلم.
 landing-where = تبحث عن مدرستك؟ استخدم العنوان الذي أعطتك إياه مدرستك، مثل
+course-language = باللغة: { $language }
+course-language-filter = لغة الدورة
+all-languages = كل اللغات

@@ -340,3 +340,5 @@ field-days = عدد صحيح من الأيام من ١ إلى ٣٦٥٠ (أو ف�
 field-opens-at = تاريخ ووقت بصيغة YYYY-MM-DDTHH:MM بالتوقيت العالمي (أو فارغ).
 field-course-slug-taken = دورة أخرى تستخدم هذا المعرّف بالفعل.
 field-lesson-slug-taken = درس آخر في هذه الدورة يستخدم هذا المعرّف.
+field-choose-language = اختر اللغة التي كُتبت بها الدورة.
+course-language-field = اللغة التي كُتبت بها الدورة

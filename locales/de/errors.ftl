@@ -173,3 +173,4 @@ error-password-long = Verwenden Sie höchstens 128 Zeichen.
 error-password-common = Dieses Passwort ist zu verbreitet; wählen Sie ein anderes.
 error-enter-your-name = Geben Sie Ihren Namen ein (bis zu 100 Zeichen).
 error-email-or-password = E-Mail oder Passwort ist falsch.
+error-not-a-language = `{ $language }` ist kein Sprachkürzel

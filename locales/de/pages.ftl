@@ -148,3 +148,6 @@ revoke-certificate = Dieses Zertifikat widerrufen
 
 landing-what = Online-Schulen, jede unter ihrer eigenen Adresse: ein Katalog, Kurse, Lektionen und Lernfortschritt für alle Lernenden.
 landing-where = Sie suchen Ihre Schule? Verwenden Sie die Adresse, die Ihre Schule Ihnen gegeben hat, zum Beispiel
+course-language = Auf { $language }
+course-language-filter = Sprache des Kurses
+all-languages = Alle Sprachen

@@ -333,3 +333,5 @@ field-days = Eine ganze Zahl von Tagen von 1 bis 3650 (oder leer: sofort).
 field-opens-at = Datum und Uhrzeit, JJJJ-MM-TTTHH:MM in UTC (oder leer).
 field-course-slug-taken = Ein anderer Kurs verwendet dieses Kürzel bereits.
 field-lesson-slug-taken = Eine andere Lektion dieses Kurses verwendet dieses Kürzel.
+field-choose-language = Wählen Sie die Sprache, in der der Kurs geschrieben ist.
+course-language-field = Sprache, in der der Kurs geschrieben ist

@@ -176,3 +176,4 @@ error-password-long = Use at most 128 characters.
 error-password-common = This password is too common; choose another.
 error-enter-your-name = Enter your name (up to 100 characters).
 error-email-or-password = Email or password is incorrect.
+error-not-a-language = `{ $language }` is not a language tag

@@ -150,3 +150,6 @@ revoke-certificate = Revoke this certificate
 
 landing-what = Online schools, each on its own address: a catalog, courses, lessons and progress for every learner.
 landing-where = Looking for your school? Use the address your school gave you, such as
+course-language = In { $language }
+course-language-filter = Language of the course
+all-languages = All languages

@@ -335,3 +335,5 @@ field-days = A whole number of days from 1 to 3650 (or empty: at once).
 field-opens-at = A date and time, YYYY-MM-DDTHH:MM in UTC (or empty).
 field-course-slug-taken = Another course already uses this slug.
 field-lesson-slug-taken = Another lesson of this course uses this slug.
+field-choose-language = Choose the language the course is written in.
+course-language-field = Language the course is written in

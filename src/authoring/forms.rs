@@ -86,6 +86,8 @@ pub struct CourseInput {
     pub tags: Vec<String>,
     pub level: String,
     pub duration_minutes: i32,
+    /// The language it is written in (a tag).
+    pub language: String,
     /// At most this many learners (`None`: no limit).
     pub enrollment_cap: Option<i32>,
     /// Enrollment closes at this instant (`None`: never).
@@ -95,8 +97,13 @@ pub struct CourseInput {
 }
 
 impl CourseInput {
-    /// Parses the course form; `categories` are the school's category slugs.
-    pub fn parse(form: &impl Fields, categories: &[String]) -> Result<Self, FieldErrors> {
+    /// Parses the course form; `categories` are the school's category slugs; a form that names
+    /// no language keeps `language` (the course's, or the school's for a new one).
+    pub fn parse(
+        form: &impl Fields,
+        categories: &[String],
+        language: &str,
+    ) -> Result<Self, FieldErrors> {
         let mut e = FieldErrors::new();
         let title = text(&mut e, "title", form.get("title"), true, 200);
         let slug = slug(&mut e, form.get("slug"), &title, 120);
@@ -144,6 +151,13 @@ impl CourseInput {
                 }
             },
         };
+        let language = match form.get("language").trim() {
+            "" => language.to_owned(),
+            given => given.to_owned(),
+        };
+        if !crate::i18n::is_language_tag(&language) {
+            e.insert("language", Msg::new("field-choose-language"));
+        }
         let enrollment_cap = match form.get("enrollment_cap").trim() {
             "" => None,
             n => match n.parse::<i32>() {
@@ -195,6 +209,7 @@ impl CourseInput {
                 tags,
                 level,
                 duration_minutes,
+                language,
                 enrollment_cap,
                 enrollment_ends_at,
             })
@@ -353,8 +368,10 @@ mod tests {
                 ("duration_minutes", "90"),
             ]),
             &cats,
+            "de",
         )
         .unwrap();
+        assert_eq!(c.language, "de", "no language given keeps the one passed");
         assert_eq!(c.title, "SQL: Joins & Windows!");
         assert_eq!(c.slug, "sql-joins-windows");
         assert_eq!(c.tags, ["sql", "joins"]);
@@ -383,8 +400,10 @@ mod tests {
                 ("tags", "ok, <script>"),
                 ("level", "expert"),
                 ("duration_minutes", "-5"),
+                ("language", "Deutsch"),
             ]),
             &["data".to_owned()],
+            "en",
         )
         .unwrap_err();
         for field in [
@@ -394,6 +413,7 @@ mod tests {
             "tags",
             "level",
             "duration_minutes",
+            "language",
         ] {
             assert!(e.contains_key(field), "{field}: {e:?}");
         }

@@ -143,6 +143,7 @@ enum Data {
     },
     Catalog {
         categories: Vec<Category>,
+        languages: Vec<String>,
         page: CatalogPage,
         requires: Requires,
     },
@@ -237,6 +238,7 @@ async fn fetch(pool: &PgPool, tenant: TenantId, key: &PageKey) -> Result<(i64, D
                             let page = store::catalog_page(conn, tenant, q).await?;
                             Data::Catalog {
                                 requires: requires(conn, tenant, &page.items).await?,
+                                languages: store::course_languages(conn, tenant).await?,
                                 page,
                                 categories,
                             }
@@ -334,10 +336,13 @@ fn render(
             PageKey::Catalog(q, _),
             Data::Catalog {
                 categories,
+                languages,
                 page,
                 requires,
             },
         ) => {
+            c.insert("languages", &languages);
+            c.insert("language", &q.language);
             let link = |at: PageAt| format!("/courses?{}", q.to_query_string(at));
             c.insert("categories", &categories);
             c.insert("items", &cards(ctx, tenant, &page.items, &requires));

@@ -6,7 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use uuid::Uuid;
 
 use crate::error::AppError;
-use crate::i18n::Msg;
+use crate::i18n::{Msg, is_language_tag};
 use crate::slug::is_slug;
 
 pub const PAGE_SIZE: usize = 12;
@@ -56,6 +56,8 @@ pub enum PageAt {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CatalogQuery {
     pub category: Option<String>,
+    /// Courses written in this language (a tag; `lang` is the reader's own, see `web::lang`).
+    pub language: Option<String>,
     pub tags: Vec<String>,
     pub q: Option<String>,
     pub page: PageAt,
@@ -73,6 +75,7 @@ impl CatalogQuery {
     pub fn parse(query_string: &str, limit: Limit) -> Result<Self, AppError> {
         let mut out = Self {
             category: None,
+            language: None,
             tags: Vec::new(),
             q: None,
             page: PageAt::First,
@@ -94,6 +97,16 @@ impl CatalogQuery {
                         ));
                     }
                     out.category = Some(value.into_owned());
+                }
+                "language" if value.is_empty() => {}
+                "language" => {
+                    let tag = value.trim();
+                    if !is_language_tag(tag) {
+                        return Err(AppError::bad_request(
+                            Msg::new("error-not-a-language").text("language", tag),
+                        ));
+                    }
+                    out.language = Some(tag.to_owned());
                 }
                 "tag" if value.is_empty() => {}
                 "tag" => {
@@ -171,6 +184,9 @@ impl CatalogQuery {
         if let Some(c) = &self.category {
             s.append_pair("category", c);
         }
+        if let Some(l) = &self.language {
+            s.append_pair("language", l);
+        }
         for t in &self.tags {
             s.append_pair("tag", t);
         }
@@ -193,7 +209,10 @@ impl CatalogQuery {
     }
 
     pub fn is_filtered(&self) -> bool {
-        self.category.is_some() || !self.tags.is_empty() || self.q.is_some()
+        self.category.is_some()
+            || self.language.is_some()
+            || !self.tags.is_empty()
+            || self.q.is_some()
     }
 }
 

@@ -29,6 +29,8 @@ pub struct CourseCard {
     pub tags: Vec<String>,
     pub level: String,
     pub duration_minutes: i32,
+    /// The language the course is written in (a tag).
+    pub language: String,
     pub published_at: Option<DateTime<Utc>>,
     #[serde(skip)]
     pub cover_image_key: Option<String>,
@@ -80,6 +82,21 @@ pub async fn categories(conn: &mut AsyncPgConnection) -> Result<Vec<Category>, A
     Ok(categories::table
         .order((categories::position, categories::slug))
         .select(Category::as_select())
+        .load(conn)
+        .await?)
+}
+
+/// The languages the school's published courses are written in, for the catalog's filter.
+pub async fn course_languages(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+) -> Result<Vec<String>, AppError> {
+    Ok(courses::table
+        .filter(courses::tenant_id.eq(tenant.0))
+        .filter(courses::published)
+        .select(courses::language)
+        .distinct()
+        .order(courses::language)
         .load(conn)
         .await?)
 }
@@ -169,6 +186,12 @@ fn catalog_query(
             sql.param::<Text, _>(category.clone())
         ));
     }
+    if let Some(language) = &q.language {
+        conds.push(format!(
+            "c.language = {}",
+            sql.param::<Text, _>(language.clone())
+        ));
+    }
     // Further tags are probes of course_tags' primary key: leakproof equality again, so the
     // planner keeps walking the first tag's index in catalog order.
     for tag in q.tags.iter().skip(1) {
@@ -199,7 +222,7 @@ fn catalog_query(
     }
     let limit = sql.param::<BigInt, _>(q.limit as i64 + 1);
     let text = format!(
-        "{prefix}SELECT c.id, c.slug, c.title, c.summary, c.category, c.tags, c.level, c.duration_minutes, c.published_at, \
+        "{prefix}SELECT c.id, c.slug, c.title, c.summary, c.category, c.tags, c.level, c.duration_minutes, c.language, c.published_at, \
          c.cover_image_key, c.cover_width, c.cover_height \
          FROM {from} WHERE {} ORDER BY {key}.published_at {dir}, {key}.{key_id} {dir} LIMIT {limit}",
         conds.join(" AND ")

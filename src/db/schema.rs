@@ -54,6 +54,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         enrollment_cap -> Nullable<Int4>,
         enrollment_ends_at -> Nullable<Timestamptz>,
+        language -> Text,
     }
 }
 

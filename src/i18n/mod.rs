@@ -3,11 +3,13 @@
 //! missing from another language falls back to it, and the tests keep that from happening.
 
 mod catalogue;
+mod languages;
 mod locale;
 mod msg;
 mod numbers;
 mod pseudo;
 
 pub use catalogue::Args;
+pub use languages::{course_languages, is_language_tag, language_dir, language_name};
 pub use locale::{Direction, Locale, negotiate, serialize_named};
 pub use msg::Msg;

@@ -202,8 +202,9 @@ async fn two_instances_serve_two_languages_and_drop_both_after_a_change() {
 }
 
 /// The text a reader sees: tags left out, and with them what is not prose of ours — scripts,
-/// code (ids, URLs, event names), form contents, and the author's content (lesson bodies, course
-/// descriptions).
+/// code (ids, URLs, event names), form contents, the author's content (lesson bodies, course
+/// descriptions), and whatever is marked as written in a language of its own (`lang="…"`:
+/// language names in themselves, a course's text).
 fn visible(html: &str) -> String {
     let mut out = String::new();
     let mut rest = html.split("</head>").last().unwrap_or(html);
@@ -237,6 +238,22 @@ fn visible(html: &str) -> String {
                     || tag.contains("class=\"description\"")
                 {
                     skipping = Some((if name == "div" { "div" } else { "section" }, 1));
+                } else if tag.contains(" lang=\"") && !tag.ends_with("/>") {
+                    let kind: &'static str = match name.as_str() {
+                        "option" => "option",
+                        "label" => "label",
+                        "span" => "span",
+                        "a" => "a",
+                        "p" => "p",
+                        "h1" => "h1",
+                        "h3" => "h3",
+                        "div" => "div",
+                        "li" => "li",
+                        _ => "",
+                    };
+                    if !kind.is_empty() {
+                        skipping = Some((kind, 1));
+                    }
                 }
             }
             Some((kind, depth)) => {
@@ -633,4 +650,100 @@ fn every_audit_action_has_a_name() {
         let id = format!("audit-{}", action.replace('.', "-"));
         assert!(eduflow::i18n::Locale::SOURCE.has(&id), "{id}");
     }
+}
+
+#[actix_web::test]
+async fn a_course_says_its_language_and_the_catalog_filters_by_it() {
+    let db = multilingual("").await;
+    let app = TestApp::spawn(settings(&db)).await;
+    let (course, _) = course_with_lessons(&db, "alpha").await;
+    let mut conn = db.superuser().await;
+    diesel_async::RunQueryDsl::execute(
+        diesel::sql_query(format!(
+            "UPDATE courses SET language = 'ar' WHERE slug = '{course}'"
+        )),
+        &mut conn,
+    )
+    .await
+    .unwrap();
+    // The page around it is German (the school's); its own text is marked as Arabic.
+    let page_de = eventually(std::time::Duration::from_secs(2), || async {
+        page(&app, &format!("/courses/{course}"), &[])
+            .await
+            .body
+            .contains("lang=\"ar\" dir=\"rtl\"")
+    })
+    .await;
+    assert!(page_de.is_some(), "the course text is not marked as Arabic");
+    let shown = page(&app, &format!("/courses/{course}"), &[]).await;
+    assert_eq!(html_lang(&shown).0, "de");
+    assert!(shown.body.contains("Auf العربية"), "{}", shown.body);
+    let catalog = page(&app, "/courses", &[]).await;
+    assert!(
+        catalog
+            .body
+            .contains("<select id=\"language\" name=\"language\">")
+    );
+    let only = page(&app, "/courses?language=ar", &[]).await;
+    assert!(only.body.contains(&format!("href=\"/courses/{course}\"")));
+    assert_eq!(
+        only.body.matches("class=\"card\"").count(),
+        1,
+        "{}",
+        only.body
+    );
+    let api = page(&app, "/api/v1/courses?language=ar", &[]).await.json();
+    let items = api["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["language"], "ar");
+    let bad = page(&app, "/api/v1/courses?language=Deutsch", &[]).await;
+    assert_eq!(
+        (bad.status, bad.json()["code"].as_str()),
+        (400, Some("error-not-a-language"))
+    );
+    // An author chooses it; a form without one keeps the school's.
+    let author =
+        crate::authoring::Member::new(&app, &db, "alpha", "writer@alpha.test", "instructor").await;
+    let mut fields = crate::authoring::COURSE.to_vec();
+    fields.push(("language", "fr"));
+    let made = author.upload(&app, "/author/courses", &fields, &[]).await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    assert_eq!(
+        db.text("SELECT language AS v FROM courses WHERE title = 'Rust for Data People'")
+            .await,
+        "fr"
+    );
+    let refused = author
+        .upload(
+            &app,
+            "/author/courses",
+            &[
+                ("title", "Zweiter"),
+                ("category", "data"),
+                ("level", "beginner"),
+                ("language", "de_DE"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    let plain = author
+        .upload(
+            &app,
+            "/author/courses",
+            &[
+                ("title", "Dritter"),
+                ("category", "data"),
+                ("level", "beginner"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(plain.status, 303, "{}", plain.body);
+    assert_eq!(
+        db.text("SELECT language AS v FROM courses WHERE title = 'Dritter'")
+            .await,
+        "de"
+    );
+    app.stop().await;
 }

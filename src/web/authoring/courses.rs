@@ -98,6 +98,8 @@ async fn course_page(
         (None, None) => {
             let mut blank = blank_values(COURSE_FIELDS);
             blank.insert("level".into(), "beginner".into());
+            // A new course is written in the school's language until its author says otherwise.
+            blank.insert("language".into(), tenant.locale.tag().into());
             blank
         }
     };
@@ -106,6 +108,7 @@ async fn course_page(
     c.insert("errors", &worded(view.errors, user.locale));
     c.insert("categories", &categories);
     c.insert("levels", LEVELS);
+    c.insert("languages", &crate::i18n::course_languages());
     c.insert("outline", &outline);
     #[derive(Serialize)]
     struct Instructor<'a> {
@@ -144,6 +147,7 @@ fn course_values(record: &store::CourseRecord) -> HashMap<String, String> {
         ("tags", record.tags.join(", ")),
         ("level", record.level.clone()),
         ("duration_minutes", record.duration_minutes.to_string()),
+        ("language", record.language.clone()),
         (
             "enrollment_cap",
             record
@@ -173,6 +177,7 @@ const COURSE_FIELDS: &[&str] = &[
     "tags",
     "level",
     "duration_minutes",
+    "language",
     "enrollment_cap",
     "enrollment_ends_at",
     "prerequisites",
@@ -218,15 +223,24 @@ async fn save_course(
         allowed(state, &tenant, &user, course).await?;
     }
     let mut form = upload_form(&req, state, &user, payload).await?;
-    let categories: Vec<String> =
-        tenant_tx(state.pools.read(), tenant.id, "authoring_read", |conn| {
-            Box::pin(async move { store::categories(conn).await })
-        })
-        .await?
-        .into_iter()
-        .map(|(slug, _)| slug)
-        .collect();
-    let input = match CourseInput::parse(&form, &categories) {
+    let (categories, language) = tenant_tx(
+        state.pools.read(),
+        tenant.id,
+        "authoring_read",
+        move |conn| {
+            Box::pin(async move {
+                let language = match course {
+                    Some(course) => Some(store::course(conn, course).await?.language),
+                    None => None,
+                };
+                Ok((store::categories(conn).await?, language))
+            })
+        },
+    )
+    .await?;
+    let categories: Vec<String> = categories.into_iter().map(|(slug, _)| slug).collect();
+    let language = language.unwrap_or_else(|| tenant.locale.tag().to_owned());
+    let input = match CourseInput::parse(&form, &categories, &language) {
         Ok(input) => input,
         Err(errors) => {
             let view = CourseView {
