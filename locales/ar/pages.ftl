@@ -168,3 +168,4 @@ landing-where = تبحث عن مدرستك؟ استخدم العنوان الذ�
 course-language = باللغة: { $language }
 course-language-filter = لغة الدورة
 all-languages = كل اللغات
+transcript = النص الكامل

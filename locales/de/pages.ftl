@@ -151,3 +151,4 @@ landing-where = Sie suchen Ihre Schule? Verwenden Sie die Adresse, die Ihre Schu
 course-language = Auf { $language }
 course-language-filter = Sprache des Kurses
 all-languages = Alle Sprachen
+transcript = Transkript

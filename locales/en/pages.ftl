@@ -153,3 +153,4 @@ landing-where = Looking for your school? Use the address your school gave you, s
 course-language = In { $language }
 course-language-filter = Language of the course
 all-languages = All languages
+transcript = Transcript

@@ -238,6 +238,8 @@ pub struct LessonInput {
     pub title: String,
     pub slug: String,
     pub body: String,
+    /// Shown below the player (Markdown).
+    pub transcript: String,
     pub free_preview: bool,
     /// Not needed to complete the course.
     pub optional: bool,
@@ -262,6 +264,7 @@ impl LessonInput {
         let title = text(&mut e, "title", form.get("title"), true, 200);
         let slug = slug(&mut e, form.get("slug"), &title, 120);
         let body = text(&mut e, "body", form.get("body"), false, 100_000);
+        let transcript = text(&mut e, "transcript", form.get("transcript"), false, 200_000);
         let free_preview = checked_box(form, "free_preview");
         let optional = checked_box(form, "optional");
         let source = form.get("gift").trim();
@@ -291,6 +294,7 @@ impl LessonInput {
                 title,
                 slug,
                 body,
+                transcript,
                 free_preview,
                 optional,
                 quiz,

@@ -85,6 +85,18 @@ diesel::table! {
         duration_seconds -> Int4,
         free_preview -> Bool,
         optional -> Bool,
+        transcript -> Text,
+    }
+}
+
+diesel::table! {
+    lesson_captions (tenant_id, lesson_id, language) {
+        tenant_id -> Uuid,
+        lesson_id -> Uuid,
+        language -> Text,
+        vtt_key -> Text,
+        playlist_key -> Text,
+        created_at -> Timestamptz,
     }
 }
 
@@ -171,6 +183,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     quiz_attempts,
     certificates,
     course_prerequisites,
+    lesson_captions,
 );
 
 diesel::table! {

@@ -29,6 +29,15 @@ pub struct Links {
     video: Option<String>,
     hls: Option<String>,
     poster: Option<String>,
+    /// Each language's captions: its tag, its name in itself, the file's signed link.
+    captions: Vec<Track>,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct Track {
+    language: String,
+    name: String,
+    url: String,
 }
 
 /// Links to the lesson's video, HLS ladder and poster, if they are this school's.
@@ -47,7 +56,22 @@ pub async fn links(media: &Media, tenant: TenantId, page: &LessonPage) -> Result
         None => None,
     };
     let hls = own(&page.hls_key).map(|k| crate::media::hls::playlist_url(media, &k));
-    Ok(Links { video, hls, poster })
+    let mut captions = Vec::new();
+    for (language, key) in &page.captions {
+        if let Some(key) = MediaKey::parse(key).filter(|k| k.tenant == tenant) {
+            captions.push(Track {
+                language: language.clone(),
+                name: crate::i18n::language_name(language).to_owned(),
+                url: media.url(&key).await?,
+            });
+        }
+    }
+    Ok(Links {
+        video,
+        hls,
+        poster,
+        captions,
+    })
 }
 
 /// The shared page, slots in place.
@@ -64,6 +88,7 @@ pub fn render(
     c.insert("video_url", &links.video);
     c.insert("hls_url", &links.hls);
     c.insert("poster_url", &links.poster);
+    c.insert("captions", &links.captions);
     views.render(locale, "lesson.html", &c)
 }
 

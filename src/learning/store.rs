@@ -11,8 +11,8 @@ use uuid::Uuid;
 use super::{CertificateRef, EnrolledCourse, LearnerState, LessonRef};
 use crate::assessment::quizzes::Attempt;
 use crate::db::schema::{
-    certificates, course_prerequisites, courses, enrollments, lesson_progress, lessons,
-    quiz_attempts, sections, users,
+    certificates, course_prerequisites, courses, enrollments, lesson_captions, lesson_progress,
+    lessons, quiz_attempts, sections, users,
 };
 use crate::error::AppError;
 use crate::ids::{TenantId, UserId};
@@ -333,7 +333,12 @@ pub struct LessonPage {
     pub title: String,
     pub kind: String,
     pub body: String,
+    /// Shown below the player (Markdown).
+    pub transcript: String,
     pub free_preview: bool,
+    /// Captions by language: (tag, WebVTT key).
+    #[serde(skip)]
+    pub captions: Vec<(String, String)>,
     #[serde(skip)]
     pub video_key: Option<String>,
     #[serde(skip)]
@@ -366,6 +371,7 @@ pub async fn lesson_page(
         String,
         String,
         String,
+        String,
         bool,
         Option<String>,
         Option<String>,
@@ -380,6 +386,7 @@ pub async fn lesson_page(
             lessons::title,
             lessons::kind,
             lessons::body,
+            lessons::transcript,
             lessons::free_preview,
             lessons::video_key,
             lessons::hls_key,
@@ -393,7 +400,14 @@ pub async fn lesson_page(
         all.get(j)
             .map(|(_, slug, title, ..)| (slug.clone(), title.clone()))
     };
-    let (lesson_id, slug, title, kind, body, free_preview, video_key, hls_key) = all[i].clone();
+    let (lesson_id, slug, title, kind, body, transcript, free_preview, video_key, hls_key) =
+        all[i].clone();
+    let captions = lesson_captions::table
+        .filter(lesson_captions::lesson_id.eq(lesson_id))
+        .order(lesson_captions::language)
+        .select((lesson_captions::language, lesson_captions::vtt_key))
+        .load(conn)
+        .await?;
     Ok(Some(LessonPage {
         course_id,
         course_slug: course_slug.to_owned(),
@@ -403,7 +417,9 @@ pub async fn lesson_page(
         title,
         kind,
         body,
+        transcript,
         free_preview,
+        captions,
         video_key,
         hls_key,
         cover_key,
@@ -412,6 +428,29 @@ pub async fn lesson_page(
         position: i + 1,
         total: all.len(),
     }))
+}
+
+/// The subtitles playlists of the lesson whose HLS master is `master`: (tag, name, key).
+pub async fn hls_subtitles(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+    master: &str,
+) -> Result<Vec<(String, String, String)>, AppError> {
+    let rows: Vec<(String, String)> = lesson_captions::table
+        .inner_join(lessons::table.on(lessons::id.eq(lesson_captions::lesson_id)))
+        .filter(lesson_captions::tenant_id.eq(tenant.0))
+        .filter(lessons::hls_key.eq(master))
+        .order(lesson_captions::language)
+        .select((lesson_captions::language, lesson_captions::playlist_key))
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(tag, key)| {
+            let name = crate::i18n::language_name(&tag).to_owned();
+            (tag, name, key)
+        })
+        .collect())
 }
 
 /// A lesson of a published course at `tenant`, by slugs: (course id, lesson id, kind).

@@ -212,7 +212,7 @@ fn uri_span(line: &str) -> Result<Option<std::ops::Range<usize>>, ()> {
     Ok(Some(start..end))
 }
 
-fn is_master(text: &str) -> bool {
+pub fn is_master(text: &str) -> bool {
     text.lines().any(|l| l.starts_with("#EXT-X-STREAM-INF"))
 }
 

@@ -2,6 +2,7 @@
 //! table, and short-lived signed URLs — for EduFlow's own origin, a CDN, or the bucket itself.
 
 pub mod bunny;
+pub mod captions;
 pub mod cloudfront;
 pub mod hls;
 pub mod image;

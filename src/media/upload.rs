@@ -77,11 +77,16 @@ impl Drop for Partial {
     }
 }
 
+/// The most a text file of a form (WebVTT captions) may weigh; it is read into memory.
+pub const MAX_TEXT_FILE: usize = 512 * 1024;
+
 /// The text fields and files of a multipart form.
 #[derive(Debug, Default)]
 pub struct UploadForm {
     pub fields: HashMap<String, String>,
     pub files: HashMap<String, Staged>,
+    /// Small text files (WebVTT captions), kept in memory for their own checks.
+    pub texts: HashMap<String, Vec<u8>>,
 }
 
 impl UploadForm {
@@ -127,6 +132,22 @@ pub async fn read_form(
                     .content_type()
                     .map(|m| m.essence_str().to_owned())
                     .unwrap_or_default();
+                if declared == "text/vtt" || filename.to_ascii_lowercase().ends_with(".vtt") {
+                    let mut bytes = Vec::new();
+                    while let Some(chunk) = field.try_next().await.map_err(bad_form)? {
+                        bytes.extend_from_slice(&chunk);
+                        if bytes.len() > MAX_TEXT_FILE {
+                            return Err(AppError::TooLarge(
+                                Msg::new("error-captions-too-large")
+                                    .number("kib", (MAX_TEXT_FILE / 1024) as u32),
+                            ));
+                        }
+                    }
+                    if !bytes.is_empty() {
+                        form.texts.insert(name, bytes);
+                    }
+                    continue;
+                }
                 if let Some(staged) =
                     stage(&mut field, &filename, &declared, staging, limits).await?
                 {

@@ -41,6 +41,7 @@ pub const TABLES: &[&str] = &[
     "course_instructors",
     "course_prerequisites",
     "quizzes",
+    "lesson_captions",
     "media_variants",
     "course_tags",
     "course_terms",

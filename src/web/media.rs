@@ -6,9 +6,14 @@ use std::collections::HashMap;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::i18n::Msg;
-use crate::media::hls::{MAX_PLAYLIST, PLAYLIST_TYPE, playlist_url, rewrite, stored_key};
+use crate::learning::store as learning_store;
+use crate::media::captions::with_subtitles;
+use crate::media::hls::{
+    MAX_PLAYLIST, PLAYLIST_TYPE, is_master, playlist_url, rewrite, stored_key,
+};
 use crate::media::image::Format;
 use crate::media::key::MediaKey;
 use crate::media::origin::{IMMUTABLE, Range, matches_etag, parse_range, signed_key};
@@ -90,7 +95,21 @@ pub async fn playlist(
         .await
         .map_err(AppError::internal)?
         .ok_or(AppError::NotFound)?;
-    let text = String::from_utf8(text).map_err(AppError::internal)?;
+    let mut text = String::from_utf8(text).map_err(AppError::internal)?;
+    // A lesson's captions join its ladder as a subtitles rendition.
+    if is_master(&text) {
+        let (id, master) = (tenant.id, key.as_str().to_owned());
+        let tracks = tenant_tx(
+            state.pools.read(),
+            tenant.id,
+            "hls_subtitles",
+            move |conn| {
+                Box::pin(async move { learning_store::hls_subtitles(conn, id, &master).await })
+            },
+        )
+        .await?;
+        text = with_subtitles(&text, &tracks);
+    }
     let mut urls = Vec::new();
     for line in text.lines() {
         if let Some(k) = stored_key(line) {

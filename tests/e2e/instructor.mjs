@@ -87,6 +87,9 @@ try {
   await teacher.fill('#body', 'Press *record* and listen.');
   await teacher.check('input[name=free_preview]');
   await teacher.setInputFiles('#video', { name: 'first.webm', mimeType: 'video/webm', buffer: video });
+  await teacher.setInputFiles('#captions', { name: 'en.vtt', mimeType: 'text/vtt', buffer: Buffer.from('WEBVTT\n\n00:00.000 --> 00:01.500\nPress record.\n') });
+  await teacher.selectOption('#captions_lang', 'en');
+  await teacher.fill('#transcript', 'Press record, then listen.');
   await Promise.all([teacher.waitForURL(/\/lessons\/[0-9a-f-]{36}$/), teacher.click('#lesson-form button[type=submit]')]);
   await teacher.$eval('video', (v) => new Promise((ok) => (v.readyState >= 1 ? ok() : v.addEventListener('loadedmetadata', ok))));
   await audit(teacher, 'authoring: lesson editor');
@@ -127,7 +130,17 @@ try {
   await Promise.all([visitor.waitForURL(/\/lessons\//), visitor.click('ol.lessons li a >> nth=0')]);
   const duration = await visitor.$eval('video', (v) => new Promise((ok) => (v.readyState >= 1 ? ok(v.duration) : v.addEventListener('loadedmetadata', () => ok(v.duration)))));
   assert.ok(duration > 1, `duration ${duration}`);
-  step(`the visitor's lesson video reaches loadedmetadata (${duration.toFixed(1)} s)`);
+  const cues = await visitor.$eval('video', (v) => new Promise((ok) => {
+    const track = v.querySelector('track');
+    v.textTracks[0].mode = 'showing';
+    const count = () => ok([...(v.textTracks[0].cues || [])].map((c) => c.text));
+    if (track.readyState === 2) count(); else track.addEventListener('load', count);
+    setTimeout(() => ok(null), 10000);
+  }));
+  assert.deepEqual(cues, ['Press record.']);
+  assert.match(await visitor.textContent('details.transcript'), /Press record, then listen\./);
+  await audit(visitor, 'video lesson with captions and a transcript');
+  step(`the visitor's lesson video reaches loadedmetadata (${duration.toFixed(1)} s), with its captions and transcript`);
 
   // The ladder plays the way the browser can (this Chromium plays HLS natively), and through the
   // vendored hls.js too: its playlists come signed per request, its segments through the origin.

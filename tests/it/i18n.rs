@@ -30,6 +30,24 @@ fn html_lang(res: &Response) -> (String, String) {
     (attr("lang"), attr("dir"))
 }
 
+/// The link in `html` right after `marker`, its entities decoded.
+fn link_after(html: &str, marker: &str) -> String {
+    html.split(marker)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no {marker} in {html}"))
+        .replace("&amp;", "&")
+        .replace("&#x2F;", "/")
+}
+
+/// The path and query of a link, absolute or not.
+fn path_of(url: &str) -> &str {
+    match url.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
+        None => url,
+    }
+}
+
 fn clone(res: &Response) -> Response {
     Response {
         status: res.status,
@@ -745,5 +763,150 @@ async fn a_course_says_its_language_and_the_catalog_filters_by_it() {
             .await,
         "de"
     );
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn captions_and_a_transcript_reach_the_player_and_the_hls_ladder() {
+    let db = multilingual("").await;
+    let app = TestApp::spawn(settings(&db)).await;
+    let author =
+        crate::authoring::Member::new(&app, &db, "alpha", "captioner@alpha.test", "admin").await;
+    let made = author
+        .upload(&app, "/author/courses", crate::authoring::COURSE, &[])
+        .await;
+    let editor = crate::authoring::location(&made).to_owned();
+    let section = author
+        .post(&app, &format!("{editor}/sections"), &[("title", "Eins")])
+        .await;
+    assert_eq!(section.status, 303);
+    let outline = author.get(&app, &editor).await;
+    let new_lesson = outline
+        .body
+        .split("href=\"")
+        .find_map(|rest| {
+            rest.split('"')
+                .next()
+                .filter(|h| h.ends_with("/lessons/new"))
+        })
+        .expect("an add-a-lesson link")
+        .to_owned();
+    let ladder = include_bytes!("../e2e/fixtures/ladder.zip");
+    let good = "WEBVTT\n\n00:00.000 --> 00:02.000\nHallo\n\n00:02.000 --> 00:04.000\nWelt\n";
+    // A file that is not WebVTT is refused, saying so, and nothing is stored.
+    let bad = author
+        .upload(
+            &app,
+            &new_lesson.replace("/lessons/new", "/lessons"),
+            &[("title", "Mit Untertiteln"), ("captions_lang", "de")],
+            &[(
+                "captions",
+                "notes.vtt",
+                "text/vtt",
+                b"1\n00:00.000 --> 00:01.000\nhi\n",
+            )],
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(bad.body.contains("WEBVTT"), "{}", bad.body);
+    assert_eq!(
+        db.count("SELECT count(*) AS n FROM lesson_captions").await,
+        0
+    );
+    let saved = author
+        .upload(
+            &app,
+            &new_lesson.replace("/lessons/new", "/lessons"),
+            &[
+                ("title", "Mit Untertiteln"),
+                ("free_preview", "on"),
+                ("captions_lang", "de"),
+                ("transcript", "Hallo Welt, gesprochen."),
+            ],
+            &[
+                ("captions", "de.vtt", "text/vtt", good.as_bytes()),
+                ("hls", "ladder.zip", "application/zip", ladder),
+            ],
+        )
+        .await;
+    let lesson_editor = crate::authoring::location(&saved).to_owned();
+    assert_eq!(
+        db.count("SELECT count(*) AS n FROM lesson_captions WHERE language = 'de'")
+            .await,
+        1
+    );
+    author
+        .post(&app, &format!("{editor}/publish"), &[("publish", "1")])
+        .await;
+    let course = db
+        .text("SELECT slug AS v FROM courses WHERE title = 'Rust for Data People'")
+        .await;
+    let lesson = page(
+        &app,
+        &format!("/courses/{course}/lessons/mit-untertiteln"),
+        &[],
+    )
+    .await;
+    assert_eq!(lesson.status, 200, "{}", lesson.body);
+    // A German reader: the German track is the default one; the transcript is below the player.
+    assert!(
+        lesson
+            .body
+            .contains("<track kind=\"captions\" srclang=\"de\" label=\"Deutsch\" src=\""),
+        "{}",
+        lesson.body
+    );
+    assert!(lesson.body.contains(" default>"));
+    assert!(lesson.body.contains("Hallo Welt, gesprochen."));
+    let track = link_after(
+        &lesson.body,
+        "<track kind=\"captions\" srclang=\"de\" label=\"Deutsch\" src=\"",
+    );
+    let vtt = page(&app, path_of(&track), &[]).await;
+    assert_eq!(vtt.status, 200, "{track}: {}", vtt.body);
+    assert!(vtt.header("content-type").unwrap().starts_with("text/vtt"));
+    assert_eq!(vtt.body, good);
+    // The ladder's master playlist names the captions as a subtitles rendition.
+    let master = link_after(&lesson.body, "data-hls=\"");
+    let playlist = page(&app, path_of(&master), &[]).await;
+    assert_eq!(playlist.status, 200);
+    assert!(
+        playlist.body.contains(
+            "#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs\",NAME=\"Deutsch\",LANGUAGE=\"de\""
+        ),
+        "{}",
+        playlist.body
+    );
+    assert!(playlist.body.contains("SUBTITLES=\"subs\""));
+    let subtitles = link_after(&playlist.body, "URI=\"");
+    let subs = page(&app, path_of(&subtitles), &[]).await;
+    assert_eq!(subs.status, 200, "{subtitles}");
+    assert!(subs.body.contains("#EXTINF:4.000,"), "{}", subs.body);
+    // Removing the captions takes the track off the page.
+    let removed = author
+        .upload(
+            &app,
+            &lesson_editor,
+            &[
+                ("title", "Mit Untertiteln"),
+                ("free_preview", "on"),
+                ("remove-captions-de", "on"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(removed.status, 303, "{}", removed.body);
+    let gone = eventually(std::time::Duration::from_secs(2), || async {
+        !page(
+            &app,
+            &format!("/courses/{course}/lessons/mit-untertiteln"),
+            &[],
+        )
+        .await
+        .body
+        .contains("<track")
+    })
+    .await;
+    assert!(gone.is_some(), "the track stayed on the cached page");
     app.stop().await;
 }

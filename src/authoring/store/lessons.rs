@@ -8,10 +8,11 @@ use uuid::Uuid;
 use super::outline::{section_of, swap_with_neighbour};
 use crate::assessment::quizzes;
 use crate::authoring::forms::LessonInput;
-use crate::db::schema::{lessons, sections};
+use crate::db::schema::{lesson_captions, lessons, sections};
 use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::ids::{CourseId, LessonId, SectionId, TenantId};
+use crate::media::captions::StoredCaptions;
 
 #[derive(Debug, Clone, Serialize, Queryable)]
 pub struct LessonRecord {
@@ -20,6 +21,7 @@ pub struct LessonRecord {
     pub slug: String,
     pub title: String,
     pub body: String,
+    pub transcript: String,
     pub free_preview: bool,
     pub video_key: Option<String>,
     pub hls_key: Option<String>,
@@ -43,6 +45,7 @@ pub async fn lesson(
             lessons::slug,
             lessons::title,
             lessons::body,
+            lessons::transcript,
             lessons::free_preview,
             lessons::video_key,
             lessons::hls_key,
@@ -51,6 +54,72 @@ pub async fn lesson(
         ))
         .first(conn)
         .await?)
+}
+
+/// A lesson's captions: (language, WebVTT key), by language.
+pub async fn captions(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+    lesson: LessonId,
+) -> Result<Vec<(String, String)>, AppError> {
+    Ok(lesson_captions::table
+        .filter(lesson_captions::tenant_id.eq(tenant.0))
+        .filter(lesson_captions::lesson_id.eq(lesson.0))
+        .order(lesson_captions::language)
+        .select((lesson_captions::language, lesson_captions::vtt_key))
+        .load(conn)
+        .await?)
+}
+
+/// Sets the lesson's captions in `language` (replacing those it had in it).
+pub async fn set_captions(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+    lesson: LessonId,
+    language: &str,
+    stored: &StoredCaptions,
+) -> Result<(), AppError> {
+    diesel::insert_into(lesson_captions::table)
+        .values((
+            lesson_captions::tenant_id.eq(tenant.0),
+            lesson_captions::lesson_id.eq(lesson.0),
+            lesson_captions::language.eq(language),
+            lesson_captions::vtt_key.eq(stored.vtt.as_str()),
+            lesson_captions::playlist_key.eq(stored.playlist.as_str()),
+        ))
+        .on_conflict((
+            lesson_captions::tenant_id,
+            lesson_captions::lesson_id,
+            lesson_captions::language,
+        ))
+        .do_update()
+        .set((
+            lesson_captions::vtt_key.eq(stored.vtt.as_str()),
+            lesson_captions::playlist_key.eq(stored.playlist.as_str()),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Removes the lesson's captions in `languages`.
+pub async fn remove_captions(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+    lesson: LessonId,
+    languages: &[String],
+) -> Result<(), AppError> {
+    if !languages.is_empty() {
+        diesel::delete(
+            lesson_captions::table
+                .filter(lesson_captions::tenant_id.eq(tenant.0))
+                .filter(lesson_captions::lesson_id.eq(lesson.0))
+                .filter(lesson_captions::language.eq_any(languages)),
+        )
+        .execute(conn)
+        .await?;
+    }
+    Ok(())
 }
 
 /// Whether another lesson of the course already uses `slug` (lesson URLs are per course).
@@ -110,6 +179,7 @@ pub async fn add_lesson(
             lessons::slug.eq(&input.slug),
             lessons::title.eq(&input.title),
             lessons::body.eq(&input.body),
+            lessons::transcript.eq(&input.transcript),
             lessons::free_preview.eq(input.free_preview),
             lessons::optional.eq(input.optional),
             lessons::video_key.eq(&media.video),
@@ -171,6 +241,7 @@ pub async fn update_lesson(
             lessons::slug.eq(&input.slug),
             lessons::title.eq(&input.title),
             lessons::body.eq(&input.body),
+            lessons::transcript.eq(&input.transcript),
             lessons::free_preview.eq(input.free_preview),
             lessons::optional.eq(input.optional),
             lessons::kind.eq(kind(input, video.is_some() || hls.is_some())),

@@ -11,7 +11,8 @@ pub use courses::{
     set_published, update_course,
 };
 pub use lessons::{
-    LessonMedia, LessonRecord, add_lesson, delete_lesson, lesson, move_lesson, update_lesson,
+    LessonMedia, LessonRecord, add_lesson, captions, delete_lesson, lesson, move_lesson,
+    remove_captions, set_captions, update_lesson,
 };
 pub use outline::{
     OutlineLesson, OutlineSection, add_section, delete_section, move_section, outline,

@@ -16,6 +16,7 @@ use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::ids::{CourseId, LessonId, SectionId};
 use crate::media::sniff::Family;
+use crate::media::upload::UploadForm;
 use crate::redirect::see_other;
 use crate::state::AppState;
 use crate::tenancy::Tenant;
@@ -26,6 +27,7 @@ const LESSON_FIELDS: &[&str] = &[
     "title",
     "slug",
     "body",
+    "transcript",
     "gift",
     "pass_mark",
     "max_attempts",
@@ -51,14 +53,23 @@ async fn lesson_page(
     view: LessonView<'_>,
     status: StatusCode,
 ) -> Page {
-    let course = view.course;
-    let record = tenant_tx(
+    let (course, lesson, tenant_id) = (view.course, view.lesson.map(|l| LessonId(l.id)), tenant.id);
+    let (record, captions) = tenant_tx(
         state.pools.primary(),
         tenant.id,
         "authoring_read",
-        move |conn| Box::pin(async move { store::course(conn, course).await }),
+        move |conn| {
+            Box::pin(async move {
+                let captions = match lesson {
+                    Some(lesson) => store::captions(conn, tenant_id, lesson).await?,
+                    None => Vec::new(),
+                };
+                Ok((store::course(conn, course).await?, captions))
+            })
+        },
     )
     .await?;
+    let captions: Vec<String> = captions.into_iter().map(|(language, _)| language).collect();
     let mut c = tera::Context::new();
     c.insert("course", &record);
     c.insert("section", &view.section.0);
@@ -66,6 +77,8 @@ async fn lesson_page(
     c.insert("values", &view.values);
     c.insert("errors", &worded(view.errors, user.locale));
     c.insert("preview", &view.preview);
+    c.insert("captions", &captions);
+    c.insert("languages", &crate::i18n::course_languages());
     let video = view.lesson.and_then(|l| l.video_key.as_deref());
     c.insert("video_url", &signed(state, tenant, video).await?);
     c.insert("has_hls", &view.lesson.is_some_and(|l| l.hls_key.is_some()));
@@ -81,6 +94,7 @@ fn lesson_values(
         ("title".to_owned(), l.title.clone()),
         ("slug".to_owned(), l.slug.clone()),
         ("body".to_owned(), l.body.clone()),
+        ("transcript".to_owned(), l.transcript.clone()),
         (
             "gift".to_owned(),
             quiz.map(|q| q.gift.clone()).unwrap_or_default(),
@@ -205,26 +219,28 @@ async fn save_lesson(
         (None, Ok(_)) => return Err(AppError::NotFound),
     };
     let mut form = upload_form(&req, state, &user, payload).await?;
+    // The form again, its values kept and `errors` by their fields.
+    let refused = async |form: &UploadForm, errors: FieldErrors| {
+        let view = LessonView {
+            course,
+            section,
+            lesson: current.as_ref(),
+            values: typed_values(form, LESSON_FIELDS),
+            errors: &errors,
+            preview: None,
+        };
+        lesson_page(
+            state,
+            &tenant,
+            &user,
+            view,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await
+    };
     let input = match LessonInput::parse(&form) {
         Ok(input) => input,
-        Err(errors) => {
-            let view = LessonView {
-                course,
-                section,
-                lesson: current.as_ref(),
-                values: typed_values(&form, LESSON_FIELDS),
-                errors: &errors,
-                preview: None,
-            };
-            return lesson_page(
-                state,
-                &tenant,
-                &user,
-                view,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
+        Err(errors) => return refused(&form, errors).await,
     };
     if form.text("preview") == "1" {
         // Shown, not saved: the questions as parsed, with their answers, for the author.
@@ -238,6 +254,40 @@ async fn save_lesson(
         };
         return lesson_page(state, &tenant, &user, view, StatusCode::OK).await;
     }
+    // Captions: a checked WebVTT file and its language, stored before the lesson is written.
+    let captions = match form.texts.remove("captions") {
+        None => None,
+        Some(bytes) => {
+            let language = form.text("captions_lang").trim().to_owned();
+            let checked = if crate::i18n::is_language_tag(&language) {
+                crate::media::captions::check(&bytes).map_err(|m| ("captions", m))
+            } else {
+                Err(("captions_lang", Msg::new("error-captions-language")))
+            };
+            match checked {
+                Ok(vtt) => {
+                    let stored = crate::media::captions::store(
+                        &state.media,
+                        state.pools.primary(),
+                        tenant.id,
+                        Some(user.id),
+                        &vtt,
+                    )
+                    .await?;
+                    Some((language, stored))
+                }
+                Err((field, message)) => {
+                    return refused(&form, FieldErrors::from([(field, message)])).await;
+                }
+            }
+        }
+    };
+    let removed: Vec<String> = form
+        .fields
+        .iter()
+        .filter(|(k, v)| k.starts_with("remove-captions-") && v.as_str() == "on")
+        .map(|(k, _)| k["remove-captions-".len()..].to_owned())
+        .collect();
     let video = file(state, &tenant, &user, &mut form, "video", Family::Video).await?;
     let media = LessonMedia {
         duration_seconds: video.as_ref().and_then(|v| v.info.duration_seconds),
@@ -249,14 +299,19 @@ async fn save_lesson(
     let result = edit(state, &tenant, "authoring_write", move |conn| {
         Box::pin(async move {
             store::may_edit(conn, &who, course).await?;
-            match target {
+            let lesson = match target {
                 Ok(lesson) => store::update_lesson(conn, tenant_id, course, lesson, &saved, &media)
                     .await
                     .map(|()| lesson),
                 Err(section) => {
                     store::add_lesson(conn, tenant_id.0, course, section, &saved, &media).await
                 }
+            }?;
+            store::remove_captions(conn, tenant_id, lesson, &removed).await?;
+            if let Some((language, stored)) = &captions {
+                store::set_captions(conn, tenant_id, lesson, language, stored).await?;
             }
+            Ok(lesson)
         })
     })
     .await;
@@ -265,21 +320,9 @@ async fn save_lesson(
             "/author/courses/{course}/lessons/{lesson}"
         ))),
         Err(AppError::Conflict(m)) if m.id() == "error-slug-taken" => {
-            let errors = FieldErrors::from([("slug", Msg::new("field-lesson-slug-taken"))]);
-            let view = LessonView {
-                course,
-                section,
-                lesson: current.as_ref(),
-                values: typed_values(&form, LESSON_FIELDS),
-                errors: &errors,
-                preview: None,
-            };
-            lesson_page(
-                state,
-                &tenant,
-                &user,
-                view,
-                StatusCode::UNPROCESSABLE_ENTITY,
+            refused(
+                &form,
+                FieldErrors::from([("slug", Msg::new("field-lesson-slug-taken"))]),
             )
             .await
         }

@@ -1,0 +1,2 @@
+DROP TABLE lesson_captions;
+ALTER TABLE lessons DROP COLUMN transcript;
