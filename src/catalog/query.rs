@@ -100,7 +100,7 @@ impl CatalogQuery {
                 }
                 "language" if value.is_empty() => {}
                 "language" => {
-                    let tag = value.trim();
+                    let tag = value.as_ref();
                     if !is_language_tag(tag) {
                         return Err(AppError::bad_request(
                             Msg::new("error-not-a-language").text("language", tag),
@@ -256,6 +256,9 @@ mod tests {
             "tag=a&tag=b&tag=c&tag=d&tag=e&tag=f",
             "q=rust%00web",
             "q=%1b%5b31m",
+            "language=Deutsch",
+            "language=%20de",
+            "language=de_DE",
         ] {
             assert!(matches!(parse(qs), Err(AppError::BadRequest(_))), "{qs}");
         }
