@@ -54,13 +54,11 @@ pub async fn save(
     form: SimpleForm,
 ) -> Page {
     checked_form(&req, &state, &user, &form)?;
-    let offered: Vec<String> = form
-        .keys()
-        .filter_map(|k| k.strip_prefix("offer-"))
-        .filter(|tag| form.get(&format!("offer-{tag}")).is_some_and(|v| v == "1"))
-        .map(str::to_owned)
+    let mut offered: Vec<Locale> = form
+        .iter()
+        .filter(|(_, v)| v.as_str() == "1")
+        .filter_map(|(k, _)| Locale::parse(k.strip_prefix("offer-")?))
         .collect();
-    let mut offered: Vec<Locale> = offered.iter().filter_map(|t| Locale::parse(t)).collect();
     offered.sort_by_key(|l| l.tag());
     let tags: Vec<String> = offered.iter().map(|l| l.tag().to_owned()).collect();
     let wanted = form.get("locale").map(String::as_str);
