@@ -1,5 +1,6 @@
 //! A school's accent colour, checked for contrast the way WCAG 2.2 measures it: buttons put white
-//! text on it and links put it on the page's light background, so both must reach 4.5:1.
+//! text on it and links put it on the page's light background, so both must reach 4.5:1. In the
+//! dark theme links take a lighter shade of it, found here, that reaches 4.5:1 on dark surfaces.
 //! Axe does not see every script's text (it skipped low-contrast Arabic in a test here), so the
 //! rule is kept in code.
 
@@ -8,6 +9,9 @@ pub const MIN_CONTRAST: f64 = 4.5;
 
 /// The lightest surface the accent meets: the page background (`--bg` in `static/app.css`).
 const PAGE: [u8; 3] = [0xfa, 0xfa, 0xfa];
+
+/// The lightest surface links sit on in the dark theme (`--surface` there: cards, the header).
+const DARK_SURFACE: [u8; 3] = [0x1f, 0x29, 0x37];
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Refusal {
@@ -30,6 +34,21 @@ pub fn accent(text: &str) -> Result<String, Refusal> {
         ratio: (ratio * 100.0).floor() / 100.0,
         suggestion: hex(darkened(rgb)),
     })
+}
+
+/// The shade of an accent that links take in the dark theme: the accent itself if it reads on
+/// dark surfaces, else mixed towards white step by step until it does.
+pub fn on_dark(accent: &str) -> String {
+    let rgb = parse(accent).unwrap_or([0x25, 0x63, 0xeb]);
+    let mut shade = rgb;
+    for step in 0..=100 {
+        let mix = f64::from(step) / 100.0;
+        shade = rgb.map(|c| (f64::from(c) + (255.0 - f64::from(c)) * mix).round() as u8);
+        if contrast(shade, DARK_SURFACE) >= MIN_CONTRAST {
+            break;
+        }
+    }
+    hex(shade)
 }
 
 fn parse(text: &str) -> Option<[u8; 3]> {
@@ -93,5 +112,18 @@ mod tests {
         let suggested = parse(&suggestion).unwrap();
         assert!(contrast(suggested, PAGE) >= MIN_CONTRAST);
         assert_eq!(accent(&suggestion), Ok(suggestion.clone()));
+    }
+
+    #[test]
+    fn links_in_the_dark_theme_take_a_lighter_shade_that_reads_there() {
+        for accent in ["#0f766e", "#2563eb", "#9333ea", "#000000", "#7c2d12"] {
+            let shade = parse(&on_dark(accent)).unwrap();
+            assert!(contrast(shade, DARK_SURFACE) >= MIN_CONTRAST, "{accent}");
+            // Only as light as it must be: one step less would not read.
+            let rgb = parse(accent).unwrap();
+            assert!(shade.iter().zip(rgb).all(|(s, c)| *s >= c), "{accent}");
+        }
+        // Already light enough: kept as it is.
+        assert_eq!(on_dark("#60a5fa"), "#60a5fa");
     }
 }

@@ -184,3 +184,8 @@ error-captions-not-webvtt = ملف الترجمة ليس بصيغة WebVTT: يج
 error-captions-timing = في السطر { $line } من ملف الترجمة توقيت غير مقروء (HH:MM:SS.mmm --> HH:MM:SS.mmm، والنهاية بعد البداية).
 error-captions-no-cues = لا يحتوي ملف الترجمة على أي مقطع.
 error-captions-language = حدّد لغة الترجمة.
+
+# Sign-in refusals (single sign-on).
+sso-domain-not-allowed = لا يمكن لحسابات { $domain } تسجيل الدخول إلى هذه المدرسة عبر { $provider }.
+sso-email-unconfirmed = يوجد هنا حساب بالعنوان { $email }، ولا يؤكد { $provider } أن هذا العنوان لك. سجّل الدخول بكلمة المرور بدلًا من ذلك.
+sso-account-suspended = هذا الحساب موقوف. تواصل مع المدرسة لإعادة تفعيله.

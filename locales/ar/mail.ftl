@@ -30,6 +30,11 @@ mail-announcement-signature = { $author }، { $course } في { $school }
 mail-announcement-why = تصلك هذه الرسالة لأنك ملتحق بـ{ $course }.
 mail-announcement-unsubscribe = إلغاء الاشتراك في إعلاناتها
 mail-webhook-subject = عُطّلت نقطة استقبال Webhook تابعة لـ{ $school }
-mail-webhook-body = توقف EduFlow عن إرسال الأحداث إلى { $url } لأنها ظلت تفشل: { $reason }.
+mail-webhook-body = توقف EduFlow عن إرسال الأحداث إلى { $url } بعد { $count ->
+        [one] محاولة فاشلة واحدة
+        [two] محاولتين فاشلتين
+        [few] { $count } محاولات فاشلة
+       *[other] { $count } محاولة فاشلة
+    } على التوالي. آخرها: { $reason }
 mail-webhook-kept = تُحفظ الأحداث ما دامت معطّلة. عندما تعمل نقطة الاستقبال مجددًا، فعّلها من هنا وستُسلَّم الأحداث:
 mail-webhook-button = اعرض نقطة الاستقبال

@@ -169,3 +169,11 @@ course-language = باللغة: { $language }
 course-language-filter = لغة الدورة
 all-languages = كل اللغات
 transcript = النص الكامل
+
+# The printed certificate (PDF): one line each, centred.
+pdf-certificate-of-completion = شهادة إتمام
+pdf-this-certifies-that = تشهد هذه الوثيقة بأنّ
+pdf-has-completed-the-course = قد أتمّ الدورة
+pdf-completed-on = بتاريخ { $date }
+pdf-certificate-number = رقم الشهادة { $id }
+pdf-verify-at = للتحقق منها: { $url }

@@ -118,7 +118,12 @@ failing-in-a-row = تفشل ({ $count } على التوالي)
 active = نشطة
 no-endpoints = لا توجد نقاط استقبال بعد.
 events-list = الأحداث: { $events }.
-disabled-since-because = معطّلة منذ { $date }: { $reason }
+disabled-since-after = معطّلة منذ { $date } بعد { $count ->
+        [one] محاولة فاشلة واحدة
+        [two] محاولتين فاشلتين
+        [few] { $count } محاولات فاشلة
+       *[other] { $count } محاولة فاشلة
+    } على التوالي. آخرها:
 failing-attempts = تفشل: { $count } محاولات على التوالي.
 active-sentence = نشطة.
 previous-secret-until = يظل السرّ السابق يوقّع حتى { $date }.
@@ -348,3 +353,46 @@ captions-lang-field = لغة هذه الترجمة
 captions-existing = الترجمات النصية لهذا الدرس:
 remove-captions = إزالة
 transcript-field = النص الكامل (اختياري، يظهر أسفل المشغّل)
+
+# The GIFT parser's complaints (lesson editor, `eduflow quiz import`), each naming its line.
+gift-too-long = السطر { $line }: النص أطول من { $max } بايت.
+gift-too-many-questions = السطر { $line }: يتسع الاختبار لـ{ $max } سؤال على الأكثر.
+gift-no-questions = السطر { $line }: لا توجد أسئلة.
+gift-title-not-closed = السطر { $line }: عنوان السؤال (::title::) غير مغلق.
+gift-no-answers = السطر { $line }: يحتاج السؤال إلى إجاباته بين {"{ }"} (الأوصاف غير مدعومة).
+gift-answers-not-closed = السطر { $line }: القوس {"{"} الذي يفتح الإجابات لم يُغلق.
+gift-one-answer-set = السطر { $line }: لا تُدعم إلا مجموعة إجابات واحدة {"{ }"} لكل سؤال.
+gift-no-text = السطر { $line }: السؤال بلا نص.
+gift-weight-syntax = السطر { $line }: يُكتب الوزن هكذا %50% (نسبة مئوية بين علامتي %).
+gift-weight-range = السطر { $line }: الوزن نسبة مئوية بين -100 و100.
+gift-essay = السطر { $line }: أسئلة المقال ({"{}"}) غير مدعومة.
+gift-matching = السطر { $line }: أسئلة المطابقة (->) غير مدعومة.
+gift-answer-marks = السطر { $line }: تبدأ الإجابات بـ = (صحيحة) أو ~ (خاطئة)، أو يكون السؤال T أو F.
+gift-too-many-answers = السطر { $line }: يقدّم السؤال { $max } إجابة على الأكثر.
+gift-empty-answer = السطر { $line }: إحدى الإجابات فارغة.
+gift-no-right-answer = السطر { $line }: لا توجد إجابة صحيحة: علّم واحدة بـ =، أو أعطِ الإجابات الصحيحة وزنًا (~%50%).
+gift-weights-total = السطر { $line }: مجموع الأوزان الموجبة لسؤال متعدد الإجابات 100%، لا { $total }%.
+gift-one-right-answer = السطر { $line }: لسؤال الاختيار من متعدد إجابة صحيحة واحدة (=)؛ ولأكثر من واحدة أعطِها أوزانًا (~%50%).
+gift-not-a-number = السطر { $line }: «{ $text }» ليس عددًا ولا عددًا:سماحية ولا مدى أدنى..أقصى.
+gift-numeric-syntax = السطر { $line }: تُكتب الإجابات العددية هكذا {"{"}#=3.14:0.01 =%50%3:0.5{"}"}.
+quiz-pass-mark-invalid = نسبة مئوية صحيحة من 0 إلى 100.
+quiz-max-attempts-invalid = عدد صحيح من 1 إلى 100 (أو فارغ: بلا حد).
+
+# A sign-in provider's settings, checked alike on /admin/sso and in the school file.
+sso-provider-name-invalid = ‏`{ $name }` ليس اسم مزوّد: من 1 إلى 40 حرفًا لاتينيًا صغيرًا أو رقمًا أو '-'
+sso-issuer-entity-id = يجب أن يكون المُصدِر هو entityID في بيانات IdP الوصفية
+sso-label-length = نص الزر من 1 إلى 80 حرفًا
+sso-issuer-not-url = المُصدِر ليس عنوان URL ({ $reason })
+sso-issuer-https = يجب أن يكون المُصدِر عنوانًا يبدأ بـ https://
+sso-issuer-no-query = يجب ألا يحتوي المُصدِر على ?query أو #fragment
+sso-client-id-length = معرّف العميل من 1 إلى 500 حرف
+sso-client-secret-length = سر العميل 500 حرف على الأكثر
+sso-scopes-openid = يجب أن تتضمن النطاقات `openid`
+sso-scopes-words = النطاقات كلمات بلا مسافات
+sso-not-a-domain = ‏`{ $domain }` ليس نطاق بريد إلكتروني
+sso-metadata-not-saml = بيانات IdP الوصفية ليست بيانات SAML وصفية ({ $reason })
+sso-metadata-no-entity = لا تحتوي بيانات IdP الوصفية على entityID
+sso-metadata-no-redirect = لا تحتوي بيانات IdP الوصفية على SingleSignOnService بربط HTTP-Redirect
+sso-metadata-no-certificate = لا تذكر بيانات IdP الوصفية شهادة توقيع
+sso-role-line = ‏`{ $line }` ليس على صيغة `قيمة المطالبة = الدور`
+sso-not-a-role = ‏`{ $role }` ليس دورًا (learner أو instructor أو admin)

@@ -180,3 +180,8 @@ error-captions-not-webvtt = Die Untertiteldatei ist kein WebVTT: Ihre erste Zeil
 error-captions-timing = In Zeile { $line } der Untertiteldatei ist eine Zeitangabe nicht lesbar (HH:MM:SS.mmm --> HH:MM:SS.mmm, das Ende nach dem Anfang).
 error-captions-no-cues = Die Untertiteldatei enthält keine Untertitel.
 error-captions-language = Geben Sie an, in welcher Sprache die Untertitel sind.
+
+# Sign-in refusals (single sign-on).
+sso-domain-not-allowed = Konten bei { $domain } können sich über { $provider } nicht bei dieser Schule anmelden.
+sso-email-unconfirmed = Hier gibt es ein Konto mit { $email }, und { $provider } bestätigt nicht, dass diese Adresse Ihnen gehört. Melden Sie sich stattdessen mit Ihrem Passwort an.
+sso-account-suspended = Dieses Konto ist gesperrt. Wenden Sie sich an die Schule, um es wieder freischalten zu lassen.

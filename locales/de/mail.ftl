@@ -30,6 +30,6 @@ mail-announcement-signature = { $author }, { $course } bei { $school }
 mail-announcement-why = Sie erhalten diese E-Mail, weil Sie in { $course } eingeschrieben sind.
 mail-announcement-unsubscribe = Ankündigungen dieses Kurses abbestellen
 mail-webhook-subject = Ein Webhook-Endpunkt von { $school } wurde deaktiviert
-mail-webhook-body = EduFlow sendet keine Ereignisse mehr an { $url }, weil dort wiederholt Fehler auftraten: { $reason }.
+mail-webhook-body = EduFlow sendet keine Ereignisse mehr an { $url }, nach { $count } fehlgeschlagenen Versuchen in Folge. Der letzte: { $reason }
 mail-webhook-kept = Ereignisse werden aufbewahrt, solange er deaktiviert ist. Sobald der Endpunkt wieder funktioniert, aktivieren Sie ihn hier, und sie werden zugestellt:
 mail-webhook-button = Endpunkt ansehen

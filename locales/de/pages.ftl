@@ -152,3 +152,11 @@ course-language = Auf { $language }
 course-language-filter = Sprache des Kurses
 all-languages = Alle Sprachen
 transcript = Transkript
+
+# The printed certificate (PDF): one line each, centred.
+pdf-certificate-of-completion = Abschlusszertifikat
+pdf-this-certifies-that = Hiermit wird bestätigt, dass
+pdf-has-completed-the-course = den Kurs
+pdf-completed-on = am { $date } abgeschlossen hat.
+pdf-certificate-number = Zertifikat { $id }
+pdf-verify-at = Prüfen unter { $url }

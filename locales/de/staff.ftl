@@ -111,7 +111,7 @@ failing-in-a-row = fehlerhaft ({ $count } in Folge)
 active = aktiv
 no-endpoints = Noch keine Endpunkte.
 events-list = Ereignisse: { $events }.
-disabled-since-because = Deaktiviert seit { $date }: { $reason }
+disabled-since-after = Deaktiviert seit { $date }, nach { $count } fehlgeschlagenen Versuchen in Folge. Der letzte:
 failing-attempts = Fehlerhaft: { $count } Versuche in Folge.
 active-sentence = Aktiv.
 previous-secret-until = Das vorige Geheimnis signiert noch bis { $date }.
@@ -341,3 +341,46 @@ captions-lang-field = Sprache dieser Untertitel
 captions-existing = Untertitel dieser Lektion:
 remove-captions = entfernen
 transcript-field = Transkript (optional, unter dem Player angezeigt)
+
+# The GIFT parser's complaints (lesson editor, `eduflow quiz import`), each naming its line.
+gift-too-long = Zeile { $line }: Der Text ist länger als { $max } Bytes.
+gift-too-many-questions = Zeile { $line }: Ein Quiz enthält höchstens { $max } Fragen.
+gift-no-questions = Zeile { $line }: Es gibt keine Fragen.
+gift-title-not-closed = Zeile { $line }: Der Titel der Frage (::title::) ist nicht geschlossen.
+gift-no-answers = Zeile { $line }: Eine Frage braucht ihre Antworten in {"{ }"} (Beschreibungen werden nicht unterstützt).
+gift-answers-not-closed = Zeile { $line }: Die {"{"} der Antworten wird nie geschlossen.
+gift-one-answer-set = Zeile { $line }: Pro Frage wird nur ein Antwortblock {"{ }"} unterstützt.
+gift-no-text = Zeile { $line }: Die Frage hat keinen Text.
+gift-weight-syntax = Zeile { $line }: Eine Gewichtung wird %50% geschrieben (Prozent zwischen %).
+gift-weight-range = Zeile { $line }: Eine Gewichtung ist ein Prozentsatz zwischen -100 und 100.
+gift-essay = Zeile { $line }: Freitextfragen ({"{}"}) werden nicht unterstützt.
+gift-matching = Zeile { $line }: Zuordnungsfragen (->) werden nicht unterstützt.
+gift-answer-marks = Zeile { $line }: Antworten beginnen mit = (richtig) oder ~ (falsch), oder die Frage ist T oder F.
+gift-too-many-answers = Zeile { $line }: Eine Frage bietet höchstens { $max } Antworten.
+gift-empty-answer = Zeile { $line }: Eine Antwort ist leer.
+gift-no-right-answer = Zeile { $line }: Keine Antwort ist richtig: Markieren Sie eine mit = oder geben Sie den richtigen eine Gewichtung (~%50%).
+gift-weights-total = Zeile { $line }: Die positiven Gewichtungen einer Frage mit mehreren Antworten ergeben zusammen 100 %, nicht { $total } %.
+gift-one-right-answer = Zeile { $line }: Eine Multiple-Choice-Frage hat eine richtige Antwort (=); für mehrere vergeben Sie Gewichtungen (~%50%).
+gift-not-a-number = Zeile { $line }: „{ $text }“ ist weder eine Zahl noch Zahl:Toleranz noch ein Bereich min..max.
+gift-numeric-syntax = Zeile { $line }: Numerische Antworten werden {"{"}#=3.14:0.01 =%50%3:0.5{"}"} geschrieben.
+quiz-pass-mark-invalid = Ein ganzer Prozentsatz von 0 bis 100.
+quiz-max-attempts-invalid = Eine ganze Zahl von 1 bis 100 (oder leer: keine Grenze).
+
+# A sign-in provider's settings, checked alike on /admin/sso and in the school file.
+sso-provider-name-invalid = `{ $name }` ist kein Anbietername: 1–40 Kleinbuchstaben, Ziffern oder '-'
+sso-issuer-entity-id = Der Aussteller muss die entityID der IdP-Metadaten sein
+sso-label-length = Die Beschriftung der Schaltfläche hat 1–80 Zeichen
+sso-issuer-not-url = Der Aussteller ist keine URL ({ $reason })
+sso-issuer-https = Der Aussteller muss eine https://-URL sein
+sso-issuer-no-query = Der Aussteller darf kein ?query und kein #fragment haben
+sso-client-id-length = Die Client-ID hat 1–500 Zeichen
+sso-client-secret-length = Das Client-Geheimnis hat höchstens 500 Zeichen
+sso-scopes-openid = Die Scopes müssen `openid` enthalten
+sso-scopes-words = Scopes sind Wörter ohne Leerzeichen
+sso-not-a-domain = `{ $domain }` ist keine E-Mail-Domain
+sso-metadata-not-saml = Die IdP-Metadaten sind keine SAML-Metadaten ({ $reason })
+sso-metadata-no-entity = Die IdP-Metadaten haben keine entityID
+sso-metadata-no-redirect = Die IdP-Metadaten haben keinen SingleSignOnService für HTTP-Redirect
+sso-metadata-no-certificate = Die IdP-Metadaten nennen kein Signaturzertifikat
+sso-role-line = `{ $line }` hat nicht die Form `Claim-Wert = Rolle`
+sso-not-a-role = `{ $role }` ist keine Rolle (learner, instructor, admin)

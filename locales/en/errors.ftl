@@ -183,3 +183,8 @@ error-captions-not-webvtt = The captions file is not WebVTT: its first line must
 error-captions-timing = The captions file's line { $line } has a cue timing that does not read (HH:MM:SS.mmm --> HH:MM:SS.mmm, the end after the start).
 error-captions-no-cues = The captions file has no cues.
 error-captions-language = Say which language the captions are in.
+
+# Sign-in refusals (single sign-on).
+sso-domain-not-allowed = Accounts at { $domain } cannot sign in to this school through { $provider }.
+sso-email-unconfirmed = An account with { $email } exists here, and { $provider } does not confirm that this address is yours. Log in with your password instead.
+sso-account-suspended = This account is suspended. Contact the school to have it reinstated.

@@ -32,6 +32,6 @@ mail-announcement-signature = { $author }, { $course } at { $school }
 mail-announcement-why = You get this because you are enrolled in { $course }.
 mail-announcement-unsubscribe = Unsubscribe from its announcements
 mail-webhook-subject = A webhook endpoint of { $school } was disabled
-mail-webhook-body = EduFlow stopped sending events to { $url } because it kept failing: { $reason }.
+mail-webhook-body = EduFlow stopped sending events to { $url } after { $count } failed attempts in a row. The last one: { $reason }
 mail-webhook-kept = Events are kept while it is disabled. Once the endpoint works again, enable it here and they will be delivered:
 mail-webhook-button = See the endpoint

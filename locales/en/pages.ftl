@@ -154,3 +154,11 @@ course-language = In { $language }
 course-language-filter = Language of the course
 all-languages = All languages
 transcript = Transcript
+
+# The printed certificate (PDF): one line each, centred.
+pdf-certificate-of-completion = Certificate of Completion
+pdf-this-certifies-that = This certifies that
+pdf-has-completed-the-course = has completed the course
+pdf-completed-on = on { $date }
+pdf-certificate-number = Certificate { $id }
+pdf-verify-at = Verify at { $url }

@@ -113,7 +113,7 @@ failing-in-a-row = failing ({ $count } in a row)
 active = active
 no-endpoints = No endpoints yet.
 events-list = Events: { $events }.
-disabled-since-because = Disabled since { $date }: { $reason }
+disabled-since-after = Disabled since { $date }, after { $count } failed attempts in a row. The last one:
 failing-attempts = Failing: { $count } attempts in a row.
 active-sentence = Active.
 previous-secret-until = The previous secret still signs until { $date }.
@@ -343,3 +343,46 @@ captions-lang-field = Language of these captions
 captions-existing = Captions of this lesson:
 remove-captions = remove
 transcript-field = Transcript (optional, shown below the player)
+
+# The GIFT parser's complaints (lesson editor, `eduflow quiz import`), each naming its line.
+gift-too-long = line { $line }: The text is longer than { $max } bytes.
+gift-too-many-questions = line { $line }: A quiz holds at most { $max } questions.
+gift-no-questions = line { $line }: There are no questions.
+gift-title-not-closed = line { $line }: The question's title (::title::) is not closed.
+gift-no-answers = line { $line }: A question needs its answers in {"{ }"} (descriptions are not supported).
+gift-answers-not-closed = line { $line }: The answers' {"{"} is never closed.
+gift-one-answer-set = line { $line }: Only one set of answers {"{ }"} per question is supported.
+gift-no-text = line { $line }: The question has no text.
+gift-weight-syntax = line { $line }: A weight is written %50% (percent between %).
+gift-weight-range = line { $line }: A weight is a percentage between -100 and 100.
+gift-essay = line { $line }: Essay questions ({"{}"}) are not supported.
+gift-matching = line { $line }: Matching questions (->) are not supported.
+gift-answer-marks = line { $line }: Answers start with = (right) or ~ (wrong), or the question is T or F.
+gift-too-many-answers = line { $line }: A question offers at most { $max } answers.
+gift-empty-answer = line { $line }: An answer is empty.
+gift-no-right-answer = line { $line }: No answer is right: mark one with =, or give right ones a weight (~%50%).
+gift-weights-total = line { $line }: The positive weights of a multiple-answer question add up to 100%, not { $total }%.
+gift-one-right-answer = line { $line }: A multiple-choice question has one right answer (=); for several, give weights (~%50%).
+gift-not-a-number = line { $line }: “{ $text }” is not a number, a number:tolerance or a range min..max.
+gift-numeric-syntax = line { $line }: Numeric answers are written {"{"}#=3.14:0.01 =%50%3:0.5{"}"}.
+quiz-pass-mark-invalid = A whole percentage from 0 to 100.
+quiz-max-attempts-invalid = A whole number from 1 to 100 (or empty: no limit).
+
+# A sign-in provider's settings, checked alike on /admin/sso and in the school file.
+sso-provider-name-invalid = `{ $name }` is not a provider name: 1-40 lowercase letters, digits or '-'
+sso-issuer-entity-id = the issuer must be the IdP metadata's entityID
+sso-label-length = the button label must be 1-80 characters
+sso-issuer-not-url = the issuer is not a URL ({ $reason })
+sso-issuer-https = the issuer must be an https:// URL
+sso-issuer-no-query = the issuer must have no ?query or #fragment
+sso-client-id-length = the client id must be 1-500 characters
+sso-client-secret-length = the client secret must be at most 500 characters
+sso-scopes-openid = the scopes must include `openid`
+sso-scopes-words = scopes are words without spaces
+sso-not-a-domain = `{ $domain }` is not an email domain
+sso-metadata-not-saml = the IdP metadata is not SAML metadata ({ $reason })
+sso-metadata-no-entity = the IdP metadata has no entityID
+sso-metadata-no-redirect = the IdP metadata has no HTTP-Redirect SingleSignOnService
+sso-metadata-no-certificate = the IdP metadata names no signing certificate
+sso-role-line = `{ $line }` is not `claim value = role`
+sso-not-a-role = `{ $role }` is not a role (learner, instructor, admin)

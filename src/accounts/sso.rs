@@ -12,6 +12,7 @@ use super::sessions::Role;
 use super::users::{self, NO_PASSWORD, NewUser};
 use crate::email::parse_email;
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::ids::{TenantId, UserId};
 use crate::sso::{Provider, Refusal};
 
@@ -82,11 +83,11 @@ pub async fn reach(
         return Ok(Err(Refusal::NoEmail));
     };
     if !provider.allows(&email) {
-        return Ok(Err(Refusal::NotAllowed(format!(
-            "Accounts at {} cannot sign in to this school through {}.",
-            email.rsplit_once('@').map_or("", |(_, d)| d),
-            provider.label
-        ))));
+        return Ok(Err(Refusal::NotAllowed(
+            Msg::new("sso-domain-not-allowed")
+                .text("domain", email.rsplit_once('@').map_or("", |(_, d)| d))
+                .text("provider", provider.label.as_str()),
+        )));
     }
     let verified = matches!(claims.get("email_verified"), Some(Value::Bool(true)))
         || claims.get("email_verified").and_then(Value::as_str) == Some("true");
@@ -101,11 +102,11 @@ pub async fn reach(
     .optional()?;
     let reached = match existing {
         Some(_) if !verified => {
-            return Ok(Err(Refusal::NotAllowed(format!(
-                "An account with {email} exists here, and {} does not confirm that this \
-                 address is yours. Log in with your password instead.",
-                provider.label
-            ))));
+            return Ok(Err(Refusal::NotAllowed(
+                Msg::new("sso-email-unconfirmed")
+                    .text("email", email.as_str())
+                    .text("provider", provider.label.as_str()),
+            )));
         }
         Some(found) => match usable(found) {
             Ok(user) => Reached::Linked(user),
@@ -146,9 +147,7 @@ pub async fn reach(
 
 fn usable(found: Found) -> Result<UserId, Refusal> {
     if found.suspended {
-        Err(Refusal::NotAllowed(
-            "This account is suspended. Contact the school to have it reinstated.".into(),
-        ))
+        Err(Refusal::NotAllowed(Msg::new("sso-account-suspended")))
     } else {
         Ok(UserId(found.id))
     }

@@ -1,6 +1,7 @@
 //! Certificates: the row is written in the transaction that completes a course (so no completion
-//! goes without one), the PDF is drawn after it commits and kept in the media store (drawn again
-//! on demand if that failed). The pages are in `web::assessment::certificates`.
+//! goes without one), the PDF is drawn after it commits, in the learner's language, and kept in
+//! the media store like a paper one (drawn again on demand if that failed). The pages are in
+//! `web::assessment::certificates`.
 
 use std::sync::Arc;
 
@@ -12,7 +13,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::pdf::{self, Raster};
-use crate::db::schema::{certificates, courses};
+use crate::db::schema::{certificates, courses, users};
 use crate::db::{PgPool, tenant_tx};
 use crate::error::AppError;
 use crate::ids::{TenantId, UserId};
@@ -86,6 +87,9 @@ pub struct Record {
     pub pdf_key: Option<String>,
     pub revoked_at: Option<DateTime<Utc>>,
     pub revoked_reason: Option<String>,
+    /// The learner's language, which their certificate is printed in (else the school's).
+    #[serde(skip)]
+    pub learner_locale: Option<String>,
 }
 
 pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<Record>, AppError> {
@@ -102,6 +106,11 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> Result<Option<Recor
             certificates::pdf_key,
             certificates::revoked_at,
             certificates::revoked_reason,
+            users::table
+                .filter(users::tenant_id.eq(certificates::tenant_id))
+                .filter(users::id.eq(certificates::user_id))
+                .select(users::locale)
+                .single_value(),
         ))
         .first(conn)
         .await
@@ -129,14 +138,14 @@ pub async fn draw(p: &Printer<'_>, tenant: &Tenant, record: &Record) -> Vec<u8> 
     let logo = logo(p, tenant).await;
     let id = record.id.to_string();
     let verify_url = format!("{}/certificates/{id}", p.mail.origin(tenant));
-    let date = record.issued_at.format("%-d %B %Y").to_string();
     pdf::render(&pdf::Certificate {
+        locale: tenant.locale_for(record.learner_locale.as_deref()),
         school: &tenant.name,
         accent: &tenant.accent_color,
         logo: logo.as_ref(),
         learner: &record.learner_name,
         course: &record.course_title,
-        date: &date,
+        issued: record.issued_at,
         id: &id,
         verify_url: &verify_url,
     })

@@ -6,6 +6,8 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::Msg;
+
 /// The most questions one quiz may hold, and answers one question may offer.
 pub const MAX_QUESTIONS: usize = 500;
 pub const MAX_ANSWERS: usize = 50;
@@ -63,24 +65,31 @@ pub struct Number {
     pub feedback: Option<String>,
 }
 
-/// Why GIFT text was refused: the line (1-based) and the reason.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Why GIFT text was refused: the line (1-based), and the reason naming it, worded in the
+/// reader's language when shown (in English here: `line 3: …`).
+#[derive(Debug, Clone, PartialEq)]
 pub struct GiftError {
     pub line: usize,
-    pub message: String,
+    pub message: Msg,
+}
+
+impl GiftError {
+    fn new(line: usize, reason: Msg) -> Self {
+        Self {
+            line,
+            message: reason.number("line", line as f64),
+        }
+    }
 }
 
 impl std::fmt::Display for GiftError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "line {}: {}", self.line, self.message)
+        self.message.fmt(f)
     }
 }
 
-fn fail<T>(line: usize, message: impl Into<String>) -> Result<T, GiftError> {
-    Err(GiftError {
-        line,
-        message: message.into(),
-    })
+fn fail<T>(line: usize, reason: Msg) -> Result<T, GiftError> {
+    Err(GiftError::new(line, reason))
 }
 
 /// Parses a whole GIFT text: questions are separated by blank lines; `//` lines are comments and
@@ -89,7 +98,7 @@ pub fn parse(source: &str) -> Result<Vec<Question>, GiftError> {
     if source.len() > MAX_GIFT_BYTES {
         return fail(
             1,
-            format!("The text is longer than {MAX_GIFT_BYTES} bytes."),
+            Msg::new("gift-too-long").number("max", MAX_GIFT_BYTES as f64),
         );
     }
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
@@ -109,7 +118,7 @@ pub fn parse(source: &str) -> Result<Vec<Question>, GiftError> {
             if questions.len() > MAX_QUESTIONS {
                 return fail(
                     start,
-                    format!("A quiz holds at most {MAX_QUESTIONS} questions."),
+                    Msg::new("gift-too-many-questions").number("max", MAX_QUESTIONS as f64),
                 );
             }
             block.clear();
@@ -125,7 +134,7 @@ pub fn parse(source: &str) -> Result<Vec<Question>, GiftError> {
         question(&block.join("\n"), start)?;
     }
     if questions.is_empty() {
-        return fail(1, "There are no questions.");
+        return fail(1, Msg::new("gift-no-questions"));
     }
     Ok(questions)
 }
@@ -207,7 +216,7 @@ fn question(block: &str, start: usize) -> Result<Question, GiftError> {
     let mut title = None;
     if let Some(after) = rest.strip_prefix("::") {
         let Some(end) = after.find("::") else {
-            return fail(start, "The question's title (::title::) is not closed.");
+            return fail(start, Msg::new("gift-title-not-closed"));
         };
         title = Some(unescape(&after[..end])).filter(|t| !t.is_empty());
         rest = &after[end + 2..];
@@ -216,22 +225,19 @@ fn question(block: &str, start: usize) -> Result<Question, GiftError> {
     let opens = unescaped(rest, '{');
     let closes = unescaped(rest, '}');
     let Some(&open) = opens.first() else {
-        return fail(
-            start,
-            "A question needs its answers in { } (descriptions are not supported).",
-        );
+        return fail(start, Msg::new("gift-no-answers"));
     };
     let Some(&close) = closes.iter().find(|&&c| c > open) else {
         return fail(
             line_of(block, start, offset + open),
-            "The answers' { is never closed.",
+            Msg::new("gift-answers-not-closed"),
         );
     };
     if opens.len() > 1 || closes.len() > 1 {
         let second = opens.get(1).copied().unwrap_or(close);
         return fail(
             line_of(block, start, offset + second),
-            "Only one set of answers { } per question is supported.",
+            Msg::new("gift-one-answer-set"),
         );
     }
     let answers_line = line_of(block, start, offset + open);
@@ -250,7 +256,7 @@ fn question(block: &str, start: usize) -> Result<Question, GiftError> {
         format!("{before} _____ {after}")
     };
     if text.is_empty() {
-        return fail(start, "The question has no text.");
+        return fail(start, Msg::new("gift-no-text"));
     }
     let (inside, general_feedback) = match rest[open + 1..close].split_once("####") {
         Some((inside, general)) => (inside, Some(unescape(general)).filter(|g| !g.is_empty())),
@@ -283,18 +289,18 @@ fn weight(s: &str, line: usize) -> Result<(Option<f64>, &str), GiftError> {
         return Ok((None, s));
     };
     let Some(end) = after.find('%') else {
-        return fail(line, "A weight is written %50% (percent between %).");
+        return fail(line, Msg::new("gift-weight-syntax"));
     };
     match after[..end].trim().parse::<f64>() {
         Ok(w) if (-100.0..=100.0).contains(&w) => Ok((Some(w), &after[end + 1..])),
-        _ => fail(line, "A weight is a percentage between -100 and 100."),
+        _ => fail(line, Msg::new("gift-weight-range")),
     }
 }
 
 fn answers(inside: &str, line: usize) -> Result<Kind, GiftError> {
     let trimmed = inside.trim();
     if trimmed.is_empty() {
-        return fail(line, "Essay questions ({}) are not supported.");
+        return fail(line, Msg::new("gift-essay"));
     }
     if let Some(numeric) = trimmed.strip_prefix('#') {
         return numbers(numeric, line);
@@ -324,7 +330,7 @@ fn answers(inside: &str, line: usize) -> Result<Kind, GiftError> {
         });
     }
     if inside.contains("->") {
-        return fail(line, "Matching questions (->) are not supported.");
+        return fail(line, Msg::new("gift-matching"));
     }
     let mut marks: Vec<(usize, char)> = unescaped(inside, '=')
         .into_iter()
@@ -333,21 +339,15 @@ fn answers(inside: &str, line: usize) -> Result<Kind, GiftError> {
         .collect();
     marks.sort_unstable();
     let Some(&(first, _)) = marks.first() else {
-        return fail(
-            line,
-            "Answers start with = (right) or ~ (wrong), or the question is T or F.",
-        );
+        return fail(line, Msg::new("gift-answer-marks"));
     };
     if !inside[..first].trim().is_empty() {
-        return fail(
-            line,
-            "Answers start with = (right) or ~ (wrong), or the question is T or F.",
-        );
+        return fail(line, Msg::new("gift-answer-marks"));
     }
     if marks.len() > MAX_ANSWERS {
         return fail(
             line,
-            format!("A question offers at most {MAX_ANSWERS} answers."),
+            Msg::new("gift-too-many-answers").number("max", MAX_ANSWERS as f64),
         );
     }
     let mut right = Vec::new();
@@ -358,7 +358,7 @@ fn answers(inside: &str, line: usize) -> Result<Kind, GiftError> {
         let (text, feedback) = with_feedback(body);
         let text = unescape(text);
         if text.is_empty() {
-            return fail(line, "An answer is empty.");
+            return fail(line, Msg::new("gift-empty-answer"));
         }
         let choice = Choice {
             text,
@@ -375,18 +375,10 @@ fn answers(inside: &str, line: usize) -> Result<Kind, GiftError> {
         (0, _) => {
             let total: f64 = wrong.iter().map(|c| c.weight.max(0.0)).sum();
             if total <= 0.0 {
-                return fail(
-                    line,
-                    "No answer is right: mark one with =, or give right ones a weight (~%50%).",
-                );
+                return fail(line, Msg::new("gift-no-right-answer"));
             }
             if (total - 100.0).abs() > 0.5 {
-                return fail(
-                    line,
-                    format!(
-                        "The positive weights of a multiple-answer question add up to 100%, not {total}%."
-                    ),
-                );
+                return fail(line, Msg::new("gift-weights-total").number("total", total));
             }
             Ok(Kind::Multiple { options: wrong })
         }
@@ -396,20 +388,14 @@ fn answers(inside: &str, line: usize) -> Result<Kind, GiftError> {
             options.extend(wrong);
             Ok(Kind::Single { options })
         }
-        _ => fail(
-            line,
-            "A multiple-choice question has one right answer (=); for several, give weights (~%50%).",
-        ),
+        _ => fail(line, Msg::new("gift-one-right-answer")),
     }
 }
 
 /// `3.14:0.01`, `1..5` or `3` → (value, tolerance).
 fn number(s: &str, line: usize) -> Result<(f64, f64), GiftError> {
     let s = s.trim();
-    let bad = || GiftError {
-        line,
-        message: format!("“{s}” is not a number, a number:tolerance or a range min..max."),
-    };
+    let bad = || GiftError::new(line, Msg::new("gift-not-a-number").text("text", s));
     let parse = |t: &str| t.trim().parse::<f64>().ok().filter(|v| v.is_finite());
     if let Some((lo, hi)) = s.split_once("..") {
         let (lo, hi) = (parse(lo).ok_or_else(bad)?, parse(hi).ok_or_else(bad)?);
@@ -442,10 +428,7 @@ fn numbers(inside: &str, line: usize) -> Result<Kind, GiftError> {
         });
     } else {
         if !inside[..marks[0]].trim().is_empty() {
-            return fail(
-                line,
-                "Numeric answers are written {#=3.14:0.01 =%50%3:0.5}.",
-            );
+            return fail(line, Msg::new("gift-numeric-syntax"));
         }
         for (n, &at) in marks.iter().enumerate() {
             let end = marks.get(n + 1).copied().unwrap_or(inside.len());
@@ -672,7 +655,8 @@ Escapes\\: a \\{brace\\} and an \\= sign {=yes\\#1}
         for (text, line, says) in cases {
             let e = parse(text).unwrap_err();
             assert_eq!(e.line, line, "{text:?}: {e}");
-            assert!(e.message.contains(says), "{text:?}: {e}");
+            assert!(e.to_string().contains(says), "{text:?}: {e}");
+            assert!(e.to_string().starts_with(&format!("line {line}: ")), "{e}");
         }
     }
 }

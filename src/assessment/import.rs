@@ -22,7 +22,7 @@ pub async fn import(
     source: &str,
     settings: &quizzes::Settings,
 ) -> Result<Uuid, AppError> {
-    gift::parse(source).map_err(|e| AppError::Unprocessable(Msg::plain(e.to_string())))?;
+    gift::parse(source).map_err(|e| AppError::Unprocessable(e.message))?;
     let title = title.trim().to_owned();
     if title.is_empty() || title.chars().count() > 200 {
         return Err(AppError::Unprocessable(Msg::new(

@@ -8,3 +8,4 @@ pub mod import;
 pub mod pdf;
 pub mod quizzes;
 pub mod schedule;
+mod typeset;

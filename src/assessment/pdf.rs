@@ -1,20 +1,27 @@
-//! Certificates as PDF, written directly: one A4 landscape page in the standard Helvetica fonts
-//! (every PDF reader has them, so nothing is embedded but the logo) and the school's logo as an
-//! image with its transparency. Text is encoded in WinAnsi; a character it lacks is drawn as `?`
-//! (the verification page always shows the exact name).
+//! Certificates as PDF, written directly: one A4 landscape page in the learner's language, its
+//! text shaped and set in embedded subsets of DejaVu Sans (`typeset`), and the school's logo as
+//! an image with its transparency.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
 
+use chrono::{DateTime, Utc};
+
+use super::typeset::{Font, Weight};
+use crate::i18n::{Direction, Locale};
+
 /// What a certificate says.
 pub struct Certificate<'a> {
+    /// The language its own words are in; the school's, learner's and course's names stay as
+    /// written.
+    pub locale: Locale,
     pub school: &'a str,
     /// `#rrggbb`.
     pub accent: &'a str,
     pub logo: Option<&'a Raster>,
     pub learner: &'a str,
     pub course: &'a str,
-    pub date: &'a str,
+    pub issued: DateTime<Utc>,
     pub id: &'a str,
     pub verify_url: &'a str,
 }
@@ -98,71 +105,6 @@ const PAGE_W: f32 = 842.0;
 const PAGE_H: f32 = 595.0;
 const TEXT_W: f32 = 700.0;
 
-/// WinAnsi (Windows-1252) byte for `c`, or `?`.
-fn win_ansi(c: char) -> u8 {
-    const HIGH: [(char, u8); 27] = [
-        ('€', 0x80),
-        ('‚', 0x82),
-        ('ƒ', 0x83),
-        ('„', 0x84),
-        ('…', 0x85),
-        ('†', 0x86),
-        ('‡', 0x87),
-        ('ˆ', 0x88),
-        ('‰', 0x89),
-        ('Š', 0x8a),
-        ('‹', 0x8b),
-        ('Œ', 0x8c),
-        ('Ž', 0x8e),
-        ('‘', 0x91),
-        ('’', 0x92),
-        ('“', 0x93),
-        ('”', 0x94),
-        ('•', 0x95),
-        ('–', 0x96),
-        ('—', 0x97),
-        ('˜', 0x98),
-        ('™', 0x99),
-        ('š', 0x9a),
-        ('›', 0x9b),
-        ('œ', 0x9c),
-        ('ž', 0x9e),
-        ('Ÿ', 0x9f),
-    ];
-    match c as u32 {
-        0x20..=0x7e | 0xa0..=0xff => c as u8,
-        _ => HIGH.iter().find(|(h, _)| *h == c).map_or(b'?', |(_, b)| *b),
-    }
-}
-
-/// Width of `bytes` at `size` points in the font whose widths are `table`.
-fn width(bytes: &[u8], table: &[u16; 224], size: f32) -> f32 {
-    let units: u32 = bytes
-        .iter()
-        .map(|&b| u32::from(table[usize::from(b.max(32)) - 32]))
-        .sum();
-    units as f32 * size / 1000.0
-}
-
-/// A PDF literal string.
-fn literal(bytes: &[u8]) -> String {
-    let mut out = String::from("(");
-    for &b in bytes {
-        match b {
-            b'(' | b')' | b'\\' => {
-                out.push('\\');
-                out.push(b as char);
-            }
-            0x20..=0x7e => out.push(b as char),
-            _ => {
-                let _ = write!(out, "\\{b:03o}");
-            }
-        }
-    }
-    out.push(')');
-    out
-}
-
 fn accent_rgb(hex: &str) -> (f32, f32, f32) {
     let channel = |i: usize| {
         hex.get(i..i + 2)
@@ -173,26 +115,33 @@ fn accent_rgb(hex: &str) -> (f32, f32, f32) {
 }
 
 /// Draws `text` centred at height `y`, shrinking it to fit the text width.
-fn centred(ops: &mut String, text: &str, bold: bool, size: f32, y: f32) {
-    let bytes: Vec<u8> = text.chars().map(win_ansi).collect();
-    let table = if bold {
-        &widths::BOLD
+fn centred(
+    ops: &mut String,
+    font: &mut Font,
+    resource: &str,
+    text: &str,
+    rtl: bool,
+    size: f32,
+    y: f32,
+) {
+    let line = font.shape(text, rtl);
+    let size = if line.width * size / 1000.0 > TEXT_W {
+        size * TEXT_W * 1000.0 / line.width
     } else {
-        &widths::REGULAR
+        size
     };
-    let mut size = size;
-    let mut w = width(&bytes, table, size);
-    if w > TEXT_W {
-        size *= TEXT_W / w;
-        w = TEXT_W;
+    let x = (PAGE_W - line.width * size / 1000.0) / 2.0;
+    let _ = writeln!(ops, "BT /{resource} {size:.2} Tf");
+    for g in &line.glyphs {
+        let _ = writeln!(
+            ops,
+            "1 0 0 1 {:.2} {:.2} Tm <{:04X}> Tj",
+            x + g.x * size / 1000.0,
+            y + g.y * size / 1000.0,
+            g.cid
+        );
     }
-    let font = if bold { "F2" } else { "F1" };
-    let x = (PAGE_W - w) / 2.0;
-    let _ = writeln!(
-        ops,
-        "BT /{font} {size:.2} Tf {x:.2} {y:.2} Td {} Tj ET",
-        literal(&bytes)
-    );
+    ops.push_str("ET\n");
 }
 
 fn deflate(bytes: &[u8]) -> Vec<u8> {
@@ -232,65 +181,79 @@ pub fn render(c: &Certificate<'_>) -> Vec<u8> {
     }
     let accent = format!("{r:.3} {g:.3} {b:.3}");
     let (dark, grey, light) = ("0.05 0.05 0.05", "0.25 0.25 0.25", "0.4 0.4 0.4");
-    let (on, id, verify) = (
-        format!("on {}", c.date),
-        format!("Certificate {}", c.id),
-        format!("Verify at {}", c.verify_url),
+    let l = c.locale;
+    let rtl = l.direction() == Direction::Rtl;
+    let words = |id: &str, name: &str, value: &str| l.tr(id, &[(name, value.to_owned().into())]);
+    let (title, certifies, completed) = (
+        l.t("pdf-certificate-of-completion"),
+        l.t("pdf-this-certifies-that"),
+        l.t("pdf-has-completed-the-course"),
     );
-    // (fill colour, text, bold, size, baseline)
-    let lines: [(&str, &str, bool, f32, f32); 9] = [
-        ("0.1 0.1 0.1", c.school, true, 18.0, top - 20.0),
-        (
-            &accent,
-            "Certificate of Completion",
-            false,
-            30.0,
-            top - 66.0,
-        ),
-        (grey, "This certifies that", false, 13.0, top - 104.0),
-        (dark, c.learner, true, 30.0, top - 144.0),
-        (grey, "has completed the course", false, 13.0, top - 178.0),
-        (dark, c.course, true, 22.0, top - 212.0),
-        (grey, &on, false, 13.0, top - 240.0),
-        (light, &id, false, 9.0, 84.0),
-        (light, &verify, false, 9.0, 72.0),
+    let (on, id, verify) = (
+        words("pdf-completed-on", "date", &l.date(c.issued)),
+        words("pdf-certificate-number", "id", c.id),
+        words("pdf-verify-at", "url", c.verify_url),
+    );
+    let mut fonts = [Font::new(Weight::Regular), Font::new(Weight::Bold)];
+    // (fill colour, text, weight, size, baseline)
+    let lines: [(&str, &str, Weight, f32, f32); 9] = [
+        ("0.1 0.1 0.1", c.school, Weight::Bold, 18.0, top - 20.0),
+        (&accent, &title, Weight::Regular, 30.0, top - 66.0),
+        (grey, &certifies, Weight::Regular, 13.0, top - 104.0),
+        (dark, c.learner, Weight::Bold, 30.0, top - 144.0),
+        (grey, &completed, Weight::Regular, 13.0, top - 178.0),
+        (dark, c.course, Weight::Bold, 22.0, top - 212.0),
+        (grey, &on, Weight::Regular, 13.0, top - 240.0),
+        (light, &id, Weight::Regular, 9.0, 84.0),
+        (light, &verify, Weight::Regular, 9.0, 72.0),
     ];
-    for (colour, text, bold, size, y) in lines {
+    for (colour, text, weight, size, y) in lines {
         let _ = writeln!(ops, "{colour} rg");
-        centred(&mut ops, text, bold, size, y);
+        let resource = ["F1", "F2"][weight as usize];
+        centred(
+            &mut ops,
+            &mut fonts[weight as usize],
+            resource,
+            text,
+            rtl,
+            size,
+            y,
+        );
     }
 
     let content = deflate(ops.as_bytes());
-    let mut objects: Vec<Vec<u8>> = Vec::new();
-    let image_ref = c.logo.map(|_| "/XObject << /Logo 7 0 R >> ").unwrap_or("");
-    objects.push(b"<< /Type /Catalog /Pages 2 0 R >>".to_vec());
-    objects.push(b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec());
-    objects.push(
-        format!(
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {PAGE_W} {PAGE_H}] \
-             /Resources << /Font << /F1 4 0 R /F2 5 0 R >> {image_ref}>> /Contents 6 0 R >>"
-        )
-        .into_bytes(),
-    );
-    for font in ["Helvetica", "Helvetica-Bold"] {
-        objects.push(
-            format!(
-                "<< /Type /Font /Subtype /Type1 /BaseFont /{font} /Encoding /WinAnsiEncoding >>"
-            )
-            .into_bytes(),
-        );
-    }
-    objects.push(stream(
-        &format!("<< /Length {} /Filter /FlateDecode >>", content.len()),
-        &content,
-    ));
+    // Objects 1–3 are the catalog, page tree and page; then the content, the logo, the fonts.
+    let mut objects: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        Vec::new(),
+        stream(
+            &format!("<< /Length {} /Filter /FlateDecode >>", content.len()),
+            &content,
+        ),
+    ];
+    let mut image_ref = String::new();
     if let Some(logo) = c.logo {
-        let mask = logo.alpha.as_ref().map_or("", |_| " /SMask 8 0 R");
-        objects.push(image(logo, "DeviceRGB", &logo.rgb, mask));
+        let mask = logo.alpha.as_ref().map_or(String::new(), |_| {
+            format!(" /SMask {} 0 R", objects.len() + 2)
+        });
+        image_ref = format!("/XObject << /Logo {} 0 R >> ", objects.len() + 1);
+        objects.push(image(logo, "DeviceRGB", &logo.rgb, &mask));
         if let Some(alpha) = &logo.alpha {
             objects.push(image(logo, "DeviceGray", alpha, ""));
         }
     }
+    let mut font_refs = String::new();
+    for (font, resource) in fonts.iter().zip(["F1", "F2"]) {
+        let first = objects.len() + 1;
+        let _ = write!(font_refs, "/{resource} {first} 0 R ");
+        objects.extend(font_objects(font, first));
+    }
+    objects[2] = format!(
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {PAGE_W} {PAGE_H}] \
+         /Resources << /Font << {font_refs}>> {image_ref}>> /Contents 4 0 R >>"
+    )
+    .into_bytes();
     let mut out = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n".to_vec();
     let mut offsets = Vec::new();
     for (i, body) in objects.iter().enumerate() {
@@ -310,6 +273,73 @@ pub fn render(c: &Certificate<'_>) -> Vec<u8> {
         objects.len() + 1
     );
     out
+}
+
+/// A font's objects, numbered from `first`: the Type 0 font the page names, its CID font,
+/// descriptor, embedded subset and ToUnicode map (so the text can be searched and copied).
+fn font_objects(font: &Font, first: usize) -> Vec<Vec<u8>> {
+    let e = font.embedding();
+    let name = &e.name;
+    let mut widths = String::new();
+    for (cid, w) in e.widths.iter().enumerate() {
+        let _ = write!(widths, "{cid} [{w:.0}] ");
+    }
+    let [x0, y0, x1, y1] = e.bbox;
+    let packed = deflate(&e.subset);
+    let mut cmap = String::from(
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
+         /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
+         /CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n\
+         1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+    );
+    let entries: Vec<_> = e.text.iter().collect();
+    for chunk in entries.chunks(100) {
+        let _ = writeln!(cmap, "{} beginbfchar", chunk.len());
+        for (cid, text) in chunk {
+            let _ = write!(cmap, "<{cid:04X}> <");
+            for unit in text.encode_utf16() {
+                let _ = write!(cmap, "{unit:04X}");
+            }
+            cmap.push_str(">\n");
+        }
+        cmap.push_str("endbfchar\n");
+    }
+    cmap.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    vec![
+        format!(
+            "<< /Type /Font /Subtype /Type0 /BaseFont /{name} /Encoding /Identity-H \
+             /DescendantFonts [{} 0 R] /ToUnicode {} 0 R >>",
+            first + 1,
+            first + 4
+        )
+        .into_bytes(),
+        format!(
+            "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /{name} \
+             /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> \
+             /FontDescriptor {} 0 R /CIDToGIDMap /Identity /DW 0 /W [{widths}] >>",
+            first + 2
+        )
+        .into_bytes(),
+        format!(
+            "<< /Type /FontDescriptor /FontName /{name} /Flags 4 \
+             /FontBBox [{x0:.0} {y0:.0} {x1:.0} {y1:.0}] /ItalicAngle 0 /Ascent {:.0} \
+             /Descent {:.0} /CapHeight {:.0} /StemV 80 /FontFile2 {} 0 R >>",
+            e.ascent,
+            e.descent,
+            e.cap_height,
+            first + 3
+        )
+        .into_bytes(),
+        stream(
+            &format!(
+                "<< /Length {} /Length1 {} /Filter /FlateDecode >>",
+                packed.len(),
+                e.subset.len()
+            ),
+            &packed,
+        ),
+        stream(&format!("<< /Length {} >>", cmap.len()), cmap.as_bytes()),
+    ]
 }
 
 /// An 8-bit image XObject of the logo's size: its colour samples or its alpha.
@@ -335,56 +365,9 @@ fn stream(dict: &str, bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Helvetica's advance widths (per 1000 units) for WinAnsi bytes 32–255, as in Adobe's metrics
-/// (read from the metric-compatible Liberation Sans).
-mod widths {
-    pub const REGULAR: [u16; 224] = [
-        278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556,
-        556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556, 1015, 667, 667, 722,
-        722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778, 667, 778, 722, 667, 611, 722,
-        667, 944, 667, 667, 611, 278, 278, 278, 469, 556, 333, 556, 556, 500, 556, 556, 278, 556,
-        556, 222, 222, 500, 222, 833, 556, 556, 556, 556, 333, 500, 278, 556, 500, 722, 500, 500,
-        500, 334, 260, 334, 584, 0, 556, 0, 222, 556, 333, 1000, 556, 556, 333, 1000, 667, 333,
-        1000, 0, 611, 0, 0, 222, 222, 333, 333, 350, 556, 1000, 333, 1000, 500, 333, 944, 0, 500,
-        667, 278, 333, 556, 556, 556, 556, 260, 556, 333, 737, 370, 556, 584, 333, 737, 552, 400,
-        549, 333, 333, 333, 576, 537, 278, 333, 333, 365, 556, 834, 834, 834, 611, 667, 667, 667,
-        667, 667, 667, 1000, 722, 667, 667, 667, 667, 278, 278, 278, 278, 722, 722, 778, 778, 778,
-        778, 778, 584, 778, 722, 722, 722, 722, 667, 667, 611, 556, 556, 556, 556, 556, 556, 889,
-        500, 556, 556, 556, 556, 278, 278, 278, 278, 556, 556, 556, 556, 556, 556, 556, 549, 611,
-        556, 556, 556, 556, 500, 556, 500,
-    ];
-    pub const BOLD: [u16; 224] = [
-        278, 333, 474, 556, 556, 889, 722, 238, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556,
-        556, 556, 556, 556, 556, 556, 556, 556, 333, 333, 584, 584, 584, 611, 975, 722, 722, 722,
-        722, 667, 611, 778, 722, 278, 556, 722, 611, 833, 722, 778, 667, 778, 722, 667, 611, 722,
-        667, 944, 667, 667, 611, 333, 278, 333, 584, 556, 333, 556, 611, 556, 611, 556, 333, 611,
-        611, 278, 278, 556, 278, 889, 611, 611, 611, 611, 389, 556, 333, 611, 556, 778, 556, 556,
-        500, 389, 280, 389, 584, 0, 556, 0, 278, 556, 500, 1000, 556, 556, 333, 1000, 667, 333,
-        1000, 0, 611, 0, 0, 278, 278, 500, 500, 350, 556, 1000, 333, 1000, 556, 333, 944, 0, 500,
-        667, 278, 333, 556, 556, 556, 556, 280, 556, 333, 737, 370, 556, 584, 333, 737, 552, 400,
-        549, 333, 333, 333, 576, 556, 278, 333, 333, 365, 556, 834, 834, 834, 611, 722, 722, 722,
-        722, 722, 722, 1000, 722, 667, 667, 667, 667, 278, 278, 278, 278, 722, 722, 778, 778, 778,
-        778, 778, 584, 778, 722, 722, 722, 722, 667, 667, 611, 556, 556, 556, 556, 556, 556, 889,
-        556, 556, 556, 556, 556, 278, 278, 278, 278, 611, 611, 611, 611, 611, 611, 611, 549, 611,
-        611, 611, 611, 611, 556, 611, 556,
-    ];
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn text_is_encoded_for_win_ansi_and_escaped() {
-        assert_eq!(
-            literal(&"Zoë (A) \\".chars().map(win_ansi).collect::<Vec<_>>()),
-            "(Zo\\353 \\(A\\) \\\\)"
-        );
-        assert_eq!(win_ansi('€'), 0x80);
-        assert_eq!(win_ansi('Ł'), b'?');
-        // "AV" in Helvetica: 667 + 667 units.
-        assert_eq!(width(b"AV", &widths::REGULAR, 10.0), 13.34);
-    }
 
     #[test]
     fn the_school_logo_is_rasterised_with_its_transparency() {

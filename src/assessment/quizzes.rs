@@ -41,21 +41,23 @@ impl Settings {
         pass_mark: &str,
         max_attempts: &str,
         shuffle: bool,
-    ) -> Result<Self, (&'static str, String)> {
+    ) -> Result<Self, (&'static str, Msg)> {
         let pass_mark = match pass_mark.trim() {
             "" => 70,
             n => n
                 .parse()
                 .ok()
                 .filter(|n| (0..=100).contains(n))
-                .ok_or(("pass_mark", "A whole percentage from 0 to 100.".to_owned()))?,
+                .ok_or(("pass_mark", Msg::new("quiz-pass-mark-invalid")))?,
         };
         let max_attempts = match max_attempts.trim() {
             "" => None,
-            n => Some(n.parse().ok().filter(|n| (1..=100).contains(n)).ok_or((
-                "max_attempts",
-                "A whole number from 1 to 100 (or empty: no limit).".to_owned(),
-            ))?),
+            n => Some(
+                n.parse()
+                    .ok()
+                    .filter(|n| (1..=100).contains(n))
+                    .ok_or(("max_attempts", Msg::new("quiz-max-attempts-invalid")))?,
+            ),
         };
         Ok(Self {
             pass_mark,

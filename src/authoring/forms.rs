@@ -272,14 +272,14 @@ impl LessonInput {
             None
         } else {
             let questions = gift::parse(source)
-                .map_err(|err| e.insert("gift", Msg::plain(err.to_string())))
+                .map_err(|err| e.insert("gift", err.message))
                 .ok();
             let settings = Settings::parse(
                 form.get("pass_mark"),
                 form.get("max_attempts"),
                 checked_box(form, "shuffle"),
             )
-            .map_err(|(field, message)| e.insert(field, Msg::plain(message)))
+            .map_err(|(field, message)| e.insert(field, message))
             .ok();
             questions
                 .zip(settings)

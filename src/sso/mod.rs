@@ -19,6 +19,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::Msg;
 use crate::role::Role;
 
 /// A provider's name in its school: its paths (`/sso/{name}/…`) and its accounts' links.
@@ -28,7 +29,7 @@ pub struct ProviderName(String);
 
 impl ProviderName {
     /// 1-40 lowercase letters, digits or inner '-'.
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub fn parse(raw: &str) -> Result<Self, Msg> {
         let ok = (1..=40).contains(&raw.len())
             && raw
                 .bytes()
@@ -38,9 +39,7 @@ impl ProviderName {
         if ok {
             Ok(Self(raw.to_owned()))
         } else {
-            Err(format!(
-                "`{raw}` is not a provider name: 1-40 lowercase letters, digits or '-'"
-            ))
+            Err(Msg::new("sso-provider-name-invalid").text("name", raw))
         }
     }
 
@@ -129,46 +128,46 @@ impl Provider {
 }
 
 /// What a provider's settings must be, checked once for every writer (admin page, school file).
-pub fn check_settings(p: &Provider) -> Result<(), String> {
+pub fn check_settings(p: &Provider) -> Result<(), Msg> {
     if let Some(s) = &p.saml {
         let entity = saml::check_idp_metadata(&s.idp_metadata)?;
         if entity != p.issuer {
-            return Err("the issuer must be the IdP metadata's entityID".into());
+            return Err(Msg::new("sso-issuer-entity-id"));
         }
         if p.label.trim().is_empty() || p.label.chars().count() > 80 {
-            return Err("the button label must be 1-80 characters".into());
+            return Err(Msg::new("sso-label-length"));
         }
         return Ok(());
     }
-    let issuer =
-        url::Url::parse(&p.issuer).map_err(|e| format!("the issuer is not a URL ({e})"))?;
+    let issuer = url::Url::parse(&p.issuer)
+        .map_err(|e| Msg::new("sso-issuer-not-url").text("reason", e.to_string()))?;
     if !matches!(issuer.scheme(), "https" | "http") || issuer.host_str().is_none() {
-        return Err("the issuer must be an https:// URL".into());
+        return Err(Msg::new("sso-issuer-https"));
     }
     if issuer.query().is_some() || issuer.fragment().is_some() {
-        return Err("the issuer must have no ?query or #fragment".into());
+        return Err(Msg::new("sso-issuer-no-query"));
     }
     if p.label.trim().is_empty() || p.label.chars().count() > 80 {
-        return Err("the button label must be 1-80 characters".into());
+        return Err(Msg::new("sso-label-length"));
     }
     if p.client_id.trim().is_empty() || p.client_id.len() > 500 {
-        return Err("the client id must be 1-500 characters".into());
+        return Err(Msg::new("sso-client-id-length"));
     }
     if p.client_secret.0.len() > 500 {
-        return Err("the client secret must be at most 500 characters".into());
+        return Err(Msg::new("sso-client-secret-length"));
     }
     if !p.scopes.iter().any(|s| s == "openid") {
-        return Err("the scopes must include `openid`".into());
+        return Err(Msg::new("sso-scopes-openid"));
     }
     if p.scopes
         .iter()
         .any(|s| s.is_empty() || !s.bytes().all(|b| b.is_ascii_graphic()))
     {
-        return Err("scopes are words without spaces".into());
+        return Err(Msg::new("sso-scopes-words"));
     }
     for d in &p.allowed_domains {
         if !d.contains('.') || d.contains('@') || d.contains(char::is_whitespace) {
-            return Err(format!("`{d}` is not an email domain"));
+            return Err(Msg::new("sso-not-a-domain").text("domain", d.as_str()));
         }
     }
     Ok(())

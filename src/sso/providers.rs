@@ -7,6 +7,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::{Provider, ProviderName, RoleRule, Saml, Secret};
 use crate::error::AppError;
+use crate::i18n::Msg;
 use crate::ids::TenantId;
 use crate::role::Role;
 
@@ -44,7 +45,7 @@ impl Row {
     fn provider(self) -> Result<Provider, AppError> {
         Ok(Provider {
             name: ProviderName::parse(&self.name)
-                .map_err(|e| AppError::internal(anyhow::anyhow!(e)))?,
+                .map_err(|e| AppError::internal(anyhow::anyhow!(e.to_string())))?,
             label: self.label,
             issuer: self.issuer,
             client_id: self.client_id,
@@ -221,20 +222,16 @@ pub fn shown(p: &Provider) -> serde_json::Value {
 
 impl RoleRule {
     /// `value = role` lines (admin form and school file alike).
-    pub fn parse_lines(text: &str) -> Result<Vec<Self>, String> {
+    pub fn parse_lines(text: &str) -> Result<Vec<Self>, Msg> {
         text.lines()
             .map(str::trim)
             .filter(|l| !l.is_empty())
             .map(|line| {
                 let (value, role) = line
                     .split_once('=')
-                    .ok_or_else(|| format!("`{line}` is not `claim value = role`"))?;
-                let role = Role::parse(role.trim()).ok_or_else(|| {
-                    format!(
-                        "`{}` is not a role (learner, instructor, admin)",
-                        role.trim()
-                    )
-                })?;
+                    .ok_or_else(|| Msg::new("sso-role-line").text("line", line))?;
+                let role = Role::parse(role.trim())
+                    .ok_or_else(|| Msg::new("sso-not-a-role").text("role", role.trim()))?;
                 Ok(Self {
                     value: value.trim().to_owned(),
                     role,

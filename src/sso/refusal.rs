@@ -22,7 +22,7 @@ pub enum Refusal {
     #[error("the provider gave no email address")]
     NoEmail,
     #[error("{0}")]
-    NotAllowed(String),
+    NotAllowed(Msg),
 }
 
 impl Refusal {
@@ -30,7 +30,7 @@ impl Refusal {
     pub fn into_error(self, provider: &str) -> AppError {
         tracing::warn!(provider, reason = %self, "single sign-on refused");
         match self {
-            Self::NotAllowed(m) => AppError::Forbidden(Msg::plain(m)),
+            Self::NotAllowed(m) => AppError::Forbidden(m),
             Self::NoEmail => AppError::Forbidden(Msg::new("error-the-provider-did-not-share")),
             other => AppError::BadRequest(
                 Msg::new("error-sso-did-not-work").text("reason", other.to_string()),

@@ -10,29 +10,29 @@ use samael::service_provider::{ServiceProvider, ServiceProviderBuilder};
 use serde_json::{Map, Value};
 
 use super::refusal::Refusal;
+use crate::i18n::Msg;
 
 const EMAIL_FORMAT: &str = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress";
 
 /// IdP metadata, checked once: parseable, with an SSO endpoint for HTTP-Redirect and a signing
 /// certificate. Its entity id.
-pub fn check_idp_metadata(xml: &str) -> Result<String, String> {
-    let idp: EntityDescriptor = xml
-        .parse()
-        .map_err(|e| format!("the IdP metadata is not SAML metadata ({e})"))?;
+pub fn check_idp_metadata(xml: &str) -> Result<String, Msg> {
+    let not_metadata = |e: String| Msg::new("sso-metadata-not-saml").text("reason", e);
+    let idp: EntityDescriptor = xml.parse().map_err(|e| not_metadata(format!("{e}")))?;
     let entity = idp
         .entity_id
         .clone()
-        .ok_or("the IdP metadata has no entityID")?;
+        .ok_or(Msg::new("sso-metadata-no-entity"))?;
     let sp = ServiceProviderBuilder::default()
         .idp_metadata(idp)
         .build()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| not_metadata(e.to_string()))?;
     if sp.sso_binding_location(HTTP_REDIRECT_BINDING).is_none() {
-        return Err("the IdP metadata has no HTTP-Redirect SingleSignOnService".into());
+        return Err(Msg::new("sso-metadata-no-redirect"));
     }
     match sp.idp_signing_certs() {
         Ok(Some(certs)) if !certs.is_empty() => Ok(entity),
-        _ => Err("the IdP metadata names no signing certificate".into()),
+        _ => Err(Msg::new("sso-metadata-no-certificate")),
     }
 }
 

@@ -510,7 +510,7 @@ fn sso_entries(
         let name = match ProviderName::parse(&e.name) {
             Ok(n) => n,
             Err(reason) => {
-                report(at("name"), reason);
+                report(at("name"), reason.to_string());
                 continue;
             }
         };
@@ -581,7 +581,7 @@ fn sso_entries(
                 let issuer = match crate::sso::saml::check_idp_metadata(&metadata) {
                     Ok(entity) => entity,
                     Err(reason) => {
-                        report(at("idp_metadata"), reason);
+                        report(at("idp_metadata"), reason.to_string());
                         continue;
                     }
                 };
@@ -659,7 +659,7 @@ fn sso_entries(
         };
         match check_settings(&provider) {
             Ok(()) => providers.push(provider),
-            Err(reason) => report(at("-"), reason),
+            Err(reason) => report(at("-"), reason.to_string()),
         }
     }
     providers

@@ -94,12 +94,17 @@ pub async fn course(
     course_page(&req, &state, &tenant, &viewer, locale, &slug).await
 }
 
-/// The school's accent colour as a stylesheet, so pages need no inline styles.
+/// The school's accent colour as a stylesheet, so pages need no inline styles: as it is, and the
+/// lighter shade links take in the dark theme.
 pub async fn brand_css(School(tenant): School) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/css; charset=utf-8")
         .insert_header(("Cache-Control", "public, max-age=300"))
-        .body(format!(":root {{ --accent: {}; }}\n", tenant.accent_color))
+        .body(format!(
+            ":root {{ --accent: {}; --accent-dark: {}; }}\n",
+            tenant.accent_color,
+            crate::colour::on_dark(&tenant.accent_color)
+        ))
 }
 
 /// The shared course page with this viewer's account and enrollment slots filled in.

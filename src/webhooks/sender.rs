@@ -322,6 +322,7 @@ async fn tell_admins(
         ctx.insert("name", &admin.name);
         ctx.insert("url", &endpoint.url);
         ctx.insert("reason", &endpoint.reason);
+        ctx.insert("count", &endpoint.failures);
         ctx.insert("link", &link);
         mails.push(mail.compose(
             school,

@@ -316,8 +316,12 @@ pub struct Disabled {
     pub id: Uuid,
     #[diesel(sql_type = Text)]
     pub url: String,
+    /// The last attempt's failure, as the network or the receiver gave it (English).
     #[diesel(sql_type = Text)]
     pub reason: String,
+    /// Failed attempts in a row.
+    #[diesel(sql_type = Integer)]
+    pub failures: i32,
 }
 
 /// Records attempts. An endpoint's failures in a row are counted; the attempt that brings them
@@ -375,9 +379,9 @@ pub async fn record(
         let now_disabled: Option<Disabled> = diesel::sql_query(
             "UPDATE webhook_endpoints
                 SET disabled_at = now(),
-                    disabled_reason = format('%s failed attempts in a row; the last: %s', failures, $3)
+                    disabled_reason = $3
               WHERE tenant_id = $1 AND id = $2 AND disabled_at IS NULL
-             RETURNING id, url, disabled_reason AS reason",
+             RETURNING id, url, disabled_reason AS reason, failures",
         )
         .bind::<SqlUuid, _>(tenant.0)
         .bind::<SqlUuid, _>(a.endpoint)

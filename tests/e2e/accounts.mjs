@@ -7,8 +7,7 @@
 import { launch } from './browser.mjs';
 import { audit } from './a11y.mjs';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { linkTo } from './mail.mjs';
 
 const port = process.env.BASE_PORT || '8080';
 const school = process.env.SCHOOL || 'northwind';
@@ -23,24 +22,13 @@ const browser = await launch([`--host-resolver-rules=MAP ${mailHost} 127.0.0.1`]
 let passed = 0;
 const step = (name) => { passed += 1; console.log(`ok - ${name}`); };
 
-/** The first mail to `to` whose subject starts with `subject`, waiting up to 15 s. */
-async function mailTo(to, subject) {
-  for (let i = 0; i < 150; i += 1) {
-    for (const file of readdirSync(maildir).filter((f) => f.endsWith('.json'))) {
-      const mail = JSON.parse(readFileSync(join(maildir, file), 'utf8'));
-      if (mail.rcpt_tos.includes(to) && mail.headers.subject.startsWith(subject)) return mail;
-    }
-    await new Promise((ok) => setTimeout(ok, 100));
-  }
-  throw new Error(`no "${subject}" mail to ${to}`);
-}
-
-const linkIn = (mail, path) => {
-  const link = mail.text.split(/\s+/).find((w) => w.startsWith('http') && w.includes(path));
-  assert.ok(link, `no ${path} link in ${mail.text}`);
+/** The mail to `to` with a `path` link, which must start with `subject` and point at the school's own host. */
+async function mailedLink(to, subject, path) {
+  const { mail, link } = await linkTo(maildir, to, path);
+  assert.ok(mail.headers.subject.startsWith(subject), mail.headers.subject);
   assert.ok(link.startsWith(`${own}/`), `${link} is not on ${own}`);
   return link;
-};
+}
 
 async function logIn(page, email, secret) {
   await page.fill('#email', email);
@@ -70,8 +58,7 @@ try {
   await audit(page, 'password: link on its way');
   step('ask for a reset link');
 
-  const reset = await mailTo(email, 'Reset your password');
-  const link = linkIn(reset, '/password/reset/');
+  const link = await mailedLink(email, 'Reset your password', '/password/reset/');
   step('the reset mail arrives with a link on the school\'s own host');
 
   await page.goto(link);
@@ -106,9 +93,9 @@ try {
   await audit(adminPage, 'admin: invitations sent');
   step(`an admin invites someone into ${course}`);
 
-  const invitation = await mailTo(invitee, 'You are invited');
+  const invitation = await mailedLink(invitee, 'You are invited', '/invitations/');
   const accept = await (await browser.newContext()).newPage();
-  await accept.goto(linkIn(invitation, '/invitations/'));
+  await accept.goto(invitation);
   assert.equal(await accept.inputValue('#name'), 'Ivy Invitee');
   await audit(accept, 'invitation page');
   await accept.fill('#password', password);

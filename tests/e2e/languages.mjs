@@ -2,21 +2,40 @@
 // the demo school riverside in Arabic renders right to left, mirrored, with every page type
 // passing WCAG 2.2 A and AA; and a learner who uses only the keyboard signs up, finds a course,
 // enrolls, plays a lesson and takes a quiz, with the focus always visible.
+// In Arabic too: a password reset and an invitation by mail (MAILDIR, the journeys' SMTP server),
+// and the log-in page with a sign-in provider's button (ISSUER, the journeys' OpenID provider).
 // Run after assessment.mjs: the keyboard learner takes the quiz that journey published.
-// Usage: BASE_PORT=8080 node languages.mjs
+// Usage: BASE_PORT=8080 MAILDIR=dir ISSUER=http://127.0.0.1:PORT node languages.mjs
 import { launch } from './browser.mjs';
 import { audit, violations } from './a11y.mjs';
+import { linkTo } from './mail.mjs';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const port = process.env.BASE_PORT || '8080';
 const riverside = `http://riverside.localhost:${port}`;
 const northwind = `http://northwind.localhost:${port}`;
 const password = 'a long and uncommon passphrase';
+const maildir = process.env.MAILDIR;
+const issuer = process.env.ISSUER;
 
-const browser = await launch(['--autoplay-policy=no-user-gesture-required']);
+// Riverside's mail links point at its own domain, which the browser maps to this machine.
+const browser = await launch([
+  '--autoplay-policy=no-user-gesture-required',
+  '--host-resolver-rules=MAP courses.riverside.test 127.0.0.1',
+]);
 let passed = 0;
 const step = (name) => { passed += 1; console.log(`ok - ${name}`); };
 const dir = (page) => page.$eval('html', (h) => [h.lang, h.dir]);
+/** A mailed link, opened in Arabic (`?lang=ar` sets the cookie on the link's host). */
+const inArabic = (link) => {
+  const url = new URL(link);
+  url.searchParams.set('lang', 'ar');
+  return url.href;
+};
 
 try {
   // A page that breaks a rule fails the audit: an image without alternative text.
@@ -61,8 +80,9 @@ try {
     await audit(page, `Arabic: ${path}`);
   }
   await page.goto(`${riverside}/signup`);
+  const layla = `layla-${Date.now()}@example.org`;
   await page.fill('#name', 'ليلى');
-  await page.fill('#email', `layla-${Date.now()}@example.org`);
+  await page.fill('#email', layla);
   await page.fill('#password', password);
   await Promise.all([page.waitForURL(`${riverside}/`), page.click('form.stacked button[type=submit]')]);
   for (const path of ['/learn', '/account']) {
@@ -87,6 +107,43 @@ try {
     assert.deepEqual(await dir(admin), ['ar', 'rtl']);
     await audit(admin, `Arabic: admin ${path}`);
   }
+
+  // The pages reached by mail and by a sign-in provider, in Arabic.
+  await admin.goto(`${riverside}/admin/sso`);
+  const provider = {
+    name: 'riverside-id', label: 'بوابة ريفرسايد', issuer, client: 'eduflow', secret: 'eduflow-secret', scopes: 'openid email profile',
+  };
+  for (const [field, value] of Object.entries(provider)) await admin.fill(`#sso-${field}`, value);
+  await Promise.all([admin.waitForURL(`${riverside}/admin/sso`), admin.click('#sso-provider button[type=submit]')]);
+  await audit(admin, 'Arabic: admin sso with a provider');
+  const visitor = await (await browser.newContext()).newPage();
+  await visitor.goto(`${riverside}/login?lang=ar`);
+  assert.deepEqual(await dir(visitor), ['ar', 'rtl']);
+  assert.match(await visitor.textContent('main'), /بوابة ريفرسايد/);
+  await audit(visitor, 'Arabic: log-in page with a provider button');
+  await visitor.goto(`${riverside}/password/forgot`);
+  await visitor.fill('#email', layla);
+  await visitor.click('button[type=submit]');
+  await visitor.waitForSelector('#reset-sent');
+  const reset = await linkTo(maildir, layla, '/password/reset/');
+  assert.match(reset.mail.text, /[\u0600-\u06ff]/, 'the reset mail is in Arabic, as asked');
+  await visitor.goto(inArabic(reset.link));
+  assert.deepEqual(await dir(visitor), ['ar', 'rtl']);
+  await audit(visitor, 'Arabic: password reset link');
+  await admin.goto(`${riverside}/admin/members`);
+  const invitee = `invited-ar-${Date.now()}@example.org`;
+  await admin.fill('#invite-email', invitee);
+  await admin.fill('#invite-name', 'سلمى');
+  await admin.selectOption('#invite-role', 'learner');
+  await admin.click('#invite-one button[type=submit]');
+  await admin.waitForSelector('#sent');
+  const invitation = await linkTo(maildir, invitee, '/invitations/');
+  await visitor.goto(inArabic(invitation.link));
+  assert.deepEqual(await dir(visitor), ['ar', 'rtl']);
+  assert.equal(await visitor.inputValue('#name'), 'سلمى');
+  await audit(visitor, 'Arabic: invitation page');
+  await visitor.close();
+
   await admin.goto(`${riverside}/author/courses/new`);
   await audit(admin, 'Arabic: authoring, new course');
   const title = `جغرافيا ${Date.now()}`;
@@ -101,6 +158,11 @@ try {
   await Promise.all([admin.waitForURL(/\/lessons\/new$/), admin.click('.section-block a[href$="/lessons/new"]')]);
   await admin.fill('#title', 'اختبار');
   await admin.fill('#slug', 'quiz');
+  await admin.fill('#gift', 'What? {=a -> b}');
+  await admin.click('#preview-quiz');
+  await admin.waitForSelector('#gift-error');
+  assert.match(await admin.textContent('#gift-error'), /السطر \u2068?١\u2069?: أسئلة المطابقة/);
+  await audit(admin, 'Arabic: authoring, lesson editor with a GIFT error');
   await admin.fill('#gift', '::Capital::What is the capital of France? {=Paris ~Lyon}');
   await admin.click('#preview-quiz');
   await admin.waitForSelector('.quiz-preview');
@@ -125,6 +187,41 @@ try {
   await audit(page, 'Arabic: certificate verification page');
   await admin.close();
   step('every Arabic page type passes WCAG 2.2 A and AA');
+
+  // The learner signed up in Arabic, so the certificate is printed in Arabic.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('a[href$="/pdf"]')]);
+  const file = join(mkdtempSync(join(tmpdir(), 'certificate-')), 'certificate.pdf');
+  await download.saveAs(file);
+  const printed = execFileSync('pdftotext', [file, '-']).toString();
+  assert.match(printed, /شهادة إتمام/);
+  assert.match(printed, /ليلى/);
+  // The course's title, as written (a text extractor may order its number and word either way).
+  for (const word of title.split(' ')) assert.ok(printed.includes(word), printed);
+  step('the Arabic learner downloads an Arabic certificate');
+
+  // The dark theme, where the reader's system asks for it: every colour still reads (links take
+  // the lighter shade /brand.css computes from the school's accent), in both directions.
+  const dark = await browser.newPage({ colorScheme: 'dark' });
+  for (const [site, lang] of [[northwind, 'en'], [riverside, 'ar']]) {
+    await dark.goto(`${site}/?lang=${lang}`);
+    const background = await dark.$eval('body', (b) => getComputedStyle(b).backgroundColor);
+    assert.equal(background, 'rgb(17, 24, 39)', 'the page follows prefers-color-scheme: dark');
+    await audit(dark, `dark theme (${lang}): home`);
+    const path = await dark.$eval('.card h3 a', (a) => a.getAttribute('href'));
+    await dark.goto(`${site}${path}`);
+    await audit(dark, `dark theme (${lang}): course page`);
+    await dark.click('ol.lessons li a >> nth=0');
+    await dark.waitForURL(/\/lessons\//);
+    await audit(dark, `dark theme (${lang}): lesson`);
+    await dark.goto(`${site}/login`);
+    await dark.fill('#email', 'nobody@example.org');
+    await dark.fill('#password', 'not the password');
+    await dark.click('form.stacked button[type=submit]');
+    await dark.waitForSelector('.errors');
+    await audit(dark, `dark theme (${lang}): log-in page with an error`);
+  }
+  await dark.close();
+  step('the dark theme passes WCAG 2.2 A and AA in both directions');
 
   // Keyboard only: Tab, Shift+Tab, Enter and Space, the focus visible at every stop (in a window
   // of its own: the others would keep the focus).

@@ -3,7 +3,9 @@
 
 use diesel_async::SimpleAsyncConnection;
 
-use crate::harness::{Browser, TestApp, TestDb, eduflow_cli, refused, request, succeeded, tempdir};
+use crate::harness::{
+    Browser, TestApp, TestDb, eduflow_cli, eventually, refused, request, succeeded, tempdir,
+};
 use crate::learning::course_with_lessons;
 
 /// Three questions: a learner who answers "Paris", "true" and "4" gets 100 %; "Lyon", "false"
@@ -95,6 +97,23 @@ async fn submit(
         answers,
     )
     .await
+}
+
+/// The signed link a certificate's download answers with, and the PDF it serves.
+async fn download(app: &TestApp, learner: &mut Browser, verify: &str) -> (String, Vec<u8>) {
+    let pdf = learner.get(app.port, &format!("{verify}/pdf")).await;
+    assert_eq!(pdf.status, 303);
+    let file = request(
+        app.port,
+        "GET",
+        "alpha.localhost",
+        pdf.header("location").unwrap(),
+        &[],
+    )
+    .await;
+    assert_eq!(file.status, 200);
+    assert!(file.bytes.starts_with(b"%PDF-1.4"));
+    (pdf.header("location").unwrap().to_owned(), file.bytes)
 }
 
 fn pdf_text(bytes: &[u8]) -> String {
@@ -246,19 +265,7 @@ async fn a_gift_quiz_is_graded_on_the_server_and_passing_it_completes_the_course
     assert_eq!(db.count("SELECT count(*) AS n FROM quiz_attempts").await, 2);
 
     // The PDF: stored in the media store, and it reads back with the learner and course.
-    let pdf = ada.get(app.port, &format!("{verify}/pdf")).await;
-    assert_eq!(pdf.status, 303);
-    let file = request(
-        app.port,
-        "GET",
-        "alpha.localhost",
-        pdf.header("location").unwrap(),
-        &[],
-    )
-    .await;
-    assert_eq!(file.status, 200);
-    assert!(file.bytes.starts_with(b"%PDF-1.4"));
-    let text = pdf_text(&file.bytes);
+    let text = pdf_text(&download(&app, &mut ada, &verify).await.1);
     let title = db
         .text(&format!(
             "SELECT title AS t FROM courses WHERE slug = '{course}'
@@ -278,6 +285,48 @@ async fn a_gift_quiz_is_graded_on_the_server_and_passing_it_completes_the_course
             .await,
         1
     );
+
+    // It is printed in the learner's language. With Arabic offered and on her account, the
+    // next drawing (forced here by forgetting the stored one) is Arabic, her name as written.
+    let mut sql = db.superuser().await;
+    sql.batch_execute(
+        "UPDATE tenants SET locales = '{en,ar}' WHERE slug = 'alpha';
+         UPDATE users SET locale = 'ar' WHERE email = 'ada@example.org'
+            AND tenant_id = (SELECT id FROM tenants WHERE slug = 'alpha');",
+    )
+    .await
+    .unwrap();
+    let offered = eventually(std::time::Duration::from_secs(3), || async {
+        request(
+            app.port,
+            "GET",
+            "alpha.localhost",
+            "/",
+            &[("Accept-Language", "ar")],
+        )
+        .await
+        .body
+        .contains("dir=\"rtl\"")
+    })
+    .await;
+    assert!(
+        offered.is_some(),
+        "the instance learns the school offers Arabic"
+    );
+    sql.batch_execute(
+        "UPDATE certificates SET pdf_key = NULL
+          WHERE tenant_id = (SELECT id FROM tenants WHERE slug = 'alpha');
+         DELETE FROM media WHERE key LIKE '%/certificates/%.pdf'
+            AND tenant_id = (SELECT id FROM tenants WHERE slug = 'alpha');",
+    )
+    .await
+    .unwrap();
+    let (signed, bytes) = download(&app, &mut ada, &verify).await;
+    let text = pdf_text(&bytes);
+    for expected in ["شهادة إتمام", "Ada Lovelace", title.as_str()] {
+        assert!(text.contains(expected), "{expected:?} not in {text}");
+    }
+    assert!(!text.contains("Certificate of Completion"), "{text}");
 
     // The verification page is public on the school's host, and nowhere else.
     let page = app.get("alpha.localhost", &verify).await;
@@ -319,14 +368,7 @@ async fn a_gift_quiz_is_graded_on_the_server_and_passing_it_completes_the_course
     assert!(!ada.get(app.port, "/learn").await.body.contains(&verify));
 
     // Erasing her account erases her attempts, her certificate and its PDF.
-    let stored = request(
-        app.port,
-        "GET",
-        "alpha.localhost",
-        pdf.header("location").unwrap(),
-        &[],
-    )
-    .await;
+    let stored = request(app.port, "GET", "alpha.localhost", &signed, &[]).await;
     assert_eq!(stored.status, 200);
     ada.get(app.port, "/account").await;
     let res = ada
@@ -350,14 +392,7 @@ async fn a_gift_quiz_is_graded_on_the_server_and_passing_it_completes_the_course
             .await,
         0
     );
-    let gone = request(
-        app.port,
-        "GET",
-        "alpha.localhost",
-        pdf.header("location").unwrap(),
-        &[],
-    )
-    .await;
+    let gone = request(app.port, "GET", "alpha.localhost", &signed, &[]).await;
     assert_eq!(gone.status, 404);
     assert_eq!(app.get("alpha.localhost", &verify).await.status, 404);
     app.stop().await;

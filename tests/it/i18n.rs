@@ -476,6 +476,48 @@ async fn errors_speak_the_readers_language_and_keep_a_stable_code() {
     .await;
     assert_eq!(english.json()["code"], "error-unknown-category");
     assert_eq!(english.json()["error"], "unknown category `nope`");
+
+    // Form errors from the domain too: a provider's settings (checked alike for the school file)
+    // in the school's German, and a GIFT quiz's complaint, with its line, in Arabic.
+    let mut admin = Browser::member(app.port, &db, "alpha", "root@alpha.test", "admin").await;
+    admin.get(app.port, "/admin/sso").await;
+    let sso = admin
+        .post(
+            app.port,
+            "/admin/sso",
+            &[
+                ("kind", "oidc"),
+                ("name", "Not A Name"),
+                ("default_role", "learner"),
+            ],
+        )
+        .await;
+    assert_eq!(sso.status, 422, "{}", sso.body);
+    assert!(sso.body.contains("ist kein Anbietername"), "{}", sso.body);
+    let lessons = db
+        .text(
+            "SELECT '/author/courses/' || s.course_id || '/sections/' || s.id || '/lessons' AS t
+               FROM sections s JOIN tenants t ON t.id = s.tenant_id
+              WHERE t.slug = 'alpha' LIMIT 1",
+        )
+        .await;
+    admin.get(app.port, "/?lang=ar").await;
+    admin.get(app.port, &format!("{lessons}/new")).await;
+    let gift = admin
+        .upload(
+            app.port,
+            &lessons,
+            &[("title", "Check"), ("gift", "Q1 {=a ~b}\n\nQ2 {=a -> b}\n")],
+        )
+        .await;
+    assert_eq!(gift.status, 422, "{}", gift.body);
+    // (Arabic isolates the number it places: U+2068…U+2069.)
+    assert!(
+        gift.body
+            .contains("السطر \u{2068}٣\u{2069}: أسئلة المطابقة"),
+        "{}",
+        gift.body
+    );
     app.stop().await;
 }
 

@@ -272,7 +272,9 @@ async fn a_failing_endpoint_is_retried_then_disabled_its_admins_mailed_and_redel
     let told = eventually(Duration::from_secs(10), || async {
         sink.to("hooks-admin@alpha.test").iter().any(|m| {
             let text = m["text"].as_str().unwrap_or_default();
-            text.contains("stopped sending") && text.contains("answered 503")
+            text.contains("stopped sending")
+                && text.contains("3 failed attempts in a row")
+                && text.contains("answered 503")
         })
     })
     .await;
@@ -280,6 +282,12 @@ async fn a_failing_endpoint_is_retried_then_disabled_its_admins_mailed_and_redel
     let endpoint = db.text("SELECT id::text FROM webhook_endpoints").await;
     let page = head.get(port, &format!("/admin/webhooks/{endpoint}")).await;
     assert!(page.body.contains("id=\"disabled\""), "{}", page.body);
+    // Our sentence in the reader's language; the receiver's answer as recorded, marked English.
+    assert!(page.body.contains("after 3 failed attempts in a row"));
+    assert!(
+        page.body
+            .contains("<small lang=\"en\" dir=\"ltr\">the endpoint answered 503</small>")
+    );
     assert!(page.body.contains("<td>pending</td>"));
     // While disabled nothing is sent; new events wait too.
     let mut dan = Browser::new("alpha");

@@ -82,7 +82,7 @@ fn words(raw: Option<&String>) -> Vec<String> {
 /// The form's role map (`value = role` lines) and default role.
 fn roles(form: &SimpleForm) -> Result<(Vec<RoleRule>, Role), AppError> {
     let map = RoleRule::parse_lines(form.get("role_map").map_or("", String::as_str))
-        .map_err(|e| AppError::Unprocessable(Msg::plain(e)))?;
+        .map_err(AppError::Unprocessable)?;
     let default = Role::parse(form.get("default_role").map_or("", |r| r.trim()))
         .ok_or_else(|| AppError::Unprocessable(Msg::new("error-choose-a-default-role")))?;
     Ok((map, default))
@@ -91,7 +91,7 @@ fn roles(form: &SimpleForm) -> Result<(Vec<RoleRule>, Role), AppError> {
 /// The SAML provider the form describes: the IdP's metadata pasted, or read from its URL.
 async fn parse_saml_form(state: &AppState, form: &SimpleForm) -> Result<Provider, AppError> {
     let field = |k: &str| form.get(k).map_or("", |v| v.trim()).to_owned();
-    let bad = |e: String| AppError::Unprocessable(Msg::plain(e));
+    let bad = AppError::Unprocessable;
     let name = ProviderName::parse(&field("name")).map_err(bad)?;
     let metadata = match (field("idp_metadata"), field("idp_metadata_url")) {
         (xml, _) if !xml.is_empty() => xml,
@@ -137,7 +137,7 @@ async fn parse_saml_form(state: &AppState, form: &SimpleForm) -> Result<Provider
 /// when the form leaves the secret blank).
 fn parse_form(form: &SimpleForm, saved: Option<&Provider>) -> Result<Provider, AppError> {
     let field = |k: &str| form.get(k).map_or("", |v| v.trim()).to_owned();
-    let bad = |e: String| AppError::Unprocessable(Msg::plain(e));
+    let bad = AppError::Unprocessable;
     let name = ProviderName::parse(&field("name")).map_err(bad)?;
     let secret = match (field("client_secret"), saved) {
         (s, Some(p)) if s.is_empty() => p.client_secret.clone(),
