@@ -56,6 +56,11 @@ pub struct Cli {
     #[arg(long, env = "EDUFLOW_SSO_ALLOW_PRIVATE", global = true)]
     pub sso_allow_private: bool,
 
+    /// Let schools' learning record stores (xAPI) be on loopback and private addresses (tests,
+    /// an LRS inside a private network). Off, such an LRS is refused at every send.
+    #[arg(long, env = "EDUFLOW_LRS_ALLOW_PRIVATE", global = true)]
+    pub lrs_allow_private: bool,
+
     /// Log format: `pretty` for people, `json` for log pipelines. Levels come from RUST_LOG.
     #[arg(long, env = "EDUFLOW_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty, global = true)]
     pub log_format: LogFormat,
@@ -318,6 +323,19 @@ pub struct SchoolArgs {
     /// The languages the school offers, comma-separated (`en,de,ar`); replaces its list.
     #[arg(long, value_name = "TAGS", value_delimiter = ',')]
     pub locales: Option<Vec<String>>,
+    /// The school's xAPI learning record store: statements go to `URL/statements` (`''`: none,
+    /// and nothing more is sent).
+    #[arg(long, value_name = "URL")]
+    pub lrs_endpoint: Option<String>,
+    /// The LRS's HTTP Basic user name.
+    #[arg(long, value_name = "U")]
+    pub lrs_username: Option<String>,
+    /// The environment variable holding the LRS's password (a password is never an argument).
+    #[arg(long, value_name = "VAR")]
+    pub lrs_password_env: Option<String>,
+    /// Statements name learners by their email address (mbox) instead of their account here.
+    #[arg(long, value_name = "true|false")]
+    pub lrs_mbox: Option<bool>,
 }
 
 #[derive(Debug, Subcommand)]

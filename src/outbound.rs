@@ -1,12 +1,13 @@
-//! Where EduFlow may call out to: webhook endpoints and schools' identity providers, at URLs that
-//! school admins type. A URL is `http(s)://` with a host; every address its host resolves to must
-//! be public — not loopback, private, link-local, unique-local, carrier-grade NAT, multicast or
-//! unspecified — unless the installation allows private addresses
-//! (`EDUFLOW_WEBHOOKS_ALLOW_PRIVATE`, `EDUFLOW_SSO_ALLOW_PRIVATE`, for tests and private
-//! deployments). Callers connect to the address that was checked, so a name that resolves
-//! differently a moment later changes nothing.
+//! Where EduFlow may call out to: webhook endpoints, schools' identity providers and learning
+//! record stores, at URLs that school admins and operators type. A URL is `http(s)://` with a
+//! host; every address its host resolves to must be public — not loopback, private, link-local,
+//! unique-local, carrier-grade NAT, multicast or unspecified — unless the installation allows
+//! private addresses (`EDUFLOW_WEBHOOKS_ALLOW_PRIVATE`, `EDUFLOW_SSO_ALLOW_PRIVATE`,
+//! `EDUFLOW_LRS_ALLOW_PRIVATE`, for tests and private deployments). Callers connect to the
+//! address that was checked, so a name that resolves differently a moment later changes nothing.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::time::Duration;
 
 use url::Url;
 
@@ -89,6 +90,66 @@ pub async fn resolve(url: &Url, allow_private: bool) -> Result<SocketAddr, Strin
         }
     }
     Ok(first)
+}
+
+/// HTTP clients by the host and the checked address they are pinned to, so deliveries to one
+/// endpoint reuse its connections (keep-alive) and TLS set-up.
+pub struct Clients {
+    user_agent: &'static str,
+    pinned: std::sync::Mutex<std::collections::HashMap<(String, SocketAddr), reqwest::Client>>,
+}
+
+impl Clients {
+    /// Clients that introduce themselves as `user_agent`.
+    pub fn new(user_agent: &'static str) -> Self {
+        Self {
+            user_agent,
+            pinned: Default::default(),
+        }
+    }
+
+    pub fn get(
+        &self,
+        host: &str,
+        addr: SocketAddr,
+        timeout: Duration,
+    ) -> Result<reqwest::Client, String> {
+        let mut clients = self
+            .pinned
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(client) = clients.get(&(host.to_owned(), addr)) {
+            return Ok(client.clone());
+        }
+        if clients.len() >= 1_000 {
+            clients.clear();
+        }
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .resolve(host, addr)
+            .connect_timeout(timeout)
+            .pool_idle_timeout(Duration::from_secs(30))
+            .user_agent(self.user_agent)
+            .build()
+            .map_err(|e| format!("building the client failed: {e}"))?;
+        clients.insert((host.to_owned(), addr), client.clone());
+        Ok(client)
+    }
+}
+
+/// A request error's text and causes, without the URL (which may carry a token in its query).
+pub fn without_url(e: &reqwest::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    if let Some(url) = e.url() {
+        text = text.replace(url.as_str(), "the endpoint");
+    }
+    text
 }
 
 #[cfg(test)]

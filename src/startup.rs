@@ -80,6 +80,8 @@ pub struct Settings {
     pub mail: MailSettings,
     /// How webhooks are sent, and where they may go.
     pub webhooks: crate::webhooks::sender::Pace,
+    /// How xAPI statements are sent, and where they may go.
+    pub xapi: crate::xapi::sender::Pace,
     /// Identity providers may be on private addresses (see `outbound`).
     pub sso_allow_private: bool,
     pub clock: crate::clock::Clock,
@@ -100,10 +102,11 @@ pub struct Application {
     port: u16,
     metrics: Option<(ServerHandle, u16)>,
     state: web::Data<AppState>,
-    /// Tells the mail and webhook senders to stop after their batches in flight, and their tasks.
+    /// Tells the mail, webhook and xAPI senders to stop after their batches in flight, and
+    /// their tasks.
     senders: (
         tokio::sync::watch::Sender<bool>,
-        [tokio::task::JoinHandle<()>; 2],
+        [tokio::task::JoinHandle<()>; 3],
     ),
 }
 
@@ -178,17 +181,28 @@ impl Application {
             }
             .run(wake_rx, senders_stopped.clone()),
         );
+        let courier = |user_agent| crate::courier::Courier {
+            pools: pools.clone(),
+            directory: directory.clone(),
+            metrics: metrics.clone(),
+            mail: composer.clone(),
+            clients: crate::outbound::Clients::new(user_agent),
+        };
         let (hooks_tx, hooks_rx) = mpsc::unbounded_channel();
         let hooks = actix_web::rt::spawn(
             crate::webhooks::sender::Sender {
-                pools: pools.clone(),
-                directory: directory.clone(),
-                metrics: metrics.clone(),
-                mail: composer.clone(),
+                courier: courier("EduFlow-Webhooks/1"),
                 pace: settings.webhooks,
-                clients: Default::default(),
             }
-            .run(hooks_rx, senders_stopped),
+            .run(hooks_rx, senders_stopped.clone()),
+        );
+        let (xapi_tx, xapi_rx) = mpsc::unbounded_channel();
+        let statements = actix_web::rt::spawn(
+            crate::xapi::sender::Sender {
+                courier: courier("EduFlow-xAPI/1"),
+                pace: settings.xapi,
+            }
+            .run(xapi_rx, senders_stopped),
         );
         let (changes_tx, changes_rx) = mpsc::unbounded_channel();
         let sessions = Arc::new(LiveSessions::new(LIVE_SESSIONS, settings.replica_max_lag));
@@ -202,6 +216,7 @@ impl Application {
                 pools: pools.clone(),
                 mail: wake_tx,
                 webhooks: hooks_tx,
+                xapi: xapi_tx,
                 sessions: sessions.clone(),
                 api_tokens: api_tokens.clone(),
             },
@@ -289,7 +304,7 @@ impl Application {
             port,
             metrics,
             state,
-            senders: (stop_senders, [sender, hooks]),
+            senders: (stop_senders, [sender, hooks, statements]),
         })
     }
 
@@ -444,6 +459,8 @@ struct Listeners {
     mail: mpsc::UnboundedSender<crate::ids::TenantId>,
     /// Wakes the webhook sender for a school.
     webhooks: mpsc::UnboundedSender<crate::ids::TenantId>,
+    /// Wakes the xAPI sender for a school.
+    xapi: mpsc::UnboundedSender<crate::ids::TenantId>,
     sessions: Arc<LiveSessions>,
     api_tokens: Arc<LiveTokens>,
 }
@@ -457,6 +474,7 @@ async fn apply_changes(mut rx: mpsc::UnboundedReceiver<Change>, to: Listeners) {
         pools,
         mail,
         webhooks,
+        xapi,
         sessions,
         api_tokens,
     } = to;
@@ -468,6 +486,10 @@ async fn apply_changes(mut rx: mpsc::UnboundedReceiver<Change>, to: Listeners) {
             }
             Change::Webhook { tenant } => {
                 let _ = webhooks.send(tenant);
+                continue;
+            }
+            Change::Xapi { tenant } => {
+                let _ = xapi.send(tenant);
                 continue;
             }
             Change::Catalog { tenant, version } => {
@@ -520,6 +542,9 @@ async fn apply_changes(mut rx: mpsc::UnboundedReceiver<Change>, to: Listeners) {
                 }
                 Change::Webhook { tenant } => {
                     let _ = webhooks.send(tenant);
+                }
+                Change::Xapi { tenant } => {
+                    let _ = xapi.send(tenant);
                 }
                 Change::Tenants => {}
                 Change::Resync => {

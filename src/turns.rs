@@ -79,6 +79,28 @@ pub async fn take_turns<S, SF, B, BF>(
     }
 }
 
+/// [`take_turns`] at an outbox whose schools with rows due `function` lists (see
+/// [`due_schools`]).
+pub async fn serve_outbox<B, BF>(
+    wake: mpsc::UnboundedReceiver<TenantId>,
+    stop: watch::Receiver<bool>,
+    every: Duration,
+    (pool, function): (&PgPool, &'static str),
+    batch: B,
+) where
+    B: FnMut(TenantId) -> BF,
+    BF: Future<Output = bool>,
+{
+    take_turns(
+        wake,
+        stop,
+        every,
+        || async move { due_schools(pool, function).await.0 },
+        batch,
+    )
+    .await;
+}
+
 /// The schools with rows in an outbox, as its `…_due_schools()` function (SECURITY DEFINER: one
 /// pass over every school) lists them: the schools with rows due now, and the age in seconds of the
 /// oldest waiting row anywhere (0: none). A failed look is logged and finds nothing.

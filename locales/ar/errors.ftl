@@ -189,3 +189,6 @@ error-captions-language = حدّد لغة الترجمة.
 sso-domain-not-allowed = لا يمكن لحسابات { $domain } تسجيل الدخول إلى هذه المدرسة عبر { $provider }.
 sso-email-unconfirmed = يوجد هنا حساب بالعنوان { $email }، ولا يؤكد { $provider } أن هذا العنوان لك. سجّل الدخول بكلمة المرور بدلًا من ذلك.
 sso-account-suspended = هذا الحساب موقوف. تواصل مع المدرسة لإعادة تفعيله.
+
+# A school's learning record store (xAPI), set by the operator.
+error-lrs-endpoint = عنوان LRS غير صالح للاستخدام: { $reason }

@@ -185,3 +185,6 @@ error-captions-language = Geben Sie an, in welcher Sprache die Untertitel sind.
 sso-domain-not-allowed = Konten bei { $domain } können sich über { $provider } nicht bei dieser Schule anmelden.
 sso-email-unconfirmed = Hier gibt es ein Konto mit { $email }, und { $provider } bestätigt nicht, dass diese Adresse Ihnen gehört. Melden Sie sich stattdessen mit Ihrem Passwort an.
 sso-account-suspended = Dieses Konto ist gesperrt. Wenden Sie sich an die Schule, um es wieder freischalten zu lassen.
+
+# A school's learning record store (xAPI), set by the operator.
+error-lrs-endpoint = Der LRS-Endpunkt ist nicht verwendbar: { $reason }

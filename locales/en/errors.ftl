@@ -188,3 +188,6 @@ error-captions-language = Say which language the captions are in.
 sso-domain-not-allowed = Accounts at { $domain } cannot sign in to this school through { $provider }.
 sso-email-unconfirmed = An account with { $email } exists here, and { $provider } does not confirm that this address is yours. Log in with your password instead.
 sso-account-suspended = This account is suspended. Contact the school to have it reinstated.
+
+# A school's learning record store (xAPI), set by the operator.
+error-lrs-endpoint = The LRS endpoint is not usable: { $reason }

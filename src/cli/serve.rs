@@ -54,6 +54,10 @@ pub(super) async fn serve(cli: &Cli, db: &Database, args: &ServeArgs) -> anyhow:
             allow_private: cli.webhooks_allow_private,
             ..Default::default()
         },
+        xapi: crate::xapi::sender::Pace {
+            allow_private: cli.lrs_allow_private,
+            ..Default::default()
+        },
         sso_allow_private: cli.sso_allow_private,
         school_requests: args.school_requests.unwrap_or_else(|| {
             4 * std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)

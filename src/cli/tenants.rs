@@ -35,6 +35,7 @@ pub(super) async fn tenants_cmd(
                 sync::Mode::Update
             };
             let slug = spec.slug.clone();
+            let lrs = lrs_change(args)?;
             // The file's identity providers, as the audit log keeps them (never a secret).
             let sso = spec.sso.as_ref().map(|list| {
                 list.iter()
@@ -42,6 +43,9 @@ pub(super) async fn tenants_cmd(
                     .collect::<Vec<_>>()
             });
             sync::apply(pool, vec![spec], mode).await?;
+            if !lrs.is_empty() {
+                crate::xapi::lrs::set(pool, &slug, lrs).await?;
+            }
             let (action, command) = if create {
                 ("school.created", "tenants create")
             } else {
@@ -340,4 +344,21 @@ pub(super) async fn create_user(db: &Database, args: &NewUserArgs) -> anyhow::Re
         println!("password (shown once): {}", password.expose());
     }
     Ok(())
+}
+
+/// The LRS settings given, the password read from the variable named.
+fn lrs_change(args: &SchoolArgs) -> anyhow::Result<crate::xapi::lrs::Change> {
+    let password = match &args.lrs_password_env {
+        Some(var) => Some(
+            std::env::var(var)
+                .map_err(|_| anyhow::anyhow!("--lrs-password-env names {var}, which is not set"))?,
+        ),
+        None => None,
+    };
+    Ok(crate::xapi::lrs::Change {
+        endpoint: args.lrs_endpoint.clone(),
+        username: args.lrs_username.clone(),
+        password,
+        mbox: args.lrs_mbox,
+    })
 }

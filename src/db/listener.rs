@@ -16,6 +16,7 @@ pub const MAIL_CHANNEL: &str = "eduflow_mail";
 pub const SESSION_CHANNEL: &str = "eduflow_session";
 pub const API_TOKEN_CHANNEL: &str = "eduflow_api_token";
 pub const WEBHOOK_CHANNEL: &str = "eduflow_webhook";
+pub const XAPI_CHANNEL: &str = "eduflow_xapi";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
@@ -31,6 +32,8 @@ pub enum Change {
     Session { tenant: TenantId, user: UserId },
     /// A school has new webhook deliveries (committed).
     Webhook { tenant: TenantId },
+    /// A school has new xAPI statements (committed).
+    Xapi { tenant: TenantId },
     /// A school's API tokens changed (committed).
     ApiTokens { tenant: TenantId },
     /// A school has new mail to send (committed).
@@ -79,7 +82,7 @@ async fn listen_once(url: &str, changes: &mpsc::UnboundedSender<Change>) -> anyh
         .batch_execute(&format!(
             "LISTEN {CATALOG_CHANNEL}; LISTEN {TENANTS_CHANNEL}; LISTEN {LEARNER_CHANNEL}; \
              LISTEN {MAIL_CHANNEL}; LISTEN {SESSION_CHANNEL}; LISTEN {API_TOKEN_CHANNEL}; \
-             LISTEN {WEBHOOK_CHANNEL};"
+             LISTEN {WEBHOOK_CHANNEL}; LISTEN {XAPI_CHANNEL};"
         ))
         .await?;
     if changes.send(Change::Resync).is_err() {
@@ -100,6 +103,11 @@ async fn listen_once(url: &str, changes: &mpsc::UnboundedSender<Change>) -> anyh
                 .parse()
                 .ok()
                 .map(|tenant| Change::Webhook { tenant }),
+            XAPI_CHANNEL => n
+                .payload()
+                .parse()
+                .ok()
+                .map(|tenant| Change::Xapi { tenant }),
             API_TOKEN_CHANNEL => n
                 .payload()
                 .parse()

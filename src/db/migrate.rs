@@ -178,6 +178,7 @@ async fn ensure_runtime_role(
          REVOKE UPDATE, DELETE, TRUNCATE ON {APPEND_ONLY} FROM {role};
          GRANT EXECUTE ON FUNCTION mail_due_schools() TO {role};
          GRANT EXECUTE ON FUNCTION webhook_due_schools() TO {role};
+         GRANT EXECUTE ON FUNCTION xapi_due_schools() TO {role};
          GRANT EXECUTE ON FUNCTION set_school_look(text, text[], text) TO {role};"
     ))
     .await

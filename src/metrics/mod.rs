@@ -56,6 +56,10 @@ pub struct Metrics {
     pub webhook_attempts: IntCounterVec,
     /// From the commit that wrote a webhook delivery to the endpoint's 2xx.
     pub webhook_delivery: Histogram,
+    /// xAPI statements sent, by outcome (`delivered`, `retry`, `failed`).
+    pub xapi_statements: IntCounterVec,
+    /// From the commit that wrote an xAPI statement to the LRS storing it.
+    pub xapi_delivery: Histogram,
     /// Grading a quiz submission and recording the attempt.
     pub quiz_grading: Histogram,
     /// Drawing a certificate's PDF and storing it.
@@ -242,6 +246,22 @@ impl Metrics {
                 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 30.0, 300.0, 3600.0
             ])
         ));
+        let xapi_statements = metric!(IntCounterVec::new(
+            Opts::new(
+                "eduflow_xapi_statements_total",
+                "xAPI statements sent to schools' LRSs, by outcome: delivered, retry, failed"
+            ),
+            &["outcome"]
+        ));
+        let xapi_delivery = metric!(Histogram::with_opts(
+            HistogramOpts::new(
+                "eduflow_xapi_delivery_seconds",
+                "From the commit that wrote an xAPI statement to the LRS storing it"
+            )
+            .buckets(vec![
+                0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 30.0, 300.0, 3600.0
+            ])
+        ));
         let quiz_grading = metric!(Histogram::with_opts(hist(
             "eduflow_quiz_grading_seconds",
             "Grading a quiz submission and committing the attempt"
@@ -291,6 +311,8 @@ impl Metrics {
             mail_delivery,
             webhook_attempts,
             webhook_delivery,
+            xapi_statements,
+            xapi_delivery,
             quiz_grading,
             certificate_drawing,
             last_pool_stats: Mutex::default(),

@@ -37,7 +37,8 @@ pub const VERSION: u32 = 1;
 
 /// Tables that are not exported: per-installation logins, API tokens, webhooks and identity
 /// providers (their secrets never leave the database in clear; a school file's `[[sso]]` sets
-/// providers again), mail and mailed links, and indexes rebuilt by triggers. Which provider
+/// providers again), mail, mailed links and xAPI statements owed to an LRS (like the school's LRS
+/// settings, they belong to the installation), and indexes rebuilt by triggers. Which provider
 /// subject is which account is exported, so accounts stay linked.
 const SKIPPED: &[&str] = &[
     "sessions",
@@ -48,6 +49,7 @@ const SKIPPED: &[&str] = &[
     "api_tokens",
     "webhook_endpoints",
     "webhook_deliveries",
+    "xapi_statements",
     "course_tags",
     "course_terms",
     "outbox",

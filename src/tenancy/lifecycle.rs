@@ -27,6 +27,7 @@ pub const TABLES: &[&str] = &[
     "sso_logins",
     "sso_providers",
     "sso_settings",
+    "xapi_statements",
     "webhook_deliveries",
     "webhook_endpoints",
     "api_tokens",

@@ -5,8 +5,6 @@
 //! sent again: at least once). An endpoint that fails too often in a row is disabled, and its
 //! school's admins are mailed in the transaction that disables it.
 
-use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use diesel::QueryableByName;
@@ -16,13 +14,13 @@ use tokio::sync::mpsc;
 
 use super::signature;
 use super::store::{self, Attempt, Claimed, Disabled};
-use crate::db::{Pools, tenant_tx};
+use crate::courier::Courier;
+use crate::db::tenant_tx;
 use crate::ids::TenantId;
 use crate::mail::{Composer, Kind, outbox};
-use crate::metrics::Metrics;
-use crate::outbound as address;
-use crate::tenancy::{Directory, Tenant};
-use crate::turns::{backoff, due_schools, take_turns};
+use crate::outbound::{self as address, without_url};
+use crate::tenancy::Tenant;
+use crate::turns::backoff;
 
 /// How the sender paces itself, and what it allows.
 #[derive(Debug, Clone, Copy)]
@@ -65,49 +63,8 @@ impl Default for Pace {
 pub const ANSWER_LIMIT: usize = 16 * 1024;
 
 pub struct Sender {
-    pub pools: Pools,
-    pub directory: Arc<Directory>,
-    pub metrics: Arc<Metrics>,
-    pub mail: Arc<Composer>,
+    pub courier: Courier,
     pub pace: Pace,
-    pub clients: Clients,
-}
-
-/// HTTP clients by the host and the checked address they are pinned to, so deliveries to one
-/// endpoint reuse its connections (keep-alive) and TLS set-up.
-#[derive(Default)]
-pub struct Clients(
-    std::sync::Mutex<std::collections::HashMap<(String, SocketAddr), reqwest::Client>>,
-);
-
-impl Clients {
-    fn get(
-        &self,
-        host: &str,
-        addr: SocketAddr,
-        timeout: Duration,
-    ) -> Result<reqwest::Client, String> {
-        let mut clients = self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(client) = clients.get(&(host.to_owned(), addr)) {
-            return Ok(client.clone());
-        }
-        if clients.len() >= 1_000 {
-            clients.clear();
-        }
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .resolve(host, addr)
-            .connect_timeout(timeout)
-            .pool_idle_timeout(Duration::from_secs(30))
-            .user_agent("EduFlow-Webhooks/1")
-            .build()
-            .map_err(|e| format!("building the client failed: {e}"))?;
-        clients.insert((host.to_owned(), addr), client.clone());
-        Ok(client)
-    }
 }
 
 impl Sender {
@@ -117,28 +74,22 @@ impl Sender {
         wake: mpsc::UnboundedReceiver<TenantId>,
         stop: tokio::sync::watch::Receiver<bool>,
     ) {
-        take_turns(
-            wake,
-            stop,
-            self.pace.sweep,
-            || self.sweep(),
-            |school| self.batch(school),
-        )
-        .await;
-    }
-
-    async fn sweep(&self) -> Vec<TenantId> {
-        due_schools(self.pools.primary(), "webhook_due_schools")
-            .await
-            .0
+        let every = self.pace.sweep;
+        let sweep = "webhook_due_schools";
+        self.courier
+            .serve((wake, stop), every, sweep, |school| self.batch(school))
+            .await;
     }
 
     /// Sends one batch of the school's due deliveries; `true` when there may be more.
     async fn batch(&self, tenant: TenantId) -> bool {
         let limit = self.pace.batch;
-        let claimed = tenant_tx(self.pools.primary(), tenant, "webhook_claim", move |conn| {
-            Box::pin(async move { store::claim(conn, tenant, limit).await })
-        })
+        let claimed = tenant_tx(
+            self.courier.pools.primary(),
+            tenant,
+            "webhook_claim",
+            move |conn| Box::pin(async move { store::claim(conn, tenant, limit).await }),
+        )
         .await;
         let batch = match claimed {
             Ok(batch) if batch.is_empty() => return false,
@@ -149,7 +100,7 @@ impl Sender {
             }
         };
         let full = batch.len() as i64 == limit;
-        let Some(school) = self.directory.by_id(tenant) else {
+        let Some(school) = self.courier.directory.by_id(tenant) else {
             return false;
         };
         let attempts: Vec<Attempt> = stream::iter(batch)
@@ -157,9 +108,9 @@ impl Sender {
             .buffer_unordered(self.pace.concurrency)
             .collect()
             .await;
-        let (mail, pace) = (self.mail.clone(), self.pace);
+        let (mail, pace) = (self.courier.mail.clone(), self.pace);
         let recorded = tenant_tx(
-            self.pools.primary(),
+            self.courier.pools.primary(),
             tenant,
             "webhook_record",
             move |conn| {
@@ -213,13 +164,15 @@ impl Sender {
             (Some(_), false) => "retry",
             (Some(_), true) => "failed",
         };
-        self.metrics
+        self.courier
+            .metrics
             .webhook_attempts
             .with_label_values(&[outcome])
             .inc();
         if error.is_none() {
             let waited = chrono::Utc::now() - d.created_at;
-            self.metrics
+            self.courier
+                .metrics
                 .webhook_delivery
                 .observe(waited.as_seconds_f64().max(0.0));
         }
@@ -247,7 +200,7 @@ impl Sender {
         let url = address::parse(&d.url)?;
         let addr = address::resolve(&url, self.pace.allow_private).await?;
         let host = url.host_str().unwrap_or_default().to_owned();
-        let client = self.clients.get(&host, addr, self.pace.timeout)?;
+        let client = self.courier.clients.get(&host, addr, self.pace.timeout)?;
         let id = format!("msg_{}", d.id.simple());
         let timestamp = chrono::Utc::now().timestamp();
         let mut secrets = vec![d.secret.as_str()];
@@ -273,21 +226,6 @@ impl Sender {
         }
         Ok(status)
     }
-}
-
-/// A request error's text and causes, without the URL (which may carry a token in its query).
-fn without_url(e: &reqwest::Error) -> String {
-    let mut text = e.to_string();
-    let mut cause = std::error::Error::source(e);
-    while let Some(c) = cause {
-        text.push_str(": ");
-        text.push_str(&c.to_string());
-        cause = c.source();
-    }
-    if let Some(url) = e.url() {
-        text = text.replace(url.as_str(), "the endpoint");
-    }
-    text
 }
 
 /// Mails each of the school's admins that `endpoint` was disabled.

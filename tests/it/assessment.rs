@@ -4,7 +4,8 @@
 use diesel_async::SimpleAsyncConnection;
 
 use crate::harness::{
-    Browser, TestApp, TestDb, eduflow_cli, eventually, refused, request, succeeded, tempdir,
+    Browser, LRS_PASSWORD, LRS_USER, TestApp, TestDb, eduflow_cli, eduflow_cli_with, eventually,
+    lrs, refused, request, succeeded, tempdir,
 };
 use crate::learning::course_with_lessons;
 
@@ -763,11 +764,13 @@ async fn prerequisites_gate_enrollment_until_the_required_course_is_completed() 
 }
 
 /// Every query any pool of `app` ran so far.
+/// Queries made for requests (the outbox senders' background sweeps left out).
 async fn all_queries(app: &TestApp) -> u64 {
     app.metrics()
         .await
         .lines()
         .filter(|l| l.starts_with("eduflow_db_query_duration_seconds_count"))
+        .filter(|l| !l.contains("\"outbox_sweep\""))
         .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
         .sum()
 }
@@ -830,4 +833,204 @@ async fn a_learners_pages_are_answered_from_memory_with_no_query_and_no_template
         "{}",
         quiz.body
     );
+}
+
+/// The verbs the LRS holds about `user` of the school at `home`, once the sender caught up.
+async fn verbs_at_lrs(home: &str, user: &str, expected: usize) -> Vec<serde_json::Value> {
+    let mut held = Vec::new();
+    for _ in 0..250 {
+        held = lrs().statements(home, user).await;
+        if held.len() >= expected {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(40)).await;
+    }
+    held
+}
+
+#[actix_web::test]
+async fn learning_reaches_the_schools_lrs_as_xapi_statements_kept_once_each() {
+    let (db, app) = TestApp::two_schools().await;
+    let (course, lessons) = course_with_lessons(&db, "alpha").await;
+    let (_, quiz) = import(&db, &course, &["--pass-mark", "60"]).await;
+    let tenants = tempdir("tenants");
+
+    // The operator points alpha at its LRS; the password comes from a variable, and an endpoint
+    // that is not an http(s) URL is refused.
+    let bad = eduflow_cli(
+        &db,
+        &db.admin_url,
+        &tenants,
+        &[
+            "tenants",
+            "update",
+            "alpha",
+            "--lrs-endpoint",
+            "ftp://lrs.example.org/",
+        ],
+    )
+    .await;
+    refused(&bad, "The LRS endpoint is not usable");
+    let lrs = lrs();
+    let out = eduflow_cli_with(
+        &db,
+        &db.admin_url,
+        &tenants,
+        &[
+            "tenants",
+            "update",
+            "alpha",
+            "--lrs-endpoint",
+            &lrs.endpoint(),
+            "--lrs-username",
+            LRS_USER,
+            "--lrs-password-env",
+            "LRS_SECRET",
+        ],
+        &[("LRS_SECRET", LRS_PASSWORD)],
+    )
+    .await;
+    succeeded(&out);
+
+    let mut ada = enrolled(&app, "ada@example.org", &course).await;
+    complete_lessons(&app, &mut ada, &course, &lessons).await;
+    assert_eq!(
+        submit(&app, &mut ada, &course, &quiz, WRONG).await.status,
+        303
+    );
+    assert_eq!(
+        submit(&app, &mut ada, &course, &quiz, RIGHT).await.status,
+        303
+    );
+    let api = ada.get(app.port, "/api/v1/me/enrollments").await.json();
+    let verify = api["items"][0]["certificate_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The learner's account is on the school's public address (its custom domain, else its
+    // subdomain), as its mail links are.
+    let school = app
+        .state
+        .directory
+        .all()
+        .into_iter()
+        .find(|t| t.slug == "alpha")
+        .unwrap();
+    let home = app.state.mail.origin(&school);
+    let user = db
+        .text("SELECT id::text AS t FROM users WHERE email = 'ada@example.org'")
+        .await;
+
+    // Each lesson (the quiz too, once passed): launched, completed, and the course progressed;
+    // the quiz failed, then passed; the course completed and its certificate earned.
+    let expected = 3 * (lessons.len() + 1) + 4;
+    let held = verbs_at_lrs(&home, &user, expected).await;
+    let errors = db
+        .text("SELECT coalesce(string_agg(DISTINCT verb || ': ' || coalesce(last_error, status), '; '), '') AS t FROM xapi_statements")
+        .await;
+    assert_eq!(held.len(), expected, "{errors}");
+    let of = |verb: &str| -> Vec<&serde_json::Value> {
+        held.iter()
+            .filter(|s| {
+                s["verb"]["id"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with(&format!("/{verb}"))
+            })
+            .collect()
+    };
+    for (verb, n) in [
+        ("launched", lessons.len() + 1),
+        ("completed", lessons.len() + 2),
+        ("progressed", lessons.len() + 1),
+        ("passed", 1),
+        ("failed", 1),
+        ("earned", 1),
+    ] {
+        assert_eq!(of(verb).len(), n, "{verb}: {held:#?}");
+    }
+    let passed = of("passed")[0];
+    assert_eq!(passed["result"]["score"]["scaled"], 1.0);
+    assert_eq!(passed["result"]["success"], true);
+    assert_eq!(
+        passed["object"]["id"],
+        format!("{home}/courses/{course}/lessons/{quiz}")
+    );
+    assert_eq!(
+        passed["object"]["definition"]["type"],
+        "http://adlnet.gov/expapi/activities/assessment"
+    );
+    assert_eq!(of("failed")[0]["result"]["success"], false);
+    assert_eq!(of("earned")[0]["object"]["id"], format!("{home}{verify}"));
+    assert_eq!(
+        of("earned")[0]["verb"]["id"],
+        "http://id.tincanapi.com/verb/earned"
+    );
+    let progress: Vec<i64> = of("progressed")
+        .iter()
+        .map(|s| {
+            s["result"]["extensions"]["https://w3id.org/xapi/cmi5/result/extensions/progress"]
+                .as_i64()
+                .unwrap()
+        })
+        .collect();
+    assert!(progress.contains(&100), "{progress:?}");
+    // Each statement's id is its row's, and every row was delivered.
+    assert_eq!(
+        db.count("SELECT count(*) AS n FROM xapi_statements WHERE status = 'delivered'")
+            .await,
+        expected as i64
+    );
+
+    // A retry (a lease that ran out, a lost record) sends the same statements again: the LRS
+    // keeps each once.
+    db.superuser()
+        .await
+        .batch_execute(
+            "UPDATE xapi_statements SET status = 'pending', next_attempt_at = now()
+              WHERE tenant_id = (SELECT id FROM tenants WHERE slug = 'alpha')",
+        )
+        .await
+        .unwrap();
+    let resent = eventually(std::time::Duration::from_secs(10), || async {
+        db.count("SELECT count(*) AS n FROM xapi_statements WHERE status = 'pending'")
+            .await
+            == 0
+    })
+    .await;
+    assert!(resent.is_some(), "the statements are sent again");
+    assert_eq!(lrs.statements(&home, &user).await.len(), expected);
+
+    // A school without an LRS writes no statement at all.
+    let (beta_course, beta_lessons) = course_with_lessons(&db, "beta").await;
+    let mut bob = Browser::new("beta");
+    bob.sign_up(app.port, "bob@example.org").await;
+    bob.post(app.port, &format!("/courses/{beta_course}/enroll"), &[])
+        .await;
+    bob.post(
+        app.port,
+        &format!(
+            "/courses/{beta_course}/lessons/{}/complete",
+            beta_lessons[0]
+        ),
+        &[],
+    )
+    .await;
+    assert_eq!(
+        db.count(
+            "SELECT count(*) AS n FROM lesson_progress p JOIN tenants t ON t.id = p.tenant_id
+              WHERE t.slug = 'beta' AND p.completed_at IS NOT NULL"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        db.count(
+            "SELECT count(*) AS n FROM xapi_statements s JOIN tenants t ON t.id = s.tenant_id
+              WHERE t.slug = 'beta'"
+        )
+        .await,
+        0
+    );
+    app.stop().await;
 }

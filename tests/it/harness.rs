@@ -395,6 +395,13 @@ pub fn settings(db: &TestDb) -> Settings {
             allow_private: true,
             ..Default::default()
         },
+        xapi: eduflow::xapi::sender::Pace {
+            sweep: Duration::from_millis(200),
+            retry_base: Duration::from_millis(200),
+            timeout: Duration::from_secs(3),
+            allow_private: true,
+            ..Default::default()
+        },
         sso_allow_private: true,
         school_requests: 0,
         page_cache_bytes: 1 << 20,
@@ -721,6 +728,112 @@ impl Drop for Receiver {
 pub fn receiver() -> &'static Receiver {
     static RECEIVER: OnceLock<Receiver> = OnceLock::new();
     RECEIVER.get_or_init(Receiver::start)
+}
+
+/// The run's learning record store: Ralph (PyPI `ralph-malph`, installed in /opt/ralph by
+/// `.ci/run`) on its file-system backend (`tests/tools/lrs.py`), with one HTTP Basic account,
+/// started once.
+pub struct Lrs {
+    pub port: u16,
+    child: std::process::Child,
+}
+
+pub const LRS_USER: &str = "eduflow";
+pub const LRS_PASSWORD: &str = "a learning record store password";
+
+impl Lrs {
+    fn start() -> Self {
+        let dir = tempdir("lrs");
+        let bin = std::path::Path::new("/opt/ralph/bin");
+        let env = [
+            ("RALPH_APP_DIR", dir.join("app")),
+            ("RALPH_RUNSERVER_BACKEND", "fs".into()),
+            (
+                "RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH",
+                dir.join("data"),
+            ),
+        ];
+        let made = std::process::Command::new(bin.join("ralph"))
+            .args(["auth", "-u", LRS_USER, "-p", LRS_PASSWORD, "-s", "all"])
+            .args(["-M", "mailto:lrs@example.org", "-w"])
+            .envs(env.clone())
+            .output()
+            .expect("/opt/ralph/bin/ralph runs (see .ci/run)");
+        assert!(
+            made.status.success(),
+            "{}",
+            String::from_utf8_lossy(&made.stderr)
+        );
+        let port = free_port();
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/lrs.py");
+        let lrs = Self {
+            port,
+            child: std::process::Command::new(bin.join("python"))
+                .args([script, &port.to_string()])
+                .envs(env)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::fs::File::create(dir.join("lrs.log")).unwrap())
+                .spawn()
+                .expect("/opt/ralph/bin/python runs tests/tools/lrs.py"),
+        };
+        for _ in 0..300 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return lrs;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        // (Dropping `lrs` stops it.)
+        panic!(
+            "the LRS did not start; see {}",
+            dir.join("lrs.log").display()
+        );
+    }
+
+    /// Its xAPI endpoint, as a school is given it.
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}/xAPI/", self.port)
+    }
+
+    /// Every statement it keeps about the account `name` on `home_page`, newest first.
+    pub async fn statements(&self, home_page: &str, name: &str) -> Vec<serde_json::Value> {
+        let agent = serde_json::json!({ "account": { "homePage": home_page, "name": name } });
+        let query: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("agent", &agent.to_string())
+            .append_pair("limit", "500")
+            .finish();
+        let auth = base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            format!("{LRS_USER}:{LRS_PASSWORD}"),
+        );
+        let res = request(
+            self.port,
+            "GET",
+            "127.0.0.1",
+            &format!("/xAPI/statements?{query}"),
+            &[
+                ("Authorization", &format!("Basic {auth}")),
+                ("X-Experience-API-Version", "1.0.3"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        res.json()["statements"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for Lrs {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn lrs() -> &'static Lrs {
+    static LRS: OnceLock<Lrs> = OnceLock::new();
+    LRS.get_or_init(Lrs::start)
 }
 
 /// One SMTP sink for the run's serving binaries (tests that read mail start their own).

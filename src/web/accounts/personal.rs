@@ -316,6 +316,12 @@ pub async fn erase(
     )
     .execute(conn)
     .await?;
+    // Statements not yet sent to the school's LRS name the learner: they go too.
+    diesel::sql_query("DELETE FROM xapi_statements WHERE tenant_id = $1 AND user_id = $2")
+        .bind::<diesel::sql_types::Uuid, _>(tenant.0)
+        .bind::<diesel::sql_types::Uuid, _>(user.0)
+        .execute(conn)
+        .await?;
     diesel::delete(
         account_tokens::table
             .filter(account_tokens::tenant_id.eq(tenant.0))

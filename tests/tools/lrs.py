@@ -1,0 +1,16 @@
+"""Ralph (PyPI ralph-malph), a learning record store, on its file-system backend, for the xAPI
+tests: python lrs.py PORT (its settings come from RALPH_* variables).
+
+Ralph 5.1's file-system backend writes its statements file in "create" mode, so every write after
+the first is refused ("already exists and overwrite is not allowed"); an LRS appends, so the
+backend is set to append here. Nothing else is changed.
+"""
+import sys
+
+import uvicorn
+from ralph.backends.data.base import BaseOperationType
+from ralph.backends.lrs.fs import FSLRSBackend
+
+FSLRSBackend.default_operation_type = BaseOperationType.APPEND
+
+uvicorn.run("ralph.api:app", host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
