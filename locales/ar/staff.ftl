@@ -124,7 +124,12 @@ disabled-since-after = معطّلة منذ { $date } بعد { $count ->
         [few] { $count } محاولات فاشلة
        *[other] { $count } محاولة فاشلة
     } على التوالي. آخرها:
-failing-attempts = تفشل: { $count } محاولات على التوالي.
+failing-attempts = تفشل: { $count ->
+        [one] محاولة فاشلة واحدة
+        [two] محاولتان فاشلتان
+        [few] { $count } محاولات فاشلة
+       *[other] { $count } محاولة فاشلة
+    } على التوالي.
 active-sentence = نشطة.
 previous-secret-until = يظل السرّ السابق يوقّع حتى { $date }.
 copy-new-secret-now = انسخ سرّ التوقيع الجديد الآن: لن يُعرض مرة أخرى.
