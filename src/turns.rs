@@ -141,6 +141,9 @@ pub async fn due_schools(pool: &PgPool, function: &'static str) -> (Vec<TenantId
     (schools, oldest)
 }
 
+/// The longest wait between two deliveries to another system (webhooks, xAPI).
+pub const DELIVERY_RETRY_CAP: Duration = Duration::from_secs(6 * 3600);
+
 /// The wait before attempt `attempts + 1`: `base`, doubling, at most `cap`.
 pub fn backoff(base: Duration, attempts: i32, cap: Duration) -> Duration {
     let doublings = attempts.saturating_sub(1).clamp(0, 16) as u32;

@@ -20,7 +20,7 @@ use crate::ids::TenantId;
 use crate::mail::{Composer, Kind, outbox};
 use crate::outbound::{self as address, without_url};
 use crate::tenancy::Tenant;
-use crate::turns::backoff;
+use crate::turns::{DELIVERY_RETRY_CAP, backoff};
 
 /// How the sender paces itself, and what it allows.
 #[derive(Debug, Clone, Copy)]
@@ -177,11 +177,7 @@ impl Sender {
                 .observe(waited.as_seconds_f64().max(0.0));
         }
         let retry_at = (outcome == "retry").then(|| {
-            let wait = backoff(
-                self.pace.retry_base,
-                d.attempts,
-                Duration::from_secs(6 * 3600),
-            );
+            let wait = backoff(self.pace.retry_base, d.attempts, DELIVERY_RETRY_CAP);
             chrono::Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default()
         });
         Attempt {

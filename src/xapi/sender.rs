@@ -5,18 +5,19 @@
 //! the whole batch. A lost record means the lease runs out and the batch is sent again; the LRS
 //! keeps each statement id once.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine as _;
 use tokio::sync::mpsc;
 
 use super::lrs::{self, Lrs};
 use super::statement::{self, Row};
-use super::store::{self, Outcome};
+use super::store::{self, Fate, Outcome};
 use crate::courier::Courier;
 use crate::db::tenant_tx;
 use crate::ids::TenantId;
 use crate::outbound::{self as address, without_url};
+use crate::turns::{DELIVERY_RETRY_CAP, backoff};
 
 /// How the sender paces itself, and where it may send.
 #[derive(Debug, Clone, Copy)]
@@ -105,14 +106,16 @@ impl Sender {
             .collect();
         let outcome = self.post(&lrs, &body).await;
         self.count(&rows, &outcome);
-        let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.id).collect();
-        let retry = (self.pace.retry_base.as_secs_f64(), self.pace.max_attempts);
+        let fates: Vec<(uuid::Uuid, Fate)> = rows
+            .iter()
+            .map(|r| (r.id, self.fate(r.attempts, &outcome)))
+            .collect();
         let recorded = tenant_tx(
             self.courier.pools.primary(),
             tenant,
             "xapi_record",
             move |conn| {
-                Box::pin(async move { store::record(conn, tenant, &ids, &outcome, retry).await })
+                Box::pin(async move { store::record(conn, tenant, &fates, &outcome).await })
             },
         )
         .await;
@@ -123,12 +126,27 @@ impl Sender {
         full
     }
 
+    /// A statement sent for the `attempts`th time: delivered, due again after the doubling
+    /// wait, or given up.
+    fn fate(&self, attempts: i32, outcome: &Outcome) -> Fate {
+        match &outcome.error {
+            None => Fate::Delivered,
+            Some(_) if attempts >= self.pace.max_attempts => Fate::Failed,
+            Some(_) => {
+                let wait = backoff(self.pace.retry_base, attempts, DELIVERY_RETRY_CAP);
+                Fate::RetryAt(
+                    chrono::Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default(),
+                )
+            }
+        }
+    }
+
     fn count(&self, rows: &[Row], outcome: &Outcome) {
         for row in rows {
-            let label = match (&outcome.error, row.attempts >= self.pace.max_attempts) {
-                (None, _) => "delivered",
-                (Some(_), false) => "retry",
-                (Some(_), true) => "failed",
+            let label = match self.fate(row.attempts, outcome) {
+                Fate::Delivered => "delivered",
+                Fate::RetryAt(_) => "retry",
+                Fate::Failed => "failed",
             };
             self.courier
                 .metrics
@@ -147,7 +165,6 @@ impl Sender {
 
     /// Posts the statements to the LRS's address (checked), following no redirect.
     async fn post(&self, lrs: &Lrs, body: &[serde_json::Value]) -> Outcome {
-        let start = Instant::now();
         let answer = tokio::time::timeout(self.pace.timeout, async {
             let url = address::parse(&lrs.statements_url())?;
             let addr = address::resolve(&url, self.pace.allow_private).await?;
@@ -170,7 +187,6 @@ impl Sender {
             Ok::<_, String>(i32::from(answer.status().as_u16()))
         })
         .await;
-        tracing::debug!(elapsed = ?start.elapsed(), statements = body.len(), "xAPI batch posted");
         match answer {
             Ok(Ok(status)) if (200..300).contains(&status) => Outcome {
                 status: Some(status),

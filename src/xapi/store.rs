@@ -1,7 +1,10 @@
 //! The statement rows: claimed a batch at a time under a lease (`FOR UPDATE SKIP LOCKED`, so two
 //! instances never send one at once), and their outcome recorded.
 
-use diesel::sql_types::{Array, BigInt, Bool, Double, Integer, Nullable, Text, Uuid as SqlUuid};
+use chrono::{DateTime, Utc};
+use diesel::sql_types::{
+    Array, BigInt, Double, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid,
+};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -61,32 +64,45 @@ pub struct Outcome {
     pub error: Option<String>,
 }
 
-/// Records the outcome of the batch `ids`: stored, or due again after `retry_base` doubled per
-/// attempt (up to six hours), or given up after `max_attempts`.
+/// What becomes of one statement of a sent batch.
+#[derive(Debug, Clone, Copy)]
+pub enum Fate {
+    Delivered,
+    /// Due again at this instant.
+    RetryAt(DateTime<Utc>),
+    Failed,
+}
+
+/// Records the outcome of the batch: each statement's fate, the LRS's answer on all of them.
 pub async fn record(
     conn: &mut AsyncPgConnection,
     tenant: TenantId,
-    ids: &[Uuid],
+    fates: &[(Uuid, Fate)],
     outcome: &Outcome,
-    (retry_base, max_attempts): (f64, i32),
 ) -> Result<(), AppError> {
+    let ids: Vec<Uuid> = fates.iter().map(|(id, _)| *id).collect();
+    let (status, next): (Vec<&str>, Vec<Option<DateTime<Utc>>>) = fates
+        .iter()
+        .map(|(_, fate)| match fate {
+            Fate::Delivered => ("delivered", None),
+            Fate::RetryAt(at) => ("pending", Some(*at)),
+            Fate::Failed => ("failed", None),
+        })
+        .unzip();
     diesel::sql_query(
-        "UPDATE xapi_statements
-            SET status = CASE WHEN $3 THEN 'delivered'
-                              WHEN attempts >= $7 THEN 'failed' ELSE 'pending' END,
-                claimed_until = NULL, last_status = $4, last_error = $5,
-                delivered_at = CASE WHEN $3 THEN now() END,
-                next_attempt_at = CASE WHEN $3 THEN next_attempt_at
-                    ELSE now() + make_interval(secs => least($6 * 2 ^ (attempts - 1), 21600)) END
-          WHERE tenant_id = $1 AND id = ANY ($2)",
+        "UPDATE xapi_statements s
+            SET status = f.status, claimed_until = NULL, last_status = $5, last_error = $6,
+                delivered_at = CASE WHEN f.status = 'delivered' THEN now() END,
+                next_attempt_at = coalesce(f.next_at, s.next_attempt_at)
+           FROM unnest($2::uuid[], $3::text[], $4::timestamptz[]) AS f(id, status, next_at)
+          WHERE s.tenant_id = $1 AND s.id = f.id",
     )
     .bind::<SqlUuid, _>(tenant.0)
     .bind::<Array<SqlUuid>, _>(ids)
-    .bind::<Bool, _>(outcome.error.is_none())
+    .bind::<Array<Text>, _>(status)
+    .bind::<Array<Nullable<Timestamptz>>, _>(next)
     .bind::<Nullable<Integer>, _>(outcome.status)
     .bind::<Nullable<Text>, _>(&outcome.error)
-    .bind::<Double, _>(retry_base)
-    .bind::<Integer, _>(max_attempts)
     .execute(conn)
     .await?;
     Ok(())

@@ -857,37 +857,32 @@ async fn learning_reaches_the_schools_lrs_as_xapi_statements_kept_once_each() {
 
     // The operator points alpha at its LRS; the password comes from a variable, and an endpoint
     // that is not an http(s) URL is refused.
-    let bad = eduflow_cli(
-        &db,
-        &db.admin_url,
-        &tenants,
-        &[
-            "tenants",
-            "update",
-            "alpha",
-            "--lrs-endpoint",
-            "ftp://lrs.example.org/",
-        ],
-    )
-    .await;
+    let update_alpha = |args: &'static [&'static str], endpoint: String| {
+        let (db, tenants) = (&db, &tenants);
+        async move {
+            let mut all = vec!["tenants", "update", "alpha", "--lrs-endpoint", &endpoint];
+            all.extend(args);
+            eduflow_cli_with(
+                db,
+                &db.admin_url,
+                tenants,
+                &all,
+                &[("LRS_SECRET", LRS_PASSWORD)],
+            )
+            .await
+        }
+    };
+    let bad = update_alpha(&[], "ftp://lrs.example.org/".into()).await;
     refused(&bad, "The LRS endpoint is not usable");
     let lrs = lrs();
-    let out = eduflow_cli_with(
-        &db,
-        &db.admin_url,
-        &tenants,
+    let out = update_alpha(
         &[
-            "tenants",
-            "update",
-            "alpha",
-            "--lrs-endpoint",
-            &lrs.endpoint(),
             "--lrs-username",
             LRS_USER,
             "--lrs-password-env",
             "LRS_SECRET",
         ],
-        &[("LRS_SECRET", LRS_PASSWORD)],
+        lrs.endpoint(),
     )
     .await;
     succeeded(&out);
