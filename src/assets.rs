@@ -7,6 +7,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/app.css"),
     ),
     (
+        "autopost.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/autopost.js"),
+    ),
+    (
         "player.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/player.js"),

@@ -61,6 +61,11 @@ pub struct Cli {
     #[arg(long, env = "EDUFLOW_LRS_ALLOW_PRIVATE", global = true)]
     pub lrs_allow_private: bool,
 
+    /// LTI tools' key sets (JWKS URLs) may be on loopback and private addresses (tests,
+    /// private deployments).
+    #[arg(long, env = "EDUFLOW_LTI_ALLOW_PRIVATE", global = true)]
+    pub lti_allow_private: bool,
+
     /// Log format: `pretty` for people, `json` for log pipelines. Levels come from RUST_LOG.
     #[arg(long, env = "EDUFLOW_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty, global = true)]
     pub log_format: LogFormat,
@@ -196,6 +201,11 @@ pub enum Command {
     Webhooks {
         #[command(subcommand)]
         command: WebhooksCommand,
+    },
+    /// LTI 1.3 tools a school launches, and its platform keys.
+    Lti {
+        #[command(subcommand)]
+        command: LtiCommand,
     },
     /// Backups of the embedded database (pgBackRest, in `<data dir>/backups`).
     Backup {
@@ -400,6 +410,87 @@ pub enum WebhooksCommand {
     List {
         #[arg(long)]
         school: String,
+    },
+}
+
+/// Where the school's public pages are, for the URLs the LTI commands print (as `serve` is told).
+#[derive(Debug, Args)]
+pub struct PublicUrlArgs {
+    /// The public URLs are https.
+    #[arg(long, env = "EDUFLOW_HTTPS")]
+    pub https: bool,
+    /// The public port, when not the scheme's own.
+    #[arg(long, env = "EDUFLOW_PUBLIC_PORT")]
+    pub public_port: Option<u16>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LtiCommand {
+    /// Register a tool; prints its client_id and deployment_id and the platform's issuer, jwks,
+    /// authorize and token URLs.
+    AddTool {
+        /// The school's slug.
+        #[arg(long)]
+        school: String,
+        /// The tool's name (shown to instructors; `add-lesson --tool` names it).
+        #[arg(long)]
+        name: String,
+        /// The tool's OIDC login initiation URL.
+        #[arg(long)]
+        login_url: String,
+        /// A URL the tool receives launches at; repeat, or list several after one flag.
+        #[arg(long = "redirect-uri", required = true, num_args = 1..)]
+        redirect_uris: Vec<String>,
+        /// Where the tool publishes its keys (JWKS).
+        #[arg(
+            long,
+            required_unless_present = "public_key_file",
+            conflicts_with = "public_key_file"
+        )]
+        jwks_url: Option<String>,
+        /// The tool's one public key as a JWK (a JSON file), when it publishes no JWKS.
+        #[arg(long)]
+        public_key_file: Option<PathBuf>,
+        /// Where instructors choose the tool's content (Deep Linking).
+        #[arg(long)]
+        deep_linking_url: Option<String>,
+        #[command(flatten)]
+        public: PublicUrlArgs,
+    },
+    /// Add a lesson that launches a registered tool at the end of a course; prints its id.
+    AddLesson {
+        #[arg(long)]
+        school: String,
+        /// The course's slug.
+        #[arg(long)]
+        course: String,
+        /// The tool's name.
+        #[arg(long)]
+        tool: String,
+        #[arg(long)]
+        title: String,
+        /// Where the tool launches it.
+        #[arg(long)]
+        url: String,
+        /// The score, in per cent of the maximum, that completes the lesson.
+        #[arg(long, default_value_t = 70)]
+        pass_mark: i32,
+        /// The lesson's line item's maximum score.
+        #[arg(long, default_value_t = 100.0)]
+        score_maximum: f64,
+    },
+    /// A school's tools.
+    Tools {
+        #[arg(long)]
+        school: String,
+    },
+    /// Retire the school's signing key after an overlap; the next launch signs with a new one.
+    RotateKey {
+        #[arg(long)]
+        school: String,
+        /// How long tools may still verify with the old key, in hours.
+        #[arg(long, default_value_t = 24)]
+        overlap_hours: u64,
     },
 }
 

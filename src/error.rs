@@ -288,9 +288,10 @@ impl ApiError {
     }
 }
 
-/// `err` as the client at `path` reads errors: JSON under `/api/`, a page elsewhere.
+/// `err` as the client at `path` reads errors: JSON for programs (`/api/`, the LTI token
+/// endpoint and services), a page elsewhere.
 pub fn respond_for(path: &str, err: AppError) -> HttpResponse {
-    if path.starts_with("/api/") {
+    if path.starts_with("/api/") || path == "/lti/token" || path.starts_with("/lti/courses/") {
         HttpResponse::from_error(ApiError(err))
     } else {
         HttpResponse::from_error(err)

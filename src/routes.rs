@@ -17,6 +17,7 @@ use crate::web::assessment::{certificates, quizzes};
 use crate::web::authoring::{courses, lessons, members};
 use crate::web::catalog as pages;
 use crate::web::learning::announcements;
+use crate::web::lti::{launch as lti_launch, platform as lti_platform, services as lti_services};
 use crate::web::{assets, health, learning, media};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -100,6 +101,41 @@ fn text(cfg: &mut web::ServiceConfig) {
             "/courses/{slug}/lessons/{lesson}/attempts/{attempt}",
             web::get().to(quizzes::result),
         )
+        .route(
+            "/courses/{slug}/lessons/{lesson}/launch",
+            web::get().to(lti_launch::launch),
+        )
+        .route("/lti/jwks", web::get().to(lti_platform::jwks))
+        .route("/lti/authorize", web::get().to(lti_platform::authorize_get))
+        .route(
+            "/lti/authorize",
+            web::post().to(lti_platform::authorize_post),
+        )
+        .route("/lti/token", web::post().to(lti_platform::token))
+        .route("/lti/deep-links", web::post().to(lti_launch::returned))
+        .service(
+            web::scope("/lti/courses/{course}")
+                .route("/lineitems", web::get().to(lti_services::line_items))
+                .route("/lineitems", web::post().to(lti_services::add_line_item))
+                .route("/lineitems/{item}", web::get().to(lti_services::line_item))
+                .route(
+                    "/lineitems/{item}",
+                    web::put().to(lti_services::put_line_item),
+                )
+                .route(
+                    "/lineitems/{item}",
+                    web::delete().to(lti_services::delete_line_item),
+                )
+                .route(
+                    "/lineitems/{item}/scores",
+                    web::post().to(lti_services::score),
+                )
+                .route(
+                    "/lineitems/{item}/results",
+                    web::get().to(lti_services::results),
+                )
+                .route("/memberships", web::get().to(lti_services::memberships)),
+        )
         .route("/certificates/{id}", web::get().to(certificates::verify))
         .route(
             "/certificates/{id}/pdf",
@@ -128,6 +164,10 @@ fn text(cfg: &mut web::ServiceConfig) {
                 .route(
                     "/courses/{course}/sections",
                     web::post().to(courses::add_section),
+                )
+                .route(
+                    "/courses/{course}/lti",
+                    web::post().to(lti_launch::choose_content),
                 )
                 .route(
                     "/courses/{course}/sections/{section}",

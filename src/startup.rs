@@ -84,6 +84,8 @@ pub struct Settings {
     pub xapi: crate::xapi::sender::Pace,
     /// Identity providers may be on private addresses (see `outbound`).
     pub sso_allow_private: bool,
+    /// LTI tools' key sets may be on private addresses.
+    pub lti_allow_private: bool,
     pub clock: crate::clock::Clock,
 }
 
@@ -257,6 +259,10 @@ impl Application {
                 &settings.media_secret,
             )),
             clock: settings.clock.clone(),
+            lti: Arc::new(crate::lti::Platform::new(
+                &settings.media_secret,
+                settings.lti_allow_private,
+            )),
         });
         let app_state = state.clone();
         let https = settings.https;

@@ -56,6 +56,8 @@ pub struct AppState {
     pub unsubscribe: Arc<UnsubscribeKey>,
     /// What "now" is for drip schedules and certificates.
     pub clock: Clock,
+    /// LTI platform keys, hints and the tools' keys (see `lti`).
+    pub lti: Arc<crate::lti::Platform>,
 }
 
 impl AppState {

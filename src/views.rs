@@ -48,6 +48,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/admin_members.html"),
     ),
     ("notice.html", include_str!("../templates/notice.html")),
+    ("lti_post.html", include_str!("../templates/lti_post.html")),
     (
         "password_forgot.html",
         include_str!("../templates/password_forgot.html"),

@@ -4,7 +4,6 @@
 pub mod certificates;
 pub mod gift;
 pub mod grading;
-pub mod import;
 pub mod pdf;
 pub mod quizzes;
 pub mod schedule;

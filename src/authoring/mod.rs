@@ -2,4 +2,5 @@
 //! and the queries that store it; the pages are in `web::authoring`.
 
 pub mod forms;
+pub mod quiz_import;
 pub mod store;

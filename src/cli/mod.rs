@@ -2,6 +2,7 @@
 
 mod data;
 mod database;
+mod lti;
 mod serve;
 mod store;
 mod systems;
@@ -59,6 +60,7 @@ async fn run_with(cli: &Cli, db: &Database) -> anyhow::Result<()> {
         Command::Backup { command } => backup_cmd(cli, db, command).await,
         Command::Tokens { command } => tokens_cmd(db, command).await,
         Command::Webhooks { command } => webhooks_cmd(cli, db, command).await,
+        Command::Lti { command } => lti::lti_cmd(cli, db, command).await,
         Command::Users {
             command: UsersCommand::Create(args),
         } => create_user(db, args).await,
@@ -72,7 +74,7 @@ async fn run_with(cli: &Cli, db: &Database) -> anyhow::Result<()> {
                 max_attempts: args.attempts,
                 shuffle: !args.no_shuffle,
             };
-            let lesson = crate::assessment::import::import(
+            let lesson = crate::authoring::quiz_import::import(
                 db.admin_pools()?.primary(),
                 &args.school,
                 &args.course,

@@ -59,6 +59,7 @@ pub(super) async fn serve(cli: &Cli, db: &Database, args: &ServeArgs) -> anyhow:
             ..Default::default()
         },
         sso_allow_private: cli.sso_allow_private,
+        lti_allow_private: cli.lti_allow_private,
         school_requests: args.school_requests.unwrap_or_else(|| {
             4 * std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
         }),

@@ -114,12 +114,40 @@ pub fn slots(
     let t = |id| escape_html(&locale.t(id));
     let csrf = viewer.0.as_ref().map(|u| escape_html(&u.csrf));
     let enrolled = learner.is_some_and(|l| l.enrolled_in(page.course_id));
+    let is_staff = viewer
+        .0
+        .as_ref()
+        .is_some_and(|u| !matches!(u.role, crate::role::Role::Learner));
     let done = progress(learner, page).is_some_and(|l| l.done);
     let position = learner
         .and_then(|l| l.positions.get(&page.lesson_id))
         .copied()
         .unwrap_or(0);
+    let launch = || {
+        format!(
+            "<p><a class=\"button\" href=\"/courses/{}/lessons/{}/launch\">{}</a></p>",
+            escape_html(&page.course_slug),
+            escape_html(&page.slug),
+            t("lti-open")
+        )
+    };
     let form = match (&csrf, enrolled, done) {
+        // A tool's activity is completed by the grade the tool sends back, not by a button.
+        (_, true, true) if page.kind == "lti" => {
+            format!(
+                "<p class=\"done\">✓ {}</p>\n    {}",
+                t("completed"),
+                launch()
+            )
+        }
+        (Some(_), true, false) if page.kind == "lti" => {
+            format!(
+                "{}\n    <p class=\"hint\">{}</p>",
+                launch(),
+                t("lti-completes-with-grade")
+            )
+        }
+        (Some(_), false, _) if page.kind == "lti" && is_staff => launch(),
         (_, true, true) => format!("<p class=\"done\">✓ {}</p>", t("completed")),
         (Some(csrf), true, false) => format!(
             "<form method=\"post\" action=\"/courses/{}/lessons/{}/complete\">\n      \

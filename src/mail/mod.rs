@@ -12,6 +12,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::error::AppError;
+use crate::hostname::Origins;
 use crate::i18n::Locale;
 use crate::ids::UserId;
 use crate::tenancy::Tenant;
@@ -65,10 +66,7 @@ pub struct Mail {
 /// custom domain, else its subdomain; never the host a request came in on.
 pub struct Composer {
     views: Arc<Views>,
-    base_domain: String,
-    https: bool,
-    /// `None`: the scheme's own port.
-    port: Option<u16>,
+    origins: Origins,
 }
 
 #[derive(Serialize)]
@@ -81,27 +79,15 @@ struct Letterhead<'a> {
 
 impl Composer {
     pub fn new(views: Arc<Views>, base_domain: &str, https: bool, port: Option<u16>) -> Self {
-        let default = if https { 443 } else { 80 };
         Self {
             views,
-            base_domain: base_domain.to_owned(),
-            https,
-            port: port.filter(|p| *p != default),
+            origins: Origins::new(base_domain, https, port),
         }
     }
 
     /// `https://school.example.org[:port]`.
     pub fn origin(&self, school: &Tenant) -> String {
-        let host = school
-            .domains
-            .first()
-            .cloned()
-            .unwrap_or_else(|| format!("{}.{}", school.slug, self.base_domain));
-        let scheme = if self.https { "https" } else { "http" };
-        match self.port {
-            Some(port) => format!("{scheme}://{host}:{port}"),
-            None => format!("{scheme}://{host}"),
-        }
+        self.origins.of(&school.slug, &school.domains)
     }
 
     /// Renders `kind`'s templates for `to` in `locale` (the recipient's); `ctx` adds to the

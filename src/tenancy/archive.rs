@@ -38,7 +38,10 @@ pub const VERSION: u32 = 1;
 /// Tables that are not exported: per-installation logins, API tokens, webhooks and identity
 /// providers (their secrets never leave the database in clear; a school file's `[[sso]]` sets
 /// providers again), mail, mailed links and xAPI statements owed to an LRS (like the school's LRS
-/// settings, they belong to the installation), and indexes rebuilt by triggers. Which provider
+/// settings, they belong to the installation), the LTI platform keys (sealed with this
+/// installation's secret; the importing one makes its own when first asked), access tokens and
+/// used nonces, and indexes rebuilt by triggers. LTI tools, lessons, line items and scores are
+/// exported. Which provider
 /// subject is which account is exported, so accounts stay linked.
 const SKIPPED: &[&str] = &[
     "sessions",
@@ -50,6 +53,9 @@ const SKIPPED: &[&str] = &[
     "webhook_endpoints",
     "webhook_deliveries",
     "xapi_statements",
+    "lti_keys",
+    "lti_access_tokens",
+    "lti_used",
     "course_tags",
     "course_terms",
     "outbox",

@@ -17,6 +17,7 @@ pub mod health;
 pub mod host;
 pub mod lang;
 pub mod learning;
+pub mod lti;
 pub mod media;
 pub mod notice;
 pub mod regions;

@@ -95,6 +95,12 @@ const POST_ROUTES: &[&str] = &[
     "/api/v1/users",
     "/api/v1/enrollments",
     "/api/v1/completions",
+    "/author/courses/{course}/lti",
+    "/lti/authorize",
+    "/lti/token",
+    "/lti/deep-links",
+    "/lti/courses/{course}/lineitems",
+    "/lti/courses/{course}/lineitems/{item}/scores",
     // Late: these end the sessions or accounts the other routes are fuzzed with.
     "/admin/learners/{user}/suspend",
     "/admin/learners/{user}/delete",
@@ -485,6 +491,7 @@ async fn malformed_posts_to_every_route_never_get_a_5xx_or_a_panic() {
     filled.insert("{endpoint}", uuid::Uuid::new_v4().to_string());
     filled.insert("{delivery}", uuid::Uuid::new_v4().to_string());
     filled.insert("{action}", "rotate".to_owned());
+    filled.insert("{item}", uuid::Uuid::new_v4().to_string());
     filled.insert("{name}", "fuzz-provider".to_owned());
     filled.insert("{certificate}", certificate);
     // Tokens are read from a page each user can see.

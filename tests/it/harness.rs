@@ -403,6 +403,7 @@ pub fn settings(db: &TestDb) -> Settings {
             ..Default::default()
         },
         sso_allow_private: true,
+        lti_allow_private: true,
         school_requests: 0,
         page_cache_bytes: 1 << 20,
         actor_idle: Duration::from_secs(60),
@@ -834,6 +835,128 @@ impl Drop for Lrs {
 pub fn lrs() -> &'static Lrs {
     static LRS: OnceLock<Lrs> = OnceLock::new();
     LRS.get_or_init(Lrs::start)
+}
+
+/// An LTI 1.3 tool (pylti1p3 in Flask, `tests/tools/lti_tool.py`, installed by `.ci/run` in
+/// /opt/lti), started once.
+pub struct LtiTool {
+    pub port: u16,
+    child: std::process::Child,
+}
+
+impl LtiTool {
+    fn start() -> Self {
+        let dir = tempdir("lti-tool");
+        let port = free_port();
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/lti_tool.py");
+        let tool = Self {
+            port,
+            child: std::process::Command::new("/opt/lti/bin/python")
+                .args([script, &port.to_string()])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::fs::File::create(dir.join("tool.log")).unwrap())
+                .spawn()
+                .expect("/opt/lti/bin/python runs tests/tools/lti_tool.py (see .ci/run)"),
+        };
+        for _ in 0..300 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return tool;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!(
+            "the LTI tool did not start; see {}",
+            dir.join("tool.log").display()
+        );
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    pub fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// Tells the tool about a platform registration (`eduflow lti add-tool`'s output).
+    pub async fn configure(&self, registration: &std::collections::HashMap<String, String>) {
+        let body = serde_json::json!({
+            "issuer": registration["issuer"],
+            "client_id": registration["client_id"],
+            "deployment_id": registration["deployment_id"],
+            "authorize": registration["authorize"],
+            "token": registration["token"],
+            "jwks": registration["jwks"],
+        })
+        .to_string();
+        let head = format!(
+            "POST /configure HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            self.host(),
+            body.len()
+        );
+        let res = raw(self.port, head.as_bytes()).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+    }
+
+    /// What the tool's last launch carried: `launch_id` and the id_token's `claims`.
+    pub async fn last(&self) -> serde_json::Value {
+        let res = request(self.port, "GET", &self.host(), "/last", &[]).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        res.json()
+    }
+}
+
+impl Drop for LtiTool {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn lti_tool() -> &'static LtiTool {
+    static TOOL: OnceLock<LtiTool> = OnceLock::new();
+    TOOL.get_or_init(LtiTool::start)
+}
+
+/// The form a page posts on at once (`action`, hidden fields), its HTML entities undone.
+pub fn autopost_form(body: &str) -> (String, Vec<(String, String)>) {
+    let unescape = |s: &str| {
+        s.replace("&#x2F;", "/")
+            .replace("&quot;", "\"")
+            .replace("&#x27;", "'")
+            .replace("&#39;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
+    };
+    let attr = |tag: &str, name: &str| {
+        tag.split(&format!("{name}=\""))
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .map(unescape)
+    };
+    // EduFlow's page marks its form (the layout has others); a tool's page has one.
+    let mut forms = body.split("<form").skip(1);
+    let form = forms
+        .clone()
+        .find(|f| {
+            f.split('>')
+                .next()
+                .unwrap_or_default()
+                .contains("data-autopost")
+        })
+        .or_else(|| forms.next())
+        .expect("a form");
+    let action = attr(form.split('>').next().unwrap(), "action").expect("an action");
+    let fields = form
+        .split("<input")
+        .skip(1)
+        .filter_map(|tag| {
+            let tag = tag.split('>').next()?;
+            Some((attr(tag, "name")?, attr(tag, "value").unwrap_or_default()))
+        })
+        .collect();
+    (action, fields)
 }
 
 /// One SMTP sink for the run's serving binaries (tests that read mail start their own).

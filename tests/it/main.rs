@@ -25,6 +25,7 @@ mod invitations;
 mod junk;
 mod learning;
 mod lifecycle;
+mod lti;
 mod mail;
 mod media;
 mod metrics;

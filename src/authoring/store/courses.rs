@@ -21,6 +21,15 @@ pub async fn may_edit(
     user: &CurrentUser,
     course: CourseId,
 ) -> Result<(), AppError> {
+    may_edit_as(conn, (user.id.0, user.role), course).await
+}
+
+/// [`may_edit`] for the account `user` with `role` (when no session is at hand).
+pub async fn may_edit_as(
+    conn: &mut AsyncPgConnection,
+    (user, role): (Uuid, Role),
+    course: CourseId,
+) -> Result<(), AppError> {
     let exists: i64 = courses::table
         .filter(courses::id.eq(course.0))
         .count()
@@ -29,16 +38,16 @@ pub async fn may_edit(
     if exists == 0 {
         return Err(AppError::NotFound);
     }
-    if user.role == Role::Admin {
+    if role == Role::Admin {
         return Ok(());
     }
     let assigned: i64 = course_instructors::table
         .filter(course_instructors::course_id.eq(course.0))
-        .filter(course_instructors::user_id.eq(user.id.0))
+        .filter(course_instructors::user_id.eq(user))
         .count()
         .get_result(conn)
         .await?;
-    if user.role == Role::Instructor && assigned > 0 {
+    if role == Role::Instructor && assigned > 0 {
         Ok(())
     } else {
         Err(AppError::Forbidden(Msg::new(

@@ -8,14 +8,14 @@ mod staff;
 
 pub use courses::{
     CourseListItem, CourseRecord, categories, course, create_course, editable_courses, may_edit,
-    set_published, update_course,
+    may_edit_as, set_published, update_course,
 };
 pub use lessons::{
     LessonMedia, LessonRecord, add_lesson, captions, delete_lesson, lesson, move_lesson,
     remove_captions, set_captions, update_lesson,
 };
 pub use outline::{
-    OutlineLesson, OutlineSection, add_section, delete_section, move_section, outline,
-    prerequisite_slugs, save_section, set_prerequisites,
+    OutlineLesson, OutlineSection, add_section, append_lesson, delete_section, move_section,
+    outline, prerequisite_slugs, save_section, set_prerequisites,
 };
 pub use staff::{Member, assign, instructors, members, set_role, unassign};

@@ -118,6 +118,75 @@ pub async fn add_section(
     Ok(SectionId(id))
 }
 
+/// Appends a lesson of `kind` titled `title` to the course: to `section` when given (it must be
+/// the course's), else to its last section, made (titled `first_section`) when it has none; under
+/// a slug from the title that no other lesson of the course uses. Every statement names the
+/// school: owner-side callers may bypass row-level security.
+pub async fn append_lesson(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+    course: Uuid,
+    section: Option<Uuid>,
+    (title, kind): (&str, &str),
+    first_section: &str,
+) -> Result<Uuid, AppError> {
+    let mut query = sections::table
+        .filter(sections::tenant_id.eq(tenant.0))
+        .filter(sections::course_id.eq(course))
+        .into_boxed();
+    if let Some(s) = section {
+        query = query.filter(sections::id.eq(s));
+    }
+    let chosen: Option<Uuid> = query
+        .order(sections::position.desc())
+        .select(sections::id)
+        .first(conn)
+        .await
+        .optional()?;
+    let section = match (chosen, section) {
+        (Some(s), _) => s,
+        (None, Some(_)) => return Err(AppError::NotFound),
+        (None, None) => {
+            add_section(conn, tenant.0, CourseId(course), first_section)
+                .await?
+                .0
+        }
+    };
+    let taken: Vec<String> = lessons::table
+        .inner_join(sections::table)
+        .filter(sections::tenant_id.eq(tenant.0))
+        .filter(sections::course_id.eq(course))
+        .select(lessons::slug)
+        .load(conn)
+        .await?;
+    let base = match crate::slug::slugify(title, 100) {
+        s if s.is_empty() => kind.to_owned(),
+        s => s,
+    };
+    let slug = std::iter::once(base.clone())
+        .chain((2..).map(|n| format!("{base}-{n}")))
+        .find(|s| !taken.contains(s))
+        .expect("an unused slug");
+    let position: Option<i32> = lessons::table
+        .filter(lessons::tenant_id.eq(tenant.0))
+        .filter(lessons::section_id.eq(section))
+        .select(diesel::dsl::max(lessons::position))
+        .first(conn)
+        .await?;
+    Ok(diesel::insert_into(lessons::table)
+        .values((
+            lessons::tenant_id.eq(tenant.0),
+            lessons::section_id.eq(section),
+            lessons::position.eq(position.unwrap_or(0) + 1),
+            lessons::slug.eq(slug),
+            lessons::title.eq(title),
+            lessons::kind.eq(kind),
+        ))
+        .returning(lessons::id)
+        .get_result(conn)
+        .await?)
+}
+
 /// Renames a section and sets when it opens.
 pub async fn save_section(
     conn: &mut AsyncPgConnection,

@@ -209,6 +209,7 @@ pub async fn export(
         ))
         .load(conn)
         .await?;
+    let tool_scores = crate::lti::grades::of_person(conn, TenantId(tenant), user.0).await?;
     Ok(Some(json!({
         "format": "eduflow-personal-data",
         "version": 1,
@@ -220,6 +221,7 @@ pub async fn export(
         "sessions": sessions,
         "emails": mail,
         "quiz_attempts": attempts,
+        "tool_scores": tool_scores,
         "certificates": certified,
     })))
 }
@@ -316,6 +318,7 @@ pub async fn erase(
     )
     .execute(conn)
     .await?;
+    crate::lti::grades::erase_person(conn, tenant, user.0).await?;
     // Statements not yet sent to the school's LRS name the learner: they go too.
     diesel::sql_query("DELETE FROM xapi_statements WHERE tenant_id = $1 AND user_id = $2")
         .bind::<diesel::sql_types::Uuid, _>(tenant.0)

@@ -64,7 +64,8 @@ async fn course_page(
     status: StatusCode,
 ) -> Page {
     let (course, who) = (view.course, user.clone());
-    let (categories, outline, instructors, record) = tenant_tx(
+    let school = tenant.id;
+    let (categories, outline, instructors, record, lti_tools) = tenant_tx(
         state.pools.primary(),
         tenant.id,
         "authoring_read",
@@ -72,9 +73,15 @@ async fn course_page(
             Box::pin(async move {
                 let cats = store::categories(conn).await?;
                 let Some(id) = course else {
-                    return Ok((cats, vec![], vec![], None));
+                    return Ok((cats, vec![], vec![], None, vec![]));
                 };
                 store::may_edit(conn, &who, id).await?;
+                // The tools an instructor may choose content from (Deep Linking).
+                let tools = crate::lti::tools::list(conn, school)
+                    .await?
+                    .into_iter()
+                    .filter(|t| t.deep_linking_url.is_some())
+                    .collect::<Vec<_>>();
                 Ok((
                     cats,
                     store::outline(conn, id).await?,
@@ -83,6 +90,7 @@ async fn course_page(
                         store::course(conn, id).await?,
                         store::prerequisite_slugs(conn, id).await?,
                     )),
+                    tools,
                 ))
             })
         },
@@ -110,6 +118,7 @@ async fn course_page(
     c.insert("levels", LEVELS);
     c.insert("languages", &crate::i18n::course_languages());
     c.insert("outline", &outline);
+    c.insert("lti_tools", &lti_tools);
     #[derive(Serialize)]
     struct Instructor<'a> {
         member: &'a store::Member,

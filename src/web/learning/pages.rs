@@ -174,6 +174,9 @@ pub async fn complete(
             "error-a-quiz-is-complete-when-2",
         )));
     }
+    if page.kind == "lti" {
+        return Err(AppError::Conflict(Msg::new("lti-completes-with-grade")));
+    }
     let certificate = state
         .registry
         .ask(

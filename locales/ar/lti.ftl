@@ -1,0 +1,27 @@
+# LTI 1.3: الأدوات التي تشغّلها المدرسة وما ترسله من نتائج.
+lti-open = افتح النشاط
+lti-opening = جارٍ فتح { $tool }…
+lti-continue = متابعة
+lti-completes-with-grade = يكتمل هذا النشاط عندما ترسل أداته الدرجة.
+lti-add-from-tool = أضف محتوى من أداة
+lti-tool = الأداة
+lti-section = القسم
+lti-choose-content = اختر المحتوى
+lti-url-invalid = لا يمكن استخدام { $field }: { $reason }.
+lti-name-invalid = يتكوّن اسم الأداة من حرف واحد إلى ١٠٠ حرف.
+lti-redirect-uris-count = للأداة من عنوان إعادة توجيه واحد إلى ٢٠ عنوانًا.
+lti-key-invalid = مفتاح الأداة ليس مفتاحًا عامًا صالحًا (JWK).
+lti-name-taken = لدى هذه المدرسة أداة باسم { $name } بالفعل.
+lti-pass-mark-invalid = درجة النجاح عدد من ٠ إلى ١٠٠.
+lti-request-invalid = الطلب غير صالح: { $reason }.
+lti-score-not-enrolled = هذا المستخدم غير مسجّل في هذه الدورة.
+lti-score-older = سُجّلت لهذا المستخدم درجة أحدث بالفعل.
+lti-unknown-client = لا توجد أداة في هذه المدرسة بمعرّف العميل هذا.
+lti-redirect-not-registered = عنوان إعادة التوجيه هذا ليس من العناوين التي سجّلتها الأداة.
+lti-choose-a-tool = اختر أداة تقدّم محتوى.
+lti-choose-a-section = اختر قسمًا من هذه الدورة.
+lti-deep-link-refused = رُفض ردّ الأداة: { $reason }.
+lti-deep-link-used = أُخذ ردّ الأداة من قبل.
+lti-scope-missing = رمز الوصول لا يسمح بهذا.
+lti-score-content-type = تُرسَل الدرجات بالنوع application/vnd.ims.lis.v1.score+json.
+lti-no-tool = لا توجد في هذه المدرسة أداة باسم { $name }.

@@ -1,0 +1,27 @@
+# LTI 1.3: Werkzeuge, die eine Schule startet, und was sie zurückschicken.
+lti-open = Aktivität öffnen
+lti-opening = { $tool } wird geöffnet …
+lti-continue = Weiter
+lti-completes-with-grade = Diese Aktivität gilt als abgeschlossen, wenn ihr Werkzeug die Bewertung zurückschickt.
+lti-add-from-tool = Inhalte aus einem Werkzeug hinzufügen
+lti-tool = Werkzeug
+lti-section = Abschnitt
+lti-choose-content = Inhalte auswählen
+lti-url-invalid = { $field } ist nicht verwendbar: { $reason }.
+lti-name-invalid = Der Name des Werkzeugs hat 1 bis 100 Zeichen.
+lti-redirect-uris-count = Ein Werkzeug hat 1 bis 20 Weiterleitungs-URIs.
+lti-key-invalid = Der Schlüssel des Werkzeugs ist kein verwendbarer öffentlicher Schlüssel (JWK).
+lti-name-taken = Diese Schule hat bereits ein Werkzeug namens { $name }.
+lti-pass-mark-invalid = Die Bestehensgrenze ist eine Zahl von 0 bis 100.
+lti-request-invalid = Die Anfrage ist ungültig: { $reason }.
+lti-score-not-enrolled = Die Person ist nicht in diesem Kurs eingeschrieben.
+lti-score-older = Für diese Person ist bereits eine spätere Bewertung gespeichert.
+lti-unknown-client = Kein Werkzeug dieser Schule hat diese Client-ID.
+lti-redirect-not-registered = Diese Weiterleitungs-URI hat das Werkzeug nicht registriert.
+lti-choose-a-tool = Wähle ein Werkzeug, das Inhalte anbietet.
+lti-choose-a-section = Wähle einen Abschnitt dieses Kurses.
+lti-deep-link-refused = Die Antwort des Werkzeugs wurde abgelehnt: { $reason }.
+lti-deep-link-used = Die Antwort des Werkzeugs wurde bereits übernommen.
+lti-scope-missing = Das Zugriffstoken erlaubt das nicht.
+lti-score-content-type = Bewertungen werden als application/vnd.ims.lis.v1.score+json gesendet.
+lti-no-tool = Diese Schule hat kein Werkzeug namens { $name }.

@@ -1,0 +1,27 @@
+# LTI 1.3: tools a school launches, and what they send back.
+lti-open = Open the activity
+lti-opening = Opening { $tool }…
+lti-continue = Continue
+lti-completes-with-grade = This activity is completed by the grade its tool sends back.
+lti-add-from-tool = Add content from a tool
+lti-tool = Tool
+lti-section = Section
+lti-choose-content = Choose content
+lti-url-invalid = The { $field } is not usable: { $reason }.
+lti-name-invalid = The tool's name has 1 to 100 characters.
+lti-redirect-uris-count = A tool has 1 to 20 redirect URIs.
+lti-key-invalid = The tool's key is not a usable public key (JWK).
+lti-name-taken = This school already has a tool named { $name }.
+lti-pass-mark-invalid = The pass mark is a number from 0 to 100.
+lti-request-invalid = The request is not valid: { $reason }.
+lti-score-not-enrolled = The user is not enrolled in this course.
+lti-score-older = A later score for this user is already recorded.
+lti-unknown-client = No tool of this school has that client id.
+lti-redirect-not-registered = That redirect URI is not one the tool registered.
+lti-choose-a-tool = Choose a tool that offers content.
+lti-choose-a-section = Choose a section of this course.
+lti-deep-link-refused = The tool's answer was refused: { $reason }.
+lti-deep-link-used = The tool's answer was already taken.
+lti-scope-missing = The access token does not allow this.
+lti-score-content-type = Scores are sent as application/vnd.ims.lis.v1.score+json.
+lti-no-tool = This school has no tool named { $name }.

@@ -1,0 +1,10 @@
+DROP TABLE lti_used;
+DROP TABLE lti_access_tokens;
+DROP TABLE lti_scores;
+DROP TABLE lti_line_items;
+DROP TABLE lti_links;
+DELETE FROM lessons WHERE kind = 'lti';
+ALTER TABLE lessons DROP CONSTRAINT lessons_kind_check;
+ALTER TABLE lessons ADD CONSTRAINT lessons_kind_check CHECK (kind IN ('text', 'video', 'quiz'));
+DROP TABLE lti_tools;
+DROP TABLE lti_keys;
