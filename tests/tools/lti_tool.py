@@ -129,9 +129,9 @@ def jwks():
 
 @app.route("/login", methods=["GET", "POST"])
 def login():
-    target = request.values.get("target_link_uri")
+    # Whatever the target link, the id_token comes back to the one registered redirect URI.
     login = FlaskOIDCLogin(FlaskRequest(), conf(), launch_data_storage=storage())
-    return login.redirect(target)
+    return login.redirect(f"{BASE}/launch")
 
 
 @app.post("/launch")
