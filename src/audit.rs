@@ -58,6 +58,9 @@ pub const ACTIONS: &[&str] = &[
     "sso.provider_removed",
     "sso.only_changed",
     "school.look_changed",
+    "lti.tool_added",
+    "lti.tool_removed",
+    "lti.key_rotated",
 ];
 
 /// Who acted, and from where.

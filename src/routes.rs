@@ -7,8 +7,8 @@ use crate::web::accounts::{
     email_change, language, personal, recovery, sign_in, sso, verification,
 };
 use crate::web::admin::{
-    api_tokens, audit, invitations, learners, roster, school as admin_school, sso as admin_sso,
-    webhooks,
+    api_tokens, audit, invitations, learners, lti as admin_lti, roster, school as admin_school,
+    sso as admin_sso, webhooks,
 };
 use crate::web::api::catalog as api;
 use crate::web::api::learning as api_learning;
@@ -219,6 +219,13 @@ fn text(cfg: &mut web::ServiceConfig) {
             web::post().to(invitations::invite_csv),
         )
         .route("/admin/audit", web::get().to(audit::page))
+        .route("/admin/lti", web::get().to(admin_lti::list))
+        .route("/admin/lti", web::post().to(admin_lti::add))
+        .route("/admin/lti/rotate", web::post().to(admin_lti::rotate))
+        .route(
+            "/admin/lti/{tool}/delete",
+            web::post().to(admin_lti::remove),
+        )
         .route("/admin/webhooks", web::get().to(webhooks::list))
         .route("/admin/webhooks", web::post().to(webhooks::add))
         .route("/admin/webhooks/{endpoint}", web::get().to(webhooks::show))

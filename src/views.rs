@@ -50,6 +50,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("notice.html", include_str!("../templates/notice.html")),
     ("lti_post.html", include_str!("../templates/lti_post.html")),
     (
+        "admin_lti.html",
+        include_str!("../templates/admin_lti.html"),
+    ),
+    (
         "password_forgot.html",
         include_str!("../templates/password_forgot.html"),
     ),

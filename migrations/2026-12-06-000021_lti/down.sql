@@ -1,3 +1,5 @@
+DROP TRIGGER lti_scores_xapi ON lti_scores;
+DROP FUNCTION xapi_lti_score();
 DROP TABLE lti_used;
 DROP TABLE lti_access_tokens;
 DROP TABLE lti_scores;

@@ -120,3 +120,31 @@ CREATE TABLE lti_used (
     FOREIGN KEY (tenant_id, tool_id) REFERENCES lti_tools (tenant_id, id) ON DELETE CASCADE
 );
 SELECT guard_tenant_table('lti_used');
+
+-- A tool's final score on a lesson's line item passed or failed that lesson (xAPI), against the
+-- lesson's pass mark, as EduFlow completes the lesson.
+CREATE FUNCTION xapi_lti_score() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    item record;
+    share double precision;
+BEGIN
+    IF NEW.grading_progress <> 'FullyGraded' OR NEW.score_given IS NULL OR NEW.score_maximum IS NULL THEN
+        RETURN NULL;
+    END IF;
+    SELECT i.course_id, i.lesson_id, k.pass_mark INTO item
+      FROM lti_line_items i
+      JOIN lti_links k ON k.tenant_id = i.tenant_id AND k.lesson_id = i.lesson_id
+     WHERE i.tenant_id = NEW.tenant_id AND i.id = NEW.line_item_id;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    share := 100 * NEW.score_given / NEW.score_maximum;
+    PERFORM enqueue_xapi(NEW.tenant_id, NEW.user_id,
+                         CASE WHEN share >= item.pass_mark THEN 'passed' ELSE 'failed' END,
+                         item.course_id, item.lesson_id, NULL,
+                         jsonb_build_object('score', least(round(share), 100)::integer,
+                                            'success', share >= item.pass_mark));
+    RETURN NULL;
+END $$;
+CREATE TRIGGER lti_scores_xapi AFTER INSERT ON lti_scores
+    FOR EACH ROW EXECUTE FUNCTION xapi_lti_score();

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
 use super::database::Database;
+use crate::audit::By;
 use crate::config::{Cli, LtiCommand, PublicUrlArgs};
 use crate::db::schema::{courses, tenants};
 use crate::db::{global_tx, tenant_tx};
@@ -57,7 +58,9 @@ pub(super) async fn lti_cmd(cli: &Cli, db: &Database, command: &LtiCommand) -> a
             .map_err(refused)?;
             let tenant = lifecycle::school_id(pool, school).await?;
             let tool = tenant_tx(pool, tenant, "lti_tools", move |conn| {
-                Box::pin(async move { tools::add(conn, tenant, &new).await })
+                Box::pin(
+                    async move { tools::add(conn, tenant, &By::owner("lti add-tool"), &new).await },
+                )
             })
             .await?;
             let at = endpoints(cli, public, pool, school).await?;
@@ -127,7 +130,9 @@ pub(super) async fn lti_cmd(cli: &Cli, db: &Database, command: &LtiCommand) -> a
             let tenant = lifecycle::school_id(pool, school).await?;
             let overlap = std::time::Duration::from_secs(overlap_hours * 3600);
             let n = tenant_tx(pool, tenant, "lti_keys", move |conn| {
-                Box::pin(async move { keys::rotate(conn, tenant, overlap).await })
+                Box::pin(async move {
+                    keys::rotate(conn, tenant, &By::owner("lti rotate-key"), overlap).await
+                })
             })
             .await?;
             println!(

@@ -18,6 +18,7 @@ use rsa::traits::PublicKeyParts;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use crate::audit::{self, By, Change};
 use crate::db::{PgPool, tenant_tx};
 use crate::error::AppError;
 use crate::ids::TenantId;
@@ -189,8 +190,12 @@ pub async fn published(
 pub async fn rotate(
     conn: &mut AsyncPgConnection,
     tenant: TenantId,
+    by: &By,
     overlap: Duration,
 ) -> Result<usize, AppError> {
+    let change = Change::new("lti.key_rotated", format!("school:{tenant}"))
+        .after(serde_json::json!({ "overlap_seconds": overlap.as_secs() }));
+    audit::record(conn, tenant, by, change).await?;
     Ok(diesel::sql_query(
         "UPDATE lti_keys SET retires_at = now() + make_interval(secs => $2)
           WHERE tenant_id = $1 AND retires_at IS NULL",

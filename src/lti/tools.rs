@@ -5,9 +5,10 @@
 use diesel::sql_types::{Array, Jsonb, Nullable, Text, Uuid as SqlUuid};
 use diesel::{OptionalExtension, QueryableByName};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use serde_json::Value;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
+use crate::audit::{self, By, Change};
 use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::ids::TenantId;
@@ -105,10 +106,11 @@ impl NewTool {
 const COLUMNS: &str = "id, name, client_id, deployment_id, login_url, redirect_uris, jwks_url, \
                        public_jwk, deep_linking_url";
 
-/// Registers `new`; a name the school already uses is refused.
+/// Registers `new`, on the audit log as `by`'s; a name the school already uses is refused.
 pub async fn add(
     conn: &mut AsyncPgConnection,
     tenant: TenantId,
+    by: &By,
     new: &NewTool,
 ) -> Result<Tool, AppError> {
     let (jwks_url, public_jwk) = match &new.keys {
@@ -136,7 +138,48 @@ pub async fn add(
     .get_result(conn)
     .await
     .optional()?;
-    added.ok_or_else(|| AppError::Conflict(Msg::new("lti-name-taken").text("name", &new.name)))
+    let tool = added
+        .ok_or_else(|| AppError::Conflict(Msg::new("lti-name-taken").text("name", &new.name)))?;
+    let change = Change::new("lti.tool_added", format!("lti_tool:{}", tool.id)).after(json!({
+        "name": tool.name,
+        "client_id": tool.client_id,
+        "login_url": tool.login_url,
+        "redirect_uris": tool.redirect_uris,
+        "jwks_url": tool.jwks_url,
+        "deep_linking_url": tool.deep_linking_url,
+    }));
+    audit::record(conn, tenant, by, change).await?;
+    Ok(tool)
+}
+
+/// Removes the tool, its lessons' links and line items with their scores (the lessons stay, as
+/// text); on the audit log as `by`'s. `false`: no such tool here.
+pub async fn remove(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+    by: &By,
+    id: Uuid,
+) -> Result<bool, AppError> {
+    let Some(tool) = by_id(conn, tenant, id).await? else {
+        return Ok(false);
+    };
+    diesel::sql_query(
+        "UPDATE lessons SET kind = 'text' WHERE tenant_id = $1
+            AND id IN (SELECT lesson_id FROM lti_links WHERE tenant_id = $1 AND tool_id = $2)",
+    )
+    .bind::<SqlUuid, _>(tenant.0)
+    .bind::<SqlUuid, _>(id)
+    .execute(conn)
+    .await?;
+    diesel::sql_query("DELETE FROM lti_tools WHERE tenant_id = $1 AND id = $2")
+        .bind::<SqlUuid, _>(tenant.0)
+        .bind::<SqlUuid, _>(id)
+        .execute(conn)
+        .await?;
+    let change = Change::new("lti.tool_removed", format!("lti_tool:{id}"))
+        .before(json!({ "name": tool.name, "client_id": tool.client_id }));
+    audit::record(conn, tenant, by, change).await?;
+    Ok(true)
 }
 
 /// The school's tools, by name.

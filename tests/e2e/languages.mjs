@@ -102,7 +102,7 @@ try {
   await admin.fill('#email', 'admin@riverside.test');
   await admin.fill('#password', password);
   await Promise.all([admin.waitForURL(`${riverside}/`), admin.click('form.stacked button[type=submit]')]);
-  for (const path of ['members', 'learners', 'api', 'sso', 'webhooks', 'audit', 'school']) {
+  for (const path of ['members', 'learners', 'api', 'sso', 'webhooks', 'lti', 'audit', 'school']) {
     await admin.goto(`${riverside}/admin/${path}`);
     assert.deepEqual(await dir(admin), ['ar', 'rtl']);
     await audit(admin, `Arabic: admin ${path}`);

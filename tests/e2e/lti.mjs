@@ -64,6 +64,9 @@ try {
   const courseId = sql(`SELECT c.id FROM courses c JOIN tenants t ON t.id = c.tenant_id WHERE t.slug = '${school}' AND c.published AND EXISTS (SELECT 1 FROM sections s WHERE s.course_id = c.id) ORDER BY c.slug LIMIT 1`);
   const editor = `/author/courses/${courseId}`;
   const adminPage = await enter('Ada Admin', admin);
+  await adminPage.goto(`${base}/admin/lti`);
+  assert.ok(await adminPage.locator('#tools', { hasText: reg.client_id }).count() > 0);
+  await audit(adminPage, 'admin lti with a tool');
   await adminPage.goto(`${base}${editor}`);
   await audit(adminPage, 'course editor with a tool to choose content from');
   await adminPage.selectOption('#lti-tool', { label: name });

@@ -96,6 +96,9 @@ const POST_ROUTES: &[&str] = &[
     "/api/v1/enrollments",
     "/api/v1/completions",
     "/author/courses/{course}/lti",
+    "/admin/lti",
+    "/admin/lti/rotate",
+    "/admin/lti/{tool}/delete",
     "/lti/authorize",
     "/lti/token",
     "/lti/deep-links",
@@ -492,6 +495,7 @@ async fn malformed_posts_to_every_route_never_get_a_5xx_or_a_panic() {
     filled.insert("{delivery}", uuid::Uuid::new_v4().to_string());
     filled.insert("{action}", "rotate".to_owned());
     filled.insert("{item}", uuid::Uuid::new_v4().to_string());
+    filled.insert("{tool}", uuid::Uuid::new_v4().to_string());
     filled.insert("{name}", "fuzz-provider".to_owned());
     filled.insert("{certificate}", certificate);
     // Tokens are read from a page each user can see.

@@ -599,6 +599,13 @@ async fn tokens_scores_and_answers_hold_only_where_they_belong() {
 
     // An enrolled learner's passing score completes the lesson; an older one is refused; one
     // below the pass mark does not complete.
+    // Alpha reports to an LRS: each final score is a statement, passed or failed.
+    diesel_async::SimpleAsyncConnection::batch_execute(
+        &mut db.superuser().await,
+        "UPDATE tenants SET lrs_endpoint = 'http://127.0.0.1:9/xapi/' WHERE slug = 'alpha'",
+    )
+    .await
+    .unwrap();
     let _ada = enrolled(&app, "ada@example.org", &course).await;
     let ada = db
         .text("SELECT id::text AS t FROM users WHERE email = 'ada@example.org'")
@@ -642,6 +649,13 @@ async fn tokens_scores_and_answers_hold_only_where_they_belong() {
     .await;
     assert_eq!(res.status, 204, "{}", res.body);
     assert_eq!(db.count(&completed).await, 1);
+    let reported = db
+        .text(&format!(
+            "SELECT string_agg(verb || ' ' || (result->>'score') || ' ' || (result->>'success'), ', ' ORDER BY created_at) AS t
+               FROM xapi_statements WHERE lesson_id = '{lesson}' AND verb IN ('passed', 'failed')"
+        ))
+        .await;
+    assert_eq!(reported, "failed 50 false, passed 80 true");
     // Not JSON, or not a score: a JSON error, nothing kept.
     let res = service(
         &app,
@@ -928,4 +942,97 @@ async fn the_schools_keys_are_published_sealed_and_rotated_with_an_overlap() {
         after[0]["kid"], alpha[0]["kid"],
         "the newest key comes first"
     );
+    // A school's export never carries its keys, sealed or not.
+    let file = tempdir("lti-export").join("alpha.zip");
+    let out = eduflow_cli(
+        &db,
+        &db.admin_url,
+        &tempdir("tenants"),
+        &[
+            "tenants",
+            "export",
+            "alpha",
+            "--out",
+            file.to_str().unwrap(),
+        ],
+    )
+    .await;
+    succeeded(&out);
+    let zip = zip::ZipArchive::new(std::fs::File::open(&file).unwrap()).unwrap();
+    let names: Vec<&str> = zip.file_names().collect();
+    assert!(names.iter().any(|n| n.contains("lessons")), "{names:?}");
+    assert!(!names.iter().any(|n| n.contains("lti_keys")), "{names:?}");
+}
+
+#[actix_web::test]
+async fn admins_register_and_remove_their_schools_tools() {
+    let (db, app) = TestApp::two_schools().await;
+    let (course, _) = course_with_lessons(&db, "alpha").await;
+    let mut admin = Browser::member(app.port, &db, "alpha", "head@example.org", "admin").await;
+    let page = admin.get(app.port, "/admin/lti").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let shown = page.body.replace("&#x2F;", "/");
+    assert!(shown.contains(&format!("http://learn.alpha.test:{}/lti/jwks", app.port)));
+    let tool = lti_tool();
+    let fields = [
+        ("name", "Quiz bank"),
+        ("login_url", &tool.url("/login")),
+        (
+            "redirect_uris",
+            &format!("{}\n{}", tool.url("/launch"), tool.url("/other")),
+        ),
+        ("jwks_url", &tool.url("/jwks")),
+        ("deep_linking_url", ""),
+    ];
+    let res = admin.post(app.port, "/admin/lti", &fields).await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let client_id = db
+        .text("SELECT client_id AS t FROM lti_tools WHERE name = 'Quiz bank'")
+        .await;
+    assert!(res.body.contains(&client_id));
+    assert_eq!(
+        db.count("SELECT count(*) FROM lti_tools WHERE cardinality(redirect_uris) = 2")
+            .await,
+        1
+    );
+    // The same name again, or a login URL that is no URL: refused, nothing added.
+    let res = admin.post(app.port, "/admin/lti", &fields).await;
+    assert_eq!(res.status, 409, "{}", res.body);
+    let mut bad = fields;
+    bad[0].1 = "Other";
+    bad[1].1 = "javascript:alert(1)";
+    let res = admin.post(app.port, "/admin/lti", &bad).await;
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert_eq!(db.count("SELECT count(*) FROM lti_tools").await, 1);
+
+    // A learner, and beta's admin, cannot see or remove it.
+    let mut learner = Browser::new("alpha");
+    learner.sign_up(app.port, "lea@example.org").await;
+    assert_eq!(learner.get(app.port, "/admin/lti").await.status, 403);
+    let id = db.text("SELECT id::text AS t FROM lti_tools").await;
+    let mut other = Browser::member(app.port, &db, "beta", "boss@example.org", "admin").await;
+    other.get(app.port, "/admin/lti").await;
+    let res = other
+        .post(app.port, &format!("/admin/lti/{id}/delete"), &[])
+        .await;
+    assert_eq!(res.status, 404, "{}", res.body);
+    assert_eq!(db.count("SELECT count(*) FROM lti_tools").await, 1);
+
+    // Removed by its school's admin: its lessons stay, as text lessons; the audit log says so.
+    let lesson = add_lesson(&db, "alpha", &course, "Quiz bank", "Bank quiz").await;
+    admin.get(app.port, "/admin/lti").await;
+    let res = admin
+        .post(app.port, &format!("/admin/lti/{id}/delete"), &[])
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(db.count("SELECT count(*) FROM lti_tools").await, 0);
+    assert_eq!(
+        db.text(&format!(
+            "SELECT kind AS t FROM lessons WHERE id = '{lesson}'"
+        ))
+        .await,
+        "text"
+    );
+    let actions = db.text("SELECT string_agg(action, ' ' ORDER BY at) AS t FROM audit_log WHERE action LIKE 'lti.%'").await;
+    assert_eq!(actions, "lti.tool_added lti.tool_removed");
 }

@@ -4,6 +4,7 @@ pub mod api_tokens;
 pub mod audit;
 pub mod invitations;
 pub mod learners;
+pub mod lti;
 pub mod roster;
 pub mod school;
 pub mod sso;
