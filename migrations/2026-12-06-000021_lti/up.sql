@@ -31,6 +31,8 @@ CREATE TABLE lti_tools (
     jwks_url         text,
     public_jwk       jsonb,
     deep_linking_url text,
+    -- Registered by the school's file (`[[lti]]`), which may remove it again.
+    from_file        boolean NOT NULL DEFAULT false,
     created_at       timestamptz NOT NULL DEFAULT now(),
     UNIQUE (tenant_id, name),
     UNIQUE (tenant_id, client_id),

@@ -215,6 +215,7 @@ async fn school_spec(
             locale: None,
             locales: None,
             sso: None,
+            lti: None,
         },
         (None, None) => bail!("name the school: a slug, or --from FILE.toml"),
     };

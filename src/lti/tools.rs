@@ -37,7 +37,7 @@ pub struct Tool {
 }
 
 /// Where a tool's keys are.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeySource {
     Url(String),
     /// One RSA public key as a JWK.
@@ -45,7 +45,7 @@ pub enum KeySource {
 }
 
 /// A registration as given, checked.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewTool {
     pub name: String,
     pub login_url: String,
@@ -180,6 +180,60 @@ pub async fn remove(
         .before(json!({ "name": tool.name, "client_id": tool.client_id }));
     audit::record(conn, tenant, by, change).await?;
     Ok(true)
+}
+
+/// Makes the school's tools from its file those the file lists: each written by name (keeping
+/// its ids), those it no longer lists removed (their lessons become text lessons). Tools an admin
+/// or the CLI registered are left alone. Names the school in every statement (owner side).
+pub async fn apply_file(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+    file: &[NewTool],
+) -> Result<(), AppError> {
+    let keep: Vec<&str> = file.iter().map(|t| t.name.as_str()).collect();
+    diesel::sql_query(
+        "UPDATE lessons SET kind = 'text' WHERE tenant_id = $1 AND id IN (
+            SELECT k.lesson_id FROM lti_links k JOIN lti_tools t ON t.tenant_id = k.tenant_id AND t.id = k.tool_id
+             WHERE k.tenant_id = $1 AND t.from_file AND t.name <> ALL($2))",
+    )
+    .bind::<SqlUuid, _>(tenant.0)
+    .bind::<Array<Text>, _>(&keep)
+    .execute(conn)
+    .await?;
+    diesel::sql_query(
+        "DELETE FROM lti_tools WHERE tenant_id = $1 AND from_file AND name <> ALL($2)",
+    )
+    .bind::<SqlUuid, _>(tenant.0)
+    .bind::<Array<Text>, _>(&keep)
+    .execute(conn)
+    .await?;
+    for new in file {
+        let (jwks_url, public_jwk) = match &new.keys {
+            KeySource::Url(u) => (Some(u.clone()), None),
+            KeySource::Static(jwk) => (None, Some(jwk.clone())),
+        };
+        diesel::sql_query(
+            "INSERT INTO lti_tools (tenant_id, name, client_id, deployment_id, login_url,
+                                    redirect_uris, jwks_url, public_jwk, deep_linking_url, from_file)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, true)
+             ON CONFLICT (tenant_id, name) DO UPDATE SET
+                login_url = EXCLUDED.login_url, redirect_uris = EXCLUDED.redirect_uris,
+                jwks_url = EXCLUDED.jwks_url, public_jwk = EXCLUDED.public_jwk,
+                deep_linking_url = EXCLUDED.deep_linking_url, from_file = true",
+        )
+        .bind::<SqlUuid, _>(tenant.0)
+        .bind::<Text, _>(&new.name)
+        .bind::<Text, _>(Uuid::new_v4().simple().to_string())
+        .bind::<Text, _>(Uuid::new_v4().to_string())
+        .bind::<Text, _>(&new.login_url)
+        .bind::<Array<Text>, _>(&new.redirect_uris)
+        .bind::<Nullable<Text>, _>(jwks_url)
+        .bind::<Nullable<Jsonb>, _>(public_jwk)
+        .bind::<Nullable<Text>, _>(&new.deep_linking_url)
+        .execute(conn)
+        .await?;
+    }
+    Ok(())
 }
 
 /// The school's tools, by name.

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::AccountSettings;
 use crate::i18n::Locale;
+use crate::lti::tools::{KeySource, NewTool};
 use crate::role::Role;
 use crate::slug::is_slug;
 use crate::sso::{Provider, ProviderName, RoleRule, Saml, Secret, check_settings};
@@ -40,6 +41,24 @@ pub struct TenantFile {
     /// removes those an earlier file set.
     #[serde(default)]
     pub sso: Option<Vec<SsoFile>>,
+    /// The school's LTI tools. Absent: the tools stay as they are; `lti = []` removes those an
+    /// earlier file registered.
+    #[serde(default)]
+    pub lti: Option<Vec<LtiFile>>,
+}
+
+/// An `[[lti]]` entry: a tool the owner registers. Its client and deployment ids are EduFlow's
+/// (`eduflow lti tools` prints them) and stay the same as the entry changes.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LtiFile {
+    pub name: String,
+    pub login_url: String,
+    pub redirect_uris: Vec<String>,
+    pub jwks_url: Option<String>,
+    /// Its one public key as a JWK (JSON), when it publishes no key set.
+    pub public_jwk: Option<String>,
+    pub deep_linking_url: Option<String>,
 }
 
 /// An `[[sso]]` entry. The secret is never in the file: `client_secret_env` names the
@@ -110,6 +129,7 @@ impl From<&SchoolSpec> for TenantFile {
             locale: Some(spec.locale.tag().to_owned()),
             locales: Some(spec.locales.iter().map(|l| l.tag().to_owned()).collect()),
             sso: None,
+            lti: None,
         }
     }
 }
@@ -132,6 +152,8 @@ pub struct SchoolSpec {
     pub locales: Vec<Locale>,
     /// `None`: the file says nothing of providers (they are left as they are).
     pub sso: Option<Vec<Provider>>,
+    /// `None`: the file says nothing of LTI tools (they are left as they are).
+    pub lti: Option<Vec<NewTool>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -425,6 +447,11 @@ pub fn validate(
             errors.push(err(&field, reason))
         })
     });
+    let lti = raw.lti.map(|entries| {
+        lti_entries(&entries, &mut |field, reason| {
+            errors.push(err(&field, reason))
+        })
+    });
     let (locale, locales) = languages(raw.locale.as_deref(), raw.locales.as_deref())
         .unwrap_or_else(|(field, reason)| {
             errors.push(err(field, reason));
@@ -439,6 +466,7 @@ pub fn validate(
         locale,
         locales,
         sso,
+        lti,
         file: path.to_owned(),
         slug: raw.slug,
         name,
@@ -495,6 +523,42 @@ pub fn languages(
         ));
     }
     Ok((default, offered))
+}
+
+/// The `[[lti]]` entries as registrations, each problem reported as (field, reason).
+fn lti_entries(entries: &[LtiFile], report: &mut dyn FnMut(String, String)) -> Vec<NewTool> {
+    let mut tools: Vec<NewTool> = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        let at = |f: &str| format!("lti[{i}].{f}");
+        let keys = match (&e.jwks_url, &e.public_jwk) {
+            (Some(url), None) => KeySource::Url(url.clone()),
+            (None, Some(jwk)) => match serde_json::from_str(jwk) {
+                Ok(jwk) => KeySource::Static(jwk),
+                Err(e) => {
+                    report(at("public_jwk"), format!("not JSON ({e})"));
+                    continue;
+                }
+            },
+            _ => {
+                report(at("jwks_url"), "give one of jwks_url and public_jwk".into());
+                continue;
+            }
+        };
+        match NewTool::parse(
+            &e.name,
+            &e.login_url,
+            &e.redirect_uris,
+            keys,
+            e.deep_linking_url.as_deref(),
+        ) {
+            Ok(tool) if tools.iter().any(|t| t.name == tool.name) => {
+                report(at("name"), format!("`{}` is listed twice", tool.name));
+            }
+            Ok(tool) => tools.push(tool),
+            Err(m) => report(at("name"), m.to_string()),
+        }
+    }
+    tools
 }
 
 /// The `[[sso]]` entries as providers, each problem reported as (field, reason). The secrets

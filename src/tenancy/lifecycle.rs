@@ -149,8 +149,9 @@ pub async fn current(pool: &PgPool, school: &str) -> Result<SchoolSpec, AppError
                 accounts: school.accounts,
                 locale: school.locale,
                 locales: school.locales,
-                // What the providers are stays with them: a spec read back changes none.
+                // What the providers and tools are stays with them: a spec read back changes none.
                 sso: None,
+                lti: None,
             })
         })
     })

@@ -154,6 +154,9 @@ pub async fn apply(
                 if let Some(file) = &spec.sso {
                     crate::sso::providers::apply_file(conn, tenant, file).await?;
                 }
+                if let Some(file) = &spec.lti {
+                    crate::lti::tools::apply_file(conn, tenant, file).await?;
+                }
                 applied.push((spec.slug.clone(), tenant));
             }
             if !problems.is_empty() {

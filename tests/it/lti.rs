@@ -1036,3 +1036,78 @@ async fn admins_register_and_remove_their_schools_tools() {
     let actions = db.text("SELECT string_agg(action, ' ' ORDER BY at) AS t FROM audit_log WHERE action LIKE 'lti.%'").await;
     assert_eq!(actions, "lti.tool_added lti.tool_removed");
 }
+
+#[actix_web::test]
+async fn the_operators_school_file_registers_tools_and_keeps_their_ids() {
+    let (db, _app) = TestApp::two_schools().await;
+    let dir = tempdir("lti-file");
+    let file = dir.join("alpha.toml");
+    let path = file.to_str().unwrap().to_owned();
+    // Top-level keys before the file's tables, `[[lti]]` tables after them.
+    let write = |lti: &str| {
+        let school = crate::harness::school_toml("alpha", &["learn.alpha.test"]);
+        let text = if lti.starts_with("[[") {
+            format!("{school}{lti}")
+        } else {
+            format!("{lti}\n{school}")
+        };
+        std::fs::write(&file, text).unwrap()
+    };
+    let entry = |login: &str| {
+        format!(
+            "[[lti]]\nname = \"Lab\"\nlogin_url = \"{login}\"\nredirect_uris = [\"https://lab.example/launch\"]\n\
+             jwks_url = \"https://lab.example/jwks\"\n"
+        )
+    };
+    let update = ["tenants", "update", "alpha", "--from", path.as_str()];
+    write(&entry("not a url"));
+    let out = eduflow_cli(&db, &db.admin_url, &dir, &update).await;
+    crate::harness::refused(&out, "lti[0]");
+    write(&entry("https://lab.example/login"));
+    succeeded(&eduflow_cli(&db, &db.admin_url, &dir, &update).await);
+    let ids = "SELECT client_id || ' ' || deployment_id || ' ' || login_url AS t FROM lti_tools WHERE name = 'Lab'";
+    let first = db.text(ids).await;
+    assert!(first.ends_with("https://lab.example/login"), "{first}");
+    // Changed in the file: the same registration, the new URL.
+    write(&entry("https://lab.example/start"));
+    succeeded(&eduflow_cli(&db, &db.admin_url, &dir, &update).await);
+    let second = db.text(ids).await;
+    assert_eq!(
+        second.rsplit_once(' ').unwrap().0,
+        first.rsplit_once(' ').unwrap().0
+    );
+    assert!(second.ends_with("https://lab.example/start"));
+    // A tool an admin registered is not the file's to remove; `lti = []` removes the file's.
+    let out = eduflow_cli(
+        &db,
+        &db.admin_url,
+        &dir,
+        &[
+            "lti",
+            "add-tool",
+            "--school",
+            "alpha",
+            "--name",
+            "Own",
+            "--login-url",
+            "https://own.example/login",
+            "--redirect-uri",
+            "https://own.example/launch",
+            "--jwks-url",
+            "https://own.example/jwks",
+        ],
+    )
+    .await;
+    succeeded(&out);
+    write("lti = []");
+    succeeded(&eduflow_cli(&db, &db.admin_url, &dir, &update).await);
+    assert_eq!(
+        db.text("SELECT string_agg(name, ',') AS t FROM lti_tools")
+            .await,
+        "Own"
+    );
+    // A file that says nothing of tools leaves them be.
+    write("");
+    succeeded(&eduflow_cli(&db, &db.admin_url, &dir, &update).await);
+    assert_eq!(db.count("SELECT count(*) FROM lti_tools").await, 1);
+}
