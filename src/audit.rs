@@ -61,6 +61,7 @@ pub const ACTIONS: &[&str] = &[
     "lti.tool_added",
     "lti.tool_removed",
     "lti.key_rotated",
+    "grade.overridden",
 ];
 
 /// Who acted, and from where.

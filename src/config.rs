@@ -505,7 +505,7 @@ pub struct NewTokenArgs {
     /// What it may do; repeat, or list several after one flag.
     #[arg(long = "scope", required = true, num_args = 1.., value_parser = [
         "catalog:read", "enrollments:read", "enrollments:write", "progress:read",
-        "users:read", "users:write", "certificates:read",
+        "users:read", "users:write", "certificates:read", "grades:read",
     ])]
     pub scopes: Vec<String>,
     /// Days until it stops working (default: never).

@@ -22,6 +22,7 @@ pub mod encoded;
 pub mod error;
 pub mod feeds;
 pub mod freshness;
+pub mod gradebook;
 pub mod hostname;
 pub mod i18n;
 pub mod ids;

@@ -14,7 +14,7 @@ use crate::web::api::catalog as api;
 use crate::web::api::learning as api_learning;
 use crate::web::api::systems;
 use crate::web::assessment::{certificates, quizzes};
-use crate::web::authoring::{courses, lessons, members};
+use crate::web::authoring::{courses, grades, lessons, members};
 use crate::web::catalog as pages;
 use crate::web::learning::announcements;
 use crate::web::lti::{launch as lti_launch, platform as lti_platform, services as lti_services};
@@ -169,6 +169,12 @@ fn text(cfg: &mut web::ServiceConfig) {
                     "/courses/{course}/lti",
                     web::post().to(lti_launch::choose_content),
                 )
+                .route("/courses/{course}/grades", web::get().to(grades::page))
+                .route(
+                    "/courses/{course}/grades",
+                    web::post().to(grades::set_override),
+                )
+                .route("/courses/{course}/grades/csv", web::get().to(grades::csv))
                 .route(
                     "/courses/{course}/sections/{section}",
                     web::post().to(courses::arrange_section),
@@ -325,6 +331,10 @@ fn text(cfg: &mut web::ServiceConfig) {
                 .service(api_get(
                     "/certificates",
                     web::get().to(systems::certificates),
+                ))
+                .service(api_get(
+                    "/courses/{slug}/grades",
+                    web::get().to(systems::grades),
                 ))
                 .service(api_get("/openapi.json", web::get().to(api::openapi)))
                 .default_service(web::to(api::not_found)),

@@ -50,6 +50,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("notice.html", include_str!("../templates/notice.html")),
     ("lti_post.html", include_str!("../templates/lti_post.html")),
     (
+        "author_grades.html",
+        include_str!("../templates/author_grades.html"),
+    ),
+    (
         "admin_lti.html",
         include_str!("../templates/admin_lti.html"),
     ),

@@ -26,10 +26,11 @@ pub enum Scope {
     UsersRead,
     UsersWrite,
     CertificatesRead,
+    GradesRead,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 7] = [
+    pub const ALL: [Scope; 8] = [
         Self::CatalogRead,
         Self::EnrollmentsRead,
         Self::EnrollmentsWrite,
@@ -37,6 +38,7 @@ impl Scope {
         Self::UsersRead,
         Self::UsersWrite,
         Self::CertificatesRead,
+        Self::GradesRead,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -48,6 +50,7 @@ impl Scope {
             Self::UsersRead => "users:read",
             Self::UsersWrite => "users:write",
             Self::CertificatesRead => "certificates:read",
+            Self::GradesRead => "grades:read",
         }
     }
 

@@ -7,6 +7,7 @@ use diesel_async::RunQueryDsl;
 
 use super::database::Database;
 use crate::audit::By;
+use crate::authoring::store::append_lesson;
 use crate::config::{Cli, LtiCommand, PublicUrlArgs};
 use crate::db::schema::{courses, tenants};
 use crate::db::{global_tx, tenant_tx};
@@ -101,7 +102,17 @@ pub(super) async fn lti_cmd(cli: &Cli, db: &Database, command: &LtiCommand) -> a
                     let tool = tools::by_name(conn, tenant, &tool).await?.ok_or_else(|| {
                         AppError::Unprocessable(Msg::new("lti-no-tool").text("name", tool))
                     })?;
-                    links::add(conn, tenant, course_id, None, &tool, &new).await
+                    let lesson = append_lesson(
+                        conn,
+                        tenant,
+                        course_id,
+                        None,
+                        (&new.title, "lti"),
+                        "Activities",
+                    )
+                    .await?;
+                    links::attach(conn, tenant, (course_id, lesson), &tool, &new).await?;
+                    Ok(lesson)
                 })
             })
             .await?;

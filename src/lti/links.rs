@@ -9,7 +9,6 @@ use uuid::Uuid;
 
 use super::grades;
 use super::tools::Tool;
-use crate::authoring::store::append_lesson;
 use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::ids::TenantId;
@@ -64,25 +63,15 @@ impl NewLink {
     }
 }
 
-/// Appends an LTI lesson launching `tool` to the course (to `section`, else its last section);
-/// answers the lesson's id. Names the school in every statement.
-pub async fn add(
+/// Makes the new `lti` lesson `lesson` of `course` launch `tool`, with its line item. Names the
+/// school in every statement.
+pub async fn attach(
     conn: &mut AsyncPgConnection,
     tenant: TenantId,
-    course: Uuid,
-    section: Option<Uuid>,
+    (course, lesson): (Uuid, Uuid),
     tool: &Tool,
     new: &NewLink,
-) -> Result<Uuid, AppError> {
-    let lesson = append_lesson(
-        conn,
-        tenant,
-        course,
-        section,
-        (&new.title, "lti"),
-        "Activities",
-    )
-    .await?;
+) -> Result<(), AppError> {
     diesel::sql_query(
         "INSERT INTO lti_links (lesson_id, tenant_id, tool_id, url, pass_mark)
          VALUES ($1, $2, $3, $4, $5)",
@@ -104,7 +93,7 @@ pub async fn add(
         new.score_maximum,
     )
     .await?;
-    Ok(lesson)
+    Ok(())
 }
 
 /// The lesson's link, if it is an LTI lesson.

@@ -28,6 +28,7 @@ pub const TABLES: &[&str] = &[
     "sso_providers",
     "sso_settings",
     "xapi_statements",
+    "grade_overrides",
     "lti_used",
     "lti_access_tokens",
     "lti_scores",

@@ -97,6 +97,7 @@ const POST_ROUTES: &[&str] = &[
     "/api/v1/completions",
     "/author/courses/{course}/lti",
     "/admin/lti",
+    "/author/courses/{course}/grades",
     "/admin/lti/rotate",
     "/admin/lti/{tool}/delete",
     "/lti/authorize",

@@ -53,6 +53,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "catalog",
             "courier",
             "feeds",
+            "gradebook",
             "learning",
             "lti",
             "mail",

@@ -19,7 +19,7 @@ use crate::harness::{
 use crate::learning::course_with_lessons;
 
 /// `eduflow lti add-tool` for the suite's tool; its printed `key\tvalue` lines.
-async fn register(
+pub async fn register(
     db: &TestDb,
     app: &TestApp,
     school: &str,
@@ -54,7 +54,13 @@ async fn register(
         .collect()
 }
 
-async fn add_lesson(db: &TestDb, school: &str, course: &str, tool: &str, title: &str) -> String {
+pub async fn add_lesson(
+    db: &TestDb,
+    school: &str,
+    course: &str,
+    tool: &str,
+    title: &str,
+) -> String {
     let url = lti_tool().url("/launch");
     let out = eduflow_cli(
         db,
@@ -130,7 +136,7 @@ async fn through_the_tool(app: &TestApp, me: &mut Browser, login: &str) -> (Resp
     (page, launched)
 }
 
-async fn enrolled(app: &TestApp, email: &str, course: &str) -> Browser {
+pub async fn enrolled(app: &TestApp, email: &str, course: &str) -> Browser {
     let mut me = Browser::new("alpha");
     me.sign_up(app.port, email).await;
     let res = me
@@ -385,13 +391,13 @@ async fn a_replayed_nonce_is_refused_back_to_the_tool() {
 }
 
 /// A tool key the test holds: the tool is registered with its public half.
-struct OwnKey {
+pub struct OwnKey {
     kid: String,
     private: EncodingKey,
-    jwk: Value,
+    pub jwk: Value,
 }
 
-fn own_key(kid: &str) -> OwnKey {
+pub fn own_key(kid: &str) -> OwnKey {
     let private = rsa::RsaPrivateKey::new(&mut rand_core::OsRng, 2048).unwrap();
     let pem = private.to_pkcs1_pem(rsa::pkcs8::LineEnding::LF).unwrap();
     let public = private.to_public_key();
@@ -407,13 +413,13 @@ fn own_key(kid: &str) -> OwnKey {
 }
 
 impl OwnKey {
-    fn sign(&self, claims: &Value) -> String {
+    pub fn sign(&self, claims: &Value) -> String {
         let mut header = Header::new(Algorithm::RS256);
         header.kid = Some(self.kid.clone());
         jsonwebtoken::encode(&header, claims, &self.private).unwrap()
     }
 
-    fn assertion(&self, client_id: &str, audience: &str, jti: &str) -> String {
+    pub fn assertion(&self, client_id: &str, audience: &str, jti: &str) -> String {
         let now = chrono::Utc::now().timestamp();
         self.sign(&json!({
             "iss": client_id, "sub": client_id, "aud": audience,
@@ -422,7 +428,7 @@ impl OwnKey {
     }
 }
 
-async fn token_request(app: &TestApp, host: &str, assertion: &str, scope: &str) -> Response {
+pub async fn token_request(app: &TestApp, host: &str, assertion: &str, scope: &str) -> Response {
     post_form(
         app.port,
         host,
@@ -441,7 +447,7 @@ async fn token_request(app: &TestApp, host: &str, assertion: &str, scope: &str) 
     .await
 }
 
-async fn service(
+pub async fn service(
     app: &TestApp,
     method: &str,
     host: &str,
@@ -462,9 +468,9 @@ async fn service(
     raw(app.port, head.as_bytes()).await
 }
 
-const SCORE: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/score";
+pub const SCORE: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/score";
 const LINE_ITEM: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem";
-const SCORE_TYPE: &str = "application/vnd.ims.lis.v1.score+json";
+pub const SCORE_TYPE: &str = "application/vnd.ims.lis.v1.score+json";
 
 #[actix_web::test]
 async fn tokens_scores_and_answers_hold_only_where_they_belong() {

@@ -17,6 +17,7 @@ mod coherence;
 mod fairness;
 mod fleet;
 mod fuzz;
+mod gradebook;
 mod hosts;
 mod hot;
 mod i18n;

@@ -31,6 +31,7 @@ async fn the_api_is_described_and_answers_405_for_undeclared_methods() {
         "/api/v1/completions",
         "/api/v1/progress",
         "/api/v1/certificates",
+        "/api/v1/courses/{slug}/grades",
         "/api/v1/openapi.json",
     ] {
         assert!(paths.contains(&path), "{path} is not described");
@@ -40,7 +41,7 @@ async fn the_api_is_described_and_answers_405_for_undeclared_methods() {
             "{path} is not routed"
         );
     }
-    assert_eq!(paths.len(), 13, "{paths:?}");
+    assert_eq!(paths.len(), 14, "{paths:?}");
     for (method, path, allow) in [
         ("DELETE", "/api/v1/me", "GET"),
         ("TRACE", "/api/v1/courses", "GET"),

@@ -319,6 +319,12 @@ pub async fn erase(
     .execute(conn)
     .await?;
     crate::lti::grades::erase_person(conn, tenant, user.0).await?;
+    // An instructor's comment on a grade is about the learner.
+    diesel::sql_query("DELETE FROM grade_overrides WHERE tenant_id = $1 AND user_id = $2")
+        .bind::<diesel::sql_types::Uuid, _>(tenant.0)
+        .bind::<diesel::sql_types::Uuid, _>(user.0)
+        .execute(conn)
+        .await?;
     // Statements not yet sent to the school's LRS name the learner: they go too.
     diesel::sql_query("DELETE FROM xapi_statements WHERE tenant_id = $1 AND user_id = $2")
         .bind::<diesel::sql_types::Uuid, _>(tenant.0)

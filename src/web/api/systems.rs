@@ -17,6 +17,7 @@ use crate::db::tenant_tx;
 use crate::email::parse_email;
 use crate::error::{ApiError, AppError};
 use crate::feeds;
+use crate::gradebook::{self, Pick};
 use crate::i18n::Msg;
 use crate::ids::UserId;
 use crate::keyset::{Cursor, Mark};
@@ -394,4 +395,44 @@ pub async fn enrollments(
     })
     .await?;
     Ok(page(rows, limit, |r| r.mark().encode()))
+}
+
+/// `GET /api/v1/courses/{slug}/grades` (grades:read): the course's gradebook, a page of learners
+/// (in the order they enrolled) against its graded items.
+pub async fn grades(
+    client: ApiClient,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    client.needs(Scope::GradesRead)?;
+    let query = query(&req)?;
+    let limit = query.limit()?;
+    let after = query
+        .after
+        .as_deref()
+        .map(|raw| Cursor::parse(raw).ok_or_else(bad_cursor))
+        .transpose()?;
+    let slug = path.into_inner();
+    if !is_slug(&slug, 120) {
+        return Err(AppError::NotFound.into());
+    }
+    let tenant = client.school.id;
+    let (items, mut rows) = tenant_tx(state.pools.primary(), tenant, "gradebook", move |conn| {
+        Box::pin(async move {
+            let course = gradebook::course_by_slug(conn, tenant, &slug)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let items = gradebook::items(conn, tenant, course).await?;
+            let rows =
+                gradebook::rows(conn, tenant, course, &items, Pick::Page(after, limit + 1)).await?;
+            Ok((items, rows))
+        })
+    })
+    .await?;
+    let next = (rows.len() as i64 > limit).then(|| {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| r.cursor().encode())
+    });
+    Ok(HttpResponse::Ok().json(json!({ "items": items, "rows": rows, "next": next.flatten() })))
 }

@@ -2,6 +2,7 @@
 
 pub mod courses;
 pub mod editor;
+pub mod grades;
 pub mod lessons;
 pub mod members;
 pub mod staff;

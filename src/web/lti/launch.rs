@@ -272,7 +272,16 @@ pub async fn returned(
                     item.score_maximum.unwrap_or(100.0),
                 )
                 .map_err(AppError::Unprocessable)?;
-                links::add(conn, school, course, Some(section), &tool, &new).await?;
+                let lesson = store::append_lesson(
+                    conn,
+                    school,
+                    course,
+                    Some(section),
+                    (&new.title, "lti"),
+                    "Activities",
+                )
+                .await?;
+                links::attach(conn, school, (course, lesson), &tool, &new).await?;
                 added += 1;
             }
             Ok(added)

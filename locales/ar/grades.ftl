@@ -1,0 +1,23 @@
+# سجل الدرجات.
+grades = الدرجات
+grades-csv = نزّل كل الدرجات (CSV)
+grades-caption = آخر درجة وأفضل درجة لكل متعلّم في كل عنصر مقيَّم، بالنسبة المئوية
+grades-learner = المتعلّم
+grades-pass-mark = النجاح من { $mark }٪
+grades-overridden = معدَّلة
+grades-latest-best = الأخيرة { $latest }٪، الأفضل { $best }٪
+grades-passed = ناجح
+grades-not-passed = غير ناجح
+grades-no-learners = لا يوجد متعلّمون مسجّلون بعد.
+grades-more = مزيد من المتعلّمين
+grades-override = عدّل درجة
+grades-item = العنصر المقيَّم
+grades-score = الدرجة (بالنسبة المئوية)
+grades-comment = السبب (يبقى في سجل المتعلّم)
+grades-save-override = احفظ الدرجة
+grades-no-items = لا توجد في هذه الدورة عناصر مقيَّمة بعد: تظهر هنا الاختبارات وأنشطة الأدوات.
+grade-learner-unknown = هذا المتعلّم غير مسجّل في هذه الدورة.
+grade-score-invalid = الدرجة عدد من ٠ إلى ١٠٠.
+grade-comment-invalid = اذكر السبب في ١ إلى ٢٠٠٠ حرف.
+grade-item-unknown = هذا ليس عنصرًا مقيَّمًا في هذه الدورة.
+audit-grade-overridden = تعديل درجة

@@ -1,0 +1,23 @@
+# Das Notenbuch.
+grades = Noten
+grades-csv = Alle Noten herunterladen (CSV)
+grades-caption = Letzte und beste Punktzahl jeder lernenden Person je bewertetem Element, in Prozent
+grades-learner = Lernende Person
+grades-pass-mark = bestanden ab { $mark } %
+grades-overridden = überschrieben
+grades-latest-best = zuletzt { $latest } %, beste { $best } %
+grades-passed = bestanden
+grades-not-passed = nicht bestanden
+grades-no-learners = Noch niemand ist eingeschrieben.
+grades-more = Weitere Lernende
+grades-override = Note überschreiben
+grades-item = Bewertetes Element
+grades-score = Note (Prozent)
+grades-comment = Begründung (bleibt in der Akte der Person)
+grades-save-override = Note speichern
+grades-no-items = Dieser Kurs hat noch keine bewerteten Elemente: Quizze und Aktivitäten von Werkzeugen erscheinen hier.
+grade-learner-unknown = Diese Person ist nicht in diesem Kurs eingeschrieben.
+grade-score-invalid = Die Note ist eine Zahl von 0 bis 100.
+grade-comment-invalid = Gib eine Begründung mit 1 bis 2.000 Zeichen an.
+grade-item-unknown = Das ist kein bewertetes Element dieses Kurses.
+audit-grade-overridden = Note überschrieben

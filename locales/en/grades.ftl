@@ -1,0 +1,23 @@
+# The gradebook.
+grades = Grades
+grades-csv = Download all grades (CSV)
+grades-caption = Each learner's latest and best score per graded item, in per cent
+grades-learner = Learner
+grades-pass-mark = pass { $mark } %
+grades-overridden = overridden
+grades-latest-best = latest { $latest } %, best { $best } %
+grades-passed = passed
+grades-not-passed = not passed
+grades-no-learners = No learners are enrolled yet.
+grades-more = More learners
+grades-override = Override a grade
+grades-item = Graded item
+grades-score = Grade (per cent)
+grades-comment = Why (the learner's record keeps it)
+grades-save-override = Save the grade
+grades-no-items = This course has no graded items yet: quizzes and tools' activities appear here.
+grade-learner-unknown = That learner is not enrolled in this course.
+grade-score-invalid = The grade is a number from 0 to 100.
+grade-comment-invalid = Say why, in 1 to 2,000 characters.
+grade-item-unknown = That is not a graded item of this course.
+audit-grade-overridden = Grade overridden
