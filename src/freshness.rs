@@ -12,13 +12,9 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
-
 use crate::db::replicas::Lsn;
 use crate::ids::TenantId;
+use crate::tags::TagKey;
 
 /// How long after a write its reads are guarded: far longer than a healthy replica's lag.
 pub const LIFETIME: Duration = Duration::from_secs(60);
@@ -31,38 +27,30 @@ pub struct Seen {
 }
 
 /// Signs and checks the cookie; every instance derives the same key from the shared secret.
-pub struct SeenKey([u8; 32]);
+pub struct SeenKey(TagKey);
 
 impl SeenKey {
     pub fn derive(secret: &[u8]) -> Self {
-        let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key");
-        mac.update(b"eduflow read-your-writes cookie");
-        Self(mac.finalize().into_bytes().into())
-    }
-
-    fn mac(&self, tenant: TenantId, body: &str) -> Hmac<Sha256> {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key");
-        mac.update(tenant.0.as_bytes());
-        mac.update(body.as_bytes());
-        mac
+        Self(TagKey::derive(secret, "eduflow read-your-writes cookie"))
     }
 
     pub fn seal(&self, tenant: TenantId, seen: Seen, expires: u64) -> String {
         let body = format!("{:x}.{}.{expires}", seen.lsn.0, seen.catalog);
-        let tag = self.mac(tenant, &body).finalize().into_bytes();
-        format!("{body}.{}", URL_SAFE_NO_PAD.encode(&tag[..16]))
+        let tag = self.0.tag(tenant, &[body.as_bytes()]);
+        format!("{body}.{tag}")
     }
 
     /// The cookie's content if it was sealed for `tenant` and has not expired at `now`.
     pub fn open(&self, tenant: TenantId, value: &str, now: u64) -> Option<Seen> {
         let (body, tag) = value.rsplit_once('.')?;
-        let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
-        self.mac(tenant, body).verify_truncated_left(&tag).ok()?;
+        if !self.0.verify(tenant, &[body.as_bytes()], tag) {
+            return None;
+        }
         let mut parts = body.split('.');
         let lsn = Lsn(u64::from_str_radix(parts.next()?, 16).ok()?);
         let catalog = parts.next()?.parse().ok()?;
         let expires: u64 = parts.next()?.parse().ok()?;
-        (tag.len() == 16 && expires > now).then_some(Seen { lsn, catalog })
+        (expires > now).then_some(Seen { lsn, catalog })
     }
 }
 

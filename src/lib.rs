@@ -46,6 +46,7 @@ pub mod slug;
 pub mod sso;
 pub mod startup;
 pub mod state;
+pub mod tags;
 pub mod telemetry;
 pub mod tenancy;
 pub mod turns;

@@ -6,12 +6,11 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 use uuid::Uuid;
 
 use crate::ids::TenantId;
+use crate::tags::TagKey;
 
 /// How long a hint is good for: a launch takes a few redirects, choosing content a few minutes.
 pub const LAUNCH_TTL_SECS: i64 = 300;
@@ -52,33 +51,25 @@ impl Intent {
     }
 }
 
-pub struct HintKey([u8; 32]);
+pub struct HintKey(TagKey);
 
 impl HintKey {
     pub fn derive(secret: &[u8]) -> Self {
-        let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key");
-        mac.update(b"eduflow lti hints");
-        Self(mac.finalize().into_bytes().into())
-    }
-
-    fn mac(&self, tenant: TenantId, body: &str) -> Hmac<Sha256> {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key");
-        mac.update(tenant.0.as_bytes());
-        mac.update(body.as_bytes());
-        mac
+        Self(TagKey::derive(secret, "eduflow lti hints"))
     }
 
     pub fn sign(&self, tenant: TenantId, intent: &Intent) -> String {
         let body = URL_SAFE_NO_PAD.encode(serde_json::to_vec(intent).expect("an intent is JSON"));
-        let tag = URL_SAFE_NO_PAD.encode(self.mac(tenant, &body).finalize().into_bytes());
+        let tag = self.0.tag(tenant, &[body.as_bytes()]);
         format!("{body}.{tag}")
     }
 
     /// The intent `hint` carries, if this key signed it for `tenant` and it has not expired.
     pub fn check(&self, tenant: TenantId, hint: &str, now: i64) -> Option<Intent> {
         let (body, tag) = hint.split_once('.')?;
-        let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
-        self.mac(tenant, body).verify_slice(&tag).ok()?;
+        if !self.0.verify(tenant, &[body.as_bytes()], tag) {
+            return None;
+        }
         let intent: Intent = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(body).ok()?).ok()?;
         (intent.exp > now).then_some(intent)
     }

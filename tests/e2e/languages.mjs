@@ -185,6 +185,11 @@ try {
   await Promise.all([page.waitForURL(/\/certificates\/[0-9a-f-]{36}$/), page.click('a[href^="/certificates/"]:not([href$="/pdf"])')]);
   assert.deepEqual(await dir(page), ['ar', 'rtl']);
   await audit(page, 'Arabic: certificate verification page');
+  // The learner's attempt is in the course's gradebook, in Arabic.
+  await admin.goto(`${editor}/grades`);
+  assert.deepEqual(await dir(admin), ['ar', 'rtl']);
+  assert.ok(await admin.locator('#grades tbody th[scope=row]').count() > 0);
+  await audit(admin, 'Arabic: gradebook');
   await admin.close();
   step('every Arabic page type passes WCAG 2.2 A and AA');
 

@@ -1,7 +1,8 @@
 // LTI 1.3 in a real browser, against a real tool (pylti1p3 in Flask, tests/tools/lti_tool.py):
 // the operator registers the tool; an admin picks the tool's content from the course editor
 // (Deep Linking) and it becomes a lesson; a learner enrolls, opens the lesson, launches the tool,
-// submits a score there, and comes back to find the lesson completed by the tool's grade.
+// submits a score there, and comes back to find the lesson completed by the tool's grade; the
+// admin reads it in the gradebook and overrides it with a comment.
 // Usage: BASE_PORT=8080 TOOL_PORT=8110 EDUFLOW_BIN=target/debug/eduflow DATABASE_URL=… \
 //   DATABASE_ADMIN_URL=… node lti.mjs
 import { launch } from './browser.mjs';
@@ -95,6 +96,19 @@ try {
   assert.ok(await learner.locator('.done').count() > 0, 'the lesson is completed');
   await audit(learner, 'an LTI lesson completed by its grade');
   step('the tool posts the grade and the lesson is complete');
+
+  await adminPage.goto(`${base}${editor}/grades`);
+  const row = adminPage.locator('#grades tbody tr', { hasText: 'Lin Learner' });
+  assert.match(await row.textContent(), /latest 85 %, best 85 %/);
+  await audit(adminPage, 'gradebook');
+  await adminPage.selectOption('#override-user', { label: await adminPage.locator('#override-user option', { hasText: 'Lin Learner' }).textContent() });
+  await adminPage.selectOption('#override-item', { label: title });
+  await adminPage.fill('#override-score', '95');
+  await adminPage.fill('#override-comment', 'Extra credit for the write-up');
+  await Promise.all([adminPage.waitForURL(`${base}${editor}/grades`), adminPage.click('#override button[type=submit]')]);
+  assert.match(await row.textContent(), /Extra credit for the write-up/);
+  await audit(adminPage, 'gradebook with an override');
+  step('the instructor reads the gradebook and overrides the grade with a comment');
   console.log(`${passed} LTI steps passed`);
 } finally {
   await browser.close();

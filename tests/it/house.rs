@@ -37,6 +37,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "role",
             "sealing",
             "slug",
+            "tags",
             "turns",
             "views",
         ],

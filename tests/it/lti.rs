@@ -54,6 +54,20 @@ pub async fn register(
         .collect()
 }
 
+/// The suite's tool registered at alpha as `name` (its keys at its JWKS URL), and told so.
+async fn configured(db: &TestDb, app: &TestApp, name: &str) -> HashMap<String, String> {
+    let reg = register(
+        db,
+        app,
+        "alpha",
+        name,
+        &["--jwks-url", &lti_tool().url("/jwks")],
+    )
+    .await;
+    lti_tool().configure(&reg).await;
+    reg
+}
+
 pub async fn add_lesson(
     db: &TestDb,
     school: &str,
@@ -150,21 +164,13 @@ pub async fn enrolled(app: &TestApp, email: &str, course: &str) -> Browser {
 async fn a_learner_launches_a_tool_whose_grade_completes_the_lesson() {
     let (db, app) = TestApp::two_schools().await;
     let (course, _) = course_with_lessons(&db, "alpha").await;
-    let reg = register(
-        &db,
-        &app,
-        "alpha",
-        "Practice",
-        &["--jwks-url", &lti_tool().url("/jwks")],
-    )
-    .await;
+    let reg = configured(&db, &app, "Practice").await;
     // The issuer is the school's public address: its custom domain.
     let issuer = format!("http://learn.alpha.test:{}", app.port);
     assert_eq!(reg["issuer"], issuer);
     assert_eq!(reg["jwks"], format!("{issuer}/lti/jwks"));
     assert_eq!(reg["authorize"], format!("{issuer}/lti/authorize"));
     assert_eq!(reg["token"], format!("{issuer}/lti/token"));
-    lti_tool().configure(&reg).await;
     let lesson = add_lesson(&db, "alpha", &course, "Practice", "Fractions practice").await;
     let slug = db
         .text(&format!(
@@ -318,15 +324,7 @@ async fn a_learner_launches_a_tool_whose_grade_completes_the_lesson() {
 async fn a_replayed_nonce_is_refused_back_to_the_tool() {
     let (db, app) = TestApp::two_schools().await;
     let (course, _) = course_with_lessons(&db, "alpha").await;
-    let reg = register(
-        &db,
-        &app,
-        "alpha",
-        "Replay",
-        &["--jwks-url", &lti_tool().url("/jwks")],
-    )
-    .await;
-    lti_tool().configure(&reg).await;
+    configured(&db, &app, "Replay").await;
     let lesson = add_lesson(&db, "alpha", &course, "Replay", "Replayed").await;
     let slug = db
         .text(&format!(
@@ -767,15 +765,7 @@ async fn tokens_scores_and_answers_hold_only_where_they_belong() {
 async fn an_instructor_adds_a_tools_content_by_deep_linking() {
     let (db, app) = TestApp::two_schools().await;
     let (course, _) = course_with_lessons(&db, "alpha").await;
-    let reg = register(
-        &db,
-        &app,
-        "alpha",
-        "Library",
-        &["--jwks-url", &lti_tool().url("/jwks")],
-    )
-    .await;
-    lti_tool().configure(&reg).await;
+    let reg = configured(&db, &app, "Library").await;
     let tool_id = db
         .text("SELECT id::text AS t FROM lti_tools WHERE name = 'Library'")
         .await;

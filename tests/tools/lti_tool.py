@@ -10,9 +10,10 @@ tells the suite what the last launch carried. Pages have plain forms, for the br
 """
 
 import html
-import json
+import os
 import socket
 import sys
+import threading
 import time
 import uuid
 from datetime import datetime, timezone
@@ -216,4 +217,11 @@ def failed(e):
 
 
 if __name__ == "__main__":
-    app.run(host="127.0.0.1", port=PORT, threaded=True)
+    threading.Thread(
+        target=lambda: app.run(host="127.0.0.1", port=PORT, threaded=True, use_reloader=False),
+        daemon=True,
+    ).start()
+    # Ends with the process that started it (the test run, a bench, the journeys), however that ends.
+    parent = os.getppid()
+    while os.getppid() == parent:
+        time.sleep(1)
