@@ -289,6 +289,52 @@ pub async fn rows(
         .collect())
 }
 
+/// An override about a learner, as their personal-data export shows it.
+#[derive(Debug, Serialize, QueryableByName)]
+pub struct PersonOverride {
+    #[diesel(sql_type = Text)]
+    pub course: String,
+    #[diesel(sql_type = Text)]
+    pub item: String,
+    #[diesel(sql_type = Double)]
+    pub score: f64,
+    #[diesel(sql_type = Text)]
+    pub comment: String,
+    #[diesel(sql_type = Timestamptz)]
+    pub at: DateTime<Utc>,
+}
+
+/// Every override about `user` (for their personal-data export).
+pub async fn overrides_of(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+    user: Uuid,
+) -> Result<Vec<PersonOverride>, AppError> {
+    Ok(diesel::sql_query(
+        "SELECT c.title AS course, o.item, o.score, o.comment, o.at
+           FROM grade_overrides o JOIN courses c ON c.tenant_id = o.tenant_id AND c.id = o.course_id
+          WHERE o.tenant_id = $1 AND o.user_id = $2 ORDER BY o.at",
+    )
+    .bind::<SqlUuid, _>(tenant.0)
+    .bind::<SqlUuid, _>(user)
+    .load(conn)
+    .await?)
+}
+
+/// Forgets every override about `user` (erasure: the comments are about them).
+pub async fn erase_person(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+    user: Uuid,
+) -> Result<(), AppError> {
+    diesel::sql_query("DELETE FROM grade_overrides WHERE tenant_id = $1 AND user_id = $2")
+        .bind::<SqlUuid, _>(tenant.0)
+        .bind::<SqlUuid, _>(user)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// An override as an instructor gives it, checked.
 #[derive(Debug, Clone)]
 pub struct NewOverride {

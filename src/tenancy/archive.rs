@@ -296,13 +296,19 @@ fn open_checked(path: &Path) -> anyhow::Result<(Manifest, zip::ZipArchive<std::f
     Ok((manifest, zip))
 }
 
-/// Every id in `value` found in `ids` is replaced; every key of the old school moves to the new
-/// school's prefix.
+/// Every id in `value` found in `ids` is replaced, alone or named by kind (`quiz:<id>`, as the
+/// gradebook's overrides and the audit log's subjects name them); every key of the old school
+/// moves to the new school's prefix.
 fn remap(value: &mut Value, ids: &HashMap<String, String>, old_prefix: &str, new_prefix: &str) {
     match value {
         Value::String(s) => {
+            let named = s
+                .split_once(':')
+                .and_then(|(kind, id)| Some(format!("{kind}:{}", ids.get(id)?)));
             if let Some(new) = ids.get(s.as_str()) {
                 *s = new.clone();
+            } else if let Some(named) = named {
+                *s = named;
             } else if s.contains(old_prefix) {
                 *s = s.replace(old_prefix, new_prefix);
             }
@@ -526,4 +532,31 @@ async fn write_rows(
     })
     .await?;
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_move_alone_named_by_kind_and_inside_media_keys() {
+        let (old, new) = (
+            uuid::Uuid::new_v4().to_string(),
+            uuid::Uuid::new_v4().to_string(),
+        );
+        let ids = HashMap::from([(old.clone(), new.clone())]);
+        let mut row = serde_json::json!({
+            "lesson_id": old,
+            "item": format!("quiz:{old}"),
+            "other": "quiz:not-an-id",
+            "key": "t/school-a/covers/x.png",
+            "title": "Ratios: a primer",
+        });
+        remap(&mut row, &ids, "t/school-a/", "t/school-b/");
+        assert_eq!(row["lesson_id"], new);
+        assert_eq!(row["item"], format!("quiz:{new}"));
+        assert_eq!(row["other"], "quiz:not-an-id");
+        assert_eq!(row["key"], "t/school-b/covers/x.png");
+        assert_eq!(row["title"], "Ratios: a primer");
+    }
 }

@@ -53,6 +53,12 @@ fn blank_ids(value: &mut serde_json::Value) {
         serde_json::Value::String(s) => {
             if uuid::Uuid::parse_str(s).is_ok() {
                 *s = "<id>".into();
+            } else if let Some((kind, _)) = s
+                .split_once(':')
+                .filter(|(_, id)| uuid::Uuid::parse_str(id).is_ok())
+            {
+                // An id named by kind (a gradebook item, an audit subject) moves with the rest.
+                *s = format!("{kind}:<id>");
             } else if let Some(rest) = s.strip_prefix("t/") {
                 if let Some((_, key)) = rest.split_once('/') {
                     *s = format!("t/<school>/{key}");
@@ -130,6 +136,69 @@ async fn a_school_round_trips_through_an_archive_under_a_new_slug() {
         .await;
     assert_eq!(done.status, 303);
 
+    // A tool, its lesson, Ada's score on it and an instructor's override of it.
+    let tenants = tempdir("archive-tenants");
+    succeeded(
+        &eduflow_cli(
+            &db,
+            &db.admin_url,
+            &tenants,
+            &[
+                "lti",
+                "add-tool",
+                "--school",
+                "alpha",
+                "--name",
+                "Lab",
+                "--login-url",
+                "https://lab.example/login",
+                "--redirect-uri",
+                "https://lab.example/launch",
+                "--jwks-url",
+                "https://lab.example/jwks",
+            ],
+        )
+        .await,
+    );
+    let lti_lesson = succeeded(
+        &eduflow_cli(
+            &db,
+            &db.admin_url,
+            &tenants,
+            &[
+                "lti",
+                "add-lesson",
+                "--school",
+                "alpha",
+                "--course",
+                &course,
+                "--tool",
+                "Lab",
+                "--title",
+                "Lab work",
+                "--url",
+                "https://lab.example/launch?item=1",
+            ],
+        )
+        .await,
+    )
+    .trim()
+    .to_owned();
+    diesel_async::SimpleAsyncConnection::batch_execute(
+        &mut db.superuser().await,
+        &format!(
+            "INSERT INTO lti_scores (tenant_id, line_item_id, user_id, score_given, score_maximum,
+                                     activity_progress, grading_progress, scored_at)
+             SELECT i.tenant_id, i.id, u.id, 7, 10, 'Completed', 'FullyGraded', now()
+               FROM lti_line_items i, users u WHERE i.lesson_id = '{lti_lesson}' AND u.email = 'ada@alpha.test';
+             INSERT INTO grade_overrides (tenant_id, course_id, user_id, item, score, comment)
+             SELECT i.tenant_id, i.course_id, u.id, 'tool:' || i.id, 90, 'Lab redone in class'
+               FROM lti_line_items i, users u WHERE i.lesson_id = '{lti_lesson}' AND u.email = 'ada@alpha.test';"
+        ),
+    )
+    .await
+    .unwrap();
+
     let dir = tempdir("archive");
     let first = dir.join("alpha.zip");
     let cli = |args: Vec<String>| {
@@ -205,6 +274,11 @@ async fn a_school_round_trips_through_an_archive_under_a_new_slug() {
         assert_eq!(&copied, rows, "{table}");
     }
     for table in [
+        "tables/lti_tools.ndjson",
+        "tables/lti_links.ndjson",
+        "tables/lti_line_items.ndjson",
+        "tables/lti_scores.ndjson",
+        "tables/grade_overrides.ndjson",
         "tables/enrollments.ndjson",
         "tables/lesson_progress.ndjson",
         "tables/lessons.ndjson",
@@ -218,6 +292,17 @@ async fn a_school_round_trips_through_an_archive_under_a_new_slug() {
     let copy = db
         .text("SELECT id::text FROM tenants WHERE slug = 'alpha-copy'")
         .await;
+    // The copy's override names the copy's own line item, and its link the copy's lesson.
+    assert_eq!(
+        db.count(&format!(
+            "SELECT count(*) FROM grade_overrides o JOIN lti_line_items i
+               ON i.tenant_id = o.tenant_id AND o.item = 'tool:' || i.id
+               JOIN lti_links k ON k.tenant_id = i.tenant_id AND k.lesson_id = i.lesson_id
+              WHERE o.tenant_id = '{copy}'"
+        ))
+        .await,
+        1
+    );
     assert_eq!(
         db.count(&format!(
             "SELECT count(*) FROM media WHERE tenant_id = '{copy}' AND key NOT LIKE 't/{copy}/%'"

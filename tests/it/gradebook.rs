@@ -61,7 +61,7 @@ async fn the_gradebook_shows_latest_and_best_and_takes_overrides_on_the_record()
         .await;
 
     let _ada = enrolled(&app, "ada@example.org", &course).await;
-    let _bob = enrolled(&app, "bob@example.org", &course).await;
+    let mut bob_browser = enrolled(&app, "bob@example.org", &course).await;
     let id_of = |email: &'static str| {
         let db = &db;
         async move {
@@ -206,6 +206,15 @@ async fn the_gradebook_shows_latest_and_best_and_takes_overrides_on_the_record()
         .await;
     assert_eq!(res.status, 422, "{}", res.body);
     assert_eq!(db.count("SELECT count(*) FROM grade_overrides").await, 1);
+    // The comment is about Bob: it is in his personal-data export.
+    let mine = bob_browser.get(app.port, "/account/export").await;
+    assert_eq!(mine.status, 200, "{}", mine.body);
+    let mine = mine.json();
+    assert_eq!(
+        mine["grade_overrides"][0]["comment"],
+        "Late lab report accepted"
+    );
+    assert_eq!(mine["tool_scores"].as_array().unwrap().len(), 2);
 
     // The CSV has everyone.
     let csv = head

@@ -210,6 +210,7 @@ pub async fn export(
         .load(conn)
         .await?;
     let tool_scores = crate::lti::grades::of_person(conn, TenantId(tenant), user.0).await?;
+    let overrides = crate::gradebook::overrides_of(conn, TenantId(tenant), user.0).await?;
     Ok(Some(json!({
         "format": "eduflow-personal-data",
         "version": 1,
@@ -222,6 +223,7 @@ pub async fn export(
         "emails": mail,
         "quiz_attempts": attempts,
         "tool_scores": tool_scores,
+        "grade_overrides": overrides,
         "certificates": certified,
     })))
 }
@@ -319,12 +321,7 @@ pub async fn erase(
     .execute(conn)
     .await?;
     crate::lti::grades::erase_person(conn, tenant, user.0).await?;
-    // An instructor's comment on a grade is about the learner.
-    diesel::sql_query("DELETE FROM grade_overrides WHERE tenant_id = $1 AND user_id = $2")
-        .bind::<diesel::sql_types::Uuid, _>(tenant.0)
-        .bind::<diesel::sql_types::Uuid, _>(user.0)
-        .execute(conn)
-        .await?;
+    crate::gradebook::erase_person(conn, tenant, user.0).await?;
     // Statements not yet sent to the school's LRS name the learner: they go too.
     diesel::sql_query("DELETE FROM xapi_statements WHERE tenant_id = $1 AND user_id = $2")
         .bind::<diesel::sql_types::Uuid, _>(tenant.0)
