@@ -61,8 +61,8 @@ pub struct Cli {
     #[arg(long, env = "EDUFLOW_LRS_ALLOW_PRIVATE", global = true)]
     pub lrs_allow_private: bool,
 
-    /// LTI tools' key sets (JWKS URLs) may be on loopback and private addresses (tests,
-    /// private deployments).
+    /// Let LTI tools' key sets (JWKS URLs) be on loopback and private addresses (tests, private
+    /// deployments). Off, a token request or deep-linking answer from such a tool is refused.
     #[arg(long, env = "EDUFLOW_LTI_ALLOW_PRIVATE", global = true)]
     pub lti_allow_private: bool,
 

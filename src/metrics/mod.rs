@@ -60,6 +60,9 @@ pub struct Metrics {
     pub xapi_statements: IntCounterVec,
     /// From the commit that wrote an xAPI statement to the LRS storing it.
     pub xapi_delivery: Histogram,
+    /// LTI messages, by event (`launch`, `deep_link_request`, `deep_link_added`, `token`,
+    /// `score`, `refused`).
+    pub lti: IntCounterVec,
     /// Grading a quiz submission and recording the attempt.
     pub quiz_grading: Histogram,
     /// Drawing a certificate's PDF and storing it.
@@ -262,6 +265,13 @@ impl Metrics {
                 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 30.0, 300.0, 3600.0
             ])
         ));
+        let lti = metric!(IntCounterVec::new(
+            Opts::new(
+                "eduflow_lti_total",
+                "LTI messages, by event: launch, deep_link_request, deep_link_added, token, score, refused"
+            ),
+            &["event"]
+        ));
         let quiz_grading = metric!(Histogram::with_opts(hist(
             "eduflow_quiz_grading_seconds",
             "Grading a quiz submission and committing the attempt"
@@ -313,6 +323,7 @@ impl Metrics {
             webhook_delivery,
             xapi_statements,
             xapi_delivery,
+            lti,
             quiz_grading,
             certificate_drawing,
             last_pool_stats: Mutex::default(),

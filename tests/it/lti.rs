@@ -318,6 +318,8 @@ async fn a_learner_launches_a_tool_whose_grade_completes_the_lesson() {
         .get(app.port, &format!("/courses/{course}/lessons/{slug}"))
         .await;
     assert!(page.body.contains("class=\"done\""), "{}", page.body);
+    let counted = |event: &str| app.state.metrics.lti.with_label_values(&[event]).get();
+    assert!(counted("launch") >= 1 && counted("token") >= 1 && counted("score") >= 1);
 }
 
 #[actix_web::test]
@@ -519,6 +521,7 @@ async fn tokens_scores_and_answers_hold_only_where_they_belong() {
     .await;
     assert_eq!(res.status, 401, "{}", res.body);
     assert_eq!(res.json()["error"], "invalid_client");
+    assert!(app.state.metrics.lti.with_label_values(&["refused"]).get() >= 1);
     // An assertion signed by another key with the same kid is refused.
     let forger = own_key("test-key-1");
     let res = token_request(

@@ -209,6 +209,7 @@ pub async fn returned(
 ) -> Result<HttpResponse, AppError> {
     let jwt = form.into_inner().jwt.unwrap_or_default();
     let refused = |why: String| {
+        state.metrics.lti.with_label_values(&["refused"]).inc();
         tracing::info!(school = tenant.slug, why, "LTI deep-linking answer refused");
         AppError::BadRequest(Msg::new("lti-deep-link-refused").text("reason", why))
     };
@@ -293,6 +294,11 @@ pub async fn returned(
         added,
         "LTI content added by deep linking"
     );
+    state
+        .metrics
+        .lti
+        .with_label_values(&["deep_link_added"])
+        .inc_by(added);
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, format!("/author/courses/{course}")))
         .finish())

@@ -114,6 +114,7 @@ async fn authorize(
         )
     };
     let refuse = |error: &str, why: &str| {
+        state.metrics.lti.with_label_values(&["refused"]).inc();
         tracing::info!(
             school = tenant.slug,
             tool = tool.name,
@@ -230,6 +231,12 @@ async fn authorize(
     });
     let key = keys::signing(state.pools.primary(), id, &state.lti.seal).await?;
     let token = claims::sign(&key, &claims)?;
+    let event = if lesson.is_some() {
+        "launch"
+    } else {
+        "deep_link_request"
+    };
+    state.metrics.lti.with_label_values(&[event]).inc();
     back(&[("id_token", &token), ("state", &oidc_state)])
 }
 
@@ -242,7 +249,13 @@ pub struct TokenRequest {
     scope: Option<String>,
 }
 
-fn oauth_error(status: StatusCode, error: &str, description: &str) -> HttpResponse {
+fn oauth_error(
+    state: &AppState,
+    status: StatusCode,
+    error: &str,
+    description: &str,
+) -> HttpResponse {
+    state.metrics.lti.with_label_values(&["refused"]).inc();
     HttpResponse::build(status)
         .insert_header(("Cache-Control", "no-store"))
         .json(json!({ "error": error, "error_description": description }))
@@ -257,6 +270,7 @@ pub async fn token(
     let r = form.into_inner();
     if r.grant_type.as_deref() != Some("client_credentials") {
         return Ok(oauth_error(
+            &state,
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
             "only client_credentials is supported",
@@ -266,6 +280,7 @@ pub async fn token(
         != Some("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
     {
         return Ok(oauth_error(
+            &state,
             StatusCode::BAD_REQUEST,
             "invalid_request",
             "a jwt-bearer client assertion is required",
@@ -273,6 +288,7 @@ pub async fn token(
     }
     let Some(scopes) = services::granted(r.scope.as_deref().unwrap_or_default()) else {
         return Ok(oauth_error(
+            &state,
             StatusCode::BAD_REQUEST,
             "invalid_scope",
             "no scope asked for is one this platform grants",
@@ -281,6 +297,7 @@ pub async fn token(
     let assertion = r.client_assertion.unwrap_or_default();
     let unknown = || {
         oauth_error(
+            &state,
             StatusCode::UNAUTHORIZED,
             "invalid_client",
             "the client is not registered at this school",
@@ -316,6 +333,7 @@ pub async fn token(
                 "LTI client assertion refused"
             );
             return Ok(oauth_error(
+                &state,
                 StatusCode::UNAUTHORIZED,
                 "invalid_client",
                 &format!("the client assertion is refused: {why}"),
@@ -335,11 +353,13 @@ pub async fn token(
     .await?;
     let Some(token) = token else {
         return Ok(oauth_error(
+            &state,
             StatusCode::UNAUTHORIZED,
             "invalid_client",
             "the client assertion was used before (jti)",
         ));
     };
+    state.metrics.lti.with_label_values(&["token"]).inc();
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(json!({

@@ -292,6 +292,7 @@ pub async fn score(
         })
     })
     .await?;
+    state.metrics.lti.with_label_values(&["score"]).inc();
     if let (Some(lesson), Some(mark), Some(percent)) = (lesson, pass_mark, score.final_percent())
         && percent >= f64::from(mark)
     {
