@@ -321,20 +321,6 @@ pub async fn overrides_of(
     .await?)
 }
 
-/// Forgets every override about `user` (erasure: the comments are about them).
-pub async fn erase_person(
-    conn: &mut AsyncPgConnection,
-    tenant: TenantId,
-    user: Uuid,
-) -> Result<(), AppError> {
-    diesel::sql_query("DELETE FROM grade_overrides WHERE tenant_id = $1 AND user_id = $2")
-        .bind::<SqlUuid, _>(tenant.0)
-        .bind::<SqlUuid, _>(user)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
 /// An override as an instructor gives it, checked.
 #[derive(Debug, Clone)]
 pub struct NewOverride {

@@ -545,17 +545,3 @@ pub async fn of_person(
     .load(conn)
     .await?)
 }
-
-/// Forgets every score tools sent about `user` (erasure).
-pub async fn erase_person(
-    conn: &mut AsyncPgConnection,
-    tenant: TenantId,
-    user: Uuid,
-) -> Result<(), AppError> {
-    diesel::sql_query("DELETE FROM lti_scores WHERE tenant_id = $1 AND user_id = $2")
-        .bind::<SqlUuid, _>(tenant.0)
-        .bind::<SqlUuid, _>(user)
-        .execute(conn)
-        .await?;
-    Ok(())
-}

@@ -345,4 +345,25 @@ async fn the_gradebook_shows_latest_and_best_and_takes_overrides_on_the_record()
     )
     .await;
     assert_eq!(res.status, 404, "{}", res.body);
+
+    // Erasing Bob takes his scores and the comment about him with him.
+    head.get(app.port, &format!("/admin/learners/{bob}")).await;
+    let erased = head
+        .post(
+            app.port,
+            &format!("/admin/learners/{bob}/delete"),
+            &[("password", "correct horse battery")],
+        )
+        .await;
+    assert_eq!(erased.status, 303, "{}", erased.body);
+    for table in ["lti_scores", "grade_overrides"] {
+        assert_eq!(
+            db.count(&format!(
+                "SELECT count(*) FROM {table} WHERE user_id = '{bob}'"
+            ))
+            .await,
+            0,
+            "{table}"
+        );
+    }
 }

@@ -68,6 +68,14 @@ async fn configured(db: &TestDb, app: &TestApp, name: &str) -> HashMap<String, S
     reg
 }
 
+/// The slug of the LTI lesson `lesson` (its id).
+async fn slug_of(db: &TestDb, lesson: &str) -> String {
+    db.text(&format!(
+        "SELECT slug AS t FROM lessons WHERE id = '{lesson}' AND kind = 'lti'"
+    ))
+    .await
+}
+
 pub async fn add_lesson(
     db: &TestDb,
     school: &str,
@@ -172,11 +180,7 @@ async fn a_learner_launches_a_tool_whose_grade_completes_the_lesson() {
     assert_eq!(reg["authorize"], format!("{issuer}/lti/authorize"));
     assert_eq!(reg["token"], format!("{issuer}/lti/token"));
     let lesson = add_lesson(&db, "alpha", &course, "Practice", "Fractions practice").await;
-    let slug = db
-        .text(&format!(
-            "SELECT slug AS t FROM lessons WHERE id = '{lesson}' AND kind = 'lti'"
-        ))
-        .await;
+    let slug = slug_of(&db, &lesson).await;
 
     // The lesson page offers the tool, not a "mark complete" button.
     let mut ada = enrolled(&app, "ada@example.org", &course).await;
@@ -328,11 +332,7 @@ async fn a_replayed_nonce_is_refused_back_to_the_tool() {
     let (course, _) = course_with_lessons(&db, "alpha").await;
     configured(&db, &app, "Replay").await;
     let lesson = add_lesson(&db, "alpha", &course, "Replay", "Replayed").await;
-    let slug = db
-        .text(&format!(
-            "SELECT slug AS t FROM lessons WHERE id = '{lesson}'"
-        ))
-        .await;
+    let slug = slug_of(&db, &lesson).await;
     let mut ada = enrolled(&app, "ada@example.org", &course).await;
     let res = ada
         .get(

@@ -320,14 +320,17 @@ pub async fn erase(
     )
     .execute(conn)
     .await?;
-    crate::lti::grades::erase_person(conn, tenant, user.0).await?;
-    crate::gradebook::erase_person(conn, tenant, user.0).await?;
-    // Statements not yet sent to the school's LRS name the learner: they go too.
-    diesel::sql_query("DELETE FROM xapi_statements WHERE tenant_id = $1 AND user_id = $2")
+    // Scores tools sent, instructors' comments on grades, and statements not yet sent to the
+    // school's LRS all name the learner: they go too.
+    for table in ["lti_scores", "grade_overrides", "xapi_statements"] {
+        diesel::sql_query(format!(
+            "DELETE FROM {table} WHERE tenant_id = $1 AND user_id = $2"
+        ))
         .bind::<diesel::sql_types::Uuid, _>(tenant.0)
         .bind::<diesel::sql_types::Uuid, _>(user.0)
         .execute(conn)
         .await?;
+    }
     diesel::delete(
         account_tokens::table
             .filter(account_tokens::tenant_id.eq(tenant.0))
