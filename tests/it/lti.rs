@@ -575,32 +575,28 @@ async fn tokens_scores_and_answers_hold_only_where_they_belong() {
         })
     };
     let scores = format!("{items}/{item}/scores");
-    let res = service(
-        &app,
-        "POST",
-        alpha,
-        &scores,
-        &token,
-        Some((
-            SCORE_TYPE,
-            &score(&stranger_id, 95.0, "2026-12-06T10:00:00Z"),
-        )),
-    )
-    .await;
+    let post_score = |user: &str, given: f64, at: &str| {
+        let body = score(user, given, at);
+        let (app, scores, token) = (&app, &scores, &token);
+        async move {
+            service(
+                app,
+                "POST",
+                "alpha.localhost",
+                scores,
+                token,
+                Some((SCORE_TYPE, &body)),
+            )
+            .await
+        }
+    };
+    let res = post_score(&stranger_id, 95.0, "2026-12-06T10:00:00Z").await;
     assert_eq!(res.status, 422, "{}", res.body);
     // Beta's learner, by id, at alpha: not in the course either.
     let mut bo = Browser::new("beta");
     bo.sign_up(app.port, "bo@example.org").await;
     let bo_id = db.text("SELECT u.id::text AS t FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE t.slug = 'beta' AND u.email = 'bo@example.org'").await;
-    let res = service(
-        &app,
-        "POST",
-        alpha,
-        &scores,
-        &token,
-        Some((SCORE_TYPE, &score(&bo_id, 95.0, "2026-12-06T10:00:00Z"))),
-    )
-    .await;
+    let res = post_score(&bo_id, 95.0, "2026-12-06T10:00:00Z").await;
     assert_eq!(res.status, 422, "{}", res.body);
     assert_eq!(db.count("SELECT count(*) FROM lti_scores").await, 0);
 
@@ -617,15 +613,7 @@ async fn tokens_scores_and_answers_hold_only_where_they_belong() {
     let ada = db
         .text("SELECT id::text AS t FROM users WHERE email = 'ada@example.org'")
         .await;
-    let res = service(
-        &app,
-        "POST",
-        alpha,
-        &scores,
-        &token,
-        Some((SCORE_TYPE, &score(&ada, 50.0, "2026-12-06T10:00:00Z"))),
-    )
-    .await;
+    let res = post_score(&ada, 50.0, "2026-12-06T10:00:00Z").await;
     assert_eq!(res.status, 204, "{}", res.body);
     let completed = format!(
         "SELECT count(*) FROM lesson_progress WHERE lesson_id = '{lesson}' AND completed_at IS NOT NULL"
@@ -635,25 +623,9 @@ async fn tokens_scores_and_answers_hold_only_where_they_belong() {
         0,
         "50 is under the pass mark of 70"
     );
-    let res = service(
-        &app,
-        "POST",
-        alpha,
-        &scores,
-        &token,
-        Some((SCORE_TYPE, &score(&ada, 80.0, "2026-12-06T09:00:00Z"))),
-    )
-    .await;
+    let res = post_score(&ada, 80.0, "2026-12-06T09:00:00Z").await;
     assert_eq!(res.status, 409, "{}", res.body);
-    let res = service(
-        &app,
-        "POST",
-        alpha,
-        &scores,
-        &token,
-        Some((SCORE_TYPE, &score(&ada, 80.0, "2026-12-06T11:00:00Z"))),
-    )
-    .await;
+    let res = post_score(&ada, 80.0, "2026-12-06T11:00:00Z").await;
     assert_eq!(res.status, 204, "{}", res.body);
     assert_eq!(db.count(&completed).await, 1);
     let reported = db
