@@ -765,14 +765,16 @@ async fn prerequisites_gate_enrollment_until_the_required_course_is_completed() 
 
 /// Every query any pool of `app` ran so far.
 /// Queries made for requests (the outbox senders' background sweeps left out).
-async fn all_queries(app: &TestApp) -> u64 {
+/// The app's query counts by kind (the outbox's own sweep left out), so a failure names the
+/// query that ran.
+async fn all_queries(app: &TestApp) -> Vec<String> {
     app.metrics()
         .await
         .lines()
         .filter(|l| l.starts_with("eduflow_db_query_duration_seconds_count"))
         .filter(|l| !l.contains("\"outbox_sweep\""))
-        .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
-        .sum()
+        .map(str::to_owned)
+        .collect()
 }
 
 #[actix_web::test]

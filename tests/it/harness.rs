@@ -216,6 +216,25 @@ pub struct TestDb {
     pub superuser_url: String,
 }
 
+/// A test's database goes when the test does (whatever still holds a connection to it is cut
+/// off), so the run's disk use stays that of the tests running at once, not of all of them.
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        // The cluster's maintenance database, on whichever cluster this one is in.
+        let url = self
+            .superuser_url
+            .replacen(&format!("///{name}?"), "///postgres?", 1);
+        on_own_runtime(move || async move {
+            if let Ok(mut su) = AsyncPgConnection::establish(&url).await {
+                let _ = su
+                    .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await;
+            }
+        });
+    }
+}
+
 impl TestDb {
     pub async fn new() -> Self {
         let shared = shared();
@@ -227,11 +246,13 @@ impl TestDb {
         let mut su = AsyncPgConnection::establish(&shared.cluster.url(SUPERUSER, "postgres"))
             .await
             .unwrap();
-        // Concurrent copies of one template can collide; a short retry settles it.
+        // Concurrent copies of one template can collide; a short retry settles it. FILE_COPY
+        // copies the files instead of writing every page of the copy to the WAL: hundreds of
+        // copies would otherwise fill a small CI disk with WAL.
         for attempt in 0.. {
             match su
                 .batch_execute(&format!(
-                    "CREATE DATABASE {name} TEMPLATE {TEMPLATE} OWNER {OWNER_ROLE}"
+                    "CREATE DATABASE {name} TEMPLATE {TEMPLATE} OWNER {OWNER_ROLE} STRATEGY FILE_COPY"
                 ))
                 .await
             {
@@ -1726,9 +1747,11 @@ impl TestApp {
     }
 }
 
-/// A fresh folder under the system's temp dir.
+/// A fresh folder under the run's root, which goes when the run does.
 pub fn tempdir(what: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("eduflow-{what}-{}", uuid::Uuid::new_v4()));
+    let dir = shared()
+        .root
+        .join(format!("{what}-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }

@@ -14,7 +14,7 @@
 // Exits when its parent does.
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +27,9 @@ function keyPair(name) {
   const dir = mkdtempSync(join(tmpdir(), 'eduflow-idp-'));
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'k'),
     '-out', join(dir, 'c'), '-days', '30', '-subj', `/CN=${name}`], { stdio: 'ignore' });
-  return { privateKey: readFileSync(join(dir, 'k')), signingCert: readFileSync(join(dir, 'c')) };
+  const pair = { privateKey: readFileSync(join(dir, 'k')), signingCert: readFileSync(join(dir, 'c')) };
+  rmSync(dir, { recursive: true });
+  return pair;
 }
 
 const server = http.createServer();
