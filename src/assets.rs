@@ -22,6 +22,21 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/upload.js"),
     ),
     (
+        "scorm.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/scorm.js"),
+    ),
+    (
+        "vendor/scorm12.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/vendor/scorm12.min.js"),
+    ),
+    (
+        "vendor/scorm2004.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/vendor/scorm2004.min.js"),
+    ),
+    (
         "vendor/hls.light.min.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/vendor/hls.light.min.js"),

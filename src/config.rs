@@ -202,6 +202,11 @@ pub enum Command {
         #[command(subcommand)]
         command: WebhooksCommand,
     },
+    /// SCORM packages as lessons.
+    Scorm {
+        #[command(subcommand)]
+        command: ScormCommand,
+    },
     /// LTI 1.3 tools a school launches, and its platform keys.
     Lti {
         #[command(subcommand)]
@@ -410,6 +415,21 @@ pub enum WebhooksCommand {
     List {
         #[arg(long)]
         school: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScormCommand {
+    /// Add a SCORM 1.2 or 2004 package (a zip) as a lesson at the end of a course; prints its id.
+    Import {
+        #[arg(long)]
+        school: String,
+        /// The course's slug.
+        #[arg(long)]
+        course: String,
+        #[arg(long)]
+        title: String,
+        file: PathBuf,
     },
 }
 

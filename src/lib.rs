@@ -40,6 +40,7 @@ pub mod redirect;
 pub mod regions;
 pub mod role;
 pub mod routes;
+pub mod scorm;
 pub mod sealing;
 pub mod seed;
 pub mod slug;

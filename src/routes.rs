@@ -18,6 +18,7 @@ use crate::web::authoring::{courses, grades, lessons, members};
 use crate::web::catalog as pages;
 use crate::web::learning::announcements;
 use crate::web::lti::{launch as lti_launch, platform as lti_platform, services as lti_services};
+use crate::web::scorm::{files as scorm_files, runtime as scorm_runtime};
 use crate::web::{assets, health, learning, media};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -104,6 +105,18 @@ fn text(cfg: &mut web::ServiceConfig) {
         .route(
             "/courses/{slug}/lessons/{lesson}/launch",
             web::get().to(lti_launch::launch),
+        )
+        .route(
+            "/scorm/{lesson}/{path:.*}",
+            web::get().to(scorm_files::serve),
+        )
+        .route(
+            "/courses/{slug}/lessons/{lesson}/scorm/{sco}/commit",
+            web::post().to(scorm_runtime::commit),
+        )
+        .route(
+            "/courses/{slug}/lessons/{lesson}/scorm/state",
+            web::get().to(scorm_runtime::state),
         )
         .route("/lti/jwks", web::get().to(lti_platform::jwks))
         .route("/lti/authorize", web::get().to(lti_platform::authorize_get))

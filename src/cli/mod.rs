@@ -3,6 +3,7 @@
 mod data;
 mod database;
 mod lti;
+mod scorm;
 mod serve;
 mod store;
 mod systems;
@@ -61,6 +62,7 @@ async fn run_with(cli: &Cli, db: &Database) -> anyhow::Result<()> {
         Command::Tokens { command } => tokens_cmd(db, command).await,
         Command::Webhooks { command } => webhooks_cmd(cli, db, command).await,
         Command::Lti { command } => lti::lti_cmd(cli, db, command).await,
+        Command::Scorm { command } => scorm::scorm_cmd(cli, db, command).await,
         Command::Users {
             command: UsersCommand::Create(args),
         } => create_user(db, args).await,

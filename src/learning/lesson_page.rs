@@ -148,6 +148,10 @@ pub fn slots(
             )
         }
         (Some(_), false, _) if page.kind == "lti" && is_staff => launch(),
+        // A package records its own completion, by its own rules.
+        (Some(_), true, false) if page.kind == "scorm" => {
+            format!("<p class=\"hint\">{}</p>", t("scorm-completes-itself"))
+        }
         (_, true, true) => format!("<p class=\"done\">✓ {}</p>", t("completed")),
         (Some(csrf), true, false) => format!(
             "<form method=\"post\" action=\"/courses/{}/lessons/{}/complete\">\n      \

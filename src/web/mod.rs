@@ -21,4 +21,5 @@ pub mod lti;
 pub mod media;
 pub mod notice;
 pub mod regions;
+pub mod scorm;
 pub mod session;

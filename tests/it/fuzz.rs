@@ -97,6 +97,7 @@ const POST_ROUTES: &[&str] = &[
     "/api/v1/completions",
     "/author/courses/{course}/lti",
     "/admin/lti",
+    "/courses/{slug}/lessons/{lesson_slug}/scorm/{sco}/commit",
     "/author/courses/{course}/grades",
     "/admin/lti/rotate",
     "/admin/lti/{tool}/delete",
@@ -497,6 +498,7 @@ async fn malformed_posts_to_every_route_never_get_a_5xx_or_a_panic() {
     filled.insert("{action}", "rotate".to_owned());
     filled.insert("{item}", uuid::Uuid::new_v4().to_string());
     filled.insert("{tool}", uuid::Uuid::new_v4().to_string());
+    filled.insert("{sco}", "sco-1".to_owned());
     filled.insert("{name}", "fuzz-provider".to_owned());
     filled.insert("{certificate}", certificate);
     // Tokens are read from a page each user can see.

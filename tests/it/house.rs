@@ -59,6 +59,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "lti",
             "mail",
             "media",
+            "scorm",
             "sso",
             "tenancy",
             "webhooks",

@@ -40,6 +40,7 @@ mod replica;
 mod rls;
 mod s3;
 mod saml;
+mod scorm;
 mod sessions;
 mod shutdown;
 mod sso;

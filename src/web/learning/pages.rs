@@ -177,6 +177,9 @@ pub async fn complete(
     if page.kind == "lti" {
         return Err(AppError::Conflict(Msg::new("lti-completes-with-grade")));
     }
+    if page.kind == "scorm" {
+        return Err(AppError::Conflict(Msg::new("scorm-completes-itself")));
+    }
     let certificate = state
         .registry
         .ask(
