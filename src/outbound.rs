@@ -152,6 +152,33 @@ pub fn without_url(e: &reqwest::Error) -> String {
     text
 }
 
+/// The body of `res`, refused once it passes `limit` bytes (read as it comes, so a huge answer
+/// costs no more than the limit).
+pub async fn body_within(res: &mut reqwest::Response, limit: usize) -> Result<Vec<u8>, String> {
+    let mut body = Vec::new();
+    while let Some(chunk) = res.chunk().await.map_err(|e| without_url(&e))? {
+        if body.len() + chunk.len() > limit {
+            return Err(format!("its answer is over {limit} bytes"));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// The key `kid` of a key set another party publishes (its only key when a token names none);
+/// `None` when it has no such key.
+pub fn key_in(
+    keys: &jsonwebtoken::jwk::JwkSet,
+    kid: Option<&str>,
+) -> Option<Result<jsonwebtoken::DecodingKey, String>> {
+    let jwk = match kid {
+        Some(kid) => keys.find(kid)?,
+        None if keys.keys.len() == 1 => &keys.keys[0],
+        None => return None,
+    };
+    Some(jsonwebtoken::DecodingKey::from_jwk(jwk).map_err(|e| format!("key is unusable ({e})")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,13 +2,10 @@
 //! owner-side code (it may run as a role that bypasses row-level security), so every statement
 //! names the school.
 
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use super::store::append_lesson;
 use crate::assessment::{gift, quizzes};
-use crate::db::schema::courses;
 use crate::db::{PgPool, tenant_tx};
 use crate::error::AppError;
 use crate::i18n::Msg;
@@ -33,18 +30,7 @@ pub async fn import(
     let (course, source, settings) = (course.to_owned(), source.to_owned(), settings.clone());
     tenant_tx(pool, tenant, "quiz_import", move |conn| {
         Box::pin(async move {
-            let course: Uuid = courses::table
-                .filter(courses::tenant_id.eq(tenant.0))
-                .filter(courses::slug.eq(&course))
-                .select(courses::id)
-                .first(conn)
-                .await
-                .optional()?
-                .ok_or_else(|| {
-                    AppError::Unprocessable(
-                        Msg::new("error-no-course-here").text("course", course.to_string()),
-                    )
-                })?;
+            let course = super::store::named_course(conn, tenant, &course).await?;
             let lesson =
                 append_lesson(conn, tenant, course, None, (&title, "quiz"), "Assessment").await?;
             quizzes::save(conn, tenant, lesson, &source, &settings).await?;

@@ -7,9 +7,9 @@ use diesel_async::RunQueryDsl;
 
 use super::database::Database;
 use crate::audit::By;
-use crate::authoring::store::append_lesson;
+use crate::authoring::store::{append_lesson, named_course};
 use crate::config::{Cli, LtiCommand, PublicUrlArgs};
-use crate::db::schema::{courses, tenants};
+use crate::db::schema::tenants;
 use crate::db::{global_tx, tenant_tx};
 use crate::error::AppError;
 use crate::hostname::Origins;
@@ -87,18 +87,7 @@ pub(super) async fn lti_cmd(cli: &Cli, db: &Database, command: &LtiCommand) -> a
             let (course, tool) = (course.clone(), tool.clone());
             let lesson = tenant_tx(pool, tenant, "lti_links", move |conn| {
                 Box::pin(async move {
-                    let course_id: uuid::Uuid = courses::table
-                        .filter(courses::tenant_id.eq(tenant.0))
-                        .filter(courses::slug.eq(&course))
-                        .select(courses::id)
-                        .first(conn)
-                        .await
-                        .optional()?
-                        .ok_or_else(|| {
-                            AppError::Unprocessable(
-                                Msg::new("error-no-course-here").text("course", course),
-                            )
-                        })?;
+                    let course_id = named_course(conn, tenant, &course).await?;
                     let tool = tools::by_name(conn, tenant, &tool).await?.ok_or_else(|| {
                         AppError::Unprocessable(Msg::new("lti-no-tool").text("name", tool))
                     })?;

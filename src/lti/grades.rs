@@ -181,6 +181,15 @@ pub async fn create(
     item: &LineItemIn,
 ) -> Result<LineItem, AppError> {
     let lesson = own_lesson(conn, tenant, tool, course, item.resource_link_id.as_deref()).await?;
+    insert(conn, tenant, (tool, course, lesson), item).await
+}
+
+async fn insert(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+    (tool, course, lesson): (Uuid, Uuid, Option<Uuid>),
+    item: &LineItemIn,
+) -> Result<LineItem, AppError> {
     Ok(diesel::sql_query(format!(
         "INSERT INTO lti_line_items (tenant_id, tool_id, course_id, lesson_id, label,
                                      score_maximum, resource_id, tag)
@@ -248,24 +257,16 @@ pub async fn for_lesson(
     label: &str,
     score_maximum: f64,
 ) -> Result<Uuid, AppError> {
-    #[derive(QueryableByName)]
-    struct Id {
-        #[diesel(sql_type = SqlUuid)]
-        id: Uuid,
-    }
-    let id: Id = diesel::sql_query(
-        "INSERT INTO lti_line_items (tenant_id, tool_id, course_id, lesson_id, label, score_maximum)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-    )
-    .bind::<SqlUuid, _>(tenant.0)
-    .bind::<SqlUuid, _>(tool)
-    .bind::<SqlUuid, _>(course)
-    .bind::<SqlUuid, _>(lesson)
-    .bind::<Text, _>(label.chars().take(200).collect::<String>())
-    .bind::<Double, _>(score_maximum)
-    .get_result(conn)
-    .await?;
-    Ok(id.id)
+    let item = LineItemIn {
+        label: label.chars().take(200).collect(),
+        score_maximum,
+        resource_id: String::new(),
+        tag: String::new(),
+        resource_link_id: None,
+    };
+    Ok(insert(conn, tenant, (tool, course, Some(lesson)), &item)
+        .await?
+        .id)
 }
 
 /// The first line item tied to the lesson, if any.

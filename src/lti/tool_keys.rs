@@ -110,13 +110,7 @@ impl ToolKeys {
             if !res.status().is_success() {
                 return Err(format!("it answered HTTP {}", res.status()));
             }
-            let mut body = Vec::new();
-            while let Some(chunk) = res.chunk().await.map_err(|e| outbound::without_url(&e))? {
-                if body.len() + chunk.len() > LIMIT {
-                    return Err(format!("its answer is over {LIMIT} bytes"));
-                }
-                body.extend_from_slice(&chunk);
-            }
+            let body = outbound::body_within(&mut res, LIMIT).await?;
             serde_json::from_slice(&body).map_err(|e| format!("its answer is not a key set ({e})"))
         })
         .await
@@ -125,10 +119,5 @@ impl ToolKeys {
 }
 
 fn pick(keys: &JwkSet, kid: Option<&str>) -> Option<Result<DecodingKey, String>> {
-    let jwk = match kid {
-        Some(kid) => keys.find(kid)?,
-        None if keys.keys.len() == 1 => &keys.keys[0],
-        None => return None,
-    };
-    Some(DecodingKey::from_jwk(jwk).map_err(|e| format!("the tool's key is unusable ({e})")))
+    outbound::key_in(keys, kid).map(|key| key.map_err(|e| format!("the tool's {e}")))
 }

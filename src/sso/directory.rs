@@ -258,31 +258,16 @@ impl Directory {
             .await
             .map_err(|e| upstream(raw, e.without_url().into()))?;
         let status = res.status();
-        let mut body = Vec::new();
-        while let Some(chunk) = res
-            .chunk()
+        let body = outbound::body_within(&mut res, LIMIT)
             .await
-            .map_err(|e| upstream(raw, e.without_url().into()))?
-        {
-            if body.len() + chunk.len() > LIMIT {
-                return Err(upstream(raw, anyhow::anyhow!("answer over {LIMIT} bytes")));
-            }
-            body.extend_from_slice(&chunk);
-        }
+            .map_err(|e| upstream(raw, anyhow::anyhow!(e)))?;
         Ok((status, body))
     }
 }
 
 fn pick(keys: &JwkSet, kid: Option<&str>) -> Option<Result<DecodingKey, Refusal>> {
-    let jwk = match kid {
-        Some(kid) => keys.find(kid)?,
-        None if keys.keys.len() == 1 => &keys.keys[0],
-        None => return None,
-    };
-    Some(
-        DecodingKey::from_jwk(jwk)
-            .map_err(|e| Refusal::BadIdToken(format!("the provider's key is unusable ({e})"))),
-    )
+    outbound::key_in(keys, kid)
+        .map(|key| key.map_err(|e| Refusal::BadIdToken(format!("the provider's {e}"))))
 }
 
 fn parse<T: DeserializeOwned>(

@@ -11,8 +11,36 @@ use crate::authoring::forms::CourseInput;
 use crate::db::schema::{categories, course_instructors, courses};
 use crate::error::AppError;
 use crate::i18n::Msg;
-use crate::ids::{CourseId, UserId};
+use crate::ids::{CourseId, TenantId, UserId};
 use crate::media::upload::Stored;
+
+/// The school's course with this slug, published or not. Names the school in its statement:
+/// owner-side callers may bypass row-level security.
+pub async fn course_by_slug(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+    slug: &str,
+) -> Result<Option<Uuid>, AppError> {
+    Ok(courses::table
+        .filter(courses::tenant_id.eq(tenant.0))
+        .filter(courses::slug.eq(slug))
+        .select(courses::id)
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// [`course_by_slug`] for a command naming the course: one that is not there is the operator's
+/// mistake, said as such.
+pub async fn named_course(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+    slug: &str,
+) -> Result<Uuid, AppError> {
+    course_by_slug(conn, tenant, slug).await?.ok_or_else(|| {
+        AppError::Unprocessable(Msg::new("error-no-course-here").text("course", slug))
+    })
+}
 
 /// Fails unless `user` may edit `course`: admins edit every course of their school, instructors
 /// those they own or are assigned to. A course of another school is not found.

@@ -7,8 +7,8 @@ mod outline;
 mod staff;
 
 pub use courses::{
-    CourseListItem, CourseRecord, categories, course, create_course, editable_courses, may_edit,
-    may_edit_as, set_published, update_course,
+    CourseListItem, CourseRecord, categories, course, course_by_slug, create_course,
+    editable_courses, may_edit, may_edit_as, named_course, set_published, update_course,
 };
 pub use lessons::{
     LessonMedia, LessonRecord, add_lesson, captions, delete_lesson, lesson, move_lesson,

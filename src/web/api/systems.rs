@@ -420,7 +420,7 @@ pub async fn grades(
     let tenant = client.school.id;
     let (items, mut rows) = tenant_tx(state.pools.primary(), tenant, "gradebook", move |conn| {
         Box::pin(async move {
-            let course = gradebook::course_by_slug(conn, tenant, &slug)
+            let course = crate::authoring::store::course_by_slug(conn, tenant, &slug)
                 .await?
                 .ok_or(AppError::NotFound)?;
             let items = gradebook::items(conn, tenant, course).await?;
