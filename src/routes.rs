@@ -14,7 +14,7 @@ use crate::web::api::catalog as api;
 use crate::web::api::learning as api_learning;
 use crate::web::api::systems;
 use crate::web::assessment::{certificates, quizzes};
-use crate::web::authoring::{courses, grades, lessons, members};
+use crate::web::authoring::{courses, grades, lessons, members, packages};
 use crate::web::catalog as pages;
 use crate::web::learning::announcements;
 use crate::web::lti::{launch as lti_launch, platform as lti_platform, services as lti_services};
@@ -182,6 +182,7 @@ fn text(cfg: &mut web::ServiceConfig) {
                     "/courses/{course}/lti",
                     web::post().to(lti_launch::choose_content),
                 )
+                .route("/courses/{course}/scorm", web::post().to(packages::import))
                 .route("/courses/{course}/grades", web::get().to(grades::page))
                 .route(
                     "/courses/{course}/grades",

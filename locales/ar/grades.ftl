@@ -21,3 +21,4 @@ grade-score-invalid = الدرجة عدد من ٠ إلى ١٠٠.
 grade-comment-invalid = اذكر السبب في ١ إلى ٢٠٠٠ حرف.
 grade-item-unknown = هذا ليس عنصرًا مقيَّمًا في هذه الدورة.
 audit-grade-overridden = تعديل درجة
+grades-no-status = شُغّلت، لكن الحزمة لم تُبلغ عن أي حالة، لذا لا يمكن أن تكتمل

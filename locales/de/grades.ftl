@@ -21,3 +21,4 @@ grade-score-invalid = Die Note ist eine Zahl von 0 bis 100.
 grade-comment-invalid = Gib eine Begründung mit 1 bis 2.000 Zeichen an.
 grade-item-unknown = Das ist kein bewertetes Element dieses Kurses.
 audit-grade-overridden = Note überschrieben
+grades-no-status = Gespielt, aber das Paket hat keinen Status gemeldet und kann daher nicht abgeschlossen werden

@@ -21,3 +21,4 @@ grade-score-invalid = The grade is a number from 0 to 100.
 grade-comment-invalid = Say why, in 1 to 2,000 characters.
 grade-item-unknown = That is not a graded item of this course.
 audit-grade-overridden = Grade overridden
+grades-no-status = Played, but the package has reported no status, so it cannot complete

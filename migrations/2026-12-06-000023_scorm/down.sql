@@ -1,3 +1,4 @@
+DROP FUNCTION xapi_scorm_verdict() CASCADE;
 DROP TABLE scorm_attempts;
 DROP TABLE scorm_files;
 DROP TABLE scorm_packages;

@@ -2,10 +2,9 @@
 //! school).
 
 use super::database::Database;
-use crate::authoring::store::append_lesson;
+use crate::authoring::store::{append_lesson, named_course};
 use crate::config::{Cli, ScormCommand};
 use crate::db::tenant_tx;
-use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::tenancy::lifecycle;
 /// `scorm import`: the package is read and checked whole before anything is stored; its files go
@@ -26,27 +25,23 @@ pub(super) async fn scorm_cmd(
     if title.is_empty() || title.chars().count() > 200 {
         anyhow::bail!("{}", Msg::new("error-the-title-has-1-to"));
     }
-    let path = file.clone();
-    let read =
-        tokio::task::spawn_blocking(move || package::read(&path, package::Limits::default()))
-            .await?
-            .map_err(|why| anyhow::anyhow!("{}: {why}", file.display()))?;
+    let config = super::store::store_config(cli)?;
+    let (path, staging) = (file.clone(), super::store::staging_dir(cli, &config));
+    let read = tokio::task::spawn_blocking(move || {
+        package::read(&path, &staging, package::Limits::default())
+    })
+    .await?
+    .map_err(|why| anyhow::anyhow!("{}: {why}", file.display()))?;
     let pools = db.admin_pools()?;
     let pool = pools.primary();
     let tenant = lifecycle::school_id(pool, school).await?;
     // The course first: files are stored only for a package that will be a lesson.
     let slug = course.clone();
     let course_id = tenant_tx(pool, tenant, "scorm_import", move |conn| {
-        Box::pin(async move {
-            crate::gradebook::course_by_slug(conn, tenant, &slug)
-                .await?
-                .ok_or_else(|| {
-                    AppError::Unprocessable(Msg::new("error-no-course-here").text("course", slug))
-                })
-        })
+        Box::pin(async move { named_course(conn, tenant, &slug).await })
     })
     .await?;
-    let store = super::store::store_config(cli)?.open()?;
+    let store = config.open()?;
     let stored = scorm_store::put_files(&store, tenant, &read).await?;
     let package = std::sync::Arc::new(read);
     let lesson = tenant_tx(pool, tenant, "scorm_import", move |conn| {

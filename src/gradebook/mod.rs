@@ -1,5 +1,5 @@
 //! A course's gradebook: its learners (in the order they enrolled, a page at a time) against its
-//! graded items — quiz lessons and the line items tools post scores to — with each learner's
+//! graded items — quiz lessons, the line items tools post scores to, SCORM packages — with each learner's
 //! latest and best score, whether they passed, whether the item's lesson is completed, and an
 //! instructor's override with its comment, which is the grade that counts where there is one.
 //! Scores are per cent of the item's maximum.
@@ -7,10 +7,10 @@
 pub mod csv;
 
 use chrono::{DateTime, Utc};
+use diesel::QueryableByName;
 use diesel::sql_types::{
     Array, BigInt, Bool, Double, Nullable, Text, Timestamptz, Uuid as SqlUuid,
 };
-use diesel::{OptionalExtension, QueryableByName};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 use uuid::Uuid;
@@ -24,7 +24,7 @@ use crate::keyset::Cursor;
 /// One graded item of a course.
 #[derive(Debug, Clone, Serialize, QueryableByName)]
 pub struct Item {
-    /// `quiz:<lesson id>` or `tool:<line item id>`.
+    /// `quiz:<lesson id>`, `tool:<line item id>` or `scorm:<lesson id>`.
     #[diesel(sql_type = Text)]
     pub key: String,
     #[diesel(sql_type = Text)]
@@ -53,6 +53,9 @@ pub struct Cell {
     pub completed: bool,
     #[serde(rename = "override")]
     pub overridden: Option<Override>,
+    /// A SCORM package the learner played that never set a status: it cannot complete, and
+    /// the instructor is told so rather than see it silently pass or stay blank.
+    pub no_status: bool,
 }
 
 impl Cell {
@@ -78,27 +81,6 @@ impl Row {
     }
 }
 
-/// The school's course with this slug, published or not.
-pub async fn course_by_slug(
-    conn: &mut AsyncPgConnection,
-    tenant: TenantId,
-    slug: &str,
-) -> Result<Option<Uuid>, AppError> {
-    #[derive(QueryableByName)]
-    struct Id {
-        #[diesel(sql_type = SqlUuid)]
-        id: Uuid,
-    }
-    let found: Option<Id> =
-        diesel::sql_query("SELECT id FROM courses WHERE tenant_id = $1 AND slug = $2")
-            .bind::<SqlUuid, _>(tenant.0)
-            .bind::<Text, _>(slug)
-            .get_result(conn)
-            .await
-            .optional()?;
-    Ok(found.map(|f| f.id))
-}
-
 /// The course's graded items: its quiz lessons in course order, then tools' line items.
 pub async fn items(
     conn: &mut AsyncPgConnection,
@@ -115,6 +97,11 @@ pub async fn items(
            FROM lti_line_items i
            LEFT JOIN lti_links k ON k.tenant_id = i.tenant_id AND k.lesson_id = i.lesson_id
           WHERE i.tenant_id = $1 AND i.course_id = $2
+         UNION ALL
+         SELECT 'scorm:' || l.id, l.title, l.id, NULL::float8
+           FROM scorm_packages p JOIN lessons l ON l.tenant_id = p.tenant_id AND l.id = p.lesson_id
+           JOIN sections s ON s.tenant_id = l.tenant_id AND s.id = l.section_id
+          WHERE p.tenant_id = $1 AND s.course_id = $2
          ORDER BY 1",
     )
     .bind::<SqlUuid, _>(tenant.0)
@@ -147,6 +134,8 @@ struct Score {
     best: Option<f64>,
     #[diesel(sql_type = Nullable<Bool>)]
     passed: Option<bool>,
+    #[diesel(sql_type = Bool)]
+    no_status: bool,
 }
 
 #[derive(QueryableByName)]
@@ -210,7 +199,7 @@ pub async fn rows(
     let scores: Vec<Score> = diesel::sql_query(
         "SELECT user_id, 'quiz:' || lesson_id AS item,
                 (array_agg(score::float8 ORDER BY number DESC))[1] AS latest,
-                max(score)::float8 AS best, bool_or(passed) AS passed
+                max(score)::float8 AS best, bool_or(passed) AS passed, false AS no_status
            FROM quiz_attempts
           WHERE tenant_id = $1 AND user_id = ANY($2)
             AND lesson_id IN (SELECT l.id FROM lessons l JOIN sections s ON s.id = l.section_id
@@ -223,13 +212,23 @@ pub async fn rows(
                 CASE WHEN k.pass_mark IS NULL THEN NULL
                      ELSE coalesce(bool_or(s.grading_progress = 'FullyGraded'
                                            AND 100 * s.score_given / s.score_maximum >= k.pass_mark), false)
-                END
+                END,
+                false
            FROM lti_scores s
            JOIN lti_line_items i ON i.tenant_id = s.tenant_id AND i.id = s.line_item_id
            LEFT JOIN lti_links k ON k.tenant_id = i.tenant_id AND k.lesson_id = i.lesson_id
           WHERE s.tenant_id = $1 AND s.user_id = ANY($2) AND i.course_id = $3
             AND s.score_given IS NOT NULL
-          GROUP BY s.user_id, s.line_item_id, k.pass_mark",
+          GROUP BY s.user_id, s.line_item_id, k.pass_mark
+         UNION ALL
+         SELECT a.user_id, 'scorm:' || a.lesson_id,
+                (array_agg(a.score ORDER BY a.updated_at DESC) FILTER (WHERE a.score IS NOT NULL))[1],
+                max(a.score), bool_or(a.passed), NOT bool_or(a.status_set)
+           FROM scorm_attempts a
+           JOIN lessons l ON l.tenant_id = a.tenant_id AND l.id = a.lesson_id
+           JOIN sections s ON s.tenant_id = l.tenant_id AND s.id = l.section_id
+          WHERE a.tenant_id = $1 AND a.user_id = ANY($2) AND s.course_id = $3
+          GROUP BY a.user_id, a.lesson_id",
     )
     .bind::<SqlUuid, _>(tenant.0)
     .bind::<Array<SqlUuid>, _>(&users)
@@ -267,6 +266,7 @@ pub async fn rows(
                         latest: score.and_then(|s| s.latest),
                         best: score.and_then(|s| s.best),
                         passed: score.and_then(|s| s.passed),
+                        no_status: score.is_some_and(|s| s.no_status),
                         completed: item.lesson.is_some_and(|lesson| {
                             done.iter()
                                 .any(|d| d.user_id == l.id && d.lesson_id == lesson)

@@ -22,6 +22,8 @@ pub struct Commit {
     pub location: Option<String>,
     pub suspend_data: Option<String>,
     pub session_seconds: Option<f64>,
+    /// The SCO exited to be resumed (`exit` = `suspend`): its attempt goes on next time.
+    pub suspended: bool,
 }
 
 /// What the commit comes to.
@@ -113,6 +115,7 @@ impl Commit {
                     location: text(core.get("lesson_location")),
                     suspend_data: text(cmi.get("suspend_data")),
                     session_seconds: text(core.get("session_time")).and_then(|t| timespan(&t)),
+                    suspended: text(core.get("exit")).as_deref() == Some("suspend"),
                 }
             }
             Version::Scorm2004 => Self {
@@ -122,6 +125,7 @@ impl Commit {
                 location: text(cmi.get("location")),
                 suspend_data: text(cmi.get("suspend_data")),
                 session_seconds: text(cmi.get("session_time")).and_then(|t| duration(&t)),
+                suspended: text(cmi.get("exit")).as_deref() == Some("suspend"),
             },
         };
         if commit

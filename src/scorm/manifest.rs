@@ -6,6 +6,8 @@
 
 use roxmltree::{Document, Node, ParsingOptions};
 
+use crate::i18n::Msg;
+
 /// The largest manifest read.
 pub const LIMIT: usize = 2 * 1024 * 1024;
 
@@ -15,6 +17,24 @@ pub enum Version {
     Scorm12,
     #[serde(rename = "2004")]
     Scorm2004,
+}
+
+impl Version {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Scorm12 => "1.2",
+            Self::Scorm2004 => "2004",
+        }
+    }
+
+    /// As stored: `1.2`, or anything else for 2004.
+    pub fn stored(text: &str) -> Self {
+        if text == "1.2" {
+            Self::Scorm12
+        } else {
+            Self::Scorm2004
+        }
+    }
 }
 
 /// One launchable item of the package, in the organization's order.
@@ -64,10 +84,10 @@ pub fn inside(path: &str) -> bool {
         && !path.split(['/', '\\']).any(|segment| segment == "..")
 }
 
-/// The manifest in `xml`; why not, in words.
-pub fn parse(xml: &str) -> Result<Manifest, String> {
+/// The manifest in `xml`; why not, for the person who uploaded it.
+pub fn parse(xml: &str) -> Result<Manifest, Msg> {
     if xml.len() > LIMIT {
-        return Err(format!("imsmanifest.xml is over {} KB", LIMIT / 1024));
+        return Err(Msg::new("scorm-manifest-too-large").number("kib", (LIMIT / 1024) as u32));
     }
     let options = ParsingOptions {
         allow_dtd: false,
@@ -75,14 +95,13 @@ pub fn parse(xml: &str) -> Result<Manifest, String> {
         ..ParsingOptions::default()
     };
     let doc = Document::parse_with_options(xml, options).map_err(|e| match e {
-        roxmltree::Error::DtdDetected => {
-            "imsmanifest.xml declares a DTD (entities are not allowed)".to_owned()
-        }
-        e => format!("imsmanifest.xml is not well-formed XML ({e})"),
+        roxmltree::Error::DtdDetected => Msg::new("scorm-manifest-dtd"),
+        e => Msg::new("scorm-manifest-not-xml").text("reason", e.to_string()),
     })?;
+    let missing = |element: &str| Msg::new("scorm-manifest-lacks").text("element", element);
     let root = doc.root_element();
     if root.tag_name().name() != "manifest" {
-        return Err("imsmanifest.xml has no <manifest>".into());
+        return Err(missing("<manifest>"));
     }
     let schema_version = child(root, "metadata").and_then(|m| text(child(m, "schemaversion")));
     let namespaces: Vec<&str> = root.namespaces().map(|n| n.uri()).collect();
@@ -91,18 +110,17 @@ pub fn parse(xml: &str) -> Result<Manifest, String> {
         Some(v) if v.contains("2004") || v.contains("CAM 1.3") => Version::Scorm2004,
         _ if namespaces.iter().any(|n| n.contains("adlcp_v1p3")) => Version::Scorm2004,
         _ if namespaces.iter().any(|n| n.contains("adlcp_rootv1p2")) => Version::Scorm12,
-        Some(v) => return Err(format!("SCORM version `{v}` is not 1.2 or 2004")),
-        None => return Err("imsmanifest.xml does not say its SCORM version".into()),
+        Some(v) => return Err(Msg::new("scorm-version-unknown").text("version", v)),
+        None => return Err(Msg::new("scorm-version-missing")),
     };
-    let organizations =
-        child(root, "organizations").ok_or("imsmanifest.xml has no <organizations>")?;
+    let organizations = child(root, "organizations").ok_or_else(|| missing("<organizations>"))?;
     let wanted = attr(organizations, "default");
     let organization = organizations
         .children()
         .filter(|c| c.is_element() && c.tag_name().name() == "organization")
         .find(|o| wanted.is_none_or(|w| attr(*o, "identifier") == Some(w)))
-        .ok_or("imsmanifest.xml has no (default) <organization>")?;
-    let resources = child(root, "resources").ok_or("imsmanifest.xml has no <resources>")?;
+        .ok_or_else(|| missing("<organization>"))?;
+    let resources = child(root, "resources").ok_or_else(|| missing("<resources>"))?;
     let mut scos = Vec::new();
     for item in organization
         .descendants()
@@ -116,19 +134,21 @@ pub fn parse(xml: &str) -> Result<Manifest, String> {
             .children()
             .find(|r| r.is_element() && attr(*r, "identifier") == Some(reference))
             .ok_or_else(|| {
-                format!("item {identifier} names resource {reference}, which is not there")
+                Msg::new("scorm-resource-missing")
+                    .text("item", identifier.clone())
+                    .text("resource", reference)
             })?;
-        let href =
-            attr(resource, "href").ok_or_else(|| format!("resource {reference} has no href"))?;
+        let href = attr(resource, "href")
+            .ok_or_else(|| Msg::new("scorm-resource-no-href").text("resource", reference))?;
         let base = attr(resource, "base").unwrap_or_default();
         let href = format!(
             "{base}{href}{}",
             attr(item, "parameters").unwrap_or_default()
         );
         if !inside(&href) {
-            return Err(format!(
-                "resource {reference} launches `{href}`, outside the package"
-            ));
+            return Err(Msg::new("scorm-launch-outside")
+                .text("resource", reference)
+                .text("href", href));
         }
         let mastery = match version {
             Version::Scorm12 => text(child(item, "masteryscore")).and_then(|m| m.parse().ok()),
@@ -147,7 +167,7 @@ pub fn parse(xml: &str) -> Result<Manifest, String> {
         });
     }
     if scos.is_empty() {
-        return Err("the organization launches nothing (no item names a resource)".into());
+        return Err(Msg::new("scorm-launches-nothing"));
     }
     Ok(Manifest {
         version,
@@ -211,7 +231,7 @@ mod tests {
             "<?xml version=\"1.0\"?><!DOCTYPE manifest [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>{}",
             SCORM12.split_once("?>").unwrap().1
         );
-        assert!(parse(&xxe).unwrap_err().contains("DTD"));
+        assert_eq!(parse(&xxe).unwrap_err().id(), "scorm-manifest-dtd");
         for href in [
             "https://evil.example/x.html",
             "/etc/passwd",
@@ -220,8 +240,9 @@ mod tests {
             "C:\\x.html",
         ] {
             let xml = SCORM12.replace("one/index.html", href);
-            assert!(
-                parse(&xml).unwrap_err().contains("outside the package"),
+            assert_eq!(
+                parse(&xml).unwrap_err().id(),
+                "scorm-launch-outside",
                 "{href}"
             );
         }

@@ -1,13 +1,19 @@
 //! Reading an uploaded SCORM package (a zip) safely before anything is stored: every entry's path
 //! must stay inside the package; entries, total size and each entry's compression ratio are
-//! bounded while decompressing (a zip's declared sizes can lie, so what is read is counted); the
-//! manifest must parse, and every launch file must be in the package. A refused package leaves
-//! nothing: the caller stores the files only once this answers.
+//! bounded while decompressing (a zip's declared sizes can lie, so what is read is counted, and
+//! an entry stops being read once past its bound); the manifest must parse, and every launch
+//! file must be in the package. Files are unpacked one at a time to staging files, hashed on the
+//! way (a package never sits in memory); a refused package leaves nothing: the staging files go
+//! with it, and the caller stores files only once this answers.
 
-use std::io::Read;
-use std::path::Path;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
 
 use super::manifest::{self, Manifest};
+use crate::i18n::Msg;
+use crate::media::key::hex;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -28,78 +34,137 @@ impl Default for Limits {
     }
 }
 
-/// A package as read: its manifest and its files (path in the package, bytes).
+/// One file of a package, unpacked to staging; dropping it removes the staging file.
+#[derive(Debug)]
+pub struct Unpacked {
+    path: PathBuf,
+    pub sha256: String,
+    pub len: u64,
+}
+
+impl Unpacked {
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for Unpacked {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// A package as read: its manifest and its files (path in the package, unpacked file).
 #[derive(Debug)]
 pub struct Package {
     pub manifest: Manifest,
-    pub files: Vec<(String, Vec<u8>)>,
+    pub files: Vec<(String, Unpacked)>,
 }
 
 impl Package {
     pub fn bytes(&self) -> u64 {
-        self.files.iter().map(|(_, b)| b.len() as u64).sum()
+        self.files.iter().map(|(_, f)| f.len).sum()
     }
 }
 
-/// The package in the zip at `path`; why not, in words.
-pub fn read(path: &Path, limits: Limits) -> Result<Package, String> {
-    let file =
-        std::fs::File::open(path).map_err(|e| format!("the package cannot be read ({e})"))?;
-    let mut zip =
-        zip::ZipArchive::new(file).map_err(|e| format!("the package is not a zip ({e})"))?;
-    if zip.len() > limits.entries {
-        return Err(format!(
-            "the package has more than {} files",
-            limits.entries
-        ));
+/// Writes through to `inner`, hashing what it writes.
+struct Hashing<W> {
+    inner: W,
+    hasher: Sha256,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
     }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// The package in the zip at `path`, its files unpacked under `staging` (blocking); why not, for
+/// the person who uploaded it.
+pub fn read(path: &Path, staging: &Path, limits: Limits) -> Result<Package, Msg> {
+    let damaged = |name: &str, e: &dyn std::fmt::Display| {
+        Msg::new("scorm-damaged")
+            .text("file", name)
+            .text("reason", e.to_string())
+    };
+    let file = std::fs::File::open(path)
+        .map_err(|e| Msg::new("scorm-unreadable").text("reason", e.to_string()))?;
+    let mut zip = zip::ZipArchive::new(file)
+        .map_err(|e| Msg::new("scorm-not-zip").text("reason", e.to_string()))?;
+    if zip.len() > limits.entries {
+        return Err(Msg::new("scorm-too-many-files").number("max", limits.entries as u32));
+    }
+    std::fs::create_dir_all(staging).map_err(|e| damaged("", &e))?;
     let mut files = Vec::new();
+    let mut xml = None;
     let mut total = 0u64;
+    let too_large = || Msg::new("scorm-too-large").number("mib", (limits.total >> 20) as u32);
     for i in 0..zip.len() {
-        let mut entry = zip
-            .by_index(i)
-            .map_err(|e| format!("the package is damaged ({e})"))?;
+        let mut entry = zip.by_index(i).map_err(|e| damaged("", &e))?;
         let name = entry.name().to_owned();
         if entry.is_dir() {
             continue;
         }
         if entry.enclosed_name().is_none() || !manifest::inside(&name) || name.contains('?') {
-            return Err(format!("the package's file `{name}` would land outside it"));
+            return Err(Msg::new("scorm-file-outside").text("file", name));
         }
+        if name == "imsmanifest.xml" {
+            let mut text = Vec::new();
+            (&mut entry)
+                .take(manifest::LIMIT as u64 + 1)
+                .read_to_end(&mut text)
+                .map_err(|e| damaged(&name, &e))?;
+            total += text.len() as u64;
+            xml = Some(String::from_utf8_lossy(&text).into_owned());
+            continue;
+        }
+        // An entry is read no further than the package's room left, nor (past a megabyte)
+        // than its compressed size allows at the ratio: a bomb stops at its bound.
         let compressed = entry.compressed_size().max(1);
-        let mut bytes = Vec::new();
-        (&mut entry)
-            .take(limits.total - total + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| format!("the package's file `{name}` is damaged ({e})"))?;
-        total += bytes.len() as u64;
-        if total > limits.total {
-            return Err(format!(
-                "the package unpacks to more than {} MB",
-                limits.total / (1024 * 1024)
-            ));
+        let room = limits.total.saturating_sub(total);
+        let bound = room.min((1 << 20u64).max(compressed.saturating_mul(limits.ratio)));
+        let staged = staging.join(format!("upload-scorm-{}", uuid::Uuid::new_v4()));
+        let out = std::fs::File::create(&staged).map_err(|e| damaged(&name, &e))?;
+        let mut unpacked = Unpacked {
+            path: staged,
+            sha256: String::new(),
+            len: 0,
+        };
+        let mut writer = Hashing {
+            inner: std::io::BufWriter::new(out),
+            hasher: Sha256::new(),
+        };
+        let len = std::io::copy(&mut (&mut entry).take(bound + 1), &mut writer)
+            .map_err(|e| damaged(&name, &e))?;
+        writer.flush().map_err(|e| damaged(&name, &e))?;
+        if len > room {
+            return Err(too_large());
         }
-        if bytes.len() as u64 > 1024 * 1024 && bytes.len() as u64 / compressed > limits.ratio {
-            return Err(format!(
-                "the package's file `{name}` is compressed more than {}:1 (a zip bomb?)",
-                limits.ratio
-            ));
+        if len > bound {
+            return Err(Msg::new("scorm-zip-bomb")
+                .text("file", name)
+                .number("ratio", limits.ratio as u32));
         }
-        files.push((name, bytes));
+        total += len;
+        unpacked.len = len;
+        unpacked.sha256 = hex(&writer.hasher.finalize());
+        files.push((name, unpacked));
     }
-    let xml = files
-        .iter()
-        .find(|(name, _)| name == "imsmanifest.xml")
-        .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned())
-        .ok_or("the package has no imsmanifest.xml at its root")?;
-    let manifest = manifest::parse(&xml)?;
+    if total > limits.total {
+        return Err(too_large());
+    }
+    let manifest = manifest::parse(&xml.ok_or_else(|| Msg::new("scorm-no-manifest"))?)?;
     for sco in &manifest.scos {
         let file = sco.href.split(['?', '#']).next().unwrap_or_default();
         if !files.iter().any(|(name, _)| name == file) {
-            return Err(format!(
-                "`{}` launches {file}, which the package does not have",
-                sco.title
-            ));
+            return Err(Msg::new("scorm-launch-missing")
+                .text("title", sco.title.clone())
+                .text("file", file));
         }
     }
     Ok(Package { manifest, files })
@@ -141,9 +206,16 @@ mod tests {
                 ("index.html", b"<p>hi</p>"),
             ],
         );
-        let p = read(&path, Limits::default()).unwrap();
+        let staging = path.with_file_name("staging");
+        let p = read(&path, &staging, Limits::default()).unwrap();
         assert_eq!(p.manifest.scos[0].href, "index.html");
-        assert_eq!(p.files.len(), 2);
+        assert_eq!(p.files.len(), 1, "the manifest is read, not kept");
+        let (name, file) = &p.files[0];
+        assert_eq!(name, "index.html");
+        assert_eq!(std::fs::read(file.path()).unwrap(), b"<p>hi</p>");
+        assert_eq!(file.sha256, hex(&Sha256::digest(b"<p>hi</p>")));
+        drop(p);
+        assert_eq!(std::fs::read_dir(&staging).unwrap().count(), 0);
     }
 
     #[test]
@@ -158,7 +230,7 @@ mod tests {
                     ("../evil.sh", b"x".to_vec()),
                 ],
                 Limits::default(),
-                "outside",
+                "scorm-file-outside",
             ),
             (
                 vec![
@@ -167,7 +239,7 @@ mod tests {
                     ("/etc/cron.d/x", b"x".to_vec()),
                 ],
                 Limits::default(),
-                "outside",
+                "scorm-file-outside",
             ),
             (
                 vec![
@@ -175,7 +247,7 @@ mod tests {
                     ("index.html", vec![0u8; 4 * 1024 * 1024]),
                 ],
                 Limits::default(),
-                "zip bomb",
+                "scorm-zip-bomb",
             ),
             (
                 vec![
@@ -186,17 +258,17 @@ mod tests {
                     total: 4000,
                     ..Limits::default()
                 },
-                "unpacks to more than",
+                "scorm-too-large",
             ),
             (
                 vec![("imsmanifest.xml", MANIFEST.into())],
                 Limits::default(),
-                "does not have",
+                "scorm-launch-missing",
             ),
             (
                 vec![("index.html", b"x".to_vec())],
                 Limits::default(),
-                "no imsmanifest.xml",
+                "scorm-no-manifest",
             ),
             (
                 vec![
@@ -210,7 +282,7 @@ mod tests {
                     ("index.html", b"x".to_vec()),
                 ],
                 Limits::default(),
-                "DTD",
+                "scorm-manifest-dtd",
             ),
             (
                 vec![(
@@ -220,22 +292,23 @@ mod tests {
                         .into_bytes(),
                 )],
                 Limits::default(),
-                "outside the package",
+                "scorm-launch-outside",
             ),
         ];
         for (files, limits, reason) in cases {
             let files: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (*n, b.as_slice())).collect();
             let path = zip("bad.zip", &files);
-            let err = read(&path, limits).unwrap_err();
-            assert!(err.contains(reason), "{reason:?} not in {err:?}");
+            let staging = path.with_file_name("staging");
+            let err = read(&path, &staging, limits).unwrap_err();
+            assert_eq!(err.id(), reason);
+            let left = std::fs::read_dir(&staging).map_or(0, Iterator::count);
+            assert_eq!(left, 0, "{reason} left files behind");
         }
         let not_zip =
             std::env::temp_dir().join(format!("eduflow-not-zip-{}", uuid::Uuid::new_v4()));
         std::fs::write(&not_zip, b"plain text").unwrap();
-        assert!(
-            read(&not_zip, Limits::default())
-                .unwrap_err()
-                .contains("not a zip")
-        );
+        let staging = not_zip.with_extension("staging");
+        let err = read(&not_zip, &staging, Limits::default()).unwrap_err();
+        assert_eq!(err.id(), "scorm-not-zip");
     }
 }

@@ -48,14 +48,14 @@ pub fn content_type(path: &str) -> &'static str {
     }
 }
 
-/// Puts every file of `package` in the store; what was stored where.
+/// Puts every file of `package` in the store (streamed from staging); what was stored where.
 pub async fn put_files(
     store: &Store,
     tenant: TenantId,
     package: &Package,
 ) -> anyhow::Result<Vec<Stored>> {
     let mut stored = Vec::with_capacity(package.files.len());
-    for (path, bytes) in &package.files {
+    for (path, file) in &package.files {
         let ext = path
             .rsplit_once('.')
             .map(|(_, e)| e.to_ascii_lowercase())
@@ -63,9 +63,9 @@ pub async fn put_files(
                 !e.is_empty() && e.len() <= 10 && e.bytes().all(|b| b.is_ascii_alphanumeric())
             })
             .unwrap_or_else(|| "bin".into());
-        let key = MediaKey::of_bytes(tenant, "scorm", bytes, &ext);
+        let key = MediaKey::new(tenant, "scorm", &file.sha256, &ext);
         let content_type = content_type(path);
-        store.put_bytes(&key, bytes, content_type).await?;
+        store.put_file(&key, file.path(), content_type).await?;
         stored.push(Stored {
             path: path.clone(),
             key: key.as_str().to_owned(),
@@ -84,10 +84,7 @@ pub async fn attach(
     package: &Package,
     stored: &[Stored],
 ) -> Result<(), AppError> {
-    let version = match package.manifest.version {
-        Version::Scorm12 => "1.2",
-        Version::Scorm2004 => "2004",
-    };
+    let version = package.manifest.version.as_str();
     diesel::sql_query(
         "INSERT INTO scorm_packages (lesson_id, tenant_id, version, scos, files, bytes)
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -184,41 +181,60 @@ pub async fn played(
     .optional()?;
     let Some(row) = row else { return Ok(None) };
     Ok(Some(Played {
-        version: if row.version == "1.2" {
-            Version::Scorm12
-        } else {
-            Version::Scorm2004
-        },
+        version: Version::stored(&row.version),
         scos: serde_json::from_value(row.scos).map_err(AppError::internal)?,
     }))
 }
 
-/// Keeps what `user`'s SCO `sco` committed, and answers whether every SCO of the lesson is now
-/// completed.
+/// Keeps what `user`'s SCO `sco` committed in its attempt `attempt` (the latest, or the one
+/// after it: attempts have no gaps), and answers whether every SCO of the lesson has now been
+/// completed in some attempt. `None`: no such attempt may be written.
 pub async fn commit(
     conn: &mut AsyncPgConnection,
     tenant: TenantId,
-    (user, lesson, sco): (Uuid, Uuid, &str),
+    (user, lesson, sco, attempt): (Uuid, Uuid, &str, i32),
     cmi: &serde_json::Value,
     commit: &super::cmi::Commit,
     outcome: super::cmi::Outcome,
-) -> Result<bool, AppError> {
+) -> Result<Option<bool>, AppError> {
     use diesel::sql_types::{Bool, Double, Nullable};
-    diesel::sql_query(
-        "INSERT INTO scorm_attempts (tenant_id, user_id, lesson_id, sco, cmi, status, success, score,
-                                     location, suspend_data, session_seconds, completed, status_set)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-         ON CONFLICT (tenant_id, user_id, lesson_id, sco, attempt) DO UPDATE SET
-            cmi = EXCLUDED.cmi, status = EXCLUDED.status, success = EXCLUDED.success,
-            score = EXCLUDED.score, location = EXCLUDED.location,
-            suspend_data = EXCLUDED.suspend_data, session_seconds = EXCLUDED.session_seconds,
-            completed = scorm_attempts.completed OR EXCLUDED.completed,
-            status_set = scorm_attempts.status_set OR EXCLUDED.status_set, updated_at = now()",
+    #[derive(diesel::QueryableByName)]
+    struct Latest {
+        #[diesel(sql_type = Integer)]
+        attempt: i32,
+    }
+    let latest: Latest = diesel::sql_query(
+        "SELECT coalesce(max(attempt), 0) AS attempt FROM scorm_attempts
+          WHERE tenant_id = $1 AND user_id = $2 AND lesson_id = $3 AND sco = $4",
     )
     .bind::<SqlUuid, _>(tenant.0)
     .bind::<SqlUuid, _>(user)
     .bind::<SqlUuid, _>(lesson)
     .bind::<Text, _>(sco)
+    .get_result(conn)
+    .await?;
+    if attempt < 1 || attempt > latest.attempt + 1 {
+        return Ok(None);
+    }
+    diesel::sql_query(
+        "INSERT INTO scorm_attempts (tenant_id, user_id, lesson_id, sco, attempt, cmi, status,
+                                     success, score, location, suspend_data, session_seconds,
+                                     completed, status_set, passed, suspended)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+         ON CONFLICT (tenant_id, user_id, lesson_id, sco, attempt) DO UPDATE SET
+            cmi = EXCLUDED.cmi, status = EXCLUDED.status, success = EXCLUDED.success,
+            score = EXCLUDED.score, location = EXCLUDED.location,
+            suspend_data = EXCLUDED.suspend_data, session_seconds = EXCLUDED.session_seconds,
+            completed = scorm_attempts.completed OR EXCLUDED.completed,
+            status_set = scorm_attempts.status_set OR EXCLUDED.status_set,
+            passed = coalesce(EXCLUDED.passed, scorm_attempts.passed),
+            suspended = EXCLUDED.suspended, updated_at = now()",
+    )
+    .bind::<SqlUuid, _>(tenant.0)
+    .bind::<SqlUuid, _>(user)
+    .bind::<SqlUuid, _>(lesson)
+    .bind::<Text, _>(sco)
+    .bind::<Integer, _>(attempt)
     .bind::<Jsonb, _>(cmi)
     .bind::<Nullable<Text>, _>(&commit.status)
     .bind::<Nullable<Text>, _>(&commit.success)
@@ -228,6 +244,8 @@ pub async fn commit(
     .bind::<Nullable<Double>, _>(commit.session_seconds)
     .bind::<Bool, _>(outcome.completed)
     .bind::<Bool, _>(outcome.status_set)
+    .bind::<Nullable<Bool>, _>(outcome.passed)
+    .bind::<Bool, _>(commit.suspended)
     .execute(conn)
     .await?;
     #[derive(diesel::QueryableByName)]
@@ -237,7 +255,7 @@ pub async fn commit(
     }
     let done: Done = diesel::sql_query(
         "SELECT (SELECT jsonb_array_length(scos) FROM scorm_packages WHERE tenant_id = $1 AND lesson_id = $2)
-                 = (SELECT count(*) FROM scorm_attempts
+                 = (SELECT count(DISTINCT sco) FROM scorm_attempts
                      WHERE tenant_id = $1 AND lesson_id = $2 AND user_id = $3 AND completed) AS done",
     )
     .bind::<SqlUuid, _>(tenant.0)
@@ -245,28 +263,47 @@ pub async fn commit(
     .bind::<SqlUuid, _>(user)
     .get_result(conn)
     .await?;
-    Ok(done.done)
+    Ok(Some(done.done))
 }
 
-/// Each SCO's last commit by `user` (for resuming), and whether it completed.
-pub async fn commits(
+/// Where a learner stands in one SCO: the attempt to write to next and, when that attempt is
+/// one to resume, what it committed last; whether any attempt completed it.
+#[derive(Debug, Clone)]
+pub struct Standing {
+    pub sco: String,
+    pub attempt: i32,
+    pub resume: Option<serde_json::Value>,
+    pub completed: bool,
+}
+
+/// `user`'s standing in each SCO of the lesson they have played. An attempt completed and left
+/// without suspending is over: the next launch starts the next one, from nothing.
+pub async fn standings(
     conn: &mut AsyncPgConnection,
     tenant: TenantId,
     user: Uuid,
     lesson: Uuid,
-) -> Result<Vec<(String, serde_json::Value, bool)>, AppError> {
+) -> Result<Vec<Standing>, AppError> {
+    use diesel::sql_types::Bool;
     #[derive(diesel::QueryableByName)]
     struct Row {
         #[diesel(sql_type = Text)]
         sco: String,
+        #[diesel(sql_type = Integer)]
+        attempt: i32,
         #[diesel(sql_type = Jsonb)]
         cmi: serde_json::Value,
-        #[diesel(sql_type = diesel::sql_types::Bool)]
-        completed: bool,
+        #[diesel(sql_type = Bool)]
+        over: bool,
+        #[diesel(sql_type = Bool)]
+        ever: bool,
     }
     let rows: Vec<Row> = diesel::sql_query(
-        "SELECT sco, cmi, completed FROM scorm_attempts
-          WHERE tenant_id = $1 AND user_id = $2 AND lesson_id = $3",
+        "SELECT DISTINCT ON (sco) sco, attempt, cmi, completed AND NOT suspended AS over,
+                bool_or(completed) OVER (PARTITION BY sco) AS ever
+           FROM scorm_attempts
+          WHERE tenant_id = $1 AND user_id = $2 AND lesson_id = $3
+          ORDER BY sco, attempt DESC",
     )
     .bind::<SqlUuid, _>(tenant.0)
     .bind::<SqlUuid, _>(user)
@@ -275,6 +312,54 @@ pub async fn commits(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|r| (r.sco, r.cmi, r.completed))
+        .map(|r| Standing {
+            sco: r.sco,
+            attempt: r.attempt + i32::from(r.over),
+            resume: (!r.over).then_some(r.cmi),
+            completed: r.ever,
+        })
         .collect())
+}
+
+/// One attempt of a SCO, as the learner's personal-data export shows it.
+#[derive(Debug, diesel::QueryableByName, serde::Serialize)]
+pub struct PersonAttempt {
+    #[diesel(sql_type = Text)]
+    pub lesson: String,
+    #[diesel(sql_type = Text)]
+    pub sco: String,
+    #[diesel(sql_type = Integer)]
+    pub attempt: i32,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    pub status: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    pub success: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Double>)]
+    pub score: Option<f64>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    pub location: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    pub suspend_data: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Double>)]
+    pub session_seconds: Option<f64>,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Every attempt `user` made at a SCORM package (for their personal-data export).
+pub async fn of_person(
+    conn: &mut AsyncPgConnection,
+    tenant: TenantId,
+    user: Uuid,
+) -> Result<Vec<PersonAttempt>, AppError> {
+    Ok(diesel::sql_query(
+        "SELECT l.title AS lesson, a.sco, a.attempt, a.status, a.success, a.score, a.location,
+                a.suspend_data, a.session_seconds, a.updated_at
+           FROM scorm_attempts a JOIN lessons l ON l.tenant_id = a.tenant_id AND l.id = a.lesson_id
+          WHERE a.tenant_id = $1 AND a.user_id = $2 ORDER BY a.updated_at",
+    )
+    .bind::<SqlUuid, _>(tenant.0)
+    .bind::<SqlUuid, _>(user)
+    .load(conn)
+    .await?)
 }

@@ -96,6 +96,7 @@ const POST_ROUTES: &[&str] = &[
     "/api/v1/enrollments",
     "/api/v1/completions",
     "/author/courses/{course}/lti",
+    "/author/courses/{course}/scorm",
     "/admin/lti",
     "/courses/{slug}/lessons/{lesson_slug}/scorm/{sco}/commit",
     "/author/courses/{course}/grades",

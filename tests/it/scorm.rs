@@ -4,7 +4,9 @@
 
 use std::io::Write;
 
-use crate::harness::{TestDb, eduflow_cli, media_dir, refused, succeeded, tempdir};
+use crate::harness::{
+    Browser, TestApp, TestDb, eduflow_cli, media_dir, raw, refused, shared, succeeded, tempdir,
+};
 use crate::learning::course_with_lessons;
 
 const MANIFEST: &str = r#"<manifest identifier="m" xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">
@@ -247,7 +249,9 @@ async fn a_packages_files_are_served_on_the_schools_host_to_its_learners_only() 
         state["scos"][0]["launch"],
         format!("/scorm/{lesson}/index.html")
     );
-    assert_eq!(state["scos"][0]["cmi"]["core"]["lesson_location"], "p9");
+    // Passed and left without suspending: that attempt is over, the next launch starts afresh.
+    assert_eq!(state["scos"][0]["attempt"], 2);
+    assert!(state["scos"][0]["cmi"].is_null(), "{state}");
     assert_eq!(state["scos"][0]["completed"], true);
     assert_eq!(
         bo.get(
@@ -258,4 +262,401 @@ async fn a_packages_files_are_served_on_the_schools_host_to_its_learners_only() 
         .status,
         404
     );
+}
+
+/// A package of two SCOs (the first with a mastery score of 80), imported at alpha.
+const TWO_SCOS: &str = r#"<manifest identifier="m" xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">
+  <metadata><schemaversion>1.2</schemaversion></metadata>
+  <organizations default="o"><organization identifier="o"><title>Forklifts</title>
+    <item identifier="drive" identifierref="r1"><title>Driving</title><adlcp:masteryscore>80</adlcp:masteryscore></item>
+    <item identifier="load" identifierref="r2"><title>Loading</title></item>
+  </organization></organizations>
+  <resources><resource identifier="r1" adlcp:scormtype="sco" href="drive.html"/>
+    <resource identifier="r2" adlcp:scormtype="sco" href="load.html"/></resources>
+</manifest>"#;
+
+/// What the runtime is told of the lesson `page` for `who`.
+async fn state_of(app: &TestApp, who: &mut Browser, page: &str) -> serde_json::Value {
+    who.get(app.port, &format!("{page}/scorm/state"))
+        .await
+        .json()
+}
+
+/// `who`'s commit of `body` to attempt `attempt` of SCO `sco`, as the runtime sends it.
+async fn commit_as(
+    app: &TestApp,
+    who: &Browser,
+    page: &str,
+    (sco, attempt): (&str, u32),
+    body: &str,
+) -> crate::harness::Response {
+    let path = format!("{page}/scorm/{sco}/commit?attempt={attempt}");
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: alpha.localhost\r\nOrigin: http://alpha.localhost\r\nConnection: close\r\n\
+         Cookie: {}\r\nX-CSRF-Token: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        who.cookie_header(),
+        who.csrf(),
+        body.len()
+    );
+    raw(app.port, head.as_bytes()).await
+}
+
+/// Attempts: a suspended attempt resumes where it was left; a completed one that was not
+/// suspended is over, and the next launch is the next attempt (none may be skipped). The lesson
+/// completes when every SCO has been completed in some attempt. The gradebook shows the
+/// package's scores and verdict, and a learner whose package never set a status as such; the
+/// package's verdicts go to the school's LRS.
+#[actix_web::test]
+async fn attempts_resume_or_start_over_and_the_gradebook_shows_what_packages_reported() {
+    let (db, app) = TestApp::two_schools().await;
+    let (course, _) = course_with_lessons(&db, "alpha").await;
+    diesel_async::SimpleAsyncConnection::batch_execute(
+        &mut db.superuser().await,
+        "UPDATE tenants SET lrs_endpoint = 'http://127.0.0.1:9/xapi/' WHERE slug = 'alpha'",
+    )
+    .await
+    .unwrap();
+    let file = package(&[
+        ("imsmanifest.xml", TWO_SCOS.as_bytes()),
+        ("drive.html", b"<p>drive</p>"),
+        ("load.html", b"<p>load</p>"),
+    ]);
+    let lesson = succeeded(
+        &eduflow_cli(
+            &db,
+            &db.admin_url,
+            &tempdir("tenants"),
+            &[
+                "scorm",
+                "import",
+                "--school",
+                "alpha",
+                "--course",
+                &course,
+                "--title",
+                "Forklifts",
+                file.to_str().unwrap(),
+            ],
+        )
+        .await,
+    )
+    .trim()
+    .to_owned();
+    let slug = db
+        .text(&format!(
+            "SELECT slug AS t FROM lessons WHERE id = '{lesson}'"
+        ))
+        .await;
+    let page = format!("/courses/{course}/lessons/{slug}");
+    let enrolled = |email: &'static str| {
+        let course = course.clone();
+        let app = &app;
+        async move {
+            let mut who = Browser::new("alpha");
+            who.sign_up(app.port, email).await;
+            who.post(app.port, &format!("/courses/{course}/enroll"), &[])
+                .await;
+            who
+        }
+    };
+    let mut ada = enrolled("ada@example.org").await;
+    ada.get(app.port, &page).await;
+    let s = state_of(&app, &mut ada, &page).await;
+    assert_eq!(s["scos"].as_array().unwrap().len(), 2);
+    assert_eq!(s["scos"][1]["title"], "Loading");
+    assert_eq!(s["scos"][0]["attempt"], 1);
+
+    let suspended = r#"{"cmi": {"core": {"lesson_status": "incomplete", "lesson_location": "bay 3", "exit": "suspend"}, "suspend_data": "s=1"}}"#;
+    let res = commit_as(&app, &ada, &page, ("drive", 1), suspended).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let s = state_of(&app, &mut ada, &page).await;
+    assert_eq!(s["scos"][0]["attempt"], 1, "a suspended attempt goes on");
+    assert_eq!(s["scos"][0]["cmi"]["suspend_data"], "s=1");
+    let res = commit_as(&app, &ada, &page, ("drive", 3), suspended).await;
+    assert_eq!(res.status, 422, "attempt 2 comes first: {}", res.body);
+    let passed =
+        r#"{"cmi": {"core": {"lesson_status": "passed", "score": {"raw": "90"}, "exit": ""}}}"#;
+    let res = commit_as(&app, &ada, &page, ("drive", 1), passed).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let s = state_of(&app, &mut ada, &page).await;
+    assert_eq!(
+        s["scos"][0]["attempt"], 2,
+        "passed and left: the next is a new attempt"
+    );
+    assert!(s["scos"][0]["cmi"].is_null());
+    assert_eq!(s["scos"][0]["completed"], true);
+    let completed = format!(
+        "SELECT count(*) FROM lesson_progress WHERE lesson_id = '{lesson}' AND completed_at IS NOT NULL"
+    );
+    assert_eq!(db.count(&completed).await, 0, "Loading is not done yet");
+    // A second attempt that scores lower: the best stays, and the SCO stays completed.
+    let lower = r#"{"cmi": {"core": {"lesson_status": "failed", "score": {"raw": "40"}}}}"#;
+    let res = commit_as(&app, &ada, &page, ("drive", 2), lower).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let done = r#"{"cmi": {"core": {"lesson_status": "completed"}}}"#;
+    let res = commit_as(&app, &ada, &page, ("load", 1), done).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(db.count(&completed).await, 1, "both SCOs completed once");
+
+    // Bo plays the package, which never sets a status.
+    let mut bo = enrolled("bo@example.org").await;
+    bo.get(app.port, &page).await;
+    let silent = r#"{"cmi": {"core": {"lesson_status": "not attempted", "lesson_location": "1"}}}"#;
+    let res = commit_as(&app, &bo, &page, ("drive", 1), silent).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+
+    let course_id = db
+        .text(&format!(
+            "SELECT id::text AS t FROM courses WHERE slug = '{course}'"
+        ))
+        .await;
+    let mut head = Browser::member(app.port, &db, "alpha", "head@example.org", "admin").await;
+    let book = head
+        .get(app.port, &format!("/author/courses/{course_id}/grades"))
+        .await;
+    assert_eq!(book.status, 200, "{}", book.body);
+    let row = |who: &str| {
+        book.body
+            .split(&format!("id=\"learner-{who}\""))
+            .nth(1)
+            .and_then(|r| r.split("</tr>").next())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let (ada_id, bo_id) = (
+        db.text("SELECT id::text AS t FROM users WHERE email = 'ada@example.org'")
+            .await,
+        db.text("SELECT id::text AS t FROM users WHERE email = 'bo@example.org'")
+            .await,
+    );
+    assert!(row(&ada_id).contains("90"), "{}", row(&ada_id));
+    assert!(!row(&ada_id).contains("no-status"), "{}", row(&ada_id));
+    assert!(row(&bo_id).contains("no-status"), "{}", row(&bo_id));
+    let token = crate::api_tokens::cli_token(&db, "alpha", &["grades:read"]).await;
+    let api = crate::harness::request(
+        app.port,
+        "GET",
+        "alpha.localhost",
+        &format!("/api/v1/courses/{course}/grades"),
+        &[("Authorization", &format!("Bearer {token}"))],
+    )
+    .await
+    .json();
+    let column = api["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|i| i["key"] == format!("scorm:{lesson}"))
+        .expect("the package is a column");
+    let cell = |who: &str| {
+        api["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["user"] == who)
+            .map(|r| r["cells"][column].clone())
+            .unwrap()
+    };
+    assert_eq!(cell(&ada_id)["best"], 90.0);
+    assert_eq!(cell(&ada_id)["latest"], 40.0);
+    assert_eq!(cell(&ada_id)["passed"], true);
+    assert_eq!(cell(&ada_id)["completed"], true);
+    assert_eq!(cell(&bo_id)["no_status"], true);
+    assert_eq!(cell(&bo_id)["completed"], false);
+    let reported = db
+        .text(&format!(
+            "SELECT string_agg(verb || ' ' || coalesce(result->>'score', '-') || ' ' || (result->>'success'), ', ' ORDER BY created_at) AS t
+               FROM xapi_statements WHERE lesson_id = '{lesson}' AND verb IN ('passed', 'failed')"
+        ))
+        .await;
+    assert_eq!(reported, "passed 90 true, failed 40 false");
+}
+
+/// An instructor uploads a package from the course editor: it becomes a lesson at the end of
+/// the chosen section, titled by the package when the title is left blank. A bad package gets
+/// its reason and leaves nothing: no lesson, no package, no file stored or staged. A learner
+/// may not upload, nor another school's instructor to this course.
+#[actix_web::test]
+async fn an_instructor_uploads_a_package_and_a_bad_one_leaves_nothing() {
+    let (db, app) = TestApp::two_schools().await;
+    let (course, _) = course_with_lessons(&db, "alpha").await;
+    let course_id = db
+        .text(&format!(
+            "SELECT id::text AS t FROM courses WHERE slug = '{course}'"
+        ))
+        .await;
+    let section = db
+        .text(&format!(
+            "SELECT id::text AS t FROM sections WHERE course_id = '{course_id}' ORDER BY position LIMIT 1"
+        ))
+        .await;
+    let mut head = Browser::member(app.port, &db, "alpha", "head@example.org", "admin").await;
+    let editor = head
+        .get(app.port, &format!("/author/courses/{course_id}"))
+        .await;
+    assert!(
+        editor
+            .body
+            .contains(&format!("action=\"/author/courses/{course_id}/scorm\"")),
+        "{}",
+        editor.body
+    );
+    let zip = |files: &[(&str, &[u8])]| std::fs::read(package(files)).unwrap();
+    let good = zip(&[
+        ("imsmanifest.xml", MANIFEST.as_bytes()),
+        ("index.html", b"<p>Ladders</p>"),
+    ]);
+    let target = format!("/author/courses/{course_id}/scorm");
+    let res = head
+        .upload_files(
+            app.port,
+            &target,
+            &[("section", &section), ("title", "")],
+            &[("package", "safety.zip", "application/zip", good.as_slice())],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let lesson = res
+        .header("location")
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        db.text(&format!(
+            "SELECT kind || ' ' || title || ' ' || (section_id::text = '{section}') AS t FROM lessons WHERE id = '{lesson}'"
+        ))
+        .await,
+        "scorm Safety true"
+    );
+    let key = db
+        .text(&format!(
+            "SELECT key AS t FROM scorm_files WHERE lesson_id = '{lesson}' AND path = 'index.html'"
+        ))
+        .await;
+    assert_eq!(
+        std::fs::read(media_dir().join(&key)).unwrap(),
+        b"<p>Ladders</p>"
+    );
+    // The lesson editor changes the words around a package, never what the lesson plays.
+    let res = head
+        .upload_files(
+            app.port,
+            &format!("/author/courses/{course_id}/lessons/{lesson}"),
+            &[("title", "Ladders, revised"), ("body", "Read this first.")],
+            &[],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(
+        db.text(&format!(
+            "SELECT kind || ' ' || title AS t FROM lessons WHERE id = '{lesson}'"
+        ))
+        .await,
+        "scorm Ladders, revised"
+    );
+
+    let counts = async || {
+        (
+            db.count("SELECT count(*) FROM lessons").await,
+            db.count("SELECT count(*) FROM scorm_packages").await,
+            db.count("SELECT count(*) FROM scorm_files").await,
+        )
+    };
+    let before = counts().await;
+    let staged = || {
+        std::fs::read_dir(shared().root.join("staging"))
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .filter(|e| e.file_name().to_string_lossy().starts_with("upload-scorm-"))
+                    .count()
+            })
+            .unwrap_or(0)
+    };
+    let bomb = vec![0u8; 4 << 20];
+    let cases: [(&str, Vec<u8>, &str); 4] = [
+        (
+            "traversal",
+            zip(&[
+                ("imsmanifest.xml", MANIFEST.as_bytes()),
+                ("index.html", b"x"),
+                ("../../escape.sh", b"rm -rf /"),
+            ]),
+            "would land outside it",
+        ),
+        (
+            "bomb",
+            zip(&[
+                ("imsmanifest.xml", MANIFEST.as_bytes()),
+                ("index.html", &bomb),
+            ]),
+            "a zip bomb?",
+        ),
+        (
+            "entities",
+            zip(&[
+                (
+                    "imsmanifest.xml",
+                    format!("<!DOCTYPE m [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>{MANIFEST}")
+                        .as_bytes(),
+                ),
+                ("index.html", b"x"),
+            ]),
+            "entities are not allowed",
+        ),
+        (
+            "absolute launch",
+            zip(&[
+                (
+                    "imsmanifest.xml",
+                    MANIFEST
+                        .replace("index.html", "https://evil.example/x.html")
+                        .as_bytes(),
+                ),
+                ("index.html", b"x"),
+            ]),
+            "outside the package",
+        ),
+    ];
+    for (what, bytes, reason) in cases {
+        let res = head
+            .upload_files(
+                app.port,
+                &target,
+                &[("section", &section), ("title", "Bad")],
+                &[("package", "bad.zip", "application/zip", bytes.as_slice())],
+            )
+            .await;
+        assert_eq!(res.status, 422, "{what}: {}", res.body);
+        assert!(res.body.contains(reason), "{what}: {}", res.body);
+        assert_eq!(counts().await, before, "{what} added something");
+        assert_eq!(staged(), 0, "{what} left staging files");
+    }
+    let res = head
+        .upload_files(app.port, &target, &[("section", &section)], &[])
+        .await;
+    assert_eq!(res.status, 422, "{}", res.body);
+
+    let mut ada = Browser::member(app.port, &db, "alpha", "ada@example.org", "learner").await;
+    let res = ada
+        .upload_files(
+            app.port,
+            &target,
+            &[("section", &section)],
+            &[("package", "safety.zip", "application/zip", good.as_slice())],
+        )
+        .await;
+    assert!(matches!(res.status, 403 | 404), "{}", res.status);
+    let mut bo = Browser::member(app.port, &db, "beta", "bo@example.org", "admin").await;
+    let res = bo
+        .upload_files(
+            app.port,
+            &target,
+            &[("section", &section)],
+            &[("package", "safety.zip", "application/zip", good.as_slice())],
+        )
+        .await;
+    assert_eq!(res.status, 404, "{}", res.body);
+    assert_eq!(counts().await, before);
 }

@@ -244,11 +244,12 @@ pub async fn update_lesson(
             lessons::transcript.eq(&input.transcript),
             lessons::free_preview.eq(input.free_preview),
             lessons::optional.eq(input.optional),
-            // A tool's lesson stays one: the editor changes its words, not what it launches.
-            lessons::kind.eq(if current.kind == "lti" {
-                "lti"
-            } else {
-                kind(input, video.is_some() || hls.is_some())
+            // A tool's or a package's lesson stays one: the editor changes its words, not what
+            // it launches or plays.
+            lessons::kind.eq(match current.kind.as_str() {
+                "lti" => "lti",
+                "scorm" => "scorm",
+                _ => kind(input, video.is_some() || hls.is_some()),
             }),
             lessons::video_key.eq(video),
             lessons::hls_key.eq(hls),

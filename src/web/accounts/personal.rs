@@ -210,6 +210,7 @@ pub async fn export(
         .load(conn)
         .await?;
     let tool_scores = crate::lti::grades::of_person(conn, TenantId(tenant), user.0).await?;
+    let packages = crate::scorm::store::of_person(conn, TenantId(tenant), user.0).await?;
     let overrides = crate::gradebook::overrides_of(conn, TenantId(tenant), user.0).await?;
     Ok(Some(json!({
         "format": "eduflow-personal-data",
@@ -223,6 +224,7 @@ pub async fn export(
         "emails": mail,
         "quiz_attempts": attempts,
         "tool_scores": tool_scores,
+        "scorm_attempts": packages,
         "grade_overrides": overrides,
         "certificates": certified,
     })))
@@ -320,9 +322,14 @@ pub async fn erase(
     )
     .execute(conn)
     .await?;
-    // Scores tools sent, instructors' comments on grades, and statements not yet sent to the
-    // school's LRS all name the learner: they go too.
-    for table in ["lti_scores", "grade_overrides", "xapi_statements"] {
+    // Scores tools sent, what packages recorded, instructors' comments on grades, and statements
+    // not yet sent to the school's LRS all name the learner: they go too.
+    for table in [
+        "lti_scores",
+        "scorm_attempts",
+        "grade_overrides",
+        "xapi_statements",
+    ] {
         diesel::sql_query(format!(
             "DELETE FROM {table} WHERE tenant_id = $1 AND user_id = $2"
         ))

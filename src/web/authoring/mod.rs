@@ -5,4 +5,5 @@ pub mod editor;
 pub mod grades;
 pub mod lessons;
 pub mod members;
+pub mod packages;
 pub mod staff;

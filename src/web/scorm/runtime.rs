@@ -1,7 +1,7 @@
 //! The runtime's two calls. `GET …/scorm/state`: the package's SCOs with where each opens, where
-//! it commits, and the learner's last commit of it (to resume). `POST
-//! /courses/{course}/lessons/{lesson}/scorm/{sco}/commit`: what a learner's SCO committed
-//! through the runtime in the lesson page (`{"cmi": …}`, JSON). The runtime's last commit as the
+//! it commits, which attempt is the learner's, and that attempt's last commit when it is one to
+//! resume. `POST /courses/{course}/lessons/{lesson}/scorm/{sco}/commit?attempt=N`: what a
+//! learner's SCO committed through the runtime in the lesson page (`{"cmi": …}`, JSON). The runtime's last commit as the
 //! tab closes is a beacon, which can carry no header: the session's anti-forgery token comes in
 //! the URL (`?csrf=`), and the session cookie with the request (the same origin). When every SCO
 //! of the lesson is completed by the package's own rules, so is the lesson.
@@ -29,6 +29,7 @@ const LIMIT: usize = 256 * 1024;
 pub struct Token {
     #[serde(default)]
     csrf: String,
+    attempt: Option<i32>,
 }
 
 pub async fn commit(
@@ -64,6 +65,7 @@ pub async fn commit(
     }
     lesson_gate(&state, &page, &learner)?;
     let (school, lesson_id, user_id) = (tenant.id, page.lesson_id, user.id.0);
+    let attempt = token.attempt.unwrap_or(1);
     let done = tenant_tx(state.pools.primary(), school, "scorm_commit", move |conn| {
         Box::pin(async move {
             let played = store::played(conn, school, lesson_id)
@@ -83,12 +85,13 @@ pub async fn commit(
             store::commit(
                 conn,
                 school,
-                (user_id, lesson_id, &sco),
+                (user_id, lesson_id, &sco, attempt),
                 &cmi["cmi"],
                 &commit,
                 outcome,
             )
-            .await
+            .await?
+            .ok_or_else(|| AppError::Unprocessable(Msg::new("scorm-no-such-attempt")))
         })
     })
     .await?;
@@ -131,37 +134,36 @@ pub async fn state(
     }
     lesson_gate(&state, &page, &learner)?;
     let (school, lesson_id, user_id) = (tenant.id, page.lesson_id, user.id.0);
-    let (played, commits) = tenant_tx(state.pools.primary(), school, "scorm_state", move |conn| {
-        Box::pin(async move {
-            let played = store::played(conn, school, lesson_id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            Ok((
-                played,
-                store::commits(conn, school, user_id, lesson_id).await?,
-            ))
+    let (played, standings) =
+        tenant_tx(state.pools.primary(), school, "scorm_state", move |conn| {
+            Box::pin(async move {
+                let played = store::played(conn, school, lesson_id)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                Ok((
+                    played,
+                    store::standings(conn, school, user_id, lesson_id).await?,
+                ))
+            })
         })
-    })
-    .await?;
+        .await?;
     let scos: Vec<_> = played
         .scos
         .iter()
         .map(|s| {
-            let last = commits.iter().find(|(sco, ..)| *sco == s.identifier);
+            let standing = standings.iter().find(|st| st.sco == s.identifier);
             json!({
                 "identifier": s.identifier,
                 "title": s.title,
                 "launch": format!("/scorm/{lesson_id}/{}", s.href),
                 "commit": format!("/courses/{course}/lessons/{lesson}/scorm/{}/commit", s.identifier),
-                "cmi": last.map(|(_, cmi, _)| cmi),
-                "completed": last.is_some_and(|(.., done)| *done),
+                "attempt": standing.map_or(1, |st| st.attempt),
+                "cmi": standing.and_then(|st| st.resume.as_ref()),
+                "completed": standing.is_some_and(|st| st.completed),
             })
         })
         .collect();
-    let version = match played.version {
-        crate::scorm::manifest::Version::Scorm12 => "1.2",
-        crate::scorm::manifest::Version::Scorm2004 => "2004",
-    };
+    let version = played.version.as_str();
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(json!({ "version": version, "scos": scos })))
