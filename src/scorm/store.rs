@@ -248,6 +248,20 @@ pub async fn commit(
     .bind::<Bool, _>(commit.suspended)
     .execute(conn)
     .await?;
+    // A package's first commit is the learner's start of the lesson, as a video's first position
+    // is (the lesson's progress row; xAPI `launched`).
+    diesel::sql_query(
+        "INSERT INTO lesson_progress (tenant_id, user_id, course_id, lesson_id)
+         SELECT $1, $2, s.course_id, l.id
+           FROM lessons l JOIN sections s ON s.tenant_id = l.tenant_id AND s.id = l.section_id
+          WHERE l.tenant_id = $1 AND l.id = $3
+         ON CONFLICT (tenant_id, user_id, lesson_id) DO NOTHING",
+    )
+    .bind::<SqlUuid, _>(tenant.0)
+    .bind::<SqlUuid, _>(user)
+    .bind::<SqlUuid, _>(lesson)
+    .execute(conn)
+    .await?;
     #[derive(diesel::QueryableByName)]
     struct Done {
         #[diesel(sql_type = Bool)]

@@ -304,8 +304,8 @@ async fn commit_as(
 /// Attempts: a suspended attempt resumes where it was left; a completed one that was not
 /// suspended is over, and the next launch is the next attempt (none may be skipped). The lesson
 /// completes when every SCO has been completed in some attempt. The gradebook shows the
-/// package's scores and verdict, and a learner whose package never set a status as such; the
-/// package's verdicts go to the school's LRS.
+/// package's scores and verdict, and a learner whose package never set a status as such; a
+/// learner's first commit launches the lesson and the package's verdicts go to the school's LRS.
 #[actix_web::test]
 async fn attempts_resume_or_start_over_and_the_gradebook_shows_what_packages_reported() {
     let (db, app) = TestApp::two_schools().await;
@@ -470,6 +470,14 @@ async fn attempts_resume_or_start_over_and_the_gradebook_shows_what_packages_rep
         ))
         .await;
     assert_eq!(reported, "passed 90 true, failed 40 false");
+    assert_eq!(
+        db.count(&format!(
+            "SELECT count(*) FROM xapi_statements WHERE lesson_id = '{lesson}' AND verb = 'launched'"
+        ))
+        .await,
+        2,
+        "one launch each for Ada and Bo, whatever their commits"
+    );
 }
 
 /// An instructor uploads a package from the course editor: it becomes a lesson at the end of
