@@ -7,10 +7,8 @@ use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::{Component, Path};
 
-use sha2::{Digest, Sha256};
-
 use super::Media;
-use super::key::{MediaKey, hex};
+use super::key::{Hashing, MediaKey};
 use super::record::NewMedia;
 use super::sniff::{Family, Sniffed};
 use super::upload::{self, Staged};
@@ -35,22 +33,6 @@ fn bad(msg: Msg) -> AppError {
 struct Unpacked {
     segments: Vec<(String, Staged)>,
     playlists: Vec<(String, String)>,
-}
-
-struct Hashing<W> {
-    inner: W,
-    hasher: Sha256,
-}
-
-impl<W: Write> Write for Hashing<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        Ok(n)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
 }
 
 /// Unpacks the zip (blocking), stopping at `limit` uncompressed bytes, so a zip bomb costs
@@ -113,14 +95,11 @@ fn unpack(zip: &Path, staging: &Path, limit: u64) -> Result<Unpacked, AppError> 
         };
         let path = staging.join(format!("hls-{}", uuid::Uuid::new_v4()));
         let file = std::fs::File::create(&path).map_err(AppError::internal)?;
-        let mut writer = Hashing {
-            inner: std::io::BufWriter::new(file),
-            hasher: Sha256::new(),
-        };
+        let mut writer = Hashing::new(std::io::BufWriter::new(file));
         let copied = std::io::copy(&mut (&mut entry).take(remaining + 1), &mut writer);
         let staged = Staged::new(
             path,
-            hex(&writer.hasher.clone().finalize()),
+            writer.sha256(),
             copied.as_ref().copied().unwrap_or(0),
             Sniffed {
                 content_type,

@@ -9,11 +9,9 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
 use super::manifest::{self, Manifest};
 use crate::i18n::Msg;
-use crate::media::key::hex;
+use crate::media::key::Hashing;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -64,23 +62,6 @@ pub struct Package {
 impl Package {
     pub fn bytes(&self) -> u64 {
         self.files.iter().map(|(_, f)| f.len).sum()
-    }
-}
-
-/// Writes through to `inner`, hashing what it writes.
-struct Hashing<W> {
-    inner: W,
-    hasher: Sha256,
-}
-
-impl<W: Write> Write for Hashing<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        Ok(n)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
     }
 }
 
@@ -135,10 +116,7 @@ pub fn read(path: &Path, staging: &Path, limits: Limits) -> Result<Package, Msg>
             sha256: String::new(),
             len: 0,
         };
-        let mut writer = Hashing {
-            inner: std::io::BufWriter::new(out),
-            hasher: Sha256::new(),
-        };
+        let mut writer = Hashing::new(std::io::BufWriter::new(out));
         let len = std::io::copy(&mut (&mut entry).take(bound + 1), &mut writer)
             .map_err(|e| damaged(&name, &e))?;
         writer.flush().map_err(|e| damaged(&name, &e))?;
@@ -152,7 +130,7 @@ pub fn read(path: &Path, staging: &Path, limits: Limits) -> Result<Package, Msg>
         }
         total += len;
         unpacked.len = len;
-        unpacked.sha256 = hex(&writer.hasher.finalize());
+        unpacked.sha256 = writer.sha256();
         files.push((name, unpacked));
     }
     if total > limits.total {
@@ -213,7 +191,9 @@ mod tests {
         let (name, file) = &p.files[0];
         assert_eq!(name, "index.html");
         assert_eq!(std::fs::read(file.path()).unwrap(), b"<p>hi</p>");
-        assert_eq!(file.sha256, hex(&Sha256::digest(b"<p>hi</p>")));
+        use sha2::Digest;
+        let digest = crate::media::key::hex(&sha2::Sha256::digest(b"<p>hi</p>"));
+        assert_eq!(file.sha256, digest);
         drop(p);
         assert_eq!(std::fs::read_dir(&staging).unwrap().count(), 0);
     }

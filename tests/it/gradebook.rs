@@ -8,15 +8,20 @@ use crate::lti::{
     SCORE, SCORE_TYPE, add_lesson, enrolled, own_key, register, service, token_request,
 };
 
+/// The gradebook page's row of the learner `who` (their id).
+pub fn learner_row(body: &str, who: &str) -> String {
+    body.split(&format!("id=\"learner-{who}\""))
+        .nth(1)
+        .and_then(|r| r.split("</tr>").next())
+        .unwrap_or_default()
+        .to_owned()
+}
+
 #[actix_web::test]
 async fn the_gradebook_shows_latest_and_best_and_takes_overrides_on_the_record() {
     let (db, app) = TestApp::two_schools().await;
     let (course, _) = course_with_lessons(&db, "alpha").await;
-    let course_id = db
-        .text(&format!(
-            "SELECT id::text AS t FROM courses WHERE slug = '{course}'"
-        ))
-        .await;
+    let course_id = db.course_id(&course).await;
     let gift = tempdir("gradebook").join("q.gift");
     std::fs::write(&gift, "Two and two? {=four ~five}\n").unwrap();
     let quiz = succeeded(
@@ -129,14 +134,7 @@ async fn the_gradebook_shows_latest_and_best_and_takes_overrides_on_the_record()
         .get(app.port, &format!("/author/courses/{course_id}/grades"))
         .await;
     assert_eq!(page.status, 200, "{}", page.body);
-    let row = |who: &str| {
-        page.body
-            .split(&format!("id=\"learner-{who}\""))
-            .nth(1)
-            .and_then(|r| r.split("</tr>").next())
-            .unwrap_or_default()
-            .to_owned()
-    };
+    let row = |who: &str| learner_row(&page.body, who);
     let ada_row = row(&ada);
     assert!(ada_row.contains("latest 40 %, best 90 %"), "{ada_row}");
     assert!(

@@ -304,6 +304,14 @@ impl TestDb {
         .n
     }
 
+    /// The id of the course with this slug (slugs are unique in the test schools' data).
+    pub async fn course_id(&self, slug: &str) -> String {
+        self.text(&format!(
+            "SELECT id::text AS t FROM courses WHERE slug = '{slug}'"
+        ))
+        .await
+    }
+
     /// The one text value `sql` selects.
     pub async fn text(&self, sql: &str) -> String {
         #[derive(diesel::QueryableByName)]

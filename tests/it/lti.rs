@@ -234,11 +234,7 @@ async fn a_learner_launches_a_tool_whose_grade_completes_the_lesson() {
     let user = db
         .text("SELECT id::text AS t FROM users WHERE email = 'ada@example.org'")
         .await;
-    let course_id = db
-        .text(&format!(
-            "SELECT id::text AS t FROM courses WHERE slug = '{course}'"
-        ))
-        .await;
+    let course_id = db.course_id(&course).await;
     let lti = |k: &str| &claims[format!("https://purl.imsglobal.org/spec/lti/claim/{k}")];
     assert_eq!(claims["iss"], issuer);
     assert_eq!(claims["aud"], reg["client_id"]);
@@ -488,11 +484,7 @@ async fn tokens_scores_and_answers_hold_only_where_they_belong() {
     )
     .await;
     let lesson = add_lesson(&db, "alpha", &course, "Own", "Graded elsewhere").await;
-    let course_id = db
-        .text(&format!(
-            "SELECT id::text AS t FROM courses WHERE slug = '{course}'"
-        ))
-        .await;
+    let course_id = db.course_id(&course).await;
     let item = db
         .text(&format!(
             "SELECT id::text AS t FROM lti_line_items WHERE lesson_id = '{lesson}'"
@@ -744,11 +736,7 @@ async fn an_instructor_adds_a_tools_content_by_deep_linking() {
     let tool_id = db
         .text("SELECT id::text AS t FROM lti_tools WHERE name = 'Library'")
         .await;
-    let course_id = db
-        .text(&format!(
-            "SELECT id::text AS t FROM courses WHERE slug = '{course}'"
-        ))
-        .await;
+    let course_id = db.course_id(&course).await;
     let section = db
         .text(&format!("SELECT id::text AS t FROM sections WHERE course_id = '{course_id}' ORDER BY position LIMIT 1"))
         .await;

@@ -29,36 +29,33 @@ fn package(files: &[(&str, &[u8])]) -> std::path::PathBuf {
     path
 }
 
+/// `eduflow scorm import` of `file` into alpha's `course`, titled `title`.
+async fn import(
+    db: &TestDb,
+    course: &str,
+    title: &str,
+    file: &std::path::Path,
+) -> std::process::Output {
+    let args = [
+        "scorm", "import", "--school", "alpha", "--course", course, "--title", title,
+    ];
+    let file = file.to_str().unwrap();
+    let args: Vec<&str> = args.into_iter().chain([file]).collect();
+    eduflow_cli(db, &db.admin_url, &tempdir("tenants"), &args).await
+}
+
 #[actix_web::test]
 async fn a_package_becomes_a_lesson_and_a_bad_one_leaves_nothing() {
     let db = TestDb::new().await;
     db.two_schools().await;
     let (course, _) = course_with_lessons(&db, "alpha").await;
-    let import = |file: std::path::PathBuf| {
+    let ladders = |file: std::path::PathBuf| {
         let (db, course) = (&db, course.clone());
-        async move {
-            eduflow_cli(
-                db,
-                &db.admin_url,
-                &tempdir("tenants"),
-                &[
-                    "scorm",
-                    "import",
-                    "--school",
-                    "alpha",
-                    "--course",
-                    &course,
-                    "--title",
-                    "Ladder safety",
-                    file.to_str().unwrap(),
-                ],
-            )
-            .await
-        }
+        async move { import(db, &course, "Ladder safety", &file).await }
     };
     let page = b"<html><body>Ladders</body></html>".as_slice();
     let lesson = succeeded(
-        &import(package(&[
+        &ladders(package(&[
             ("imsmanifest.xml", MANIFEST.as_bytes()),
             ("index.html", page),
         ]))
@@ -86,14 +83,14 @@ async fn a_package_becomes_a_lesson_and_a_bad_one_leaves_nothing() {
 
     // Refused with the reason, nothing added.
     let lessons = db.count("SELECT count(*) FROM lessons").await;
-    let out = import(package(&[
+    let out = ladders(package(&[
         ("imsmanifest.xml", MANIFEST.as_bytes()),
         ("index.html", page),
         ("../../escape.sh", b"rm"),
     ]))
     .await;
     refused(&out, "outside");
-    let out = import(package(&[("imsmanifest.xml", MANIFEST.as_bytes())])).await;
+    let out = ladders(package(&[("imsmanifest.xml", MANIFEST.as_bytes())])).await;
     refused(&out, "which the package does not have");
     assert_eq!(db.count("SELECT count(*) FROM lessons").await, lessons);
     assert_eq!(db.count("SELECT count(*) FROM scorm_packages").await, 1);
@@ -108,27 +105,9 @@ async fn a_packages_files_are_served_on_the_schools_host_to_its_learners_only() 
         ("imsmanifest.xml", MANIFEST.as_bytes()),
         ("index.html", page),
     ]);
-    let lesson = succeeded(
-        &eduflow_cli(
-            &db,
-            &db.admin_url,
-            &tempdir("tenants"),
-            &[
-                "scorm",
-                "import",
-                "--school",
-                "alpha",
-                "--course",
-                &course,
-                "--title",
-                "Ladder safety",
-                file.to_str().unwrap(),
-            ],
-        )
-        .await,
-    )
-    .trim()
-    .to_owned();
+    let lesson = succeeded(&import(&db, &course, "Ladder safety", &file).await)
+        .trim()
+        .to_owned();
     let url = format!("/scorm/{lesson}/index.html");
     let mut ada = crate::harness::Browser::new("alpha");
     ada.sign_up(app.port, "ada@example.org").await;
@@ -321,27 +300,9 @@ async fn attempts_resume_or_start_over_and_the_gradebook_shows_what_packages_rep
         ("drive.html", b"<p>drive</p>"),
         ("load.html", b"<p>load</p>"),
     ]);
-    let lesson = succeeded(
-        &eduflow_cli(
-            &db,
-            &db.admin_url,
-            &tempdir("tenants"),
-            &[
-                "scorm",
-                "import",
-                "--school",
-                "alpha",
-                "--course",
-                &course,
-                "--title",
-                "Forklifts",
-                file.to_str().unwrap(),
-            ],
-        )
-        .await,
-    )
-    .trim()
-    .to_owned();
+    let lesson = succeeded(&import(&db, &course, "Forklifts", &file).await)
+        .trim()
+        .to_owned();
     let slug = db
         .text(&format!(
             "SELECT slug AS t FROM lessons WHERE id = '{lesson}'"
@@ -405,24 +366,13 @@ async fn attempts_resume_or_start_over_and_the_gradebook_shows_what_packages_rep
     let res = commit_as(&app, &bo, &page, ("drive", 1), silent).await;
     assert_eq!(res.status, 200, "{}", res.body);
 
-    let course_id = db
-        .text(&format!(
-            "SELECT id::text AS t FROM courses WHERE slug = '{course}'"
-        ))
-        .await;
+    let course_id = db.course_id(&course).await;
     let mut head = Browser::member(app.port, &db, "alpha", "head@example.org", "admin").await;
     let book = head
         .get(app.port, &format!("/author/courses/{course_id}/grades"))
         .await;
     assert_eq!(book.status, 200, "{}", book.body);
-    let row = |who: &str| {
-        book.body
-            .split(&format!("id=\"learner-{who}\""))
-            .nth(1)
-            .and_then(|r| r.split("</tr>").next())
-            .unwrap_or_default()
-            .to_owned()
-    };
+    let row = |who: &str| crate::gradebook::learner_row(&book.body, who);
     let (ada_id, bo_id) = (
         db.text("SELECT id::text AS t FROM users WHERE email = 'ada@example.org'")
             .await,
@@ -488,11 +438,7 @@ async fn attempts_resume_or_start_over_and_the_gradebook_shows_what_packages_rep
 async fn an_instructor_uploads_a_package_and_a_bad_one_leaves_nothing() {
     let (db, app) = TestApp::two_schools().await;
     let (course, _) = course_with_lessons(&db, "alpha").await;
-    let course_id = db
-        .text(&format!(
-            "SELECT id::text AS t FROM courses WHERE slug = '{course}'"
-        ))
-        .await;
+    let course_id = db.course_id(&course).await;
     let section = db
         .text(&format!(
             "SELECT id::text AS t FROM sections WHERE course_id = '{course_id}' ORDER BY position LIMIT 1"

@@ -10,7 +10,7 @@ use super::client::ApiClient;
 use crate::accounts::members::{self, Person};
 use crate::accounts::sessions::Role;
 use crate::accounts::users::{self, Upserted};
-use crate::actors::learners::{Complete, Enroll, Unenroll};
+use crate::actors::learners::{Enroll, Unenroll};
 use crate::api_tokens::Scope;
 use crate::audit::{self, Change};
 use crate::db::tenant_tx;
@@ -325,18 +325,13 @@ pub async fn complete(
             })
         })
         .await?;
-    let certificate = state
-        .registry
-        .ask(
-            &client.school,
-            Complete {
-                user,
-                course: course_id,
-                lesson: lesson_id,
-            },
-        )
-        .await??;
-    crate::assessment::certificates::issued(&state.printer(), &client.school, certificate).await;
+    let certificate = crate::web::learning::completion::complete(
+        &state,
+        &client.school,
+        user,
+        (course_id, lesson_id),
+    )
+    .await?;
     Ok(HttpResponse::Created().json(json!({
         "user_id": user,
         "course": body.course,

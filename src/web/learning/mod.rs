@@ -2,4 +2,5 @@
 
 pub mod access;
 pub mod announcements;
+pub mod completion;
 pub mod pages;

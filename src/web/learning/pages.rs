@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::accounts::sessions::{CurrentUser, Role, Viewer};
 use crate::accounts::{ACCOUNT_SLOT, account_slot};
-use crate::actors::learners::{Complete, Enroll, Unenroll};
+use crate::actors::learners::{Enroll, Unenroll};
 use crate::catalog::pages::PageKey;
 use crate::error::AppError;
 use crate::i18n::Msg;
@@ -180,18 +180,7 @@ pub async fn complete(
     if page.kind == "scorm" {
         return Err(AppError::Conflict(Msg::new("scorm-completes-itself")));
     }
-    let certificate = state
-        .registry
-        .ask(
-            &tenant,
-            Complete {
-                user: user.id,
-                course: page.course_id,
-                lesson: page.lesson_id,
-            },
-        )
-        .await??;
-    crate::assessment::certificates::issued(&state.printer(), &tenant, certificate).await;
+    super::completion::complete(&state, &tenant, user.id, (page.course_id, page.lesson_id)).await?;
     Ok(see_other(match &page.next {
         Some((next, _)) => format!("/courses/{course}/lessons/{next}"),
         None => format!("/courses/{course}"),

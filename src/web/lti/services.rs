@@ -9,7 +9,6 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::endpoints;
-use crate::actors::learners::Complete;
 use crate::db::tenant_tx;
 use crate::error::{ApiError, AppError};
 use crate::i18n::Msg;
@@ -22,6 +21,7 @@ use crate::lti::{links, roster};
 use crate::state::AppState;
 use crate::tenancy::Tenant;
 use crate::web::host::School;
+use crate::web::learning::completion::complete;
 
 type Answer = Result<HttpResponse, ApiError>;
 
@@ -296,18 +296,13 @@ pub async fn score(
     if let (Some(lesson), Some(mark), Some(percent)) = (lesson, pass_mark, score.final_percent())
         && percent >= f64::from(mark)
     {
-        let certificate = state
-            .registry
-            .ask(
-                &tenant,
-                Complete {
-                    user: crate::ids::UserId(score.user),
-                    course,
-                    lesson,
-                },
-            )
-            .await??;
-        crate::assessment::certificates::issued(&state.printer(), &tenant, certificate).await;
+        complete(
+            &state,
+            &tenant,
+            crate::ids::UserId(score.user),
+            (course, lesson),
+        )
+        .await?;
     }
     Ok(HttpResponse::NoContent().finish())
 }

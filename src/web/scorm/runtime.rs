@@ -6,24 +6,51 @@
 //! the URL (`?csrf=`), and the session cookie with the request (the same origin). When every SCO
 //! of the lesson is completed by the package's own rules, so is the lesson.
 
+use std::sync::Arc;
+
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::accounts::sessions::Viewer;
-use crate::actors::learners::Complete;
+use crate::accounts::sessions::{CurrentUser, Viewer};
 use crate::db::tenant_tx;
 use crate::error::{ApiError, AppError};
 use crate::i18n::Msg;
+use crate::learning::store::LessonPage;
 use crate::scorm::cmi::Commit;
 use crate::scorm::store;
 use crate::state::AppState;
+use crate::tenancy::Tenant;
 use crate::web::csrf::{check_origin, check_token};
 use crate::web::host::School;
 use crate::web::learning::access::{lesson_gate, load_lesson, state_of};
+use crate::web::learning::completion::complete;
 
 /// The largest commit taken (suspend_data is at most 64 KB).
 const LIMIT: usize = 256 * 1024;
+
+/// The SCORM lesson `lesson` of `course`, when it is the signed-in learner's to play: enrolled,
+/// and open to them now.
+async fn package_lesson(
+    state: &AppState,
+    tenant: &Arc<Tenant>,
+    user: &CurrentUser,
+    course: &str,
+    lesson: &str,
+) -> Result<LessonPage, AppError> {
+    let page = load_lesson(state, tenant, state.pools.primary(), course, lesson).await?;
+    if page.kind != "scorm" {
+        return Err(AppError::NotFound);
+    }
+    let learner = state_of(state, tenant, user).await?;
+    if !learner.enrolled_in(page.course_id) {
+        return Err(AppError::Forbidden(Msg::new(
+            "error-enroll-in-the-course-to",
+        )));
+    }
+    lesson_gate(state, &page, &learner)?;
+    Ok(page)
+}
 
 #[derive(Debug, Default, Deserialize)]
 pub struct Token {
@@ -55,15 +82,7 @@ pub async fn commit(
     if body.len() > LIMIT {
         return Err(AppError::TooLarge(Msg::new("scorm-commit-too-large")).into());
     }
-    let page = load_lesson(&state, &tenant, state.pools.primary(), &course, &lesson).await?;
-    if page.kind != "scorm" {
-        return Err(AppError::NotFound.into());
-    }
-    let learner = state_of(&state, &tenant, &user).await?;
-    if !learner.enrolled_in(page.course_id) {
-        return Err(AppError::Forbidden(Msg::new("error-enroll-in-the-course-to")).into());
-    }
-    lesson_gate(&state, &page, &learner)?;
+    let page = package_lesson(&state, &tenant, &user, &course, &lesson).await?;
     let (school, lesson_id, user_id) = (tenant.id, page.lesson_id, user.id.0);
     let attempt = token.attempt.unwrap_or(1);
     let done = tenant_tx(state.pools.primary(), school, "scorm_commit", move |conn| {
@@ -96,18 +115,7 @@ pub async fn commit(
     })
     .await?;
     if done {
-        let certificate = state
-            .registry
-            .ask(
-                &tenant,
-                Complete {
-                    user: user.id,
-                    course: page.course_id,
-                    lesson: page.lesson_id,
-                },
-            )
-            .await??;
-        crate::assessment::certificates::issued(&state.printer(), &tenant, certificate).await;
+        complete(&state, &tenant, user.id, (page.course_id, page.lesson_id)).await?;
     }
     // What scorm-again reads of the answer.
     Ok(HttpResponse::Ok().json(json!({ "result": true, "errorCode": 0 })))
@@ -124,15 +132,7 @@ pub async fn state(
     let Viewer(Some(user)) = viewer else {
         return Err(AppError::Unauthorized.into());
     };
-    let page = load_lesson(&state, &tenant, state.pools.primary(), &course, &lesson).await?;
-    if page.kind != "scorm" {
-        return Err(AppError::NotFound.into());
-    }
-    let learner = state_of(&state, &tenant, &user).await?;
-    if !learner.enrolled_in(page.course_id) {
-        return Err(AppError::Forbidden(Msg::new("error-enroll-in-the-course-to")).into());
-    }
-    lesson_gate(&state, &page, &learner)?;
+    let page = package_lesson(&state, &tenant, &user, &course, &lesson).await?;
     let (school, lesson_id, user_id) = (tenant.id, page.lesson_id, user.id.0);
     let (played, standings) =
         tenant_tx(state.pools.primary(), school, "scorm_state", move |conn| {
