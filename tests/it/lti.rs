@@ -1081,3 +1081,111 @@ async fn the_operators_school_file_registers_tools_and_keeps_their_ids() {
     succeeded(&eduflow_cli(&db, &db.admin_url, &dir, &update).await);
     assert_eq!(db.count("SELECT count(*) FROM lti_tools").await, 1);
 }
+
+/// A key set a test publishes and changes at will, at `/jwks` on loopback.
+struct PublishedKeys {
+    port: u16,
+    keys: std::sync::Arc<std::sync::Mutex<Value>>,
+}
+
+impl PublishedKeys {
+    async fn start(keys: &[&OwnKey]) -> Self {
+        use actix_web::{App, HttpResponse, HttpServer, web};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let published = Self {
+            port,
+            keys: Default::default(),
+        };
+        published.publish(keys);
+        let shared = published.keys.clone();
+        let server = HttpServer::new(move || {
+            let shared = shared.clone();
+            App::new().route(
+                "/jwks",
+                web::get().to(move || {
+                    let keys = shared.lock().unwrap().clone();
+                    async move { HttpResponse::Ok().json(keys) }
+                }),
+            )
+        })
+        .listen(listener)
+        .unwrap()
+        .workers(1)
+        .run();
+        actix_web::rt::spawn(server);
+        published
+    }
+
+    fn publish(&self, keys: &[&OwnKey]) {
+        *self.keys.lock().unwrap() =
+            json!({ "keys": keys.iter().map(|k| k.jwk.clone()).collect::<Vec<_>>() });
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/jwks", self.port)
+    }
+}
+
+/// Whether `app` grants a token for an assertion signed with `key` (a fresh `jti` each time).
+async fn grants(app: &TestApp, reg: &HashMap<String, String>, key: &OwnKey) -> bool {
+    let jti = uuid::Uuid::new_v4().to_string();
+    let res = token_request(
+        app,
+        "alpha.localhost",
+        &key.assertion(&reg["client_id"], &reg["token"], &jti),
+        SCORE,
+    )
+    .await;
+    assert!(matches!(res.status, 200 | 401), "{}", res.body);
+    res.status == 200
+}
+
+/// Each instance keeps its own copy of a tool's published keys. When the tool rotates its key,
+/// every instance takes the new one (a key id its copy lacks fetches the set again, at most once
+/// per `REFRESH`) and refuses the retired one; an admin pointing the tool at other keys — here in
+/// plain SQL, behind both instances' backs — applies on both at the next request.
+#[actix_web::test]
+async fn a_tools_key_rotation_and_a_new_key_url_reach_every_instance() {
+    let (db, a) = TestApp::two_schools().await;
+    // A second instance behind the same public address.
+    let mut second = crate::harness::settings(&db);
+    second.mail.public_port = Some(a.port);
+    let b = TestApp::spawn(second).await;
+    let (one, two, three) = (own_key("k1"), own_key("k2"), own_key("k3"));
+    let published = PublishedKeys::start(&[&one]).await;
+    let reg = register(
+        &db,
+        &a,
+        "alpha",
+        "Rotating",
+        &["--jwks-url", &published.url()],
+    )
+    .await;
+    for app in [&a, &b] {
+        assert!(grants(app, &reg, &one).await);
+        assert!(!grants(app, &reg, &two).await, "k2 is not published yet");
+    }
+    // The tool rotates: k2 replaces k1. Once the copies may be fetched again, both take it.
+    published.publish(&[&two]);
+    tokio::time::sleep(eduflow::lti::tool_keys::REFRESH).await;
+    for app in [&a, &b] {
+        assert!(grants(app, &reg, &two).await, "the rotated key");
+        assert!(!grants(app, &reg, &one).await, "the retired key");
+    }
+    // Pointed at another key set in plain SQL: both instances read the tool's row, not a copy.
+    let elsewhere = PublishedKeys::start(&[&three]).await;
+    diesel_async::SimpleAsyncConnection::batch_execute(
+        &mut db.superuser().await,
+        &format!(
+            "UPDATE lti_tools SET jwks_url = '{}' WHERE client_id = '{}'",
+            elsewhere.url(),
+            reg["client_id"]
+        ),
+    )
+    .await
+    .unwrap();
+    for app in [&a, &b] {
+        assert!(grants(app, &reg, &three).await, "the new key set's key");
+    }
+}

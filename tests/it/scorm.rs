@@ -430,6 +430,25 @@ async fn attempts_resume_or_start_over_and_the_gradebook_shows_what_packages_rep
     );
 }
 
+/// `who` sends the course editor's package form at `target`: `zip`, into `section`, as `title`.
+async fn upload(
+    app: &TestApp,
+    who: &mut Browser,
+    target: &str,
+    (section, title): (&str, &str),
+    zip: &[u8],
+) -> crate::harness::Response {
+    let fields = [("section", section), ("title", title)];
+    let file = ("package", "package.zip", "application/zip", zip);
+    who.upload_files(app.port, target, &fields, &[file]).await
+}
+
+/// The lesson whose editor `res` sends the browser to.
+fn edited(res: &crate::harness::Response) -> String {
+    let to = res.header("location").unwrap();
+    to.rsplit('/').next().unwrap().to_owned()
+}
+
 /// An instructor uploads a package from the course editor: it becomes a lesson at the end of
 /// the chosen section, titled by the package when the title is left blank. A bad package gets
 /// its reason and leaves nothing: no lesson, no package, no file stored or staged. A learner
@@ -461,22 +480,9 @@ async fn an_instructor_uploads_a_package_and_a_bad_one_leaves_nothing() {
         ("index.html", b"<p>Ladders</p>"),
     ]);
     let target = format!("/author/courses/{course_id}/scorm");
-    let res = head
-        .upload_files(
-            app.port,
-            &target,
-            &[("section", &section), ("title", "")],
-            &[("package", "safety.zip", "application/zip", good.as_slice())],
-        )
-        .await;
+    let res = upload(&app, &mut head, &target, (&section, ""), &good).await;
     assert_eq!(res.status, 303, "{}", res.body);
-    let lesson = res
-        .header("location")
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_owned();
+    let lesson = edited(&res);
     assert_eq!(
         db.text(&format!(
             "SELECT kind || ' ' || title || ' ' || (section_id::text = '{section}') AS t FROM lessons WHERE id = '{lesson}'"
@@ -509,6 +515,56 @@ async fn an_instructor_uploads_a_package_and_a_bad_one_leaves_nothing() {
         ))
         .await,
         "scorm Ladders, revised"
+    );
+
+    // A SCORM 2004 package of one SCO, with a mastery measure of 0.75: a learner's scaled score of
+    // 0.8 with completion passes it (the package leaves success unknown), and the lesson completes.
+    let scorm2004 = r#"<manifest identifier="m" xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"
+        xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3" xmlns:imsss="http://www.imsglobal.org/xsd/imsss">
+      <metadata><schema>ADL SCORM</schema><schemaversion>2004 3rd Edition</schemaversion></metadata>
+      <organizations default="o"><organization identifier="o"><title>Hazards</title>
+        <item identifier="h" identifierref="r"><title>Hazards</title>
+          <imsss:sequencing><imsss:objectives><imsss:primaryObjective objectiveID="p" satisfiedByMeasure="true">
+            <imsss:minNormalizedMeasure>0.75</imsss:minNormalizedMeasure></imsss:primaryObjective></imsss:objectives></imsss:sequencing>
+        </item></organization></organizations>
+      <resources><resource identifier="r" type="webcontent" adlcp:scormType="sco" href="h.html"/></resources>
+    </manifest>"#;
+    let bytes = zip(&[
+        ("imsmanifest.xml", scorm2004.as_bytes()),
+        ("h.html", b"<p>Hazards</p>"),
+    ]);
+    let res = upload(&app, &mut head, &target, (&section, ""), &bytes).await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let hazards = edited(&res);
+    assert_eq!(
+        db.text(&format!(
+            "SELECT version || ' ' || (scos->0->>'mastery') AS t FROM scorm_packages WHERE lesson_id = '{hazards}'"
+        ))
+        .await,
+        "2004 75.0"
+    );
+    let mut cy = Browser::new("alpha");
+    cy.sign_up(app.port, "cy@example.org").await;
+    cy.post(app.port, &format!("/courses/{course}/enroll"), &[])
+        .await;
+    let slug = db
+        .text(&format!(
+            "SELECT slug AS t FROM lessons WHERE id = '{hazards}'"
+        ))
+        .await;
+    let page = format!("/courses/{course}/lessons/{slug}");
+    cy.get(app.port, &page).await;
+    let scaled = r#"{"cmi": {"completion_status": "completed", "success_status": "unknown", "score": {"scaled": "0.8"}, "session_time": "PT2M30S"}}"#;
+    let res = commit_as(&app, &cy, &page, ("h", 1), scaled).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(
+        db.text(&format!(
+            "SELECT a.score || ' ' || a.passed || ' ' || a.session_seconds || ' ' || (p.completed_at IS NOT NULL) AS t
+               FROM scorm_attempts a JOIN lesson_progress p ON p.lesson_id = a.lesson_id AND p.user_id = a.user_id
+              WHERE a.lesson_id = '{hazards}'"
+        ))
+        .await,
+        "80 true 150 true"
     );
 
     let counts = async || {
@@ -574,14 +630,7 @@ async fn an_instructor_uploads_a_package_and_a_bad_one_leaves_nothing() {
         ),
     ];
     for (what, bytes, reason) in cases {
-        let res = head
-            .upload_files(
-                app.port,
-                &target,
-                &[("section", &section), ("title", "Bad")],
-                &[("package", "bad.zip", "application/zip", bytes.as_slice())],
-            )
-            .await;
+        let res = upload(&app, &mut head, &target, (&section, "Bad"), &bytes).await;
         assert_eq!(res.status, 422, "{what}: {}", res.body);
         assert!(res.body.contains(reason), "{what}: {}", res.body);
         assert_eq!(counts().await, before, "{what} added something");
@@ -593,24 +642,10 @@ async fn an_instructor_uploads_a_package_and_a_bad_one_leaves_nothing() {
     assert_eq!(res.status, 422, "{}", res.body);
 
     let mut ada = Browser::member(app.port, &db, "alpha", "ada@example.org", "learner").await;
-    let res = ada
-        .upload_files(
-            app.port,
-            &target,
-            &[("section", &section)],
-            &[("package", "safety.zip", "application/zip", good.as_slice())],
-        )
-        .await;
+    let res = upload(&app, &mut ada, &target, (&section, ""), &good).await;
     assert!(matches!(res.status, 403 | 404), "{}", res.status);
     let mut bo = Browser::member(app.port, &db, "beta", "bo@example.org", "admin").await;
-    let res = bo
-        .upload_files(
-            app.port,
-            &target,
-            &[("section", &section)],
-            &[("package", "safety.zip", "application/zip", good.as_slice())],
-        )
-        .await;
+    let res = upload(&app, &mut bo, &target, (&section, ""), &good).await;
     assert_eq!(res.status, 404, "{}", res.body);
     assert_eq!(counts().await, before);
 }
