@@ -24,6 +24,8 @@ pub struct Commit {
     pub session_seconds: Option<f64>,
     /// The SCO exited to be resumed (`exit` = `suspend`): its attempt goes on next time.
     pub suspended: bool,
+    /// The `cmi` object as the runtime sent it (kept whole, to restore from).
+    pub cmi: Value,
 }
 
 /// What the commit comes to.
@@ -94,10 +96,14 @@ fn duration(s: &str) -> Option<f64> {
 impl Commit {
     /// The commit in `body` (`{"cmi": {…}}`) from a SCO of `version`; why not, in words.
     pub fn parse(version: Version, body: &[u8]) -> Result<Self, String> {
-        let json: Value =
+        let mut json: Value =
             serde_json::from_slice(body).map_err(|e| format!("the commit is not JSON ({e})"))?;
-        let cmi = json.get("cmi").ok_or("the commit has no cmi")?;
-        let commit = match version {
+        let sent = json
+            .get_mut("cmi")
+            .map(Value::take)
+            .ok_or("the commit has no cmi")?;
+        let cmi = &sent;
+        let mut commit = match version {
             Version::Scorm12 => {
                 let core = cmi.get("core").unwrap_or(&Value::Null);
                 let score = core.get("score").unwrap_or(&Value::Null);
@@ -116,6 +122,7 @@ impl Commit {
                     suspend_data: text(cmi.get("suspend_data")),
                     session_seconds: text(core.get("session_time")).and_then(|t| timespan(&t)),
                     suspended: text(core.get("exit")).as_deref() == Some("suspend"),
+                    cmi: Value::Null,
                 }
             }
             Version::Scorm2004 => Self {
@@ -126,6 +133,7 @@ impl Commit {
                 suspend_data: text(cmi.get("suspend_data")),
                 session_seconds: text(cmi.get("session_time")).and_then(|t| duration(&t)),
                 suspended: text(cmi.get("exit")).as_deref() == Some("suspend"),
+                cmi: Value::Null,
             },
         };
         if commit
@@ -135,6 +143,7 @@ impl Commit {
         {
             return Err("suspend_data is over 64 KB".into());
         }
+        commit.cmi = sent;
         Ok(commit)
     }
 

@@ -193,7 +193,6 @@ pub async fn commit(
     conn: &mut AsyncPgConnection,
     tenant: TenantId,
     (user, lesson, sco, attempt): (Uuid, Uuid, &str, i32),
-    cmi: &serde_json::Value,
     commit: &super::cmi::Commit,
     outcome: super::cmi::Outcome,
 ) -> Result<Option<bool>, AppError> {
@@ -235,7 +234,7 @@ pub async fn commit(
     .bind::<SqlUuid, _>(lesson)
     .bind::<Text, _>(sco)
     .bind::<Integer, _>(attempt)
-    .bind::<Jsonb, _>(cmi)
+    .bind::<Jsonb, _>(&commit.cmi)
     .bind::<Nullable<Text>, _>(&commit.status)
     .bind::<Nullable<Text>, _>(&commit.success)
     .bind::<Nullable<Double>, _>(commit.score)

@@ -246,10 +246,10 @@ pub async fn update_lesson(
             lessons::optional.eq(input.optional),
             // A tool's or a package's lesson stays one: the editor changes its words, not what
             // it launches or plays.
-            lessons::kind.eq(match current.kind.as_str() {
-                "lti" => "lti",
-                "scorm" => "scorm",
-                _ => kind(input, video.is_some() || hls.is_some()),
+            lessons::kind.eq(if matches!(current.kind.as_str(), "lti" | "scorm") {
+                current.kind.as_str()
+            } else {
+                kind(input, video.is_some() || hls.is_some())
             }),
             lessons::video_key.eq(video),
             lessons::hls_key.eq(hls),

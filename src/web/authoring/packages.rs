@@ -40,6 +40,13 @@ pub async fn import(
         .files
         .remove("package")
         .ok_or_else(|| AppError::Unprocessable(Msg::new("scorm-choose-a-package")))?;
+    // A typed title is checked before the package is unpacked; a blank one is the package's own.
+    let typed = form.text("title").trim().to_owned();
+    if typed.chars().count() > 200 {
+        return Err(AppError::Unprocessable(Msg::new(
+            "error-the-title-has-1-to",
+        )));
+    }
     let staging = state.media.staging.clone();
     let read = tokio::task::spawn_blocking(move || {
         package::read(staged.path(), &staging, Limits::default())
@@ -47,16 +54,10 @@ pub async fn import(
     .await
     .map_err(AppError::internal)?
     .map_err(AppError::Unprocessable)?;
-    // A blank title is the package's own.
-    let title = match form.text("title").trim() {
+    let title = match typed.as_str() {
         "" => read.manifest.title.chars().take(200).collect(),
-        title => title.to_owned(),
+        _ => typed,
     };
-    if title.chars().count() > 200 {
-        return Err(AppError::Unprocessable(Msg::new(
-            "error-the-title-has-1-to",
-        )));
-    }
     let stored = scorm_store::put_files(&state.media.store, tenant.id, &read)
         .await
         .map_err(AppError::internal)?;

@@ -16,9 +16,6 @@ use crate::state::AppState;
 use crate::web::host::School;
 use crate::web::learning::access::{is_staff, state_of};
 
-/// The largest package file served whole.
-const LIMIT: u64 = 512 * 1024 * 1024;
-
 pub async fn serve(
     School(tenant): School,
     viewer: Viewer,
@@ -48,13 +45,14 @@ pub async fn serve(
         }
     }
     let key = MediaKey::parse(&found.key).ok_or(AppError::NotFound)?;
-    let bytes = state
-        .media
-        .store
-        .read_all(&key, LIMIT)
+    // Streamed from the store, as the media origin does: a package's video never sits in memory.
+    let store = &state.media.store;
+    let len = store
+        .size(&key)
         .await
         .map_err(AppError::internal)?
         .ok_or(AppError::NotFound)?;
+    let body = store.read(&key, 0, len).await.map_err(AppError::internal)?;
     Ok(HttpResponse::Ok()
         .content_type(found.content_type)
         .insert_header((header::CACHE_CONTROL, "private, max-age=3600"))
@@ -66,5 +64,6 @@ pub async fn serve(
              font-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; \
              frame-ancestors 'self'",
         ))
-        .body(bytes))
+        .no_chunking(len)
+        .streaming(body))
 }

@@ -99,13 +99,10 @@ pub async fn commit(
                 AppError::BadRequest(Msg::new("scorm-commit-invalid").text("reason", why))
             })?;
             let outcome = commit.outcome(played.version, unit.mastery);
-            let cmi: serde_json::Value =
-                serde_json::from_slice(&body).map_err(AppError::internal)?;
             store::commit(
                 conn,
                 school,
                 (user_id, lesson_id, &sco, attempt),
-                &cmi["cmi"],
                 &commit,
                 outcome,
             )
