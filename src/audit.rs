@@ -46,6 +46,7 @@ pub const ACTIONS: &[&str] = &[
     "school.resumed",
     "school.exported",
     "school.imported",
+    "school.restored",
     "token.created",
     "token.revoked",
     "webhook.added",

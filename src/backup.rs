@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use chrono::{DateTime, Utc};
 
-use crate::db::embedded::{Cluster, PORT, SUPERUSER};
+use crate::db::embedded::{ARCHIVE_TIMEOUT, Cluster, PORT, SUPERUSER};
 
 pub const STANZA: &str = "eduflow";
 /// Full backups kept; older ones (and the WAL only they need) are expired.
@@ -156,6 +156,17 @@ impl Repo {
             std::os::unix::fs::chown(into, Some(uid.as_raw()), Some(gid.as_raw()))?;
         }
         std::fs::set_permissions(into, std::os::unix::fs::PermissionsExt::from_mode(0o700))?;
+        // A moment of the last few minutes may still sit in the WAL segment being written, which
+        // is archived only when full or after `archive_timeout`: recovery would end short of
+        // it. `check` switches to a new segment and waits until the old one is archived.
+        if Utc::now()
+            .signed_duration_since(to)
+            .to_std()
+            .unwrap_or_default()
+            <= ARCHIVE_TIMEOUT
+        {
+            self.run(cluster, &["check"]).await?;
+        }
         let target = format!("--target={}", to.format("%Y-%m-%d %H:%M:%S%.6f+00"));
         let path = format!("--pg1-path={}", into.display());
         self.run(

@@ -123,7 +123,9 @@ pub enum LogFormat {
 #[derive(Debug, Clone, Args)]
 pub struct DbArgs {
     /// Runtime role's connection URL (subject to row-level security). Without it, EduFlow starts a
-    /// private PostgreSQL cluster under `<data dir>/pg` from the machine's binaries.
+    /// private PostgreSQL cluster under `<data dir>/pg` from the machine's binaries. A multi-host
+    /// URL with `target_session_attrs=read-write` follows a failover; each host's attempt gets
+    /// the URL's `connect_timeout` (default 5 s).
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
 
@@ -138,7 +140,8 @@ pub struct DbArgs {
 
     /// Read replicas, comma-separated. An entry may name the region it serves
     /// (`syd=postgres://…`): an instance uses its own region's entries (see --region) and the
-    /// unprefixed ones. Without any, reads use the primary.
+    /// unprefixed ones. Without any, reads use the primary. An entry may be a multi-host URL with
+    /// `target_session_attrs=read-only` (whichever host is a standby); its host list stays whole.
     #[arg(
         long,
         env = "DATABASE_REPLICA_URLS",
@@ -293,6 +296,24 @@ pub enum TenantsCommand {
         /// Import under this slug (the custom domains stay with the original school).
         #[arg(long = "as", value_name = "SLUG")]
         as_slug: Option<String>,
+    },
+    /// Bring one school back as it was at a moment, beside the live one (or in its place, with
+    /// --confirm): the embedded database is restored to that moment into a scratch cluster
+    /// (pgBackRest), the school is exported from it and imported here. No other school is touched.
+    Restore {
+        /// The school's slug (it may have been deleted since).
+        slug: String,
+        /// The moment, RFC 3339 (e.g. 2026-11-30T14:05:00Z); after the end of some backup.
+        #[arg(long, value_parser = parse_time)]
+        to: chrono::DateTime<chrono::Utc>,
+        /// The restored school's slug (default: `<slug>-<YYYYMMDDHHMM of the moment>`).
+        #[arg(long = "as", value_name = "NEW-SLUG", conflicts_with = "confirm")]
+        as_slug: Option<String>,
+        /// Replace the live school instead (repeat its slug to confirm): the restored copy takes
+        /// its slug and custom domains; the live one is kept, suspended, as
+        /// `<slug>-replaced-<YYYYMMDDHHMM of now>`.
+        #[arg(long, value_name = "SLUG")]
+        confirm: Option<String>,
     },
 }
 

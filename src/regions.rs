@@ -36,7 +36,7 @@ pub fn replay_target(
 /// untagged ones. A tag is a region code in front of a `postgres://` or `postgresql://` URL, so a
 /// `key=value` connection string is never mistaken for one.
 pub fn replica_urls(entries: &[String], region: Option<&str>) -> Vec<String> {
-    entries
+    multi_host_rejoined(entries)
         .iter()
         .map(|e| e.trim())
         .filter(|e| !e.is_empty())
@@ -50,6 +50,29 @@ pub fn replica_urls(entries: &[String], region: Option<&str>) -> Vec<String> {
             _ => Some(entry.to_owned()),
         })
         .collect()
+}
+
+/// The list is split at commas, and so is a multi-host URL
+/// (`postgresql://u@h1:5432,h2:5432/db?target_session_attrs=read-only`): a piece that follows a URL
+/// whose host list has not ended yet (no `/` after `://`) is its next host.
+fn multi_host_rejoined(pieces: &[String]) -> Vec<String> {
+    let unfinished = |url: &str| match url.split_once("://") {
+        Some((scheme, rest)) => {
+            (scheme.ends_with("postgres") || scheme.ends_with("postgresql")) && !rest.contains('/')
+        }
+        None => false,
+    };
+    let mut entries: Vec<String> = Vec::new();
+    for piece in pieces {
+        match entries.last_mut() {
+            Some(last) if unfinished(last) => {
+                last.push(',');
+                last.push_str(piece.trim());
+            }
+            _ => entries.push(piece.clone()),
+        }
+    }
+    entries
 }
 
 fn is_region_code(s: &str) -> bool {
@@ -118,6 +141,29 @@ mod tests {
         assert_eq!(
             replica_urls(&entries, None),
             ["postgres://anywhere/db", "host=/tmp user=eduflow"]
+        );
+    }
+
+    #[test]
+    fn a_multi_host_replica_url_stays_whole() {
+        // As clap hands them over: split at every comma.
+        let entries: Vec<String> = [
+            "syd=postgresql://app@r1:5432",
+            "r2:5433/db?target_session_attrs=read-only",
+            "postgres://a:1",
+            "b:2",
+            "c:3/db",
+            "postgres://single/db",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            replica_urls(&entries, Some("syd")),
+            [
+                "postgresql://app@r1:5432,r2:5433/db?target_session_attrs=read-only",
+                "postgres://a:1,b:2,c:3/db",
+                "postgres://single/db"
+            ]
         );
     }
 }

@@ -443,7 +443,7 @@ async fn watch_replicas(pools: Pools, metrics: Arc<Metrics>, max_lag: Duration) 
                         .with_label_values(&[replica.pool.label()])
                         .set(replay.seconds);
                     if let Ok(lsn) = replay.lsn.parse() {
-                        replica.note_replayed(lsn);
+                        replica.measured_replayed(lsn);
                     }
                     replica.set_lagging(replay.seconds > max_lag.as_secs_f64());
                 }
@@ -561,12 +561,20 @@ async fn apply_changes(mut rx: mpsc::UnboundedReceiver<Change>, to: Listeners) {
             }
         }
         tracing::debug!(everything, "reloading schools");
-        match directory.reload(pools.primary()).await {
-            Ok(versions) => {
-                registry.catalog_versions(versions);
-                registry.refresh(&directory, everything);
+        // Until the reload succeeds, what was missed is not known (after a failover the
+        // listener may be back before the pools are): it is retried, not dropped.
+        let mut backoff = Duration::from_millis(100);
+        loop {
+            match directory.reload(pools.primary()).await {
+                Ok(versions) => {
+                    registry.catalog_versions(versions);
+                    registry.refresh(&directory, everything);
+                    break;
+                }
+                Err(e) => tracing::warn!(error = ?e, "reloading schools failed; retrying"),
             }
-            Err(e) => tracing::warn!(error = ?e, "reloading schools failed"),
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(Duration::from_secs(5));
         }
     }
 }

@@ -320,6 +320,7 @@ audit-school-suspended = إيقاف المدرسة
 audit-school-resumed = استئناف المدرسة
 audit-school-exported = تصدير المدرسة
 audit-school-imported = استيراد المدرسة
+audit-school-restored = استعادة المدرسة من نسخة احتياطية
 audit-token-created = إنشاء رمز واجهة برمجية
 audit-token-revoked = إلغاء رمز واجهة برمجية
 audit-webhook-added = إضافة نقطة استقبال

@@ -303,6 +303,7 @@ audit-school-suspended = Schule gesperrt
 audit-school-resumed = Schule wieder geöffnet
 audit-school-exported = Schule exportiert
 audit-school-imported = Schule importiert
+audit-school-restored = Schule aus einer Sicherung wiederhergestellt
 audit-token-created = API-Token erstellt
 audit-token-revoked = API-Token widerrufen
 audit-webhook-added = Webhook-Endpunkt hinzugefügt

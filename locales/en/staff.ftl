@@ -305,6 +305,7 @@ audit-school-suspended = School suspended
 audit-school-resumed = School resumed
 audit-school-exported = School exported
 audit-school-imported = School imported
+audit-school-restored = School restored from a backup
 audit-token-created = API token created
 audit-token-revoked = API token revoked
 audit-webhook-added = Webhook endpoint added

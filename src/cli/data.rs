@@ -1,7 +1,5 @@
 //! `backup …` and `seed …`: the owner side's data commands.
 
-use anyhow::bail;
-
 use super::database::Database;
 use super::store::store_config;
 use crate::config::{BackupCommand, Cli, SeedArgs};
@@ -13,15 +11,7 @@ pub(super) async fn backup_cmd(
     db: &Database,
     command: &BackupCommand,
 ) -> anyhow::Result<()> {
-    let Some(cluster) = &db.cluster else {
-        bail!(
-            "`eduflow backup` manages the embedded database; back up your own PostgreSQL with \
-             pgBackRest next to it (docs/operations.md: Backups)"
-        );
-    };
-    let Some(repo) = &db.backups else {
-        bail!("pgbackrest is not installed (Debian: apt-get install pgbackrest)");
-    };
+    let (cluster, repo) = db.embedded_backups()?;
     match command {
         BackupCommand::Now => {
             let start = std::time::Instant::now();

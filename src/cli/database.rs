@@ -67,6 +67,20 @@ impl Database {
         })
     }
 
+    /// The embedded cluster and its pgBackRest repository, which the backup commands work on.
+    pub(super) fn embedded_backups(&self) -> anyhow::Result<(&Cluster, &backup::Repo)> {
+        let Some(cluster) = &self.cluster else {
+            anyhow::bail!(
+                "EduFlow's backups are the embedded database's; back up your own PostgreSQL with \
+                 pgBackRest next to it (docs/operations.md: Backups)"
+            );
+        };
+        let Some(repo) = &self.backups else {
+            anyhow::bail!("pgbackrest is not installed (Debian: apt-get install pgbackrest)");
+        };
+        Ok((cluster, repo))
+    }
+
     pub(super) fn admin_url(&self) -> anyhow::Result<&str> {
         self.admin_url
             .as_deref()

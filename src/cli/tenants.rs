@@ -131,6 +131,19 @@ pub(super) async fn tenants_cmd(
                 start.elapsed().as_secs_f64()
             );
         }
+        TenantsCommand::Restore {
+            slug,
+            to,
+            as_slug,
+            confirm,
+        } => {
+            let replace = match confirm.as_deref() {
+                Some(c) if c == slug => true,
+                Some(_) => bail!("--confirm must repeat the slug, {slug}"),
+                None => false,
+            };
+            restore(cli, db, slug, *to, as_slug.as_deref(), replace).await?;
+        }
         TenantsCommand::List => {
             for school in lifecycle::list(pool).await? {
                 let state = match school.suspended_at {
@@ -362,4 +375,111 @@ fn lrs_change(args: &SchoolArgs) -> anyhow::Result<crate::xapi::lrs::Change> {
         password,
         mbox: args.lrs_mbox,
     })
+}
+
+/// `tenants restore`: the embedded cluster restored to `to` in a scratch directory, started on
+/// its own socket, the school exported from it and imported here under a new slug — then, with
+/// `replace`, swapped into the live school's place. The scratch copy goes whatever happens.
+async fn restore(
+    cli: &Cli,
+    db: &Database,
+    slug: &str,
+    to: chrono::DateTime<chrono::Utc>,
+    as_slug: Option<&str>,
+    replace: bool,
+) -> anyhow::Result<()> {
+    use crate::db::embedded::{Cluster, OWNER_ROLE};
+    let (cluster, repo) = db.embedded_backups()?;
+    let pools = db.admin_pools()?;
+    let live = pools.primary();
+    let stamp = to.format("%Y%m%d%H%M").to_string();
+    let live_exists = lifecycle::school_id(live, slug).await.is_ok();
+    // A school deleted since comes back under its own slug when asked to replace it.
+    let new_slug = match as_slug {
+        Some(s) => s.to_owned(),
+        None if replace && !live_exists => slug.to_owned(),
+        // Only until it takes the live school's place.
+        None if replace => format!(
+            "{slug}-restoring-{}",
+            &uuid::Uuid::new_v4().simple().to_string()[..8]
+        ),
+        None => format!("{slug}-{stamp}"),
+    };
+    if lifecycle::school_id(live, &new_slug).await.is_ok() {
+        bail!("a school {new_slug} exists already; name another with --as");
+    }
+    let retired = format!(
+        "{slug}-replaced-{}",
+        chrono::Utc::now().format("%Y%m%d%H%M")
+    );
+    if replace && live_exists && lifecycle::school_id(live, &retired).await.is_ok() {
+        bail!("a school {retired} exists already; try again in a minute");
+    }
+    let config = store_config(cli)?;
+    let staging = staging_dir(cli, &config);
+    let store = config.open()?;
+    let start = std::time::Instant::now();
+    // Short: the copy's socket lives under it, and socket paths are limited to 107 bytes.
+    let scratch = Scratch(cli.data_dir.join(format!(
+        "restore-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    )));
+    repo.restore(cluster, to, &scratch.0.join("data")).await?;
+    let restored = std::time::Instant::now();
+    let copy = Cluster::start_restored(&scratch.0).await?;
+    let archive = scratch.0.join("school.zip");
+    let exported = async {
+        let pools = crate::db::Pools::new(
+            crate::db::PoolSettings::default(),
+            &copy.url(OWNER_ROLE, "eduflow"),
+            &[],
+            None,
+        );
+        crate::tenancy::archive::export(pools.primary(), &store, slug, &archive)
+            .await
+            .with_context(|| format!("{slug} as it was at {}", to.to_rfc3339()))
+    }
+    .await;
+    copy.stop().await?;
+    exported?;
+    let done =
+        crate::tenancy::archive::import(live, &store, &archive, Some(&new_slug), &staging).await?;
+    let mut place = new_slug.clone();
+    if replace && live_exists {
+        lifecycle::swap_in(live, slug, &new_slug, &retired).await?;
+        place = slug.to_owned();
+    }
+    let change = Change::new("school.restored", format!("school:{place}")).after(json!({
+        "from": slug,
+        "to": to.to_rfc3339(),
+        "rows": done.rows,
+        "objects": done.objects,
+        "replaced": (replace && live_exists).then_some(&retired),
+    }));
+    owner_did(live, &place, "tenants restore", change).await?;
+    println!(
+        "restored {slug} as it was at {} as {place}: {} rows, {} media objects, {:.1} s \
+         ({:.1} s of it restoring the database)",
+        to.to_rfc3339(),
+        done.rows,
+        done.objects,
+        start.elapsed().as_secs_f64(),
+        (restored - start).as_secs_f64()
+    );
+    if replace && live_exists {
+        println!(
+            "the school it replaced is kept, suspended, as {retired}: \
+             `eduflow tenants delete {retired} --confirm {retired}` once it is no longer needed"
+        );
+    }
+    Ok(())
+}
+
+/// A scratch directory, removed when dropped.
+struct Scratch(std::path::PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }

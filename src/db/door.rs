@@ -29,17 +29,7 @@ where
     F: for<'r> FnOnce(&'r mut AsyncPgConnection) -> TxWork<'r, R> + Send,
 {
     let _slot = pool.enter(tenant).await?;
-    let mut conn = pool.checkout().await?;
-    let start = Instant::now();
-    let limits = pool.limits();
-    let result = conn
-        .transaction(async move |conn| {
-            begin(conn, Some(tenant), limits).await?;
-            work(conn).await
-        })
-        .await;
-    pool.observe(query, start.elapsed());
-    result
+    run(pool, Some(tenant), query, work).await
 }
 
 /// Runs `work` in a transaction with no tenant set: only platform tables (`tenants`) are visible.
@@ -48,16 +38,48 @@ where
     R: Send,
     F: for<'r> FnOnce(&'r mut AsyncPgConnection) -> TxWork<'r, R> + Send,
 {
+    run(pool, None, query, work).await
+}
+
+async fn run<R, F>(
+    pool: &PgPool,
+    tenant: Option<TenantId>,
+    query: &'static str,
+    work: F,
+) -> Result<R, AppError>
+where
+    R: Send,
+    F: for<'r> FnOnce(&'r mut AsyncPgConnection) -> TxWork<'r, R> + Send,
+{
     let mut conn = pool.checkout().await?;
     let start = Instant::now();
     let limits = pool.limits();
-    let result = conn
-        .transaction(async move |conn| {
-            begin(conn, None, limits).await?;
-            work(conn).await
-        })
-        .await;
+    let tx = conn.transaction(async move |conn| {
+        begin(conn, tenant, limits).await?;
+        work(conn).await
+    });
+    // The server cuts a statement at its limit; a server that has not answered long after that
+    // is frozen or cut off, and waiting longer would only hold the request and the connection.
+    // The abandoned connection is still inside its transaction, so the pool discards it.
+    let result = match limits.answered_within() {
+        Some(limit) => tokio::time::timeout(limit, tx).await.unwrap_or_else(|_| {
+            Err(AppError::Unavailable(anyhow::anyhow!(
+                "database pool {}: no answer within {limit:?}",
+                pool.label()
+            )))
+        }),
+        None => tx.await,
+    };
     pool.observe(query, start.elapsed());
+    if matches!(result, Err(AppError::NeedsPrimary(_))) && pool.wants_writes() {
+        // A connection opened on a writable server now finds it read-only: the server was
+        // demoted (a failover). Dropped, so the next checkout connects to the new primary.
+        use diesel_async::TransactionManager;
+        <AsyncPgConnection as AsyncConnection>::TransactionManager::transaction_manager_status_mut(
+            &mut *conn,
+        )
+        .set_in_error();
+    }
     result
 }
 

@@ -14,6 +14,8 @@ use tokio::process::Command;
 
 pub const SUPERUSER: &str = "postgres";
 pub const PORT: u16 = 5432;
+/// An idle database still archives its WAL this often.
+pub const ARCHIVE_TIMEOUT: Duration = Duration::from_secs(300);
 
 #[derive(Debug, Clone)]
 pub struct Cluster {
@@ -68,14 +70,59 @@ impl Cluster {
         cluster.start_server().await
     }
 
+    /// Starts a data directory restored under `root/data` (a point-in-time copy of this
+    /// installation's cluster) beside the live one: on its own socket under `root/run`, archiving
+    /// off. Returns once recovery has reached its target and the copy was promoted.
+    pub async fn start_restored(root: &Path) -> anyhow::Result<Self> {
+        let root = root.canonicalize()?;
+        let cluster = Self {
+            bindir: find_bindir()?,
+            datadir: root.join("data"),
+            sockdir: root.join("run"),
+            run_as: unprivileged_user()?,
+            started_here: false,
+            tools: Arc::default(),
+        };
+        cluster.prepare_dirs(&root)?;
+        // The copy's configuration names the live cluster's socket; the last setting wins.
+        cluster.append_conf(&format!(
+            "unix_socket_directories = '{}'\n",
+            cluster.sockdir.display()
+        ))?;
+        cluster.write_archive_settings(None)?;
+        let log = cluster.datadir.join("server.log");
+        // The copy is removed after a failure: its log goes with the error.
+        let cluster = cluster.start_server().await.map_err(|e| {
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            let tail: Vec<&str> = text.lines().rev().take(5).collect();
+            e.context(tail.into_iter().rev().collect::<Vec<_>>().join("\n"))
+        })?;
+        let url = cluster.url(SUPERUSER, "postgres");
+        for _ in 0..600 {
+            let mut conn = super::connect::establish(&url).await?;
+            let recovering: Recovering = diesel_async::RunQueryDsl::get_result(
+                diesel::sql_query("SELECT pg_is_in_recovery() AS r"),
+                &mut conn,
+            )
+            .await?;
+            if !recovering.r {
+                return Ok(cluster);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        cluster.stop().await?;
+        bail!("the restored copy did not finish recovery within a minute")
+    }
+
     /// `eduflow-archive.conf`, included by `postgresql.conf`: archiving on with `command`, or off.
     /// Rewritten at every start, so the setting follows the configuration.
     fn write_archive_settings(&self, command: Option<&str>) -> anyhow::Result<()> {
         const FILE: &str = "eduflow-archive.conf";
         let text = match command {
             Some(command) => format!(
-                "wal_level = replica\narchive_mode = on\narchive_command = '{}'\narchive_timeout = 300\n",
-                command.replace('\'', "''")
+                "wal_level = replica\narchive_mode = on\narchive_command = '{}'\narchive_timeout = {}\n",
+                command.replace('\'', "''"),
+                ARCHIVE_TIMEOUT.as_secs()
             ),
             None => "archive_mode = off\n".to_owned(),
         };
@@ -469,4 +516,10 @@ impl Cluster {
             runtime: self.url(RUNTIME_ROLE, database),
         })
     }
+}
+
+#[derive(diesel::QueryableByName)]
+struct Recovering {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    r: bool,
 }

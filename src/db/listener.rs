@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
-use tokio_postgres::{AsyncMessage, NoTls};
+use tokio_postgres::AsyncMessage;
+
+use super::connect::Target;
 
 use crate::ids::{TenantId, UserId};
 
@@ -44,22 +46,41 @@ pub enum Change {
     Resync,
 }
 
-/// Listens forever, reconnecting with backoff; ends when the receiver is dropped.
+/// How often the listening connection is asked whether its server still answers, and how long
+/// the answer may take. A frozen or cut-off server closes nothing: without asking, the listener
+/// would wait on it forever and hear nothing from the new primary.
+const PROBE_EVERY: Duration = Duration::from_secs(1);
+const PROBE_LIMIT: Duration = Duration::from_secs(2);
+
+/// Listens forever, reconnecting with backoff (to whichever host of a multi-host URL is the
+/// primary now); ends when the receiver is dropped.
 pub async fn listen(url: String, changes: mpsc::UnboundedSender<Change>) {
+    let target = match Target::parse(&url) {
+        Ok(target) => target,
+        Err(e) => {
+            tracing::error!(error = %e, "the change listener's database URL does not parse");
+            return;
+        }
+    };
     let mut backoff = Duration::from_millis(100);
     loop {
-        match listen_once(&url, &changes).await {
+        match listen_once(&target, &changes).await {
             Ok(()) => return,
             Err(e) => tracing::warn!(error = %e, "change listener disconnected; reconnecting"),
         }
         tokio::time::sleep(backoff).await;
-        backoff = (backoff * 2).min(Duration::from_secs(5));
+        // At most a second: every moment without a listener is a moment of missed changes
+        // (a failover takes seconds), and a connect attempt costs the server little.
+        backoff = (backoff * 2).min(Duration::from_secs(1));
     }
 }
 
 /// Ok(()) means the receiver is gone and listening should stop.
-async fn listen_once(url: &str, changes: &mpsc::UnboundedSender<Change>) -> anyhow::Result<()> {
-    let (client, mut connection) = tokio_postgres::connect(url, NoTls).await?;
+async fn listen_once(
+    target: &Target,
+    changes: &mpsc::UnboundedSender<Change>,
+) -> anyhow::Result<()> {
+    let (client, mut connection) = target.open().await?;
     let (tx, mut rx) = mpsc::unbounded_channel();
     let driver = tokio::spawn(async move {
         let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
@@ -88,7 +109,24 @@ async fn listen_once(url: &str, changes: &mpsc::UnboundedSender<Change>) -> anyh
     if changes.send(Change::Resync).is_err() {
         return Ok(());
     }
-    while let Some(n) = rx.recv().await {
+    let mut probe = tokio::time::interval(PROBE_EVERY);
+    loop {
+        let n = tokio::select! {
+            n = rx.recv() => match n {
+                Some(n) => n,
+                None => break,
+            },
+            _ = probe.tick() => {
+                match tokio::time::timeout(PROBE_LIMIT, client.batch_execute("SELECT 1")).await {
+                    Ok(Ok(())) => continue,
+                    Ok(Err(e)) => return Err(e.into()),
+                    Err(_) => {
+                        driver.abort();
+                        anyhow::bail!("the database did not answer within {PROBE_LIMIT:?}")
+                    }
+                }
+            }
+        };
         let change = match n.channel() {
             TENANTS_CHANNEL => Some(Change::Tenants),
             LEARNER_CHANNEL => parse_learner(n.payload()),

@@ -25,7 +25,7 @@ pub async fn migrate_as_owner(
     runtime_url: &str,
     owner: &str,
 ) -> anyhow::Result<()> {
-    let mut conn = AsyncPgConnection::establish(admin_url)
+    let mut conn = super::connect::establish(admin_url)
         .await
         .context("connecting with DATABASE_ADMIN_URL")?;
     let existing: Vec<RoleRow> =
@@ -95,7 +95,7 @@ async fn run_migrations(
         Ok(())
     })
     .await??;
-    let mut conn = AsyncPgConnection::establish(admin_url)
+    let mut conn = super::connect::establish(admin_url)
         .await
         .context("connecting with DATABASE_ADMIN_URL")?;
     ensure_runtime_role(&mut conn, runtime_url).await
@@ -203,7 +203,7 @@ struct Privileges {
 /// Refuses a runtime role that could see across schools: a superuser, BYPASSRLS, the owner (or a
 /// member of the owner's role) of any table, or a tenant table without forced RLS.
 pub async fn check_runtime_role(runtime_url: &str) -> anyhow::Result<()> {
-    let mut conn = AsyncPgConnection::establish(runtime_url)
+    let mut conn = super::connect::establish(runtime_url)
         .await
         .context("connecting with DATABASE_URL")?;
     // Valid through a transaction-mode pooler too: one transaction, nothing left prepared.

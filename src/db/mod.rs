@@ -2,6 +2,7 @@
 //! all-or-nothing work across schools, [`door::switch_tenant`] inside a [`door::global_tx`]).
 
 pub mod budget;
+pub mod connect;
 pub mod door;
 pub mod embedded;
 pub mod listener;

@@ -14,6 +14,7 @@ use diesel_async::pooled_connection::{
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use futures_util::FutureExt;
 
+use super::connect::Target;
 use crate::error::AppError;
 use crate::ids::TenantId;
 use crate::metrics::{Metrics, PoolReading};
@@ -65,6 +66,15 @@ pub struct Limits {
     pub lock: Duration,
 }
 
+impl Limits {
+    /// How long a transaction may go unanswered before EduFlow gives up on the server: twice the
+    /// statement limit (the server itself would have cut a statement at once). None without a
+    /// statement limit (owner-side commands, whose work may be long).
+    pub fn answered_within(&self) -> Option<Duration> {
+        (!self.statement.is_zero()).then(|| self.statement * 2)
+    }
+}
+
 /// While a database is down, a checkout waits this long at most (it still asks the pool, which
 /// is how recovery is noticed).
 const DOWN_CHECKOUT: Duration = Duration::from_millis(100);
@@ -105,16 +115,41 @@ pub struct PgPool {
     checkout_timeout: Duration,
     limits: Limits,
     budget: Arc<super::budget::Budget>,
+    /// Its URL asks for a writable server (`target_session_attrs=read-write`).
+    wants_writes: bool,
 }
 
-fn manager(url: &str, pooler: Pooler) -> Manager {
+/// Longest a pooled connection's check may take before the connection is dropped: a server that
+/// does not answer (frozen, cut off) must not keep lending out connections that hang.
+const CHECK_LIMIT: Duration = Duration::from_secs(1);
+
+fn manager(url: &str, target: Option<Target>, pooler: Pooler) -> Manager {
     let mut config = ManagerConfig::<AsyncPgConnection>::default();
-    // One simple-protocol round trip: valid through any pooler, cheaper than a prepared SELECT.
-    config.recycling_method = RecyclingMethod::CustomFunction(Box::new(|conn| {
-        async move { conn.batch_execute("SELECT 1").await }.boxed()
+    let check = target.as_ref().map_or("SELECT 1", Target::check);
+    config.recycling_method = RecyclingMethod::CustomFunction(Box::new(move |conn| {
+        async move {
+            match tokio::time::timeout(CHECK_LIMIT, conn.batch_execute(check)).await {
+                Ok(checked) => checked,
+                Err(_) => Err(diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::ClosedConnection,
+                    Box::new(format!("no answer to a check within {CHECK_LIMIT:?}")),
+                )),
+            }
+        }
+        .boxed()
     }));
-    if pooler == Pooler::Transaction {
-        config.custom_setup = Box::new(|url| establish_through_pooler(url.to_owned()).boxed());
+    // A URL that does not parse is refused by the default set-up, which reports why.
+    if let Some(target) = target {
+        config.custom_setup = Box::new(move |_| {
+            let target = target.clone();
+            async move {
+                match pooler {
+                    Pooler::None => target.establish().await,
+                    Pooler::Transaction => establish_through_pooler(&target).await,
+                }
+            }
+            .boxed()
+        });
     }
     Manager::new_with_config(url, config)
 }
@@ -124,22 +159,18 @@ fn manager(url: &str, pooler: Pooler) -> Manager {
 /// server connection to someone else ("prepared statement … does not exist"). Inside one
 /// transaction they stay on one server connection. Later statements are never cached, and every
 /// query EduFlow sends runs inside a transaction, so none outlives it.
-async fn establish_through_pooler(url: String) -> diesel::ConnectionResult<AsyncPgConnection> {
+async fn establish_through_pooler(target: &Target) -> diesel::ConnectionResult<AsyncPgConnection> {
     use diesel::ConnectionError;
-    let bad = |e: tokio_postgres::Error| ConnectionError::BadConnection(e.to_string());
-    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-        .await
-        .map_err(bad)?;
+    let bad = |e: &dyn std::fmt::Display| ConnectionError::BadConnection(e.to_string());
+    let (client, connection) = target.open().await.map_err(|e| bad(&format!("{e:#}")))?;
     tokio::spawn(async move {
         if let Err(e) = connection.await {
             tracing::debug!(error = %e, "database connection closed");
         }
     });
-    client.batch_execute("BEGIN").await.map_err(bad)?;
+    client.batch_execute("BEGIN").await.map_err(|e| bad(&e))?;
     let mut conn = AsyncPgConnection::try_from(client).await?;
-    conn.batch_execute("COMMIT")
-        .await
-        .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
+    conn.batch_execute("COMMIT").await.map_err(|e| bad(&e))?;
     conn.set_prepared_statement_cache_size(diesel::connection::CacheSize::Disabled);
     Ok(conn)
 }
@@ -152,11 +183,13 @@ impl PgPool {
         metrics: Option<Arc<Metrics>>,
     ) -> Self {
         let health = Arc::new(Health::default());
+        let target = Target::parse(url).ok();
+        let wants_writes = target.as_ref().is_some_and(Target::wants_writes);
         let inner = bb8::Pool::builder()
             .max_size(settings.max_size)
             .connection_timeout(settings.checkout_timeout)
             .error_sink(Box::new(DownSink(health.clone())))
-            .build_unchecked(manager(url, settings.pooler));
+            .build_unchecked(manager(url, target, settings.pooler));
         Self {
             inner,
             label: label.into(),
@@ -165,6 +198,7 @@ impl PgPool {
             checkout_timeout: settings.checkout_timeout,
             limits: settings.limits,
             budget: Arc::new(super::budget::Budget::new(settings.school_budget)),
+            wants_writes,
         }
     }
 
@@ -178,6 +212,11 @@ impl PgPool {
 
     pub(crate) fn limits(&self) -> Limits {
         self.limits
+    }
+
+    /// Whether its connections must be writable (its URL says `target_session_attrs=read-write`).
+    pub(crate) fn wants_writes(&self) -> bool {
+        self.wants_writes
     }
 
     /// Whether the database answers a query within `limit`, whatever it is doing: a full pool, a

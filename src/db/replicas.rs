@@ -25,6 +25,14 @@ impl Replica {
         self.replayed.fetch_max(lsn.0, Ordering::Relaxed);
     }
 
+    /// The position the lag watcher measured. Stored as it is, even when lower than known: after
+    /// a failover a replica is rewound to follow the new primary, and a position it reached on
+    /// the old timeline no longer says what it holds. A too-low figure costs a wait, never a
+    /// stale read.
+    pub fn measured_replayed(&self, lsn: Lsn) {
+        self.replayed.store(lsn.0, Ordering::Relaxed);
+    }
+
     pub fn set_lagging(&self, lagging: bool) {
         if self.lagging.swap(lagging, Ordering::Relaxed) != lagging {
             tracing::warn!(

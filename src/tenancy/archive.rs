@@ -108,7 +108,8 @@ pub struct Manifest {
     pub entries: Vec<Entry>,
 }
 
-fn exported_tables() -> impl Iterator<Item = &'static str> {
+/// The tenant tables an archive carries (the others hold secrets, sessions or derived rows).
+pub fn exported_tables() -> impl Iterator<Item = &'static str> {
     TABLES.iter().copied().filter(|t| !SKIPPED.contains(t))
 }
 

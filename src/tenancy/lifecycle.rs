@@ -128,6 +128,46 @@ pub async fn set_suspended(pool: &PgPool, school: &str, suspended: bool) -> Resu
     .await
 }
 
+/// Puts the school `restored` in the place of `live` in one transaction, so the address never
+/// answers for neither: `live` is renamed `retired`, suspended, and gives its custom domains to
+/// `restored`, which takes its slug. Nothing is deleted: the retired school is the way back.
+pub async fn swap_in(
+    pool: &PgPool,
+    live: &str,
+    restored: &str,
+    retired: &str,
+) -> Result<(), AppError> {
+    let (live_id, restored_id) = (
+        school_id(pool, live).await?,
+        school_id(pool, restored).await?,
+    );
+    let (live, retired) = (live.to_owned(), retired.to_owned());
+    global_tx(pool, "tenants", move |conn| {
+        Box::pin(async move {
+            let domains: Vec<String> = tenants::table
+                .filter(tenants::id.eq(live_id.0))
+                .select(tenants::domains)
+                .for_update()
+                .first(conn)
+                .await?;
+            diesel::update(tenants::table.filter(tenants::id.eq(live_id.0)))
+                .set((
+                    tenants::slug.eq(retired),
+                    tenants::domains.eq(Vec::<String>::new()),
+                    tenants::suspended_at.eq(Some(Utc::now())),
+                ))
+                .execute(conn)
+                .await?;
+            diesel::update(tenants::table.filter(tenants::id.eq(restored_id.0)))
+                .set((tenants::slug.eq(live), tenants::domains.eq(domains)))
+                .execute(conn)
+                .await?;
+            Ok(())
+        })
+    })
+    .await
+}
+
 /// The school as it stands, in the shape a file or the flags describe it (for `update`).
 pub async fn current(pool: &PgPool, school: &str) -> Result<SchoolSpec, AppError> {
     let tenant = school_id(pool, school).await?;

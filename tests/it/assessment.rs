@@ -36,7 +36,18 @@ fn write_quiz(text: &str) -> std::path::PathBuf {
 
 /// Imports `QUIZ` into `course` of alpha with the CLI; returns the lesson's id and slug.
 async fn import(db: &TestDb, course: &str, extra: &[&str]) -> (String, String) {
-    let file = write_quiz(QUIZ);
+    import_quiz(db, course, QUIZ, extra).await
+}
+
+/// Imports the GIFT text `gift` as "Final check" into `course` of alpha with the CLI; returns
+/// the lesson's id and slug.
+pub async fn import_quiz(
+    db: &TestDb,
+    course: &str,
+    gift: &str,
+    extra: &[&str],
+) -> (String, String) {
+    let file = write_quiz(gift);
     let mut args = vec![
         "quiz",
         "import",

@@ -44,6 +44,12 @@ async fn snapshot(conn: &mut AsyncPgConnection) -> Vec<String> {
     rows.into_iter().map(|r| r.what).collect()
 }
 
+#[derive(QueryableByName)]
+struct Now {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    now: String,
+}
+
 async fn cli(data_dir: &std::path::Path, args: &[&str]) -> String {
     let out = embedded_cli(data_dir).args(args).output().await.unwrap();
     crate::harness::succeeded(&out)
@@ -73,32 +79,37 @@ async fn learner(port: u16, school: &str, email: &str) -> (Browser, String) {
     (who, course)
 }
 
-#[actix_web::test]
-async fn a_restore_to_t1_holds_exactly_what_t1_held() {
+/// Where both drills start: the embedded default serving under a fresh data directory, a full
+/// backup, then (T1) a learner enrolled at each school.
+struct AtT1 {
+    data: std::path::PathBuf,
+    server: tokio::process::Child,
+    port: u16,
+    db: AsyncPgConnection,
+    ada: Browser,
+    ada_course: String,
+    at_t1: Vec<String>,
+    /// RFC 3339.
+    t1: String,
+}
+
+async fn up_to_t1() -> AtT1 {
     let data = std::env::temp_dir().join(format!("eduflow-pitr-{}", uuid::Uuid::new_v4()));
-    let (mut server, port) = serve_embedded(&data).await;
+    let (server, port) = serve_embedded(&data).await;
     let url = format!(
         "postgresql:///eduflow?host={}&user=postgres",
         data.join("pg/run").display()
     );
     let mut db = AsyncPgConnection::establish(&url).await.unwrap();
-
     let started = Instant::now();
     let said = cli(&data, &["backup", "now"]).await;
     println!("backup: {said} ({:?})", started.elapsed());
     // pgBackRest records a backup's stop time in whole seconds, and a restore target must lie
     // after it.
     tokio::time::sleep(Duration::from_millis(1500)).await;
-
-    // T1: learners and enrollments at two schools.
-    let (mut ada, ada_course) = learner(port, "northwind", "ada@northwind.test").await;
+    let (ada, ada_course) = learner(port, "northwind", "ada@northwind.test").await;
     learner(port, "riverside", "rui@riverside.test").await;
     let at_t1 = snapshot(&mut db).await;
-    #[derive(QueryableByName)]
-    struct Now {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        now: String,
-    }
     let t1: Now = diesel::sql_query(
         "SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS now",
     )
@@ -106,22 +117,66 @@ async fn a_restore_to_t1_holds_exactly_what_t1_held() {
     .await
     .unwrap();
     tokio::time::sleep(Duration::from_millis(1200)).await;
+    AtT1 {
+        data,
+        server,
+        port,
+        db,
+        ada,
+        ada_course,
+        at_t1,
+        t1: t1.now,
+    }
+}
 
-    // T2: more of the same, an unenrollment, and an operator deleting a course by hand.
-    learner(port, "northwind", "bo@northwind.test").await;
-    learner(port, "riverside", "cy@riverside.test").await;
+/// Stops the server and removes its data directory.
+async fn stop(mut server: tokio::process::Child, data: &std::path::Path) {
+    let pid = nix::unistd::Pid::from_raw(server.id().unwrap() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+    server.wait().await.unwrap();
+    let _ = std::fs::remove_dir_all(data);
+}
+
+/// Part of T2 in both drills: Ada leaves her course, and an operator deletes a course of `school`
+/// that nobody is enrolled in, by hand.
+async fn ada_leaves_and_a_course_goes(
+    port: u16,
+    ada: &mut Browser,
+    ada_course: &str,
+    db: &mut AsyncPgConnection,
+    school: &str,
+) {
     ada.get(port, &format!("/courses/{ada_course}")).await;
     let res = ada
         .post(port, &format!("/courses/{ada_course}/unenroll"), &[])
         .await;
     assert_eq!(res.status, 303, "{}", res.body);
-    db.batch_execute(
+    db.batch_execute(&format!(
         "DELETE FROM courses WHERE id = (SELECT c.id FROM courses c JOIN tenants t ON t.id = c.tenant_id
-          WHERE t.slug = 'riverside' AND NOT EXISTS (SELECT 1 FROM enrollments e WHERE e.course_id = c.id)
-          ORDER BY c.slug LIMIT 1)",
-    )
+          WHERE t.slug = '{school}' AND NOT EXISTS (SELECT 1 FROM enrollments e WHERE e.course_id = c.id)
+          ORDER BY c.slug LIMIT 1)"
+    ))
     .await
     .unwrap();
+}
+
+#[actix_web::test]
+async fn a_restore_to_t1_holds_exactly_what_t1_held() {
+    let AtT1 {
+        data,
+        server,
+        port,
+        mut db,
+        mut ada,
+        ada_course,
+        at_t1,
+        t1,
+    } = up_to_t1().await;
+
+    // T2: more of the same, an unenrollment, and an operator deleting a course by hand.
+    learner(port, "northwind", "bo@northwind.test").await;
+    learner(port, "riverside", "cy@riverside.test").await;
+    ada_leaves_and_a_course_goes(port, &mut ada, &ada_course, &mut db, "riverside").await;
     let at_t2 = snapshot(&mut db).await;
     assert_ne!(at_t1, at_t2);
 
@@ -139,7 +194,7 @@ async fn a_restore_to_t1_holds_exactly_what_t1_held() {
             "backup",
             "restore",
             "--to",
-            &t1.now,
+            &t1,
             "--into",
             restored.to_str().unwrap(),
         ],
@@ -217,10 +272,7 @@ async fn a_restore_to_t1_holds_exactly_what_t1_held() {
     ]);
     assert_eq!(restored_rows, at_t1, "the copy holds what T1 held");
 
-    let pid = nix::unistd::Pid::from_raw(server.id().unwrap() as i32);
-    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
-    server.wait().await.unwrap();
-    let _ = std::fs::remove_dir_all(&data);
+    stop(server, &data).await;
 }
 
 /// A nightly backup still running when `serve` stops must not outlive the database: it would keep
@@ -260,4 +312,210 @@ async fn stopping_the_database_ends_the_tools_running_against_it() {
         "the tool reports it was ended: {outcome:?}"
     );
     let _ = std::fs::remove_dir_all(&root);
+}
+
+/// `tenants restore`: one school back as it was at T1, beside the live one, then in its place;
+/// every other school exactly as it was before each restore, and the replaced one kept whole.
+#[actix_web::test]
+async fn one_school_comes_back_from_t1_beside_the_live_one_or_in_its_place_and_no_other_moves() {
+    let AtT1 {
+        data,
+        server,
+        port,
+        mut db,
+        mut ada,
+        ada_course,
+        at_t1,
+        t1,
+    } = up_to_t1().await;
+
+    // T2: Ada leaves her course, an operator deletes a Northwind course by hand, Riverside grows.
+    ada_leaves_and_a_course_goes(port, &mut ada, &ada_course, &mut db, "northwind").await;
+    learner(port, "riverside", "cy@riverside.test").await;
+    let at_t2 = snapshot(&mut db).await;
+
+    let started = Instant::now();
+    let said = cli(&data, &["tenants", "restore", "northwind", "--to", &t1]).await;
+    println!("tenants restore: {said} ({:?})", started.elapsed());
+    let stamp: String = t1.chars().filter(char::is_ascii_digit).take(12).collect();
+    let restored = format!("northwind-{stamp}");
+    assert!(said.contains(&format!("as {restored}")), "{said}");
+    let after = snapshot(&mut db).await;
+
+    // Every school but the new one is exactly as at T2 (Northwind's audit log aside: it does not
+    // change either, the restore is recorded at the new school).
+    // (The mail outbox drains on its own meanwhile.)
+    let settled = |lines: &[String]| -> Vec<String> {
+        lines
+            .iter()
+            .filter(|l| !l.starts_with(&format!("{restored} ")) && !l.contains(" outbox "))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(
+        settled(&after),
+        settled(&at_t2),
+        "a school other than the restored one changed"
+    );
+    // The new school holds what Northwind held at T1, for every table an archive carries.
+    let carried = |line: &&String| {
+        let table = line.split(' ').nth(1).unwrap_or_default();
+        table != "audit_log"
+            && (eduflow::tenancy::archive::exported_tables().any(|t| t == table)
+                || table == "user"
+                || table == "enrolled")
+    };
+    let back: Vec<String> = after
+        .iter()
+        .filter_map(|l| l.strip_prefix(&format!("{restored} ")))
+        .map(|rest| format!("northwind {rest}"))
+        .collect();
+    let back: Vec<&String> = back.iter().filter(carried).collect();
+    let then: Vec<&String> = at_t1
+        .iter()
+        .filter(|l| l.starts_with("northwind "))
+        .filter(carried)
+        .collect();
+    assert_eq!(back, then, "the restored school is not Northwind at T1");
+    assert!(
+        back.iter()
+            .any(|l| l.contains("enrolled ada@northwind.test")),
+        "{back:?}"
+    );
+    #[derive(QueryableByName)]
+    struct Audit {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let audit: Audit = diesel::sql_query(
+        "SELECT count(*) AS n FROM audit_log a JOIN tenants t ON t.id = a.tenant_id
+          WHERE t.slug = $1 AND a.action = 'school.restored'",
+    )
+    .bind::<diesel::sql_types::Text, _>(&restored)
+    .get_result(&mut db)
+    .await
+    .unwrap();
+    assert_eq!(audit.n, 1);
+
+    // The running server serves it at once, and Ada signs in there with her password of T1.
+    let mut again = Browser::new(&restored);
+    let mut served = false;
+    for _ in 0..40 {
+        if again.get(port, "/login").await.status == 200 {
+            served = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(served, "the restored school is not served");
+    let res = again
+        .post(
+            port,
+            "/login",
+            &[
+                ("email", "ada@northwind.test"),
+                ("password", "correct horse battery"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+
+    // A second restore to the same moment needs another slug, and leaves nothing behind.
+    let out = embedded_cli(&data)
+        .args(["tenants", "restore", "northwind", "--to", &t1])
+        .output()
+        .await
+        .unwrap();
+    crate::harness::refused(&out, "exists already");
+    assert!(
+        !std::fs::read_dir(&data).unwrap().any(|e| e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .starts_with("restore-")),
+        "a scratch copy was left behind"
+    );
+
+    // In its place: the copy of T1 takes Northwind's slug; the live school is kept, suspended.
+    let out = embedded_cli(&data)
+        .args([
+            "tenants",
+            "restore",
+            "northwind",
+            "--to",
+            &t1,
+            "--confirm",
+            "riverside",
+        ])
+        .output()
+        .await
+        .unwrap();
+    crate::harness::refused(&out, "--confirm must repeat the slug");
+    let before = snapshot(&mut db).await;
+    let said = cli(
+        &data,
+        &[
+            "tenants",
+            "restore",
+            "northwind",
+            "--to",
+            &t1,
+            "--confirm",
+            "northwind",
+        ],
+    )
+    .await;
+    let retired = said
+        .split("suspended, as ")
+        .nth(1)
+        .and_then(|rest| rest.split(':').next())
+        .unwrap_or_else(|| panic!("{said}"))
+        .to_owned();
+    let swapped = snapshot(&mut db).await;
+    let school = |lines: &[String], slug: &str| -> Vec<String> {
+        lines
+            .iter()
+            .filter_map(|l| l.strip_prefix(&format!("{slug} ")))
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(school(&swapped, "riverside"), school(&before, "riverside"));
+    assert_eq!(
+        school(&swapped, &restored),
+        school(&before, &restored),
+        "the side-by-side copy moved"
+    );
+    assert_eq!(
+        school(&swapped, &retired),
+        school(&before, "northwind"),
+        "the replaced school is not kept whole"
+    );
+    let carried_part = |lines: Vec<String>| -> Vec<String> {
+        lines
+            .into_iter()
+            .filter(|l| {
+                let table = l.split(' ').next().unwrap_or_default();
+                table != "audit_log"
+                    && (eduflow::tenancy::archive::exported_tables().any(|t| t == table)
+                        || table == "user"
+                        || table == "enrolled")
+            })
+            .collect()
+    };
+    assert_eq!(
+        carried_part(school(&swapped, "northwind")),
+        carried_part(school(&at_t1, "northwind")),
+        "northwind is not as it was at T1"
+    );
+    let closed = crate::harness::request(
+        port,
+        "GET",
+        &format!("{retired}.localhost"),
+        "/courses",
+        &[],
+    )
+    .await;
+    assert_eq!(closed.status, 503, "the replaced school is not suspended");
+
+    stop(server, &data).await;
 }

@@ -22,31 +22,13 @@ async fn the_gradebook_shows_latest_and_best_and_takes_overrides_on_the_record()
     let (db, app) = TestApp::two_schools().await;
     let (course, _) = course_with_lessons(&db, "alpha").await;
     let course_id = db.course_id(&course).await;
-    let gift = tempdir("gradebook").join("q.gift");
-    std::fs::write(&gift, "Two and two? {=four ~five}\n").unwrap();
-    let quiz = succeeded(
-        &eduflow_cli(
-            &db,
-            &db.admin_url,
-            &tempdir("tenants"),
-            &[
-                "quiz",
-                "import",
-                "--school",
-                "alpha",
-                "--course",
-                &course,
-                "--title",
-                "Final check",
-                "--pass-mark",
-                "60",
-                gift.to_str().unwrap(),
-            ],
-        )
-        .await,
+    let (quiz, _) = crate::assessment::import_quiz(
+        &db,
+        &course,
+        "Two and two? {=four ~five}\n",
+        &["--pass-mark", "60"],
     )
-    .trim()
-    .to_owned();
+    .await;
     let key = own_key("grader");
     let file = tempdir("gradebook-key").join("key.json");
     std::fs::write(&file, key.jwk.to_string()).unwrap();
