@@ -304,9 +304,20 @@ pub enum TenantsCommand {
         /// The school's slug (it may have been deleted since).
         slug: String,
         /// The moment, RFC 3339 (e.g. 2026-11-30T14:05:00Z); after the end of some backup.
-        #[arg(long, value_parser = parse_time)]
-        to: chrono::DateTime<chrono::Utc>,
-        /// The restored school's slug (default: `<slug>-<YYYYMMDDHHMM of the moment>`).
+        #[arg(long, value_parser = parse_time, required_unless_present = "from_database")]
+        to: Option<chrono::DateTime<chrono::Utc>>,
+        /// Take the school from this database instead: a point-in-time copy of your own
+        /// PostgreSQL that you restored and started (pgBackRest, your provider's PITR); the owner
+        /// role's URL.
+        #[arg(
+            long,
+            value_name = "URL",
+            conflicts_with = "to",
+            hide_env_values = true
+        )]
+        from_database: Option<String>,
+        /// The restored school's slug (default: `<slug>-<YYYYMMDDHHMM of the moment>`, or
+        /// `<slug>-restored` with --from-database).
         #[arg(long = "as", value_name = "NEW-SLUG", conflicts_with = "confirm")]
         as_slug: Option<String>,
         /// Replace the live school instead (repeat its slug to confirm): the restored copy takes

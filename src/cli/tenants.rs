@@ -134,6 +134,7 @@ pub(super) async fn tenants_cmd(
         TenantsCommand::Restore {
             slug,
             to,
+            from_database,
             as_slug,
             confirm,
         } => {
@@ -142,7 +143,12 @@ pub(super) async fn tenants_cmd(
                 Some(_) => bail!("--confirm must repeat the slug, {slug}"),
                 None => false,
             };
-            restore(cli, db, slug, *to, as_slug.as_deref(), replace).await?;
+            let source = match (from_database, to) {
+                (Some(url), _) => Source::Database(url),
+                (None, Some(to)) => Source::Moment(*to),
+                (None, None) => bail!("name the moment (--to) or the copy (--from-database)"),
+            };
+            restore(cli, db, slug, source, as_slug.as_deref(), replace).await?;
         }
         TenantsCommand::List => {
             for school in lifecycle::list(pool).await? {
@@ -377,33 +383,38 @@ fn lrs_change(args: &SchoolArgs) -> anyhow::Result<crate::xapi::lrs::Change> {
     })
 }
 
-/// `tenants restore`: the embedded cluster restored to `to` in a scratch directory, started on
-/// its own socket, the school exported from it and imported here under a new slug — then, with
-/// `replace`, swapped into the live school's place. The scratch copy goes whatever happens.
+/// Where a restored school comes from.
+enum Source<'a> {
+    /// The embedded cluster as it was then, from its pgBackRest repository.
+    Moment(chrono::DateTime<chrono::Utc>),
+    /// A copy the operator restored and started (the owner role's URL).
+    Database(&'a str),
+}
+
+/// `tenants restore`: the school exported from a point-in-time copy — the embedded cluster
+/// restored into a scratch directory and started on its own socket, or the operator's copy —
+/// and imported here under a new slug, then, with `replace`, swapped into the live school's
+/// place. A scratch copy goes whatever happens.
 async fn restore(
     cli: &Cli,
     db: &Database,
     slug: &str,
-    to: chrono::DateTime<chrono::Utc>,
+    source: Source<'_>,
     as_slug: Option<&str>,
     replace: bool,
 ) -> anyhow::Result<()> {
-    use crate::db::embedded::{Cluster, OWNER_ROLE};
-    let (cluster, repo) = db.embedded_backups()?;
     let pools = db.admin_pools()?;
     let live = pools.primary();
-    let stamp = to.format("%Y%m%d%H%M").to_string();
     let live_exists = lifecycle::school_id(live, slug).await.is_ok();
+    let short_id = || uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
     // A school deleted since comes back under its own slug when asked to replace it.
-    let new_slug = match as_slug {
-        Some(s) => s.to_owned(),
-        None if replace && !live_exists => slug.to_owned(),
+    let new_slug = match (as_slug, &source) {
+        (Some(s), _) => s.to_owned(),
+        (None, _) if replace && !live_exists => slug.to_owned(),
         // Only until it takes the live school's place.
-        None if replace => format!(
-            "{slug}-restoring-{}",
-            &uuid::Uuid::new_v4().simple().to_string()[..8]
-        ),
-        None => format!("{slug}-{stamp}"),
+        (None, _) if replace => format!("{slug}-restoring-{}", short_id()),
+        (None, Source::Moment(to)) => format!("{slug}-{}", to.format("%Y%m%d%H%M")),
+        (None, Source::Database(_)) => format!("{slug}-restored"),
     };
     if lifecycle::school_id(live, &new_slug).await.is_ok() {
         bail!("a school {new_slug} exists already; name another with --as");
@@ -419,29 +430,23 @@ async fn restore(
     let staging = staging_dir(cli, &config);
     let store = config.open()?;
     let start = std::time::Instant::now();
-    // Short: the copy's socket lives under it, and socket paths are limited to 107 bytes.
-    let scratch = Scratch(cli.data_dir.join(format!(
-        "restore-{}",
-        &uuid::Uuid::new_v4().simple().to_string()[..8]
-    )));
-    repo.restore(cluster, to, &scratch.0.join("data")).await?;
-    let restored = std::time::Instant::now();
-    let copy = Cluster::start_restored(&scratch.0).await?;
+    // Short: a scratch copy's socket lives under it, and socket paths are limited to 107 bytes.
+    let scratch = Scratch(cli.data_dir.join(format!("restore-{}", short_id())));
+    std::fs::create_dir_all(&scratch.0)?;
     let archive = scratch.0.join("school.zip");
-    let exported = async {
-        let pools = crate::db::Pools::new(
-            crate::db::PoolSettings::default(),
-            &copy.url(OWNER_ROLE, "eduflow"),
-            &[],
-            None,
-        );
-        crate::tenancy::archive::export(pools.primary(), &store, slug, &archive)
-            .await
-            .with_context(|| format!("{slug} as it was at {}", to.to_rfc3339()))
-    }
-    .await;
-    copy.stop().await?;
-    exported?;
+    let (moment, restoring) = match source {
+        Source::Moment(to) => {
+            let restoring = restore_and_export(db, &scratch.0, to, slug, &store, &archive).await?;
+            (Some(to.to_rfc3339()), Some(restoring))
+        }
+        Source::Database(url) => {
+            let pools = crate::db::Pools::new(crate::db::PoolSettings::default(), url, &[], None);
+            crate::tenancy::archive::export(pools.primary(), &store, slug, &archive)
+                .await
+                .with_context(|| format!("{slug} in the copy"))?;
+            (None, None)
+        }
+    };
     let done =
         crate::tenancy::archive::import(live, &store, &archive, Some(&new_slug), &staging).await?;
     let mut place = new_slug.clone();
@@ -451,20 +456,22 @@ async fn restore(
     }
     let change = Change::new("school.restored", format!("school:{place}")).after(json!({
         "from": slug,
-        "to": to.to_rfc3339(),
+        "to": moment,
+        "from_database": moment.is_none(),
         "rows": done.rows,
         "objects": done.objects,
         "replaced": (replace && live_exists).then_some(&retired),
     }));
     owner_did(live, &place, "tenants restore", change).await?;
+    let restoring = restoring.map_or_else(String::new, |d: std::time::Duration| {
+        format!(" ({:.1} s of it restoring the database)", d.as_secs_f64())
+    });
+    let when = moment.map_or_else(|| "in the copy".to_owned(), |m| format!("at {m}"));
     println!(
-        "restored {slug} as it was at {} as {place}: {} rows, {} media objects, {:.1} s \
-         ({:.1} s of it restoring the database)",
-        to.to_rfc3339(),
+        "restored {slug} as it was {when} as {place}: {} rows, {} media objects, {:.1} s{restoring}",
         done.rows,
         done.objects,
         start.elapsed().as_secs_f64(),
-        (restored - start).as_secs_f64()
     );
     if replace && live_exists {
         println!(
@@ -473,6 +480,39 @@ async fn restore(
         );
     }
     Ok(())
+}
+
+/// The embedded cluster restored to `to` under `scratch`, started on its own socket, `slug`
+/// exported from it to `archive`, and the copy stopped; returns how long the restore took.
+async fn restore_and_export(
+    db: &Database,
+    scratch: &std::path::Path,
+    to: chrono::DateTime<chrono::Utc>,
+    slug: &str,
+    store: &crate::media::store::Store,
+    archive: &std::path::Path,
+) -> anyhow::Result<std::time::Duration> {
+    use crate::db::embedded::{Cluster, OWNER_ROLE};
+    let (cluster, repo) = db.embedded_backups()?;
+    let start = std::time::Instant::now();
+    repo.restore(cluster, to, &scratch.join("data")).await?;
+    let restoring = start.elapsed();
+    let copy = Cluster::start_restored(scratch).await?;
+    let exported = async {
+        let pools = crate::db::Pools::new(
+            crate::db::PoolSettings::default(),
+            &copy.url(OWNER_ROLE, "eduflow"),
+            &[],
+            None,
+        );
+        crate::tenancy::archive::export(pools.primary(), store, slug, archive)
+            .await
+            .with_context(|| format!("{slug} as it was at {}", to.to_rfc3339()))
+    }
+    .await;
+    copy.stop().await?;
+    exported?;
+    Ok(restoring)
 }
 
 /// A scratch directory, removed when dropped.

@@ -403,3 +403,74 @@ async fn a_school_round_trips_through_an_archive_under_a_new_slug() {
     );
     assert_eq!(other.count("SELECT count(*) FROM enrollments").await, 1);
 }
+
+/// A school's courses and lessons, counted (lessons by the thousand).
+async fn rows(db: &TestDb, slug: &str) -> i64 {
+    db.count(&format!(
+        "SELECT (SELECT count(*) FROM courses x JOIN tenants t ON t.id = x.tenant_id
+                  WHERE t.slug = '{slug}')
+              + 1000 * (SELECT count(*) FROM lessons x JOIN tenants t ON t.id = x.tenant_id
+                  WHERE t.slug = '{slug}')"
+    ))
+    .await
+}
+
+/// `tenants restore --from-database`: a school taken from an operator's point-in-time copy of
+/// their own PostgreSQL (here another database holding the schools as they were), beside the
+/// live one and then in its place; the other school never moves.
+#[actix_web::test]
+async fn a_school_comes_back_from_an_operators_copy_beside_or_in_place_of_the_live_one() {
+    let copy = TestDb::new().await;
+    copy.two_schools().await;
+    let live = TestDb::new().await;
+    live.two_schools().await;
+    // Since the copy was taken, an operator deleted an alpha course at the live one.
+    crate::fleet::psql(
+        &live,
+        "DELETE FROM courses WHERE id = (SELECT c.id FROM courses c JOIN tenants t
+          ON t.id = c.tenant_id WHERE t.slug = 'alpha' ORDER BY c.slug LIMIT 1)",
+    )
+    .await;
+    let then = rows(&copy, "alpha").await;
+    let (now, beta) = (rows(&live, "alpha").await, rows(&live, "beta").await);
+    assert_ne!(then, now);
+    let restore = |extra: &'static [&'static str]| {
+        let (live, url) = (&live, copy.admin_url.clone());
+        async move {
+            let mut args = vec!["tenants", "restore", "alpha", "--from-database", &url];
+            args.extend_from_slice(extra);
+            eduflow_cli(live, &live.admin_url, &tempdir("tenants"), &args).await
+        }
+    };
+
+    let said = succeeded(&restore(&[]).await);
+    assert!(said.contains("as alpha-restored"), "{said}");
+    assert_eq!(rows(&live, "alpha-restored").await, then);
+    assert_eq!(rows(&live, "alpha").await, now);
+    assert_eq!(rows(&live, "beta").await, beta);
+
+    let said = succeeded(&restore(&["--confirm", "alpha"]).await);
+    let retired = said
+        .split("suspended, as ")
+        .nth(1)
+        .and_then(|rest| rest.split(':').next())
+        .unwrap_or_else(|| panic!("{said}"))
+        .to_owned();
+    assert_eq!(rows(&live, "alpha").await, then, "alpha is not the copy's");
+    assert_eq!(
+        rows(&live, &retired).await,
+        now,
+        "the replaced alpha is not kept"
+    );
+    assert_eq!(rows(&live, "beta").await, beta);
+    // The address stays the school's: the custom domain went with the slug.
+    assert_eq!(
+        live.text(&format!(
+            "SELECT (SELECT array_to_string(domains, ',') FROM tenants WHERE slug = 'alpha')
+                 || '|' || (SELECT array_to_string(domains, ',') || ' ' || (suspended_at IS NOT NULL)
+                            FROM tenants WHERE slug = '{retired}')"
+        ))
+        .await,
+        "learn.alpha.test| true"
+    );
+}

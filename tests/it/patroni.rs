@@ -55,6 +55,11 @@ impl Patroni {
                 &format!("e1=http://127.0.0.1:{peer}"),
                 "--log-level",
                 "warn",
+                // Patroni's etcd v3 client keeps a watched cache of the cluster that can fall
+                // behind on a busy machine: a leader then loops on "Synchronous replication key
+                // updated by someone else" and never names its standby. The v2 client reads the
+                // cluster on every loop.
+                "--enable-v2=true",
             ]),
             &dir.join("etcd.log"),
         );
@@ -100,7 +105,7 @@ name: {name}
 restapi:
   listen: 127.0.0.1:{rest}
   connect_address: 127.0.0.1:{rest}
-etcd3:
+etcd:
   host: 127.0.0.1:{etcd}
 bootstrap:
   dcs:
