@@ -450,12 +450,7 @@ async fn a_school_comes_back_from_an_operators_copy_beside_or_in_place_of_the_li
     assert_eq!(rows(&live, "beta").await, beta);
 
     let said = succeeded(&restore(&["--confirm", "alpha"]).await);
-    let retired = said
-        .split("suspended, as ")
-        .nth(1)
-        .and_then(|rest| rest.split(':').next())
-        .unwrap_or_else(|| panic!("{said}"))
-        .to_owned();
+    let retired = crate::harness::replaced_school(&said);
     assert_eq!(rows(&live, "alpha").await, then, "alpha is not the copy's");
     assert_eq!(
         rows(&live, &retired).await,

@@ -465,12 +465,7 @@ async fn one_school_comes_back_from_t1_beside_the_live_one_or_in_its_place_and_n
         ],
     )
     .await;
-    let retired = said
-        .split("suspended, as ")
-        .nth(1)
-        .and_then(|rest| rest.split(':').next())
-        .unwrap_or_else(|| panic!("{said}"))
-        .to_owned();
+    let retired = crate::harness::replaced_school(&said);
     let swapped = snapshot(&mut db).await;
     let school = |lines: &[String], slug: &str| -> Vec<String> {
         lines

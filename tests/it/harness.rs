@@ -1796,6 +1796,15 @@ pub async fn eduflow_cli_with(
         .unwrap()
 }
 
+/// The slug `tenants restore --confirm` says it kept the replaced school under.
+pub fn replaced_school(said: &str) -> String {
+    said.split("suspended, as ")
+        .nth(1)
+        .and_then(|rest| rest.split(':').next())
+        .unwrap_or_else(|| panic!("{said}"))
+        .to_owned()
+}
+
 /// Asserts that a command failed and said `reason` on stderr.
 pub fn refused(out: &std::process::Output, reason: &str) {
     let err = String::from_utf8_lossy(&out.stderr);
