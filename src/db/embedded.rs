@@ -40,13 +40,13 @@ pub struct ClusterOptions {
 }
 
 impl Cluster {
-    /// Starts the cluster under `root` (creating it on first use), or reuses one already running.
-    pub async fn start(root: &Path, options: ClusterOptions) -> anyhow::Result<Self> {
-        let bindir = find_bindir()?;
-        let run_as = unprivileged_user()?;
-        std::fs::create_dir_all(root).with_context(|| format!("creating {}", root.display()))?;
-        let root = root.canonicalize()?;
-        let datadir = root.join("data");
+    /// A cluster whose data lives in `root/data` and whose socket in `root/run`, with both
+    /// directories ready for the server's OS user.
+    fn under(
+        root: &Path,
+        bindir: PathBuf,
+        run_as: Option<(nix::unistd::Uid, nix::unistd::Gid)>,
+    ) -> anyhow::Result<Self> {
         let sockdir = root.join("run");
         if sockdir.join(".s.PGSQL.5432").as_os_str().len() > 100 {
             bail!(
@@ -56,13 +56,21 @@ impl Cluster {
         }
         let cluster = Self {
             bindir,
-            datadir,
+            datadir: root.join("data"),
             sockdir,
             run_as,
             started_here: false,
             tools: Arc::default(),
         };
-        cluster.prepare_dirs(&root)?;
+        cluster.prepare_dirs(root)?;
+        Ok(cluster)
+    }
+
+    /// Starts the cluster under `root` (creating it on first use), or reuses one already running.
+    pub async fn start(root: &Path, options: ClusterOptions) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(root).with_context(|| format!("creating {}", root.display()))?;
+        let root = root.canonicalize()?;
+        let cluster = Self::under(&root, find_bindir()?, unprivileged_user()?)?;
         if !cluster.datadir.join("PG_VERSION").exists() {
             cluster.initdb(&options).await?;
         }
@@ -75,15 +83,7 @@ impl Cluster {
     /// off. Returns once recovery has reached its target and the copy was promoted.
     pub async fn start_restored(root: &Path) -> anyhow::Result<Self> {
         let root = root.canonicalize()?;
-        let cluster = Self {
-            bindir: find_bindir()?,
-            datadir: root.join("data"),
-            sockdir: root.join("run"),
-            run_as: unprivileged_user()?,
-            started_here: false,
-            tools: Arc::default(),
-        };
-        cluster.prepare_dirs(&root)?;
+        let cluster = Self::under(&root, find_bindir()?, unprivileged_user()?)?;
         // The copy's configuration names the live cluster's socket; the last setting wins.
         cluster.append_conf(&format!(
             "unix_socket_directories = '{}'\n",
@@ -97,9 +97,8 @@ impl Cluster {
             let tail: Vec<&str> = text.lines().rev().take(5).collect();
             e.context(tail.into_iter().rev().collect::<Vec<_>>().join("\n"))
         })?;
-        let url = cluster.url(SUPERUSER, "postgres");
+        let mut conn = super::connect::establish(&cluster.url(SUPERUSER, "postgres")).await?;
         for _ in 0..600 {
-            let mut conn = super::connect::establish(&url).await?;
             let recovering: Recovering = diesel_async::RunQueryDsl::get_result(
                 diesel::sql_query("SELECT pg_is_in_recovery() AS r"),
                 &mut conn,
@@ -138,15 +137,7 @@ impl Cluster {
     pub async fn start_replica(primary: &Cluster, root: &Path) -> anyhow::Result<Self> {
         std::fs::create_dir_all(root)?;
         let root = root.canonicalize()?;
-        let cluster = Self {
-            bindir: primary.bindir.clone(),
-            datadir: root.join("data"),
-            sockdir: root.join("run"),
-            run_as: primary.run_as,
-            started_here: false,
-            tools: Arc::default(),
-        };
-        cluster.prepare_dirs(&root)?;
+        let cluster = Self::under(&root, primary.bindir.clone(), primary.run_as)?;
         if !cluster.datadir.join("PG_VERSION").exists() {
             let sock = primary.sockdir.to_string_lossy().into_owned();
             let data = cluster.datadir.to_string_lossy().into_owned();
