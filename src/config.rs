@@ -178,6 +178,11 @@ pub enum Command {
         #[command(subcommand)]
         command: TenantsCommand,
     },
+    /// The PostgreSQL clusters schools are placed on (the directory lives in DATABASE_URL's).
+    Clusters {
+        #[command(subcommand)]
+        command: ClustersCommand,
+    },
     /// Add demo content, or generate a large data set for benchmarks.
     Seed(SeedArgs),
     /// Manage a school's accounts.
@@ -262,6 +267,38 @@ pub struct MigrateArgs {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum ClustersCommand {
+    /// Add a cluster: its schema is migrated to this build's, then it is listed in the
+    /// directory (every instance opens its pools when first needed).
+    Add(Box<ClusterArgs>),
+    /// Every cluster: region, schools, schema version.
+    List,
+    /// Take a cluster out of the directory. Refused while schools are on it.
+    Remove { name: crate::db::ClusterName },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ClusterArgs {
+    /// Its name: lower-case letters, digits and dashes (`eu`, `us-east`).
+    pub name: crate::db::ClusterName,
+    /// The runtime role's URL (as DATABASE_URL).
+    #[arg(long, value_name = "URL", hide_env_values = true)]
+    pub url: String,
+    /// The owner role's URL (as DATABASE_ADMIN_URL).
+    #[arg(long, value_name = "URL", hide_env_values = true)]
+    pub admin_url: String,
+    /// A direct URL for LISTEN when --url goes through a transaction-mode pooler.
+    #[arg(long, value_name = "URL")]
+    pub listen_url: Option<String>,
+    /// Its read replicas, comma-separated.
+    #[arg(long, value_name = "URLS", value_delimiter = ',')]
+    pub replica_urls: Vec<String>,
+    /// The region its primary runs in: writes to its schools are replayed there.
+    #[arg(long, default_value = "")]
+    pub region: String,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum TenantsCommand {
     /// Make the database follow `tenants/*.toml` (create or change): all files or nothing.
     Sync,
@@ -333,6 +370,10 @@ pub enum TenantsCommand {
 pub struct SchoolArgs {
     /// The school's slug (its subdomain). Optional with `--from`.
     pub slug: Option<String>,
+    /// The cluster a new school is placed on (default: `main`, the directory's own); see
+    /// `eduflow clusters list`. A school changes cluster only with `tenants move`.
+    #[arg(long, value_name = "NAME")]
+    pub cluster: Option<crate::db::ClusterName>,
     /// A school file (`tenants/*.toml` format).
     #[arg(long, value_name = "FILE.toml")]
     pub from: Option<PathBuf>,
@@ -697,9 +738,15 @@ pub struct ServeArgs {
     #[arg(long, env = "EDUFLOW_ACTOR_IDLE_SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
     pub actor_idle_secs: u64,
 
-    /// Connections per database pool (primary, and each replica).
+    /// Connections per database pool (primary, and each replica), on each cluster.
     #[arg(long, env = "EDUFLOW_POOL_SIZE", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..))]
     pub pool_size: u32,
+
+    /// Transactions this instance runs at once on all clusters together (default: twice the
+    /// pool size). Connections to a cluster other than the directory are opened when its
+    /// schools are served and closed after a minute unused.
+    #[arg(long, env = "EDUFLOW_POOL_TOTAL", value_parser = clap::value_parser!(u32).range(1..))]
+    pub pool_total: Option<u32>,
 
     /// Transactions one school may run at once on each pool (default: half the pool), so one
     /// school's flood of uncached requests cannot take every connection. 0: no limit.
@@ -832,10 +879,45 @@ impl ServeArgs {
     pub fn pool_timeout(&self) -> Duration {
         Duration::from_millis(self.pool_timeout_ms)
     }
+
+    pub fn pool_total(&self) -> usize {
+        self.pool_total.unwrap_or(2 * self.pool_size) as usize
+    }
 }
 
 fn parse_domain(s: &str) -> Result<String, String> {
     crate::hostname::normalize(s)
         .filter(|d| !d.starts_with('['))
         .ok_or_else(|| format!("`{s}` is not a domain name"))
+}
+
+impl TokensCommand {
+    /// The school the command works on.
+    pub fn school(&self) -> &str {
+        match self {
+            Self::Create(args) => &args.school,
+            Self::List { school } | Self::Revoke { school, .. } => school,
+        }
+    }
+}
+
+impl WebhooksCommand {
+    /// The school the command works on.
+    pub fn school(&self) -> &str {
+        match self {
+            Self::Add { school, .. } | Self::List { school } => school,
+        }
+    }
+}
+
+impl LtiCommand {
+    /// The school the command works on.
+    pub fn school(&self) -> &str {
+        match self {
+            Self::AddTool { school, .. }
+            | Self::AddLesson { school, .. }
+            | Self::Tools { school }
+            | Self::RotateKey { school, .. } => school,
+        }
+    }
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, watch};
 
-use crate::db::Pools;
+use crate::db::Clusters;
 use crate::ids::TenantId;
 use crate::mail::Composer;
 use crate::metrics::Metrics;
@@ -17,7 +17,7 @@ use crate::tenancy::Directory;
 use crate::turns::serve_outbox;
 
 pub struct Courier {
-    pub pools: Pools,
+    pub clusters: Arc<Clusters>,
     pub directory: Arc<Directory>,
     pub metrics: Arc<Metrics>,
     /// Knows each school's public address (links in mail, the home page of learners' accounts).
@@ -38,6 +38,6 @@ impl Courier {
         B: FnMut(TenantId) -> BF,
         BF: Future<Output = bool>,
     {
-        serve_outbox(wake, stop, every, (self.pools.primary(), function), batch).await;
+        serve_outbox(wake, stop, every, (&self.clusters, function), batch).await;
     }
 }

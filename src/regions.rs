@@ -32,6 +32,26 @@ pub fn replay_target(
     }
 }
 
+/// Where this instance is and how it treats writes; each school's writes go to its cluster's
+/// primary region.
+#[derive(Debug, Clone, Default)]
+pub struct Writes {
+    pub mode: Option<WriteMode>,
+    /// This instance's region.
+    pub here: Option<String>,
+}
+
+impl Writes {
+    /// The region a write to a cluster whose primary is in `primary` is replayed to, if not here.
+    /// A cluster whose region is not known takes its writes wherever they arrive.
+    pub fn replay_to(&self, primary: &str) -> Option<String> {
+        let primary = (!primary.is_empty()).then_some(primary);
+        replay_target(self.mode, self.here.as_deref(), primary)
+            .ok()
+            .flatten()
+    }
+}
+
 /// The replica URLs this region reads from: entries tagged with it (`syd=postgres://…`) and
 /// untagged ones. A tag is a region code in front of a `postgres://` or `postgresql://` URL, so a
 /// `key=value` connection string is never mistaken for one.

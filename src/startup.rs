@@ -21,7 +21,8 @@ use crate::actors::context::SchoolContext;
 use crate::actors::registry::Registry;
 use crate::api_tokens::live::{LIVE_TOKENS, LiveTokens};
 use crate::db::listener::{self, Change};
-use crate::db::{PoolSettings, Pools, global_tx, migrate};
+use crate::db::clusters::{self, ClusterRecord};
+use crate::db::{ClusterName, Clusters, PoolSettings, Pools, global_tx, migrate};
 use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::mail::Composer;
@@ -49,8 +50,8 @@ pub struct Settings {
     pub replica_wait: Duration,
     /// A replica further behind than this is skipped.
     pub replica_max_lag: Duration,
-    /// The primary region, when this instance replays its writes there.
-    pub replay_to: Option<String>,
+    /// This instance's region and whether writes are replayed to their cluster's region.
+    pub writes: crate::regions::Writes,
     pub trusted_proxies: Vec<IpAddr>,
     /// Sign-ups allowed per client address per 15 minutes (0: no limit).
     pub signups_per_address: u32,
@@ -61,6 +62,10 @@ pub struct Settings {
     pub page_cache_bytes: usize,
     pub actor_idle: Duration,
     pub pool: PoolSettings,
+    /// Transactions running at once across every cluster's pools.
+    pub pool_total: usize,
+    /// The directory cluster's primary region (Fly.io's PRIMARY_REGION), if known.
+    pub main_region: String,
     pub workers: Option<usize>,
     pub metrics_listen: Option<String>,
     pub top_schools: usize,
@@ -117,16 +122,22 @@ impl Application {
         migrate::check_runtime_role(&settings.runtime_url).await?;
         crate::accounts::password::return_large_allocations();
         let metrics = Arc::new(Metrics::new(settings.top_schools));
-        let pools = Pools::new(
+        let clusters = Arc::new(Clusters::new(
             settings.pool,
-            &settings.runtime_url,
-            &settings.replica_urls,
+            ClusterRecord {
+                name: ClusterName::main(),
+                url: settings.runtime_url.clone(),
+                admin_url: String::new(),
+                listen_url: Some(settings.listen_url.clone()),
+                replica_urls: settings.replica_urls.clone(),
+                region: settings.main_region.clone(),
+            },
+            settings.pool_total,
             Some(metrics.clone()),
-        )
-        .with_replica_wait(settings.replica_wait);
+            settings.replica_wait,
+        ));
         let directory = Arc::new(Directory::new(&settings.base_domain));
-        let versions = directory
-            .reload(pools.primary())
+        let versions = load_clusters(&clusters, &directory)
             .await
             .map_err(|e| anyhow::anyhow!("loading schools: {e:?}"))?;
         let views = Arc::new(Views::new()?);
@@ -148,7 +159,7 @@ impl Application {
             encoding: tokio::sync::Semaphore::new(cores()),
         });
         let registry = Registry::new(SchoolContext {
-            pools: pools.clone(),
+            clusters: clusters.clone(),
             views: views.clone(),
             cache_bytes: settings.page_cache_bytes,
             idle: settings.actor_idle,
@@ -174,7 +185,7 @@ impl Application {
         let (stop_senders, senders_stopped) = tokio::sync::watch::channel(false);
         let sender = actix_web::rt::spawn(
             Sender {
-                pools: pools.clone(),
+                clusters: clusters.clone(),
                 directory: directory.clone(),
                 metrics: metrics.clone(),
                 transport: Arc::new(mail.transport),
@@ -184,7 +195,7 @@ impl Application {
             .run(wake_rx, senders_stopped.clone()),
         );
         let courier = |user_agent| crate::courier::Courier {
-            pools: pools.clone(),
+            clusters: clusters.clone(),
             directory: directory.clone(),
             metrics: metrics.clone(),
             mail: composer.clone(),
@@ -209,13 +220,15 @@ impl Application {
         let (changes_tx, changes_rx) = mpsc::unbounded_channel();
         let sessions = Arc::new(LiveSessions::new(LIVE_SESSIONS, settings.replica_max_lag));
         let api_tokens = Arc::new(LiveTokens::new(LIVE_TOKENS, settings.api_rate_per_minute));
-        actix_web::rt::spawn(listener::listen(settings.listen_url.clone(), changes_tx));
         actix_web::rt::spawn(apply_changes(
             changes_rx,
+            changes_tx,
             Listeners {
                 directory: directory.clone(),
                 registry: registry.clone(),
-                pools: pools.clone(),
+                clusters: clusters.clone(),
+                metrics: metrics.clone(),
+                replica_max_lag: settings.replica_max_lag,
                 mail: wake_tx,
                 webhooks: hooks_tx,
                 xapi: xapi_tx,
@@ -223,18 +236,10 @@ impl Application {
                 api_tokens: api_tokens.clone(),
             },
         ));
-        if pools.has_replicas() {
-            actix_web::rt::spawn(watch_replicas(
-                pools.clone(),
-                metrics.clone(),
-                settings.replica_max_lag,
-            ));
-        }
-
         let state = web::Data::new(AppState {
             directory,
             registry,
-            pools,
+            clusters,
             views,
             metrics,
             trusted_proxies: settings.trusted_proxies.clone(),
@@ -253,7 +258,7 @@ impl Application {
             hashing: tokio::sync::Semaphore::new(cores()),
             seen_key: crate::freshness::SeenKey::derive(&settings.media_secret),
             media,
-            replay_to: settings.replay_to.clone(),
+            writes: settings.writes.clone(),
             mail: composer,
             unsubscribe: Arc::new(crate::learning::unsubscribe::UnsubscribeKey::derive(
                 &settings.media_secret,
@@ -403,7 +408,7 @@ fn metrics_server(addr: &str, state: web::Data<AppState>) -> anyhow::Result<(Ser
 }
 
 async fn metrics_endpoint(state: web::Data<AppState>) -> HttpResponse {
-    state.metrics.observe_pools(&state.pools.readings());
+    state.metrics.observe_pools(&state.clusters.readings());
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(state.metrics.encode())
@@ -420,7 +425,7 @@ struct Replay {
 /// Every second, how far each replica's replay is behind (0 when it has replayed all it
 /// received, otherwise the age of the last transaction it replayed) and where it is. A replica
 /// further behind than `max_lag` is read from by nobody until it catches up.
-async fn watch_replicas(pools: Pools, metrics: Arc<Metrics>, max_lag: Duration) {
+async fn watch_replicas(pools: Arc<Pools>, metrics: Arc<Metrics>, max_lag: Duration) {
     loop {
         for replica in pools.replicas() {
             let sample = global_tx(&replica.pool, "replica_lag", |conn| {
@@ -456,11 +461,41 @@ async fn watch_replicas(pools: Pools, metrics: Arc<Metrics>, max_lag: Duration) 
     }
 }
 
-/// Who acts on what the listener hears.
+/// The directory cluster's list of clusters, then every cluster's schools. A cluster other than
+/// the directory that cannot be read now is skipped: its schools are loaded once its listener
+/// connects. Returns the catalog versions loaded.
+async fn load_clusters(
+    clusters: &Clusters,
+    directory: &Directory,
+) -> Result<Vec<(crate::ids::TenantId, i64)>, AppError> {
+    let main = clusters.main();
+    let mut records = vec![
+        clusters
+            .record(&ClusterName::main())
+            .expect("the main cluster is always there"),
+    ];
+    records.extend(clusters::listed(main.primary()).await?);
+    clusters.set(records);
+    directory.forget_unlisted(clusters);
+    let mut versions = directory.reload(clusters, &ClusterName::main()).await?;
+    for record in clusters.records().into_iter().skip(1) {
+        match directory.reload(clusters, &record.name).await {
+            Ok(more) => versions.extend(more),
+            Err(e) => {
+                tracing::warn!(cluster = %record.name, error = ?e, "loading a cluster's schools failed")
+            }
+        }
+    }
+    Ok(versions)
+}
+
+/// Who acts on what the listeners hear.
 struct Listeners {
     directory: Arc<Directory>,
     registry: Arc<Registry>,
-    pools: Pools,
+    clusters: Arc<Clusters>,
+    metrics: Arc<Metrics>,
+    replica_max_lag: Duration,
     /// Wakes the mail sender for a school.
     mail: mpsc::UnboundedSender<crate::ids::TenantId>,
     /// Wakes the webhook sender for a school.
@@ -471,37 +506,127 @@ struct Listeners {
     api_tokens: Arc<LiveTokens>,
 }
 
-/// Applies what the listener hears. School-list reloads are coalesced: a bulk import announces
-/// many changes in a burst, and one reload covers them all.
-async fn apply_changes(mut rx: mpsc::UnboundedReceiver<Change>, to: Listeners) {
-    let Listeners {
-        directory,
-        registry,
-        pools,
-        mail,
-        webhooks,
-        xapi,
-        sessions,
-        api_tokens,
-    } = to;
-    while let Some(change) = rx.recv().await {
-        let mut everything = match change {
-            Change::Mail { tenant } => {
-                let _ = mail.send(tenant);
+/// What this instance keeps running for one cluster: its listener (one connection) and, with
+/// replicas, their lag watcher. Stopped when the cluster leaves the directory.
+struct Watch {
+    record: ClusterRecord,
+    tasks: Vec<actix_web::rt::task::JoinHandle<()>>,
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+impl Watch {
+    fn start(
+        record: ClusterRecord,
+        pools: Arc<Pools>,
+        to: &Listeners,
+        changes: &mpsc::UnboundedSender<(ClusterName, Change)>,
+    ) -> Self {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let listen = actix_web::rt::spawn(listener::listen(record.listen_url().to_owned(), tx));
+        let (name, changes) = (record.name.clone(), changes.clone());
+        let forward = actix_web::rt::spawn(async move {
+            while let Some(change) = rx.recv().await {
+                if changes.send((name.clone(), change)).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut tasks = vec![listen, forward];
+        if pools.has_replicas() {
+            tasks.push(actix_web::rt::spawn(watch_replicas(
+                pools,
+                to.metrics.clone(),
+                to.replica_max_lag,
+            )));
+        }
+        Self { record, tasks }
+    }
+}
+
+/// Applies what the listeners hear. Reloads are coalesced: a bulk import announces many changes
+/// in a burst, and one reload per cluster covers them all. The directory cluster's announcements
+/// of `tenants` also cover its list of clusters: a cluster added there gets a listener here, one
+/// removed loses it.
+async fn apply_changes(
+    mut rx: mpsc::UnboundedReceiver<(ClusterName, Change)>,
+    tx: mpsc::UnboundedSender<(ClusterName, Change)>,
+    to: Listeners,
+) {
+    let mut watches: Vec<Watch> = Vec::new();
+    let follow = |watches: &mut Vec<Watch>, to: &Listeners| {
+        let records = to.clusters.records();
+        watches.retain(|w| records.contains(&w.record));
+        for record in records {
+            if watches.iter().any(|w| w.record == record) {
                 continue;
+            }
+            if let Some(pools) = to.clusters.named(&record.name) {
+                watches.push(Watch::start(record, pools, to, &tx));
+            }
+        }
+    };
+    follow(&mut watches, &to);
+    while let Some((cluster, change)) = rx.recv().await {
+        let mut pending = Pending::default();
+        hear(&to, &mut pending, cluster, change);
+        if pending.reload.is_empty() {
+            continue;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        while let Ok((cluster, more)) = rx.try_recv() {
+            hear(&to, &mut pending, cluster, more);
+        }
+        let Pending { reload, resynced } = pending;
+        tracing::debug!(?reload, ?resynced, "reloading schools");
+        // Until the reload succeeds, what was missed is not known (after a failover the
+        // listener may be back before the pools are): it is retried, not dropped.
+        let mut backoff = Duration::from_millis(100);
+        loop {
+            match reload_clusters(&to, &reload).await {
+                Ok(versions) => {
+                    to.registry.catalog_versions(versions);
+                    to.registry.refresh(&to.directory, &resynced);
+                    break;
+                }
+                Err(e) => tracing::warn!(error = ?e, "reloading schools failed; retrying"),
+            }
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(Duration::from_secs(5));
+        }
+        follow(&mut watches, &to);
+    }
+}
+
+/// The clusters whose schools are to be reloaded, and those whose listener reconnected.
+#[derive(Default)]
+struct Pending {
+    reload: Vec<ClusterName>,
+    resynced: Vec<ClusterName>,
+}
+
+/// Acts on one announcement at once; what needs a reload is noted in `pending`.
+fn hear(to: &Listeners, pending: &mut Pending, cluster: ClusterName, change: Change) {
+    let Pending { reload, resynced } = pending;
+    match change {
+            Change::Mail { tenant } => {
+                let _ = to.mail.send(tenant);
             }
             Change::Webhook { tenant } => {
-                let _ = webhooks.send(tenant);
-                continue;
+                let _ = to.webhooks.send(tenant);
             }
             Change::Xapi { tenant } => {
-                let _ = xapi.send(tenant);
-                continue;
+                let _ = to.xapi.send(tenant);
             }
             Change::Catalog { tenant, version } => {
                 tracing::debug!(%tenant, version, "catalog changed");
-                registry.catalog_changed(tenant, version);
-                continue;
+                to.registry.catalog_changed(tenant, version);
             }
             Change::Learner {
                 tenant,
@@ -510,73 +635,47 @@ async fn apply_changes(mut rx: mpsc::UnboundedReceiver<Change>, to: Listeners) {
             } => {
                 // Sessions first: a request that finds the learner's old state in the actor's
                 // shelf after this asks for the new version, and the actor drops the old one first.
-                sessions.learner_changed(user, version);
-                registry.learner_changed(tenant, user, version);
-                continue;
+                to.sessions.learner_changed(user, version);
+                to.registry.learner_changed(tenant, user, version);
             }
-            Change::Session { user, .. } => {
-                sessions.forget_user(user);
-                continue;
+            Change::Session { user, .. } => to.sessions.forget_user(user),
+            Change::ApiTokens { tenant } => to.api_tokens.forget_school(tenant),
+            Change::Tenants => {
+                if !reload.contains(&cluster) {
+                    reload.push(cluster);
+                }
             }
-            Change::ApiTokens { tenant } => {
-                api_tokens.forget_school(tenant);
-                continue;
-            }
-            Change::Tenants => false,
             Change::Resync => {
-                sessions.clear();
-                api_tokens.clear();
-                true
-            }
-        };
-        tokio::time::sleep(Duration::from_millis(20)).await;
-        while let Ok(more) = rx.try_recv() {
-            match more {
-                Change::Catalog { tenant, version } => registry.catalog_changed(tenant, version),
-                Change::Learner {
-                    tenant,
-                    user,
-                    version,
-                } => {
-                    sessions.learner_changed(user, version);
-                    registry.learner_changed(tenant, user, version);
+                to.sessions.clear();
+                to.api_tokens.clear();
+                if !resynced.contains(&cluster) {
+                    resynced.push(cluster.clone());
                 }
-                Change::Session { user, .. } => sessions.forget_user(user),
-                Change::ApiTokens { tenant } => api_tokens.forget_school(tenant),
-                Change::Mail { tenant } => {
-                    let _ = mail.send(tenant);
-                }
-                Change::Webhook { tenant } => {
-                    let _ = webhooks.send(tenant);
-                }
-                Change::Xapi { tenant } => {
-                    let _ = xapi.send(tenant);
-                }
-                Change::Tenants => {}
-                Change::Resync => {
-                    sessions.clear();
-                    api_tokens.clear();
-                    everything = true;
+                if !reload.contains(&cluster) {
+                    reload.push(cluster);
                 }
             }
-        }
-        tracing::debug!(everything, "reloading schools");
-        // Until the reload succeeds, what was missed is not known (after a failover the
-        // listener may be back before the pools are): it is retried, not dropped.
-        let mut backoff = Duration::from_millis(100);
-        loop {
-            match directory.reload(pools.primary()).await {
-                Ok(versions) => {
-                    registry.catalog_versions(versions);
-                    registry.refresh(&directory, everything);
-                    break;
-                }
-                Err(e) => tracing::warn!(error = ?e, "reloading schools failed; retrying"),
-            }
-            tokio::time::sleep(backoff).await;
-            backoff = (backoff * 2).min(Duration::from_secs(5));
-        }
     }
+}
+
+/// Reloads the schools of `reload`'s clusters; the directory cluster's list of clusters first
+/// when it is among them.
+async fn reload_clusters(
+    to: &Listeners,
+    reload: &[ClusterName],
+) -> Result<Vec<(crate::ids::TenantId, i64)>, AppError> {
+    let main = ClusterName::main();
+    if reload.contains(&main) {
+        let mut records = vec![to.clusters.record(&main).expect("main is always there")];
+        records.extend(clusters::listed(to.clusters.main().primary()).await?);
+        to.clusters.set(records);
+        to.directory.forget_unlisted(&to.clusters);
+    }
+    let mut versions = Vec::new();
+    for cluster in reload {
+        versions.extend(to.directory.reload(&to.clusters, cluster).await?);
+    }
+    Ok(versions)
 }
 
 /// One log line and the HTTP metrics per request: school, route template, status, duration.

@@ -12,7 +12,7 @@ use crate::actors::registry::Registry;
 use crate::api_tokens::live::LiveTokens;
 use crate::assessment::certificates::Printer;
 use crate::clock::Clock;
-use crate::db::Pools;
+use crate::db::{Clusters, Pools};
 use crate::db::budget::Budget;
 use crate::freshness::SeenKey;
 use crate::learning::unsubscribe::UnsubscribeKey;
@@ -26,7 +26,8 @@ use crate::views::Views;
 pub struct AppState {
     pub directory: Arc<Directory>,
     pub registry: Arc<Registry>,
-    pub pools: Pools,
+    /// Each cluster's pools, and which cluster each school is on (see `db::clusters`).
+    pub clusters: Arc<Clusters>,
     pub views: Arc<Views>,
     pub metrics: Arc<Metrics>,
     pub trusted_proxies: Vec<IpAddr>,
@@ -46,8 +47,9 @@ pub struct AppState {
     /// Password hashes running at once (see `accounts::password::off_thread`).
     pub hashing: tokio::sync::Semaphore,
     pub media: Arc<Media>,
-    /// The region state-changing requests are replayed to (`None`: they run here).
-    pub replay_to: Option<String>,
+    /// Where this instance is: a school's state-changing requests are replayed to its
+    /// cluster's primary region when that is elsewhere (see [`AppState::replay_to`]).
+    pub writes: crate::regions::Writes,
     /// Signs the read-your-writes cookie.
     pub seen_key: SeenKey,
     /// Renders the schools' mail (see `mail`).
@@ -61,13 +63,29 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// What drawing and storing certificates takes, from this state.
-    pub fn printer(&self) -> Printer<'_> {
-        Printer {
-            pool: self.pools.primary(),
+    /// The pools of the cluster `tenant` is on: the only ones its transactions may use.
+    pub fn pools(&self, tenant: crate::ids::TenantId) -> Result<Arc<Pools>, crate::error::AppError> {
+        self.clusters.of(tenant)
+    }
+
+    /// The region `school`'s writes are replayed to (`None`: they run here). Without a school
+    /// (the platform's own pages), the directory cluster's.
+    pub fn replay_to(&self, school: Option<&crate::tenancy::Tenant>) -> Option<String> {
+        let cluster = school.map_or_else(crate::db::ClusterName::main, |s| s.cluster.clone());
+        let region = self.clusters.record(&cluster).map(|r| r.region)?;
+        self.writes.replay_to(&region)
+    }
+
+    /// What drawing and storing certificates takes, from this state, for `tenant`'s cluster.
+    pub fn printer(
+        &self,
+        tenant: crate::ids::TenantId,
+    ) -> Result<Printer<'_>, crate::error::AppError> {
+        Ok(Printer {
+            pool: self.pools(tenant)?.primary().clone(),
             media: &self.media,
             mail: &self.mail,
             metrics: &self.metrics,
-        }
+        })
     }
 }

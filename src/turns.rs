@@ -11,7 +11,7 @@ use diesel::QueryableByName;
 use diesel_async::RunQueryDsl;
 use tokio::sync::{mpsc, watch};
 
-use crate::db::{PgPool, global_tx};
+use crate::db::{Clusters, PgPool, global_tx};
 use crate::ids::TenantId;
 
 /// Schools waiting for a turn, each once, in arrival order.
@@ -85,7 +85,7 @@ pub async fn serve_outbox<B, BF>(
     wake: mpsc::UnboundedReceiver<TenantId>,
     stop: watch::Receiver<bool>,
     every: Duration,
-    (pool, function): (&PgPool, &'static str),
+    (clusters, function): (&Clusters, &'static str),
     batch: B,
 ) where
     B: FnMut(TenantId) -> BF,
@@ -95,7 +95,7 @@ pub async fn serve_outbox<B, BF>(
         wake,
         stop,
         every,
-        || async move { due_schools(pool, function).await.0 },
+        || async move { due_schools(clusters, function).await.0 },
         batch,
     )
     .await;
@@ -103,8 +103,23 @@ pub async fn serve_outbox<B, BF>(
 
 /// The schools with rows in an outbox, as its `…_due_schools()` function (SECURITY DEFINER: one
 /// pass over every school) lists them: the schools with rows due now, and the age in seconds of the
-/// oldest waiting row anywhere (0: none). A failed look is logged and finds nothing.
-pub async fn due_schools(pool: &PgPool, function: &'static str) -> (Vec<TenantId>, f64) {
+/// oldest waiting row anywhere (0: none), on every cluster; a school counts only on the cluster it
+/// is placed on. A failed look is logged and finds nothing there.
+pub async fn due_schools(clusters: &Clusters, function: &'static str) -> (Vec<TenantId>, f64) {
+    let (mut schools, mut oldest) = (Vec::new(), 0.0f64);
+    for (name, pools) in clusters.all() {
+        let (due, age) = due_on(pools.primary(), function).await;
+        let placement = clusters.placement();
+        schools.extend(
+            due.into_iter()
+                .filter(|s| placement.of(*s).as_ref() == Some(&name)),
+        );
+        oldest = oldest.max(age);
+    }
+    (schools, oldest)
+}
+
+async fn due_on(pool: &PgPool, function: &'static str) -> (Vec<TenantId>, f64) {
     #[derive(QueryableByName)]
     struct Due {
         #[diesel(sql_type = diesel::sql_types::Uuid)]

@@ -5,13 +5,16 @@ use std::time::Duration;
 
 use super::drain::Drain;
 use crate::catalog::pages::Renderer;
-use crate::db::Pools;
+use crate::db::{Clusters, Pools};
+use crate::error::AppError;
+use crate::ids::TenantId;
 use crate::media::Media;
 use crate::metrics::Metrics;
 use crate::views::Views;
 
 pub struct SchoolContext {
-    pub pools: Pools,
+    /// Each school's pools are those of its cluster.
+    pub clusters: Arc<Clusters>,
     pub views: Arc<Views>,
     /// Memory cap of each school's page cache; 0 disables caching.
     pub cache_bytes: usize,
@@ -29,13 +32,18 @@ pub struct SchoolContext {
 }
 
 impl SchoolContext {
-    /// What rendering a page takes, from this context.
-    pub fn renderer(&self) -> Renderer<'_> {
-        Renderer {
-            pools: &self.pools,
+    /// The pools of `tenant`'s cluster.
+    pub fn pools(&self, tenant: TenantId) -> Result<Arc<Pools>, AppError> {
+        self.clusters.of(tenant)
+    }
+
+    /// What rendering `tenant`'s pages takes, from this context.
+    pub fn renderer(&self, tenant: TenantId) -> Result<Renderer<'_>, AppError> {
+        Ok(Renderer {
+            pools: self.pools(tenant)?,
             views: &self.views,
             media: &self.media,
             compress: self.cache_bytes > 0,
-        }
+        })
     }
 }

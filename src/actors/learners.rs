@@ -50,8 +50,9 @@ impl SchoolActor {
             + Send
             + 'static,
     {
-        let (pool, tenant) = (self.context().pools.primary().clone(), self.tenant().id);
-        let fut = async move { tenant_tx(&pool, tenant, "learner_write", work).await };
+        let tenant = self.tenant().id;
+        let pools = self.context().pools(tenant);
+        let fut = async move { tenant_tx(pools?.primary(), tenant, "learner_write", work).await };
         Box::pin(
             actix::fut::wrap_future(fut).map(move |result, act: &mut Self, _| {
                 if result.is_ok() {
@@ -75,10 +76,11 @@ impl SchoolActor {
             .drain()
             .map(|((u, l), s)| (u, l, s))
             .collect();
-        let (pool, tenant) = (self.context().pools.primary().clone(), self.tenant().id);
+        let tenant = self.tenant().id;
+        let pools = self.context().pools(tenant);
         Some(async move {
             let saved = batch.clone();
-            tenant_tx(&pool, tenant, "positions", move |conn| {
+            tenant_tx(pools?.primary(), tenant, "positions", move |conn| {
                 Box::pin(async move { store::save_positions(conn, tenant, batch).await })
             })
             .await
@@ -141,7 +143,7 @@ impl Handler<GetLearner> for SchoolActor {
         let (start, answer) = self.learners.loading.wait(&user, version);
         if let Some(load) = start {
             let (pools, tenant, started) = (
-                self.context().pools.clone(),
+                self.context().pools(self.tenant().id),
                 self.tenant().id,
                 self.learners.writes,
             );
@@ -170,7 +172,7 @@ impl Handler<GetLearner> for SchoolActor {
 /// Reads a learner from the read pool, or from the primary when that copy is older than
 /// `version` (a lagging replica) or cannot be had.
 async fn load_learner(
-    pools: Pools,
+    pools: Result<Arc<Pools>, AppError>,
     tenant: TenantId,
     user: UserId,
     version: i64,
@@ -181,6 +183,7 @@ async fn load_learner(
         })
         .await
     };
+    let pools = pools?;
     if pools.has_replicas() {
         match read(pools.read().clone()).await {
             Ok(state) if state.version >= version => return Ok(state),

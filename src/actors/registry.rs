@@ -212,11 +212,11 @@ impl Registry {
     }
 
     /// After the school list was reloaded: rebrand changed schools, drop removed ones. With
-    /// `everything`, every live actor drops its pages (changes may have been missed).
-    pub fn refresh(&self, directory: &Directory, everything: bool) {
+    /// `resynced`, the actors of those clusters' schools drop their pages (changes may have been missed).
+    pub fn refresh(&self, directory: &Directory, resynced: &[crate::db::ClusterName]) {
         lock(&self.actors).retain(|id, entry| match directory.by_id(*id) {
             Some(tenant) => {
-                if everything || tenant != entry.tenant {
+                if resynced.contains(&tenant.cluster) || tenant != entry.tenant {
                     entry.tenant = tenant.clone();
                     // Until the actor has dropped them, its pages carry the old branding (and,
                     // after a reconnect, anything may be stale).

@@ -27,7 +27,7 @@ use crate::tenancy::Tenant;
 /// What drawing and storing a certificate takes.
 pub struct Printer<'a> {
     /// The primary: a drawn PDF is recorded at once.
-    pub pool: &'a PgPool,
+    pub pool: PgPool,
     pub media: &'a Media,
     /// Knows the school's public address, which the certificate prints for verification.
     pub mail: &'a Composer,
@@ -183,7 +183,7 @@ pub async fn pdf_key(
         uploader: None,
     };
     let (id, stored) = (record.id, key.as_str().to_owned());
-    tenant_tx(p.pool, tenant.id, "certificate_write", move |conn| {
+    tenant_tx(&p.pool, tenant.id, "certificate_write", move |conn| {
         Box::pin(async move {
             row.insert(conn).await?;
             diesel::update(certificates::table.find(id))
@@ -206,7 +206,7 @@ pub async fn pdf_key(
 pub async fn issued(p: &Printer<'_>, tenant: &Arc<Tenant>, certificate: Option<Uuid>) {
     let Some(id) = certificate else { return };
     let result = async {
-        let record = load(p.pool, tenant, id).await?;
+        let record = load(&p.pool, tenant, id).await?;
         pdf_key(p, tenant, &record).await
     }
     .await;

@@ -31,7 +31,7 @@ use crate::views::Views;
 
 /// What rendering a page takes: where to read, the templates, and the signer of its image links.
 pub struct Renderer<'a> {
-    pub pools: &'a Pools,
+    pub pools: std::sync::Arc<Pools>,
     pub views: &'a Views,
     pub media: &'a Media,
     /// Keep compressed copies too (the page cache is on).

@@ -5,7 +5,8 @@ use anyhow::Context;
 use crate::backup;
 use crate::config::Cli;
 use crate::db::embedded::{Cluster, ClusterOptions};
-use crate::db::{PoolSettings, Pools, migrate};
+use crate::db::clusters::{self, ClusterRecord};
+use crate::db::{ClusterName, PoolSettings, Pools, migrate};
 
 /// The database a command works on: the one named by DATABASE_URL, or the embedded cluster.
 pub(super) struct Database {
@@ -97,6 +98,64 @@ impl Database {
             &[],
             None,
         ))
+    }
+
+    /// Every cluster, the directory (`main`) first; owner-side URLs included.
+    pub(super) async fn clusters(&self) -> anyhow::Result<Vec<ClusterRecord>> {
+        let mut all = vec![self.clusters_main()?];
+        let listed = clusters::listed(self.admin_pools()?.primary())
+            .await
+            .map_err(|e| anyhow::anyhow!("reading the directory of clusters: {e:?}"))?;
+        all.extend(listed);
+        Ok(all)
+    }
+
+    /// The directory's own cluster, `main`.
+    pub(super) fn clusters_main(&self) -> anyhow::Result<ClusterRecord> {
+        Ok(ClusterRecord {
+            name: ClusterName::main(),
+            url: self.runtime_url.clone(),
+            admin_url: self.admin_url()?.to_owned(),
+            listen_url: self.listen_url.clone(),
+            replica_urls: self.replica_urls.clone(),
+            region: String::new(),
+        })
+    }
+
+    /// The owner role's pools on `cluster`.
+    pub(super) fn admin_pools_on(cluster: &ClusterRecord) -> Pools {
+        Pools::new(
+            PoolSettings {
+                max_size: 4,
+                ..PoolSettings::default()
+            },
+            &cluster.admin_url,
+            &[],
+            None,
+        )
+    }
+
+    /// The owner role's pools on the cluster `slug` is on (a school on none: the directory's
+    /// own, where the command then reports it missing).
+    pub(super) async fn school_pools(&self, slug: &str) -> anyhow::Result<Pools> {
+        match self.locate(slug).await {
+            Ok((_, pools)) => Ok(pools),
+            Err(_) => self.admin_pools(),
+        }
+    }
+
+    /// The cluster `slug` is on, and the owner role's pools there.
+    pub(super) async fn locate(&self, slug: &str) -> anyhow::Result<(ClusterRecord, Pools)> {
+        for cluster in self.clusters().await? {
+            let pools = Self::admin_pools_on(&cluster);
+            let found = crate::tenancy::lifecycle::find(pools.primary(), slug)
+                .await
+                .map_err(|e| anyhow::anyhow!("looking for {slug} on cluster {}: {e:?}", cluster.name))?;
+            if found.is_some() {
+                return Ok((cluster, pools));
+            }
+        }
+        anyhow::bail!("no school {slug} on any cluster")
     }
 
     pub(super) async fn close(self) {

@@ -24,7 +24,7 @@ fn refused(m: Msg) -> anyhow::Error {
 }
 
 pub(super) async fn lti_cmd(cli: &Cli, db: &Database, command: &LtiCommand) -> anyhow::Result<()> {
-    let pools = db.admin_pools()?;
+    let pools = db.school_pools(command.school()).await?;
     let pool = pools.primary();
     match command {
         LtiCommand::AddTool {

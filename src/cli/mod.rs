@@ -1,5 +1,6 @@
 //! What each subcommand does, given parsed settings.
 
+mod clusters;
 mod data;
 mod database;
 mod lti;
@@ -41,21 +42,27 @@ async fn run_with(cli: &Cli, db: &Database) -> anyhow::Result<()> {
     match &cli.command {
         Command::Serve(args) => serve(cli, db, args).await,
         Command::Migrate(args) => {
-            if db.cluster.is_none() {
-                match &args.owner_role {
-                    Some(role) => {
-                        migrate::migrate_as_owner(db.admin_url()?, &db.runtime_url, role).await?;
-                        println!(
-                            "EduFlow's objects belong to {role}; give later commands \
-                             DATABASE_ADMIN_URL=<this URL>?options=-c%20role%3D{role}"
-                        );
+            let main = async {
+                if db.cluster.is_none() {
+                    match &args.owner_role {
+                        Some(role) => {
+                            migrate::migrate_as_owner(db.admin_url()?, &db.runtime_url, role)
+                                .await?;
+                            println!(
+                                "EduFlow's objects belong to {role}; give later commands \
+                                 DATABASE_ADMIN_URL=<this URL>?options=-c%20role%3D{role}"
+                            );
+                        }
+                        None => migrate::migrate(db.admin_url()?, &db.runtime_url).await?,
                     }
-                    None => migrate::migrate(db.admin_url()?, &db.runtime_url).await?,
                 }
-            }
+                Ok(())
+            };
+            clusters::migrate_all(db, main).await?;
             println!("migrations applied; runtime role granted");
             Ok(())
         }
+        Command::Clusters { command } => clusters::clusters_cmd(db, command).await,
         Command::Tenants { command } => tenants_cmd(cli, db, command).await,
         Command::Seed(args) => seed_cmd(cli, db, args).await,
         Command::Backup { command } => backup_cmd(cli, db, command).await,
@@ -76,8 +83,9 @@ async fn run_with(cli: &Cli, db: &Database) -> anyhow::Result<()> {
                 max_attempts: args.attempts,
                 shuffle: !args.no_shuffle,
             };
+            let pools = db.school_pools(&args.school).await?;
             let lesson = crate::authoring::quiz_import::import(
-                db.admin_pools()?.primary(),
+                pools.primary(),
                 &args.school,
                 &args.course,
                 &args.title,
@@ -89,7 +97,7 @@ async fn run_with(cli: &Cli, db: &Database) -> anyhow::Result<()> {
             let change = Change::new("quiz.imported", format!("lesson:{lesson}"))
                 .after(serde_json::json!({ "course": args.course, "title": args.title }));
             owner_did(
-                db.admin_pools()?.primary(),
+                pools.primary(),
                 &args.school,
                 "quiz import",
                 change,
@@ -103,8 +111,9 @@ async fn run_with(cli: &Cli, db: &Database) -> anyhow::Result<()> {
                 CoursesCommand::Publish(r) => (r, true),
                 CoursesCommand::Unpublish(r) => (r, false),
             };
+            let pools = db.school_pools(&r.school).await?;
             seed::bench::set_published(
-                db.admin_pools()?.primary(),
+                pools.primary(),
                 &r.school,
                 &r.course,
                 published,
@@ -116,7 +125,7 @@ async fn run_with(cli: &Cli, db: &Database) -> anyhow::Result<()> {
                 ("course.unpublished", "courses unpublish")
             };
             let change = Change::new(action, format!("course:{}", r.course));
-            owner_did(db.admin_pools()?.primary(), &r.school, command, change).await?;
+            owner_did(pools.primary(), &r.school, command, change).await?;
             println!(
                 "{} {}/{}",
                 if published {

@@ -32,7 +32,7 @@ pub(super) async fn scorm_cmd(
     })
     .await?
     .map_err(|why| anyhow::anyhow!("{}: {why}", file.display()))?;
-    let pools = db.admin_pools()?;
+    let pools = db.school_pools(school).await?;
     let pool = pools.primary();
     let tenant = lifecycle::school_id(pool, school).await?;
     // The course first: files are stored only for a package that will be a lesson.

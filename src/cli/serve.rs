@@ -29,7 +29,8 @@ pub(super) async fn serve(cli: &Cli, db: &Database, args: &ServeArgs) -> anyhow:
         actix_web::rt::spawn(repo.clone().nightly(cluster.clone(), args.backup_at));
     }
     let media_store = store_config(cli)?;
-    let replay_to = regions::replay_target(
+    // Refused at start: an explicit replay mode without the primary region.
+    regions::replay_target(
         args.write_mode,
         args.region.as_deref(),
         args.primary_region.as_deref(),
@@ -46,7 +47,12 @@ pub(super) async fn serve(cli: &Cli, db: &Database, args: &ServeArgs) -> anyhow:
         replica_urls: regions::replica_urls(&db.replica_urls, args.region.as_deref()),
         replica_wait: std::time::Duration::from_millis(args.replica_wait_ms),
         replica_max_lag: std::time::Duration::from_millis(args.replica_max_lag_ms),
-        replay_to,
+        writes: regions::Writes {
+            mode: args.write_mode,
+            here: args.region.clone(),
+        },
+        main_region: args.primary_region.clone().unwrap_or_default(),
+        pool_total: args.pool_total(),
         trusted_proxies: args.trusted_proxies.clone(),
         signups_per_address: args.signups_per_address,
         api_rate_per_minute: args.api_rate_per_minute,

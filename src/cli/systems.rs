@@ -10,7 +10,7 @@ use crate::db::tenant_tx;
 use crate::tenancy::lifecycle;
 
 pub(super) async fn tokens_cmd(db: &Database, command: &TokensCommand) -> anyhow::Result<()> {
-    let pools = db.admin_pools()?;
+    let pools = db.school_pools(command.school()).await?;
     let pool = pools.primary();
     match command {
         TokensCommand::Create(args) => {
@@ -97,7 +97,7 @@ pub(super) async fn webhooks_cmd(
 ) -> anyhow::Result<()> {
     use crate::outbound as address;
     use crate::webhooks::{parse_events, store as hooks};
-    let pools = db.admin_pools()?;
+    let pools = db.school_pools(command.school()).await?;
     let pool = pools.primary();
     match command {
         WebhooksCommand::Add {

@@ -4,10 +4,12 @@ use anyhow::{Context, bail};
 
 use serde_json::json;
 
+use super::clusters;
 use super::database::Database;
 use super::store::{staging_dir, store_config};
 use crate::audit::{self, By, Change};
 use crate::config::{Cli, NewUserArgs, SchoolArgs, TenantsCommand};
+use crate::db::Pools;
 use crate::ids::TenantId;
 use crate::tenancy::{files, lifecycle, sync};
 
@@ -16,19 +18,63 @@ pub(super) async fn tenants_cmd(
     db: &Database,
     command: &TenantsCommand,
 ) -> anyhow::Result<()> {
-    let pools = db.admin_pools()?;
+    // Owner-side commands work on the cluster the school is on (a new one: the one named).
+    let pools = match command {
+        TenantsCommand::Suspend { slug }
+        | TenantsCommand::Resume { slug }
+        | TenantsCommand::Delete { slug, .. }
+        | TenantsCommand::Export { slug, .. } => db.locate(slug).await?.1,
+        TenantsCommand::Create(args) | TenantsCommand::Update(args) => {
+            placed_for(db, args, matches!(command, TenantsCommand::Create(_))).await?
+        }
+        _ => db.admin_pools()?,
+    };
     let pool = pools.primary();
     match command {
         TenantsCommand::Check => unreachable!("handled before opening the database"),
         TenantsCommand::Sync => {
+            // Each school on its own cluster (a new one on `main`): all files or nothing per
+            // cluster.
             let specs = files::load_dir(&cli.tenants_dir, &cli.base_domain)?;
-            for (slug, _) in sync::apply(pool, specs, sync::Mode::Upsert).await? {
-                println!("synced {slug}");
+            let clusters = db.clusters().await?;
+            let placed = clusters::schools_by_cluster(&clusters).await?;
+            for cluster in &clusters {
+                let here: Vec<files::SchoolSpec> = specs
+                    .iter()
+                    .filter(|s| {
+                        clusters::cluster_of(&placed, &s.slug)
+                            .map_or(cluster.name.is_main(), |c| *c == cluster.name)
+                    })
+                    .cloned()
+                    .collect();
+                for spec in &here {
+                    if let Some(clash) =
+                        clusters::clash(&placed, &cluster.name, &spec.slug, &spec.domains)
+                    {
+                        bail!("{}: {clash}", spec.file.display());
+                    }
+                }
+                if here.is_empty() {
+                    continue;
+                }
+                let pools = Database::admin_pools_on(cluster);
+                for (slug, _) in sync::apply(pools.primary(), here, sync::Mode::Upsert).await? {
+                    println!("synced {slug}");
+                }
             }
         }
         TenantsCommand::Create(args) | TenantsCommand::Update(args) => {
             let create = matches!(command, TenantsCommand::Create(_));
             let spec = school_spec(cli, pool, args, create).await?;
+            let clusters = db.clusters().await?;
+            let placed = clusters::schools_by_cluster(&clusters).await?;
+            let target = clusters::cluster_of(&placed, &spec.slug)
+                .cloned()
+                .or_else(|| args.cluster.clone())
+                .unwrap_or_else(crate::db::ClusterName::main);
+            if let Some(clash) = clusters::clash(&placed, &target, &spec.slug, &spec.domains) {
+                bail!("{clash}");
+            }
             let mode = if create {
                 sync::Mode::Create
             } else {
@@ -151,13 +197,22 @@ pub(super) async fn tenants_cmd(
             restore(cli, db, slug, source, as_slug.as_deref(), replace).await?;
         }
         TenantsCommand::List => {
-            for school in lifecycle::list(pool).await? {
+            let mut all = Vec::new();
+            for cluster in db.clusters().await? {
+                let pools = Database::admin_pools_on(&cluster);
+                let schools = lifecycle::list(pools.primary())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("cluster {}: {e:?}", cluster.name))?;
+                all.extend(schools.into_iter().map(|s| (s, cluster.name.clone())));
+            }
+            all.sort_by(|(a, _), (b, _)| a.slug.cmp(&b.slug));
+            for (school, cluster) in all {
                 let state = match school.suspended_at {
                     Some(at) => format!("suspended since {}", at.format("%Y-%m-%d %H:%M UTC")),
                     None => "active".to_owned(),
                 };
                 println!(
-                    "{}\t{}\t{state}\t{}",
+                    "{}\t{}\t{state}\t{}\t{cluster}",
                     school.slug,
                     school.name,
                     school.domains.join(",")
@@ -166,6 +221,37 @@ pub(super) async fn tenants_cmd(
         }
     }
     Ok(())
+}
+
+/// The owner role's pools where `tenants create|update` works: the school's cluster, or for a new
+/// one the cluster asked for (default `main`).
+async fn placed_for(db: &Database, args: &SchoolArgs, create: bool) -> anyhow::Result<Pools> {
+    let clusters = db.clusters().await?;
+    let slug = match (&args.slug, &args.from) {
+        (Some(slug), _) => slug.clone(),
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            files::from_toml(path, &text)
+                .map_err(files::FileErrors)?
+                .slug
+        }
+        (None, None) => bail!("name the school: a slug, or --from FILE.toml"),
+    };
+    let placed = clusters::schools_by_cluster(&clusters).await?;
+    let name = match (clusters::cluster_of(&placed, &slug), &args.cluster) {
+        (Some(on), Some(asked)) if on != asked => bail!(
+            "{slug} is on cluster {on}; a school changes cluster with `eduflow tenants move {slug} --to {asked}`"
+        ),
+        (Some(on), _) => on.clone(),
+        (None, _) if !create => bail!("no school {slug} on any cluster"),
+        (None, asked) => asked.clone().unwrap_or_else(crate::db::ClusterName::main),
+    };
+    let cluster = clusters
+        .iter()
+        .find(|c| c.name == name)
+        .with_context(|| format!("no cluster {name} (see `eduflow clusters list`)"))?;
+    Ok(Database::admin_pools_on(cluster))
 }
 
 /// Puts an owner-side `command`'s `change` on `school`'s audit log once the command has done it
@@ -295,8 +381,8 @@ async fn school_spec(
     Ok(files::validate(&label, school, &cli.base_domain, None).map_err(files::FileErrors)?)
 }
 
-/// `serve --sync-tenants`: creates the schools of `tenants/` that do not exist, each on its own,
-/// and reports (without stopping) every file or school that cannot be applied.
+/// `serve --sync-tenants`: creates the schools of `tenants/` that do not exist on any cluster,
+/// each on its own on `main`, and reports (without stopping) every file or school that cannot be applied.
 pub(super) async fn create_missing_schools(
     cli: &Cli,
     db: &Database,
@@ -306,8 +392,13 @@ pub(super) async fn create_missing_schools(
         tracing::error!(%problem, "school file skipped");
     }
     let pools = db.admin_pools()?;
+    // A school that lives on another cluster exists already.
+    let elsewhere = clusters::schools_by_cluster(&db.clusters().await?[1..]).await?;
     let mut schools = Vec::new();
     for spec in specs {
+        if clusters::cluster_of(&elsewhere, &spec.slug).is_some() {
+            continue;
+        }
         let file = spec.file.clone();
         match sync::apply(pools.primary(), vec![spec], sync::Mode::CreateMissing).await {
             Ok(mut applied) => schools.append(&mut applied),
@@ -330,7 +421,7 @@ pub(super) async fn create_user(db: &Database, args: &NewUserArgs) -> anyhow::Re
         .map_err(|e| anyhow::anyhow!("password: {}", crate::i18n::Locale::SOURCE.t(e)))?;
     let hash = password.hash()?;
     let role = Role::parse(&args.role).context("role")?;
-    let pools = db.admin_pools()?;
+    let pools = db.school_pools(&args.school).await?;
     let tenant = lifecycle::school_id(pools.primary(), &args.school).await?;
     let (name, mail) = (args.name.trim().to_owned(), email.clone());
     let created = crate::db::tenant_tx(pools.primary(), tenant, "users", move |conn| {

@@ -28,6 +28,7 @@ where
     R: Send,
     F: for<'r> FnOnce(&'r mut AsyncPgConnection) -> TxWork<'r, R> + Send,
 {
+    pool.admit(tenant)?;
     let _slot = pool.enter(tenant).await?;
     run(pool, Some(tenant), query, work).await
 }
@@ -51,6 +52,7 @@ where
     R: Send,
     F: for<'r> FnOnce(&'r mut AsyncPgConnection) -> TxWork<'r, R> + Send,
 {
+    let _fleet = pool.enter_fleet().await?;
     let mut conn = pool.checkout().await?;
     let start = Instant::now();
     let limits = pool.limits();

@@ -174,6 +174,7 @@ async fn ensure_runtime_role(
         "REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role};
          GRANT USAGE ON SCHEMA public TO {role};
          GRANT SELECT ON tenants TO {role};
+         GRANT SELECT ON clusters TO {role};
          GRANT SELECT, INSERT, UPDATE, DELETE ON {list} TO {role};
          REVOKE UPDATE, DELETE, TRUNCATE ON {APPEND_ONLY} FROM {role};
          GRANT EXECUTE ON FUNCTION mail_due_schools() TO {role};
@@ -262,4 +263,42 @@ pub fn quote_ident(s: &str) -> String {
 
 pub fn quote_literal(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
+}
+
+/// The versions of the migrations this build carries, oldest first.
+pub fn known_versions() -> Vec<String> {
+    use diesel::migration::MigrationSource;
+    let mut versions: Vec<String> =
+        MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS)
+            .map(|all| all.iter().map(|m| m.name().version().to_string()).collect())
+            .unwrap_or_default();
+    versions.sort();
+    versions
+}
+
+#[derive(QueryableByName)]
+struct Version {
+    #[diesel(sql_type = Text)]
+    version: String,
+}
+
+/// The versions applied on the database `admin_url` names (none on an empty database).
+pub async fn applied_versions(admin_url: &str) -> anyhow::Result<Vec<String>> {
+    let mut conn = super::connect::establish(admin_url).await?;
+    let rows: Vec<Version> = diesel::sql_query(
+        "SELECT version::text AS version FROM __diesel_schema_migrations
+          WHERE to_regclass('__diesel_schema_migrations') IS NOT NULL ORDER BY version",
+    )
+    .load(&mut conn)
+    .await
+    .or_else(|e| match e {
+        // A database EduFlow never migrated.
+        diesel::result::Error::DatabaseError(_, info)
+            if info.message().contains("__diesel_schema_migrations") =>
+        {
+            Ok(Vec::new())
+        }
+        e => Err(e),
+    })?;
+    Ok(rows.into_iter().map(|r| r.version).collect())
 }

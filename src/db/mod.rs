@@ -2,15 +2,18 @@
 //! all-or-nothing work across schools, [`door::switch_tenant`] inside a [`door::global_tx`]).
 
 pub mod budget;
+pub mod clusters;
 pub mod connect;
 pub mod door;
 pub mod embedded;
 pub mod listener;
 pub mod migrate;
+pub mod placement;
 pub mod pools;
 pub mod replicas;
 pub(crate) mod schema;
 
+pub use clusters::{ClusterName, Clusters};
 pub use door::{global_tx, switch_tenant, tenant_tx};
 pub use pools::{PgPool, PoolSettings};
 pub use replicas::Pools;

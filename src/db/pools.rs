@@ -117,6 +117,16 @@ pub struct PgPool {
     budget: Arc<super::budget::Budget>,
     /// Its URL asks for a writable server (`target_session_attrs=read-write`).
     wants_writes: bool,
+    /// The cluster it reaches, with what the door checks there (see `db::clusters`); none for
+    /// owner-side commands, which name their cluster themselves.
+    cluster: Option<Arc<Home>>,
+}
+
+/// A request pool's cluster: the schools placed there and the bound shared by every cluster.
+pub(super) struct Home {
+    pub(super) name: super::placement::ClusterName,
+    pub(super) placement: Arc<super::placement::Placement>,
+    pub(super) total: Arc<tokio::sync::Semaphore>,
 }
 
 /// Longest a pooled connection's check may take before the connection is dropped: a server that
@@ -181,11 +191,17 @@ impl PgPool {
         url: &str,
         label: String,
         metrics: Option<Arc<Metrics>>,
+        cluster: Option<Arc<Home>>,
+        idle: Option<Duration>,
     ) -> Self {
         let health = Arc::new(Health::default());
         let target = Target::parse(url).ok();
         let wants_writes = target.as_ref().is_some_and(Target::wants_writes);
-        let inner = bb8::Pool::builder()
+        let mut builder = bb8::Pool::builder();
+        if let Some(idle) = idle {
+            builder = builder.idle_timeout(Some(idle)).reaper_rate(idle / 2);
+        }
+        let inner = builder
             .max_size(settings.max_size)
             .connection_timeout(settings.checkout_timeout)
             .error_sink(Box::new(DownSink(health.clone())))
@@ -199,6 +215,41 @@ impl PgPool {
             limits: settings.limits,
             budget: Arc::new(super::budget::Budget::new(settings.school_budget)),
             wants_writes,
+            cluster,
+        }
+    }
+
+    /// Refuses `tenant`'s transaction on a cluster it is not placed on, whoever picked this pool:
+    /// its id would reach another cluster's rows (or none, and writes would land in the wrong
+    /// place).
+    pub(crate) fn admit(&self, tenant: TenantId) -> Result<(), AppError> {
+        match &self.cluster {
+            Some(home) if !home.placement.admits(&home.name, tenant) => {
+                Err(AppError::internal(anyhow::anyhow!(
+                    "school {tenant} is not on cluster {} (pool {})",
+                    home.name,
+                    self.label
+                )))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// A place among the transactions all clusters run at once, waiting no longer than a
+    /// checkout would.
+    pub(crate) async fn enter_fleet(
+        &self,
+    ) -> Result<Option<tokio::sync::OwnedSemaphorePermit>, AppError> {
+        let Some(home) = &self.cluster else {
+            return Ok(None);
+        };
+        match tokio::time::timeout(self.checkout_timeout, home.total.clone().acquire_owned()).await
+        {
+            Ok(Ok(permit)) => Ok(Some(permit)),
+            _ => Err(AppError::Unavailable(anyhow::anyhow!(
+                "database pool {}: every cluster's connections are busy",
+                self.label
+            ))),
         }
     }
 

@@ -88,13 +88,48 @@ impl Pools {
         replica_urls: &[String],
         metrics: Option<Arc<Metrics>>,
     ) -> Self {
+        Self::labelled(settings, "", primary_url, replica_urls, metrics, None, None)
+    }
+
+    /// Pools whose labels start with `prefix` (a cluster's name); with `cluster`, the door checks
+    /// each school's placement (see `db::clusters`); `idle` closes unused connections.
+    pub(super) fn labelled(
+        settings: PoolSettings,
+        prefix: &str,
+        primary_url: &str,
+        replica_urls: &[String],
+        metrics: Option<Arc<Metrics>>,
+        cluster: Option<(
+            super::placement::ClusterName,
+            Arc<super::placement::Placement>,
+            Arc<tokio::sync::Semaphore>,
+        )>,
+        idle: Option<Duration>,
+    ) -> Self {
+        let home = cluster.map(|(name, placement, total)| {
+            Arc::new(super::pools::Home {
+                name,
+                placement,
+                total,
+            })
+        });
+        let pool = |url: &str, label: String| {
+            PgPool::new(
+                settings,
+                url,
+                format!("{prefix}{label}"),
+                metrics.clone(),
+                home.clone(),
+                idle,
+            )
+        };
         Self {
-            primary: PgPool::new(settings, primary_url, "primary".into(), metrics.clone()),
+            primary: pool(primary_url, "primary".into()),
             replicas: replica_urls
                 .iter()
                 .enumerate()
                 .map(|(i, url)| Replica {
-                    pool: PgPool::new(settings, url, format!("replica-{i}"), metrics.clone()),
+                    pool: pool(url, format!("replica-{i}")),
                     replayed: AtomicU64::new(0),
                     lagging: AtomicBool::new(false),
                 })

@@ -327,3 +327,15 @@ diesel::table! {
 diesel::joinable!(quizzes -> lessons (lesson_id));
 diesel::joinable!(quiz_attempts -> lessons (lesson_id));
 diesel::joinable!(certificates -> courses (course_id));
+
+diesel::table! {
+    clusters (name) {
+        name -> Text,
+        url -> Text,
+        admin_url -> Text,
+        listen_url -> Nullable<Text>,
+        replica_urls -> Array<Text>,
+        region -> Text,
+        added_at -> Timestamptz,
+    }
+}

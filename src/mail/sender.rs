@@ -17,14 +17,14 @@ use tokio::sync::mpsc;
 
 use super::outbox::{self, Claimed, MAX_ATTEMPTS, Outcome};
 use super::transport::Transport;
-use crate::db::{Pools, tenant_tx};
+use crate::db::{Clusters, tenant_tx};
 use crate::ids::TenantId;
 use crate::metrics::Metrics;
 use crate::tenancy::{Directory, Tenant};
 use crate::turns::{backoff, due_schools, take_turns};
 
 pub struct Sender {
-    pub pools: Pools,
+    pub clusters: Arc<Clusters>,
     pub directory: Arc<Directory>,
     pub metrics: Arc<Metrics>,
     pub transport: Arc<Transport>,
@@ -76,7 +76,7 @@ impl Sender {
 
     /// The schools with mail due now (and the queue's age, for the gauge).
     async fn sweep(&self) -> Vec<TenantId> {
-        let (due, oldest) = due_schools(self.pools.primary(), "mail_due_schools").await;
+        let (due, oldest) = due_schools(&self.clusters, "mail_due_schools").await;
         self.metrics.mail_queue_age.set(oldest);
         due
     }
@@ -84,7 +84,10 @@ impl Sender {
     /// Sends one batch of the school's due mail; `true` when there may be more.
     async fn batch(&self, tenant: TenantId) -> bool {
         let limit = self.pace.batch;
-        let claimed = tenant_tx(self.pools.primary(), tenant, "mail_claim", move |conn| {
+        let Ok(pools) = self.clusters.of(tenant) else {
+            return false;
+        };
+        let claimed = tenant_tx(pools.primary(), tenant, "mail_claim", move |conn| {
             Box::pin(async move { outbox::claim(conn, tenant, limit).await })
         })
         .await;
@@ -109,7 +112,7 @@ impl Sender {
             .buffer_unordered(self.pace.concurrency)
             .collect()
             .await;
-        let recorded = tenant_tx(self.pools.primary(), tenant, "mail_record", move |conn| {
+        let recorded = tenant_tx(pools.primary(), tenant, "mail_record", move |conn| {
             Box::pin(async move { outbox::record(conn, tenant, &outcomes).await })
         })
         .await;

@@ -95,6 +95,13 @@ pub async fn list(pool: &PgPool) -> Result<Vec<SchoolRow>, AppError> {
 
 /// A school's id by slug.
 pub async fn school_id(pool: &PgPool, school: &str) -> Result<TenantId, AppError> {
+    find(pool, school)
+        .await?
+        .ok_or_else(|| AppError::bad_request(Msg::new("error-no-such-school")))
+}
+
+/// A school's id by slug, if it is on `pool`'s cluster.
+pub async fn find(pool: &PgPool, school: &str) -> Result<Option<TenantId>, AppError> {
     let school = school.to_owned();
     let tenant: Option<uuid::Uuid> = global_tx(pool, "tenants", move |conn| {
         Box::pin(async move {
@@ -107,9 +114,7 @@ pub async fn school_id(pool: &PgPool, school: &str) -> Result<TenantId, AppError
         })
     })
     .await?;
-    Ok(TenantId(tenant.ok_or_else(|| {
-        AppError::bad_request(Msg::new("error-no-such-school"))
-    })?))
+    Ok(tenant.map(TenantId))
 }
 
 /// Suspends (every route answers 503, the data stays) or resumes a school.

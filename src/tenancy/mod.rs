@@ -15,7 +15,7 @@ use diesel_async::RunQueryDsl;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::db::{PgPool, global_tx, schema::tenants};
+use crate::db::{ClusterName, Clusters, global_tx, schema::tenants};
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::ids::TenantId;
@@ -42,6 +42,9 @@ pub struct Tenant {
     /// The languages its people may choose (the default among them); pages list them by name.
     #[serde(serialize_with = "crate::i18n::serialize_named")]
     pub locales: Vec<Locale>,
+    /// The cluster its records and data are on (see `db::clusters`).
+    #[serde(skip)]
+    pub cluster: ClusterName,
 }
 
 impl Tenant {
@@ -176,6 +179,7 @@ impl From<TenantRow> for Tenant {
             },
             locale,
             locales,
+            cluster: ClusterName::main(),
         }
     }
 }
@@ -197,9 +201,12 @@ struct Maps {
 }
 
 /// Every school's host names, held in memory so resolving a request never queries the database
-/// (an unknown host costs nothing). Reloaded when `tenants` changes.
+/// (an unknown host costs nothing). Each cluster's schools are reloaded when its `tenants`
+/// change; the maps join them all.
 pub struct Directory {
     base_domain: String,
+    /// Each cluster's schools as last loaded.
+    parts: std::sync::Mutex<HashMap<ClusterName, Vec<Arc<Tenant>>>>,
     maps: RwLock<Arc<Maps>>,
 }
 
@@ -207,6 +214,7 @@ impl Directory {
     pub fn new(base_domain: &str) -> Self {
         Self {
             base_domain: base_domain.to_ascii_lowercase(),
+            parts: Default::default(),
             maps: RwLock::default(),
         }
     }
@@ -215,10 +223,19 @@ impl Directory {
         &self.base_domain
     }
 
-    /// Reloads every school from the primary. Returns each school's current catalog version:
-    /// the oldest data a replica may serve for it from now on.
-    pub async fn reload(&self, pool: &PgPool) -> Result<Vec<(TenantId, i64)>, AppError> {
-        let rows: Vec<(TenantRow, i64)> = global_tx(pool, "directory", |conn| {
+    /// Reloads `cluster`'s schools from its primary and places them there. Returns each one's
+    /// current catalog version: the oldest data a replica may serve for it from now on.
+    pub async fn reload(
+        &self,
+        clusters: &Clusters,
+        cluster: &ClusterName,
+    ) -> Result<Vec<(TenantId, i64)>, AppError> {
+        let Some(pools) = clusters.named(cluster) else {
+            self.parts.lock().expect("directory lock").remove(cluster);
+            self.rebuild(clusters);
+            return Ok(Vec::new());
+        };
+        let rows: Vec<(TenantRow, i64)> = global_tx(pools.primary(), "directory", |conn| {
             Box::pin(async move {
                 Ok(tenants::table
                     .select((tenant_columns(), tenants::catalog_version))
@@ -227,21 +244,63 @@ impl Directory {
             })
         })
         .await?;
-        let mut maps = Maps::default();
         let mut versions = Vec::with_capacity(rows.len());
+        let mut schools = Vec::with_capacity(rows.len());
         for (row, version) in rows {
-            let tenant = Arc::new(Tenant::from(row));
+            let mut tenant = Tenant::from(row);
+            tenant.cluster = cluster.clone();
             versions.push((tenant.id, version));
-            for domain in &tenant.domains {
-                maps.by_domain
-                    .insert(domain.to_ascii_lowercase(), tenant.clone());
-            }
-            maps.by_subdomain
-                .insert(tenant.slug.clone(), tenant.clone());
-            maps.by_id.insert(tenant.id, tenant);
+            schools.push(Arc::new(tenant));
         }
-        *self.maps.write().expect("directory lock") = Arc::new(maps);
+        self.parts
+            .lock()
+            .expect("directory lock")
+            .insert(cluster.clone(), schools);
+        self.rebuild(clusters);
         Ok(versions)
+    }
+
+    /// Drops the schools of clusters no longer listed.
+    pub fn forget_unlisted(&self, clusters: &Clusters) {
+        let listed: Vec<ClusterName> = clusters.records().into_iter().map(|r| r.name).collect();
+        self.parts
+            .lock()
+            .expect("directory lock")
+            .retain(|name, _| listed.contains(name));
+        self.rebuild(clusters);
+    }
+
+    /// Joins the clusters' schools, in the clusters' order: should one slug, domain or id be on
+    /// two clusters (a copy an operator made by hand), the first cluster keeps it.
+    fn rebuild(&self, clusters: &Clusters) {
+        let parts = self.parts.lock().expect("directory lock");
+        let mut maps = Maps::default();
+        for record in clusters.records() {
+            let Some(schools) = parts.get(&record.name) else {
+                continue;
+            };
+            let mut placed = Vec::with_capacity(schools.len());
+            for tenant in schools {
+                if maps.by_id.contains_key(&tenant.id)
+                    || maps.by_subdomain.contains_key(&tenant.slug)
+                {
+                    tracing::warn!(school = tenant.slug, cluster = %record.name, "school is on an earlier cluster too; ignored here");
+                    continue;
+                }
+                for domain in &tenant.domains {
+                    maps.by_domain
+                        .entry(domain.to_ascii_lowercase())
+                        .or_insert_with(|| tenant.clone());
+                }
+                maps.by_subdomain
+                    .insert(tenant.slug.clone(), tenant.clone());
+                maps.by_id.insert(tenant.id, tenant.clone());
+                placed.push(tenant.id);
+            }
+            clusters.place(&record.name, placed);
+        }
+        clusters.forget_unlisted();
+        *self.maps.write().expect("directory lock") = Arc::new(maps);
     }
 
     fn maps(&self) -> Arc<Maps> {

@@ -68,7 +68,7 @@ pub(crate) fn render(
     c.insert("me", &user.id);
     // Outside the primary region, uploads (often over the 1 MB a replay can carry) go straight
     // to it: `static/upload.js` sends these forms with `fly-prefer-region`.
-    c.insert("prefer_region", &state.replay_to);
+    c.insert("prefer_region", &state.replay_to(Some(tenant)));
     c.insert("is_admin", &(user.role == Role::Admin));
     Ok(HttpResponse::build(status)
         .content_type(ContentType::html())

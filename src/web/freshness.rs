@@ -102,7 +102,12 @@ pub async fn track(
     let write = is_write(req.method());
     let mut res = next.call(req).await?;
     if write && res.status().as_u16() < 400 {
-        match position(&state.pools, tenant.id).await {
+        let pools = state.pools(tenant.id);
+        let position = match &pools {
+            Ok(pools) => position(pools, tenant.id).await,
+            Err(_) => Err(AppError::NotFound),
+        };
+        match position {
             Ok(seen) => {
                 let expires = unix_now() + LIFETIME.as_secs();
                 let mut cookie = state

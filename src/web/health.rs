@@ -9,11 +9,13 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain").body("ok\n")
 }
 
-/// Ready when the primary answers a query. Load balancers poll this: it answers within 250 ms
-/// whatever the database does (a full pool, a hung server, an outage).
+/// Ready when the directory cluster's primary answers a query (another cluster being down
+/// makes its schools answer 503, not this instance unready). Load balancers poll this: it answers
+/// within 250 ms whatever the database does (a full pool, a hung server, an outage).
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     state
-        .pools
+        .clusters
+        .main()
         .primary()
         .ping(std::time::Duration::from_millis(150))
         .await?;

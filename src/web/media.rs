@@ -99,8 +99,7 @@ pub async fn playlist(
     // A lesson's captions join its ladder as a subtitles rendition.
     if is_master(&text) {
         let (id, master) = (tenant.id, key.as_str().to_owned());
-        let tracks = tenant_tx(
-            state.pools.read(),
+        let tracks = tenant_tx(state.pools(tenant.id)?.read(),
             tenant.id,
             "hls_subtitles",
             move |conn| {
@@ -173,10 +172,10 @@ pub async fn image(
         width,
         format,
     };
-    let may_write = state.replay_to.is_none();
+    let may_write = state.replay_to(Some(&tenant)).is_none();
     let key = variant(
         &state.media,
-        &state.pools,
+        &*state.pools(tenant.id)?,
         &state.metrics,
         wanted,
         may_write,

@@ -10,6 +10,7 @@ use actix_web::{HttpResponse, web};
 
 use crate::error::needs_primary;
 use crate::state::AppState;
+use crate::tenancy::HostTarget;
 
 /// What Fly's proxy understands as "run this elsewhere": the header and nothing else.
 pub fn replay_response(region: &str) -> HttpResponse {
@@ -30,9 +31,12 @@ pub async fn replay_writes(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let target = req
-        .app_data::<web::Data<AppState>>()
-        .and_then(|s| s.replay_to.clone());
+    let target = req.app_data::<web::Data<AppState>>().and_then(|s| {
+        match crate::web::host::resolve(req.request()) {
+            HostTarget::School(school) => s.replay_to(Some(&school)),
+            _ => s.replay_to(None),
+        }
+    });
     let Some(region) = target else {
         return Ok(next.call(req).await?.map_into_left_body());
     };

@@ -27,7 +27,10 @@ async fn find(pool: &PgPool, tenant: TenantId, token: String) -> Result<Option<F
 /// Moves a session's idle clock on: bookkeeping, not the request's work, so it must not delay
 /// or fail the page.
 fn touch_later(state: &AppState, tenant: TenantId, session: Uuid) {
-    let primary = state.pools.primary().clone();
+    let Ok(pools) = state.pools(tenant) else {
+        return;
+    };
+    let primary = pools.primary().clone();
     actix_web::rt::spawn(async move {
         let touched = tenant_tx(&primary, tenant, "session_touch", move |conn| {
             Box::pin(async move { touch(conn, session).await })
@@ -68,7 +71,7 @@ impl Viewer {
         // belong to a session created a moment ago, and an account changed lately may not show
         // the change there yet: the primary decides.
         let since = state.sessions.generation();
-        let (pools, id) = (&state.pools, tenant.id);
+        let (pools, id) = (state.pools(tenant.id)?, tenant.id);
         let pool = pools.read_at(crate::web::freshness::seen(req)).await;
         let found = pools
             .found_or_primary(pool, |pool| {

@@ -84,8 +84,11 @@ impl Sender {
     /// Sends one batch of the school's due deliveries; `true` when there may be more.
     async fn batch(&self, tenant: TenantId) -> bool {
         let limit = self.pace.batch;
+        let Ok(pools) = self.courier.clusters.of(tenant) else {
+            return false;
+        };
         let claimed = tenant_tx(
-            self.courier.pools.primary(),
+            pools.primary(),
             tenant,
             "webhook_claim",
             move |conn| Box::pin(async move { store::claim(conn, tenant, limit).await }),
@@ -110,7 +113,7 @@ impl Sender {
             .await;
         let (mail, pace) = (self.courier.mail.clone(), self.pace);
         let recorded = tenant_tx(
-            self.courier.pools.primary(),
+            pools.primary(),
             tenant,
             "webhook_record",
             move |conn| {

@@ -72,8 +72,11 @@ impl Sender {
     /// Sends one batch of the school's due statements; `true` when there may be more.
     async fn batch(&self, tenant: TenantId) -> bool {
         let limit = self.pace.batch;
+        let Ok(pools) = self.courier.clusters.of(tenant) else {
+            return false;
+        };
         let claimed = tenant_tx(
-            self.courier.pools.primary(),
+            pools.primary(),
             tenant,
             "xapi_claim",
             move |conn| {
@@ -111,7 +114,7 @@ impl Sender {
             .map(|r| (r.id, self.fate(r.attempts, &outcome)))
             .collect();
         let recorded = tenant_tx(
-            self.courier.pools.primary(),
+            pools.primary(),
             tenant,
             "xapi_record",
             move |conn| {

@@ -113,7 +113,8 @@ async fn an_exhausted_pool_answers_503_with_retry_after() {
     s.pool.max_size = 1;
     s.pool.checkout_timeout = Duration::from_millis(200);
     let app = TestApp::spawn(s).await;
-    let held = app.state.pools.primary().get().await.unwrap();
+    let main = app.state.clusters.main();
+    let held = main.primary().get().await.unwrap();
     let start = Instant::now();
     let res = app.get("alpha.localhost", "/courses").await;
     assert_eq!(res.status, 503);

@@ -408,7 +408,7 @@ async fn connections_to_a_server_that_turned_read_only_are_dropped() {
     ada.sign_up(app.port, "ada@example.org").await;
     let connections = || {
         app.state
-            .pools
+            .clusters
             .readings()
             .into_iter()
             .find(|r| r.pool == "primary")

@@ -37,7 +37,8 @@ async fn unknown_hosts_get_a_plain_404_without_touching_the_database() {
     s.pool.checkout_timeout = Duration::from_millis(300);
     let app = TestApp::spawn(s).await;
     // Hold the only connection: any database access now ends in a 503.
-    let held = app.state.pools.primary().get().await.unwrap();
+    let main = app.state.clusters.main();
+    let held = main.primary().get().await.unwrap();
     for host in [
         "gamma.localhost",
         "alpha.beta.localhost",

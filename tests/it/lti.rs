@@ -893,7 +893,7 @@ async fn the_schools_keys_are_published_sealed_and_rotated_with_an_overlap() {
     succeeded(&out);
     // The next signing makes a new key; the old one stays published through the overlap.
     let _ = eduflow::lti::keys::signing(
-        app.state.pools.primary(),
+        app.state.clusters.main().primary(),
         app.state
             .directory
             .all()

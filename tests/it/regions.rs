@@ -37,7 +37,8 @@ async fn median_ms(mut f: impl AsyncFnMut() -> u16, n: usize) -> f64 {
 async fn replica_region(db: &TestDb, ams: &TestApp) -> (TestApp, FlyEdge) {
     let mut syd = settings(db);
     syd.replica_urls = vec![replica_of(db, RUNTIME_ROLE).await];
-    syd.replay_to = Some("ams".into());
+    syd.main_region = "ams".into();
+    syd.writes.here = Some("syd".into());
     let syd = TestApp::spawn(syd).await;
     let edge = FlyEdge::start(
         ("syd", syd.port),
@@ -177,7 +178,8 @@ async fn writes_that_reach_a_read_only_database_never_answer_500() {
     let mut replaying = settings(&db);
     replaying.runtime_url = replica;
     replaying.listen_url = db.runtime_url.clone();
-    replaying.replay_to = Some("ams".into());
+    replaying.main_region = "ams".into();
+    replaying.writes.here = Some("syd".into());
     let replaying = TestApp::spawn(replaying).await;
     let res = bob
         .post(

@@ -39,7 +39,7 @@ async fn readyz_answers_within_250_ms_whatever_the_database_does() {
     assert_eq!(readyz(&app).await.0, 200);
 
     // Every connection of the pool is busy (4 in the test settings).
-    let pool = app.state.pools.primary().clone();
+    let pool = app.state.clusters.main().primary().clone();
     let mut held = Vec::new();
     for _ in 0..4 {
         held.push(pool.get().await.unwrap());

@@ -55,8 +55,7 @@ pub async fn request(
         )));
     }
     let (composer, letterhead) = (state.mail.clone(), school.clone());
-    let wait = tenant_tx(
-        state.pools.primary(),
+    let wait = tenant_tx(state.pools(school.id)?.primary(),
         school.id,
         "email_change",
         move |conn| {
@@ -123,7 +122,7 @@ pub async fn confirm(
 ) -> Result<HttpResponse, AppError> {
     let tenant = school.id;
     let token = token.into_inner();
-    let changed = tenant_tx(state.pools.primary(), tenant, "email_change", move |conn| {
+    let changed = tenant_tx(state.pools(tenant)?.primary(), tenant, "email_change", move |conn| {
         Box::pin(async move {
             let Some(issued) = tokens::redeem(conn, Purpose::Email, &token).await? else {
                 return Ok(None);

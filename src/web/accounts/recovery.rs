@@ -84,8 +84,7 @@ pub async fn forgot(
     };
     let (composer, tenant, shown) = (state.mail.clone(), school.clone(), email.clone());
     let locale = lang::of(&req, &school);
-    tenant_tx(
-        state.pools.primary(),
+    tenant_tx(state.pools(school.id)?.primary(),
         school.id,
         "password_forgot",
         move |conn| {
@@ -155,8 +154,7 @@ async fn reset_email(
     school: &crate::tenancy::Tenant,
     token: String,
 ) -> Result<Option<String>, AppError> {
-    tenant_tx(
-        state.pools.primary(),
+    tenant_tx(state.pools(school.id)?.primary(),
         school.id,
         "password_reset",
         move |conn| {
@@ -226,8 +224,7 @@ pub async fn reset(
     };
     let hash = password::hash_off_thread(&state.hashing, password).await?;
     let tenant = school.id;
-    let changed = tenant_tx(
-        state.pools.primary(),
+    let changed = tenant_tx(state.pools(tenant)?.primary(),
         tenant,
         "password_reset",
         move |conn| {

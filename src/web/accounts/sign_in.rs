@@ -61,7 +61,7 @@ async fn sso_choices(
     school: &School,
 ) -> Result<(Vec<serde_json::Value>, bool), AppError> {
     let tenant = school.0.id;
-    tenant_tx(state.pools.primary(), tenant, "sso choices", move |conn| {
+    tenant_tx(state.pools(tenant)?.primary(), tenant, "sso choices", move |conn| {
         Box::pin(async move {
             let buttons = providers::list(conn, tenant)
                 .await?
@@ -163,7 +163,7 @@ pub async fn signup(
     let form = form.into_inner();
     check_anonymous(&req, &state, &form.csrf)?;
     let tenant = school.0.id;
-    let sso_only = tenant_tx(state.pools.primary(), tenant, "sso only", move |conn| {
+    let sso_only = tenant_tx(state.pools(tenant)?.primary(), tenant, "sso only", move |conn| {
         Box::pin(async move { providers::sso_only(conn, tenant).await })
     })
     .await?;
@@ -209,7 +209,7 @@ pub async fn signup(
     let (tenant, admins) = (school.0.id, school.0.admin_emails.clone());
     let (composer, letterhead) = (state.mail.clone(), school.0.clone());
     let locale = lang::of(&req, &school.0);
-    let created = tenant_tx(state.pools.primary(), tenant, "signup", move |conn| {
+    let created = tenant_tx(state.pools(tenant)?.primary(), tenant, "signup", move |conn| {
         Box::pin(async move {
             let role = if admins.contains(&email) {
                 Role::Admin
@@ -284,7 +284,7 @@ pub async fn login(
     // The account and the school's SSO-only switch, read together.
     type Found = (uuid::Uuid, String, bool, String, Option<String>);
     let (found, sso_only): (Option<Found>, bool) =
-        tenant_tx(state.pools.primary(), tenant, "login", move |conn| {
+        tenant_tx(state.pools(tenant)?.primary(), tenant, "login", move |conn| {
             Box::pin(async move {
                 let found = user_rows::table
                     .filter(user_rows::email.eq(lookup_email))
@@ -343,7 +343,7 @@ pub async fn login(
     if let Some(previous) = &previous {
         state.sessions.forget(&sessions::token_digest(previous));
     }
-    let token = tenant_tx(state.pools.primary(), tenant, "login", move |conn| {
+    let token = tenant_tx(state.pools(tenant)?.primary(), tenant, "login", move |conn| {
         Box::pin(async move {
             if let Some(previous) = previous {
                 sessions::delete(conn, &previous).await?;
@@ -387,7 +387,7 @@ pub async fn logout(
         .map(|c| c.value().to_owned())
     {
         state.sessions.forget(&sessions::token_digest(&token));
-        let ended = tenant_tx(state.pools.primary(), school.0.id, "logout", move |conn| {
+        let ended = tenant_tx(state.pools(school.0.id)?.primary(), school.0.id, "logout", move |conn| {
             Box::pin(async move { sessions::delete(conn, &token).await })
         })
         .await?;

@@ -98,7 +98,7 @@ async fn saml_login(
     let (to, request_id) =
         saml::login(&sp, &relay).map_err(|e| AppError::internal(anyhow::anyhow!(e)))?;
     let (tenant, pname) = (school.0.id, provider.name.to_string());
-    tenant_tx(state.pools.primary(), tenant, "sso login", move |conn| {
+    tenant_tx(state.pools(tenant)?.primary(), tenant, "sso login", move |conn| {
         Box::pin(async move {
             logins::record(conn, tenant, &pname, &next, &relay, &request_id, "").await
         })
@@ -150,7 +150,7 @@ async fn acs_finish(
         return Ok(Err(Refusal::UnknownState));
     }
     let relay = answer.relay_state.clone();
-    let Some(pending) = tenant_tx(state.pools.primary(), tenant, "sso acs", move |conn| {
+    let Some(pending) = tenant_tx(state.pools(tenant)?.primary(), tenant, "sso acs", move |conn| {
         Box::pin(async move { logins::take(conn, tenant, &relay).await })
     })
     .await?
@@ -171,7 +171,7 @@ async fn acs_finish(
     };
     claims.insert("email_verified".into(), settings.email_trusted.into());
     let pname = name.to_owned();
-    let fresh = tenant_tx(state.pools.primary(), tenant, "sso acs", move |conn| {
+    let fresh = tenant_tx(state.pools(tenant)?.primary(), tenant, "sso acs", move |conn| {
         Box::pin(async move { logins::use_assertion(conn, tenant, &pname, &assertion).await })
     })
     .await?;
@@ -185,7 +185,7 @@ async fn acs_finish(
 
 async fn provider(state: &AppState, school: &School, name: String) -> Result<Provider, AppError> {
     let tenant = school.0.id;
-    tenant_tx(state.pools.primary(), tenant, "sso provider", move |conn| {
+    tenant_tx(state.pools(tenant)?.primary(), tenant, "sso provider", move |conn| {
         Box::pin(async move { providers::find(conn, tenant, &name).await })
     })
     .await?
@@ -206,7 +206,7 @@ pub async fn login(
     }
     let metadata = state.sso.metadata(&provider.issuer).await?;
     let (tenant, pname) = (school.0.id, provider.name.to_string());
-    let begun = tenant_tx(state.pools.primary(), tenant, "sso login", move |conn| {
+    let begun = tenant_tx(state.pools(tenant)?.primary(), tenant, "sso login", move |conn| {
         Box::pin(async move { logins::begin(conn, tenant, &pname, &next).await })
     })
     .await?;
@@ -269,7 +269,7 @@ async fn finish(
         return Ok(Err(Refusal::UnknownState));
     }
     let sent = answer.state.clone();
-    let Some(pending) = tenant_tx(state.pools.primary(), tenant, "sso callback", move |conn| {
+    let Some(pending) = tenant_tx(state.pools(tenant)?.primary(), tenant, "sso callback", move |conn| {
         Box::pin(async move { logins::take(conn, tenant, &sent).await })
     })
     .await?
@@ -341,7 +341,7 @@ async fn signed_in(
     }
     let admins = school.0.admin_emails.clone();
     let pname = name.clone();
-    let reached = tenant_tx(state.pools.primary(), tenant, "sso sign-in", move |conn| {
+    let reached = tenant_tx(state.pools(tenant)?.primary(), tenant, "sso sign-in", move |conn| {
         Box::pin(async move {
             let reached = match reach(conn, tenant, &provider, &claims, &admins).await? {
                 Ok(r) => r,
@@ -426,7 +426,7 @@ pub async fn logout_target(
 ) -> Option<(String, String)> {
     let tenant = school.0.id;
     let name = provider.to_owned();
-    let provider = tenant_tx(state.pools.primary(), tenant, "sso logout", move |conn| {
+    let provider = tenant_tx(state.pools(tenant).ok()?.primary(), tenant, "sso logout", move |conn| {
         Box::pin(async move { providers::find(conn, tenant, &name).await })
     })
     .await

@@ -80,7 +80,7 @@ pub async fn confirm(
 ) -> Result<HttpResponse, AppError> {
     let tenant = school.id;
     let token = token.into_inner();
-    let confirmed = tenant_tx(state.pools.primary(), tenant, "verify", move |conn| {
+    let confirmed = tenant_tx(state.pools(tenant)?.primary(), tenant, "verify", move |conn| {
         Box::pin(async move {
             match tokens::redeem(conn, Purpose::Verify, &token).await? {
                 Some(issued) => match issued.user {
@@ -128,8 +128,7 @@ pub async fn resend(
         return Ok(see_other("/account"));
     }
     let composer = state.mail.clone();
-    let wait = tenant_tx(
-        state.pools.primary(),
+    let wait = tenant_tx(state.pools(school.id)?.primary(),
         school.id,
         "verify_resend",
         move |conn| {

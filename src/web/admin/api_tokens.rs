@@ -25,7 +25,7 @@ async fn page(
     status: StatusCode,
 ) -> Page {
     let tenant = school.id;
-    let tokens = tenant_tx(state.pools.primary(), tenant, "api_tokens", move |conn| {
+    let tokens = tenant_tx(state.pools(tenant)?.primary(), tenant, "api_tokens", move |conn| {
         Box::pin(async move { store::list(conn, tenant).await })
     })
     .await?;
@@ -82,7 +82,7 @@ pub async fn create(
     };
     let by = audited_by(&req, &state, &user);
     let (tenant, creator) = (school.id, user.id);
-    let created = tenant_tx(state.pools.primary(), tenant, "api_tokens", move |conn| {
+    let created = tenant_tx(state.pools(tenant)?.primary(), tenant, "api_tokens", move |conn| {
         Box::pin(async move {
             let created =
                 store::create(conn, tenant, &name, &scopes, expires_at, Some(creator)).await?;
@@ -117,7 +117,7 @@ pub async fn revoke(
     let token: uuid::Uuid = id(&path)?;
     let by = audited_by(&req, &state, &user);
     let tenant = school.id;
-    let revoked = tenant_tx(state.pools.primary(), tenant, "api_tokens", move |conn| {
+    let revoked = tenant_tx(state.pools(tenant)?.primary(), tenant, "api_tokens", move |conn| {
         Box::pin(async move {
             let revoked = store::revoke(conn, tenant, token).await?;
             if let Some(name) = &revoked {

@@ -61,7 +61,7 @@ pub async fn page(
     };
     let tenant = school.id;
     // The primary: an admin who just changed something finds it here at once.
-    let mut entries = tenant_tx(state.pools.primary(), tenant, "audit", move |conn| {
+    let mut entries = tenant_tx(state.pools(tenant)?.primary(), tenant, "audit", move |conn| {
         Box::pin(async move { audit::entries(conn, tenant, &filter, after, PAGE + 1).await })
     })
     .await?;

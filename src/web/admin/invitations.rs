@@ -87,8 +87,7 @@ async fn invite_in_tx(
         *roles.entry(invite.role.as_str()).or_default() += 1;
     }
     let asked = json!({ "rows": rows.len(), "roles": roles });
-    tenant_tx(
-        state.pools.primary(),
+    tenant_tx(state.pools(school.id)?.primary(),
         school.id,
         "invitations",
         move |conn| {
@@ -156,7 +155,7 @@ async fn pending(
     tenant: TenantId,
     token: String,
 ) -> Result<Option<Invite>, AppError> {
-    tenant_tx(state.pools.primary(), tenant, "invitation", move |conn| {
+    tenant_tx(state.pools(tenant)?.primary(), tenant, "invitation", move |conn| {
         Box::pin(async move {
             Ok(tokens::peek(conn, Purpose::Invite, &token)
                 .await?
@@ -246,8 +245,7 @@ pub async fn accept(
     };
     let hash = password::hash_off_thread(&state.hashing, password).await?;
     let tenant = school.id;
-    let session = tenant_tx(
-        state.pools.primary(),
+    let session = tenant_tx(state.pools(tenant)?.primary(),
         tenant,
         "invitation_accept",
         move |conn| {

@@ -53,7 +53,7 @@ pub async fn list(
     };
     let tenant = school.id;
     let search = q.clone();
-    let mut people = tenant_tx(state.pools.read(), tenant, "people", move |conn| {
+    let mut people = tenant_tx(state.pools(tenant)?.read(), tenant, "people", move |conn| {
         Box::pin(async move { store::people(conn, tenant, &search, after, PAGE + 1).await })
     })
     .await?;
@@ -97,7 +97,7 @@ pub async fn show(
 ) -> Page {
     let learner: UserId = id(&path)?;
     let tenant = school.id;
-    let (person, learning) = tenant_tx(state.pools.primary(), tenant, "people", move |conn| {
+    let (person, learning) = tenant_tx(state.pools(tenant)?.primary(), tenant, "people", move |conn| {
         Box::pin(async move {
             let Some(person) = store::person(conn, tenant, learner).await? else {
                 return Err(AppError::NotFound);
@@ -159,7 +159,7 @@ pub async fn suspend(
     };
     let tenant = school.id;
     let by = audited_by(&req, &state, &user);
-    let found = tenant_tx(state.pools.primary(), tenant, "people_write", move |conn| {
+    let found = tenant_tx(state.pools(tenant)?.primary(), tenant, "people_write", move |conn| {
         Box::pin(async move {
             let found = store::set_suspended(conn, tenant, learner, suspend).await?;
             if found {
@@ -196,7 +196,7 @@ pub async fn remove(
     let (learner, course): (UserId, CourseId) = (id(&learner)?, id(&course)?);
     let tenant = school.id;
     let by = audited_by(&req, &state, &user);
-    let removed = tenant_tx(state.pools.primary(), tenant, "people_write", move |conn| {
+    let removed = tenant_tx(state.pools(tenant)?.primary(), tenant, "people_write", move |conn| {
         Box::pin(async move {
             let removed = store::remove_enrollment(conn, tenant, learner, course).await?;
             if removed {
@@ -225,8 +225,7 @@ pub async fn export(
     let learner: UserId = id(&path)?;
     let letterhead = school.clone();
     let by = audited_by(&req, &state, &user);
-    let data = tenant_tx(
-        state.pools.primary(),
+    let data = tenant_tx(state.pools(school.id)?.primary(),
         school.id,
         "personal_export",
         move |conn| {

@@ -32,7 +32,7 @@ async fn list_page(
     status: StatusCode,
 ) -> Page {
     let tenant = school.id;
-    let tools = tenant_tx(state.pools.primary(), tenant, "lti_tools", move |conn| {
+    let tools = tenant_tx(state.pools(tenant)?.primary(), tenant, "lti_tools", move |conn| {
         Box::pin(async move { tools::list(conn, tenant).await })
     })
     .await?;
@@ -91,7 +91,7 @@ pub async fn add(
     .map_err(AppError::Unprocessable)?;
     let by = audited_by(&req, &state, &user);
     let tenant = school.id;
-    tenant_tx(state.pools.primary(), tenant, "lti_tools", move |conn| {
+    tenant_tx(state.pools(tenant)?.primary(), tenant, "lti_tools", move |conn| {
         Box::pin(async move { tools::add(conn, tenant, &by, &new).await })
     })
     .await?;
@@ -111,7 +111,7 @@ pub async fn remove(
     let tool: uuid::Uuid = id(&path)?;
     let by = audited_by(&req, &state, &user);
     let tenant = school.id;
-    let removed = tenant_tx(state.pools.primary(), tenant, "lti_tools", move |conn| {
+    let removed = tenant_tx(state.pools(tenant)?.primary(), tenant, "lti_tools", move |conn| {
         Box::pin(async move { tools::remove(conn, tenant, &by, tool).await })
     })
     .await?;
@@ -132,7 +132,7 @@ pub async fn rotate(
     checked_form(&req, &state, &user, &form)?;
     let by = audited_by(&req, &state, &user);
     let tenant = school.id;
-    tenant_tx(state.pools.primary(), tenant, "lti_keys", move |conn| {
+    tenant_tx(state.pools(tenant)?.primary(), tenant, "lti_keys", move |conn| {
         Box::pin(async move { keys::rotate(conn, tenant, &by, ROTATION_OVERLAP).await })
     })
     .await?;

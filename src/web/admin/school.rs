@@ -87,8 +87,7 @@ pub async fn save(
         "accent_color": accent,
     });
     let by = audited_by(&req, &state, &user);
-    tenant_tx(
-        state.pools.primary(),
+    tenant_tx(state.pools(school.id)?.primary(),
         school.id,
         "school_look",
         move |conn| {

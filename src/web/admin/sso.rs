@@ -23,7 +23,7 @@ use crate::web::host::{School, audited_by, public_authority};
 
 async fn page(state: &AppState, req: &HttpRequest, school: &Tenant, user: &CurrentUser) -> Page {
     let tenant = school.id;
-    let (list, only) = tenant_tx(state.pools.primary(), tenant, "sso", move |conn| {
+    let (list, only) = tenant_tx(state.pools(tenant)?.primary(), tenant, "sso", move |conn| {
         Box::pin(async move {
             Ok((
                 providers::list(conn, tenant).await?,
@@ -189,7 +189,7 @@ pub async fn save(
     checked_form(&req, &state, &user, &form)?;
     let tenant = school.id;
     let name = form.get("name").map_or("", |n| n.trim()).to_owned();
-    let saved = tenant_tx(state.pools.primary(), tenant, "sso", move |conn| {
+    let saved = tenant_tx(state.pools(tenant)?.primary(), tenant, "sso", move |conn| {
         Box::pin(async move { providers::find(conn, tenant, &name).await })
     })
     .await?;
@@ -221,7 +221,7 @@ async fn record_save(
     saved: Option<Provider>,
 ) -> Page {
     let by = audited_by(req, state, user);
-    tenant_tx(state.pools.primary(), tenant, "sso", move |conn| {
+    tenant_tx(state.pools(tenant)?.primary(), tenant, "sso", move |conn| {
         Box::pin(async move {
             providers::save(conn, tenant, &provider).await?;
             let subject = format!("sso:{}", provider.name);
@@ -252,7 +252,7 @@ pub async fn delete(
     checked_form(&req, &state, &user, &form)?;
     let (tenant, name) = (school.id, path.into_inner());
     let by = audited_by(&req, &state, &user);
-    tenant_tx(state.pools.primary(), tenant, "sso", move |conn| {
+    tenant_tx(state.pools(tenant)?.primary(), tenant, "sso", move |conn| {
         Box::pin(async move {
             let Some(old) = providers::find(conn, tenant, &name).await? else {
                 return Err(AppError::NotFound);
@@ -284,7 +284,7 @@ pub async fn only(
     let on = form.get("only").is_some_and(|v| v == "1");
     let by = audited_by(&req, &state, &user);
     let tenant = school.id;
-    tenant_tx(state.pools.primary(), tenant, "sso", move |conn| {
+    tenant_tx(state.pools(tenant)?.primary(), tenant, "sso", move |conn| {
         Box::pin(async move {
             if on && providers::list(conn, tenant).await?.is_empty() {
                 return Err(AppError::Conflict(Msg::new(

@@ -37,7 +37,7 @@ async fn list_page(
     status: StatusCode,
 ) -> Page {
     let tenant = school.id;
-    let endpoints = tenant_tx(state.pools.primary(), tenant, "webhooks", move |conn| {
+    let endpoints = tenant_tx(state.pools(tenant)?.primary(), tenant, "webhooks", move |conn| {
         Box::pin(async move { store::list(conn, tenant).await })
     })
     .await?;
@@ -84,7 +84,7 @@ pub async fn add(
     }
     let by = audited_by(&req, &state, &user);
     let tenant = school.id;
-    let secret = tenant_tx(state.pools.primary(), tenant, "webhooks", move |conn| {
+    let secret = tenant_tx(state.pools(tenant)?.primary(), tenant, "webhooks", move |conn| {
         Box::pin(async move { store::add(conn, tenant, &by, url.as_str(), &events).await })
     })
     .await?;
@@ -106,7 +106,7 @@ async fn endpoint_page(
     secret: Option<String>,
 ) -> Page {
     let tenant = school.id;
-    let (found, mut log) = tenant_tx(state.pools.primary(), tenant, "webhooks", move |conn| {
+    let (found, mut log) = tenant_tx(state.pools(tenant)?.primary(), tenant, "webhooks", move |conn| {
         Box::pin(async move {
             let found = store::get(conn, tenant, endpoint).await?;
             let log = store::deliveries(conn, tenant, endpoint, after, PAGE + 1).await?;
@@ -168,7 +168,7 @@ pub async fn act(
         return Err(AppError::NotFound);
     }
     // The change and its audit entry in one transaction; `None`: no such endpoint here.
-    let done = tenant_tx(state.pools.primary(), tenant, "webhooks", move |conn| {
+    let done = tenant_tx(state.pools(tenant)?.primary(), tenant, "webhooks", move |conn| {
         Box::pin(async move {
             let done = match action.as_str() {
                 "rotate" => store::rotate(conn, tenant, endpoint, ROTATION_OVERLAP)
@@ -215,7 +215,7 @@ pub async fn redeliver(
     let (endpoint, delivery): (Uuid, Uuid) = (id(&endpoint)?, id(&delivery)?);
     let by = audited_by(&req, &state, &user);
     let tenant = school.id;
-    let found = tenant_tx(state.pools.primary(), tenant, "webhooks", move |conn| {
+    let found = tenant_tx(state.pools(tenant)?.primary(), tenant, "webhooks", move |conn| {
         Box::pin(async move {
             let found = store::redeliver(conn, tenant, endpoint, delivery).await?;
             if found {

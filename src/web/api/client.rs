@@ -73,7 +73,7 @@ async fn check(req: &HttpRequest) -> Result<Option<ApiClient>, AppError> {
         None => {
             let since = state.api_tokens.generation();
             let tenant = school.id;
-            let found = tenant_tx(state.pools.primary(), tenant, "api_token", move |conn| {
+            let found = tenant_tx(state.pools(tenant)?.primary(), tenant, "api_token", move |conn| {
                 Box::pin(async move { store::grant(conn, tenant, &digest).await })
             })
             .await?

@@ -98,7 +98,7 @@ pub async fn users_list(
         return Err(AppError::bad_request(Msg::new("error-q-is-at-most-100")).into());
     }
     let tenant = client.school.id;
-    let people = tenant_tx(state.pools.read(), tenant, "api_users", move |conn| {
+    let people = tenant_tx(state.pools(tenant)?.read(), tenant, "api_users", move |conn| {
         Box::pin(async move { members::people(conn, tenant, &q, after, limit + 1).await })
     })
     .await?;
@@ -134,7 +134,7 @@ pub async fn users_upsert(
     let tenant = client.school.id;
     let by = client.by().clone();
     let (mail, who) = (email.clone(), name.clone());
-    let done = tenant_tx(state.pools.primary(), tenant, "api_users", move |conn| {
+    let done = tenant_tx(state.pools(tenant)?.primary(), tenant, "api_users", move |conn| {
         Box::pin(async move {
             let done = users::upsert(conn, tenant, &mail, &who, role).await?;
             let change = match &done {
@@ -184,7 +184,7 @@ async fn account(
     let email = parse_email(email)
         .ok_or_else(|| AppError::Unprocessable(Msg::new("error-email-is-not-an-email")))?;
     let tenant = client.school.id;
-    tenant_tx(state.pools.primary(), tenant, "api_account", move |conn| {
+    tenant_tx(state.pools(tenant)?.primary(), tenant, "api_account", move |conn| {
         Box::pin(async move { users::by_email(conn, tenant, &email).await })
     })
     .await?
@@ -264,7 +264,7 @@ pub async fn unenroll(
     }
     let tenant = client.school.id;
     let slug = course.clone();
-    let enrolled = tenant_tx(state.pools.primary(), tenant, "api_account", move |conn| {
+    let enrolled = tenant_tx(state.pools(tenant)?.primary(), tenant, "api_account", move |conn| {
         Box::pin(async move { learning::is_enrolled(conn, tenant, user, &slug).await })
     })
     .await?;
@@ -303,7 +303,7 @@ pub async fn complete(
     let tenant = client.school.id;
     let (course, lesson) = (body.course.clone(), body.lesson.clone());
     let (course_id, lesson_id) =
-        tenant_tx(state.pools.primary(), tenant, "api_complete", move |conn| {
+        tenant_tx(state.pools(tenant)?.primary(), tenant, "api_complete", move |conn| {
             Box::pin(async move {
                 let (course_id, lesson_id, kind) =
                     learning::lesson_of(conn, tenant, &course, &lesson)
@@ -350,7 +350,7 @@ pub async fn progress(
     let query = query(&req)?;
     let (limit, after) = (query.limit()?, query.mark()?);
     let tenant = client.school.id;
-    let rows = tenant_tx(state.pools.primary(), tenant, "api_feed", move |conn| {
+    let rows = tenant_tx(state.pools(tenant)?.primary(), tenant, "api_feed", move |conn| {
         Box::pin(async move { feeds::progress(conn, tenant, after, limit + 1).await })
     })
     .await?;
@@ -368,7 +368,7 @@ pub async fn certificates(
     let query = query(&req)?;
     let (limit, after) = (query.limit()?, query.mark()?);
     let tenant = client.school.id;
-    let rows = tenant_tx(state.pools.primary(), tenant, "api_feed", move |conn| {
+    let rows = tenant_tx(state.pools(tenant)?.primary(), tenant, "api_feed", move |conn| {
         Box::pin(async move { feeds::certificates(conn, tenant, after, limit + 1).await })
     })
     .await?;
@@ -385,7 +385,7 @@ pub async fn enrollments(
     let query = query(&req)?;
     let (limit, after) = (query.limit()?, query.mark()?);
     let tenant = client.school.id;
-    let rows = tenant_tx(state.pools.primary(), tenant, "api_feed", move |conn| {
+    let rows = tenant_tx(state.pools(tenant)?.primary(), tenant, "api_feed", move |conn| {
         Box::pin(async move { feeds::enrollments(conn, tenant, after, limit + 1).await })
     })
     .await?;
@@ -413,7 +413,7 @@ pub async fn grades(
         return Err(AppError::NotFound.into());
     }
     let tenant = client.school.id;
-    let (items, mut rows) = tenant_tx(state.pools.primary(), tenant, "gradebook", move |conn| {
+    let (items, mut rows) = tenant_tx(state.pools(tenant)?.primary(), tenant, "gradebook", move |conn| {
         Box::pin(async move {
             let course = crate::authoring::store::course_by_slug(conn, tenant, &slug)
                 .await?

@@ -59,7 +59,7 @@ async fn read_quiz(
     course_slug(course)?;
     course_slug(lesson)?;
     let (course, lesson) = (course.to_owned(), lesson.to_owned());
-    tenant_tx(state.pools.primary(), tenant.id, "quiz", move |conn| {
+    tenant_tx(state.pools(tenant.id)?.primary(), tenant.id, "quiz", move |conn| {
         Box::pin(async move {
             let page = lesson_page(conn, &course, &lesson)
                 .await?
@@ -130,7 +130,7 @@ pub async fn submit(
         .metrics
         .quiz_grading
         .observe(started.elapsed().as_secs_f64());
-    certificates::issued(&state.printer(), &tenant, certificate).await;
+    certificates::issued(&state.printer(tenant.id)?, &tenant, certificate).await;
     Ok(see_other(format!("{back}/attempts/{attempt}")))
 }
 
@@ -199,8 +199,7 @@ pub async fn export(
 ) -> Result<HttpResponse, AppError> {
     let (course, lesson) = path.into_inner();
     let (course, lesson): (CourseId, LessonId) = (id(&course)?, id(&lesson)?);
-    let record = tenant_tx(
-        state.pools.primary(),
+    let record = tenant_tx(state.pools(tenant.id)?.primary(),
         tenant.id,
         "authoring_read",
         move |conn| {

@@ -26,8 +26,7 @@ pub(super) async fn allowed(
     course: CourseId,
 ) -> Result<(), AppError> {
     let user = user.clone();
-    tenant_tx(
-        state.pools.primary(),
+    tenant_tx(state.pools(tenant.id)?.primary(),
         tenant.id,
         "authoring_read",
         move |conn| Box::pin(async move { store::may_edit(conn, &user, course).await }),
@@ -66,7 +65,8 @@ pub(super) async fn file(
     let Some(staged) = form.files.remove(field) else {
         return Ok(None);
     };
-    let pool = state.pools.primary();
+    let pools = state.pools(tenant.id)?;
+    let pool = pools.primary();
     Ok(Some(match family {
         Family::Hls => Stored {
             key: hls::ingest(&state.media, pool, tenant.id, Some(user.id), staged).await?,

@@ -46,7 +46,7 @@ pub async fn page(
     };
     let (school, who) = (tenant.id, user.clone());
     let (record, items, mut rows) =
-        tenant_tx(state.pools.primary(), school, "gradebook", move |conn| {
+        tenant_tx(state.pools(school)?.primary(), school, "gradebook", move |conn| {
             Box::pin(async move {
                 store::may_edit(conn, &who, course).await?;
                 let record = store::course(conn, course).await?;
@@ -86,7 +86,7 @@ pub async fn csv(
 ) -> Page {
     let course: CourseId = id(&path)?;
     let (school, who) = (tenant.id, user.clone());
-    let (items, rows) = tenant_tx(state.pools.primary(), school, "gradebook", move |conn| {
+    let (items, rows) = tenant_tx(state.pools(school)?.primary(), school, "gradebook", move |conn| {
         Box::pin(async move {
             store::may_edit(conn, &who, course).await?;
             let items = gradebook::items(conn, school, course.0).await?;
@@ -138,7 +138,7 @@ pub async fn set_override(
     .map_err(AppError::Unprocessable)?;
     let by = audited_by(&req, &state, &user);
     let (school, who) = (tenant.id, user.clone());
-    tenant_tx(state.pools.primary(), school, "gradebook", move |conn| {
+    tenant_tx(state.pools(school)?.primary(), school, "gradebook", move |conn| {
         Box::pin(async move {
             store::may_edit(conn, &who, course).await?;
             gradebook::set_override(conn, school, &by, course.0, &new).await

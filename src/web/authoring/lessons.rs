@@ -54,8 +54,7 @@ async fn lesson_page(
     status: StatusCode,
 ) -> Page {
     let (course, lesson, tenant_id) = (view.course, view.lesson.map(|l| LessonId(l.id)), tenant.id);
-    let (record, captions) = tenant_tx(
-        state.pools.primary(),
+    let (record, captions) = tenant_tx(state.pools(tenant.id)?.primary(),
         tenant.id,
         "authoring_read",
         move |conn| {
@@ -159,8 +158,7 @@ pub async fn edit_lesson(
     let (course, lesson) = path.into_inner();
     let (course, lesson): (CourseId, LessonId) = (id(&course)?, id(&lesson)?);
     let who = user.clone();
-    let record = tenant_tx(
-        state.pools.primary(),
+    let record = tenant_tx(state.pools(tenant.id)?.primary(),
         tenant.id,
         "authoring_read",
         move |conn| {
@@ -198,8 +196,7 @@ async fn save_lesson(
     payload: web::Payload,
 ) -> Page {
     let who = user.clone();
-    let current = tenant_tx(
-        state.pools.primary(),
+    let current = tenant_tx(state.pools(tenant.id)?.primary(),
         tenant.id,
         "authoring_read",
         move |conn| {
@@ -268,7 +265,7 @@ async fn save_lesson(
                 Ok(vtt) => {
                     let stored = crate::media::captions::store(
                         &state.media,
-                        state.pools.primary(),
+                        state.pools(tenant.id)?.primary(),
                         tenant.id,
                         Some(user.id),
                         &vtt,

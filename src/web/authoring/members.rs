@@ -23,7 +23,7 @@ pub async fn members(
     Admin(user): Admin,
     state: web::Data<AppState>,
 ) -> Page {
-    let members = tenant_tx(state.pools.primary(), tenant.id, "authoring_read", |conn| {
+    let members = tenant_tx(state.pools(tenant.id)?.primary(), tenant.id, "authoring_read", |conn| {
         Box::pin(async move { store::members(conn).await })
     })
     .await?;
@@ -63,8 +63,7 @@ pub async fn set_role(
     }
     let by = audited_by(&req, &state, &user);
     let school = tenant.id;
-    tenant_tx(
-        state.pools.primary(),
+    tenant_tx(state.pools(school)?.primary(),
         school,
         "members_write",
         move |conn| {

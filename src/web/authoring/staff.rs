@@ -75,7 +75,7 @@ where
     R: Send + 'static,
     F: for<'r> FnOnce(&'r mut AsyncPgConnection) -> TxWork<'r, R> + Send + 'static,
 {
-    let pool = state.pools.primary().clone();
+    let pool = state.pools(tenant.id)?.primary().clone();
     let id = tenant.id;
     let write = Box::pin(async move {
         tenant_tx(&pool, id, query, move |conn| {

@@ -55,7 +55,7 @@ pub async fn load_lesson(
     course_slug(lesson)?;
     let tenant = tenant.id;
     state
-        .pools
+        .pools(tenant)?
         .found_or_primary(pool, |pool| {
             let (course, lesson) = (course.to_owned(), lesson.to_owned());
             async move {

@@ -49,7 +49,7 @@ pub async fn announce(
     let tenant = school.id;
     let (composer, letterhead, author) = (state.mail.clone(), school.clone(), user.clone());
     let key = state.unsubscribe.clone();
-    let sent = tenant_tx(state.pools.primary(), tenant, "announce", move |conn| {
+    let sent = tenant_tx(state.pools(tenant)?.primary(), tenant, "announce", move |conn| {
         Box::pin(async move {
             crate::authoring::store::may_edit(conn, &author, course).await?;
             let (slug, title): (String, String) = courses::table
@@ -173,7 +173,7 @@ pub async fn unsubscribe(
 ) -> Result<HttpResponse, AppError> {
     let (course, user) = signed(&state, school.id, &path.into_inner())?;
     let tenant = school.id;
-    tenant_tx(state.pools.primary(), tenant, "unsubscribe", move |conn| {
+    tenant_tx(state.pools(tenant)?.primary(), tenant, "unsubscribe", move |conn| {
         Box::pin(async move {
             diesel::update(
                 enrollments::table

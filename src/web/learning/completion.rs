@@ -30,6 +30,6 @@ pub async fn complete(
             },
         )
         .await??;
-    crate::assessment::certificates::issued(&state.printer(), tenant, certificate).await;
+    crate::assessment::certificates::issued(&state.printer(tenant.id)?, tenant, certificate).await;
     Ok(certificate)
 }

@@ -67,7 +67,7 @@ pub async fn launch(
             "/courses/{course}/lessons/{lesson}/launch"
         )));
     };
-    let page = load_lesson(&state, &tenant, state.pools.primary(), &course, &lesson).await?;
+    let page = load_lesson(&state, &tenant, state.pools(tenant.id)?.primary(), &course, &lesson).await?;
     if page.kind != "lti" {
         return Err(AppError::NotFound);
     }
@@ -81,7 +81,7 @@ pub async fn launch(
         lesson_gate(&state, &page, &learner)?;
     }
     let (school, lesson_id) = (tenant.id, page.lesson_id);
-    let (link, tool) = tenant_tx(state.pools.primary(), school, "lti_launch", move |conn| {
+    let (link, tool) = tenant_tx(state.pools(school)?.primary(), school, "lti_launch", move |conn| {
         Box::pin(async move {
             let Some(link) = links::load(conn, school, lesson_id).await? else {
                 return Ok(None);
@@ -140,7 +140,7 @@ pub async fn choose_content(
         .and_then(|t| t.parse().ok())
         .ok_or_else(|| AppError::Unprocessable(Msg::new("lti-choose-a-section")))?;
     let (school, who) = (tenant.id, user.clone());
-    let tool = tenant_tx(state.pools.primary(), school, "lti_launch", move |conn| {
+    let tool = tenant_tx(state.pools(school)?.primary(), school, "lti_launch", move |conn| {
         Box::pin(async move {
             store::may_edit(conn, &who, course).await?;
             let outline = store::outline(conn, course).await?;
@@ -216,8 +216,7 @@ pub async fn returned(
     let client_id =
         unverified_issuer(&jwt).ok_or_else(|| refused("it is not a JWT from a tool".into()))?;
     let school = tenant.id;
-    let tool = tenant_tx(
-        state.pools.primary(),
+    let tool = tenant_tx(state.pools(school)?.primary(),
         school,
         "lti_deep_link",
         move |conn| Box::pin(async move { tools::by_client_id(conn, school, &client_id).await }),

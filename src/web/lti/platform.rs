@@ -27,7 +27,7 @@ pub async fn jwks(
     let mut published = published(&state, id).await?;
     if published.is_empty() {
         // A school's first key is made when first asked for.
-        keys::signing(state.pools.primary(), id, &state.lti.seal).await?;
+        keys::signing(state.pools(id)?.primary(), id, &state.lti.seal).await?;
         published = self::published(&state, id).await?;
     }
     Ok(HttpResponse::Ok()
@@ -39,7 +39,7 @@ async fn published(
     state: &AppState,
     id: crate::ids::TenantId,
 ) -> Result<Vec<serde_json::Value>, AppError> {
-    tenant_tx(state.pools.primary(), id, "lti_keys", move |conn| {
+    tenant_tx(state.pools(id)?.primary(), id, "lti_keys", move |conn| {
         Box::pin(keys::published(conn, id))
     })
     .await
@@ -91,7 +91,7 @@ async fn authorize(
 ) -> Result<HttpResponse, AppError> {
     let id = tenant.id;
     let client_id = r.client_id.clone().unwrap_or_default();
-    let tool = tenant_tx(state.pools.primary(), id, "lti_authorize", move |conn| {
+    let tool = tenant_tx(state.pools(id)?.primary(), id, "lti_authorize", move |conn| {
         Box::pin(async move { tools::by_client_id(conn, id, &client_id).await })
     })
     .await?
@@ -169,7 +169,7 @@ async fn authorize(
         Target::DeepLink { course, .. } => (course, None),
     };
     let (tool_id, once_nonce) = (tool.id, nonce.clone());
-    let found = tenant_tx(state.pools.primary(), id, "lti_authorize", move |conn| {
+    let found = tenant_tx(state.pools(id)?.primary(), id, "lti_authorize", move |conn| {
         Box::pin(async move {
             if !services::once(conn, id, tool_id, "nonce", &once_nonce, now + 600).await? {
                 return Ok(None);
@@ -229,7 +229,7 @@ async fn authorize(
         locale: locale.tag(),
         message,
     });
-    let key = keys::signing(state.pools.primary(), id, &state.lti.seal).await?;
+    let key = keys::signing(state.pools(id)?.primary(), id, &state.lti.seal).await?;
     let token = claims::sign(&key, &claims)?;
     let event = if lesson.is_some() {
         "launch"
@@ -307,7 +307,7 @@ pub async fn token(
         return Ok(unknown());
     };
     let id = tenant.id;
-    let Some(tool) = tenant_tx(state.pools.primary(), id, "lti_token", move |conn| {
+    let Some(tool) = tenant_tx(state.pools(id)?.primary(), id, "lti_token", move |conn| {
         Box::pin(async move { tools::by_client_id(conn, id, &client_id).await })
     })
     .await?
@@ -342,7 +342,7 @@ pub async fn token(
     };
     let (jti, exp) = claims;
     let (tool_id, granted) = (tool.id, scopes.clone());
-    let token = tenant_tx(state.pools.primary(), id, "lti_token", move |conn| {
+    let token = tenant_tx(state.pools(id)?.primary(), id, "lti_token", move |conn| {
         Box::pin(async move {
             if !services::once(conn, id, tool_id, "jti", &jti, exp).await? {
                 return Ok(None);

@@ -50,7 +50,7 @@ async fn grant(
         .to_owned();
     let course: Uuid = course.parse().map_err(|_| AppError::NotFound)?;
     let school = tenant.id;
-    let found = tenant_tx(state.pools.primary(), school, "lti_grant", move |conn| {
+    let found = tenant_tx(state.pools(school)?.primary(), school, "lti_grant", move |conn| {
         Box::pin(async move {
             let Some(grant) = services::bearer(conn, school, &token).await? else {
                 return Ok(None);
@@ -113,8 +113,7 @@ pub async fn line_items(
     };
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     let school = tenant.id;
-    let items = tenant_tx(
-        state.pools.primary(),
+    let items = tenant_tx(state.pools(school)?.primary(),
         school,
         "lti_line_items",
         move |conn| {
@@ -148,8 +147,7 @@ pub async fn add_line_item(
     let (grant, course) = grant(&req, &state, &tenant, &path, &[SCOPE_LINE_ITEM]).await?;
     let item = LineItemIn::parse(&body)?;
     let school = tenant.id;
-    let made = tenant_tx(
-        state.pools.primary(),
+    let made = tenant_tx(state.pools(school)?.primary(),
         school,
         "lti_line_items",
         move |conn| {
@@ -176,8 +174,7 @@ async fn own_item(
 ) -> Result<LineItem, ApiError> {
     let item: Uuid = item.parse().map_err(|_| AppError::NotFound)?;
     let (school, tool) = (tenant.id, grant.tool_id);
-    Ok(tenant_tx(
-        state.pools.primary(),
+    Ok(tenant_tx(state.pools(school)?.primary(),
         school,
         "lti_line_items",
         move |conn| Box::pin(async move { grades::get(conn, school, tool, course, item).await }),
@@ -223,8 +220,7 @@ pub async fn put_line_item(
     let current = own_item(&state, &tenant, &grant, course, &item).await?;
     let changed = LineItemIn::parse(&body)?;
     let school = tenant.id;
-    let saved = tenant_tx(
-        state.pools.primary(),
+    let saved = tenant_tx(state.pools(school)?.primary(),
         school,
         "lti_line_items",
         move |conn| {
@@ -252,8 +248,7 @@ pub async fn delete_line_item(
     let (grant, course) = grant(&req, &state, &tenant, &course, &[SCOPE_LINE_ITEM]).await?;
     let item = own_item(&state, &tenant, &grant, course, &item).await?;
     let school = tenant.id;
-    tenant_tx(
-        state.pools.primary(),
+    tenant_tx(state.pools(school)?.primary(),
         school,
         "lti_line_items",
         move |conn| Box::pin(async move { grades::delete(conn, school, &item).await }),
@@ -285,7 +280,7 @@ pub async fn score(
     let score = Score::parse(&body)?;
     let school = tenant.id;
     let (posted, lesson) = (score.clone(), item.lesson_id);
-    let pass_mark = tenant_tx(state.pools.primary(), school, "lti_score", move |conn| {
+    let pass_mark = tenant_tx(state.pools(school)?.primary(), school, "lti_score", move |conn| {
         Box::pin(async move {
             grades::record(conn, school, &item, &posted).await?;
             grades::pass_mark(conn, school, &item).await
@@ -331,7 +326,7 @@ pub async fn results(
         None => None,
     };
     let (school, at) = (tenant.id, endpoints(&state, &tenant));
-    let body = tenant_tx(state.pools.primary(), school, "lti_results", move |conn| {
+    let body = tenant_tx(state.pools(school)?.primary(), school, "lti_results", move |conn| {
         Box::pin(async move { grades::results(conn, school, &item, user, &at).await })
     })
     .await?;
@@ -356,7 +351,7 @@ pub async fn memberships(
     let q = query.into_inner();
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     let school = tenant.id;
-    let (members, place) = tenant_tx(state.pools.primary(), school, "lti_roster", move |conn| {
+    let (members, place) = tenant_tx(state.pools(school)?.primary(), school, "lti_roster", move |conn| {
         Box::pin(async move {
             Ok((
                 roster::members(conn, school, course, q.after, limit).await?,

@@ -38,7 +38,7 @@ async fn package_lesson(
     course: &str,
     lesson: &str,
 ) -> Result<LessonPage, AppError> {
-    let page = load_lesson(state, tenant, state.pools.primary(), course, lesson).await?;
+    let page = load_lesson(state, tenant, state.pools(tenant.id)?.primary(), course, lesson).await?;
     if page.kind != "scorm" {
         return Err(AppError::NotFound);
     }
@@ -85,7 +85,7 @@ pub async fn commit(
     let page = package_lesson(&state, &tenant, &user, &course, &lesson).await?;
     let (school, lesson_id, user_id) = (tenant.id, page.lesson_id, user.id.0);
     let attempt = token.attempt.unwrap_or(1);
-    let done = tenant_tx(state.pools.primary(), school, "scorm_commit", move |conn| {
+    let done = tenant_tx(state.pools(school)?.primary(), school, "scorm_commit", move |conn| {
         Box::pin(async move {
             let played = store::played(conn, school, lesson_id)
                 .await?
@@ -132,7 +132,7 @@ pub async fn state(
     let page = package_lesson(&state, &tenant, &user, &course, &lesson).await?;
     let (school, lesson_id, user_id) = (tenant.id, page.lesson_id, user.id.0);
     let (played, standings) =
-        tenant_tx(state.pools.primary(), school, "scorm_state", move |conn| {
+        tenant_tx(state.pools(school)?.primary(), school, "scorm_state", move |conn| {
             Box::pin(async move {
                 let played = store::played(conn, school, lesson_id)
                     .await?
