@@ -20,8 +20,8 @@ use crate::accounts::throttle::{LoginThrottle, SignupLimit};
 use crate::actors::context::SchoolContext;
 use crate::actors::registry::Registry;
 use crate::api_tokens::live::{LIVE_TOKENS, LiveTokens};
-use crate::db::listener::{self, Change};
 use crate::db::clusters::{self, ClusterRecord};
+use crate::db::listener::{self, Change};
 use crate::db::{ClusterName, Clusters, PoolSettings, Pools, global_tx, migrate};
 use crate::error::AppError;
 use crate::i18n::Msg;
@@ -615,46 +615,46 @@ struct Pending {
 fn hear(to: &Listeners, pending: &mut Pending, cluster: ClusterName, change: Change) {
     let Pending { reload, resynced } = pending;
     match change {
-            Change::Mail { tenant } => {
-                let _ = to.mail.send(tenant);
+        Change::Mail { tenant } => {
+            let _ = to.mail.send(tenant);
+        }
+        Change::Webhook { tenant } => {
+            let _ = to.webhooks.send(tenant);
+        }
+        Change::Xapi { tenant } => {
+            let _ = to.xapi.send(tenant);
+        }
+        Change::Catalog { tenant, version } => {
+            tracing::debug!(%tenant, version, "catalog changed");
+            to.registry.catalog_changed(tenant, version);
+        }
+        Change::Learner {
+            tenant,
+            user,
+            version,
+        } => {
+            // Sessions first: a request that finds the learner's old state in the actor's
+            // shelf after this asks for the new version, and the actor drops the old one first.
+            to.sessions.learner_changed(user, version);
+            to.registry.learner_changed(tenant, user, version);
+        }
+        Change::Session { user, .. } => to.sessions.forget_user(user),
+        Change::ApiTokens { tenant } => to.api_tokens.forget_school(tenant),
+        Change::Tenants => {
+            if !reload.contains(&cluster) {
+                reload.push(cluster);
             }
-            Change::Webhook { tenant } => {
-                let _ = to.webhooks.send(tenant);
+        }
+        Change::Resync => {
+            to.sessions.clear();
+            to.api_tokens.clear();
+            if !resynced.contains(&cluster) {
+                resynced.push(cluster.clone());
             }
-            Change::Xapi { tenant } => {
-                let _ = to.xapi.send(tenant);
+            if !reload.contains(&cluster) {
+                reload.push(cluster);
             }
-            Change::Catalog { tenant, version } => {
-                tracing::debug!(%tenant, version, "catalog changed");
-                to.registry.catalog_changed(tenant, version);
-            }
-            Change::Learner {
-                tenant,
-                user,
-                version,
-            } => {
-                // Sessions first: a request that finds the learner's old state in the actor's
-                // shelf after this asks for the new version, and the actor drops the old one first.
-                to.sessions.learner_changed(user, version);
-                to.registry.learner_changed(tenant, user, version);
-            }
-            Change::Session { user, .. } => to.sessions.forget_user(user),
-            Change::ApiTokens { tenant } => to.api_tokens.forget_school(tenant),
-            Change::Tenants => {
-                if !reload.contains(&cluster) {
-                    reload.push(cluster);
-                }
-            }
-            Change::Resync => {
-                to.sessions.clear();
-                to.api_tokens.clear();
-                if !resynced.contains(&cluster) {
-                    resynced.push(cluster.clone());
-                }
-                if !reload.contains(&cluster) {
-                    reload.push(cluster);
-                }
-            }
+        }
     }
 }
 

@@ -12,8 +12,8 @@ use crate::actors::registry::Registry;
 use crate::api_tokens::live::LiveTokens;
 use crate::assessment::certificates::Printer;
 use crate::clock::Clock;
-use crate::db::{Clusters, Pools};
 use crate::db::budget::Budget;
+use crate::db::{Clusters, Pools};
 use crate::freshness::SeenKey;
 use crate::learning::unsubscribe::UnsubscribeKey;
 use crate::mail::Composer;
@@ -64,7 +64,10 @@ pub struct AppState {
 
 impl AppState {
     /// The pools of the cluster `tenant` is on: the only ones its transactions may use.
-    pub fn pools(&self, tenant: crate::ids::TenantId) -> Result<Arc<Pools>, crate::error::AppError> {
+    pub fn pools(
+        &self,
+        tenant: crate::ids::TenantId,
+    ) -> Result<Arc<Pools>, crate::error::AppError> {
         self.clusters.of(tenant)
     }
 

@@ -177,7 +177,13 @@ impl Handler<GetPage> for SchoolActor {
             );
             let fetch_key = key.clone();
             let fut = async move {
-                pages::load(&school_ctx.renderer(tenant.id)?, &tenant, &fetch_key, min_version).await
+                pages::load(
+                    &school_ctx.renderer(tenant.id)?,
+                    &tenant,
+                    &fetch_key,
+                    min_version,
+                )
+                .await
             };
             ctx.spawn(
                 actix::fut::wrap_future(fut).map(move |result, act: &mut Self, _| {

@@ -10,6 +10,12 @@ use crate::db::clusters::ClusterRecord;
 use crate::db::schema::{clusters, tenants};
 use crate::db::{ClusterName, global_tx, migrate};
 
+/// A school as the owner side places it: its slug and custom domains.
+type School = (String, Vec<String>);
+
+/// A cluster's schools.
+pub(super) type Placed = (ClusterName, Vec<School>);
+
 pub(super) async fn clusters_cmd(db: &Database, command: &ClustersCommand) -> anyhow::Result<()> {
     match command {
         ClustersCommand::Add(args) => add(db, args).await,
@@ -27,7 +33,10 @@ async fn add(db: &Database, args: &ClusterArgs) -> anyhow::Result<()> {
         .iter()
         .find(|c| c.name == args.name || c.admin_url == args.admin_url)
     {
-        bail!("cluster {} is listed already with these URLs or this name", same.name);
+        bail!(
+            "cluster {} is listed already with these URLs or this name",
+            same.name
+        );
     }
     let record = ClusterRecord {
         name: args.name.clone(),
@@ -140,7 +149,7 @@ async fn remove(db: &Database, name: &ClusterName) -> anyhow::Result<()> {
 
 /// Each school on `cluster`: its slug and custom domains (owner-side: the owner role sees the
 /// directory table whole).
-pub(super) async fn schools_on(cluster: &ClusterRecord) -> anyhow::Result<Vec<(String, Vec<String>)>> {
+pub(super) async fn schools_on(cluster: &ClusterRecord) -> anyhow::Result<Vec<School>> {
     let pools = Database::admin_pools_on(cluster);
     global_tx(pools.primary(), "tenants", |conn| {
         Box::pin(async move {
@@ -156,9 +165,7 @@ pub(super) async fn schools_on(cluster: &ClusterRecord) -> anyhow::Result<Vec<(S
 }
 
 /// Every cluster's schools, as [`schools_on`] lists them.
-pub(super) async fn schools_by_cluster(
-    clusters: &[ClusterRecord],
-) -> anyhow::Result<Vec<(ClusterName, Vec<(String, Vec<String>)>)>> {
+pub(super) async fn schools_by_cluster(clusters: &[ClusterRecord]) -> anyhow::Result<Vec<Placed>> {
     let mut all = Vec::with_capacity(clusters.len());
     for cluster in clusters {
         let schools = schools_on(cluster)
@@ -172,7 +179,7 @@ pub(super) async fn schools_by_cluster(
 /// Why a school `slug` with `domains` cannot be on `cluster`: another cluster has a school of
 /// that slug or one of those domains (host names must resolve to one school in the fleet).
 pub(super) fn clash(
-    placed: &[(ClusterName, Vec<(String, Vec<String>)>)],
+    placed: &[Placed],
     cluster: &ClusterName,
     slug: &str,
     domains: &[String],
@@ -194,10 +201,7 @@ pub(super) fn clash(
 }
 
 /// The cluster of each school in `placed`, by slug.
-pub(super) fn cluster_of<'a>(
-    placed: &'a [(ClusterName, Vec<(String, Vec<String>)>)],
-    slug: &str,
-) -> Option<&'a ClusterName> {
+pub(super) fn cluster_of<'a>(placed: &'a [Placed], slug: &str) -> Option<&'a ClusterName> {
     placed
         .iter()
         .find(|(_, schools)| schools.iter().any(|(s, _)| s == slug))
@@ -212,7 +216,10 @@ async fn refuse_unknown_versions(clusters: &[ClusterRecord]) -> anyhow::Result<(
         let applied = migrate::applied_versions(&cluster.admin_url)
             .await
             .with_context(|| {
-                format!("cluster {} cannot be reached; no cluster was migrated", cluster.name)
+                format!(
+                    "cluster {} cannot be reached; no cluster was migrated",
+                    cluster.name
+                )
             })?;
         let unknown: Vec<&String> = applied.iter().filter(|v| !known.contains(v)).collect();
         if !unknown.is_empty() {
@@ -220,7 +227,11 @@ async fn refuse_unknown_versions(clusters: &[ClusterRecord]) -> anyhow::Result<(
                 "cluster {} has migrations this build does not know ({}): run a newer EduFlow; \
                  no cluster was migrated",
                 cluster.name,
-                unknown.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ")
+                unknown
+                    .iter()
+                    .map(|v| v.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
         }
     }
@@ -257,7 +268,9 @@ pub(super) async fn migrate_all(
     let known = migrate::known_versions();
     let mut behind = Vec::new();
     for cluster in std::iter::once(&main_only[0]).chain(&others) {
-        let applied = migrate::applied_versions(&cluster.admin_url).await.unwrap_or_default();
+        let applied = migrate::applied_versions(&cluster.admin_url)
+            .await
+            .unwrap_or_default();
         if applied != known {
             behind.push(cluster.name.to_string());
         }

@@ -4,8 +4,8 @@ use anyhow::Context;
 
 use crate::backup;
 use crate::config::Cli;
-use crate::db::embedded::{Cluster, ClusterOptions};
 use crate::db::clusters::{self, ClusterRecord};
+use crate::db::embedded::{Cluster, ClusterOptions};
 use crate::db::{ClusterName, PoolSettings, Pools, migrate};
 
 /// The database a command works on: the one named by DATABASE_URL, or the embedded cluster.
@@ -150,7 +150,9 @@ impl Database {
             let pools = Self::admin_pools_on(&cluster);
             let found = crate::tenancy::lifecycle::find(pools.primary(), slug)
                 .await
-                .map_err(|e| anyhow::anyhow!("looking for {slug} on cluster {}: {e:?}", cluster.name))?;
+                .map_err(|e| {
+                    anyhow::anyhow!("looking for {slug} on cluster {}: {e:?}", cluster.name)
+                })?;
             if found.is_some() {
                 return Ok((cluster, pools));
             }

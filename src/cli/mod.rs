@@ -96,13 +96,7 @@ async fn run_with(cli: &Cli, db: &Database) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
             let change = Change::new("quiz.imported", format!("lesson:{lesson}"))
                 .after(serde_json::json!({ "course": args.course, "title": args.title }));
-            owner_did(
-                pools.primary(),
-                &args.school,
-                "quiz import",
-                change,
-            )
-            .await?;
+            owner_did(pools.primary(), &args.school, "quiz import", change).await?;
             println!("{lesson}");
             Ok(())
         }
@@ -112,13 +106,7 @@ async fn run_with(cli: &Cli, db: &Database) -> anyhow::Result<()> {
                 CoursesCommand::Unpublish(r) => (r, false),
             };
             let pools = db.school_pools(&r.school).await?;
-            seed::bench::set_published(
-                pools.primary(),
-                &r.school,
-                &r.course,
-                published,
-            )
-            .await?;
+            seed::bench::set_published(pools.primary(), &r.school, &r.course, published).await?;
             let (action, command) = if published {
                 ("course.published", "courses publish")
             } else {

@@ -240,6 +240,9 @@ async fn placed_for(db: &Database, args: &SchoolArgs, create: bool) -> anyhow::R
     };
     let placed = clusters::schools_by_cluster(&clusters).await?;
     let name = match (clusters::cluster_of(&placed, &slug), &args.cluster) {
+        (Some(on), _) if create => bail!(
+            "cluster {on} has a school {slug} already; change it with `eduflow tenants update`"
+        ),
         (Some(on), Some(asked)) if on != asked => bail!(
             "{slug} is on cluster {on}; a school changes cluster with `eduflow tenants move {slug} --to {asked}`"
         ),

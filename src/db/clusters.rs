@@ -15,9 +15,9 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
 use super::door::global_tx;
+pub use super::placement::{ClusterName, MAIN, Placement};
 use super::pools::{PgPool, PoolSettings};
 use super::replicas::Pools;
-pub use super::placement::{ClusterName, MAIN, Placement};
 use super::schema::clusters;
 use crate::error::AppError;
 use crate::ids::TenantId;
@@ -44,14 +44,7 @@ impl ClusterRecord {
     }
 }
 
-type Row = (
-    String,
-    String,
-    String,
-    Option<String>,
-    Vec<String>,
-    String,
-);
+type Row = (String, String, String, Option<String>, Vec<String>, String);
 
 /// The clusters listed in the directory (not `main` itself), oldest first.
 pub async fn listed(pool: &PgPool) -> Result<Vec<ClusterRecord>, AppError> {
@@ -75,7 +68,8 @@ pub async fn listed(pool: &PgPool) -> Result<Vec<ClusterRecord>, AppError> {
     rows.into_iter()
         .map(|(name, url, admin_url, listen_url, replica_urls, region)| {
             Ok(ClusterRecord {
-                name: ClusterName::parse(&name).map_err(|e| AppError::internal(anyhow::anyhow!(e)))?,
+                name: ClusterName::parse(&name)
+                    .map_err(|e| AppError::internal(anyhow::anyhow!(e)))?,
                 url,
                 admin_url,
                 listen_url,
@@ -183,7 +177,11 @@ impl Clusters {
     }
 
     pub fn record(&self, name: &ClusterName) -> Option<ClusterRecord> {
-        self.fleet().records.iter().find(|r| &r.name == name).cloned()
+        self.fleet()
+            .records
+            .iter()
+            .find(|r| &r.name == name)
+            .cloned()
     }
 
     pub fn main(&self) -> Arc<Pools> {

@@ -268,10 +268,9 @@ pub fn quote_literal(s: &str) -> String {
 /// The versions of the migrations this build carries, oldest first.
 pub fn known_versions() -> Vec<String> {
     use diesel::migration::MigrationSource;
-    let mut versions: Vec<String> =
-        MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS)
-            .map(|all| all.iter().map(|m| m.name().version().to_string()).collect())
-            .unwrap_or_default();
+    let mut versions: Vec<String> = MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS)
+        .map(|all| all.iter().map(|m| m.name().version().to_string()).collect())
+        .unwrap_or_default();
     versions.sort();
     versions
 }

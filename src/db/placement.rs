@@ -66,7 +66,11 @@ pub struct Placement {
 
 impl Placement {
     pub fn of(&self, tenant: TenantId) -> Option<ClusterName> {
-        self.map.read().expect("placement lock").get(&tenant).cloned()
+        self.map
+            .read()
+            .expect("placement lock")
+            .get(&tenant)
+            .cloned()
     }
 
     /// Whether `tenant` is placed on `cluster`.
@@ -74,4 +78,3 @@ impl Placement {
         self.map.read().expect("placement lock").get(&tenant) == Some(cluster)
     }
 }
-

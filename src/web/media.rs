@@ -99,7 +99,8 @@ pub async fn playlist(
     // A lesson's captions join its ladder as a subtitles rendition.
     if is_master(&text) {
         let (id, master) = (tenant.id, key.as_str().to_owned());
-        let tracks = tenant_tx(state.pools(tenant.id)?.read(),
+        let tracks = tenant_tx(
+            state.pools(tenant.id)?.read(),
             tenant.id,
             "hls_subtitles",
             move |conn| {

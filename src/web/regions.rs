@@ -31,12 +31,13 @@ pub async fn replay_writes(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let target = req.app_data::<web::Data<AppState>>().and_then(|s| {
-        match crate::web::host::resolve(req.request()) {
-            HostTarget::School(school) => s.replay_to(Some(&school)),
-            _ => s.replay_to(None),
-        }
-    });
+    let target =
+        req.app_data::<web::Data<AppState>>().and_then(|s| {
+            match crate::web::host::resolve(req.request()) {
+                HostTarget::School(school) => s.replay_to(Some(&school)),
+                _ => s.replay_to(None),
+            }
+        });
     let Some(region) = target else {
         return Ok(next.call(req).await?.map_into_left_body());
     };

@@ -87,12 +87,9 @@ impl Sender {
         let Ok(pools) = self.courier.clusters.of(tenant) else {
             return false;
         };
-        let claimed = tenant_tx(
-            pools.primary(),
-            tenant,
-            "webhook_claim",
-            move |conn| Box::pin(async move { store::claim(conn, tenant, limit).await }),
-        )
+        let claimed = tenant_tx(pools.primary(), tenant, "webhook_claim", move |conn| {
+            Box::pin(async move { store::claim(conn, tenant, limit).await })
+        })
         .await;
         let batch = match claimed {
             Ok(batch) if batch.is_empty() => return false,
@@ -112,21 +109,15 @@ impl Sender {
             .collect()
             .await;
         let (mail, pace) = (self.courier.mail.clone(), self.pace);
-        let recorded = tenant_tx(
-            pools.primary(),
-            tenant,
-            "webhook_record",
-            move |conn| {
-                Box::pin(async move {
-                    let disabled =
-                        store::record(conn, tenant, &attempts, pace.disable_after).await?;
-                    for endpoint in &disabled {
-                        tell_admins(conn, &mail, &school, endpoint).await?;
-                    }
-                    Ok(disabled)
-                })
-            },
-        )
+        let recorded = tenant_tx(pools.primary(), tenant, "webhook_record", move |conn| {
+            Box::pin(async move {
+                let disabled = store::record(conn, tenant, &attempts, pace.disable_after).await?;
+                for endpoint in &disabled {
+                    tell_admins(conn, &mail, &school, endpoint).await?;
+                }
+                Ok(disabled)
+            })
+        })
         .await;
         match recorded {
             Ok(disabled) => {

@@ -75,20 +75,15 @@ impl Sender {
         let Ok(pools) = self.courier.clusters.of(tenant) else {
             return false;
         };
-        let claimed = tenant_tx(
-            pools.primary(),
-            tenant,
-            "xapi_claim",
-            move |conn| {
-                Box::pin(async move {
-                    let Some(lrs) = lrs::load(conn, tenant).await? else {
-                        store::abandon(conn, tenant).await?;
-                        return Ok(None);
-                    };
-                    Ok(Some((lrs, store::claim(conn, tenant, limit).await?)))
-                })
-            },
-        )
+        let claimed = tenant_tx(pools.primary(), tenant, "xapi_claim", move |conn| {
+            Box::pin(async move {
+                let Some(lrs) = lrs::load(conn, tenant).await? else {
+                    store::abandon(conn, tenant).await?;
+                    return Ok(None);
+                };
+                Ok(Some((lrs, store::claim(conn, tenant, limit).await?)))
+            })
+        })
         .await;
         let (lrs, rows) = match claimed {
             Ok(Some((lrs, rows))) if !rows.is_empty() => (lrs, rows),
@@ -113,14 +108,9 @@ impl Sender {
             .iter()
             .map(|r| (r.id, self.fate(r.attempts, &outcome)))
             .collect();
-        let recorded = tenant_tx(
-            pools.primary(),
-            tenant,
-            "xapi_record",
-            move |conn| {
-                Box::pin(async move { store::record(conn, tenant, &fates, &outcome).await })
-            },
-        )
+        let recorded = tenant_tx(pools.primary(), tenant, "xapi_record", move |conn| {
+            Box::pin(async move { store::record(conn, tenant, &fates, &outcome).await })
+        })
         .await;
         if let Err(e) = recorded {
             tracing::error!(%tenant, error = ?e, "recording xAPI statements failed");

@@ -207,7 +207,7 @@ fn window(log: &Log, from: Instant) -> (Duration, usize) {
 async fn a_failover_loses_no_acknowledged_write_and_needs_no_restart() {
     let mut pg = Patroni::start().await;
     let db = pg.database().await;
-    db.two_schools().await;
+    db.two_schools_here().await;
     let (course, lessons) = course_with_lessons(&db, "alpha").await;
     let (_, quiz) = crate::assessment::import_quiz(&db, &course, QUIZ, &[]).await;
     let others = db

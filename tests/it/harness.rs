@@ -214,6 +214,15 @@ pub struct TestDb {
     pub admin_url: String,
     pub runtime_url: String,
     pub superuser_url: String,
+    /// With `EDUFLOW_TEST_CLUSTERS=2`, the second cluster `two_schools` puts `beta` on.
+    pub eu: OnceLock<Box<TestDb>>,
+}
+
+/// The suite's isolation cases run again with `alpha` and `beta` on two clusters
+/// (`EDUFLOW_TEST_CLUSTERS=2`, as `.ci/run` does): `beta` lives in a database of its own, listed
+/// in the directory as the cluster `eu`.
+pub fn two_clusters() -> bool {
+    std::env::var("EDUFLOW_TEST_CLUSTERS").is_ok_and(|n| n == "2")
 }
 
 /// A test's database goes when the test does (whatever still holds a connection to it is cut
@@ -269,6 +278,7 @@ impl TestDb {
             runtime_url: shared.cluster.url(RUNTIME_ROLE, &name),
             superuser_url: shared.cluster.url(SUPERUSER, &name),
             name,
+            eu: OnceLock::new(),
         }
     }
 
@@ -288,8 +298,18 @@ impl TestDb {
         AsyncPgConnection::establish(&self.admin_url).await.unwrap()
     }
 
-    /// `sql` must return one bigint column named `n`; run as the superuser (ground truth).
+    /// `sql` must return one bigint column named `n`; run as the superuser (ground truth), on
+    /// every cluster the test's schools are on (the counts added up).
     pub async fn count(&self, sql: &str) -> i64 {
+        let mut n = 0;
+        for db in self.all() {
+            n += db.count_here(sql).await;
+        }
+        n
+    }
+
+    /// [`TestDb::count`] on this database alone.
+    async fn count_here(&self, sql: &str) -> i64 {
         #[derive(diesel::QueryableByName)]
         struct Count {
             #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -304,6 +324,29 @@ impl TestDb {
         .n
     }
 
+    /// The database `school` is on (see [`two_clusters`]).
+    pub async fn holding(&self, school: &str) -> &TestDb {
+        for db in self.all() {
+            if db
+                .count_here(&format!(
+                    "SELECT count(*) FROM tenants WHERE slug = '{school}'"
+                ))
+                .await
+                > 0
+            {
+                return db;
+            }
+        }
+        self
+    }
+
+    /// This database, and the second cluster's when the suite runs on two.
+    pub fn all(&self) -> Vec<&TestDb> {
+        std::iter::once(self)
+            .chain(self.eu.get().map(|eu| &**eu))
+            .collect()
+    }
+
     /// The id of the course with this slug (slugs are unique in the test schools' data).
     pub async fn course_id(&self, slug: &str) -> String {
         self.text(&format!(
@@ -312,20 +355,26 @@ impl TestDb {
         .await
     }
 
-    /// The one text value `sql` selects.
+    /// The one text value `sql` selects (on the first cluster where it is not null).
     pub async fn text(&self, sql: &str) -> String {
         #[derive(diesel::QueryableByName)]
         struct Text {
-            #[diesel(sql_type = diesel::sql_types::Text)]
-            v: String,
+            #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+            v: Option<String>,
         }
-        diesel_async::RunQueryDsl::get_result::<Text>(
-            diesel::sql_query(format!("SELECT ({sql})::text AS v")),
-            &mut self.superuser().await,
-        )
-        .await
-        .unwrap()
-        .v
+        for db in self.all() {
+            let found = diesel_async::RunQueryDsl::get_result::<Text>(
+                diesel::sql_query(format!("SELECT ({sql})::text AS v")),
+                &mut db.superuser().await,
+            )
+            .await
+            .unwrap()
+            .v;
+            if let Some(v) = found {
+                return v;
+            }
+        }
+        panic!("no value: {sql}")
     }
 
     pub async fn superuser(&self) -> AsyncPgConnection {
@@ -358,8 +407,45 @@ impl TestDb {
             .unwrap()
     }
 
+    /// Lists `other` in this directory as the cluster `name`.
+    pub async fn add_cluster(&self, name: &str, other: &TestDb) {
+        self.admin()
+            .await
+            .batch_execute(&format!(
+                "INSERT INTO clusters (name, url, admin_url) VALUES ('{name}', '{}', '{}')",
+                other.runtime_url, other.admin_url
+            ))
+            .await
+            .unwrap();
+    }
+
     /// Two schools, `alpha` and `beta`, with the demo generator's courses.
     pub async fn two_schools(&self) -> (TenantId, TenantId) {
+        if two_clusters() && self.eu.get().is_none() {
+            let eu = TestDb::new().await;
+            self.add_cluster("eu", &eu).await;
+            let alpha = self
+                .sync_schools(&[("alpha", &school_toml("alpha", &["learn.alpha.test"]))])
+                .await;
+            let beta = eu
+                .sync_schools(&[("beta", &school_toml("beta", &[]))])
+                .await;
+            let store = local_store().open().unwrap();
+            eduflow::seed::demo::demo(self.admin_pools().primary(), &alpha, 7, &store)
+                .await
+                .unwrap();
+            eduflow::seed::demo::demo(eu.admin_pools().primary(), &beta, 7, &store)
+                .await
+                .unwrap();
+            let _ = self.eu.set(Box::new(eu));
+            return (alpha[0].1, beta[0].1);
+        }
+        self.two_schools_here().await
+    }
+
+    /// Both schools in this database, whatever the suite's mode (clusters a test stops or fails
+    /// over keep them together).
+    pub async fn two_schools_here(&self) -> (TenantId, TenantId) {
         let schools = self
             .sync_schools(&[
                 ("alpha", &school_toml("alpha", &["learn.alpha.test"])),
@@ -1246,15 +1332,17 @@ pub async fn operator_sets_role(
     role: &str,
 ) {
     let school = host.split('.').next().unwrap_or(host);
-    diesel_async::SimpleAsyncConnection::batch_execute(
-        &mut db.superuser().await,
-        &format!(
-            "UPDATE users SET role = '{role}' WHERE email = '{email}'
-               AND tenant_id = (SELECT id FROM tenants WHERE slug = '{school}')"
-        ),
-    )
-    .await
-    .unwrap();
+    for db in db.all() {
+        diesel_async::SimpleAsyncConnection::batch_execute(
+            &mut db.superuser().await,
+            &format!(
+                "UPDATE users SET role = '{role}' WHERE email = '{email}'
+                   AND tenant_id = (SELECT id FROM tenants WHERE slug = '{school}')"
+            ),
+        )
+        .await
+        .unwrap();
+    }
     let granted = eventually(Duration::from_secs(5), || async {
         let me = request(port, "GET", host, "/api/v1/me", &[("Cookie", cookie)]).await;
         me.status == 200 && me.json()["role"] == role
@@ -1418,8 +1506,9 @@ pub async fn private_cluster() -> (Cluster, TestDb) {
         superuser_url: cluster.url(SUPERUSER, "eduflow"),
         admin_url: urls.admin,
         runtime_url: urls.runtime,
+        eu: OnceLock::new(),
     };
-    db.two_schools().await;
+    db.two_schools_here().await;
     (cluster, db)
 }
 

@@ -217,6 +217,7 @@ async fn migrate_hands_everything_to_a_dedicated_owner_role() {
             .cluster
             .url(eduflow::db::embedded::RUNTIME_ROLE, &name),
         superuser_url: shared.cluster.url("postgres", &name),
+        eu: Default::default(),
     };
     let dir = tempdir("owner-role");
     let out = eduflow_cli(

@@ -13,6 +13,7 @@ mod authoring;
 mod backup;
 mod catalog;
 mod cloudfront;
+mod clusters;
 mod coherence;
 mod failover;
 mod fairness;

@@ -303,6 +303,7 @@ postgresql:
             admin_url: url(OWNER_ROLE, "eduflow"),
             runtime_url: url(RUNTIME_ROLE, "eduflow"),
             superuser_url: url("postgres", "eduflow"),
+            eu: Default::default(),
         };
         eduflow::db::migrate::migrate(&db.admin_url, &db.runtime_url)
             .await

@@ -50,7 +50,7 @@ fn provider(name: &str, issuer: String) -> Provider {
 /// Gives `school` the provider (as its admins or its file would).
 async fn configure(db: &TestDb, school: &str, p: &Provider) {
     let tenant = tenant(db, school).await;
-    let mut conn = db.superuser().await;
+    let mut conn = db.holding(school).await.superuser().await;
     providers::save(&mut conn, tenant, p).await.unwrap();
 }
 

@@ -55,7 +55,8 @@ pub async fn request(
         )));
     }
     let (composer, letterhead) = (state.mail.clone(), school.clone());
-    let wait = tenant_tx(state.pools(school.id)?.primary(),
+    let wait = tenant_tx(
+        state.pools(school.id)?.primary(),
         school.id,
         "email_change",
         move |conn| {
@@ -122,53 +123,58 @@ pub async fn confirm(
 ) -> Result<HttpResponse, AppError> {
     let tenant = school.id;
     let token = token.into_inner();
-    let changed = tenant_tx(state.pools(tenant)?.primary(), tenant, "email_change", move |conn| {
-        Box::pin(async move {
-            let Some(issued) = tokens::redeem(conn, Purpose::Email, &token).await? else {
-                return Ok(None);
-            };
-            let Some(user) = issued.user.map(UserId) else {
-                return Ok(None);
-            };
-            let taken: i64 = users::table
-                .filter(users::tenant_id.eq(tenant.0))
-                .filter(users::email.eq(&issued.email))
-                .count()
-                .get_result(conn)
-                .await?;
-            if taken > 0 {
-                return Ok(Some(false));
-            }
-            let updated = diesel::update(
-                users::table
+    let changed = tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "email_change",
+        move |conn| {
+            Box::pin(async move {
+                let Some(issued) = tokens::redeem(conn, Purpose::Email, &token).await? else {
+                    return Ok(None);
+                };
+                let Some(user) = issued.user.map(UserId) else {
+                    return Ok(None);
+                };
+                let taken: i64 = users::table
                     .filter(users::tenant_id.eq(tenant.0))
-                    .filter(users::id.eq(user.0))
-                    .filter(users::erased_at.is_null()),
-            )
-            .set((
-                users::email.eq(&issued.email),
-                users::email_verified_at.eq(Some(Utc::now())),
-            ))
-            .execute(conn)
-            .await;
-            match updated {
-                Ok(0) => Ok(None),
-                Ok(_) => {
-                    tokens::retire(conn, tenant, Purpose::Email, user).await?;
-                    Ok(Some(true))
+                    .filter(users::email.eq(&issued.email))
+                    .count()
+                    .get_result(conn)
+                    .await?;
+                if taken > 0 {
+                    return Ok(Some(false));
                 }
-                // Taken by a sign-up committed a moment ago: the transaction is void, the
-                // person sees a conflict and the link stays usable.
-                Err(diesel::result::Error::DatabaseError(
-                    diesel::result::DatabaseErrorKind::UniqueViolation,
-                    _,
-                )) => Err(AppError::Conflict(Msg::new(
-                    "error-another-account-here-uses-that-2",
-                ))),
-                Err(e) => Err(e.into()),
-            }
-        })
-    })
+                let updated = diesel::update(
+                    users::table
+                        .filter(users::tenant_id.eq(tenant.0))
+                        .filter(users::id.eq(user.0))
+                        .filter(users::erased_at.is_null()),
+                )
+                .set((
+                    users::email.eq(&issued.email),
+                    users::email_verified_at.eq(Some(Utc::now())),
+                ))
+                .execute(conn)
+                .await;
+                match updated {
+                    Ok(0) => Ok(None),
+                    Ok(_) => {
+                        tokens::retire(conn, tenant, Purpose::Email, user).await?;
+                        Ok(Some(true))
+                    }
+                    // Taken by a sign-up committed a moment ago: the transaction is void, the
+                    // person sees a conflict and the link stays usable.
+                    Err(diesel::result::Error::DatabaseError(
+                        diesel::result::DatabaseErrorKind::UniqueViolation,
+                        _,
+                    )) => Err(AppError::Conflict(Msg::new(
+                        "error-another-account-here-uses-that-2",
+                    ))),
+                    Err(e) => Err(e.into()),
+                }
+            })
+        },
+    )
     .await?;
     let (status, title, message) = match changed {
         Some(true) => (StatusCode::OK, "address-changed-title", "address-changed"),

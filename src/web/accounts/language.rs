@@ -33,7 +33,8 @@ pub async fn choose(
         .filter(|l| school.locales.contains(l))
         .ok_or_else(|| AppError::Unprocessable(Msg::new("error-language-not-offered")))?;
     let tenant = school.id;
-    tenant_tx(state.pools(tenant)?.primary(),
+    tenant_tx(
+        state.pools(tenant)?.primary(),
         tenant,
         "account_language",
         move |conn| Box::pin(async move { users::set_locale(conn, tenant, user.id, locale).await }),

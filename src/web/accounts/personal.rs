@@ -238,7 +238,8 @@ pub async fn erase_now(
     user: UserId,
     by_staff: Option<By>,
 ) -> Result<bool, AppError> {
-    let erased = tenant_tx(state.pools(tenant)?.primary(),
+    let erased = tenant_tx(
+        state.pools(tenant)?.primary(),
         tenant,
         "personal_erase",
         move |conn| {
@@ -410,7 +411,8 @@ pub async fn export_mine(
         return Err(AppError::SignIn("/account".into()));
     };
     let letterhead = school.clone();
-    let data = tenant_tx(state.pools(school.id)?.primary(),
+    let data = tenant_tx(
+        state.pools(school.id)?.primary(),
         school.id,
         "personal_export",
         move |conn| Box::pin(async move { export(conn, &letterhead, user.id).await }),
@@ -434,7 +436,8 @@ pub async fn password_matches(
     user: UserId,
     password: String,
 ) -> Result<bool, AppError> {
-    let stored: Option<String> = tenant_tx(state.pools(tenant)?.primary(),
+    let stored: Option<String> = tenant_tx(
+        state.pools(tenant)?.primary(),
         tenant,
         "password_check",
         move |conn| {

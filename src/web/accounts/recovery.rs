@@ -84,7 +84,8 @@ pub async fn forgot(
     };
     let (composer, tenant, shown) = (state.mail.clone(), school.clone(), email.clone());
     let locale = lang::of(&req, &school);
-    tenant_tx(state.pools(school.id)?.primary(),
+    tenant_tx(
+        state.pools(school.id)?.primary(),
         school.id,
         "password_forgot",
         move |conn| {
@@ -154,7 +155,8 @@ async fn reset_email(
     school: &crate::tenancy::Tenant,
     token: String,
 ) -> Result<Option<String>, AppError> {
-    tenant_tx(state.pools(school.id)?.primary(),
+    tenant_tx(
+        state.pools(school.id)?.primary(),
         school.id,
         "password_reset",
         move |conn| {
@@ -224,7 +226,8 @@ pub async fn reset(
     };
     let hash = password::hash_off_thread(&state.hashing, password).await?;
     let tenant = school.id;
-    let changed = tenant_tx(state.pools(tenant)?.primary(),
+    let changed = tenant_tx(
+        state.pools(tenant)?.primary(),
         tenant,
         "password_reset",
         move |conn| {

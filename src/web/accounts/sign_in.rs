@@ -61,16 +61,21 @@ async fn sso_choices(
     school: &School,
 ) -> Result<(Vec<serde_json::Value>, bool), AppError> {
     let tenant = school.0.id;
-    tenant_tx(state.pools(tenant)?.primary(), tenant, "sso choices", move |conn| {
-        Box::pin(async move {
-            let buttons = providers::list(conn, tenant)
-                .await?
-                .iter()
-                .map(|p| serde_json::json!({ "name": p.name, "label": p.label }))
-                .collect();
-            Ok((buttons, providers::sso_only(conn, tenant).await?))
-        })
-    })
+    tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "sso choices",
+        move |conn| {
+            Box::pin(async move {
+                let buttons = providers::list(conn, tenant)
+                    .await?
+                    .iter()
+                    .map(|p| serde_json::json!({ "name": p.name, "label": p.label }))
+                    .collect();
+                Ok((buttons, providers::sso_only(conn, tenant).await?))
+            })
+        },
+    )
     .await
 }
 
@@ -163,9 +168,12 @@ pub async fn signup(
     let form = form.into_inner();
     check_anonymous(&req, &state, &form.csrf)?;
     let tenant = school.0.id;
-    let sso_only = tenant_tx(state.pools(tenant)?.primary(), tenant, "sso only", move |conn| {
-        Box::pin(async move { providers::sso_only(conn, tenant).await })
-    })
+    let sso_only = tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "sso only",
+        move |conn| Box::pin(async move { providers::sso_only(conn, tenant).await }),
+    )
     .await?;
     if sso_only {
         return Err(sso_only_refusal(&school));
@@ -209,38 +217,43 @@ pub async fn signup(
     let (tenant, admins) = (school.0.id, school.0.admin_emails.clone());
     let (composer, letterhead) = (state.mail.clone(), school.0.clone());
     let locale = lang::of(&req, &school.0);
-    let created = tenant_tx(state.pools(tenant)?.primary(), tenant, "signup", move |conn| {
-        Box::pin(async move {
-            let role = if admins.contains(&email) {
-                Role::Admin
-            } else {
-                Role::Learner
-            };
-            let new = NewUser {
-                email: &email,
-                name: &name,
-                password_hash: &hash,
-                role,
-                verified: false,
-            };
-            let Some(id) = users::create(conn, tenant, new).await? else {
-                return Ok(None);
-            };
-            // The language they signed up in is theirs until they choose another.
-            users::set_locale(conn, tenant, id, locale).await?;
-            crate::web::accounts::verification::send(
-                conn,
-                &composer,
-                &letterhead,
-                id,
-                &name,
-                &email,
-                locale,
-            )
-            .await?;
-            Ok(Some(sessions::create(conn, tenant, id).await?))
-        })
-    })
+    let created = tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "signup",
+        move |conn| {
+            Box::pin(async move {
+                let role = if admins.contains(&email) {
+                    Role::Admin
+                } else {
+                    Role::Learner
+                };
+                let new = NewUser {
+                    email: &email,
+                    name: &name,
+                    password_hash: &hash,
+                    role,
+                    verified: false,
+                };
+                let Some(id) = users::create(conn, tenant, new).await? else {
+                    return Ok(None);
+                };
+                // The language they signed up in is theirs until they choose another.
+                users::set_locale(conn, tenant, id, locale).await?;
+                crate::web::accounts::verification::send(
+                    conn,
+                    &composer,
+                    &letterhead,
+                    id,
+                    &name,
+                    &email,
+                    locale,
+                )
+                .await?;
+                Ok(Some(sessions::create(conn, tenant, id).await?))
+            })
+        },
+    )
     .await?;
     match created {
         Some(token) => Ok(signed_in(&state, token, &form.next)),
@@ -283,8 +296,11 @@ pub async fn login(
     let lookup_email = email.clone();
     // The account and the school's SSO-only switch, read together.
     type Found = (uuid::Uuid, String, bool, String, Option<String>);
-    let (found, sso_only): (Option<Found>, bool) =
-        tenant_tx(state.pools(tenant)?.primary(), tenant, "login", move |conn| {
+    let (found, sso_only): (Option<Found>, bool) = tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "login",
+        move |conn| {
             Box::pin(async move {
                 let found = user_rows::table
                     .filter(user_rows::email.eq(lookup_email))
@@ -300,8 +316,9 @@ pub async fn login(
                     .optional()?;
                 Ok((found, providers::sso_only(conn, tenant).await?))
             })
-        })
-        .await?;
+        },
+    )
+    .await?;
     let attempt = form.password.clone();
     let stored = found.as_ref().map(|(_, h, ..)| h.clone());
     let ok = password::off_thread(&state.hashing, move || {
@@ -343,14 +360,19 @@ pub async fn login(
     if let Some(previous) = &previous {
         state.sessions.forget(&sessions::token_digest(previous));
     }
-    let token = tenant_tx(state.pools(tenant)?.primary(), tenant, "login", move |conn| {
-        Box::pin(async move {
-            if let Some(previous) = previous {
-                sessions::delete(conn, &previous).await?;
-            }
-            sessions::create(conn, tenant, UserId(user)).await
-        })
-    })
+    let token = tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "login",
+        move |conn| {
+            Box::pin(async move {
+                if let Some(previous) = previous {
+                    sessions::delete(conn, &previous).await?;
+                }
+                sessions::create(conn, tenant, UserId(user)).await
+            })
+        },
+    )
     .await?;
     let mut res = signed_in(&state, token, &form.next);
     // The account's language follows it to this browser.
@@ -387,9 +409,12 @@ pub async fn logout(
         .map(|c| c.value().to_owned())
     {
         state.sessions.forget(&sessions::token_digest(&token));
-        let ended = tenant_tx(state.pools(school.0.id)?.primary(), school.0.id, "logout", move |conn| {
-            Box::pin(async move { sessions::delete(conn, &token).await })
-        })
+        let ended = tenant_tx(
+            state.pools(school.0.id)?.primary(),
+            school.0.id,
+            "logout",
+            move |conn| Box::pin(async move { sessions::delete(conn, &token).await }),
+        )
         .await?;
         if let Some((provider, id_token)) = ended {
             provider_logout = sso::logout_target(&req, &state, &school, &provider, &id_token).await;

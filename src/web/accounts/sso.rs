@@ -98,11 +98,16 @@ async fn saml_login(
     let (to, request_id) =
         saml::login(&sp, &relay).map_err(|e| AppError::internal(anyhow::anyhow!(e)))?;
     let (tenant, pname) = (school.0.id, provider.name.to_string());
-    tenant_tx(state.pools(tenant)?.primary(), tenant, "sso login", move |conn| {
-        Box::pin(async move {
-            logins::record(conn, tenant, &pname, &next, &relay, &request_id, "").await
-        })
-    })
+    tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "sso login",
+        move |conn| {
+            Box::pin(async move {
+                logins::record(conn, tenant, &pname, &next, &relay, &request_id, "").await
+            })
+        },
+    )
     .await?;
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, to))
@@ -150,9 +155,12 @@ async fn acs_finish(
         return Ok(Err(Refusal::UnknownState));
     }
     let relay = answer.relay_state.clone();
-    let Some(pending) = tenant_tx(state.pools(tenant)?.primary(), tenant, "sso acs", move |conn| {
-        Box::pin(async move { logins::take(conn, tenant, &relay).await })
-    })
+    let Some(pending) = tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "sso acs",
+        move |conn| Box::pin(async move { logins::take(conn, tenant, &relay).await }),
+    )
     .await?
     else {
         return Ok(Err(Refusal::UnknownState));
@@ -171,9 +179,14 @@ async fn acs_finish(
     };
     claims.insert("email_verified".into(), settings.email_trusted.into());
     let pname = name.to_owned();
-    let fresh = tenant_tx(state.pools(tenant)?.primary(), tenant, "sso acs", move |conn| {
-        Box::pin(async move { logins::use_assertion(conn, tenant, &pname, &assertion).await })
-    })
+    let fresh = tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "sso acs",
+        move |conn| {
+            Box::pin(async move { logins::use_assertion(conn, tenant, &pname, &assertion).await })
+        },
+    )
     .await?;
     if !fresh {
         return Ok(Err(Refusal::BadAssertion(
@@ -185,9 +198,12 @@ async fn acs_finish(
 
 async fn provider(state: &AppState, school: &School, name: String) -> Result<Provider, AppError> {
     let tenant = school.0.id;
-    tenant_tx(state.pools(tenant)?.primary(), tenant, "sso provider", move |conn| {
-        Box::pin(async move { providers::find(conn, tenant, &name).await })
-    })
+    tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "sso provider",
+        move |conn| Box::pin(async move { providers::find(conn, tenant, &name).await }),
+    )
     .await?
     .ok_or(AppError::NotFound)
 }
@@ -206,9 +222,12 @@ pub async fn login(
     }
     let metadata = state.sso.metadata(&provider.issuer).await?;
     let (tenant, pname) = (school.0.id, provider.name.to_string());
-    let begun = tenant_tx(state.pools(tenant)?.primary(), tenant, "sso login", move |conn| {
-        Box::pin(async move { logins::begin(conn, tenant, &pname, &next).await })
-    })
+    let begun = tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "sso login",
+        move |conn| Box::pin(async move { logins::begin(conn, tenant, &pname, &next).await }),
+    )
     .await?;
     let mut to = url::Url::parse(&metadata.authorization_endpoint).map_err(|e| {
         AppError::BadGateway(
@@ -269,9 +288,12 @@ async fn finish(
         return Ok(Err(Refusal::UnknownState));
     }
     let sent = answer.state.clone();
-    let Some(pending) = tenant_tx(state.pools(tenant)?.primary(), tenant, "sso callback", move |conn| {
-        Box::pin(async move { logins::take(conn, tenant, &sent).await })
-    })
+    let Some(pending) = tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "sso callback",
+        move |conn| Box::pin(async move { logins::take(conn, tenant, &sent).await }),
+    )
     .await?
     else {
         return Ok(Err(Refusal::UnknownState));
@@ -341,22 +363,27 @@ async fn signed_in(
     }
     let admins = school.0.admin_emails.clone();
     let pname = name.clone();
-    let reached = tenant_tx(state.pools(tenant)?.primary(), tenant, "sso sign-in", move |conn| {
-        Box::pin(async move {
-            let reached = match reach(conn, tenant, &provider, &claims, &admins).await? {
-                Ok(r) => r,
-                Err(refusal) => return Ok(Err(refusal)),
-            };
-            if let Some(previous) = previous {
-                sessions::delete(conn, &previous).await?;
-            }
-            let token = sessions::create(conn, tenant, reached.user()).await?;
-            if let Some(hint) = hint {
-                sessions::mark_sso(conn, &token, &pname, &hint).await?;
-            }
-            Ok(Ok((reached, token)))
-        })
-    })
+    let reached = tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "sso sign-in",
+        move |conn| {
+            Box::pin(async move {
+                let reached = match reach(conn, tenant, &provider, &claims, &admins).await? {
+                    Ok(r) => r,
+                    Err(refusal) => return Ok(Err(refusal)),
+                };
+                if let Some(previous) = previous {
+                    sessions::delete(conn, &previous).await?;
+                }
+                let token = sessions::create(conn, tenant, reached.user()).await?;
+                if let Some(hint) = hint {
+                    sessions::mark_sso(conn, &token, &pname, &hint).await?;
+                }
+                Ok(Ok((reached, token)))
+            })
+        },
+    )
     .await?;
     let (reached, token) = match reached {
         Ok(r) => r,
@@ -426,9 +453,12 @@ pub async fn logout_target(
 ) -> Option<(String, String)> {
     let tenant = school.0.id;
     let name = provider.to_owned();
-    let provider = tenant_tx(state.pools(tenant).ok()?.primary(), tenant, "sso logout", move |conn| {
-        Box::pin(async move { providers::find(conn, tenant, &name).await })
-    })
+    let provider = tenant_tx(
+        state.pools(tenant).ok()?.primary(),
+        tenant,
+        "sso logout",
+        move |conn| Box::pin(async move { providers::find(conn, tenant, &name).await }),
+    )
     .await
     .ok()??;
     // An unreachable provider still lets the person out of EduFlow.

@@ -80,17 +80,22 @@ pub async fn confirm(
 ) -> Result<HttpResponse, AppError> {
     let tenant = school.id;
     let token = token.into_inner();
-    let confirmed = tenant_tx(state.pools(tenant)?.primary(), tenant, "verify", move |conn| {
-        Box::pin(async move {
-            match tokens::redeem(conn, Purpose::Verify, &token).await? {
-                Some(issued) => match issued.user {
-                    Some(user) => mark_verified(conn, tenant, user, &issued.email).await,
+    let confirmed = tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "verify",
+        move |conn| {
+            Box::pin(async move {
+                match tokens::redeem(conn, Purpose::Verify, &token).await? {
+                    Some(issued) => match issued.user {
+                        Some(user) => mark_verified(conn, tenant, user, &issued.email).await,
+                        None => Ok(false),
+                    },
                     None => Ok(false),
-                },
-                None => Ok(false),
-            }
-        })
-    })
+                }
+            })
+        },
+    )
     .await?;
     if confirmed {
         crate::web::notice::notice(
@@ -128,7 +133,8 @@ pub async fn resend(
         return Ok(see_other("/account"));
     }
     let composer = state.mail.clone();
-    let wait = tenant_tx(state.pools(school.id)?.primary(),
+    let wait = tenant_tx(
+        state.pools(school.id)?.primary(),
         school.id,
         "verify_resend",
         move |conn| {

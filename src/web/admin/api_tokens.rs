@@ -25,9 +25,12 @@ async fn page(
     status: StatusCode,
 ) -> Page {
     let tenant = school.id;
-    let tokens = tenant_tx(state.pools(tenant)?.primary(), tenant, "api_tokens", move |conn| {
-        Box::pin(async move { store::list(conn, tenant).await })
-    })
+    let tokens = tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "api_tokens",
+        move |conn| Box::pin(async move { store::list(conn, tenant).await }),
+    )
     .await?;
     let mut c = tera::Context::new();
     c.insert("tokens", &tokens);
@@ -82,17 +85,22 @@ pub async fn create(
     };
     let by = audited_by(&req, &state, &user);
     let (tenant, creator) = (school.id, user.id);
-    let created = tenant_tx(state.pools(tenant)?.primary(), tenant, "api_tokens", move |conn| {
-        Box::pin(async move {
-            let created =
-                store::create(conn, tenant, &name, &scopes, expires_at, Some(creator)).await?;
-            let listed: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
-            let change = Change::new("token.created", format!("token:{}", created.id))
-                .after(json!({ "name": name, "scopes": listed, "expires_at": expires_at }));
-            audit::record(conn, tenant, &by, change).await?;
-            Ok(created)
-        })
-    })
+    let created = tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "api_tokens",
+        move |conn| {
+            Box::pin(async move {
+                let created =
+                    store::create(conn, tenant, &name, &scopes, expires_at, Some(creator)).await?;
+                let listed: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
+                let change = Change::new("token.created", format!("token:{}", created.id))
+                    .after(json!({ "name": name, "scopes": listed, "expires_at": expires_at }));
+                audit::record(conn, tenant, &by, change).await?;
+                Ok(created)
+            })
+        },
+    )
     .await?;
     page(
         &state,
@@ -117,17 +125,22 @@ pub async fn revoke(
     let token: uuid::Uuid = id(&path)?;
     let by = audited_by(&req, &state, &user);
     let tenant = school.id;
-    let revoked = tenant_tx(state.pools(tenant)?.primary(), tenant, "api_tokens", move |conn| {
-        Box::pin(async move {
-            let revoked = store::revoke(conn, tenant, token).await?;
-            if let Some(name) = &revoked {
-                let change = Change::new("token.revoked", format!("token:{token}"))
-                    .before(json!({ "name": name }));
-                audit::record(conn, tenant, &by, change).await?;
-            }
-            Ok(revoked)
-        })
-    })
+    let revoked = tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "api_tokens",
+        move |conn| {
+            Box::pin(async move {
+                let revoked = store::revoke(conn, tenant, token).await?;
+                if let Some(name) = &revoked {
+                    let change = Change::new("token.revoked", format!("token:{token}"))
+                        .before(json!({ "name": name }));
+                    audit::record(conn, tenant, &by, change).await?;
+                }
+                Ok(revoked)
+            })
+        },
+    )
     .await?;
     if revoked.is_none() {
         return Err(AppError::NotFound);

@@ -61,9 +61,14 @@ pub async fn page(
     };
     let tenant = school.id;
     // The primary: an admin who just changed something finds it here at once.
-    let mut entries = tenant_tx(state.pools(tenant)?.primary(), tenant, "audit", move |conn| {
-        Box::pin(async move { audit::entries(conn, tenant, &filter, after, PAGE + 1).await })
-    })
+    let mut entries = tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "audit",
+        move |conn| {
+            Box::pin(async move { audit::entries(conn, tenant, &filter, after, PAGE + 1).await })
+        },
+    )
     .await?;
     let next = (entries.len() as i64 > PAGE).then(|| {
         entries.truncate(PAGE as usize);

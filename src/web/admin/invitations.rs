@@ -87,7 +87,8 @@ async fn invite_in_tx(
         *roles.entry(invite.role.as_str()).or_default() += 1;
     }
     let asked = json!({ "rows": rows.len(), "roles": roles });
-    tenant_tx(state.pools(school.id)?.primary(),
+    tenant_tx(
+        state.pools(school.id)?.primary(),
         school.id,
         "invitations",
         move |conn| {
@@ -155,13 +156,18 @@ async fn pending(
     tenant: TenantId,
     token: String,
 ) -> Result<Option<Invite>, AppError> {
-    tenant_tx(state.pools(tenant)?.primary(), tenant, "invitation", move |conn| {
-        Box::pin(async move {
-            Ok(tokens::peek(conn, Purpose::Invite, &token)
-                .await?
-                .and_then(|t| serde_json::from_value(t.payload).ok()))
-        })
-    })
+    tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "invitation",
+        move |conn| {
+            Box::pin(async move {
+                Ok(tokens::peek(conn, Purpose::Invite, &token)
+                    .await?
+                    .and_then(|t| serde_json::from_value(t.payload).ok()))
+            })
+        },
+    )
     .await
 }
 
@@ -245,7 +251,8 @@ pub async fn accept(
     };
     let hash = password::hash_off_thread(&state.hashing, password).await?;
     let tenant = school.id;
-    let session = tenant_tx(state.pools(tenant)?.primary(),
+    let session = tenant_tx(
+        state.pools(tenant)?.primary(),
         tenant,
         "invitation_accept",
         move |conn| {

@@ -97,15 +97,20 @@ pub async fn show(
 ) -> Page {
     let learner: UserId = id(&path)?;
     let tenant = school.id;
-    let (person, learning) = tenant_tx(state.pools(tenant)?.primary(), tenant, "people", move |conn| {
-        Box::pin(async move {
-            let Some(person) = store::person(conn, tenant, learner).await? else {
-                return Err(AppError::NotFound);
-            };
-            let learning = crate::learning::store::learner_state(conn, learner).await?;
-            Ok((person, learning))
-        })
-    })
+    let (person, learning) = tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "people",
+        move |conn| {
+            Box::pin(async move {
+                let Some(person) = store::person(conn, tenant, learner).await? else {
+                    return Err(AppError::NotFound);
+                };
+                let learning = crate::learning::store::learner_state(conn, learner).await?;
+                Ok((person, learning))
+            })
+        },
+    )
     .await?;
     let courses: Vec<CourseProgress> = learning
         .courses
@@ -159,21 +164,26 @@ pub async fn suspend(
     };
     let tenant = school.id;
     let by = audited_by(&req, &state, &user);
-    let found = tenant_tx(state.pools(tenant)?.primary(), tenant, "people_write", move |conn| {
-        Box::pin(async move {
-            let found = store::set_suspended(conn, tenant, learner, suspend).await?;
-            if found {
-                let action = if suspend {
-                    "learner.suspended"
-                } else {
-                    "learner.reinstated"
-                };
-                let change = Change::new(action, format!("user:{learner}"));
-                audit::record(conn, tenant, &by, change).await?;
-            }
-            Ok(found)
-        })
-    })
+    let found = tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "people_write",
+        move |conn| {
+            Box::pin(async move {
+                let found = store::set_suspended(conn, tenant, learner, suspend).await?;
+                if found {
+                    let action = if suspend {
+                        "learner.suspended"
+                    } else {
+                        "learner.reinstated"
+                    };
+                    let change = Change::new(action, format!("user:{learner}"));
+                    audit::record(conn, tenant, &by, change).await?;
+                }
+                Ok(found)
+            })
+        },
+    )
     .await?;
     if !found {
         return Err(AppError::NotFound);
@@ -196,17 +206,22 @@ pub async fn remove(
     let (learner, course): (UserId, CourseId) = (id(&learner)?, id(&course)?);
     let tenant = school.id;
     let by = audited_by(&req, &state, &user);
-    let removed = tenant_tx(state.pools(tenant)?.primary(), tenant, "people_write", move |conn| {
-        Box::pin(async move {
-            let removed = store::remove_enrollment(conn, tenant, learner, course).await?;
-            if removed {
-                let change = Change::new("learner.removed", format!("user:{learner}"))
-                    .after(json!({ "course": course }));
-                audit::record(conn, tenant, &by, change).await?;
-            }
-            Ok(removed)
-        })
-    })
+    let removed = tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "people_write",
+        move |conn| {
+            Box::pin(async move {
+                let removed = store::remove_enrollment(conn, tenant, learner, course).await?;
+                if removed {
+                    let change = Change::new("learner.removed", format!("user:{learner}"))
+                        .after(json!({ "course": course }));
+                    audit::record(conn, tenant, &by, change).await?;
+                }
+                Ok(removed)
+            })
+        },
+    )
     .await?;
     if !removed {
         return Err(AppError::NotFound);
@@ -225,7 +240,8 @@ pub async fn export(
     let learner: UserId = id(&path)?;
     let letterhead = school.clone();
     let by = audited_by(&req, &state, &user);
-    let data = tenant_tx(state.pools(school.id)?.primary(),
+    let data = tenant_tx(
+        state.pools(school.id)?.primary(),
         school.id,
         "personal_export",
         move |conn| {

@@ -32,9 +32,12 @@ async fn list_page(
     status: StatusCode,
 ) -> Page {
     let tenant = school.id;
-    let tools = tenant_tx(state.pools(tenant)?.primary(), tenant, "lti_tools", move |conn| {
-        Box::pin(async move { tools::list(conn, tenant).await })
-    })
+    let tools = tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "lti_tools",
+        move |conn| Box::pin(async move { tools::list(conn, tenant).await }),
+    )
     .await?;
     let at = endpoints(state, school);
     let mut c = tera::Context::new();
@@ -91,9 +94,12 @@ pub async fn add(
     .map_err(AppError::Unprocessable)?;
     let by = audited_by(&req, &state, &user);
     let tenant = school.id;
-    tenant_tx(state.pools(tenant)?.primary(), tenant, "lti_tools", move |conn| {
-        Box::pin(async move { tools::add(conn, tenant, &by, &new).await })
-    })
+    tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "lti_tools",
+        move |conn| Box::pin(async move { tools::add(conn, tenant, &by, &new).await }),
+    )
     .await?;
     list_page(&state, &school, &user, StatusCode::CREATED).await
 }
@@ -111,9 +117,12 @@ pub async fn remove(
     let tool: uuid::Uuid = id(&path)?;
     let by = audited_by(&req, &state, &user);
     let tenant = school.id;
-    let removed = tenant_tx(state.pools(tenant)?.primary(), tenant, "lti_tools", move |conn| {
-        Box::pin(async move { tools::remove(conn, tenant, &by, tool).await })
-    })
+    let removed = tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "lti_tools",
+        move |conn| Box::pin(async move { tools::remove(conn, tenant, &by, tool).await }),
+    )
     .await?;
     if !removed {
         return Err(AppError::NotFound);
@@ -132,9 +141,14 @@ pub async fn rotate(
     checked_form(&req, &state, &user, &form)?;
     let by = audited_by(&req, &state, &user);
     let tenant = school.id;
-    tenant_tx(state.pools(tenant)?.primary(), tenant, "lti_keys", move |conn| {
-        Box::pin(async move { keys::rotate(conn, tenant, &by, ROTATION_OVERLAP).await })
-    })
+    tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "lti_keys",
+        move |conn| {
+            Box::pin(async move { keys::rotate(conn, tenant, &by, ROTATION_OVERLAP).await })
+        },
+    )
     .await?;
     Ok(see_other("/admin/lti"))
 }

@@ -23,14 +23,19 @@ async fn roster(
     course: CourseId,
 ) -> Result<(String, String, Vec<Enrolled>), AppError> {
     let (tenant, who) = (school.id, user.clone());
-    tenant_tx(state.pools(tenant)?.primary(), tenant, "roster", move |conn| {
-        Box::pin(async move {
-            crate::authoring::store::may_edit(conn, &who, course).await?;
-            let record = crate::authoring::store::course(conn, course).await?;
-            let enrolled = store::enrolled(conn, tenant, course).await?;
-            Ok((record.slug, record.title, enrolled))
-        })
-    })
+    tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "roster",
+        move |conn| {
+            Box::pin(async move {
+                crate::authoring::store::may_edit(conn, &who, course).await?;
+                let record = crate::authoring::store::course(conn, course).await?;
+                let enrolled = store::enrolled(conn, tenant, course).await?;
+                Ok((record.slug, record.title, enrolled))
+            })
+        },
+    )
     .await
 }
 

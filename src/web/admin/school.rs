@@ -87,7 +87,8 @@ pub async fn save(
         "accent_color": accent,
     });
     let by = audited_by(&req, &state, &user);
-    tenant_tx(state.pools(school.id)?.primary(),
+    tenant_tx(
+        state.pools(school.id)?.primary(),
         school.id,
         "school_look",
         move |conn| {

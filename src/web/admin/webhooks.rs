@@ -37,9 +37,12 @@ async fn list_page(
     status: StatusCode,
 ) -> Page {
     let tenant = school.id;
-    let endpoints = tenant_tx(state.pools(tenant)?.primary(), tenant, "webhooks", move |conn| {
-        Box::pin(async move { store::list(conn, tenant).await })
-    })
+    let endpoints = tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "webhooks",
+        move |conn| Box::pin(async move { store::list(conn, tenant).await }),
+    )
     .await?;
     let mut c = tera::Context::new();
     c.insert("endpoints", &endpoints);
@@ -84,9 +87,14 @@ pub async fn add(
     }
     let by = audited_by(&req, &state, &user);
     let tenant = school.id;
-    let secret = tenant_tx(state.pools(tenant)?.primary(), tenant, "webhooks", move |conn| {
-        Box::pin(async move { store::add(conn, tenant, &by, url.as_str(), &events).await })
-    })
+    let secret = tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "webhooks",
+        move |conn| {
+            Box::pin(async move { store::add(conn, tenant, &by, url.as_str(), &events).await })
+        },
+    )
     .await?;
     list_page(&state, &school, &user, Some(secret), StatusCode::CREATED).await
 }
@@ -106,13 +114,18 @@ async fn endpoint_page(
     secret: Option<String>,
 ) -> Page {
     let tenant = school.id;
-    let (found, mut log) = tenant_tx(state.pools(tenant)?.primary(), tenant, "webhooks", move |conn| {
-        Box::pin(async move {
-            let found = store::get(conn, tenant, endpoint).await?;
-            let log = store::deliveries(conn, tenant, endpoint, after, PAGE + 1).await?;
-            Ok((found, log))
-        })
-    })
+    let (found, mut log) = tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "webhooks",
+        move |conn| {
+            Box::pin(async move {
+                let found = store::get(conn, tenant, endpoint).await?;
+                let log = store::deliveries(conn, tenant, endpoint, after, PAGE + 1).await?;
+                Ok((found, log))
+            })
+        },
+    )
     .await?;
     let found = found.ok_or(AppError::NotFound)?;
     let next = (log.len() as i64 > PAGE).then(|| {
@@ -168,29 +181,34 @@ pub async fn act(
         return Err(AppError::NotFound);
     }
     // The change and its audit entry in one transaction; `None`: no such endpoint here.
-    let done = tenant_tx(state.pools(tenant)?.primary(), tenant, "webhooks", move |conn| {
-        Box::pin(async move {
-            let done = match action.as_str() {
-                "rotate" => store::rotate(conn, tenant, endpoint, ROTATION_OVERLAP)
-                    .await?
-                    .map(|secret| (Change::new("webhook.rotated", subject), Some(secret))),
-                "enable" => store::enable(conn, tenant, endpoint)
-                    .await?
-                    .then(|| (Change::new("webhook.enabled", subject), None)),
-                _ => store::remove(conn, tenant, endpoint).await?.map(|url| {
-                    let change =
-                        Change::new("webhook.removed", subject).before(json!({ "url": url }));
-                    (change, None)
-                }),
-            };
-            let Some((change, secret)) = done else {
-                return Ok(None);
-            };
-            let action = change.action;
-            audit::record(conn, tenant, &by, change).await?;
-            Ok(Some((action, secret)))
-        })
-    })
+    let done = tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "webhooks",
+        move |conn| {
+            Box::pin(async move {
+                let done = match action.as_str() {
+                    "rotate" => store::rotate(conn, tenant, endpoint, ROTATION_OVERLAP)
+                        .await?
+                        .map(|secret| (Change::new("webhook.rotated", subject), Some(secret))),
+                    "enable" => store::enable(conn, tenant, endpoint)
+                        .await?
+                        .then(|| (Change::new("webhook.enabled", subject), None)),
+                    _ => store::remove(conn, tenant, endpoint).await?.map(|url| {
+                        let change =
+                            Change::new("webhook.removed", subject).before(json!({ "url": url }));
+                        (change, None)
+                    }),
+                };
+                let Some((change, secret)) = done else {
+                    return Ok(None);
+                };
+                let action = change.action;
+                audit::record(conn, tenant, &by, change).await?;
+                Ok(Some((action, secret)))
+            })
+        },
+    )
     .await?;
     match done.ok_or(AppError::NotFound)? {
         (_, Some(secret)) => {
@@ -215,17 +233,22 @@ pub async fn redeliver(
     let (endpoint, delivery): (Uuid, Uuid) = (id(&endpoint)?, id(&delivery)?);
     let by = audited_by(&req, &state, &user);
     let tenant = school.id;
-    let found = tenant_tx(state.pools(tenant)?.primary(), tenant, "webhooks", move |conn| {
-        Box::pin(async move {
-            let found = store::redeliver(conn, tenant, endpoint, delivery).await?;
-            if found {
-                let change = Change::new("webhook.redelivered", format!("webhook:{endpoint}"))
-                    .after(json!({ "delivery": delivery }));
-                audit::record(conn, tenant, &by, change).await?;
-            }
-            Ok(found)
-        })
-    })
+    let found = tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "webhooks",
+        move |conn| {
+            Box::pin(async move {
+                let found = store::redeliver(conn, tenant, endpoint, delivery).await?;
+                if found {
+                    let change = Change::new("webhook.redelivered", format!("webhook:{endpoint}"))
+                        .after(json!({ "delivery": delivery }));
+                    audit::record(conn, tenant, &by, change).await?;
+                }
+                Ok(found)
+            })
+        },
+    )
     .await?;
     if !found {
         return Err(AppError::NotFound);

@@ -73,9 +73,12 @@ async fn check(req: &HttpRequest) -> Result<Option<ApiClient>, AppError> {
         None => {
             let since = state.api_tokens.generation();
             let tenant = school.id;
-            let found = tenant_tx(state.pools(tenant)?.primary(), tenant, "api_token", move |conn| {
-                Box::pin(async move { store::grant(conn, tenant, &digest).await })
-            })
+            let found = tenant_tx(
+                state.pools(tenant)?.primary(),
+                tenant,
+                "api_token",
+                move |conn| Box::pin(async move { store::grant(conn, tenant, &digest).await }),
+            )
             .await?
             .ok_or(AppError::Unauthorized)?;
             state.api_tokens.insert(digest, found.clone(), since);

@@ -98,9 +98,14 @@ pub async fn users_list(
         return Err(AppError::bad_request(Msg::new("error-q-is-at-most-100")).into());
     }
     let tenant = client.school.id;
-    let people = tenant_tx(state.pools(tenant)?.read(), tenant, "api_users", move |conn| {
-        Box::pin(async move { members::people(conn, tenant, &q, after, limit + 1).await })
-    })
+    let people = tenant_tx(
+        state.pools(tenant)?.read(),
+        tenant,
+        "api_users",
+        move |conn| {
+            Box::pin(async move { members::people(conn, tenant, &q, after, limit + 1).await })
+        },
+    )
     .await?;
     Ok(page(people, limit, |p: &Person| {
         Cursor(p.created_at, p.id).encode()
@@ -134,29 +139,34 @@ pub async fn users_upsert(
     let tenant = client.school.id;
     let by = client.by().clone();
     let (mail, who) = (email.clone(), name.clone());
-    let done = tenant_tx(state.pools(tenant)?.primary(), tenant, "api_users", move |conn| {
-        Box::pin(async move {
-            let done = users::upsert(conn, tenant, &mail, &who, role).await?;
-            let change = match &done {
-                Upserted::Created(id) => Some(
-                    Change::new("member.created", format!("user:{id}"))
-                        .after(json!({ "role": role.as_str() })),
-                ),
-                Upserted::Existing {
-                    id, role: before, ..
-                } if before != role.as_str() => Some(
-                    Change::new("member.role", format!("user:{id}"))
-                        .before(json!({ "role": before }))
-                        .after(json!({ "role": role.as_str() })),
-                ),
-                Upserted::Existing { .. } => None,
-            };
-            if let Some(change) = change {
-                audit::record(conn, tenant, &by, change).await?;
-            }
-            Ok(done)
-        })
-    })
+    let done = tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "api_users",
+        move |conn| {
+            Box::pin(async move {
+                let done = users::upsert(conn, tenant, &mail, &who, role).await?;
+                let change = match &done {
+                    Upserted::Created(id) => Some(
+                        Change::new("member.created", format!("user:{id}"))
+                            .after(json!({ "role": role.as_str() })),
+                    ),
+                    Upserted::Existing {
+                        id, role: before, ..
+                    } if before != role.as_str() => Some(
+                        Change::new("member.role", format!("user:{id}"))
+                            .before(json!({ "role": before }))
+                            .after(json!({ "role": role.as_str() })),
+                    ),
+                    Upserted::Existing { .. } => None,
+                };
+                if let Some(change) = change {
+                    audit::record(conn, tenant, &by, change).await?;
+                }
+                Ok(done)
+            })
+        },
+    )
     .await?;
     let (id, mut answer) = match done {
         Upserted::Created(id) => (id, HttpResponse::Created()),
@@ -184,9 +194,12 @@ async fn account(
     let email = parse_email(email)
         .ok_or_else(|| AppError::Unprocessable(Msg::new("error-email-is-not-an-email")))?;
     let tenant = client.school.id;
-    tenant_tx(state.pools(tenant)?.primary(), tenant, "api_account", move |conn| {
-        Box::pin(async move { users::by_email(conn, tenant, &email).await })
-    })
+    tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "api_account",
+        move |conn| Box::pin(async move { users::by_email(conn, tenant, &email).await }),
+    )
     .await?
     .ok_or_else(|| AppError::Unprocessable(Msg::new("error-no-account-has-this-email")))
 }
@@ -264,9 +277,12 @@ pub async fn unenroll(
     }
     let tenant = client.school.id;
     let slug = course.clone();
-    let enrolled = tenant_tx(state.pools(tenant)?.primary(), tenant, "api_account", move |conn| {
-        Box::pin(async move { learning::is_enrolled(conn, tenant, user, &slug).await })
-    })
+    let enrolled = tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "api_account",
+        move |conn| Box::pin(async move { learning::is_enrolled(conn, tenant, user, &slug).await }),
+    )
     .await?;
     if !enrolled {
         return Err(AppError::NotFound.into());
@@ -302,8 +318,11 @@ pub async fn complete(
     let (user, ..) = account(&state, &client, &body.email).await?;
     let tenant = client.school.id;
     let (course, lesson) = (body.course.clone(), body.lesson.clone());
-    let (course_id, lesson_id) =
-        tenant_tx(state.pools(tenant)?.primary(), tenant, "api_complete", move |conn| {
+    let (course_id, lesson_id) = tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "api_complete",
+        move |conn| {
             Box::pin(async move {
                 let (course_id, lesson_id, kind) =
                     learning::lesson_of(conn, tenant, &course, &lesson)
@@ -323,8 +342,9 @@ pub async fn complete(
                 }
                 Ok((course_id, lesson_id))
             })
-        })
-        .await?;
+        },
+    )
+    .await?;
     let certificate = crate::web::learning::completion::complete(
         &state,
         &client.school,
@@ -350,9 +370,12 @@ pub async fn progress(
     let query = query(&req)?;
     let (limit, after) = (query.limit()?, query.mark()?);
     let tenant = client.school.id;
-    let rows = tenant_tx(state.pools(tenant)?.primary(), tenant, "api_feed", move |conn| {
-        Box::pin(async move { feeds::progress(conn, tenant, after, limit + 1).await })
-    })
+    let rows = tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "api_feed",
+        move |conn| Box::pin(async move { feeds::progress(conn, tenant, after, limit + 1).await }),
+    )
     .await?;
     Ok(page(rows, limit, |r| r.mark().encode()))
 }
@@ -368,9 +391,14 @@ pub async fn certificates(
     let query = query(&req)?;
     let (limit, after) = (query.limit()?, query.mark()?);
     let tenant = client.school.id;
-    let rows = tenant_tx(state.pools(tenant)?.primary(), tenant, "api_feed", move |conn| {
-        Box::pin(async move { feeds::certificates(conn, tenant, after, limit + 1).await })
-    })
+    let rows = tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "api_feed",
+        move |conn| {
+            Box::pin(async move { feeds::certificates(conn, tenant, after, limit + 1).await })
+        },
+    )
     .await?;
     Ok(page(rows, limit, |r| r.mark().encode()))
 }
@@ -385,9 +413,14 @@ pub async fn enrollments(
     let query = query(&req)?;
     let (limit, after) = (query.limit()?, query.mark()?);
     let tenant = client.school.id;
-    let rows = tenant_tx(state.pools(tenant)?.primary(), tenant, "api_feed", move |conn| {
-        Box::pin(async move { feeds::enrollments(conn, tenant, after, limit + 1).await })
-    })
+    let rows = tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "api_feed",
+        move |conn| {
+            Box::pin(async move { feeds::enrollments(conn, tenant, after, limit + 1).await })
+        },
+    )
     .await?;
     Ok(page(rows, limit, |r| r.mark().encode()))
 }
@@ -413,17 +446,23 @@ pub async fn grades(
         return Err(AppError::NotFound.into());
     }
     let tenant = client.school.id;
-    let (items, mut rows) = tenant_tx(state.pools(tenant)?.primary(), tenant, "gradebook", move |conn| {
-        Box::pin(async move {
-            let course = crate::authoring::store::course_by_slug(conn, tenant, &slug)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            let items = gradebook::items(conn, tenant, course).await?;
-            let rows =
-                gradebook::rows(conn, tenant, course, &items, Pick::Page(after, limit + 1)).await?;
-            Ok((items, rows))
-        })
-    })
+    let (items, mut rows) = tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "gradebook",
+        move |conn| {
+            Box::pin(async move {
+                let course = crate::authoring::store::course_by_slug(conn, tenant, &slug)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                let items = gradebook::items(conn, tenant, course).await?;
+                let rows =
+                    gradebook::rows(conn, tenant, course, &items, Pick::Page(after, limit + 1))
+                        .await?;
+                Ok((items, rows))
+            })
+        },
+    )
     .await?;
     let next = (rows.len() as i64 > limit).then(|| {
         rows.truncate(limit as usize);

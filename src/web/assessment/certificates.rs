@@ -36,7 +36,12 @@ pub async fn verify(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let record = load(state.pools(tenant.id)?.primary(), &tenant, certificate_id(&path)?).await?;
+    let record = load(
+        state.pools(tenant.id)?.primary(),
+        &tenant,
+        certificate_id(&path)?,
+    )
+    .await?;
     let mut c = tera::Context::new();
     c.insert("school", &*tenant);
     c.insert("certificate", &record);
@@ -65,7 +70,12 @@ pub async fn download(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let record = load(state.pools(tenant.id)?.primary(), &tenant, certificate_id(&path)?).await?;
+    let record = load(
+        state.pools(tenant.id)?.primary(),
+        &tenant,
+        certificate_id(&path)?,
+    )
+    .await?;
     if record.revoked_at.is_some() {
         return Err(AppError::Conflict(Msg::new(
             "error-this-certificate-was-revoked-see",
@@ -107,7 +117,8 @@ pub async fn revoke(
     let restore = req.path().ends_with("/restore");
     let by = audited_by(&req, &state, &user);
     let school = tenant.id;
-    tenant_tx(state.pools(school)?.primary(),
+    tenant_tx(
+        state.pools(school)?.primary(),
         school,
         "certificate_write",
         move |conn| {

@@ -59,26 +59,31 @@ async fn read_quiz(
     course_slug(course)?;
     course_slug(lesson)?;
     let (course, lesson) = (course.to_owned(), lesson.to_owned());
-    tenant_tx(state.pools(tenant.id)?.primary(), tenant.id, "quiz", move |conn| {
-        Box::pin(async move {
-            let page = lesson_page(conn, &course, &lesson)
-                .await?
-                .filter(|p| p.kind == "quiz")
-                .ok_or(AppError::NotFound)?;
-            let (quiz, attempts) = quiz_and_attempts(conn, page.lesson_id, user).await?;
-            // Only an attempt of this learner at this quiz.
-            let marked = match attempt.filter(|id| attempts.iter().any(|a| a.id == *id)) {
-                Some(id) => Some(quizzes::marked(conn, id).await?),
-                None => None,
-            };
-            Ok(QuizRead {
-                page,
-                quiz,
-                attempts,
-                marked,
+    tenant_tx(
+        state.pools(tenant.id)?.primary(),
+        tenant.id,
+        "quiz",
+        move |conn| {
+            Box::pin(async move {
+                let page = lesson_page(conn, &course, &lesson)
+                    .await?
+                    .filter(|p| p.kind == "quiz")
+                    .ok_or(AppError::NotFound)?;
+                let (quiz, attempts) = quiz_and_attempts(conn, page.lesson_id, user).await?;
+                // Only an attempt of this learner at this quiz.
+                let marked = match attempt.filter(|id| attempts.iter().any(|a| a.id == *id)) {
+                    Some(id) => Some(quizzes::marked(conn, id).await?),
+                    None => None,
+                };
+                Ok(QuizRead {
+                    page,
+                    quiz,
+                    attempts,
+                    marked,
+                })
             })
-        })
-    })
+        },
+    )
     .await
 }
 
@@ -199,7 +204,8 @@ pub async fn export(
 ) -> Result<HttpResponse, AppError> {
     let (course, lesson) = path.into_inner();
     let (course, lesson): (CourseId, LessonId) = (id(&course)?, id(&lesson)?);
-    let record = tenant_tx(state.pools(tenant.id)?.primary(),
+    let record = tenant_tx(
+        state.pools(tenant.id)?.primary(),
         tenant.id,
         "authoring_read",
         move |conn| {

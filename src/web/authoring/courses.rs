@@ -27,7 +27,8 @@ use crate::web::host::{School, audited_by};
 
 pub async fn index(School(tenant): School, Staff(user): Staff, state: web::Data<AppState>) -> Page {
     let who = user.clone();
-    let courses = tenant_tx(state.pools(tenant.id)?.primary(),
+    let courses = tenant_tx(
+        state.pools(tenant.id)?.primary(),
         tenant.id,
         "authoring_read",
         move |conn| Box::pin(async move { store::editable_courses(conn, &who, 200).await }),
@@ -64,7 +65,8 @@ async fn course_page(
 ) -> Page {
     let (course, who) = (view.course, user.clone());
     let school = tenant.id;
-    let (categories, outline, instructors, record, lti_tools) = tenant_tx(state.pools(tenant.id)?.primary(),
+    let (categories, outline, instructors, record, lti_tools) = tenant_tx(
+        state.pools(tenant.id)?.primary(),
         tenant.id,
         "authoring_read",
         move |conn| {
@@ -230,7 +232,8 @@ async fn save_course(
         allowed(state, &tenant, &user, course).await?;
     }
     let mut form = upload_form(&req, state, &user, payload).await?;
-    let (categories, language) = tenant_tx(state.pools(tenant.id)?.read(),
+    let (categories, language) = tenant_tx(
+        state.pools(tenant.id)?.read(),
         tenant.id,
         "authoring_read",
         move |conn| {

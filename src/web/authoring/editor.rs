@@ -26,7 +26,8 @@ pub(super) async fn allowed(
     course: CourseId,
 ) -> Result<(), AppError> {
     let user = user.clone();
-    tenant_tx(state.pools(tenant.id)?.primary(),
+    tenant_tx(
+        state.pools(tenant.id)?.primary(),
         tenant.id,
         "authoring_read",
         move |conn| Box::pin(async move { store::may_edit(conn, &user, course).await }),

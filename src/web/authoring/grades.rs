@@ -45,8 +45,11 @@ pub async fn page(
         ),
     };
     let (school, who) = (tenant.id, user.clone());
-    let (record, items, mut rows) =
-        tenant_tx(state.pools(school)?.primary(), school, "gradebook", move |conn| {
+    let (record, items, mut rows) = tenant_tx(
+        state.pools(school)?.primary(),
+        school,
+        "gradebook",
+        move |conn| {
             Box::pin(async move {
                 store::may_edit(conn, &who, course).await?;
                 let record = store::course(conn, course).await?;
@@ -56,8 +59,9 @@ pub async fn page(
                         .await?;
                 Ok((record, items, rows))
             })
-        })
-        .await?;
+        },
+    )
+    .await?;
     let next = (rows.len() as i64 > PAGE).then(|| {
         rows.truncate(PAGE as usize);
         rows.last().map(|r| r.cursor().encode())
@@ -86,25 +90,31 @@ pub async fn csv(
 ) -> Page {
     let course: CourseId = id(&path)?;
     let (school, who) = (tenant.id, user.clone());
-    let (items, rows) = tenant_tx(state.pools(school)?.primary(), school, "gradebook", move |conn| {
-        Box::pin(async move {
-            store::may_edit(conn, &who, course).await?;
-            let items = gradebook::items(conn, school, course.0).await?;
-            let mut all = Vec::new();
-            let mut after = None;
-            loop {
-                let rows =
-                    gradebook::rows(conn, school, course.0, &items, Pick::Page(after, 500)).await?;
-                after = rows.last().map(gradebook::Row::cursor);
-                let done = rows.len() < 500;
-                all.extend(rows);
-                if done {
-                    break;
+    let (items, rows) = tenant_tx(
+        state.pools(school)?.primary(),
+        school,
+        "gradebook",
+        move |conn| {
+            Box::pin(async move {
+                store::may_edit(conn, &who, course).await?;
+                let items = gradebook::items(conn, school, course.0).await?;
+                let mut all = Vec::new();
+                let mut after = None;
+                loop {
+                    let rows =
+                        gradebook::rows(conn, school, course.0, &items, Pick::Page(after, 500))
+                            .await?;
+                    after = rows.last().map(gradebook::Row::cursor);
+                    let done = rows.len() < 500;
+                    all.extend(rows);
+                    if done {
+                        break;
+                    }
                 }
-            }
-            Ok((items, all))
-        })
-    })
+                Ok((items, all))
+            })
+        },
+    )
     .await?;
     let body = gradebook::csv::write(&items, &rows).map_err(AppError::internal)?;
     Ok(HttpResponse::Ok()
@@ -138,12 +148,17 @@ pub async fn set_override(
     .map_err(AppError::Unprocessable)?;
     let by = audited_by(&req, &state, &user);
     let (school, who) = (tenant.id, user.clone());
-    tenant_tx(state.pools(school)?.primary(), school, "gradebook", move |conn| {
-        Box::pin(async move {
-            store::may_edit(conn, &who, course).await?;
-            gradebook::set_override(conn, school, &by, course.0, &new).await
-        })
-    })
+    tenant_tx(
+        state.pools(school)?.primary(),
+        school,
+        "gradebook",
+        move |conn| {
+            Box::pin(async move {
+                store::may_edit(conn, &who, course).await?;
+                gradebook::set_override(conn, school, &by, course.0, &new).await
+            })
+        },
+    )
     .await?;
     Ok(see_other(format!("/author/courses/{course}/grades")))
 }

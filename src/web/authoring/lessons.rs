@@ -54,7 +54,8 @@ async fn lesson_page(
     status: StatusCode,
 ) -> Page {
     let (course, lesson, tenant_id) = (view.course, view.lesson.map(|l| LessonId(l.id)), tenant.id);
-    let (record, captions) = tenant_tx(state.pools(tenant.id)?.primary(),
+    let (record, captions) = tenant_tx(
+        state.pools(tenant.id)?.primary(),
         tenant.id,
         "authoring_read",
         move |conn| {
@@ -158,7 +159,8 @@ pub async fn edit_lesson(
     let (course, lesson) = path.into_inner();
     let (course, lesson): (CourseId, LessonId) = (id(&course)?, id(&lesson)?);
     let who = user.clone();
-    let record = tenant_tx(state.pools(tenant.id)?.primary(),
+    let record = tenant_tx(
+        state.pools(tenant.id)?.primary(),
         tenant.id,
         "authoring_read",
         move |conn| {
@@ -196,7 +198,8 @@ async fn save_lesson(
     payload: web::Payload,
 ) -> Page {
     let who = user.clone();
-    let current = tenant_tx(state.pools(tenant.id)?.primary(),
+    let current = tenant_tx(
+        state.pools(tenant.id)?.primary(),
         tenant.id,
         "authoring_read",
         move |conn| {

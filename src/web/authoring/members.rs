@@ -23,9 +23,12 @@ pub async fn members(
     Admin(user): Admin,
     state: web::Data<AppState>,
 ) -> Page {
-    let members = tenant_tx(state.pools(tenant.id)?.primary(), tenant.id, "authoring_read", |conn| {
-        Box::pin(async move { store::members(conn).await })
-    })
+    let members = tenant_tx(
+        state.pools(tenant.id)?.primary(),
+        tenant.id,
+        "authoring_read",
+        |conn| Box::pin(async move { store::members(conn).await }),
+    )
     .await?;
     let mut c = tera::Context::new();
     c.insert("members", &members);
@@ -63,7 +66,8 @@ pub async fn set_role(
     }
     let by = audited_by(&req, &state, &user);
     let school = tenant.id;
-    tenant_tx(state.pools(school)?.primary(),
+    tenant_tx(
+        state.pools(school)?.primary(),
         school,
         "members_write",
         move |conn| {

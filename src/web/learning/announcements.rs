@@ -49,72 +49,77 @@ pub async fn announce(
     let tenant = school.id;
     let (composer, letterhead, author) = (state.mail.clone(), school.clone(), user.clone());
     let key = state.unsubscribe.clone();
-    let sent = tenant_tx(state.pools(tenant)?.primary(), tenant, "announce", move |conn| {
-        Box::pin(async move {
-            crate::authoring::store::may_edit(conn, &author, course).await?;
-            let (slug, title): (String, String) = courses::table
-                .filter(courses::tenant_id.eq(tenant.0))
-                .filter(courses::id.eq(course.0))
-                .select((courses::slug, courses::title))
-                .first(conn)
-                .await?;
-            let learners: Vec<(Uuid, String, String, Option<String>)> = enrollments::table
-                .inner_join(
-                    users::table.on(users::id
-                        .eq(enrollments::user_id)
-                        .and(users::tenant_id.eq(enrollments::tenant_id))),
-                )
-                .filter(enrollments::tenant_id.eq(tenant.0))
-                .filter(enrollments::course_id.eq(course.0))
-                .filter(enrollments::announcements)
-                .filter(users::suspended_at.is_null())
-                .select((users::id, users::name, users::email, users::locale))
-                .load(conn)
-                .await?;
-            let origin = composer.origin(&letterhead);
-            let mails = learners
-                .iter()
-                .map(|(learner, name, email, locale)| {
-                    let learner = UserId(*learner);
-                    let sig = key.sign(tenant, course, learner);
-                    let mut ctx = tera::Context::new();
-                    ctx.insert("name", name);
-                    ctx.insert("title", &subject);
-                    ctx.insert("body", &body);
-                    ctx.insert("course", &title);
-                    ctx.insert("author", &author.name);
-                    ctx.insert("link", &format!("{origin}/courses/{slug}"));
-                    ctx.insert(
-                        "unsubscribe",
-                        &format!(
-                            "{origin}/unsubscribe/{course}/{learner}/{sig}",
-                            course = course.0
-                        ),
-                    );
-                    composer.compose(
-                        &letterhead,
-                        Kind::Announcement,
-                        (email, Some(learner)),
-                        letterhead.locale_for(locale.as_deref()),
-                        ctx,
+    let sent = tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "announce",
+        move |conn| {
+            Box::pin(async move {
+                crate::authoring::store::may_edit(conn, &author, course).await?;
+                let (slug, title): (String, String) = courses::table
+                    .filter(courses::tenant_id.eq(tenant.0))
+                    .filter(courses::id.eq(course.0))
+                    .select((courses::slug, courses::title))
+                    .first(conn)
+                    .await?;
+                let learners: Vec<(Uuid, String, String, Option<String>)> = enrollments::table
+                    .inner_join(
+                        users::table.on(users::id
+                            .eq(enrollments::user_id)
+                            .and(users::tenant_id.eq(enrollments::tenant_id))),
                     )
-                })
-                .collect::<Result<Vec<Mail>, AppError>>()?;
-            outbox::enqueue_many(conn, tenant, &mails).await?;
-            diesel::insert_into(announcements::table)
-                .values((
-                    announcements::tenant_id.eq(tenant.0),
-                    announcements::course_id.eq(course.0),
-                    announcements::author_id.eq(author.id.0),
-                    announcements::subject.eq(&subject),
-                    announcements::body.eq(&body),
-                    announcements::recipients.eq(mails.len() as i32),
-                ))
-                .execute(conn)
-                .await?;
-            Ok(mails.len())
-        })
-    })
+                    .filter(enrollments::tenant_id.eq(tenant.0))
+                    .filter(enrollments::course_id.eq(course.0))
+                    .filter(enrollments::announcements)
+                    .filter(users::suspended_at.is_null())
+                    .select((users::id, users::name, users::email, users::locale))
+                    .load(conn)
+                    .await?;
+                let origin = composer.origin(&letterhead);
+                let mails = learners
+                    .iter()
+                    .map(|(learner, name, email, locale)| {
+                        let learner = UserId(*learner);
+                        let sig = key.sign(tenant, course, learner);
+                        let mut ctx = tera::Context::new();
+                        ctx.insert("name", name);
+                        ctx.insert("title", &subject);
+                        ctx.insert("body", &body);
+                        ctx.insert("course", &title);
+                        ctx.insert("author", &author.name);
+                        ctx.insert("link", &format!("{origin}/courses/{slug}"));
+                        ctx.insert(
+                            "unsubscribe",
+                            &format!(
+                                "{origin}/unsubscribe/{course}/{learner}/{sig}",
+                                course = course.0
+                            ),
+                        );
+                        composer.compose(
+                            &letterhead,
+                            Kind::Announcement,
+                            (email, Some(learner)),
+                            letterhead.locale_for(locale.as_deref()),
+                            ctx,
+                        )
+                    })
+                    .collect::<Result<Vec<Mail>, AppError>>()?;
+                outbox::enqueue_many(conn, tenant, &mails).await?;
+                diesel::insert_into(announcements::table)
+                    .values((
+                        announcements::tenant_id.eq(tenant.0),
+                        announcements::course_id.eq(course.0),
+                        announcements::author_id.eq(author.id.0),
+                        announcements::subject.eq(&subject),
+                        announcements::body.eq(&body),
+                        announcements::recipients.eq(mails.len() as i32),
+                    ))
+                    .execute(conn)
+                    .await?;
+                Ok(mails.len())
+            })
+        },
+    )
     .await?;
     Ok(see_other(format!(
         "/author/courses/{}?announced={sent}",
@@ -173,20 +178,25 @@ pub async fn unsubscribe(
 ) -> Result<HttpResponse, AppError> {
     let (course, user) = signed(&state, school.id, &path.into_inner())?;
     let tenant = school.id;
-    tenant_tx(state.pools(tenant)?.primary(), tenant, "unsubscribe", move |conn| {
-        Box::pin(async move {
-            diesel::update(
-                enrollments::table
-                    .filter(enrollments::tenant_id.eq(tenant.0))
-                    .filter(enrollments::course_id.eq(course.0))
-                    .filter(enrollments::user_id.eq(user.0)),
-            )
-            .set(enrollments::announcements.eq(false))
-            .execute(conn)
-            .await?;
-            Ok(())
-        })
-    })
+    tenant_tx(
+        state.pools(tenant)?.primary(),
+        tenant,
+        "unsubscribe",
+        move |conn| {
+            Box::pin(async move {
+                diesel::update(
+                    enrollments::table
+                        .filter(enrollments::tenant_id.eq(tenant.0))
+                        .filter(enrollments::course_id.eq(course.0))
+                        .filter(enrollments::user_id.eq(user.0)),
+                )
+                .set(enrollments::announcements.eq(false))
+                .execute(conn)
+                .await?;
+                Ok(())
+            })
+        },
+    )
     .await?;
     crate::web::notice::notice(
         &state,

@@ -67,7 +67,14 @@ pub async fn launch(
             "/courses/{course}/lessons/{lesson}/launch"
         )));
     };
-    let page = load_lesson(&state, &tenant, state.pools(tenant.id)?.primary(), &course, &lesson).await?;
+    let page = load_lesson(
+        &state,
+        &tenant,
+        state.pools(tenant.id)?.primary(),
+        &course,
+        &lesson,
+    )
+    .await?;
     if page.kind != "lti" {
         return Err(AppError::NotFound);
     }
@@ -81,15 +88,20 @@ pub async fn launch(
         lesson_gate(&state, &page, &learner)?;
     }
     let (school, lesson_id) = (tenant.id, page.lesson_id);
-    let (link, tool) = tenant_tx(state.pools(school)?.primary(), school, "lti_launch", move |conn| {
-        Box::pin(async move {
-            let Some(link) = links::load(conn, school, lesson_id).await? else {
-                return Ok(None);
-            };
-            let tool = tools::by_id(conn, school, link.tool_id).await?;
-            Ok(tool.map(|t| (link, t)))
-        })
-    })
+    let (link, tool) = tenant_tx(
+        state.pools(school)?.primary(),
+        school,
+        "lti_launch",
+        move |conn| {
+            Box::pin(async move {
+                let Some(link) = links::load(conn, school, lesson_id).await? else {
+                    return Ok(None);
+                };
+                let tool = tools::by_id(conn, school, link.tool_id).await?;
+                Ok(tool.map(|t| (link, t)))
+            })
+        },
+    )
     .await?
     .ok_or(AppError::NotFound)?;
     let intent = Intent::new(
@@ -140,16 +152,21 @@ pub async fn choose_content(
         .and_then(|t| t.parse().ok())
         .ok_or_else(|| AppError::Unprocessable(Msg::new("lti-choose-a-section")))?;
     let (school, who) = (tenant.id, user.clone());
-    let tool = tenant_tx(state.pools(school)?.primary(), school, "lti_launch", move |conn| {
-        Box::pin(async move {
-            store::may_edit(conn, &who, course).await?;
-            let outline = store::outline(conn, course).await?;
-            if !outline.iter().any(|s| s.id == section) {
-                return Err(AppError::Unprocessable(Msg::new("lti-choose-a-section")));
-            }
-            tools::by_id(conn, school, tool_id).await
-        })
-    })
+    let tool = tenant_tx(
+        state.pools(school)?.primary(),
+        school,
+        "lti_launch",
+        move |conn| {
+            Box::pin(async move {
+                store::may_edit(conn, &who, course).await?;
+                let outline = store::outline(conn, course).await?;
+                if !outline.iter().any(|s| s.id == section) {
+                    return Err(AppError::Unprocessable(Msg::new("lti-choose-a-section")));
+                }
+                tools::by_id(conn, school, tool_id).await
+            })
+        },
+    )
     .await?
     .filter(|t| t.deep_linking_url.is_some())
     .ok_or_else(|| AppError::Unprocessable(Msg::new("lti-choose-a-tool")))?;
@@ -216,7 +233,8 @@ pub async fn returned(
     let client_id =
         unverified_issuer(&jwt).ok_or_else(|| refused("it is not a JWT from a tool".into()))?;
     let school = tenant.id;
-    let tool = tenant_tx(state.pools(school)?.primary(),
+    let tool = tenant_tx(
+        state.pools(school)?.primary(),
         school,
         "lti_deep_link",
         move |conn| Box::pin(async move { tools::by_client_id(conn, school, &client_id).await }),

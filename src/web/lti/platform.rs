@@ -91,9 +91,12 @@ async fn authorize(
 ) -> Result<HttpResponse, AppError> {
     let id = tenant.id;
     let client_id = r.client_id.clone().unwrap_or_default();
-    let tool = tenant_tx(state.pools(id)?.primary(), id, "lti_authorize", move |conn| {
-        Box::pin(async move { tools::by_client_id(conn, id, &client_id).await })
-    })
+    let tool = tenant_tx(
+        state.pools(id)?.primary(),
+        id,
+        "lti_authorize",
+        move |conn| Box::pin(async move { tools::by_client_id(conn, id, &client_id).await }),
+    )
     .await?
     .ok_or_else(|| AppError::BadRequest(Msg::new("lti-unknown-client")))?;
     let redirect = r.redirect_uri.clone().unwrap_or_default();
@@ -169,22 +172,27 @@ async fn authorize(
         Target::DeepLink { course, .. } => (course, None),
     };
     let (tool_id, once_nonce) = (tool.id, nonce.clone());
-    let found = tenant_tx(state.pools(id)?.primary(), id, "lti_authorize", move |conn| {
-        Box::pin(async move {
-            if !services::once(conn, id, tool_id, "nonce", &once_nonce, now + 600).await? {
-                return Ok(None);
-            }
-            let place = links::placement(conn, id, course, lesson).await?;
-            let (link, item) = match lesson {
-                Some(l) => (
-                    links::load(conn, id, l).await?,
-                    grades::of_lesson(conn, id, l).await?,
-                ),
-                None => (None, None),
-            };
-            Ok(Some((place, link, item)))
-        })
-    })
+    let found = tenant_tx(
+        state.pools(id)?.primary(),
+        id,
+        "lti_authorize",
+        move |conn| {
+            Box::pin(async move {
+                if !services::once(conn, id, tool_id, "nonce", &once_nonce, now + 600).await? {
+                    return Ok(None);
+                }
+                let place = links::placement(conn, id, course, lesson).await?;
+                let (link, item) = match lesson {
+                    Some(l) => (
+                        links::load(conn, id, l).await?,
+                        grades::of_lesson(conn, id, l).await?,
+                    ),
+                    None => (None, None),
+                };
+                Ok(Some((place, link, item)))
+            })
+        },
+    )
     .await?;
     let Some((Some(place), link, item)) = found else {
         return refuse(

@@ -50,15 +50,20 @@ async fn grant(
         .to_owned();
     let course: Uuid = course.parse().map_err(|_| AppError::NotFound)?;
     let school = tenant.id;
-    let found = tenant_tx(state.pools(school)?.primary(), school, "lti_grant", move |conn| {
-        Box::pin(async move {
-            let Some(grant) = services::bearer(conn, school, &token).await? else {
-                return Ok(None);
-            };
-            let placed = links::placed(conn, school, grant.tool_id, course).await?;
-            Ok(Some((grant, placed)))
-        })
-    })
+    let found = tenant_tx(
+        state.pools(school)?.primary(),
+        school,
+        "lti_grant",
+        move |conn| {
+            Box::pin(async move {
+                let Some(grant) = services::bearer(conn, school, &token).await? else {
+                    return Ok(None);
+                };
+                let placed = links::placed(conn, school, grant.tool_id, course).await?;
+                Ok(Some((grant, placed)))
+            })
+        },
+    )
     .await?;
     let Some((grant, placed)) = found else {
         return Err(AppError::Unauthorized.into());
@@ -113,7 +118,8 @@ pub async fn line_items(
     };
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     let school = tenant.id;
-    let items = tenant_tx(state.pools(school)?.primary(),
+    let items = tenant_tx(
+        state.pools(school)?.primary(),
         school,
         "lti_line_items",
         move |conn| {
@@ -147,7 +153,8 @@ pub async fn add_line_item(
     let (grant, course) = grant(&req, &state, &tenant, &path, &[SCOPE_LINE_ITEM]).await?;
     let item = LineItemIn::parse(&body)?;
     let school = tenant.id;
-    let made = tenant_tx(state.pools(school)?.primary(),
+    let made = tenant_tx(
+        state.pools(school)?.primary(),
         school,
         "lti_line_items",
         move |conn| {
@@ -174,7 +181,8 @@ async fn own_item(
 ) -> Result<LineItem, ApiError> {
     let item: Uuid = item.parse().map_err(|_| AppError::NotFound)?;
     let (school, tool) = (tenant.id, grant.tool_id);
-    Ok(tenant_tx(state.pools(school)?.primary(),
+    Ok(tenant_tx(
+        state.pools(school)?.primary(),
         school,
         "lti_line_items",
         move |conn| Box::pin(async move { grades::get(conn, school, tool, course, item).await }),
@@ -220,7 +228,8 @@ pub async fn put_line_item(
     let current = own_item(&state, &tenant, &grant, course, &item).await?;
     let changed = LineItemIn::parse(&body)?;
     let school = tenant.id;
-    let saved = tenant_tx(state.pools(school)?.primary(),
+    let saved = tenant_tx(
+        state.pools(school)?.primary(),
         school,
         "lti_line_items",
         move |conn| {
@@ -248,7 +257,8 @@ pub async fn delete_line_item(
     let (grant, course) = grant(&req, &state, &tenant, &course, &[SCOPE_LINE_ITEM]).await?;
     let item = own_item(&state, &tenant, &grant, course, &item).await?;
     let school = tenant.id;
-    tenant_tx(state.pools(school)?.primary(),
+    tenant_tx(
+        state.pools(school)?.primary(),
         school,
         "lti_line_items",
         move |conn| Box::pin(async move { grades::delete(conn, school, &item).await }),
@@ -280,12 +290,17 @@ pub async fn score(
     let score = Score::parse(&body)?;
     let school = tenant.id;
     let (posted, lesson) = (score.clone(), item.lesson_id);
-    let pass_mark = tenant_tx(state.pools(school)?.primary(), school, "lti_score", move |conn| {
-        Box::pin(async move {
-            grades::record(conn, school, &item, &posted).await?;
-            grades::pass_mark(conn, school, &item).await
-        })
-    })
+    let pass_mark = tenant_tx(
+        state.pools(school)?.primary(),
+        school,
+        "lti_score",
+        move |conn| {
+            Box::pin(async move {
+                grades::record(conn, school, &item, &posted).await?;
+                grades::pass_mark(conn, school, &item).await
+            })
+        },
+    )
     .await?;
     state.metrics.lti.with_label_values(&["score"]).inc();
     if let (Some(lesson), Some(mark), Some(percent)) = (lesson, pass_mark, score.final_percent())
@@ -326,9 +341,12 @@ pub async fn results(
         None => None,
     };
     let (school, at) = (tenant.id, endpoints(&state, &tenant));
-    let body = tenant_tx(state.pools(school)?.primary(), school, "lti_results", move |conn| {
-        Box::pin(async move { grades::results(conn, school, &item, user, &at).await })
-    })
+    let body = tenant_tx(
+        state.pools(school)?.primary(),
+        school,
+        "lti_results",
+        move |conn| Box::pin(async move { grades::results(conn, school, &item, user, &at).await }),
+    )
     .await?;
     Ok(typed(StatusCode::OK, RESULTS, &json!(body)))
 }
@@ -351,14 +369,19 @@ pub async fn memberships(
     let q = query.into_inner();
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     let school = tenant.id;
-    let (members, place) = tenant_tx(state.pools(school)?.primary(), school, "lti_roster", move |conn| {
-        Box::pin(async move {
-            Ok((
-                roster::members(conn, school, course, q.after, limit).await?,
-                links::placement(conn, school, course, None).await?,
-            ))
-        })
-    })
+    let (members, place) = tenant_tx(
+        state.pools(school)?.primary(),
+        school,
+        "lti_roster",
+        move |conn| {
+            Box::pin(async move {
+                Ok((
+                    roster::members(conn, school, course, q.after, limit).await?,
+                    links::placement(conn, school, course, None).await?,
+                ))
+            })
+        },
+    )
     .await?;
     let place = place.ok_or(AppError::NotFound)?;
     let at = endpoints(&state, &tenant);

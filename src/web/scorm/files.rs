@@ -31,9 +31,12 @@ pub async fn serve(
         return Err(AppError::SignIn(format!("/scorm/{lesson}/{file}")));
     };
     let school = tenant.id;
-    let found = tenant_tx(state.pools(school)?.primary(), school, "scorm_file", move |conn| {
-        Box::pin(async move { store::file(conn, school, lesson, &file).await })
-    })
+    let found = tenant_tx(
+        state.pools(school)?.primary(),
+        school,
+        "scorm_file",
+        move |conn| Box::pin(async move { store::file(conn, school, lesson, &file).await }),
+    )
     .await?
     .ok_or(AppError::NotFound)?;
     if !is_staff(&viewer) {

@@ -38,7 +38,14 @@ async fn package_lesson(
     course: &str,
     lesson: &str,
 ) -> Result<LessonPage, AppError> {
-    let page = load_lesson(state, tenant, state.pools(tenant.id)?.primary(), course, lesson).await?;
+    let page = load_lesson(
+        state,
+        tenant,
+        state.pools(tenant.id)?.primary(),
+        course,
+        lesson,
+    )
+    .await?;
     if page.kind != "scorm" {
         return Err(AppError::NotFound);
     }
@@ -85,31 +92,36 @@ pub async fn commit(
     let page = package_lesson(&state, &tenant, &user, &course, &lesson).await?;
     let (school, lesson_id, user_id) = (tenant.id, page.lesson_id, user.id.0);
     let attempt = token.attempt.unwrap_or(1);
-    let done = tenant_tx(state.pools(school)?.primary(), school, "scorm_commit", move |conn| {
-        Box::pin(async move {
-            let played = store::played(conn, school, lesson_id)
+    let done = tenant_tx(
+        state.pools(school)?.primary(),
+        school,
+        "scorm_commit",
+        move |conn| {
+            Box::pin(async move {
+                let played = store::played(conn, school, lesson_id)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                let unit = played
+                    .scos
+                    .iter()
+                    .find(|s| s.identifier == sco)
+                    .ok_or(AppError::NotFound)?;
+                let commit = Commit::parse(played.version, &body).map_err(|why| {
+                    AppError::BadRequest(Msg::new("scorm-commit-invalid").text("reason", why))
+                })?;
+                let outcome = commit.outcome(played.version, unit.mastery);
+                store::commit(
+                    conn,
+                    school,
+                    (user_id, lesson_id, &sco, attempt),
+                    &commit,
+                    outcome,
+                )
                 .await?
-                .ok_or(AppError::NotFound)?;
-            let unit = played
-                .scos
-                .iter()
-                .find(|s| s.identifier == sco)
-                .ok_or(AppError::NotFound)?;
-            let commit = Commit::parse(played.version, &body).map_err(|why| {
-                AppError::BadRequest(Msg::new("scorm-commit-invalid").text("reason", why))
-            })?;
-            let outcome = commit.outcome(played.version, unit.mastery);
-            store::commit(
-                conn,
-                school,
-                (user_id, lesson_id, &sco, attempt),
-                &commit,
-                outcome,
-            )
-            .await?
-            .ok_or_else(|| AppError::Unprocessable(Msg::new("scorm-no-such-attempt")))
-        })
-    })
+                .ok_or_else(|| AppError::Unprocessable(Msg::new("scorm-no-such-attempt")))
+            })
+        },
+    )
     .await?;
     if done {
         complete(&state, &tenant, user.id, (page.course_id, page.lesson_id)).await?;
@@ -131,8 +143,11 @@ pub async fn state(
     };
     let page = package_lesson(&state, &tenant, &user, &course, &lesson).await?;
     let (school, lesson_id, user_id) = (tenant.id, page.lesson_id, user.id.0);
-    let (played, standings) =
-        tenant_tx(state.pools(school)?.primary(), school, "scorm_state", move |conn| {
+    let (played, standings) = tenant_tx(
+        state.pools(school)?.primary(),
+        school,
+        "scorm_state",
+        move |conn| {
             Box::pin(async move {
                 let played = store::played(conn, school, lesson_id)
                     .await?
@@ -142,8 +157,9 @@ pub async fn state(
                     store::standings(conn, school, user_id, lesson_id).await?,
                 ))
             })
-        })
-        .await?;
+        },
+    )
+    .await?;
     let scos: Vec<_> = played
         .scos
         .iter()
