@@ -47,6 +47,7 @@ pub const ACTIONS: &[&str] = &[
     "school.exported",
     "school.imported",
     "school.restored",
+    "school.moved",
     "token.created",
     "token.revoked",
     "webhook.added",

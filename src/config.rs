@@ -363,6 +363,43 @@ pub enum TenantsCommand {
         #[arg(long, value_name = "SLUG")]
         confirm: Option<String>,
     },
+    /// Move a school to another cluster while it is in use (logical replication): copied and
+    /// followed, frozen for a moment (its writes answer 503), compared table by table, switched.
+    /// Any failure before the switch rolls it back. The source keeps its rows, refusing writes,
+    /// until `tenants purge-moved`.
+    Move {
+        slug: String,
+        /// The cluster it goes to (see `eduflow clusters list`).
+        #[arg(long = "to", value_name = "CLUSTER")]
+        to: crate::db::ClusterName,
+        /// How the target's server reaches the source to replicate: a role with REPLICATION and
+        /// BYPASSRLS (or a superuser) on the source.
+        #[arg(
+            long,
+            value_name = "URL",
+            env = "EDUFLOW_PUBLISHER_URL",
+            hide_env_values = true
+        )]
+        publisher_url: String,
+        /// A superuser on the target (PostgreSQL 15 lets only superusers subscribe).
+        #[arg(
+            long,
+            value_name = "URL",
+            env = "EDUFLOW_SUBSCRIBER_URL",
+            hide_env_values = true
+        )]
+        subscriber_url: String,
+        /// Seconds the initial copy (and then the marker) may take before the move is rolled back.
+        #[arg(long, default_value_t = 600)]
+        patience_secs: u64,
+    },
+    /// Delete, in batches, the rows schools left behind on their old cluster when they moved
+    /// more than the rollback window ago.
+    PurgeMoved {
+        /// The rollback window, in hours.
+        #[arg(long, default_value_t = 24)]
+        older_than_hours: u32,
+    },
 }
 
 /// A school described by flags, or by a school file (`--from`) that flags then amend.

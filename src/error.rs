@@ -202,13 +202,15 @@ impl From<diesel::result::Error> for AppError {
                 Self::Unavailable(err.into())
             }
             // SQLSTATE 57P01-57P03 (shutdown, crash recovery, start-up), 57014 (statement or
-            // lock timeout): diesel passes their codes on only as text, so the server's own
-            // wording is matched.
+            // lock timeout), and a school frozen for its move to another cluster (see
+            // `tenancy::moving`): diesel passes their codes on only as text, so the wording is
+            // matched.
             Error::DatabaseError(Kind::Unknown, ref info)
                 if [
                     "terminating connection",
                     "the database system is",
                     "canceling statement due to",
+                    "eduflow: school",
                 ]
                 .iter()
                 .any(|p| info.message().starts_with(p)) =>

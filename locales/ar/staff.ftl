@@ -321,6 +321,7 @@ audit-school-resumed = استئناف المدرسة
 audit-school-exported = تصدير المدرسة
 audit-school-imported = استيراد المدرسة
 audit-school-restored = استعادة المدرسة من نسخة احتياطية
+audit-school-moved = نقل المدرسة إلى عنقود قواعد بيانات آخر
 audit-token-created = إنشاء رمز واجهة برمجية
 audit-token-revoked = إلغاء رمز واجهة برمجية
 audit-webhook-added = إضافة نقطة استقبال

@@ -304,6 +304,7 @@ audit-school-resumed = Schule wieder geöffnet
 audit-school-exported = Schule exportiert
 audit-school-imported = Schule importiert
 audit-school-restored = Schule aus einer Sicherung wiederhergestellt
+audit-school-moved = Schule auf einen anderen Datenbank-Cluster verschoben
 audit-token-created = API-Token erstellt
 audit-token-revoked = API-Token widerrufen
 audit-webhook-added = Webhook-Endpunkt hinzugefügt

@@ -306,6 +306,7 @@ audit-school-resumed = School resumed
 audit-school-exported = School exported
 audit-school-imported = School imported
 audit-school-restored = School restored from a backup
+audit-school-moved = School moved to another database cluster
 audit-token-created = API token created
 audit-token-revoked = API token revoked
 audit-webhook-added = Webhook endpoint added

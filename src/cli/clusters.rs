@@ -221,6 +221,25 @@ async fn refuse_unknown_versions(clusters: &[ClusterRecord]) -> anyhow::Result<(
                     cluster.name
                 )
             })?;
+        // Schema changes are not replicated: a move in flight would break on one.
+        let mut conn = crate::db::connect::establish(&cluster.admin_url).await?;
+        #[derive(diesel::QueryableByName)]
+        struct Moving {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let moving: Moving = diesel::sql_query(
+            "SELECT count(*) AS n FROM pg_publication WHERE pubname LIKE 'eduflow\\_move\\_%'",
+        )
+        .get_result(&mut conn)
+        .await?;
+        if moving.n > 0 {
+            bail!(
+                "a school is being moved off cluster {} (`tenants move`): migrate once it is done; \
+                 no cluster was migrated",
+                cluster.name
+            );
+        }
         let unknown: Vec<&String> = applied.iter().filter(|v| !known.contains(v)).collect();
         if !unknown.is_empty() {
             bail!(

@@ -11,7 +11,7 @@ use crate::audit::{self, By, Change};
 use crate::config::{Cli, NewUserArgs, SchoolArgs, TenantsCommand};
 use crate::db::Pools;
 use crate::ids::TenantId;
-use crate::tenancy::{files, lifecycle, sync};
+use crate::tenancy::{files, lifecycle, moving, sync};
 
 pub(super) async fn tenants_cmd(
     cli: &Cli,
@@ -195,6 +195,70 @@ pub(super) async fn tenants_cmd(
                 (None, None) => bail!("name the moment (--to) or the copy (--from-database)"),
             };
             restore(cli, db, slug, source, as_slug.as_deref(), replace).await?;
+        }
+        TenantsCommand::Move {
+            slug,
+            to,
+            publisher_url,
+            subscriber_url,
+            patience_secs,
+        } => {
+            let (source, _) = db.locate(slug).await?;
+            let clusters = db.clusters().await?;
+            let Some(target) = clusters.iter().find(|c| &c.name == to) else {
+                bail!("no cluster {to} (see `eduflow clusters list`)");
+            };
+            if target.name == source.name {
+                bail!("{slug} is on cluster {to} already");
+            }
+            let plan = moving::Plan {
+                slug: slug.clone(),
+                source: moving::End {
+                    cluster: source.name.to_string(),
+                    admin_url: source.admin_url.clone(),
+                },
+                target: moving::End {
+                    cluster: target.name.to_string(),
+                    admin_url: target.admin_url.clone(),
+                },
+                publisher_url: publisher_url.clone(),
+                subscriber_url: subscriber_url.clone(),
+                patience: std::time::Duration::from_secs(*patience_secs),
+            };
+            let moved = moving::run(&plan).await?;
+            let rows: i64 = moved.rows.iter().map(|(_, n)| n).sum();
+            let target_pools = Database::admin_pools_on(target);
+            let change = Change::new("school.moved", format!("school:{slug}")).after(json!({
+                "from": source.name.to_string(),
+                "to": target.name.to_string(),
+                "rows": rows,
+                "frozen_ms": moved.frozen.as_millis() as u64,
+            }));
+            owner_did(target_pools.primary(), slug, "tenants move", change).await?;
+            println!(
+                "moved {slug} from {} to {}: {rows} rows in {} tables, copied in {:.1} s, writes \
+                 refused for {:.0} ms, {:.1} s in all; its rows stay on {} (refusing writes) until \
+                 `eduflow tenants purge-moved`",
+                source.name,
+                target.name,
+                moved.rows.len(),
+                moved.copy.as_secs_f64(),
+                moved.frozen.as_secs_f64() * 1000.0,
+                moved.total.as_secs_f64(),
+                source.name
+            );
+        }
+        TenantsCommand::PurgeMoved { older_than_hours } => {
+            let before = chrono::Utc::now() - chrono::Duration::hours(i64::from(*older_than_hours));
+            for cluster in db.clusters().await? {
+                let mut conn = crate::db::connect::establish(&cluster.admin_url).await?;
+                for (school, rows) in moving::purge_moved(&mut conn, before).await? {
+                    println!(
+                        "purged {rows} rows of school {school} from cluster {}",
+                        cluster.name
+                    );
+                }
+            }
         }
         TenantsCommand::List => {
             let mut all = Vec::new();

@@ -119,7 +119,7 @@ impl Cluster {
         const FILE: &str = "eduflow-archive.conf";
         let text = match command {
             Some(command) => format!(
-                "wal_level = replica\narchive_mode = on\narchive_command = '{}'\narchive_timeout = {}\n",
+                "wal_level = logical\narchive_mode = on\narchive_command = '{}'\narchive_timeout = {}\n",
                 command.replace('\'', "''"),
                 ARCHIVE_TIMEOUT.as_secs()
             ),
@@ -199,7 +199,8 @@ impl Cluster {
             conf.push_str("fsync = off\nfull_page_writes = off\n");
         }
         if options.replication {
-            conf.push_str("wal_level = replica\nmax_wal_senders = 10\nhot_standby = on\n");
+            // Logical too: moving a school to another cluster publishes its rows.
+            conf.push_str("wal_level = logical\nmax_wal_senders = 10\nhot_standby = on\n");
             std::fs::write(
                 self.datadir.join("pg_hba.conf"),
                 "local all all trust\nlocal replication all trust\n",

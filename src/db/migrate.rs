@@ -175,6 +175,7 @@ async fn ensure_runtime_role(
          GRANT USAGE ON SCHEMA public TO {role};
          GRANT SELECT ON tenants TO {role};
          GRANT SELECT ON clusters TO {role};
+         GRANT SELECT ON school_moves TO {role};
          GRANT SELECT, INSERT, UPDATE, DELETE ON {list} TO {role};
          REVOKE UPDATE, DELETE, TRUNCATE ON {APPEND_ONLY} FROM {role};
          GRANT EXECUTE ON FUNCTION mail_due_schools() TO {role};

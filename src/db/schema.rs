@@ -166,6 +166,7 @@ diesel::joinable!(enrollments -> courses (course_id));
 diesel::joinable!(lesson_progress -> lessons (lesson_id));
 diesel::allow_tables_to_appear_in_same_query!(
     tenants,
+    school_moves,
     categories,
     courses,
     sections,
@@ -337,5 +338,16 @@ diesel::table! {
         replica_urls -> Array<Text>,
         region -> Text,
         added_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    school_moves (school) {
+        school -> Uuid,
+        direction -> Text,
+        other -> Text,
+        serving -> Bool,
+        started_at -> Timestamptz,
+        switched_at -> Nullable<Timestamptz>,
     }
 }

@@ -5,6 +5,7 @@ pub mod archive;
 pub mod files;
 pub mod lifecycle;
 pub mod look;
+pub mod moving;
 pub mod sync;
 
 use std::collections::HashMap;
@@ -15,7 +16,8 @@ use diesel_async::RunQueryDsl;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::db::{ClusterName, Clusters, global_tx, schema::tenants};
+use crate::db::schema::{school_moves, tenants};
+use crate::db::{ClusterName, Clusters, global_tx};
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::ids::TenantId;
@@ -237,7 +239,12 @@ impl Directory {
         };
         let rows: Vec<(TenantRow, i64)> = global_tx(pools.primary(), "directory", |conn| {
             Box::pin(async move {
+                // A school arriving from another cluster, or gone to one, is not served here.
+                let elsewhere = school_moves::table
+                    .filter(school_moves::school.eq(tenants::id))
+                    .filter(school_moves::serving.eq(false));
                 Ok(tenants::table
+                    .filter(diesel::dsl::not(diesel::dsl::exists(elsewhere)))
                     .select((tenant_columns(), tenants::catalog_version))
                     .load(conn)
                     .await?)

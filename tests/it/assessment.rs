@@ -47,12 +47,23 @@ pub async fn import_quiz(
     gift: &str,
     extra: &[&str],
 ) -> (String, String) {
+    import_quiz_at(db, "alpha", course, gift, extra).await
+}
+
+/// [`import_quiz`] into `school`'s course.
+pub async fn import_quiz_at(
+    db: &TestDb,
+    school: &str,
+    course: &str,
+    gift: &str,
+    extra: &[&str],
+) -> (String, String) {
     let file = write_quiz(gift);
     let mut args = vec![
         "quiz",
         "import",
         "--school",
-        "alpha",
+        school,
         "--course",
         course,
         "--title",

@@ -1,0 +1,359 @@
+//! Moving a school to another cluster while learners write to it and to a school that stays:
+//! nothing acknowledged is lost, nothing lands on the old cluster after the switch, the other
+//! school does not notice, and a move that cannot finish leaves everything as it was.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use diesel_async::SimpleAsyncConnection;
+
+use crate::harness::{Browser, TestApp, TestDb, eduflow_cli, refused, settings, tempdir};
+use crate::learning::course_with_lessons;
+use crate::steady::{Acked, Log, Plan, QUIZ, found, read_steadily, write_steadily};
+
+async fn cli(db: &TestDb, args: &[&str]) -> std::process::Output {
+    eduflow_cli(db, &db.admin_url, &tempdir("moving"), args).await
+}
+
+/// `main` with alpha and beta, and `eu` listed beside it (migrated: a copy of the template).
+async fn two_clusters() -> (TestDb, TestDb) {
+    let db = TestDb::new().await;
+    db.two_schools_here().await;
+    let eu = TestDb::new().await;
+    db.add_cluster("eu", &eu).await;
+    (db, eu)
+}
+
+/// `tenants move SLUG --to eu` with the test server's superuser on both ends.
+async fn move_to_eu(db: &TestDb, eu: &TestDb, slug: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "tenants",
+        "move",
+        slug,
+        "--to",
+        "eu",
+        "--publisher-url",
+        &db.superuser_url,
+        "--subscriber-url",
+        &eu.superuser_url,
+    ];
+    args.extend_from_slice(extra);
+    cli(db, &args).await
+}
+
+/// A learner's plan of steady writes in `school`: its newest course (enrolled first), its lessons,
+/// a quiz added to it, the school's other courses to enroll in.
+async fn plan(db: &TestDb, school: &str) -> Arc<Plan> {
+    let (course, lessons) = course_with_lessons(db, school).await;
+    let (_, quiz) = crate::assessment::import_quiz_at(db, school, &course, QUIZ, &[]).await;
+    let others = db
+        .text(&format!(
+            "SELECT string_agg(c.slug, ',') FROM courses c JOIN tenants t ON t.id = c.tenant_id
+              WHERE t.slug = '{school}' AND c.published AND c.slug <> '{course}'"
+        ))
+        .await;
+    Arc::new(Plan {
+        course,
+        lessons,
+        quiz,
+        others: others.split(',').map(str::to_owned).collect(),
+    })
+}
+
+/// The school's rows per table on `db`, as one comparable text.
+async fn rows_of(db: &TestDb, school: &str) -> String {
+    let tables = eduflow::tenancy::lifecycle::TABLES
+        .iter()
+        .map(|t| {
+            format!(
+                "'{t}=' || (SELECT count(*) FROM {t} WHERE tenant_id = (SELECT id FROM tenants WHERE slug = '{school}'))"
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" || ',' || ");
+    db.text(&format!("SELECT {tables}")).await
+}
+
+#[actix_web::test]
+async fn a_school_moves_under_steady_writes_losing_nothing() {
+    let (db, eu) = two_clusters().await;
+    let (alpha_plan, beta_plan) = (plan(&db, "alpha").await, plan(&db, "beta").await);
+    let spawn = || {
+        let mut s = settings(&db);
+        s.signups_per_address = 0;
+        TestApp::spawn(s)
+    };
+    let (one, two) = (spawn().await, spawn().await);
+    // The moving school's learners and the staying one's, through both instances.
+    let (alpha_log, beta_log) = (
+        Arc::new(Mutex::new(Log::default())),
+        Arc::new(Mutex::new(Log::default())),
+    );
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut tasks = Vec::new();
+    for i in 0..4 {
+        let (school, plan, log) = if i < 2 {
+            ("alpha", alpha_plan.clone(), alpha_log.clone())
+        } else {
+            ("beta", beta_plan.clone(), beta_log.clone())
+        };
+        let port = [one.port, two.port][i % 2];
+        let email = format!("steady{i}@{school}.test");
+        let mut me = Browser::new(school);
+        me.sign_up(port, &email).await;
+        let enrolled = me
+            .post(port, &format!("/courses/{}/enroll", plan.course), &[])
+            .await;
+        assert_eq!(enrolled.status, 303, "{}", enrolled.body);
+        tasks.push(actix_web::rt::spawn(write_steadily(
+            port,
+            me,
+            email,
+            plan,
+            log,
+            stop.clone(),
+        )));
+    }
+    for port in [one.port, two.port] {
+        tasks.push(actix_web::rt::spawn(read_steadily(
+            port,
+            "alpha.localhost",
+            alpha_log.clone(),
+            stop.clone(),
+        )));
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+
+    let started = Instant::now();
+    let out = move_to_eu(&db, &eu, "alpha", &[]).await;
+    let switched = Instant::now();
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("moved alpha from main to eu"), "{said}");
+    let left_behind = rows_of(&db, "alpha").await;
+    // Both instances learn of the switch and write to eu.
+    for app in [&one, &two] {
+        let learned = crate::harness::eventually(Duration::from_secs(2), || async {
+            app.state
+                .directory
+                .all()
+                .iter()
+                .any(|t| t.slug == "alpha" && t.cluster.as_str() == "eu")
+        })
+        .await;
+        assert!(learned.is_some(), "an instance still routes alpha to main");
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    stop.store(true, Ordering::Relaxed);
+    for task in tasks {
+        task.await.unwrap();
+    }
+
+    // Every acknowledged write of alpha is on eu; those sent after the switch are not on main;
+    // alpha's rows on main did not change after the switch (the freeze holds there).
+    let alpha = std::mem::take(&mut *alpha_log.lock().unwrap());
+    let acked: Vec<Acked> = alpha.acked.iter().map(|(_, _, a)| a.clone()).collect();
+    let (have, all) = found(&eu, &acked).await;
+    assert_eq!(
+        have, all,
+        "acknowledged writes of the moved school are missing on eu"
+    );
+    let after: Vec<Acked> = alpha
+        .acked
+        .iter()
+        .filter(|(sent, _, _)| *sent > switched)
+        .map(|(_, _, a)| a.clone())
+        .collect();
+    assert!(
+        !after.is_empty(),
+        "no write was acknowledged after the switch"
+    );
+    let late_attempts: Vec<Acked> = after
+        .iter()
+        .filter(|a| matches!(a, Acked::Attempt(_)))
+        .cloned()
+        .collect();
+    assert_eq!(
+        found(&db, &late_attempts).await.0,
+        0,
+        "a write landed on main after the switch"
+    );
+    assert_eq!(
+        rows_of(&db, "alpha").await,
+        left_behind,
+        "alpha's rows on main changed"
+    );
+    assert_eq!(alpha.hung, 0);
+    assert_eq!(alpha.without_retry_after, 0);
+    let refused_writes = alpha.statuses.get(&503).copied().unwrap_or(0);
+    assert!(
+        alpha
+            .statuses
+            .keys()
+            .all(|s| (200..400).contains(s) || *s == 503),
+        "{:?}",
+        alpha.statuses
+    );
+    assert!(
+        alpha.pages.iter().all(|(_, status)| *status == 200),
+        "alpha's cached page failed during the move"
+    );
+    // The freeze window as learners saw it: the longest stretch without an acknowledged write.
+    let mut answered: Vec<Instant> = alpha.acked.iter().map(|(_, at, _)| *at).collect();
+    answered.sort();
+    let longest = answered
+        .windows(2)
+        .filter(|w| w[1] > started)
+        .map(|w| w[1] - w[0])
+        .max()
+        .unwrap_or_default();
+
+    // beta, on the same source, wrote throughout: every write acknowledged and on main.
+    let beta = std::mem::take(&mut *beta_log.lock().unwrap());
+    assert_eq!(
+        beta.statuses
+            .keys()
+            .filter(|s| !(200..400).contains(*s))
+            .count(),
+        0,
+        "beta's writes failed during alpha's move: {:?}",
+        beta.statuses
+    );
+    let acked: Vec<Acked> = beta.acked.iter().map(|(_, _, a)| a.clone()).collect();
+    let (have, all) = found(&db, &acked).await;
+    assert_eq!(have, all);
+    assert_eq!(
+        eu.count("SELECT count(*) FROM tenants WHERE slug = 'beta'")
+            .await,
+        0
+    );
+    println!(
+        "move of alpha under steady writes: {} acknowledged ({} after the switch), {refused_writes} \
+         answered 503; longest stretch without an acknowledged write {:.0} ms; the command: {}",
+        alpha.acked.len(),
+        after.len(),
+        longest.as_secs_f64() * 1000.0,
+        said.trim()
+    );
+
+    // Nothing of the move is left running; the old rows go with purge-moved, beta's stay.
+    assert_eq!(eu.count("SELECT count(*) FROM pg_subscription WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())").await, 0);
+    assert_eq!(
+        db.count("SELECT count(*) FROM pg_replication_slots WHERE database = current_database()")
+            .await,
+        0
+    );
+    assert_eq!(db.count("SELECT count(*) FROM pg_publication").await, 0);
+    let beta_rows = rows_of(&db, "beta").await;
+    let out = cli(&db, &["tenants", "purge-moved", "--older-than-hours", "0"]).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        db.count("SELECT count(*) FROM tenants WHERE slug = 'alpha'")
+            .await,
+        0
+    );
+    assert_eq!(
+        db.count("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'eduflow_move_%'")
+            .await,
+        0
+    );
+    assert_eq!(rows_of(&db, "beta").await, beta_rows);
+    assert_eq!(one.get("alpha.localhost", "/courses").await.status, 200);
+}
+
+#[actix_web::test]
+async fn a_move_that_cannot_finish_leaves_everything_as_it_was() {
+    let (db, eu) = two_clusters().await;
+    let app = TestApp::spawn(settings(&db)).await;
+    let before = rows_of(&db, "alpha").await;
+
+    // Refused before anything changes: a replica identity without tenant_id, a publisher role
+    // under row-level security.
+    db.superuser()
+        .await
+        .batch_execute("ALTER TABLE courses REPLICA IDENTITY DEFAULT")
+        .await
+        .unwrap();
+    refused(
+        &move_to_eu(&db, &eu, "alpha", &[]).await,
+        "the replica identity of courses lacks tenant_id",
+    );
+    db.superuser()
+        .await
+        .batch_execute("ALTER TABLE courses REPLICA IDENTITY USING INDEX courses_school_key")
+        .await
+        .unwrap();
+    let out = cli(
+        &db,
+        &[
+            "tenants",
+            "move",
+            "alpha",
+            "--to",
+            "eu",
+            "--publisher-url",
+            &db.admin_url,
+            "--subscriber-url",
+            &eu.superuser_url,
+        ],
+    )
+    .await;
+    refused(&out, "must bypass row-level security");
+
+    // No time to copy: rolled back.
+    let out = move_to_eu(&db, &eu, "alpha", &["--patience-secs", "0"]).await;
+    refused(
+        &out,
+        "the move was rolled back; the school stays where it was",
+    );
+    assert_eq!(rows_of(&db, "alpha").await, before);
+    assert_eq!(eu.count("SELECT count(*) FROM tenants").await, 0);
+    assert_eq!(eu.count("SELECT count(*) FROM users").await, 0);
+    assert_eq!(eu.count("SELECT count(*) FROM pg_subscription WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())").await, 0);
+    assert_eq!(eu.count("SELECT count(*) FROM school_moves").await, 0);
+    assert_eq!(db.count("SELECT count(*) FROM school_moves").await, 0);
+    assert_eq!(db.count("SELECT count(*) FROM pg_publication").await, 0);
+    assert_eq!(
+        db.count("SELECT count(*) FROM pg_replication_slots WHERE database = current_database()")
+            .await,
+        0
+    );
+    assert_eq!(
+        db.count("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'eduflow_move_%'")
+            .await,
+        0
+    );
+    // Still served from main, and writable.
+    let mut ada = Browser::new("alpha");
+    ada.sign_up(app.port, "ada@example.org").await;
+    assert_eq!(
+        db.count("SELECT count(*) FROM users WHERE email = 'ada@example.org'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.state
+            .pools(
+                app.state
+                    .directory
+                    .all()
+                    .iter()
+                    .find(|t| t.slug == "alpha")
+                    .unwrap()
+                    .id
+            )
+            .unwrap()
+            .primary()
+            .label(),
+        "primary"
+    );
+}
