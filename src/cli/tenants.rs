@@ -305,7 +305,7 @@ async fn placed_for(db: &Database, args: &SchoolArgs, create: bool) -> anyhow::R
     let placed = clusters::schools_by_cluster(&clusters).await?;
     let name = match (clusters::cluster_of(&placed, &slug), &args.cluster) {
         (Some(on), _) if create => bail!(
-            "cluster {on} has a school {slug} already; change it with `eduflow tenants update`"
+            "a school {slug} already exists on cluster {on}; change it with `eduflow tenants update`"
         ),
         (Some(on), Some(asked)) if on != asked => bail!(
             "{slug} is on cluster {on}; a school changes cluster with `eduflow tenants move {slug} --to {asked}`"
@@ -561,7 +561,18 @@ async fn restore(
     as_slug: Option<&str>,
     replace: bool,
 ) -> anyhow::Result<()> {
-    let pools = db.admin_pools()?;
+    // Restored on the school's own cluster (a school deleted since: on `main`).
+    let (cluster, pools) = match db.locate(slug).await {
+        Ok(found) => found,
+        Err(_) => (db.clusters_main()?, db.admin_pools()?),
+    };
+    if matches!(source, Source::Moment(_)) && !cluster.name.is_main() {
+        bail!(
+            "{slug} is on cluster {}, whose backups are its own: restore that cluster to the \
+             moment beside it and give the copy with --from-database",
+            cluster.name
+        );
+    }
     let live = pools.primary();
     let live_exists = lifecycle::school_id(live, slug).await.is_ok();
     let short_id = || uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
@@ -574,7 +585,7 @@ async fn restore(
         (None, Source::Moment(to)) => format!("{slug}-{}", to.format("%Y%m%d%H%M")),
         (None, Source::Database(_)) => format!("{slug}-restored"),
     };
-    if lifecycle::school_id(live, &new_slug).await.is_ok() {
+    if db.locate(&new_slug).await.is_ok() {
         bail!("a school {new_slug} exists already; name another with --as");
     }
     let retired = format!(

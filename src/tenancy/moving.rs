@@ -276,10 +276,15 @@ async fn copy_and_switch(
         .context("publishing the school's rows")?;
     // The slot is made apart from the subscription: made by CREATE SUBSCRIPTION, it would wait
     // forever when both ends are databases of one server.
+    // Making a slot waits for every transaction running on the source's server to end: a long
+    // one would hold the move up, so the wait is bounded too.
     let mut publisher = establish(&plan.publisher_url).await?;
     publisher
         .batch_execute(&format!(
-            "SELECT pg_create_logical_replication_slot('{name}', 'pgoutput')"
+            "SET statement_timeout = {};
+             SELECT pg_create_logical_replication_slot('{name}', 'pgoutput');
+             RESET statement_timeout;",
+            plan.patience.as_millis().max(1)
         ))
         .await
         .context("creating the replication slot")?;
@@ -486,12 +491,30 @@ async fn unsubscribe(subscriber: &mut AsyncPgConnection, name: &str) -> anyhow::
     )
     .await?;
     if oid > 0 {
+        // One statement per transaction, and the workers gone before the drop: a transaction
+        // left open here would hold up any logical slot being made on the source's server
+        // meanwhile (slot creation waits for every running transaction there).
         subscriber
-            .batch_execute(&format!(
-                "ALTER SUBSCRIPTION {name} DISABLE;
-                 ALTER SUBSCRIPTION {name} SET (slot_name = NONE);
-                 DROP SUBSCRIPTION {name};"
-            ))
+            .batch_execute(&format!("ALTER SUBSCRIPTION {name} DISABLE"))
+            .await?;
+        for _ in 0..200 {
+            let running = count(
+                subscriber,
+                &format!(
+                    "SELECT count(*) AS n FROM pg_stat_subscription WHERE subname = '{name}' AND pid IS NOT NULL"
+                ),
+            )
+            .await?;
+            if running == 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        subscriber
+            .batch_execute(&format!("ALTER SUBSCRIPTION {name} SET (slot_name = NONE)"))
+            .await?;
+        subscriber
+            .batch_execute(&format!("DROP SUBSCRIPTION {name}"))
             .await?;
     }
     Ok(format!(

@@ -28,6 +28,25 @@ async fn latest(db: &TestDb) -> String {
         .await
 }
 
+/// Undoes the newest migration (its `down.sql`), as if an older build had set the database up.
+async fn one_step_back(db: &TestDb) {
+    let mut dirs: Vec<_> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    dirs.sort();
+    let newest = dirs.last().unwrap();
+    let down = std::fs::read_to_string(newest.join("down.sql")).unwrap();
+    db.admin()
+        .await
+        .batch_execute(&format!(
+            "{down}
+             DELETE FROM __diesel_schema_migrations WHERE version = (SELECT max(version) FROM __diesel_schema_migrations)"
+        ))
+        .await
+        .unwrap();
+}
+
 fn said(out: &std::process::Output) -> String {
     assert!(
         out.status.success(),
@@ -45,14 +64,7 @@ async fn directory_and_eu() -> (TestDb, TestDb) {
     let eu = TestDb::new().await;
     // The copy of the template is migrated already: take it back one step, as a cluster an
     // older build set up, so `clusters add` has to bring it to this build's schema.
-    eu.admin()
-        .await
-        .batch_execute(
-            "DROP TABLE clusters;
-             DELETE FROM __diesel_schema_migrations WHERE version = (SELECT max(version) FROM __diesel_schema_migrations)",
-        )
-        .await
-        .unwrap();
+    one_step_back(&eu).await;
     let out = cli(
         &db,
         &[
@@ -187,7 +199,7 @@ async fn a_school_placed_on_another_cluster_lives_and_is_served_there() {
 
     // A slug or domain is one school's across the fleet.
     let out = cli(&db, &["tenants", "create", "gamma", "--name", "Again"]).await;
-    refused(&out, "cluster eu has a school gamma already");
+    refused(&out, "a school gamma already exists on cluster eu");
     let out = cli(
         &db,
         &[
@@ -335,14 +347,7 @@ async fn migrate_brings_every_cluster_to_one_version_or_touches_none() {
     assert_eq!(latest(&eu).await, version, "clusters add migrated eu");
 
     // eu behind (an older build's cluster): migrate finishes it.
-    eu.admin()
-        .await
-        .batch_execute(
-            "DROP TABLE clusters;
-             DELETE FROM __diesel_schema_migrations WHERE version = (SELECT max(version) FROM __diesel_schema_migrations)",
-        )
-        .await
-        .unwrap();
+    one_step_back(&eu).await;
     let out = said(&cli(&db, &["migrate"]).await);
     assert!(out.contains("every cluster (2) is at schema"), "{out}");
     assert_eq!(latest(&eu).await, version);
@@ -395,4 +400,65 @@ async fn migrate_brings_every_cluster_to_one_version_or_touches_none() {
         "cluster eu cannot be reached; no cluster was migrated",
     );
     assert_ne!(latest(&db).await, version);
+}
+
+#[actix_web::test]
+async fn a_schools_writes_are_replayed_to_its_clusters_region() {
+    let (db, eu) = directory_and_eu().await;
+    said(
+        &cli(
+            &db,
+            &[
+                "tenants",
+                "create",
+                "gamma",
+                "--cluster",
+                "eu",
+                "--name",
+                "Gamma",
+                "--category",
+                "data=Data",
+            ],
+        )
+        .await,
+    );
+    // An instance in ams, where main's primary is; eu's is in fra.
+    let mut s = settings(&db);
+    s.main_region = "ams".into();
+    s.writes.here = Some("ams".into());
+    let ams = TestApp::spawn(s).await;
+    let signup = |host: &'static str| {
+        crate::harness::post_form(
+            ams.port,
+            host,
+            "/signup",
+            &[("email", "x@example.org")],
+            &[],
+        )
+    };
+    let gamma = signup("gamma.localhost").await;
+    assert_eq!(gamma.status, 409);
+    assert_eq!(gamma.header("fly-replay"), Some("region=fra"));
+    assert_eq!(eu.count("SELECT count(*) FROM users").await, 0);
+    // alpha's cluster is here: its write runs (and is refused for the missing fields alone).
+    let alpha = signup("alpha.localhost").await;
+    assert!(alpha.header("fly-replay").is_none());
+    assert_ne!(alpha.status, 409);
+    // An instance in fra runs gamma's writes and replays alpha's to ams.
+    let mut s = settings(&db);
+    s.main_region = "ams".into();
+    s.writes.here = Some("fra".into());
+    let fra = TestApp::spawn(s).await;
+    let alpha = crate::harness::post_form(
+        fra.port,
+        "alpha.localhost",
+        "/signup",
+        &[("email", "x@example.org")],
+        &[],
+    )
+    .await;
+    assert_eq!(alpha.header("fly-replay"), Some("region=ams"));
+    let mut ada = Browser::new("gamma");
+    ada.sign_up(fra.port, "ada@example.org").await;
+    assert_eq!(ada_on(&eu).await, 1);
 }

@@ -16,6 +16,10 @@ async fn cli(db: &TestDb, args: &[&str]) -> std::process::Output {
     eduflow_cli(db, &db.admin_url, &tempdir("moving"), args).await
 }
 
+/// Moves take turns: making a logical slot waits for every transaction running on the server,
+/// and two moves on the one test server would wait on each other's.
+static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// `main` with alpha and beta, and `eu` listed beside it (migrated: a copy of the template).
 async fn two_clusters() -> (TestDb, TestDb) {
     let db = TestDb::new().await;
@@ -77,6 +81,7 @@ async fn rows_of(db: &TestDb, school: &str) -> String {
 
 #[actix_web::test]
 async fn a_school_moves_under_steady_writes_losing_nothing() {
+    let _turn = TURN.lock().await;
     let (db, eu) = two_clusters().await;
     let (alpha_plan, beta_plan) = (plan(&db, "alpha").await, plan(&db, "beta").await);
     let spawn = || {
@@ -272,6 +277,7 @@ async fn a_school_moves_under_steady_writes_losing_nothing() {
 
 #[actix_web::test]
 async fn a_move_that_cannot_finish_leaves_everything_as_it_was() {
+    let _turn = TURN.lock().await;
     let (db, eu) = two_clusters().await;
     let app = TestApp::spawn(settings(&db)).await;
     let before = rows_of(&db, "alpha").await;
@@ -355,5 +361,92 @@ async fn a_move_that_cannot_finish_leaves_everything_as_it_was() {
             .primary()
             .label(),
         "primary"
+    );
+}
+
+/// The figure for a large school (1,000 courses, 1,000 learners with 3 enrollments each) while
+/// learners sign up to it steadily: `cargo test --test it moving::a_large -- --ignored --nocapture`.
+#[actix_web::test]
+#[ignore = "a benchmark: run by hand for the figures"]
+async fn a_large_school_moves() {
+    let _turn = TURN.lock().await;
+    let (db, eu) = two_clusters().await;
+    let pool = db.admin_pools();
+    eduflow::seed::bench::generate(pool.primary(), 1, 1_000, 7, 2)
+        .await
+        .unwrap();
+    eduflow::seed::bench::generate_learners(pool.primary(), 1, 1_000, 3, 7)
+        .await
+        .unwrap();
+    let rows = db
+        .count("SELECT (SELECT count(*) FROM courses) + (SELECT count(*) FROM users)")
+        .await;
+    let app = TestApp::spawn({
+        let mut s = settings(&db);
+        s.signups_per_address = 0;
+        s
+    })
+    .await;
+    let stop = Arc::new(AtomicBool::new(false));
+    let signups = {
+        let stop = stop.clone();
+        let port = app.port;
+        actix_web::rt::spawn(async move {
+            let (mut acked, mut refused) = (Vec::new(), 0);
+            let mut i = 0;
+            while !stop.load(Ordering::Relaxed) {
+                let email = format!("late{i}@bench.test");
+                let mut b = Browser::new("bench-00001");
+                let page = b.get(port, "/signup").await;
+                let res = if page.status == 200 {
+                    b.post(
+                        port,
+                        "/signup",
+                        &[
+                            ("name", "Late"),
+                            ("email", &email),
+                            ("password", "a long enough passphrase"),
+                        ],
+                    )
+                    .await
+                } else {
+                    page
+                };
+                match res.status {
+                    200..=399 => acked.push(email),
+                    _ => refused += 1,
+                }
+                i += 1;
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            (acked, refused)
+        })
+    };
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let out = move_to_eu(&db, &eu, "bench-00001", &[]).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    stop.store(true, Ordering::Relaxed);
+    let (acked, refused) = signups.await.unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list = acked
+        .iter()
+        .map(|e| format!("'{e}'"))
+        .collect::<Vec<_>>()
+        .join(",");
+    assert_eq!(
+        eu.count(&format!(
+            "SELECT count(*) FROM users WHERE email IN ({list})"
+        ))
+        .await,
+        acked.len() as i64
+    );
+    println!(
+        "large school ({rows} courses and learners): {}; sign-ups meanwhile: {} acknowledged, all on eu, {refused} refused",
+        String::from_utf8_lossy(&out.stdout).trim(),
+        acked.len()
     );
 }
