@@ -220,9 +220,11 @@ impl Application {
         let (changes_tx, changes_rx) = mpsc::unbounded_channel();
         let sessions = Arc::new(LiveSessions::new(LIVE_SESSIONS, settings.replica_max_lag));
         let api_tokens = Arc::new(LiveTokens::new(LIVE_TOKENS, settings.api_rate_per_minute));
+        let (listening, heard) = tokio::sync::oneshot::channel();
         actix_web::rt::spawn(apply_changes(
             changes_rx,
             changes_tx,
+            listening,
             Listeners {
                 directory: directory.clone(),
                 registry: registry.clone(),
@@ -235,7 +237,15 @@ impl Application {
                 sessions: sessions.clone(),
                 api_tokens: api_tokens.clone(),
             },
-        ));
+        )); // Serving starts once the directory cluster's changes are heard (bounded: a database
+        // that is down shows as 503s, not as an instance that will not start).
+        if tokio::time::timeout(Duration::from_secs(5), heard)
+            .await
+            .is_err()
+        {
+            tracing::warn!("serving before the change listener is connected");
+        }
+
         let state = web::Data::new(AppState {
             directory,
             registry,
@@ -557,8 +567,12 @@ impl Watch {
 async fn apply_changes(
     mut rx: mpsc::UnboundedReceiver<(ClusterName, Change)>,
     tx: mpsc::UnboundedSender<(ClusterName, Change)>,
+    listening: tokio::sync::oneshot::Sender<()>,
     to: Listeners,
 ) {
+    // Told once the directory cluster's listener is connected and what it may have missed is
+    // reloaded.
+    let mut listening = Some(listening);
     let mut watches: Vec<Watch> = Vec::new();
     let follow = |watches: &mut Vec<Watch>, to: &Listeners| {
         let records = to.clusters.records();
@@ -593,6 +607,11 @@ async fn apply_changes(
                 Ok(versions) => {
                     to.registry.catalog_versions(versions);
                     to.registry.refresh(&to.directory, &resynced);
+                    if resynced.contains(&ClusterName::main()) {
+                        if let Some(listening) = listening.take() {
+                            let _ = listening.send(());
+                        }
+                    }
                     break;
                 }
                 Err(e) => tracing::warn!(error = ?e, "reloading schools failed; retrying"),

@@ -464,26 +464,43 @@ async fn sync_sequences(
 /// Removes the subscription, its slots, the publication and the target's record of the move;
 /// the freeze on the source stays (with the source's rows) until they are purged.
 async fn finish(plan: &Plan, school: TenantId, name: &str) -> anyhow::Result<()> {
+    tear_down(plan, school, name, false).await.map(drop)
+}
+
+/// Drops the subscription (first, so nothing more arrives), the target's record of the move and,
+/// with `delete_copy`, the copy; then the slots and the publication. Returns the owner's
+/// connection to the source.
+async fn tear_down(
+    plan: &Plan,
+    school: TenantId,
+    name: &str,
+    delete_copy: bool,
+) -> anyhow::Result<AsyncPgConnection> {
     let mut subscriber = establish(&plan.subscriber_url).await?;
     let slots = unsubscribe(&mut subscriber, name).await?;
-    subscriber
-        .batch_execute(&format!(
-            "DELETE FROM move_markers WHERE school = '{school}';
-             DELETE FROM school_moves WHERE school = '{school}';"
-        ))
-        .await?;
+    if delete_copy {
+        delete_rows(&mut subscriber, school, 10_000).await?;
+    }
+    forget_move(&mut subscriber, school).await?;
     let mut publisher = establish(&plan.publisher_url).await?;
     drop_slots(&mut publisher, &slots).await?;
     let mut source = establish(&plan.source.admin_url).await?;
     source
         .batch_execute(&format!("DROP PUBLICATION IF EXISTS {name}"))
         .await?;
+    Ok(source)
+}
+
+/// Removes a cluster's record of the school's move (and its markers).
+async fn forget_move(conn: &mut AsyncPgConnection, school: TenantId) -> anyhow::Result<()> {
+    conn.batch_execute(&format!(
+        "DELETE FROM move_markers WHERE school = '{school}';
+         DELETE FROM school_moves WHERE school = '{school}';"
+    ))
+    .await?;
     Ok(())
 }
 
-/// Drops the subscription, detached from its slots first (dropping them is left to
-/// [`drop_slots`], on the source). Returns the slots' name pattern: the subscription's own and
-/// those of table copies still running.
 async fn unsubscribe(subscriber: &mut AsyncPgConnection, name: &str) -> anyhow::Result<String> {
     let oid = count(
         subscriber,
@@ -548,29 +565,9 @@ async fn drop_slots(publisher: &mut AsyncPgConnection, which: &str) -> anyhow::R
 /// Undoes a move that did not switch: no subscription, slot or publication; the copy on the
 /// target deleted; the school unfrozen and served where it was.
 async fn roll_back(plan: &Plan, school: TenantId, name: &str) -> anyhow::Result<()> {
-    let mut subscriber = establish(&plan.subscriber_url).await?;
-    let slots = unsubscribe(&mut subscriber, name).await?;
-    delete_rows(&mut subscriber, school, 10_000).await?;
-    subscriber
-        .batch_execute(&format!(
-            "DELETE FROM move_markers WHERE school = '{school}';
-             DELETE FROM school_moves WHERE school = '{school}';"
-        ))
-        .await?;
-    let mut publisher = establish(&plan.publisher_url).await?;
-    drop_slots(&mut publisher, &slots).await?;
-    let mut source = establish(&plan.source.admin_url).await?;
-    source
-        .batch_execute(&format!("DROP PUBLICATION IF EXISTS {name}"))
-        .await?;
+    let mut source = tear_down(plan, school, name, true).await?;
     unfreeze(&mut source, name).await?;
-    source
-        .batch_execute(&format!(
-            "DELETE FROM move_markers WHERE school = '{school}';
-             DELETE FROM school_moves WHERE school = '{school}';"
-        ))
-        .await?;
-    Ok(())
+    forget_move(&mut source, school).await
 }
 
 async fn unfreeze(conn: &mut AsyncPgConnection, name: &str) -> anyhow::Result<()> {
@@ -641,12 +638,9 @@ pub async fn purge_moved(
         let school = TenantId(school);
         unfreeze(conn, &move_name(school)).await?;
         let n = delete_rows(conn, school, 1_000).await?;
-        conn.batch_execute(&format!(
-            "SELECT set_config('app.tenant_id', '', false);
-             DELETE FROM move_markers WHERE school = '{school}';
-             DELETE FROM school_moves WHERE school = '{school}';"
-        ))
-        .await?;
+        conn.batch_execute("SELECT set_config('app.tenant_id', '', false)")
+            .await?;
+        forget_move(conn, school).await?;
         purged.push((school, n));
     }
     Ok(purged)

@@ -47,6 +47,27 @@ async fn one_step_back(db: &TestDb) {
         .unwrap();
 }
 
+/// The school `gamma`, created on eu.
+async fn gamma_on_eu(db: &TestDb) {
+    said(
+        &cli(
+            db,
+            &[
+                "tenants",
+                "create",
+                "gamma",
+                "--cluster",
+                "eu",
+                "--name",
+                "Gamma",
+                "--category",
+                "data=Data",
+            ],
+        )
+        .await,
+    );
+}
+
 fn said(out: &std::process::Output) -> String {
     assert!(
         out.status.success(),
@@ -255,38 +276,17 @@ async fn a_school_placed_on_another_cluster_lives_and_is_served_there() {
 #[actix_web::test]
 async fn the_door_refuses_a_school_on_another_clusters_pool() {
     let (db, eu) = directory_and_eu().await;
-    said(
-        &cli(
-            &db,
-            &[
-                "tenants",
-                "create",
-                "gamma",
-                "--cluster",
-                "eu",
-                "--name",
-                "Gamma",
-                "--category",
-                "data=Data",
-            ],
-        )
-        .await,
-    );
+    gamma_on_eu(&db).await;
     let app = TestApp::spawn(settings(&db)).await;
-    let gamma = app
-        .state
-        .directory
-        .all()
-        .into_iter()
-        .find(|t| t.slug == "gamma")
-        .unwrap();
-    let alpha = app
-        .state
-        .directory
-        .all()
-        .into_iter()
-        .find(|t| t.slug == "alpha")
-        .unwrap();
+    let school = |slug: &str| {
+        app.state
+            .directory
+            .all()
+            .into_iter()
+            .find(|t| t.slug == slug)
+            .unwrap()
+    };
+    let (gamma, alpha) = (school("gamma"), school("alpha"));
     assert_eq!(gamma.cluster.as_str(), "eu");
     assert_eq!(alpha.cluster.as_str(), "main");
 
@@ -405,23 +405,7 @@ async fn migrate_brings_every_cluster_to_one_version_or_touches_none() {
 #[actix_web::test]
 async fn a_schools_writes_are_replayed_to_its_clusters_region() {
     let (db, eu) = directory_and_eu().await;
-    said(
-        &cli(
-            &db,
-            &[
-                "tenants",
-                "create",
-                "gamma",
-                "--cluster",
-                "eu",
-                "--name",
-                "Gamma",
-                "--category",
-                "data=Data",
-            ],
-        )
-        .await,
-    );
+    gamma_on_eu(&db).await;
     // An instance in ams, where main's primary is; eu's is in fra.
     let mut s = settings(&db);
     s.main_region = "ams".into();

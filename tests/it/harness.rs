@@ -1114,9 +1114,8 @@ impl TestApp {
             .expect("building the app");
         let (port, metrics_port, state, handle) =
             (app.port(), app.metrics_port(), app.state(), app.handle());
+        // Built once the change listener is connected (`Application::build` waits for it).
         actix_web::rt::spawn(app.run_until_stopped());
-        // The change listener connects in the background; wait until it is listening.
-        tokio::time::sleep(Duration::from_millis(100)).await;
         Self {
             port,
             metrics_port,
