@@ -125,7 +125,8 @@ pub struct DbArgs {
     /// Runtime role's connection URL (subject to row-level security). Without it, EduFlow starts a
     /// private PostgreSQL cluster under `<data dir>/pg` from the machine's binaries. A multi-host
     /// URL with `target_session_attrs=read-write` follows a failover; each host's attempt gets
-    /// the URL's `connect_timeout` (default 5 s).
+    /// the URL's `connect_timeout` (default 5 s). Its cluster is the directory (`main`), which
+    /// lists any other cluster schools live on (`eduflow clusters`).
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
 

@@ -247,20 +247,8 @@ async fn copy_and_switch(
         .await
         .context("connecting with --subscriber-url")?;
     // The copy stays hidden on the target until the switch; the source keeps serving.
-    target
-        .batch_execute(&format!(
-            "INSERT INTO school_moves (school, direction, other, serving)
-             VALUES ('{school}', 'in', {}, false)",
-            quote_literal(&plan.source.cluster)
-        ))
-        .await?;
-    source
-        .batch_execute(&format!(
-            "INSERT INTO school_moves (school, direction, other, serving)
-             VALUES ('{school}', 'out', {}, true)",
-            quote_literal(&plan.target.cluster)
-        ))
-        .await?;
+    record_move(&mut target, school, "in", &plan.source.cluster, false).await?;
+    record_move(source, school, "out", &plan.target.cluster, true).await?;
     // Inserts, updates and deletes only: a published TRUNCATE would empty the whole table on the
     // target, every other school's rows with it.
     let published = tables()
@@ -489,6 +477,23 @@ async fn tear_down(
         .batch_execute(&format!("DROP PUBLICATION IF EXISTS {name}"))
         .await?;
     Ok(source)
+}
+
+/// A cluster's record of the school's move: `direction` `in` or `out`, from or to `other`.
+async fn record_move(
+    conn: &mut AsyncPgConnection,
+    school: TenantId,
+    direction: &str,
+    other: &str,
+    serving: bool,
+) -> anyhow::Result<()> {
+    conn.batch_execute(&format!(
+        "INSERT INTO school_moves (school, direction, other, serving)
+         VALUES ('{school}', '{direction}', {}, {serving})",
+        quote_literal(other)
+    ))
+    .await?;
+    Ok(())
 }
 
 /// Removes a cluster's record of the school's move (and its markers).

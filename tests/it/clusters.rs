@@ -47,25 +47,21 @@ async fn one_step_back(db: &TestDb) {
         .unwrap();
 }
 
-/// The school `gamma`, created on eu.
-async fn gamma_on_eu(db: &TestDb) {
-    said(
-        &cli(
-            db,
-            &[
-                "tenants",
-                "create",
-                "gamma",
-                "--cluster",
-                "eu",
-                "--name",
-                "Gamma",
-                "--category",
-                "data=Data",
-            ],
-        )
-        .await,
-    );
+/// The school `gamma`, created on eu (with `extra` flags); what the command said.
+async fn gamma_on_eu(db: &TestDb, extra: &[&str]) -> String {
+    let mut args = vec![
+        "tenants",
+        "create",
+        "gamma",
+        "--cluster",
+        "eu",
+        "--name",
+        "Gamma",
+        "--category",
+        "data=Data",
+    ];
+    args.extend_from_slice(extra);
+    said(&cli(db, &args).await)
 }
 
 fn said(out: &std::process::Output) -> String {
@@ -113,24 +109,8 @@ async fn a_school_placed_on_another_cluster_lives_and_is_served_there() {
 
     // Created on eu while both instances run: each learns of it from eu's announcement (the
     // cluster's own listener, started when the directory listed eu).
-    let out = cli(
-        &db,
-        &[
-            "tenants",
-            "create",
-            "gamma",
-            "--cluster",
-            "eu",
-            "--name",
-            "Gamma",
-            "--domain",
-            "learn.gamma.test",
-            "--category",
-            "data=Data",
-        ],
-    )
-    .await;
-    assert!(said(&out).contains("created gamma"));
+    let out = gamma_on_eu(&db, &["--domain", "learn.gamma.test"]).await;
+    assert!(out.contains("created gamma"));
     assert_eq!(
         eu.count("SELECT count(*) FROM tenants WHERE slug = 'gamma'")
             .await,
@@ -276,7 +256,7 @@ async fn a_school_placed_on_another_cluster_lives_and_is_served_there() {
 #[actix_web::test]
 async fn the_door_refuses_a_school_on_another_clusters_pool() {
     let (db, eu) = directory_and_eu().await;
-    gamma_on_eu(&db).await;
+    gamma_on_eu(&db, &[]).await;
     let app = TestApp::spawn(settings(&db)).await;
     let school = |slug: &str| {
         app.state
@@ -405,7 +385,7 @@ async fn migrate_brings_every_cluster_to_one_version_or_touches_none() {
 #[actix_web::test]
 async fn a_schools_writes_are_replayed_to_its_clusters_region() {
     let (db, eu) = directory_and_eu().await;
-    gamma_on_eu(&db).await;
+    gamma_on_eu(&db, &[]).await;
     // An instance in ams, where main's primary is; eu's is in fra.
     let mut s = settings(&db);
     s.main_region = "ams".into();

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::accounts::sessions::{CurrentUser, Role, Viewer};
-use crate::db::{PgPool, tenant_tx};
+use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::learning::LearnerState;
 use crate::learning::store::{self, LessonPage};
@@ -47,16 +47,15 @@ pub fn course_slug(slug: &str) -> Result<(), AppError> {
 pub async fn load_lesson(
     state: &AppState,
     tenant: &Tenant,
-    pool: &PgPool,
     course: &str,
     lesson: &str,
 ) -> Result<LessonPage, AppError> {
     course_slug(course)?;
     course_slug(lesson)?;
     let tenant = tenant.id;
-    state
-        .pools(tenant)?
-        .found_or_primary(pool, |pool| {
+    let pools = state.pools(tenant)?;
+    pools
+        .found_or_primary(pools.primary(), |pool| {
             let (course, lesson) = (course.to_owned(), lesson.to_owned());
             async move {
                 tenant_tx(&pool, tenant, "lesson", move |conn| {

@@ -161,14 +161,7 @@ pub async fn complete(
 ) -> Result<HttpResponse, AppError> {
     let (course, lesson) = path.into_inner();
     let user = form_user(&req, &state, viewer, &form.csrf, req.path())?;
-    let page = load_lesson(
-        &state,
-        &tenant,
-        state.pools(tenant.id)?.primary(),
-        &course,
-        &lesson,
-    )
-    .await?;
+    let page = load_lesson(&state, &tenant, &course, &lesson).await?;
     let learner = state_of(&state, &tenant, &user).await?;
     if !learner.enrolled_in(page.course_id) {
         return Err(AppError::Forbidden(Msg::new(

@@ -67,14 +67,7 @@ pub async fn launch(
             "/courses/{course}/lessons/{lesson}/launch"
         )));
     };
-    let page = load_lesson(
-        &state,
-        &tenant,
-        state.pools(tenant.id)?.primary(),
-        &course,
-        &lesson,
-    )
-    .await?;
+    let page = load_lesson(&state, &tenant, &course, &lesson).await?;
     if page.kind != "lti" {
         return Err(AppError::NotFound);
     }

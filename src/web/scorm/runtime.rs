@@ -38,14 +38,7 @@ async fn package_lesson(
     course: &str,
     lesson: &str,
 ) -> Result<LessonPage, AppError> {
-    let page = load_lesson(
-        state,
-        tenant,
-        state.pools(tenant.id)?.primary(),
-        course,
-        lesson,
-    )
-    .await?;
+    let page = load_lesson(state, tenant, course, lesson).await?;
     if page.kind != "scorm" {
         return Err(AppError::NotFound);
     }
