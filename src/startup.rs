@@ -137,7 +137,7 @@ impl Application {
             settings.replica_wait,
         ));
         let directory = Arc::new(Directory::new(&settings.base_domain));
-        let versions = load_clusters(&clusters, &directory)
+        let versions = load_clusters(&clusters, &directory, &[ClusterName::main()])
             .await
             .map_err(|e| anyhow::anyhow!("loading schools: {e:?}"))?;
         let views = Arc::new(Views::new()?);
@@ -471,32 +471,22 @@ async fn watch_replicas(pools: Arc<Pools>, metrics: Arc<Metrics>, max_lag: Durat
     }
 }
 
-/// The directory cluster's list of clusters, then every cluster's schools. A cluster other than
-/// the directory that cannot be read now is skipped: its schools are loaded once its listener
-/// connects. Returns the catalog versions loaded.
+/// Every cluster's schools, after the directory cluster's list of clusters when `strict` names
+/// it. A cluster in `strict` that cannot be read fails it (the caller retries); any other keeps
+/// what was loaded before, and is loaded again when its listener (re)connects. Returns the
+/// catalog versions loaded.
 async fn load_clusters(
     clusters: &Clusters,
     directory: &Directory,
+    strict: &[ClusterName],
 ) -> Result<Vec<(crate::ids::TenantId, i64)>, AppError> {
-    let main = clusters.main();
-    let mut records = vec![
-        clusters
-            .record(&ClusterName::main())
-            .expect("the main cluster is always there"),
-    ];
-    records.extend(clusters::listed(main.primary()).await?);
-    clusters.set(records);
-    directory.forget_unlisted(clusters);
-    let mut versions = directory.reload(clusters, &ClusterName::main()).await?;
-    for record in clusters.records().into_iter().skip(1) {
-        match directory.reload(clusters, &record.name).await {
-            Ok(more) => versions.extend(more),
-            Err(e) => {
-                tracing::warn!(cluster = %record.name, error = ?e, "loading a cluster's schools failed")
-            }
-        }
+    let main = ClusterName::main();
+    if strict.contains(&main) {
+        let mut records = vec![clusters.record(&main).expect("main is always there")];
+        records.extend(clusters::listed(clusters.main().primary()).await?);
+        clusters.set(records);
     }
-    Ok(versions)
+    directory.reload(clusters, strict).await
 }
 
 /// Who acts on what the listeners hear.
@@ -603,7 +593,7 @@ async fn apply_changes(
         // listener may be back before the pools are): it is retried, not dropped.
         let mut backoff = Duration::from_millis(100);
         loop {
-            match reload_clusters(&to, &reload).await {
+            match load_clusters(&to.clusters, &to.directory, &reload).await {
                 Ok(versions) => {
                     to.registry.catalog_versions(versions);
                     to.registry.refresh(&to.directory, &resynced);
@@ -675,26 +665,6 @@ fn hear(to: &Listeners, pending: &mut Pending, cluster: ClusterName, change: Cha
             }
         }
     }
-}
-
-/// Reloads the schools of `reload`'s clusters; the directory cluster's list of clusters first
-/// when it is among them.
-async fn reload_clusters(
-    to: &Listeners,
-    reload: &[ClusterName],
-) -> Result<Vec<(crate::ids::TenantId, i64)>, AppError> {
-    let main = ClusterName::main();
-    if reload.contains(&main) {
-        let mut records = vec![to.clusters.record(&main).expect("main is always there")];
-        records.extend(clusters::listed(to.clusters.main().primary()).await?);
-        to.clusters.set(records);
-        to.directory.forget_unlisted(&to.clusters);
-    }
-    let mut versions = Vec::new();
-    for cluster in reload {
-        versions.extend(to.directory.reload(&to.clusters, cluster).await?);
-    }
-    Ok(versions)
 }
 
 /// One log line and the HTTP metrics per request: school, route template, status, duration.

@@ -202,23 +202,9 @@ impl Clusters {
             .ok_or(AppError::NotFound)
     }
 
-    /// Records that `schools` are on `cluster` (and no other school is).
-    pub fn place(&self, cluster: &ClusterName, schools: impl IntoIterator<Item = TenantId>) {
-        let mut map = self.placement.map.write().expect("placement lock");
-        map.retain(|_, c| c != cluster);
-        for school in schools {
-            map.entry(school).or_insert_with(|| cluster.clone());
-        }
-    }
-
-    /// Forgets the schools of clusters no longer listed.
-    pub fn forget_unlisted(&self) {
-        let fleet = self.fleet();
-        self.placement
-            .map
-            .write()
-            .expect("placement lock")
-            .retain(|_, c| fleet.pools.contains_key(c));
+    /// Where every school is now, all at once (a school absent is served nowhere).
+    pub fn place(&self, schools: Vec<(TenantId, ClusterName)>) {
+        *self.placement.map.write().expect("placement lock") = schools.into_iter().collect();
     }
 
     pub fn placement(&self) -> &Placement {

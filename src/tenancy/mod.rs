@@ -225,19 +225,46 @@ impl Directory {
         &self.base_domain
     }
 
-    /// Reloads `cluster`'s schools from its primary and places them there. Returns each one's
-    /// current catalog version: the oldest data a replica may serve for it from now on.
+    /// Reloads every cluster's schools from its primary, then places them all at once. Every
+    /// cluster is read whenever one announces a change: a school moving between clusters is
+    /// switched on by one and off by the other, the two announcements may arrive in either order,
+    /// and the school must never be missing from the map in between. A cluster in `strict`
+    /// that cannot be read fails the reload; any other keeps what was loaded before (logged).
+    /// Returns each school's current catalog version: the oldest data a replica may serve for
+    /// it from now on.
     pub async fn reload(
         &self,
         clusters: &Clusters,
-        cluster: &ClusterName,
+        strict: &[ClusterName],
     ) -> Result<Vec<(TenantId, i64)>, AppError> {
-        let Some(pools) = clusters.named(cluster) else {
-            self.parts.lock().expect("directory lock").remove(cluster);
-            self.rebuild(clusters);
-            return Ok(Vec::new());
-        };
-        let rows: Vec<(TenantRow, i64)> = global_tx(pools.primary(), "directory", |conn| {
+        let mut versions = Vec::new();
+        let mut loaded = Vec::new();
+        for record in clusters.records() {
+            let Some(pools) = clusters.named(&record.name) else {
+                continue;
+            };
+            match Self::load(pools.primary(), &record.name).await {
+                Ok(schools) => {
+                    versions.extend(schools.iter().map(|(t, v)| (t.id, *v)));
+                    loaded.push((record.name, schools.into_iter().map(|(t, _)| t).collect()));
+                }
+                Err(e) if strict.contains(&record.name) => return Err(e),
+                Err(e) => {
+                    tracing::warn!(cluster = %record.name, error = ?e, "loading a cluster's schools failed")
+                }
+            }
+        }
+        self.parts.lock().expect("directory lock").extend(loaded);
+        self.forget_unlisted(clusters);
+        Ok(versions)
+    }
+
+    /// One cluster's schools and their catalog versions.
+    async fn load(
+        pool: &crate::db::PgPool,
+        cluster: &ClusterName,
+    ) -> Result<Vec<(Arc<Tenant>, i64)>, AppError> {
+        let rows: Vec<(TenantRow, i64)> = global_tx(pool, "directory", |conn| {
             Box::pin(async move {
                 // A school arriving from another cluster, or gone to one, is not served here.
                 let elsewhere = school_moves::table
@@ -251,20 +278,14 @@ impl Directory {
             })
         })
         .await?;
-        let mut versions = Vec::with_capacity(rows.len());
-        let mut schools = Vec::with_capacity(rows.len());
-        for (row, version) in rows {
-            let mut tenant = Tenant::from(row);
-            tenant.cluster = cluster.clone();
-            versions.push((tenant.id, version));
-            schools.push(Arc::new(tenant));
-        }
-        self.parts
-            .lock()
-            .expect("directory lock")
-            .insert(cluster.clone(), schools);
-        self.rebuild(clusters);
-        Ok(versions)
+        Ok(rows
+            .into_iter()
+            .map(|(row, version)| {
+                let mut tenant = Tenant::from(row);
+                tenant.cluster = cluster.clone();
+                (Arc::new(tenant), version)
+            })
+            .collect())
     }
 
     /// Drops the schools of clusters no longer listed.
@@ -282,11 +303,11 @@ impl Directory {
     fn rebuild(&self, clusters: &Clusters) {
         let parts = self.parts.lock().expect("directory lock");
         let mut maps = Maps::default();
+        let mut placement = Vec::new();
         for record in clusters.records() {
             let Some(schools) = parts.get(&record.name) else {
                 continue;
             };
-            let mut placed = Vec::with_capacity(schools.len());
             for tenant in schools {
                 if maps.by_id.contains_key(&tenant.id)
                     || maps.by_subdomain.contains_key(&tenant.slug)
@@ -302,11 +323,11 @@ impl Directory {
                 maps.by_subdomain
                     .insert(tenant.slug.clone(), tenant.clone());
                 maps.by_id.insert(tenant.id, tenant.clone());
-                placed.push(tenant.id);
+                placement.push((tenant.id, record.name.clone()));
             }
-            clusters.place(&record.name, placed);
         }
-        clusters.forget_unlisted();
+        // Placement first: a school the new map shows is placed by the time a request finds it.
+        clusters.place(placement);
         *self.maps.write().expect("directory lock") = Arc::new(maps);
     }
 

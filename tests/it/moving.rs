@@ -206,7 +206,13 @@ async fn a_school_moves_under_steady_writes_losing_nothing() {
     );
     assert!(
         alpha.pages.iter().all(|(_, status)| *status == 200),
-        "alpha's cached page failed during the move"
+        "alpha's cached page failed during the move: {:?}",
+        alpha
+            .pages
+            .iter()
+            .filter(|(_, status)| *status != 200)
+            .map(|(at, status)| (*status, at.saturating_duration_since(started)))
+            .collect::<Vec<_>>()
     );
     // The freeze window as learners saw it: the longest stretch without an acknowledged write.
     let mut answered: Vec<Instant> = alpha.acked.iter().map(|(_, at, _)| *at).collect();
