@@ -551,7 +551,7 @@ impl Watch {
 }
 
 /// Applies what the listeners hear. Reloads are coalesced: a bulk import announces many changes
-/// in a burst, and one reload per cluster covers them all. The directory cluster's announcements
+/// in a burst, and one reload covers them all. The directory cluster's announcements
 /// of `tenants` also cover its list of clusters: a cluster added there gets a listener here, one
 /// removed loses it.
 async fn apply_changes(

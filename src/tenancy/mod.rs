@@ -289,7 +289,7 @@ impl Directory {
     }
 
     /// Drops the schools of clusters no longer listed.
-    pub fn forget_unlisted(&self, clusters: &Clusters) {
+    fn forget_unlisted(&self, clusters: &Clusters) {
         let listed: Vec<ClusterName> = clusters.records().into_iter().map(|r| r.name).collect();
         self.parts
             .lock()
