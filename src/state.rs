@@ -13,7 +13,10 @@ use crate::api_tokens::live::LiveTokens;
 use crate::assessment::certificates::Printer;
 use crate::clock::Clock;
 use crate::db::budget::Budget;
-use crate::db::{Clusters, Pools};
+use diesel_async::AsyncPgConnection;
+
+use crate::db::door::TxWork;
+use crate::db::{Clusters, Pools, tenant_tx};
 use crate::freshness::SeenKey;
 use crate::learning::unsubscribe::UnsubscribeKey;
 use crate::mail::Composer;
@@ -69,6 +72,36 @@ impl AppState {
         tenant: crate::ids::TenantId,
     ) -> Result<Arc<Pools>, crate::error::AppError> {
         self.clusters.of(tenant)
+    }
+
+    /// Runs `work` in a transaction scoped to `tenant` on its own cluster's primary: handlers
+    /// name the school once, and never pick a pool.
+    pub async fn school_tx<R, F>(
+        &self,
+        tenant: crate::ids::TenantId,
+        query: &'static str,
+        work: F,
+    ) -> Result<R, crate::error::AppError>
+    where
+        R: Send,
+        F: for<'r> FnOnce(&'r mut AsyncPgConnection) -> TxWork<'r, R> + Send,
+    {
+        tenant_tx(self.pools(tenant)?.primary(), tenant, query, work).await
+    }
+
+    /// As [`AppState::school_tx`], on a replica of the school's cluster when reading from one is
+    /// consistent (see `Pools::read`).
+    pub async fn school_read_tx<R, F>(
+        &self,
+        tenant: crate::ids::TenantId,
+        query: &'static str,
+        work: F,
+    ) -> Result<R, crate::error::AppError>
+    where
+        R: Send,
+        F: for<'r> FnOnce(&'r mut AsyncPgConnection) -> TxWork<'r, R> + Send,
+    {
+        tenant_tx(self.pools(tenant)?.read(), tenant, query, work).await
     }
 
     /// The region `school`'s writes are replayed to (`None`: they run here). Without a school

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::learning::store as learning_store;
@@ -99,15 +98,11 @@ pub async fn playlist(
     // A lesson's captions join its ladder as a subtitles rendition.
     if is_master(&text) {
         let (id, master) = (tenant.id, key.as_str().to_owned());
-        let tracks = tenant_tx(
-            state.pools(tenant.id)?.read(),
-            tenant.id,
-            "hls_subtitles",
-            move |conn| {
+        let tracks = state
+            .school_read_tx(tenant.id, "hls_subtitles", move |conn| {
                 Box::pin(async move { learning_store::hls_subtitles(conn, id, &master).await })
-            },
-        )
-        .await?;
+            })
+            .await?;
         text = with_subtitles(&text, &tracks);
     }
     let mut urls = Vec::new();

@@ -13,7 +13,6 @@ use super::personal::password_matches;
 use crate::accounts::sessions::Viewer;
 use crate::accounts::tokens::{self, Purpose};
 use crate::db::schema::users;
-use crate::db::tenant_tx;
 use crate::email::parse_email;
 use crate::error::AppError;
 use crate::i18n::Msg;
@@ -55,11 +54,8 @@ pub async fn request(
         )));
     }
     let (composer, letterhead) = (state.mail.clone(), school.clone());
-    let wait = tenant_tx(
-        state.pools(school.id)?.primary(),
-        school.id,
-        "email_change",
-        move |conn| {
+    let wait = state
+        .school_tx(school.id, "email_change", move |conn| {
             Box::pin(async move {
                 let tenant = letterhead.id;
                 let taken: i64 = users::table
@@ -104,9 +100,8 @@ pub async fn request(
                 outbox::enqueue(conn, tenant, &mail).await?;
                 Ok(None)
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     match wait {
         Some(wait) => Err(AppError::TooManyRequests(wait)),
         None => Ok(see_other("/account?email_sent=1")),
@@ -123,11 +118,8 @@ pub async fn confirm(
 ) -> Result<HttpResponse, AppError> {
     let tenant = school.id;
     let token = token.into_inner();
-    let changed = tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "email_change",
-        move |conn| {
+    let changed = state
+        .school_tx(tenant, "email_change", move |conn| {
             Box::pin(async move {
                 let Some(issued) = tokens::redeem(conn, Purpose::Email, &token).await? else {
                     return Ok(None);
@@ -173,9 +165,8 @@ pub async fn confirm(
                     Err(e) => Err(e.into()),
                 }
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     let (status, title, message) = match changed {
         Some(true) => (StatusCode::OK, "address-changed-title", "address-changed"),
         Some(false) => (StatusCode::CONFLICT, "address-taken-title", "address-taken"),

@@ -5,7 +5,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::accounts::sessions::Viewer;
 use crate::accounts::users;
-use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::i18n::Msg;
@@ -33,13 +32,11 @@ pub async fn choose(
         .filter(|l| school.locales.contains(l))
         .ok_or_else(|| AppError::Unprocessable(Msg::new("error-language-not-offered")))?;
     let tenant = school.id;
-    tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "account_language",
-        move |conn| Box::pin(async move { users::set_locale(conn, tenant, user.id, locale).await }),
-    )
-    .await?;
+    state
+        .school_tx(tenant, "account_language", move |conn| {
+            Box::pin(async move { users::set_locale(conn, tenant, user.id, locale).await })
+        })
+        .await?;
     let mut res = see_other("/account");
     res.add_cookie(&state.cookies.lang(locale.tag()))
         .map_err(AppError::internal)?;

@@ -19,7 +19,6 @@ use crate::db::schema::{
     account_tokens, certificates, course_instructors, courses, enrollments, lesson_progress,
     lessons, media, outbox, quiz_attempts, sessions as session_rows, users,
 };
-use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::ids::{TenantId, UserId};
@@ -238,11 +237,8 @@ pub async fn erase_now(
     user: UserId,
     by_staff: Option<By>,
 ) -> Result<bool, AppError> {
-    let erased = tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "personal_erase",
-        move |conn| {
+    let erased = state
+        .school_tx(tenant, "personal_erase", move |conn| {
             Box::pin(async move {
                 let erased = erase(conn, tenant, user).await?;
                 if let (Some(by), Some(_)) = (&by_staff, &erased) {
@@ -251,9 +247,8 @@ pub async fn erase_now(
                 }
                 Ok(erased)
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     let Some(pdfs) = erased else {
         return Ok(false);
     };
@@ -411,14 +406,12 @@ pub async fn export_mine(
         return Err(AppError::SignIn("/account".into()));
     };
     let letterhead = school.clone();
-    let data = tenant_tx(
-        state.pools(school.id)?.primary(),
-        school.id,
-        "personal_export",
-        move |conn| Box::pin(async move { export(conn, &letterhead, user.id).await }),
-    )
-    .await?
-    .ok_or(AppError::NotFound)?;
+    let data = state
+        .school_tx(school.id, "personal_export", move |conn| {
+            Box::pin(async move { export(conn, &letterhead, user.id).await })
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(attachment(&school, &data))
 }
 
@@ -436,11 +429,8 @@ pub async fn password_matches(
     user: UserId,
     password: String,
 ) -> Result<bool, AppError> {
-    let stored: Option<String> = tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "password_check",
-        move |conn| {
+    let stored: Option<String> = state
+        .school_tx(tenant, "password_check", move |conn| {
             Box::pin(async move {
                 Ok(users::table
                     .filter(users::tenant_id.eq(tenant.0))
@@ -450,9 +440,8 @@ pub async fn password_matches(
                     .await
                     .optional()?)
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     password::off_thread(&state.hashing, move || {
         password::verify(&password, stored.as_deref())
     })

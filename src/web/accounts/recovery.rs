@@ -13,7 +13,6 @@ use crate::accounts::password::{self, NewPassword};
 use crate::accounts::sessions::{self, Viewer};
 use crate::accounts::tokens::{self, Purpose};
 use crate::db::schema::users;
-use crate::db::tenant_tx;
 use crate::email::parse_email;
 use crate::error::AppError;
 use crate::i18n::Locale;
@@ -84,11 +83,8 @@ pub async fn forgot(
     };
     let (composer, tenant, shown) = (state.mail.clone(), school.clone(), email.clone());
     let locale = lang::of(&req, &school);
-    tenant_tx(
-        state.pools(school.id)?.primary(),
-        school.id,
-        "password_forgot",
-        move |conn| {
+    state
+        .school_tx(school.id, "password_forgot", move |conn| {
             Box::pin(async move {
                 let account: Option<(uuid::Uuid, String)> = users::table
                     .filter(users::tenant_id.eq(tenant.id.0))
@@ -127,9 +123,8 @@ pub async fn forgot(
                     composer.compose(&tenant, Kind::Reset, (&email, Some(user)), locale, ctx)?;
                 outbox::enqueue(conn, tenant.id, &mail).await
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     forgot_page(&req, &state, &school, StatusCode::OK, &shown, true, &[])
 }
 
@@ -155,19 +150,15 @@ async fn reset_email(
     school: &crate::tenancy::Tenant,
     token: String,
 ) -> Result<Option<String>, AppError> {
-    tenant_tx(
-        state.pools(school.id)?.primary(),
-        school.id,
-        "password_reset",
-        move |conn| {
+    state
+        .school_tx(school.id, "password_reset", move |conn| {
             Box::pin(async move {
                 Ok(tokens::peek(conn, Purpose::Reset, &token)
                     .await?
                     .map(|t| t.email))
             })
-        },
-    )
-    .await
+        })
+        .await
 }
 
 fn reset_page(
@@ -226,11 +217,8 @@ pub async fn reset(
     };
     let hash = password::hash_off_thread(&state.hashing, password).await?;
     let tenant = school.id;
-    let changed = tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "password_reset",
-        move |conn| {
+    let changed = state
+        .school_tx(tenant, "password_reset", move |conn| {
             Box::pin(async move {
                 // Redeemed here, not when the page opened: of two tabs racing, one wins.
                 let Some(issued) = tokens::redeem(conn, Purpose::Reset, &token).await? else {
@@ -259,9 +247,8 @@ pub async fn reset(
                 sessions::end_all(conn, tenant, user).await?;
                 Ok(Some(user))
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     let Some(user) = changed else {
         return expired(&state, lang::of(&req, &school), &school);
     };

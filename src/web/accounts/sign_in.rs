@@ -11,7 +11,6 @@ use crate::accounts::password::{self, NewPassword};
 use crate::accounts::sessions::{self, Role, Viewer};
 use crate::accounts::users::{self, NewUser};
 use crate::db::schema::users as user_rows;
-use crate::db::tenant_tx;
 use crate::email::parse_email;
 use crate::error::AppError;
 use crate::i18n::Locale;
@@ -61,11 +60,8 @@ async fn sso_choices(
     school: &School,
 ) -> Result<(Vec<serde_json::Value>, bool), AppError> {
     let tenant = school.0.id;
-    tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "sso choices",
-        move |conn| {
+    state
+        .school_tx(tenant, "sso choices", move |conn| {
             Box::pin(async move {
                 let buttons = providers::list(conn, tenant)
                     .await?
@@ -74,9 +70,8 @@ async fn sso_choices(
                     .collect();
                 Ok((buttons, providers::sso_only(conn, tenant).await?))
             })
-        },
-    )
-    .await
+        })
+        .await
 }
 
 /// Renders a sign-up or log-in form with the anonymous anti-forgery token (double-submit cookie),
@@ -168,13 +163,11 @@ pub async fn signup(
     let form = form.into_inner();
     check_anonymous(&req, &state, &form.csrf)?;
     let tenant = school.0.id;
-    let sso_only = tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "sso only",
-        move |conn| Box::pin(async move { providers::sso_only(conn, tenant).await }),
-    )
-    .await?;
+    let sso_only = state
+        .school_tx(tenant, "sso only", move |conn| {
+            Box::pin(async move { providers::sso_only(conn, tenant).await })
+        })
+        .await?;
     if sso_only {
         return Err(sso_only_refusal(&school));
     }
@@ -217,11 +210,8 @@ pub async fn signup(
     let (tenant, admins) = (school.0.id, school.0.admin_emails.clone());
     let (composer, letterhead) = (state.mail.clone(), school.0.clone());
     let locale = lang::of(&req, &school.0);
-    let created = tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "signup",
-        move |conn| {
+    let created = state
+        .school_tx(tenant, "signup", move |conn| {
             Box::pin(async move {
                 let role = if admins.contains(&email) {
                     Role::Admin
@@ -252,9 +242,8 @@ pub async fn signup(
                 .await?;
                 Ok(Some(sessions::create(conn, tenant, id).await?))
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     match created {
         Some(token) => Ok(signed_in(&state, token, &form.next)),
         None => form_page(
@@ -296,11 +285,8 @@ pub async fn login(
     let lookup_email = email.clone();
     // The account and the school's SSO-only switch, read together.
     type Found = (uuid::Uuid, String, bool, String, Option<String>);
-    let (found, sso_only): (Option<Found>, bool) = tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "login",
-        move |conn| {
+    let (found, sso_only): (Option<Found>, bool) = state
+        .school_tx(tenant, "login", move |conn| {
             Box::pin(async move {
                 let found = user_rows::table
                     .filter(user_rows::email.eq(lookup_email))
@@ -316,9 +302,8 @@ pub async fn login(
                     .optional()?;
                 Ok((found, providers::sso_only(conn, tenant).await?))
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     let attempt = form.password.clone();
     let stored = found.as_ref().map(|(_, h, ..)| h.clone());
     let ok = password::off_thread(&state.hashing, move || {
@@ -360,20 +345,16 @@ pub async fn login(
     if let Some(previous) = &previous {
         state.sessions.forget(&sessions::token_digest(previous));
     }
-    let token = tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "login",
-        move |conn| {
+    let token = state
+        .school_tx(tenant, "login", move |conn| {
             Box::pin(async move {
                 if let Some(previous) = previous {
                     sessions::delete(conn, &previous).await?;
                 }
                 sessions::create(conn, tenant, UserId(user)).await
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     let mut res = signed_in(&state, token, &form.next);
     // The account's language follows it to this browser.
     if let Some(locale) = locale.as_deref().and_then(Locale::parse) {
@@ -409,13 +390,11 @@ pub async fn logout(
         .map(|c| c.value().to_owned())
     {
         state.sessions.forget(&sessions::token_digest(&token));
-        let ended = tenant_tx(
-            state.pools(school.0.id)?.primary(),
-            school.0.id,
-            "logout",
-            move |conn| Box::pin(async move { sessions::delete(conn, &token).await }),
-        )
-        .await?;
+        let ended = state
+            .school_tx(school.0.id, "logout", move |conn| {
+                Box::pin(async move { sessions::delete(conn, &token).await })
+            })
+            .await?;
         if let Some((provider, id_token)) = ended {
             provider_logout = sso::logout_target(&req, &state, &school, &provider, &id_token).await;
         }

@@ -98,17 +98,13 @@ async fn saml_login(
     let (to, request_id) =
         saml::login(&sp, &relay).map_err(|e| AppError::internal(anyhow::anyhow!(e)))?;
     let (tenant, pname) = (school.0.id, provider.name.to_string());
-    tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "sso login",
-        move |conn| {
+    state
+        .school_tx(tenant, "sso login", move |conn| {
             Box::pin(async move {
                 logins::record(conn, tenant, &pname, &next, &relay, &request_id, "").await
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, to))
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -155,13 +151,11 @@ async fn acs_finish(
         return Ok(Err(Refusal::UnknownState));
     }
     let relay = answer.relay_state.clone();
-    let Some(pending) = tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "sso acs",
-        move |conn| Box::pin(async move { logins::take(conn, tenant, &relay).await }),
-    )
-    .await?
+    let Some(pending) = state
+        .school_tx(tenant, "sso acs", move |conn| {
+            Box::pin(async move { logins::take(conn, tenant, &relay).await })
+        })
+        .await?
     else {
         return Ok(Err(Refusal::UnknownState));
     };
@@ -179,15 +173,11 @@ async fn acs_finish(
     };
     claims.insert("email_verified".into(), settings.email_trusted.into());
     let pname = name.to_owned();
-    let fresh = tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "sso acs",
-        move |conn| {
+    let fresh = state
+        .school_tx(tenant, "sso acs", move |conn| {
             Box::pin(async move { logins::use_assertion(conn, tenant, &pname, &assertion).await })
-        },
-    )
-    .await?;
+        })
+        .await?;
     if !fresh {
         return Ok(Err(Refusal::BadAssertion(
             "it was used already (a replay)".into(),
@@ -198,14 +188,12 @@ async fn acs_finish(
 
 async fn provider(state: &AppState, school: &School, name: String) -> Result<Provider, AppError> {
     let tenant = school.0.id;
-    tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "sso provider",
-        move |conn| Box::pin(async move { providers::find(conn, tenant, &name).await }),
-    )
-    .await?
-    .ok_or(AppError::NotFound)
+    state
+        .school_tx(tenant, "sso provider", move |conn| {
+            Box::pin(async move { providers::find(conn, tenant, &name).await })
+        })
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 pub async fn login(
@@ -222,13 +210,11 @@ pub async fn login(
     }
     let metadata = state.sso.metadata(&provider.issuer).await?;
     let (tenant, pname) = (school.0.id, provider.name.to_string());
-    let begun = tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "sso login",
-        move |conn| Box::pin(async move { logins::begin(conn, tenant, &pname, &next).await }),
-    )
-    .await?;
+    let begun = state
+        .school_tx(tenant, "sso login", move |conn| {
+            Box::pin(async move { logins::begin(conn, tenant, &pname, &next).await })
+        })
+        .await?;
     let mut to = url::Url::parse(&metadata.authorization_endpoint).map_err(|e| {
         AppError::BadGateway(
             Msg::new("error-sso-misconfigured"),
@@ -288,13 +274,11 @@ async fn finish(
         return Ok(Err(Refusal::UnknownState));
     }
     let sent = answer.state.clone();
-    let Some(pending) = tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "sso callback",
-        move |conn| Box::pin(async move { logins::take(conn, tenant, &sent).await }),
-    )
-    .await?
+    let Some(pending) = state
+        .school_tx(tenant, "sso callback", move |conn| {
+            Box::pin(async move { logins::take(conn, tenant, &sent).await })
+        })
+        .await?
     else {
         return Ok(Err(Refusal::UnknownState));
     };
@@ -363,11 +347,8 @@ async fn signed_in(
     }
     let admins = school.0.admin_emails.clone();
     let pname = name.clone();
-    let reached = tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "sso sign-in",
-        move |conn| {
+    let reached = state
+        .school_tx(tenant, "sso sign-in", move |conn| {
             Box::pin(async move {
                 let reached = match reach(conn, tenant, &provider, &claims, &admins).await? {
                     Ok(r) => r,
@@ -382,9 +363,8 @@ async fn signed_in(
                 }
                 Ok(Ok((reached, token)))
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     let (reached, token) = match reached {
         Ok(r) => r,
         Err(refusal) => return Ok(Err(refusal)),

@@ -9,7 +9,6 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use crate::accounts::sessions::Viewer;
 use crate::accounts::tokens::{self, Purpose};
 use crate::db::schema::users;
-use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::ids::{TenantId, UserId};
@@ -80,11 +79,8 @@ pub async fn confirm(
 ) -> Result<HttpResponse, AppError> {
     let tenant = school.id;
     let token = token.into_inner();
-    let confirmed = tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "verify",
-        move |conn| {
+    let confirmed = state
+        .school_tx(tenant, "verify", move |conn| {
             Box::pin(async move {
                 match tokens::redeem(conn, Purpose::Verify, &token).await? {
                     Some(issued) => match issued.user {
@@ -94,9 +90,8 @@ pub async fn confirm(
                     None => Ok(false),
                 }
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     if confirmed {
         crate::web::notice::notice(
             &state,
@@ -133,11 +128,8 @@ pub async fn resend(
         return Ok(see_other("/account"));
     }
     let composer = state.mail.clone();
-    let wait = tenant_tx(
-        state.pools(school.id)?.primary(),
-        school.id,
-        "verify_resend",
-        move |conn| {
+    let wait = state
+        .school_tx(school.id, "verify_resend", move |conn| {
             Box::pin(async move {
                 if let Some(wait) =
                     tokens::resend_wait(conn, school.id, Purpose::Verify, user.id).await?
@@ -156,9 +148,8 @@ pub async fn resend(
                 .await?;
                 Ok(None)
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     match wait {
         Some(wait) => Err(AppError::TooManyRequests(wait)),
         None => Ok(see_other("/account?sent=1")),

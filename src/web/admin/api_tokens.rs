@@ -7,7 +7,6 @@ use serde_json::json;
 
 use crate::api_tokens::{Scope, store};
 use crate::audit::{self, Change};
-use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::redirect::see_other;
@@ -25,13 +24,11 @@ async fn page(
     status: StatusCode,
 ) -> Page {
     let tenant = school.id;
-    let tokens = tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "api_tokens",
-        move |conn| Box::pin(async move { store::list(conn, tenant).await }),
-    )
-    .await?;
+    let tokens = state
+        .school_tx(tenant, "api_tokens", move |conn| {
+            Box::pin(async move { store::list(conn, tenant).await })
+        })
+        .await?;
     let mut c = tera::Context::new();
     c.insert("tokens", &tokens);
     c.insert(
@@ -85,11 +82,8 @@ pub async fn create(
     };
     let by = audited_by(&req, &state, &user);
     let (tenant, creator) = (school.id, user.id);
-    let created = tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "api_tokens",
-        move |conn| {
+    let created = state
+        .school_tx(tenant, "api_tokens", move |conn| {
             Box::pin(async move {
                 let created =
                     store::create(conn, tenant, &name, &scopes, expires_at, Some(creator)).await?;
@@ -99,9 +93,8 @@ pub async fn create(
                 audit::record(conn, tenant, &by, change).await?;
                 Ok(created)
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     page(
         &state,
         &school,
@@ -125,11 +118,8 @@ pub async fn revoke(
     let token: uuid::Uuid = id(&path)?;
     let by = audited_by(&req, &state, &user);
     let tenant = school.id;
-    let revoked = tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "api_tokens",
-        move |conn| {
+    let revoked = state
+        .school_tx(tenant, "api_tokens", move |conn| {
             Box::pin(async move {
                 let revoked = store::revoke(conn, tenant, token).await?;
                 if let Some(name) = &revoked {
@@ -139,9 +129,8 @@ pub async fn revoke(
                 }
                 Ok(revoked)
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     if revoked.is_none() {
         return Err(AppError::NotFound);
     }

@@ -6,7 +6,6 @@ use actix_web::web;
 use serde::Deserialize;
 
 use crate::audit::{self, ACTIONS, Filter};
-use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::keyset::Cursor;
@@ -61,15 +60,11 @@ pub async fn page(
     };
     let tenant = school.id;
     // The primary: an admin who just changed something finds it here at once.
-    let mut entries = tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "audit",
-        move |conn| {
+    let mut entries = state
+        .school_tx(tenant, "audit", move |conn| {
             Box::pin(async move { audit::entries(conn, tenant, &filter, after, PAGE + 1).await })
-        },
-    )
-    .await?;
+        })
+        .await?;
     let next = (entries.len() as i64 > PAGE).then(|| {
         entries.truncate(PAGE as usize);
         entries

@@ -15,7 +15,6 @@ use crate::accounts::tokens::{self, Purpose};
 use crate::accounts::users::{self as accounts, NewUser};
 use crate::audit::{self, Change};
 use crate::db::schema::{courses, enrollments};
-use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::i18n::Msg;
@@ -87,11 +86,8 @@ async fn invite_in_tx(
         *roles.entry(invite.role.as_str()).or_default() += 1;
     }
     let asked = json!({ "rows": rows.len(), "roles": roles });
-    tenant_tx(
-        state.pools(school.id)?.primary(),
-        school.id,
-        "invitations",
-        move |conn| {
+    state
+        .school_tx(school.id, "invitations", move |conn| {
             Box::pin(async move {
                 let inviter = Inviter {
                     composer: &composer,
@@ -106,9 +102,8 @@ async fn invite_in_tx(
                 }
                 Ok((sent, refused))
             })
-        },
-    )
-    .await
+        })
+        .await
 }
 
 fn report(
@@ -156,19 +151,15 @@ async fn pending(
     tenant: TenantId,
     token: String,
 ) -> Result<Option<Invite>, AppError> {
-    tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "invitation",
-        move |conn| {
+    state
+        .school_tx(tenant, "invitation", move |conn| {
             Box::pin(async move {
                 Ok(tokens::peek(conn, Purpose::Invite, &token)
                     .await?
                     .and_then(|t| serde_json::from_value(t.payload).ok()))
             })
-        },
-    )
-    .await
+        })
+        .await
 }
 
 fn accept_page(
@@ -251,11 +242,8 @@ pub async fn accept(
     };
     let hash = password::hash_off_thread(&state.hashing, password).await?;
     let tenant = school.id;
-    let session = tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "invitation_accept",
-        move |conn| {
+    let session = state
+        .school_tx(tenant, "invitation_accept", move |conn| {
             Box::pin(async move {
                 if tokens::redeem(conn, Purpose::Invite, &token)
                     .await?
@@ -279,9 +267,8 @@ pub async fn accept(
                 enroll(conn, tenant, user, &invite.courses).await?;
                 Ok(Some(sessions::create(conn, tenant, user).await?))
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     let Some(session) = session else {
         return gone(&state, lang::of(&req, &school), &school);
     };

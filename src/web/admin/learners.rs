@@ -8,7 +8,6 @@ use serde_json::json;
 
 use crate::accounts::members as store;
 use crate::audit::{self, Change};
-use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::ids::{CourseId, UserId};
@@ -53,10 +52,11 @@ pub async fn list(
     };
     let tenant = school.id;
     let search = q.clone();
-    let mut people = tenant_tx(state.pools(tenant)?.read(), tenant, "people", move |conn| {
-        Box::pin(async move { store::people(conn, tenant, &search, after, PAGE + 1).await })
-    })
-    .await?;
+    let mut people = state
+        .school_read_tx(tenant, "people", move |conn| {
+            Box::pin(async move { store::people(conn, tenant, &search, after, PAGE + 1).await })
+        })
+        .await?;
     let next = (people.len() as i64 > PAGE).then(|| {
         people.truncate(PAGE as usize);
         people
@@ -97,11 +97,8 @@ pub async fn show(
 ) -> Page {
     let learner: UserId = id(&path)?;
     let tenant = school.id;
-    let (person, learning) = tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "people",
-        move |conn| {
+    let (person, learning) = state
+        .school_tx(tenant, "people", move |conn| {
             Box::pin(async move {
                 let Some(person) = store::person(conn, tenant, learner).await? else {
                     return Err(AppError::NotFound);
@@ -109,9 +106,8 @@ pub async fn show(
                 let learning = crate::learning::store::learner_state(conn, learner).await?;
                 Ok((person, learning))
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     let courses: Vec<CourseProgress> = learning
         .courses
         .iter()
@@ -164,11 +160,8 @@ pub async fn suspend(
     };
     let tenant = school.id;
     let by = audited_by(&req, &state, &user);
-    let found = tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "people_write",
-        move |conn| {
+    let found = state
+        .school_tx(tenant, "people_write", move |conn| {
             Box::pin(async move {
                 let found = store::set_suspended(conn, tenant, learner, suspend).await?;
                 if found {
@@ -182,9 +175,8 @@ pub async fn suspend(
                 }
                 Ok(found)
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     if !found {
         return Err(AppError::NotFound);
     }
@@ -206,11 +198,8 @@ pub async fn remove(
     let (learner, course): (UserId, CourseId) = (id(&learner)?, id(&course)?);
     let tenant = school.id;
     let by = audited_by(&req, &state, &user);
-    let removed = tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "people_write",
-        move |conn| {
+    let removed = state
+        .school_tx(tenant, "people_write", move |conn| {
             Box::pin(async move {
                 let removed = store::remove_enrollment(conn, tenant, learner, course).await?;
                 if removed {
@@ -220,9 +209,8 @@ pub async fn remove(
                 }
                 Ok(removed)
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     if !removed {
         return Err(AppError::NotFound);
     }
@@ -240,11 +228,8 @@ pub async fn export(
     let learner: UserId = id(&path)?;
     let letterhead = school.clone();
     let by = audited_by(&req, &state, &user);
-    let data = tenant_tx(
-        state.pools(school.id)?.primary(),
-        school.id,
-        "personal_export",
-        move |conn| {
+    let data = state
+        .school_tx(school.id, "personal_export", move |conn| {
             Box::pin(async move {
                 let data = personal::export(conn, &letterhead, learner).await?;
                 if data.is_some() {
@@ -253,10 +238,9 @@ pub async fn export(
                 }
                 Ok(data)
             })
-        },
-    )
-    .await?
-    .ok_or(AppError::NotFound)?;
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(personal::attachment(&school, &data))
 }
 

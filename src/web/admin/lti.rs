@@ -9,7 +9,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, web};
 
 use crate::accounts::sessions::CurrentUser;
-use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::lti::keys;
@@ -32,13 +31,11 @@ async fn list_page(
     status: StatusCode,
 ) -> Page {
     let tenant = school.id;
-    let tools = tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "lti_tools",
-        move |conn| Box::pin(async move { tools::list(conn, tenant).await }),
-    )
-    .await?;
+    let tools = state
+        .school_tx(tenant, "lti_tools", move |conn| {
+            Box::pin(async move { tools::list(conn, tenant).await })
+        })
+        .await?;
     let at = endpoints(state, school);
     let mut c = tera::Context::new();
     c.insert("tools", &tools);
@@ -94,13 +91,11 @@ pub async fn add(
     .map_err(AppError::Unprocessable)?;
     let by = audited_by(&req, &state, &user);
     let tenant = school.id;
-    tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "lti_tools",
-        move |conn| Box::pin(async move { tools::add(conn, tenant, &by, &new).await }),
-    )
-    .await?;
+    state
+        .school_tx(tenant, "lti_tools", move |conn| {
+            Box::pin(async move { tools::add(conn, tenant, &by, &new).await })
+        })
+        .await?;
     list_page(&state, &school, &user, StatusCode::CREATED).await
 }
 
@@ -117,13 +112,11 @@ pub async fn remove(
     let tool: uuid::Uuid = id(&path)?;
     let by = audited_by(&req, &state, &user);
     let tenant = school.id;
-    let removed = tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "lti_tools",
-        move |conn| Box::pin(async move { tools::remove(conn, tenant, &by, tool).await }),
-    )
-    .await?;
+    let removed = state
+        .school_tx(tenant, "lti_tools", move |conn| {
+            Box::pin(async move { tools::remove(conn, tenant, &by, tool).await })
+        })
+        .await?;
     if !removed {
         return Err(AppError::NotFound);
     }
@@ -141,14 +134,10 @@ pub async fn rotate(
     checked_form(&req, &state, &user, &form)?;
     let by = audited_by(&req, &state, &user);
     let tenant = school.id;
-    tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "lti_keys",
-        move |conn| {
+    state
+        .school_tx(tenant, "lti_keys", move |conn| {
             Box::pin(async move { keys::rotate(conn, tenant, &by, ROTATION_OVERLAP).await })
-        },
-    )
-    .await?;
+        })
+        .await?;
     Ok(see_other("/admin/lti"))
 }

@@ -7,7 +7,6 @@ use serde::Serialize;
 
 use crate::accounts::members::{self as store, Enrolled};
 use crate::accounts::sessions::CurrentUser;
-use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::ids::CourseId;
 use crate::state::AppState;
@@ -23,20 +22,16 @@ async fn roster(
     course: CourseId,
 ) -> Result<(String, String, Vec<Enrolled>), AppError> {
     let (tenant, who) = (school.id, user.clone());
-    tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "roster",
-        move |conn| {
+    state
+        .school_tx(tenant, "roster", move |conn| {
             Box::pin(async move {
                 crate::authoring::store::may_edit(conn, &who, course).await?;
                 let record = crate::authoring::store::course(conn, course).await?;
                 let enrolled = store::enrolled(conn, tenant, course).await?;
                 Ok((record.slug, record.title, enrolled))
             })
-        },
-    )
-    .await
+        })
+        .await
 }
 
 #[derive(Serialize)]

@@ -8,7 +8,6 @@ use serde_json::json;
 
 use crate::audit::{self, Change};
 use crate::colour;
-use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::i18n::{Locale, Msg};
 use crate::redirect::see_other;
@@ -87,11 +86,8 @@ pub async fn save(
         "accent_color": accent,
     });
     let by = audited_by(&req, &state, &user);
-    tenant_tx(
-        state.pools(school.id)?.primary(),
-        school.id,
-        "school_look",
-        move |conn| {
+    state
+        .school_tx(school.id, "school_look", move |conn| {
             Box::pin(async move {
                 look::set(conn, locale, &locales, &accent).await?;
                 let change = Change::new("school.look_changed", "school:look")
@@ -99,8 +95,7 @@ pub async fn save(
                     .after(after);
                 audit::record(conn, school.id, &by, change).await
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     Ok(see_other("/admin/school?saved=1"))
 }

@@ -9,7 +9,6 @@ use serde_json::json;
 
 use crate::accounts::sessions::{CurrentUser, Role};
 use crate::audit::{self, Change};
-use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::redirect::see_other;
@@ -23,15 +22,16 @@ use crate::web::host::{School, audited_by, public_authority};
 
 async fn page(state: &AppState, req: &HttpRequest, school: &Tenant, user: &CurrentUser) -> Page {
     let tenant = school.id;
-    let (list, only) = tenant_tx(state.pools(tenant)?.primary(), tenant, "sso", move |conn| {
-        Box::pin(async move {
-            Ok((
-                providers::list(conn, tenant).await?,
-                providers::sso_only(conn, tenant).await?,
-            ))
+    let (list, only) = state
+        .school_tx(tenant, "sso", move |conn| {
+            Box::pin(async move {
+                Ok((
+                    providers::list(conn, tenant).await?,
+                    providers::sso_only(conn, tenant).await?,
+                ))
+            })
         })
-    })
-    .await?;
+        .await?;
     let scheme = if state.cookies.https { "https" } else { "http" };
     let origin = format!(
         "{scheme}://{}",
@@ -189,10 +189,11 @@ pub async fn save(
     checked_form(&req, &state, &user, &form)?;
     let tenant = school.id;
     let name = form.get("name").map_or("", |n| n.trim()).to_owned();
-    let saved = tenant_tx(state.pools(tenant)?.primary(), tenant, "sso", move |conn| {
-        Box::pin(async move { providers::find(conn, tenant, &name).await })
-    })
-    .await?;
+    let saved = state
+        .school_tx(tenant, "sso", move |conn| {
+            Box::pin(async move { providers::find(conn, tenant, &name).await })
+        })
+        .await?;
     if saved.as_ref().is_some_and(|p| p.from_file) {
         return Err(AppError::Conflict(Msg::new(
             "error-this-provider-is-set-by",
@@ -221,22 +222,24 @@ async fn record_save(
     saved: Option<Provider>,
 ) -> Page {
     let by = audited_by(req, state, user);
-    tenant_tx(state.pools(tenant)?.primary(), tenant, "sso", move |conn| {
-        Box::pin(async move {
-            providers::save(conn, tenant, &provider).await?;
-            let subject = format!("sso:{}", provider.name);
-            let mut after = shown(&provider);
-            let change = match &saved {
-                None => Change::new("sso.provider_added", subject),
-                Some(old) => {
-                    after["secret_changed"] = json!(old.client_secret != provider.client_secret);
-                    Change::new("sso.provider_changed", subject).before(shown(old))
-                }
-            };
-            audit::record(conn, tenant, &by, change.after(after)).await
+    state
+        .school_tx(tenant, "sso", move |conn| {
+            Box::pin(async move {
+                providers::save(conn, tenant, &provider).await?;
+                let subject = format!("sso:{}", provider.name);
+                let mut after = shown(&provider);
+                let change = match &saved {
+                    None => Change::new("sso.provider_added", subject),
+                    Some(old) => {
+                        after["secret_changed"] =
+                            json!(old.client_secret != provider.client_secret);
+                        Change::new("sso.provider_changed", subject).before(shown(old))
+                    }
+                };
+                audit::record(conn, tenant, &by, change.after(after)).await
+            })
         })
-    })
-    .await?;
+        .await?;
     Ok(see_other("/admin/sso"))
 }
 
@@ -252,23 +255,24 @@ pub async fn delete(
     checked_form(&req, &state, &user, &form)?;
     let (tenant, name) = (school.id, path.into_inner());
     let by = audited_by(&req, &state, &user);
-    tenant_tx(state.pools(tenant)?.primary(), tenant, "sso", move |conn| {
-        Box::pin(async move {
-            let Some(old) = providers::find(conn, tenant, &name).await? else {
-                return Err(AppError::NotFound);
-            };
-            if old.from_file {
-                return Err(AppError::Conflict(Msg::new(
-                    "error-this-provider-is-set-by-2",
-                )));
-            }
-            providers::delete(conn, tenant, &name).await?;
-            let change =
-                Change::new("sso.provider_removed", format!("sso:{name}")).before(shown(&old));
-            audit::record(conn, tenant, &by, change).await
+    state
+        .school_tx(tenant, "sso", move |conn| {
+            Box::pin(async move {
+                let Some(old) = providers::find(conn, tenant, &name).await? else {
+                    return Err(AppError::NotFound);
+                };
+                if old.from_file {
+                    return Err(AppError::Conflict(Msg::new(
+                        "error-this-provider-is-set-by-2",
+                    )));
+                }
+                providers::delete(conn, tenant, &name).await?;
+                let change =
+                    Change::new("sso.provider_removed", format!("sso:{name}")).before(shown(&old));
+                audit::record(conn, tenant, &by, change).await
+            })
         })
-    })
-    .await?;
+        .await?;
     Ok(see_other("/admin/sso"))
 }
 
@@ -284,24 +288,25 @@ pub async fn only(
     let on = form.get("only").is_some_and(|v| v == "1");
     let by = audited_by(&req, &state, &user);
     let tenant = school.id;
-    tenant_tx(state.pools(tenant)?.primary(), tenant, "sso", move |conn| {
-        Box::pin(async move {
-            if on && providers::list(conn, tenant).await?.is_empty() {
-                return Err(AppError::Conflict(Msg::new(
-                    "error-add-an-identity-provider-before",
-                )));
-            }
-            let was = providers::sso_only(conn, tenant).await?;
-            if was == on {
-                return Ok(());
-            }
-            providers::set_sso_only(conn, tenant, on).await?;
-            let change = Change::new("sso.only_changed", "school:sso")
-                .before(json!({ "sso_only": was }))
-                .after(json!({ "sso_only": on }));
-            audit::record(conn, tenant, &by, change).await
+    state
+        .school_tx(tenant, "sso", move |conn| {
+            Box::pin(async move {
+                if on && providers::list(conn, tenant).await?.is_empty() {
+                    return Err(AppError::Conflict(Msg::new(
+                        "error-add-an-identity-provider-before",
+                    )));
+                }
+                let was = providers::sso_only(conn, tenant).await?;
+                if was == on {
+                    return Ok(());
+                }
+                providers::set_sso_only(conn, tenant, on).await?;
+                let change = Change::new("sso.only_changed", "school:sso")
+                    .before(json!({ "sso_only": was }))
+                    .after(json!({ "sso_only": on }));
+                audit::record(conn, tenant, &by, change).await
+            })
         })
-    })
-    .await?;
+        .await?;
     Ok(see_other("/admin/sso"))
 }

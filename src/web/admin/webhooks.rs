@@ -10,7 +10,6 @@ use uuid::Uuid;
 
 use crate::accounts::sessions::CurrentUser;
 use crate::audit::{self, Change};
-use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::keyset::Cursor;
@@ -37,13 +36,11 @@ async fn list_page(
     status: StatusCode,
 ) -> Page {
     let tenant = school.id;
-    let endpoints = tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "webhooks",
-        move |conn| Box::pin(async move { store::list(conn, tenant).await }),
-    )
-    .await?;
+    let endpoints = state
+        .school_tx(tenant, "webhooks", move |conn| {
+            Box::pin(async move { store::list(conn, tenant).await })
+        })
+        .await?;
     let mut c = tera::Context::new();
     c.insert("endpoints", &endpoints);
     c.insert("events", EVENTS);
@@ -87,15 +84,11 @@ pub async fn add(
     }
     let by = audited_by(&req, &state, &user);
     let tenant = school.id;
-    let secret = tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "webhooks",
-        move |conn| {
+    let secret = state
+        .school_tx(tenant, "webhooks", move |conn| {
             Box::pin(async move { store::add(conn, tenant, &by, url.as_str(), &events).await })
-        },
-    )
-    .await?;
+        })
+        .await?;
     list_page(&state, &school, &user, Some(secret), StatusCode::CREATED).await
 }
 
@@ -114,19 +107,15 @@ async fn endpoint_page(
     secret: Option<String>,
 ) -> Page {
     let tenant = school.id;
-    let (found, mut log) = tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "webhooks",
-        move |conn| {
+    let (found, mut log) = state
+        .school_tx(tenant, "webhooks", move |conn| {
             Box::pin(async move {
                 let found = store::get(conn, tenant, endpoint).await?;
                 let log = store::deliveries(conn, tenant, endpoint, after, PAGE + 1).await?;
                 Ok((found, log))
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     let found = found.ok_or(AppError::NotFound)?;
     let next = (log.len() as i64 > PAGE).then(|| {
         log.truncate(PAGE as usize);
@@ -181,11 +170,8 @@ pub async fn act(
         return Err(AppError::NotFound);
     }
     // The change and its audit entry in one transaction; `None`: no such endpoint here.
-    let done = tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "webhooks",
-        move |conn| {
+    let done = state
+        .school_tx(tenant, "webhooks", move |conn| {
             Box::pin(async move {
                 let done = match action.as_str() {
                     "rotate" => store::rotate(conn, tenant, endpoint, ROTATION_OVERLAP)
@@ -207,9 +193,8 @@ pub async fn act(
                 audit::record(conn, tenant, &by, change).await?;
                 Ok(Some((action, secret)))
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     match done.ok_or(AppError::NotFound)? {
         (_, Some(secret)) => {
             endpoint_page(&state, &school, &user, endpoint, None, Some(secret)).await
@@ -233,11 +218,8 @@ pub async fn redeliver(
     let (endpoint, delivery): (Uuid, Uuid) = (id(&endpoint)?, id(&delivery)?);
     let by = audited_by(&req, &state, &user);
     let tenant = school.id;
-    let found = tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "webhooks",
-        move |conn| {
+    let found = state
+        .school_tx(tenant, "webhooks", move |conn| {
             Box::pin(async move {
                 let found = store::redeliver(conn, tenant, endpoint, delivery).await?;
                 if found {
@@ -247,9 +229,8 @@ pub async fn redeliver(
                 }
                 Ok(found)
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     if !found {
         return Err(AppError::NotFound);
     }

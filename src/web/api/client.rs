@@ -14,7 +14,6 @@ use actix_web::{FromRequest, HttpRequest, web};
 use crate::accounts::sessions::token_digest;
 use crate::api_tokens::{Grant, PREFIX, Scope, store};
 use crate::audit::By;
-use crate::db::tenant_tx;
 use crate::error::{ApiError, AppError};
 use crate::i18n::Msg;
 use crate::state::AppState;
@@ -73,14 +72,12 @@ async fn check(req: &HttpRequest) -> Result<Option<ApiClient>, AppError> {
         None => {
             let since = state.api_tokens.generation();
             let tenant = school.id;
-            let found = tenant_tx(
-                state.pools(tenant)?.primary(),
-                tenant,
-                "api_token",
-                move |conn| Box::pin(async move { store::grant(conn, tenant, &digest).await }),
-            )
-            .await?
-            .ok_or(AppError::Unauthorized)?;
+            let found = state
+                .school_tx(tenant, "api_token", move |conn| {
+                    Box::pin(async move { store::grant(conn, tenant, &digest).await })
+                })
+                .await?
+                .ok_or(AppError::Unauthorized)?;
             state.api_tokens.insert(digest, found.clone(), since);
             found
         }

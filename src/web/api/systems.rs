@@ -13,7 +13,6 @@ use crate::accounts::users::{self, Upserted};
 use crate::actors::learners::{Enroll, Unenroll};
 use crate::api_tokens::Scope;
 use crate::audit::{self, Change};
-use crate::db::tenant_tx;
 use crate::email::parse_email;
 use crate::error::{ApiError, AppError};
 use crate::feeds;
@@ -98,15 +97,11 @@ pub async fn users_list(
         return Err(AppError::bad_request(Msg::new("error-q-is-at-most-100")).into());
     }
     let tenant = client.school.id;
-    let people = tenant_tx(
-        state.pools(tenant)?.read(),
-        tenant,
-        "api_users",
-        move |conn| {
+    let people = state
+        .school_read_tx(tenant, "api_users", move |conn| {
             Box::pin(async move { members::people(conn, tenant, &q, after, limit + 1).await })
-        },
-    )
-    .await?;
+        })
+        .await?;
     Ok(page(people, limit, |p: &Person| {
         Cursor(p.created_at, p.id).encode()
     }))
@@ -139,11 +134,8 @@ pub async fn users_upsert(
     let tenant = client.school.id;
     let by = client.by().clone();
     let (mail, who) = (email.clone(), name.clone());
-    let done = tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "api_users",
-        move |conn| {
+    let done = state
+        .school_tx(tenant, "api_users", move |conn| {
             Box::pin(async move {
                 let done = users::upsert(conn, tenant, &mail, &who, role).await?;
                 let change = match &done {
@@ -165,9 +157,8 @@ pub async fn users_upsert(
                 }
                 Ok(done)
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     let (id, mut answer) = match done {
         Upserted::Created(id) => (id, HttpResponse::Created()),
         Upserted::Existing { id, .. } => {
@@ -194,14 +185,12 @@ async fn account(
     let email = parse_email(email)
         .ok_or_else(|| AppError::Unprocessable(Msg::new("error-email-is-not-an-email")))?;
     let tenant = client.school.id;
-    tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "api_account",
-        move |conn| Box::pin(async move { users::by_email(conn, tenant, &email).await }),
-    )
-    .await?
-    .ok_or_else(|| AppError::Unprocessable(Msg::new("error-no-account-has-this-email")))
+    state
+        .school_tx(tenant, "api_account", move |conn| {
+            Box::pin(async move { users::by_email(conn, tenant, &email).await })
+        })
+        .await?
+        .ok_or_else(|| AppError::Unprocessable(Msg::new("error-no-account-has-this-email")))
 }
 
 fn course_slug(course: &str) -> Result<(), AppError> {
@@ -277,13 +266,11 @@ pub async fn unenroll(
     }
     let tenant = client.school.id;
     let slug = course.clone();
-    let enrolled = tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "api_account",
-        move |conn| Box::pin(async move { learning::is_enrolled(conn, tenant, user, &slug).await }),
-    )
-    .await?;
+    let enrolled = state
+        .school_tx(tenant, "api_account", move |conn| {
+            Box::pin(async move { learning::is_enrolled(conn, tenant, user, &slug).await })
+        })
+        .await?;
     if !enrolled {
         return Err(AppError::NotFound.into());
     }
@@ -318,11 +305,8 @@ pub async fn complete(
     let (user, ..) = account(&state, &client, &body.email).await?;
     let tenant = client.school.id;
     let (course, lesson) = (body.course.clone(), body.lesson.clone());
-    let (course_id, lesson_id) = tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "api_complete",
-        move |conn| {
+    let (course_id, lesson_id) = state
+        .school_tx(tenant, "api_complete", move |conn| {
             Box::pin(async move {
                 let (course_id, lesson_id, kind) =
                     learning::lesson_of(conn, tenant, &course, &lesson)
@@ -342,9 +326,8 @@ pub async fn complete(
                 }
                 Ok((course_id, lesson_id))
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     let certificate = crate::web::learning::completion::complete(
         &state,
         &client.school,
@@ -370,13 +353,11 @@ pub async fn progress(
     let query = query(&req)?;
     let (limit, after) = (query.limit()?, query.mark()?);
     let tenant = client.school.id;
-    let rows = tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "api_feed",
-        move |conn| Box::pin(async move { feeds::progress(conn, tenant, after, limit + 1).await }),
-    )
-    .await?;
+    let rows = state
+        .school_tx(tenant, "api_feed", move |conn| {
+            Box::pin(async move { feeds::progress(conn, tenant, after, limit + 1).await })
+        })
+        .await?;
     Ok(page(rows, limit, |r| r.mark().encode()))
 }
 
@@ -391,15 +372,11 @@ pub async fn certificates(
     let query = query(&req)?;
     let (limit, after) = (query.limit()?, query.mark()?);
     let tenant = client.school.id;
-    let rows = tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "api_feed",
-        move |conn| {
+    let rows = state
+        .school_tx(tenant, "api_feed", move |conn| {
             Box::pin(async move { feeds::certificates(conn, tenant, after, limit + 1).await })
-        },
-    )
-    .await?;
+        })
+        .await?;
     Ok(page(rows, limit, |r| r.mark().encode()))
 }
 
@@ -413,15 +390,11 @@ pub async fn enrollments(
     let query = query(&req)?;
     let (limit, after) = (query.limit()?, query.mark()?);
     let tenant = client.school.id;
-    let rows = tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "api_feed",
-        move |conn| {
+    let rows = state
+        .school_tx(tenant, "api_feed", move |conn| {
             Box::pin(async move { feeds::enrollments(conn, tenant, after, limit + 1).await })
-        },
-    )
-    .await?;
+        })
+        .await?;
     Ok(page(rows, limit, |r| r.mark().encode()))
 }
 
@@ -446,11 +419,8 @@ pub async fn grades(
         return Err(AppError::NotFound.into());
     }
     let tenant = client.school.id;
-    let (items, mut rows) = tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "gradebook",
-        move |conn| {
+    let (items, mut rows) = state
+        .school_tx(tenant, "gradebook", move |conn| {
             Box::pin(async move {
                 let course = crate::authoring::store::course_by_slug(conn, tenant, &slug)
                     .await?
@@ -461,9 +431,8 @@ pub async fn grades(
                         .await?;
                 Ok((items, rows))
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     let next = (rows.len() as i64 > limit).then(|| {
         rows.truncate(limit as usize);
         rows.last().map(|r| r.cursor().encode())

@@ -14,7 +14,6 @@ use crate::accounts::sessions::{Role, Viewer};
 use crate::assessment::certificates::{find, load, pdf_key};
 use crate::audit::{self, Change};
 use crate::db::schema::certificates;
-use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::redirect::see_other;
@@ -117,11 +116,8 @@ pub async fn revoke(
     let restore = req.path().ends_with("/restore");
     let by = audited_by(&req, &state, &user);
     let school = tenant.id;
-    tenant_tx(
-        state.pools(school)?.primary(),
-        school,
-        "certificate_write",
-        move |conn| {
+    state
+        .school_tx(school, "certificate_write", move |conn| {
             Box::pin(async move {
                 find(conn, id).await?.ok_or(AppError::NotFound)?;
                 let target = certificates::table.find(id);
@@ -155,8 +151,7 @@ pub async fn revoke(
                 }
                 Ok(())
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     Ok(see_other(format!("/certificates/{id}")))
 }

@@ -10,7 +10,6 @@ use crate::accounts::sessions::Viewer;
 use crate::actors::learners::SubmitAttempt;
 use crate::assessment::grading::{self, Submission};
 use crate::assessment::{certificates, gift, quizzes};
-use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::ids::{CourseId, LessonId, UserId};
@@ -59,11 +58,8 @@ async fn read_quiz(
     course_slug(course)?;
     course_slug(lesson)?;
     let (course, lesson) = (course.to_owned(), lesson.to_owned());
-    tenant_tx(
-        state.pools(tenant.id)?.primary(),
-        tenant.id,
-        "quiz",
-        move |conn| {
+    state
+        .school_tx(tenant.id, "quiz", move |conn| {
             Box::pin(async move {
                 let page = lesson_page(conn, &course, &lesson)
                     .await?
@@ -82,9 +78,8 @@ async fn read_quiz(
                     marked,
                 })
             })
-        },
-    )
-    .await
+        })
+        .await
 }
 
 /// Grades a submission, records the attempt (refused past the limit) and shows its result.
@@ -204,19 +199,15 @@ pub async fn export(
 ) -> Result<HttpResponse, AppError> {
     let (course, lesson) = path.into_inner();
     let (course, lesson): (CourseId, LessonId) = (id(&course)?, id(&lesson)?);
-    let record = tenant_tx(
-        state.pools(tenant.id)?.primary(),
-        tenant.id,
-        "authoring_read",
-        move |conn| {
+    let record = state
+        .school_tx(tenant.id, "authoring_read", move |conn| {
             Box::pin(async move {
                 crate::authoring::store::may_edit(conn, &user, course).await?;
                 let record = crate::authoring::store::lesson(conn, course, lesson).await?;
                 Ok((quizzes::load(conn, lesson.0).await?, record.slug))
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     let (Some(quiz), slug) = record else {
         return Err(AppError::NotFound);
     };

@@ -14,7 +14,6 @@ use crate::accounts::sessions::{CurrentUser, Role};
 use crate::audit::{self, Change};
 use crate::authoring::forms::{self, CourseInput, FieldErrors, LEVELS};
 use crate::authoring::store;
-use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::ids::{CourseId, LessonId, SectionId, TenantId, UserId};
@@ -27,13 +26,11 @@ use crate::web::host::{School, audited_by};
 
 pub async fn index(School(tenant): School, Staff(user): Staff, state: web::Data<AppState>) -> Page {
     let who = user.clone();
-    let courses = tenant_tx(
-        state.pools(tenant.id)?.primary(),
-        tenant.id,
-        "authoring_read",
-        move |conn| Box::pin(async move { store::editable_courses(conn, &who, 200).await }),
-    )
-    .await?;
+    let courses = state
+        .school_tx(tenant.id, "authoring_read", move |conn| {
+            Box::pin(async move { store::editable_courses(conn, &who, 200).await })
+        })
+        .await?;
     let mut c = tera::Context::new();
     c.insert("courses", &courses);
     render(
@@ -65,11 +62,8 @@ async fn course_page(
 ) -> Page {
     let (course, who) = (view.course, user.clone());
     let school = tenant.id;
-    let (categories, outline, instructors, record, lti_tools) = tenant_tx(
-        state.pools(tenant.id)?.primary(),
-        tenant.id,
-        "authoring_read",
-        move |conn| {
+    let (categories, outline, instructors, record, lti_tools) = state
+        .school_tx(tenant.id, "authoring_read", move |conn| {
             Box::pin(async move {
                 let cats = store::categories(conn).await?;
                 let Some(id) = course else {
@@ -93,9 +87,8 @@ async fn course_page(
                     tools,
                 ))
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     let values = match (view.values, &record) {
         (Some(typed), _) => typed,
         (None, Some((stored, requires))) => {
@@ -232,11 +225,8 @@ async fn save_course(
         allowed(state, &tenant, &user, course).await?;
     }
     let mut form = upload_form(&req, state, &user, payload).await?;
-    let (categories, language) = tenant_tx(
-        state.pools(tenant.id)?.read(),
-        tenant.id,
-        "authoring_read",
-        move |conn| {
+    let (categories, language) = state
+        .school_read_tx(tenant.id, "authoring_read", move |conn| {
             Box::pin(async move {
                 let language = match course {
                     Some(course) => Some(store::course(conn, course).await?.language),
@@ -244,9 +234,8 @@ async fn save_course(
                 };
                 Ok((store::categories(conn).await?, language))
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     let categories: Vec<String> = categories.into_iter().map(|(slug, _)| slug).collect();
     let language = language.unwrap_or_else(|| tenant.locale.tag().to_owned());
     let input = match CourseInput::parse(&form, &categories, &language) {

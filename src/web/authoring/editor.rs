@@ -7,7 +7,6 @@ use actix_web::{HttpRequest, web};
 
 use crate::accounts::sessions::CurrentUser;
 use crate::authoring::store;
-use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::ids::CourseId;
 use crate::media::hls;
@@ -26,13 +25,11 @@ pub(super) async fn allowed(
     course: CourseId,
 ) -> Result<(), AppError> {
     let user = user.clone();
-    tenant_tx(
-        state.pools(tenant.id)?.primary(),
-        tenant.id,
-        "authoring_read",
-        move |conn| Box::pin(async move { store::may_edit(conn, &user, course).await }),
-    )
-    .await
+    state
+        .school_tx(tenant.id, "authoring_read", move |conn| {
+            Box::pin(async move { store::may_edit(conn, &user, course).await })
+        })
+        .await
 }
 
 /// Reads an authoring upload form once `user` is known to be allowed to send it.

@@ -8,7 +8,6 @@ use serde::Deserialize;
 
 use super::staff::Staff;
 use crate::authoring::store;
-use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::gradebook::{self, NewOverride, Pick};
 use crate::i18n::Msg;
@@ -45,11 +44,8 @@ pub async fn page(
         ),
     };
     let (school, who) = (tenant.id, user.clone());
-    let (record, items, mut rows) = tenant_tx(
-        state.pools(school)?.primary(),
-        school,
-        "gradebook",
-        move |conn| {
+    let (record, items, mut rows) = state
+        .school_tx(school, "gradebook", move |conn| {
             Box::pin(async move {
                 store::may_edit(conn, &who, course).await?;
                 let record = store::course(conn, course).await?;
@@ -59,9 +55,8 @@ pub async fn page(
                         .await?;
                 Ok((record, items, rows))
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     let next = (rows.len() as i64 > PAGE).then(|| {
         rows.truncate(PAGE as usize);
         rows.last().map(|r| r.cursor().encode())
@@ -90,11 +85,8 @@ pub async fn csv(
 ) -> Page {
     let course: CourseId = id(&path)?;
     let (school, who) = (tenant.id, user.clone());
-    let (items, rows) = tenant_tx(
-        state.pools(school)?.primary(),
-        school,
-        "gradebook",
-        move |conn| {
+    let (items, rows) = state
+        .school_tx(school, "gradebook", move |conn| {
             Box::pin(async move {
                 store::may_edit(conn, &who, course).await?;
                 let items = gradebook::items(conn, school, course.0).await?;
@@ -113,9 +105,8 @@ pub async fn csv(
                 }
                 Ok((items, all))
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     let body = gradebook::csv::write(&items, &rows).map_err(AppError::internal)?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
@@ -148,17 +139,13 @@ pub async fn set_override(
     .map_err(AppError::Unprocessable)?;
     let by = audited_by(&req, &state, &user);
     let (school, who) = (tenant.id, user.clone());
-    tenant_tx(
-        state.pools(school)?.primary(),
-        school,
-        "gradebook",
-        move |conn| {
+    state
+        .school_tx(school, "gradebook", move |conn| {
             Box::pin(async move {
                 store::may_edit(conn, &who, course).await?;
                 gradebook::set_override(conn, school, &by, course.0, &new).await
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     Ok(see_other(format!("/author/courses/{course}/grades")))
 }

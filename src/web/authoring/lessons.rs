@@ -11,7 +11,6 @@ use super::staff::{Staff, edit};
 use crate::accounts::sessions::CurrentUser;
 use crate::authoring::forms::{FieldErrors, LessonInput};
 use crate::authoring::store::{self, LessonMedia};
-use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::ids::{CourseId, LessonId, SectionId};
@@ -54,11 +53,8 @@ async fn lesson_page(
     status: StatusCode,
 ) -> Page {
     let (course, lesson, tenant_id) = (view.course, view.lesson.map(|l| LessonId(l.id)), tenant.id);
-    let (record, captions) = tenant_tx(
-        state.pools(tenant.id)?.primary(),
-        tenant.id,
-        "authoring_read",
-        move |conn| {
+    let (record, captions) = state
+        .school_tx(tenant.id, "authoring_read", move |conn| {
             Box::pin(async move {
                 let captions = match lesson {
                     Some(lesson) => store::captions(conn, tenant_id, lesson).await?,
@@ -66,9 +62,8 @@ async fn lesson_page(
                 };
                 Ok((store::course(conn, course).await?, captions))
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     let captions: Vec<String> = captions.into_iter().map(|(language, _)| language).collect();
     let mut c = tera::Context::new();
     c.insert("course", &record);
@@ -159,11 +154,8 @@ pub async fn edit_lesson(
     let (course, lesson) = path.into_inner();
     let (course, lesson): (CourseId, LessonId) = (id(&course)?, id(&lesson)?);
     let who = user.clone();
-    let record = tenant_tx(
-        state.pools(tenant.id)?.primary(),
-        tenant.id,
-        "authoring_read",
-        move |conn| {
+    let record = state
+        .school_tx(tenant.id, "authoring_read", move |conn| {
             Box::pin(async move {
                 store::may_edit(conn, &who, course).await?;
                 let record = store::lesson(conn, course, lesson).await?;
@@ -172,9 +164,8 @@ pub async fn edit_lesson(
                     crate::assessment::quizzes::load(conn, lesson.0).await?,
                 ))
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     let (record, quiz) = record;
     let view = LessonView {
         course,
@@ -198,11 +189,8 @@ async fn save_lesson(
     payload: web::Payload,
 ) -> Page {
     let who = user.clone();
-    let current = tenant_tx(
-        state.pools(tenant.id)?.primary(),
-        tenant.id,
-        "authoring_read",
-        move |conn| {
+    let current = state
+        .school_tx(tenant.id, "authoring_read", move |conn| {
             Box::pin(async move {
                 store::may_edit(conn, &who, course).await?;
                 match target {
@@ -210,9 +198,8 @@ async fn save_lesson(
                     Err(_) => Ok(None),
                 }
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     let section = match (&current, target) {
         (Some(l), _) => SectionId(l.section_id),
         (None, Err(section)) => section,

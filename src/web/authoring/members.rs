@@ -9,7 +9,6 @@ use serde_json::json;
 use crate::accounts::sessions::Role;
 use crate::audit::{self, Change};
 use crate::authoring::store;
-use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::ids::UserId;
@@ -23,13 +22,11 @@ pub async fn members(
     Admin(user): Admin,
     state: web::Data<AppState>,
 ) -> Page {
-    let members = tenant_tx(
-        state.pools(tenant.id)?.primary(),
-        tenant.id,
-        "authoring_read",
-        |conn| Box::pin(async move { store::members(conn).await }),
-    )
-    .await?;
+    let members = state
+        .school_tx(tenant.id, "authoring_read", |conn| {
+            Box::pin(async move { store::members(conn).await })
+        })
+        .await?;
     let mut c = tera::Context::new();
     c.insert("members", &members);
     c.insert("roles", &["learner", "instructor", "admin"]);
@@ -66,11 +63,8 @@ pub async fn set_role(
     }
     let by = audited_by(&req, &state, &user);
     let school = tenant.id;
-    tenant_tx(
-        state.pools(school)?.primary(),
-        school,
-        "members_write",
-        move |conn| {
+    state
+        .school_tx(school, "members_write", move |conn| {
             Box::pin(async move {
                 let before = store::set_role(conn, member, role).await?;
                 let change = Change::new("member.role", format!("user:{member}"))
@@ -78,9 +72,8 @@ pub async fn set_role(
                     .after(json!({ "role": role.as_str() }));
                 audit::record(conn, school, &by, change).await
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     state.sessions.forget_user(member);
     Ok(see_other("/admin/members"))
 }

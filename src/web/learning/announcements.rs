@@ -11,7 +11,6 @@ use uuid::Uuid;
 
 use crate::accounts::sessions::Viewer;
 use crate::db::schema::{announcements, courses, enrollments, users};
-use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::ids::{CourseId, TenantId, UserId};
@@ -49,11 +48,8 @@ pub async fn announce(
     let tenant = school.id;
     let (composer, letterhead, author) = (state.mail.clone(), school.clone(), user.clone());
     let key = state.unsubscribe.clone();
-    let sent = tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "announce",
-        move |conn| {
+    let sent = state
+        .school_tx(tenant, "announce", move |conn| {
             Box::pin(async move {
                 crate::authoring::store::may_edit(conn, &author, course).await?;
                 let (slug, title): (String, String) = courses::table
@@ -118,9 +114,8 @@ pub async fn announce(
                     .await?;
                 Ok(mails.len())
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     Ok(see_other(format!(
         "/author/courses/{}?announced={sent}",
         course.0
@@ -178,11 +173,8 @@ pub async fn unsubscribe(
 ) -> Result<HttpResponse, AppError> {
     let (course, user) = signed(&state, school.id, &path.into_inner())?;
     let tenant = school.id;
-    tenant_tx(
-        state.pools(tenant)?.primary(),
-        tenant,
-        "unsubscribe",
-        move |conn| {
+    state
+        .school_tx(tenant, "unsubscribe", move |conn| {
             Box::pin(async move {
                 diesel::update(
                     enrollments::table
@@ -195,9 +187,8 @@ pub async fn unsubscribe(
                 .await?;
                 Ok(())
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     crate::web::notice::notice(
         &state,
         locale,

@@ -11,7 +11,6 @@ use serde::Deserialize;
 use super::{autopost, endpoints};
 use crate::accounts::sessions::Viewer;
 use crate::authoring::store;
-use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::ids::CourseId;
@@ -81,11 +80,8 @@ pub async fn launch(
         lesson_gate(&state, &page, &learner)?;
     }
     let (school, lesson_id) = (tenant.id, page.lesson_id);
-    let (link, tool) = tenant_tx(
-        state.pools(school)?.primary(),
-        school,
-        "lti_launch",
-        move |conn| {
+    let (link, tool) = state
+        .school_tx(school, "lti_launch", move |conn| {
             Box::pin(async move {
                 let Some(link) = links::load(conn, school, lesson_id).await? else {
                     return Ok(None);
@@ -93,10 +89,9 @@ pub async fn launch(
                 let tool = tools::by_id(conn, school, link.tool_id).await?;
                 Ok(tool.map(|t| (link, t)))
             })
-        },
-    )
-    .await?
-    .ok_or(AppError::NotFound)?;
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
     let intent = Intent::new(
         tool.id,
         user.id.0,
@@ -145,11 +140,8 @@ pub async fn choose_content(
         .and_then(|t| t.parse().ok())
         .ok_or_else(|| AppError::Unprocessable(Msg::new("lti-choose-a-section")))?;
     let (school, who) = (tenant.id, user.clone());
-    let tool = tenant_tx(
-        state.pools(school)?.primary(),
-        school,
-        "lti_launch",
-        move |conn| {
+    let tool = state
+        .school_tx(school, "lti_launch", move |conn| {
             Box::pin(async move {
                 store::may_edit(conn, &who, course).await?;
                 let outline = store::outline(conn, course).await?;
@@ -158,11 +150,10 @@ pub async fn choose_content(
                 }
                 tools::by_id(conn, school, tool_id).await
             })
-        },
-    )
-    .await?
-    .filter(|t| t.deep_linking_url.is_some())
-    .ok_or_else(|| AppError::Unprocessable(Msg::new("lti-choose-a-tool")))?;
+        })
+        .await?
+        .filter(|t| t.deep_linking_url.is_some())
+        .ok_or_else(|| AppError::Unprocessable(Msg::new("lti-choose-a-tool")))?;
     let intent = Intent::new(
         tool.id,
         user.id.0,
@@ -226,14 +217,12 @@ pub async fn returned(
     let client_id =
         unverified_issuer(&jwt).ok_or_else(|| refused("it is not a JWT from a tool".into()))?;
     let school = tenant.id;
-    let tool = tenant_tx(
-        state.pools(school)?.primary(),
-        school,
-        "lti_deep_link",
-        move |conn| Box::pin(async move { tools::by_client_id(conn, school, &client_id).await }),
-    )
-    .await?
-    .ok_or_else(|| refused("it is from no tool of this school".into()))?;
+    let tool = state
+        .school_tx(school, "lti_deep_link", move |conn| {
+            Box::pin(async move { tools::by_client_id(conn, school, &client_id).await })
+        })
+        .await?
+        .ok_or_else(|| refused("it is from no tool of this school".into()))?;
     let at = endpoints(&state, &tenant);
     let claims = claims::from_tool(&state.lti.tool_keys, &tool, &jwt, &[&at.issuer])
         .await

@@ -8,7 +8,6 @@ use serde_json::json;
 
 use super::{autopost, endpoints};
 use crate::accounts::sessions::Viewer;
-use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::lti::claims::{self, Context, Launch, Message, Person};
@@ -39,10 +38,11 @@ async fn published(
     state: &AppState,
     id: crate::ids::TenantId,
 ) -> Result<Vec<serde_json::Value>, AppError> {
-    tenant_tx(state.pools(id)?.primary(), id, "lti_keys", move |conn| {
-        Box::pin(keys::published(conn, id))
-    })
-    .await
+    state
+        .school_tx(id, "lti_keys", move |conn| {
+            Box::pin(keys::published(conn, id))
+        })
+        .await
 }
 
 /// An OIDC authentication request (LTI Security Framework §5.1.1.2), by query or form.
@@ -91,14 +91,12 @@ async fn authorize(
 ) -> Result<HttpResponse, AppError> {
     let id = tenant.id;
     let client_id = r.client_id.clone().unwrap_or_default();
-    let tool = tenant_tx(
-        state.pools(id)?.primary(),
-        id,
-        "lti_authorize",
-        move |conn| Box::pin(async move { tools::by_client_id(conn, id, &client_id).await }),
-    )
-    .await?
-    .ok_or_else(|| AppError::BadRequest(Msg::new("lti-unknown-client")))?;
+    let tool = state
+        .school_tx(id, "lti_authorize", move |conn| {
+            Box::pin(async move { tools::by_client_id(conn, id, &client_id).await })
+        })
+        .await?
+        .ok_or_else(|| AppError::BadRequest(Msg::new("lti-unknown-client")))?;
     let redirect = r.redirect_uri.clone().unwrap_or_default();
     if !tool.redirects_to(&redirect) {
         return Err(AppError::BadRequest(Msg::new(
@@ -172,11 +170,8 @@ async fn authorize(
         Target::DeepLink { course, .. } => (course, None),
     };
     let (tool_id, once_nonce) = (tool.id, nonce.clone());
-    let found = tenant_tx(
-        state.pools(id)?.primary(),
-        id,
-        "lti_authorize",
-        move |conn| {
+    let found = state
+        .school_tx(id, "lti_authorize", move |conn| {
             Box::pin(async move {
                 if !services::once(conn, id, tool_id, "nonce", &once_nonce, now + 600).await? {
                     return Ok(None);
@@ -191,9 +186,8 @@ async fn authorize(
                 };
                 Ok(Some((place, link, item)))
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     let Some((Some(place), link, item)) = found else {
         return refuse(
             "invalid_request",
@@ -315,10 +309,11 @@ pub async fn token(
         return Ok(unknown());
     };
     let id = tenant.id;
-    let Some(tool) = tenant_tx(state.pools(id)?.primary(), id, "lti_token", move |conn| {
-        Box::pin(async move { tools::by_client_id(conn, id, &client_id).await })
-    })
-    .await?
+    let Some(tool) = state
+        .school_tx(id, "lti_token", move |conn| {
+            Box::pin(async move { tools::by_client_id(conn, id, &client_id).await })
+        })
+        .await?
     else {
         return Ok(unknown());
     };
@@ -350,15 +345,16 @@ pub async fn token(
     };
     let (jti, exp) = claims;
     let (tool_id, granted) = (tool.id, scopes.clone());
-    let token = tenant_tx(state.pools(id)?.primary(), id, "lti_token", move |conn| {
-        Box::pin(async move {
-            if !services::once(conn, id, tool_id, "jti", &jti, exp).await? {
-                return Ok(None);
-            }
-            services::issue(conn, id, tool_id, &granted).await.map(Some)
+    let token = state
+        .school_tx(id, "lti_token", move |conn| {
+            Box::pin(async move {
+                if !services::once(conn, id, tool_id, "jti", &jti, exp).await? {
+                    return Ok(None);
+                }
+                services::issue(conn, id, tool_id, &granted).await.map(Some)
+            })
         })
-    })
-    .await?;
+        .await?;
     let Some(token) = token else {
         return Ok(oauth_error(
             &state,

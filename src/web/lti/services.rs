@@ -9,7 +9,6 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::endpoints;
-use crate::db::tenant_tx;
 use crate::error::{ApiError, AppError};
 use crate::i18n::Msg;
 use crate::lti::grades::{self, LineItem, LineItemIn, Score};
@@ -50,11 +49,8 @@ async fn grant(
         .to_owned();
     let course: Uuid = course.parse().map_err(|_| AppError::NotFound)?;
     let school = tenant.id;
-    let found = tenant_tx(
-        state.pools(school)?.primary(),
-        school,
-        "lti_grant",
-        move |conn| {
+    let found = state
+        .school_tx(school, "lti_grant", move |conn| {
             Box::pin(async move {
                 let Some(grant) = services::bearer(conn, school, &token).await? else {
                     return Ok(None);
@@ -62,9 +58,8 @@ async fn grant(
                 let placed = links::placed(conn, school, grant.tool_id, course).await?;
                 Ok(Some((grant, placed)))
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     let Some((grant, placed)) = found else {
         return Err(AppError::Unauthorized.into());
     };
@@ -118,11 +113,8 @@ pub async fn line_items(
     };
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     let school = tenant.id;
-    let items = tenant_tx(
-        state.pools(school)?.primary(),
-        school,
-        "lti_line_items",
-        move |conn| {
+    let items = state
+        .school_tx(school, "lti_line_items", move |conn| {
             Box::pin(async move {
                 grades::list(
                     conn,
@@ -134,9 +126,8 @@ pub async fn line_items(
                 )
                 .await
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     let at = endpoints(&state, &tenant);
     let body: Vec<_> = items.iter().map(|i| i.json(&at)).collect();
     Ok(typed(StatusCode::OK, LINE_ITEMS, &json!(body)))
@@ -153,17 +144,13 @@ pub async fn add_line_item(
     let (grant, course) = grant(&req, &state, &tenant, &path, &[SCOPE_LINE_ITEM]).await?;
     let item = LineItemIn::parse(&body)?;
     let school = tenant.id;
-    let made = tenant_tx(
-        state.pools(school)?.primary(),
-        school,
-        "lti_line_items",
-        move |conn| {
+    let made = state
+        .school_tx(school, "lti_line_items", move |conn| {
             Box::pin(
                 async move { grades::create(conn, school, grant.tool_id, course, &item).await },
             )
-        },
-    )
-    .await?;
+        })
+        .await?;
     Ok(typed(
         StatusCode::CREATED,
         LINE_ITEM,
@@ -181,14 +168,12 @@ async fn own_item(
 ) -> Result<LineItem, ApiError> {
     let item: Uuid = item.parse().map_err(|_| AppError::NotFound)?;
     let (school, tool) = (tenant.id, grant.tool_id);
-    Ok(tenant_tx(
-        state.pools(school)?.primary(),
-        school,
-        "lti_line_items",
-        move |conn| Box::pin(async move { grades::get(conn, school, tool, course, item).await }),
-    )
-    .await?
-    .ok_or(AppError::NotFound)?)
+    Ok(state
+        .school_tx(school, "lti_line_items", move |conn| {
+            Box::pin(async move { grades::get(conn, school, tool, course, item).await })
+        })
+        .await?
+        .ok_or(AppError::NotFound)?)
 }
 
 /// `GET …/lineitems/{item}`.
@@ -228,17 +213,13 @@ pub async fn put_line_item(
     let current = own_item(&state, &tenant, &grant, course, &item).await?;
     let changed = LineItemIn::parse(&body)?;
     let school = tenant.id;
-    let saved = tenant_tx(
-        state.pools(school)?.primary(),
-        school,
-        "lti_line_items",
-        move |conn| {
+    let saved = state
+        .school_tx(school, "lti_line_items", move |conn| {
             Box::pin(async move {
                 grades::update(conn, school, grant.tool_id, &current, &changed).await
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     Ok(typed(
         StatusCode::OK,
         LINE_ITEM,
@@ -257,13 +238,11 @@ pub async fn delete_line_item(
     let (grant, course) = grant(&req, &state, &tenant, &course, &[SCOPE_LINE_ITEM]).await?;
     let item = own_item(&state, &tenant, &grant, course, &item).await?;
     let school = tenant.id;
-    tenant_tx(
-        state.pools(school)?.primary(),
-        school,
-        "lti_line_items",
-        move |conn| Box::pin(async move { grades::delete(conn, school, &item).await }),
-    )
-    .await?;
+    state
+        .school_tx(school, "lti_line_items", move |conn| {
+            Box::pin(async move { grades::delete(conn, school, &item).await })
+        })
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -290,18 +269,14 @@ pub async fn score(
     let score = Score::parse(&body)?;
     let school = tenant.id;
     let (posted, lesson) = (score.clone(), item.lesson_id);
-    let pass_mark = tenant_tx(
-        state.pools(school)?.primary(),
-        school,
-        "lti_score",
-        move |conn| {
+    let pass_mark = state
+        .school_tx(school, "lti_score", move |conn| {
             Box::pin(async move {
                 grades::record(conn, school, &item, &posted).await?;
                 grades::pass_mark(conn, school, &item).await
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     state.metrics.lti.with_label_values(&["score"]).inc();
     if let (Some(lesson), Some(mark), Some(percent)) = (lesson, pass_mark, score.final_percent())
         && percent >= f64::from(mark)
@@ -341,13 +316,11 @@ pub async fn results(
         None => None,
     };
     let (school, at) = (tenant.id, endpoints(&state, &tenant));
-    let body = tenant_tx(
-        state.pools(school)?.primary(),
-        school,
-        "lti_results",
-        move |conn| Box::pin(async move { grades::results(conn, school, &item, user, &at).await }),
-    )
-    .await?;
+    let body = state
+        .school_tx(school, "lti_results", move |conn| {
+            Box::pin(async move { grades::results(conn, school, &item, user, &at).await })
+        })
+        .await?;
     Ok(typed(StatusCode::OK, RESULTS, &json!(body)))
 }
 
@@ -369,20 +342,16 @@ pub async fn memberships(
     let q = query.into_inner();
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
     let school = tenant.id;
-    let (members, place) = tenant_tx(
-        state.pools(school)?.primary(),
-        school,
-        "lti_roster",
-        move |conn| {
+    let (members, place) = state
+        .school_tx(school, "lti_roster", move |conn| {
             Box::pin(async move {
                 Ok((
                     roster::members(conn, school, course, q.after, limit).await?,
                     links::placement(conn, school, course, None).await?,
                 ))
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     let place = place.ok_or(AppError::NotFound)?;
     let at = endpoints(&state, &tenant);
     let url = at.memberships(course);

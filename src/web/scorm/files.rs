@@ -7,7 +7,6 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 
 use crate::accounts::sessions::Viewer;
-use crate::db::tenant_tx;
 use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::media::key::MediaKey;
@@ -31,14 +30,12 @@ pub async fn serve(
         return Err(AppError::SignIn(format!("/scorm/{lesson}/{file}")));
     };
     let school = tenant.id;
-    let found = tenant_tx(
-        state.pools(school)?.primary(),
-        school,
-        "scorm_file",
-        move |conn| Box::pin(async move { store::file(conn, school, lesson, &file).await }),
-    )
-    .await?
-    .ok_or(AppError::NotFound)?;
+    let found = state
+        .school_tx(school, "scorm_file", move |conn| {
+            Box::pin(async move { store::file(conn, school, lesson, &file).await })
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
     if !is_staff(&viewer) {
         let learner = state_of(&state, &tenant, &user).await?;
         if !learner.enrolled_in(found.course_id) {

@@ -13,7 +13,6 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::accounts::sessions::{CurrentUser, Viewer};
-use crate::db::tenant_tx;
 use crate::error::{ApiError, AppError};
 use crate::i18n::Msg;
 use crate::learning::store::LessonPage;
@@ -85,11 +84,8 @@ pub async fn commit(
     let page = package_lesson(&state, &tenant, &user, &course, &lesson).await?;
     let (school, lesson_id, user_id) = (tenant.id, page.lesson_id, user.id.0);
     let attempt = token.attempt.unwrap_or(1);
-    let done = tenant_tx(
-        state.pools(school)?.primary(),
-        school,
-        "scorm_commit",
-        move |conn| {
+    let done = state
+        .school_tx(school, "scorm_commit", move |conn| {
             Box::pin(async move {
                 let played = store::played(conn, school, lesson_id)
                     .await?
@@ -113,9 +109,8 @@ pub async fn commit(
                 .await?
                 .ok_or_else(|| AppError::Unprocessable(Msg::new("scorm-no-such-attempt")))
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     if done {
         complete(&state, &tenant, user.id, (page.course_id, page.lesson_id)).await?;
     }
@@ -136,11 +131,8 @@ pub async fn state(
     };
     let page = package_lesson(&state, &tenant, &user, &course, &lesson).await?;
     let (school, lesson_id, user_id) = (tenant.id, page.lesson_id, user.id.0);
-    let (played, standings) = tenant_tx(
-        state.pools(school)?.primary(),
-        school,
-        "scorm_state",
-        move |conn| {
+    let (played, standings) = state
+        .school_tx(school, "scorm_state", move |conn| {
             Box::pin(async move {
                 let played = store::played(conn, school, lesson_id)
                     .await?
@@ -150,9 +142,8 @@ pub async fn state(
                     store::standings(conn, school, user_id, lesson_id).await?,
                 ))
             })
-        },
-    )
-    .await?;
+        })
+        .await?;
     let scos: Vec<_> = played
         .scos
         .iter()
