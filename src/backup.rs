@@ -1,7 +1,8 @@
-//! Backups of the embedded database with pgBackRest: continuous WAL archiving and full backups
-//! into `<data dir>/backups`, a nightly full backup while `serve` runs, and point-in-time
-//! restores into a fresh directory. (For an external database, docs/operations.md gives a pgBackRest
-//! configuration and runbook instead: its backups belong next to that server.)
+//! Backups with pgBackRest. For the embedded database: continuous WAL archiving and full backups
+//! into `<data dir>/backups`, a nightly full backup while `serve` runs. For any other cluster:
+//! the repository its operator runs in its region, named by a configuration file and stanza
+//! (`eduflow clusters add --backup-config`), so each cluster's backups stay beside it. Either
+//! way, point-in-time restores go into a fresh directory.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -9,24 +10,37 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use chrono::{DateTime, Utc};
 
-use crate::db::embedded::{ARCHIVE_TIMEOUT, Cluster, PORT, SUPERUSER};
+use crate::db::clusters::BackupHome;
+use crate::db::embedded::{ARCHIVE_TIMEOUT, Cluster, PORT, SUPERUSER, Tools};
 
 pub const STANZA: &str = "eduflow";
 /// Full backups kept; older ones (and the WAL only they need) are expired.
 pub const RETENTION_FULL: u32 = 7;
 const PGBACKREST: &str = "pgbackrest";
 
-/// Where pgBackRest keeps a data directory's backups, and how it is told so.
+/// A pgBackRest repository, and how pgBackRest is told where it is.
 #[derive(Debug, Clone)]
 pub struct Repo {
-    /// `<data dir>/backups`: the repository, pgBackRest's own configuration, locks and logs.
-    root: PathBuf,
+    /// pgBackRest's configuration file; for the embedded database, in `<data dir>/backups`
+    /// beside the repository, its locks and logs.
+    conf: PathBuf,
+    stanza: String,
 }
 
 impl Repo {
+    /// The embedded database's, under `data_dir`.
     pub fn new(data_dir: &Path) -> Self {
         Self {
-            root: data_dir.join("backups"),
+            conf: data_dir.join("backups").join("pgbackrest.conf"),
+            stanza: STANZA.to_owned(),
+        }
+    }
+
+    /// A repository run by the cluster's operator, reached through its configuration file.
+    pub fn outside(home: &BackupHome) -> Self {
+        Self {
+            conf: home.config.clone(),
+            stanza: home.stanza.clone(),
         }
     }
 
@@ -37,15 +51,18 @@ impl Repo {
             .is_ok_and(|o| o.status.success())
     }
 
-    fn conf(&self) -> PathBuf {
-        self.root.join("pgbackrest.conf")
+    fn root(&self) -> &Path {
+        self.conf
+            .parent()
+            .expect("a configuration file is in a folder")
     }
 
     /// The cluster's `archive_command`.
     pub fn archive_command(&self) -> String {
         format!(
-            "{PGBACKREST} --config={} --stanza={STANZA} archive-push %p",
-            self.conf().display()
+            "{PGBACKREST} --config={} --stanza={} archive-push %p",
+            self.conf.display(),
+            self.stanza
         )
     }
 
@@ -57,7 +74,7 @@ impl Repo {
         owner: Option<(nix::unistd::Uid, nix::unistd::Gid)>,
     ) -> anyhow::Result<()> {
         for dir in ["", "repo", "lock", "log"] {
-            let path = self.root.join(dir);
+            let path = self.root().join(dir);
             std::fs::create_dir_all(&path)
                 .with_context(|| format!("creating {}", path.display()))?;
             if let Some((uid, gid)) = owner {
@@ -68,27 +85,28 @@ impl Repo {
             "[global]\nrepo1-path={repo}\nrepo1-retention-full={RETENTION_FULL}\n\
              lock-path={lock}\nlog-path={log}\nlog-level-console=warn\nlog-level-file=info\n\
              start-fast=y\ncompress-type=lz4\n\n\
-             [{STANZA}]\npg1-path={data}\npg1-socket-path={sock}\npg1-port={PORT}\npg1-user={SUPERUSER}\n",
-            repo = self.root.join("repo").display(),
-            lock = self.root.join("lock").display(),
-            log = self.root.join("log").display(),
+             [{stanza}]\npg1-path={data}\npg1-socket-path={sock}\npg1-port={PORT}\npg1-user={SUPERUSER}\n",
+            stanza = self.stanza,
+            repo = self.root().join("repo").display(),
+            lock = self.root().join("lock").display(),
+            log = self.root().join("log").display(),
             data = cluster_root.join("data").display(),
             sock = cluster_root.join("run").display(),
         );
-        std::fs::write(self.conf(), text)?;
+        std::fs::write(&self.conf, text)?;
         Ok(())
     }
 
-    async fn run(&self, cluster: &Cluster, args: &[&str]) -> anyhow::Result<String> {
-        let conf = format!("--config={}", self.conf().display());
-        let stanza = format!("--stanza={STANZA}");
+    async fn run(&self, tools: &Tools, args: &[&str]) -> anyhow::Result<String> {
+        let conf = format!("--config={}", self.conf.display());
+        let stanza = format!("--stanza={}", self.stanza);
         let mut all = vec![conf.as_str(), stanza.as_str()];
         all.extend_from_slice(args);
         // Another pgBackRest process (the nightly task, a concurrent command) holds the lock:
         // wait for it a little rather than fail.
         let mut tries = 0;
         loop {
-            match cluster.run_tool(Path::new(PGBACKREST), &all).await {
+            match tools.run(Path::new(PGBACKREST), &all).await {
                 Err(e) if tries < 100 && e.to_string().contains("[050]") => {
                     tries += 1;
                     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -99,33 +117,33 @@ impl Repo {
     }
 
     /// Creates the stanza (idempotent) once the cluster archives.
-    pub async fn ensure_stanza(&self, cluster: &Cluster) -> anyhow::Result<()> {
-        self.run(cluster, &["stanza-create"]).await.map(drop)
+    pub async fn ensure_stanza(&self, tools: &Tools) -> anyhow::Result<()> {
+        self.run(tools, &["stanza-create"]).await.map(drop)
     }
 
     /// A full backup; returns its label.
-    pub async fn backup_full(&self, cluster: &Cluster) -> anyhow::Result<String> {
-        self.ensure_stanza(cluster).await?;
-        self.run(cluster, &["--type=full", "backup"]).await?;
-        self.list(cluster)
+    pub async fn backup_full(&self, tools: &Tools) -> anyhow::Result<String> {
+        self.ensure_stanza(tools).await?;
+        self.run(tools, &["--type=full", "backup"]).await?;
+        self.list(tools)
             .await?
             .last()
             .map(|b| b.label.clone())
             .context("pgBackRest reported no backup after taking one")
     }
 
-    pub async fn list(&self, cluster: &Cluster) -> anyhow::Result<Vec<BackupInfo>> {
-        let out = self.run(cluster, &["--output=json", "info"]).await?;
+    pub async fn list(&self, tools: &Tools) -> anyhow::Result<Vec<BackupInfo>> {
+        let out = self.run(tools, &["--output=json", "info"]).await?;
         parse_info(&out)
     }
 
     /// Forces a WAL switch and waits for it to be archived (`check`), then re-reads every backup
     /// and archived WAL file (`verify`). pgBackRest 2.45's `verify` exits 0 even when it finds
     /// errors, so its report is read: any error is an `Err` carrying it.
-    pub async fn verify(&self, cluster: &Cluster) -> anyhow::Result<String> {
-        self.run(cluster, &["check"]).await?;
+    pub async fn verify(&self, tools: &Tools) -> anyhow::Result<String> {
+        self.run(tools, &["check"]).await?;
         let report = self
-            .run(cluster, &["--output=text", "--verbose", "verify"])
+            .run(tools, &["--output=text", "--verbose", "verify"])
             .await?;
         let problems = verify_problems(&report);
         if !problems.is_empty() {
@@ -141,7 +159,7 @@ impl Repo {
     /// recovery replays archived WAL up to `to`, then promotes; archiving is off in the copy.
     pub async fn restore(
         &self,
-        cluster: &Cluster,
+        tools: &Tools,
         to: DateTime<Utc>,
         into: &Path,
     ) -> anyhow::Result<()> {
@@ -152,7 +170,7 @@ impl Repo {
             );
         }
         std::fs::create_dir_all(into)?;
-        if let Some((uid, gid)) = cluster.run_as() {
+        if let Some((uid, gid)) = tools.run_as() {
             std::os::unix::fs::chown(into, Some(uid.as_raw()), Some(gid.as_raw()))?;
         }
         std::fs::set_permissions(into, std::os::unix::fs::PermissionsExt::from_mode(0o700))?;
@@ -165,12 +183,12 @@ impl Repo {
             .unwrap_or_default()
             <= ARCHIVE_TIMEOUT
         {
-            self.run(cluster, &["check"]).await?;
+            self.run(tools, &["check"]).await?;
         }
         let target = format!("--target={}", to.format("%Y-%m-%d %H:%M:%S%.6f+00"));
         let path = format!("--pg1-path={}", into.display());
         self.run(
-            cluster,
+            tools,
             &[
                 &path,
                 "--type=time",
@@ -187,25 +205,26 @@ impl Repo {
     /// Takes a full backup every night at `at` (UTC), and a first one soon after start when the
     /// repository has none. Failures are logged and retried the next night.
     pub async fn nightly(self, cluster: Cluster, at: chrono::NaiveTime) {
-        if let Err(e) = self.ensure_stanza(&cluster).await {
+        let tools = cluster.tools();
+        if let Err(e) = self.ensure_stanza(tools).await {
             tracing::error!(error = %e, "backups: creating the pgBackRest stanza failed");
         }
-        let none_yet = self.list(&cluster).await.map_or(true, |l| l.is_empty());
+        let none_yet = self.list(tools).await.map_or(true, |l| l.is_empty());
         if none_yet {
             tokio::time::sleep(Duration::from_secs(60)).await;
-            self.backup_logged(&cluster).await;
+            self.backup_logged(tools).await;
         }
         loop {
             let now = Utc::now();
             let next = next_run(now, at);
             tokio::time::sleep((next - now).to_std().unwrap_or_default()).await;
-            self.backup_logged(&cluster).await;
+            self.backup_logged(tools).await;
         }
     }
 
-    async fn backup_logged(&self, cluster: &Cluster) {
+    async fn backup_logged(&self, tools: &Tools) {
         let start = std::time::Instant::now();
-        match self.backup_full(cluster).await {
+        match self.backup_full(tools).await {
             Ok(label) => tracing::info!(
                 label,
                 seconds = start.elapsed().as_secs_f64(),
@@ -213,6 +232,12 @@ impl Repo {
             ),
             Err(e) => tracing::error!(error = %e, "backups: full backup failed"),
         }
+    }
+}
+
+impl std::fmt::Display for Repo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "stanza {} in {}", self.stanza, self.conf.display())
     }
 }
 

@@ -162,6 +162,26 @@ pub struct DbArgs {
     )]
     pub database_listen_url: Option<String>,
 
+    /// The pgBackRest configuration file that reaches the `main` cluster's repository, when
+    /// DATABASE_URL names a server of your own (`tenants restore --to`, `backup`). The
+    /// embedded database keeps its own in `<data dir>/backups`.
+    #[arg(
+        long,
+        env = "DATABASE_BACKUP_CONFIG",
+        global = true,
+        value_name = "FILE"
+    )]
+    pub database_backup_config: Option<PathBuf>,
+
+    /// The stanza in that configuration.
+    #[arg(
+        long,
+        env = "DATABASE_BACKUP_STANZA",
+        global = true,
+        default_value = "eduflow"
+    )]
+    pub database_backup_stanza: String,
+
     /// What sits in front of PostgreSQL: `none`, or `transaction` for a transaction-mode pooler
     /// such as PgBouncer (no named or cached prepared statement outlives its transaction).
     #[arg(long, env = "EDUFLOW_DATABASE_POOLER", value_enum, default_value_t = Pooler::None, global = true)]
@@ -221,8 +241,12 @@ pub enum Command {
         #[command(subcommand)]
         command: LtiCommand,
     },
-    /// Backups of the embedded database (pgBackRest, in `<data dir>/backups`).
+    /// Backups with pgBackRest: the embedded database's (in `<data dir>/backups`), or a
+    /// cluster's own repository (`clusters add --backup-config`).
     Backup {
+        /// The cluster whose backups these are.
+        #[arg(long, global = true, default_value = "main")]
+        cluster: crate::db::ClusterName,
         #[command(subcommand)]
         command: BackupCommand,
     },
@@ -297,6 +321,23 @@ pub struct ClusterArgs {
     /// The region its primary runs in: writes to its schools are replayed there.
     #[arg(long, default_value = "")]
     pub region: String,
+    /// A bucket for its schools' media, in its region (default: the instances' own store).
+    /// With a local store, a folder `buckets/<name>` beside the store's own.
+    #[arg(long, value_name = "NAME", value_parser = crate::db::clusters::MediaHome::parse_bucket)]
+    pub media_bucket: Option<String>,
+    /// That bucket's region, when not EDUFLOW_S3_REGION.
+    #[arg(long, value_name = "REGION", requires = "media_bucket")]
+    pub media_region: Option<String>,
+    /// That bucket's S3 endpoint, when not EDUFLOW_S3_ENDPOINT.
+    #[arg(long, value_name = "URL", requires = "media_bucket")]
+    pub media_endpoint: Option<String>,
+    /// The pgBackRest configuration file reaching its repository in its region (read where
+    /// `eduflow` runs): `tenants restore --to` and `backup --cluster` use it.
+    #[arg(long, value_name = "FILE")]
+    pub backup_config: Option<PathBuf>,
+    /// The stanza in that configuration.
+    #[arg(long, default_value = "eduflow")]
+    pub backup_stanza: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -334,10 +375,14 @@ pub enum TenantsCommand {
         /// Import under this slug (the custom domains stay with the original school).
         #[arg(long = "as", value_name = "SLUG")]
         as_slug: Option<String>,
+        /// The cluster to place it on (its rows there, its media in that cluster's store).
+        #[arg(long, default_value = "main")]
+        cluster: crate::db::ClusterName,
     },
     /// Bring one school back as it was at a moment, beside the live one (or in its place, with
-    /// --confirm): the embedded database is restored to that moment into a scratch cluster
-    /// (pgBackRest), the school is exported from it and imported here. No other school is touched.
+    /// --confirm): its cluster is restored to that moment from that cluster's pgBackRest
+    /// repository into a scratch cluster, the school is exported from it and imported on its
+    /// cluster. No other school is touched.
     Restore {
         /// The school's slug (it may have been deleted since).
         slug: String,

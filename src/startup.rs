@@ -32,6 +32,7 @@ use crate::media::Media;
 use crate::media::limits::Limits;
 use crate::media::signing::Signer;
 use crate::media::store::StoreConfig;
+use crate::media::stores::Stores;
 use crate::metrics::{Metrics, status_class};
 use crate::state::AppState;
 use crate::tenancy::{Directory, HostTarget};
@@ -131,6 +132,8 @@ impl Application {
                 listen_url: Some(settings.listen_url.clone()),
                 replica_urls: settings.replica_urls.clone(),
                 region: settings.main_region.clone(),
+                media: None,
+                backups: None,
             },
             settings.pool_total,
             Some(metrics.clone()),
@@ -149,7 +152,7 @@ impl Application {
             tracing::info!(swept, "removed abandoned staged uploads");
         }
         let media = Arc::new(Media {
-            store: settings.media_store.open()?,
+            store: Stores::new(settings.media_store, clusters.clone()),
             signer,
             links: settings.media_links,
             cdn_origin_secret: settings.cdn_origin_secret,

@@ -18,12 +18,34 @@ use diesel_async::AsyncPgConnection;
 use crate::db::door::TxWork;
 use crate::db::{Clusters, Pools, tenant_tx};
 use crate::freshness::SeenKey;
+use crate::ids::TenantId;
 use crate::learning::unsubscribe::UnsubscribeKey;
 use crate::mail::Composer;
 use crate::media::Media;
 use crate::metrics::Metrics;
 use crate::tenancy::Directory;
 use crate::views::Views;
+
+/// Which of a school's cluster's servers a transaction runs on (see [`AppState::school_tx`]).
+pub enum Side {
+    Primary(TenantId),
+    Replica(TenantId),
+}
+
+/// A school's reads that may go to a replica.
+pub struct OnReplica(pub TenantId);
+
+impl From<TenantId> for Side {
+    fn from(tenant: TenantId) -> Self {
+        Self::Primary(tenant)
+    }
+}
+
+impl From<OnReplica> for Side {
+    fn from(OnReplica(tenant): OnReplica) -> Self {
+        Self::Replica(tenant)
+    }
+}
 
 /// Shared by every request handler.
 pub struct AppState {
@@ -74,11 +96,12 @@ impl AppState {
         self.clusters.of(tenant)
     }
 
-    /// Runs `work` in a transaction scoped to `tenant` on its own cluster's primary: handlers
-    /// name the school once, and never pick a pool.
+    /// Runs `work` in a transaction scoped to the school on its own cluster: on the primary, or
+    /// for `OnReplica(tenant)` on a replica when reading from one is consistent (see
+    /// `Pools::read`). Handlers name the school once and never pick a pool.
     pub async fn school_tx<R, F>(
         &self,
-        tenant: crate::ids::TenantId,
+        school: impl Into<Side>,
         query: &'static str,
         work: F,
     ) -> Result<R, crate::error::AppError>
@@ -86,22 +109,14 @@ impl AppState {
         R: Send,
         F: for<'r> FnOnce(&'r mut AsyncPgConnection) -> TxWork<'r, R> + Send,
     {
-        tenant_tx(self.pools(tenant)?.primary(), tenant, query, work).await
-    }
-
-    /// As [`AppState::school_tx`], on a replica of the school's cluster when reading from one is
-    /// consistent (see `Pools::read`).
-    pub async fn school_read_tx<R, F>(
-        &self,
-        tenant: crate::ids::TenantId,
-        query: &'static str,
-        work: F,
-    ) -> Result<R, crate::error::AppError>
-    where
-        R: Send,
-        F: for<'r> FnOnce(&'r mut AsyncPgConnection) -> TxWork<'r, R> + Send,
-    {
-        tenant_tx(self.pools(tenant)?.read(), tenant, query, work).await
+        match school.into() {
+            Side::Primary(tenant) => {
+                tenant_tx(self.pools(tenant)?.primary(), tenant, query, work).await
+            }
+            Side::Replica(tenant) => {
+                tenant_tx(self.pools(tenant)?.read(), tenant, query, work).await
+            }
+        }
     }
 
     /// The region `school`'s writes are replayed to (`None`: they run here). Without a school

@@ -6,7 +6,7 @@ use diesel_async::RunQueryDsl;
 
 use super::database::Database;
 use crate::config::{ClusterArgs, ClustersCommand};
-use crate::db::clusters::ClusterRecord;
+use crate::db::clusters::{BackupHome, ClusterRecord, MediaHome};
 use crate::db::schema::{clusters, tenants};
 use crate::db::{ClusterName, global_tx, migrate};
 
@@ -45,7 +45,24 @@ async fn add(db: &Database, args: &ClusterArgs) -> anyhow::Result<()> {
         listen_url: args.listen_url.clone(),
         replica_urls: crate::regions::replica_urls(&args.replica_urls, None),
         region: args.region.clone(),
+        media: args.media_bucket.clone().map(|bucket| MediaHome {
+            bucket,
+            region: args.media_region.clone(),
+            endpoint: args.media_endpoint.clone(),
+        }),
+        backups: args.backup_config.clone().map(|config| BackupHome {
+            config,
+            stanza: args.backup_stanza.clone(),
+        }),
     };
+    if let Some(home) = &record.backups {
+        if !home.config.is_file() {
+            bail!(
+                "--backup-config {}: no such file here (it is read where eduflow runs)",
+                home.config.display()
+            );
+        }
+    }
     // Its schema must be this build's, as every other cluster's is, before any school goes there.
     refuse_unknown_versions(std::slice::from_ref(&record)).await?;
     migrate::migrate(&record.admin_url, &record.url)
@@ -73,6 +90,13 @@ async fn add(db: &Database, args: &ClusterArgs) -> anyhow::Result<()> {
                     clusters::listen_url.eq(&row.listen_url),
                     clusters::replica_urls.eq(&row.replica_urls),
                     clusters::region.eq(&row.region),
+                    clusters::media_bucket.eq(row.media.as_ref().map(|m| &m.bucket)),
+                    clusters::media_region.eq(row.media.as_ref().and_then(|m| m.region.as_ref())),
+                    clusters::media_endpoint
+                        .eq(row.media.as_ref().and_then(|m| m.endpoint.as_ref())),
+                    clusters::backup_config
+                        .eq(row.backups.as_ref().map(|b| b.config.display().to_string())),
+                    clusters::backup_stanza.eq(row.backups.as_ref().map(|b| &b.stanza)),
                 ))
                 .execute(conn)
                 .await?;
@@ -108,7 +132,15 @@ async fn list(db: &Database) -> anyhow::Result<()> {
         } else {
             &cluster.region
         };
-        println!("{}\t{region}\t{state}", cluster.name);
+        let media = cluster.media.as_ref().map_or_else(
+            || "media: the instances' store".to_owned(),
+            |m| format!("media: bucket {}", m.bucket),
+        );
+        let backups = match db.backups_of(&cluster) {
+            Ok((_, repo)) => format!("backups: {repo}"),
+            Err(_) => "backups: -".to_owned(),
+        };
+        println!("{}\t{region}\t{state}\t{media}\t{backups}", cluster.name);
     }
     Ok(())
 }

@@ -3,26 +3,37 @@
 use super::database::Database;
 use super::store::store_config;
 use crate::config::{BackupCommand, Cli, SeedArgs};
+use crate::db::ClusterName;
 use crate::seed;
 use crate::tenancy::{files, sync};
 
 pub(super) async fn backup_cmd(
     cli: &Cli,
     db: &Database,
+    cluster: &ClusterName,
     command: &BackupCommand,
 ) -> anyhow::Result<()> {
-    let (cluster, repo) = db.embedded_backups()?;
+    let Some(record) = db
+        .clusters()
+        .await?
+        .into_iter()
+        .find(|c| &c.name == cluster)
+    else {
+        anyhow::bail!("no cluster {cluster} (eduflow clusters list)");
+    };
+    let (tools, repo) = db.backups_of(&record)?;
+    let tools = &tools;
     match command {
         BackupCommand::Now => {
             let start = std::time::Instant::now();
-            let label = repo.backup_full(cluster).await?;
+            let label = repo.backup_full(tools).await?;
             println!(
                 "full backup {label} taken in {:.1} s",
                 start.elapsed().as_secs_f64()
             );
         }
         BackupCommand::List => {
-            for b in repo.list(cluster).await? {
+            for b in repo.list(tools).await? {
                 println!(
                     "{}\t{}\t{} → {}\tdatabase {} MiB\trepository {} MiB",
                     b.label,
@@ -35,7 +46,7 @@ pub(super) async fn backup_cmd(
             }
         }
         BackupCommand::Verify => {
-            print!("{}", repo.verify(cluster).await?);
+            print!("{}", repo.verify(tools).await?);
             println!("backups and archived WAL verified: no error");
         }
         BackupCommand::Restore { to, into } => {
@@ -44,15 +55,18 @@ pub(super) async fn backup_cmd(
                     .join(format!("restored-{}", to.format("%Y%m%dT%H%M%SZ")))
             });
             let start = std::time::Instant::now();
-            repo.restore(cluster, *to, &into).await?;
+            repo.restore(tools, *to, &into).await?;
+            let live = match &db.cluster {
+                Some(_) if cluster.is_main() => cli.data_dir.join("pg/data").display().to_string(),
+                _ => format!("cluster {cluster}'s data directory"),
+            };
             println!(
                 "restored to {} into {} in {:.1} s; start it with: pg_ctl -D {} start \
-                 (or stop EduFlow and put it in place of {})",
+                 (or stop EduFlow and put it in place of {live})",
                 to.to_rfc3339(),
                 into.display(),
                 start.elapsed().as_secs_f64(),
                 into.display(),
-                cli.data_dir.join("pg/data").display()
             );
         }
     }

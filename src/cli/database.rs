@@ -4,8 +4,8 @@ use anyhow::Context;
 
 use crate::backup;
 use crate::config::Cli;
-use crate::db::clusters::{self, ClusterRecord};
-use crate::db::embedded::{Cluster, ClusterOptions};
+use crate::db::clusters::{self, BackupHome, ClusterRecord};
+use crate::db::embedded::{Cluster, ClusterOptions, Tools};
 use crate::db::{ClusterName, PoolSettings, Pools, migrate};
 
 /// The database a command works on: the one named by DATABASE_URL, or the embedded cluster.
@@ -15,21 +15,31 @@ pub(super) struct Database {
     pub(super) replica_urls: Vec<String>,
     pub(super) listen_url: Option<String>,
     pub(super) cluster: Option<Cluster>,
-    /// The embedded cluster's pgBackRest repository, when pgBackRest is installed (its WAL is
-    /// archived there).
+    /// The `main` cluster's pgBackRest repository: the embedded cluster's when pgBackRest is
+    /// installed (its WAL is archived there), or the one `DATABASE_BACKUP_CONFIG` names.
     pub(super) backups: Option<backup::Repo>,
+    backup_home: Option<BackupHome>,
 }
 
 impl Database {
     pub(super) async fn open(cli: &Cli) -> anyhow::Result<Self> {
         if let Some(url) = &cli.db.database_url {
+            let backup_home = cli
+                .db
+                .database_backup_config
+                .clone()
+                .map(|config| BackupHome {
+                    config,
+                    stanza: cli.db.database_backup_stanza.clone(),
+                });
             return Ok(Self {
                 runtime_url: url.clone(),
                 admin_url: cli.db.database_admin_url.clone(),
                 replica_urls: cli.db.database_replica_urls.clone(),
                 listen_url: cli.db.database_listen_url.clone(),
                 cluster: None,
-                backups: None,
+                backups: backup_home.as_ref().map(backup::Repo::outside),
+                backup_home,
             });
         }
         let root = cli.data_dir.join("pg");
@@ -52,7 +62,7 @@ impl Database {
         // Archiving fails (and WAL piles up in pg_wal) until the stanza exists: create it now,
         // not at the first backup.
         if archiving {
-            if let Err(e) = repo.ensure_stanza(&cluster).await {
+            if let Err(e) = repo.ensure_stanza(cluster.tools()).await {
                 tracing::error!(error = %e, "backups: creating the pgBackRest stanza failed");
             }
         }
@@ -65,21 +75,40 @@ impl Database {
             listen_url: None,
             cluster: Some(cluster),
             backups: archiving.then_some(repo),
+            backup_home: None,
         })
     }
 
-    /// The embedded cluster and its pgBackRest repository, which the backup commands work on.
-    pub(super) fn embedded_backups(&self) -> anyhow::Result<(&Cluster, &backup::Repo)> {
-        let Some(cluster) = &self.cluster else {
-            anyhow::bail!(
-                "EduFlow's backups are the embedded database's; back up your own PostgreSQL with \
-                 pgBackRest next to it (docs/operations.md: Backups)"
-            );
+    /// `cluster`'s pgBackRest repository, and who runs pgBackRest against it: the embedded
+    /// database's own, or the repository its operator keeps in its region.
+    pub(super) fn backups_of(
+        &self,
+        cluster: &ClusterRecord,
+    ) -> anyhow::Result<(Tools, backup::Repo)> {
+        let repo = match (&self.backups, cluster.name.is_main()) {
+            (Some(repo), true) => repo.clone(),
+            (None, true) if self.cluster.is_some() => {
+                anyhow::bail!("pgbackrest is not installed (Debian: apt-get install pgbackrest)")
+            }
+            _ => match &cluster.backups {
+                Some(home) => backup::Repo::outside(home),
+                None => anyhow::bail!(
+                    "cluster {} names no pgBackRest repository: give it one with {} \
+                     (docs/operations.md: Backups)",
+                    cluster.name,
+                    if cluster.name.is_main() {
+                        "DATABASE_BACKUP_CONFIG"
+                    } else {
+                        "`eduflow clusters add … --backup-config`"
+                    }
+                ),
+            },
         };
-        let Some(repo) = &self.backups else {
-            anyhow::bail!("pgbackrest is not installed (Debian: apt-get install pgbackrest)");
+        let tools = match &self.cluster {
+            Some(embedded) if cluster.name.is_main() => embedded.tools().clone(),
+            _ => Tools::for_server_user()?,
         };
-        Ok((cluster, repo))
+        Ok((tools, repo))
     }
 
     pub(super) fn admin_url(&self) -> anyhow::Result<&str> {
@@ -119,6 +148,8 @@ impl Database {
             listen_url: self.listen_url.clone(),
             replica_urls: self.replica_urls.clone(),
             region: String::new(),
+            media: None,
+            backups: self.backup_home.clone(),
         })
     }
 

@@ -65,7 +65,7 @@ async fn run_with(cli: &Cli, db: &Database) -> anyhow::Result<()> {
         Command::Clusters { command } => clusters::clusters_cmd(db, command).await,
         Command::Tenants { command } => tenants_cmd(cli, db, command).await,
         Command::Seed(args) => seed_cmd(cli, db, args).await,
-        Command::Backup { command } => backup_cmd(cli, db, command).await,
+        Command::Backup { cluster, command } => backup_cmd(cli, db, cluster, command).await,
         Command::Tokens { command } => tokens_cmd(db, command).await,
         Command::Webhooks { command } => webhooks_cmd(cli, db, command).await,
         Command::Lti { command } => lti::lti_cmd(cli, db, command).await,

@@ -32,7 +32,7 @@ pub(super) async fn scorm_cmd(
     })
     .await?
     .map_err(|why| anyhow::anyhow!("{}: {why}", file.display()))?;
-    let pools = db.school_pools(school).await?;
+    let (cluster, pools) = db.locate(school).await?;
     let pool = pools.primary();
     let tenant = lifecycle::school_id(pool, school).await?;
     // The course first: files are stored only for a package that will be a lesson.
@@ -41,7 +41,7 @@ pub(super) async fn scorm_cmd(
         Box::pin(async move { named_course(conn, tenant, &slug).await })
     })
     .await?;
-    let store = config.open()?;
+    let store = config.at(cluster.media.as_ref()).open()?;
     let stored = scorm_store::put_files(&store, tenant, &read).await?;
     let package = std::sync::Arc::new(read);
     let lesson = tenant_tx(pool, tenant, "scorm_import", move |conn| {

@@ -33,3 +33,11 @@ pub(super) fn staging_dir(cli: &Cli, store: &StoreConfig) -> std::path::PathBuf 
         StoreConfig::S3(_) => cli.data_dir.join("staging"),
     }
 }
+
+/// The store holding the media of `cluster`'s schools (see `StoreConfig::at`).
+pub(super) fn cluster_store(
+    cli: &Cli,
+    cluster: &crate::db::clusters::ClusterRecord,
+) -> anyhow::Result<crate::media::store::Store> {
+    store_config(cli)?.at(cluster.media.as_ref()).open()
+}

@@ -6,10 +6,11 @@ use serde_json::json;
 
 use super::clusters;
 use super::database::Database;
-use super::store::{staging_dir, store_config};
+use super::store::{cluster_store, staging_dir, store_config};
 use crate::audit::{self, By, Change};
 use crate::config::{Cli, NewUserArgs, SchoolArgs, TenantsCommand};
-use crate::db::Pools;
+use crate::db::ClusterName;
+use crate::db::clusters::ClusterRecord;
 use crate::ids::TenantId;
 use crate::tenancy::{files, lifecycle, moving, sync};
 
@@ -19,16 +20,22 @@ pub(super) async fn tenants_cmd(
     command: &TenantsCommand,
 ) -> anyhow::Result<()> {
     // Owner-side commands work on the cluster the school is on (a new one: the one named).
-    let pools = match command {
+    let cluster = match command {
         TenantsCommand::Suspend { slug }
         | TenantsCommand::Resume { slug }
         | TenantsCommand::Delete { slug, .. }
-        | TenantsCommand::Export { slug, .. } => db.locate(slug).await?.1,
+        | TenantsCommand::Export { slug, .. } => db.locate(slug).await?.0,
         TenantsCommand::Create(args) | TenantsCommand::Update(args) => {
             placed_for(db, args, matches!(command, TenantsCommand::Create(_))).await?
         }
-        _ => db.admin_pools()?,
+        TenantsCommand::Import {
+            file,
+            as_slug,
+            cluster,
+        } => import_target(db, file, as_slug.as_deref(), cluster).await?,
+        _ => db.clusters_main()?,
     };
+    let pools = Database::admin_pools_on(&cluster);
     let pool = pools.primary();
     match command {
         TenantsCommand::Check => unreachable!("handled before opening the database"),
@@ -131,7 +138,7 @@ pub(super) async fn tenants_cmd(
             if confirm.as_deref() != Some(slug.as_str()) {
                 bail!("deleting {slug} removes all its data and media: add `--confirm {slug}`");
             }
-            let store = store_config(cli)?.open()?;
+            let store = cluster_store(cli, &cluster)?;
             let deleted = lifecycle::delete(pool, &store, slug).await?;
             println!("deleted {slug}:");
             for (table, n) in deleted.rows.iter().filter(|(_, n)| *n > 0) {
@@ -140,7 +147,7 @@ pub(super) async fn tenants_cmd(
             println!("  {:>8} media objects", deleted.objects);
         }
         TenantsCommand::Export { slug, out } => {
-            let store = store_config(cli)?.open()?;
+            let store = cluster_store(cli, &cluster)?;
             let start = std::time::Instant::now();
             let done = crate::tenancy::archive::export(pool, &store, slug, out).await?;
             let change = Change::new("school.exported", format!("school:{slug}"))
@@ -157,10 +164,9 @@ pub(super) async fn tenants_cmd(
                 start.elapsed().as_secs_f64()
             );
         }
-        TenantsCommand::Import { file, as_slug } => {
-            let config = store_config(cli)?;
-            let staging = staging_dir(cli, &config);
-            let store = config.open()?;
+        TenantsCommand::Import { file, as_slug, .. } => {
+            let staging = staging_dir(cli, &store_config(cli)?);
+            let store = cluster_store(cli, &cluster)?;
             let start = std::time::Instant::now();
             let done =
                 crate::tenancy::archive::import(pool, &store, file, as_slug.as_deref(), &staging)
@@ -211,8 +217,19 @@ pub(super) async fn tenants_cmd(
             if target.name == source.name {
                 bail!("{slug} is on cluster {to} already");
             }
+            // The media are copied when the two clusters keep them apart.
+            let media = if source.media == target.media {
+                None
+            } else {
+                Some(moving::MediaMove {
+                    from: cluster_store(cli, &source)?,
+                    to: cluster_store(cli, target)?,
+                    staging: staging_dir(cli, &store_config(cli)?),
+                })
+            };
             let plan = moving::Plan {
                 slug: slug.clone(),
+                media,
                 source: moving::End {
                     cluster: source.name.to_string(),
                     admin_url: source.admin_url.clone(),
@@ -232,16 +249,18 @@ pub(super) async fn tenants_cmd(
                 "from": source.name.to_string(),
                 "to": target.name.to_string(),
                 "rows": rows,
+                "objects": moved.objects,
                 "frozen_ms": moved.frozen.as_millis() as u64,
             }));
             owner_did(target_pools.primary(), slug, "tenants move", change).await?;
             println!(
-                "moved {slug} from {} to {}: {rows} rows in {} tables, copied in {:.1} s, writes \
-                 refused for {:.0} ms, {:.1} s in all; its rows stay on {} (refusing writes) until \
-                 `eduflow tenants purge-moved`",
+                "moved {slug} from {} to {}: {rows} rows in {} tables and {} media objects, copied \
+                 in {:.1} s, writes refused for {:.0} ms, {:.1} s in all; its rows stay on {} \
+                 (refusing writes) until `eduflow tenants purge-moved`",
                 source.name,
                 target.name,
                 moved.rows.len(),
+                moved.objects,
                 moved.copy.as_secs_f64(),
                 moved.frozen.as_secs_f64() * 1000.0,
                 moved.total.as_secs_f64(),
@@ -250,11 +269,24 @@ pub(super) async fn tenants_cmd(
         }
         TenantsCommand::PurgeMoved { older_than_hours } => {
             let before = chrono::Utc::now() - chrono::Duration::hours(i64::from(*older_than_hours));
-            for cluster in db.clusters().await? {
+            let clusters = db.clusters().await?;
+            for cluster in &clusters {
                 let mut conn = crate::db::connect::establish(&cluster.admin_url).await?;
-                for (school, rows) in moving::purge_moved(&mut conn, before).await? {
+                for (school, went) in moving::moved_away(&mut conn, before).await? {
+                    // Its media first: a failure leaves the rows, and the purge can be run again.
+                    let went = clusters.iter().find(|c| c.name.as_str() == went);
+                    let mut objects = 0;
+                    if went.is_none_or(|to| to.media != cluster.media) {
+                        let store = cluster_store(cli, cluster)?;
+                        for key in store.school_keys(school).await? {
+                            store.delete(&key).await?;
+                            objects += 1;
+                        }
+                    }
+                    let rows = moving::purge(&mut conn, school).await?;
                     println!(
-                        "purged {rows} rows of school {school} from cluster {}",
+                        "purged {rows} rows and {objects} media objects of school {school} from \
+                         cluster {}",
                         cluster.name
                     );
                 }
@@ -289,7 +321,11 @@ pub(super) async fn tenants_cmd(
 
 /// The owner role's pools where `tenants create|update` works: the school's cluster, or for a new
 /// one the cluster asked for (default `main`).
-async fn placed_for(db: &Database, args: &SchoolArgs, create: bool) -> anyhow::Result<Pools> {
+async fn placed_for(
+    db: &Database,
+    args: &SchoolArgs,
+    create: bool,
+) -> anyhow::Result<ClusterRecord> {
     let clusters = db.clusters().await?;
     let slug = match (&args.slug, &args.from) {
         (Some(slug), _) => slug.clone(),
@@ -314,11 +350,35 @@ async fn placed_for(db: &Database, args: &SchoolArgs, create: bool) -> anyhow::R
         (None, _) if !create => bail!("no school {slug} on any cluster"),
         (None, asked) => asked.clone().unwrap_or_else(crate::db::ClusterName::main),
     };
-    let cluster = clusters
-        .iter()
-        .find(|c| c.name == name)
-        .with_context(|| format!("no cluster {name} (see `eduflow clusters list`)"))?;
-    Ok(Database::admin_pools_on(cluster))
+    named(clusters, &name)
+}
+
+fn named(clusters: Vec<ClusterRecord>, name: &ClusterName) -> anyhow::Result<ClusterRecord> {
+    clusters
+        .into_iter()
+        .find(|c| &c.name == name)
+        .with_context(|| format!("no cluster {name} (see `eduflow clusters list`)"))
+}
+
+/// The cluster an archive's school is imported into: the one named, once no other cluster has
+/// a school of its slug or (kept without --as) its domains.
+async fn import_target(
+    db: &Database,
+    file: &std::path::Path,
+    as_slug: Option<&str>,
+    cluster: &ClusterName,
+) -> anyhow::Result<ClusterRecord> {
+    let clusters = db.clusters().await?;
+    let school = crate::tenancy::archive::school_in(file)?;
+    let (slug, domains) = match as_slug {
+        Some(slug) => (slug, &[][..]),
+        None => (school.slug.as_str(), &school.domains[..]),
+    };
+    let placed = clusters::schools_by_cluster(&clusters).await?;
+    if let Some(clash) = clusters::clash(&placed, cluster, slug, domains) {
+        bail!("cannot import {slug} on cluster {cluster}: {clash}");
+    }
+    named(clusters, cluster)
 }
 
 /// Puts an owner-side `command`'s `change` on `school`'s audit log once the command has done it
@@ -566,13 +626,11 @@ async fn restore(
         Ok(found) => found,
         Err(_) => (db.clusters_main()?, db.admin_pools()?),
     };
-    if matches!(source, Source::Moment(_)) && !cluster.name.is_main() {
-        bail!(
-            "{slug} is on cluster {}, whose backups are its own: restore that cluster to the \
-             moment beside it and give the copy with --from-database",
-            cluster.name
-        );
-    }
+    // Checked before anything is done: the cluster must name its repository.
+    let backups = match source {
+        Source::Moment(_) => Some(db.backups_of(&cluster)?),
+        Source::Database(_) => None,
+    };
     let live = pools.primary();
     let live_exists = lifecycle::school_id(live, slug).await.is_ok();
     let short_id = || uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
@@ -597,7 +655,7 @@ async fn restore(
     }
     let config = store_config(cli)?;
     let staging = staging_dir(cli, &config);
-    let store = config.open()?;
+    let store = config.at(cluster.media.as_ref()).open()?;
     let start = std::time::Instant::now();
     // Short: a scratch copy's socket lives under it, and socket paths are limited to 107 bytes.
     let scratch = Scratch(cli.data_dir.join(format!("restore-{}", short_id())));
@@ -605,7 +663,14 @@ async fn restore(
     let archive = scratch.0.join("school.zip");
     let (moment, restoring) = match source {
         Source::Moment(to) => {
-            let restoring = restore_and_export(db, &scratch.0, to, slug, &store, &archive).await?;
+            let (tools, repo) = backups.expect("checked above");
+            let from = Restoring {
+                tools: &tools,
+                repo: &repo,
+                cluster: &cluster,
+                to,
+            };
+            let restoring = from.export(&scratch.0, slug, &store, &archive).await?;
             (Some(to.to_rfc3339()), Some(restoring))
         }
         Source::Database(url) => {
@@ -651,37 +716,58 @@ async fn restore(
     Ok(())
 }
 
-/// The embedded cluster restored to `to` under `scratch`, started on its own socket, `slug`
-/// exported from it to `archive`, and the copy stopped; returns how long the restore took.
-async fn restore_and_export(
-    db: &Database,
-    scratch: &std::path::Path,
+/// A cluster as it was at a moment, from its pgBackRest repository.
+struct Restoring<'a> {
+    tools: &'a crate::db::embedded::Tools,
+    repo: &'a crate::backup::Repo,
+    cluster: &'a crate::db::clusters::ClusterRecord,
     to: chrono::DateTime<chrono::Utc>,
-    slug: &str,
-    store: &crate::media::store::Store,
-    archive: &std::path::Path,
-) -> anyhow::Result<std::time::Duration> {
-    use crate::db::embedded::{Cluster, OWNER_ROLE};
-    let (cluster, repo) = db.embedded_backups()?;
-    let start = std::time::Instant::now();
-    repo.restore(cluster, to, &scratch.join("data")).await?;
-    let restoring = start.elapsed();
-    let copy = Cluster::start_restored(scratch).await?;
-    let exported = async {
-        let pools = crate::db::Pools::new(
-            crate::db::PoolSettings::default(),
-            &copy.url(OWNER_ROLE, "eduflow"),
-            &[],
-            None,
-        );
-        crate::tenancy::archive::export(pools.primary(), store, slug, archive)
-            .await
-            .with_context(|| format!("{slug} as it was at {}", to.to_rfc3339()))
+}
+
+impl Restoring<'_> {
+    /// The cluster restored under `scratch`, started on its own socket, `slug` exported from it
+    /// to `archive`, and the copy stopped; returns how long the restore took.
+    async fn export(
+        &self,
+        scratch: &std::path::Path,
+        slug: &str,
+        store: &crate::media::store::Store,
+        archive: &std::path::Path,
+    ) -> anyhow::Result<std::time::Duration> {
+        // The copy holds the owner role and database the cluster's owner URL names.
+        let owner: tokio_postgres::Config = self
+            .cluster
+            .admin_url
+            .parse()
+            .with_context(|| format!("cluster {}'s owner URL", self.cluster.name))?;
+        let (Some(user), Some(database)) = (owner.get_user(), owner.get_dbname()) else {
+            bail!(
+                "cluster {}'s owner URL names no user or database",
+                self.cluster.name
+            );
+        };
+        let start = std::time::Instant::now();
+        self.repo
+            .restore(self.tools, self.to, &scratch.join("data"))
+            .await?;
+        let restoring = start.elapsed();
+        let copy = crate::db::embedded::Cluster::start_restored(scratch).await?;
+        let exported = async {
+            let pools = crate::db::Pools::new(
+                crate::db::PoolSettings::default(),
+                &copy.url(user, database),
+                &[],
+                None,
+            );
+            crate::tenancy::archive::export(pools.primary(), store, slug, archive)
+                .await
+                .with_context(|| format!("{slug} as it was at {}", self.to.to_rfc3339()))
+        }
+        .await;
+        copy.stop().await?;
+        exported?;
+        Ok(restoring)
     }
-    .await;
-    copy.stop().await?;
-    exported?;
-    Ok(restoring)
 }
 
 /// A scratch directory, removed when dropped.

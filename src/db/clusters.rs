@@ -36,6 +36,50 @@ pub struct ClusterRecord {
     pub replica_urls: Vec<String>,
     /// Where its primary runs (Fly.io region); writes to its schools are replayed there.
     pub region: String,
+    /// Its schools' media, when not in the instances' own store.
+    pub media: Option<MediaHome>,
+    /// Its pgBackRest repository, when EduFlow may restore from it.
+    pub backups: Option<BackupHome>,
+}
+
+/// A bucket for one cluster's schools' media, in its region: on the instances' S3 service
+/// unless `endpoint` names another; with a local store, a folder beside the store's own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaHome {
+    pub bucket: String,
+    /// The bucket's region, when not the store's (`EDUFLOW_S3_REGION`).
+    pub region: Option<String>,
+    /// The S3 endpoint, when not the store's (`EDUFLOW_S3_ENDPOINT`).
+    pub endpoint: Option<String>,
+}
+
+impl MediaHome {
+    /// A bucket name as S3 allows it (3–63 lower-case letters, digits, dots and dashes), which
+    /// is also safe as a folder name.
+    pub fn parse_bucket(s: &str) -> Result<String, String> {
+        let inner = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-';
+        let edge = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+        let shaped = (3..=63).contains(&s.len())
+            && s.chars().all(inner)
+            && s.starts_with(edge)
+            && s.ends_with(edge)
+            && !s.contains("..");
+        if shaped {
+            Ok(s.to_owned())
+        } else {
+            Err(format!(
+                "`{s}` is not a bucket name: 3 to 63 lower-case letters, digits, dots and dashes"
+            ))
+        }
+    }
+}
+
+/// A pgBackRest repository: the configuration file that reaches it (and the cluster's data
+/// directory, for `check`), and the stanza.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupHome {
+    pub config: std::path::PathBuf,
+    pub stanza: String,
 }
 
 impl ClusterRecord {
@@ -44,7 +88,11 @@ impl ClusterRecord {
     }
 }
 
-type Row = (String, String, String, Option<String>, Vec<String>, String);
+type Row = (
+    (String, String, String, Option<String>, Vec<String>, String),
+    (Option<String>, Option<String>, Option<String>),
+    (Option<String>, Option<String>),
+);
 
 /// The clusters listed in the directory (not `main` itself), oldest first.
 pub async fn listed(pool: &PgPool) -> Result<Vec<ClusterRecord>, AppError> {
@@ -53,12 +101,20 @@ pub async fn listed(pool: &PgPool) -> Result<Vec<ClusterRecord>, AppError> {
             Ok(clusters::table
                 .order((clusters::added_at, clusters::name))
                 .select((
-                    clusters::name,
-                    clusters::url,
-                    clusters::admin_url,
-                    clusters::listen_url,
-                    clusters::replica_urls,
-                    clusters::region,
+                    (
+                        clusters::name,
+                        clusters::url,
+                        clusters::admin_url,
+                        clusters::listen_url,
+                        clusters::replica_urls,
+                        clusters::region,
+                    ),
+                    (
+                        clusters::media_bucket,
+                        clusters::media_region,
+                        clusters::media_endpoint,
+                    ),
+                    (clusters::backup_config, clusters::backup_stanza),
                 ))
                 .load(conn)
                 .await?)
@@ -66,7 +122,21 @@ pub async fn listed(pool: &PgPool) -> Result<Vec<ClusterRecord>, AppError> {
     })
     .await?;
     rows.into_iter()
-        .map(|(name, url, admin_url, listen_url, replica_urls, region)| {
+        .map(|(reach, media, backups)| {
+            let (name, url, admin_url, listen_url, replica_urls, region) = reach;
+            let (bucket, media_region, endpoint) = media;
+            let media = bucket.map(|bucket| MediaHome {
+                bucket,
+                region: media_region,
+                endpoint,
+            });
+            let backups = match backups {
+                (Some(config), Some(stanza)) => Some(BackupHome {
+                    config: config.into(),
+                    stanza,
+                }),
+                _ => None,
+            };
             Ok(ClusterRecord {
                 name: ClusterName::parse(&name)
                     .map_err(|e| AppError::internal(anyhow::anyhow!(e)))?,
@@ -75,6 +145,8 @@ pub async fn listed(pool: &PgPool) -> Result<Vec<ClusterRecord>, AppError> {
                 listen_url,
                 replica_urls,
                 region,
+                media,
+                backups,
             })
         })
         .collect()

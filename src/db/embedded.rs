@@ -22,11 +22,18 @@ pub struct Cluster {
     bindir: PathBuf,
     datadir: PathBuf,
     sockdir: PathBuf,
-    run_as: Option<(nix::unistd::Uid, nix::unistd::Gid)>,
     started_here: bool,
-    /// Process groups of tools running against the cluster (a nightly backup, say): `stop`
-    /// ends them first, so none outlives the server it works on and keeps writing its files.
-    tools: Arc<Mutex<HashSet<i32>>>,
+    /// Tools running against the cluster (a nightly backup, say): `stop` ends them first, so
+    /// none outlives the server it works on and keeps writing its files.
+    tools: Tools,
+}
+
+/// Runs PostgreSQL's and pgBackRest's tools as the server's OS user (they refuse root), each in
+/// a process group of its own, listed while it runs so that they can all be ended.
+#[derive(Debug, Clone, Default)]
+pub struct Tools {
+    run_as: Option<(nix::unistd::Uid, nix::unistd::Gid)>,
+    running: Arc<Mutex<HashSet<i32>>>,
 }
 
 /// Extra settings for a cluster; tests trade durability for speed.
@@ -58,9 +65,11 @@ impl Cluster {
             bindir,
             datadir: root.join("data"),
             sockdir,
-            run_as,
             started_here: false,
-            tools: Arc::default(),
+            tools: Tools {
+                run_as,
+                running: Arc::default(),
+            },
         };
         cluster.prepare_dirs(root)?;
         Ok(cluster)
@@ -78,16 +87,26 @@ impl Cluster {
         cluster.start_server().await
     }
 
-    /// Starts a data directory restored under `root/data` (a point-in-time copy of this
-    /// installation's cluster) beside the live one: on its own socket under `root/run`, archiving
-    /// off. Returns once recovery has reached its target and the copy was promoted.
+    /// Starts a data directory restored under `root/data` (a point-in-time copy of a cluster:
+    /// this installation's, or another one's from its own repository) beside the live one: on
+    /// its own socket under `root/run`, archiving off. Returns once recovery has reached its
+    /// target and the copy was promoted.
     pub async fn start_restored(root: &Path) -> anyhow::Result<Self> {
         let root = root.canonicalize()?;
         let cluster = Self::under(&root, find_bindir()?, unprivileged_user()?)?;
-        // The copy's configuration names the live cluster's socket; the last setting wins.
+        // The copy's configuration names the original's socket, port and addresses, and its
+        // authentication may need passwords or hosts; a Debian-style server keeps both in
+        // /etc, out of the backup. The copy answers on its own socket only (a folder only the
+        // server's user reaches), to local connections; the last setting wins.
+        let hba = root.join("hba.conf");
+        std::fs::write(&hba, "local all all trust\n")?;
+        if let Some((uid, gid)) = cluster.run_as() {
+            chown(&hba, Some(uid.as_raw()), Some(gid.as_raw()))?;
+        }
         cluster.append_conf(&format!(
-            "unix_socket_directories = '{}'\n",
-            cluster.sockdir.display()
+            "listen_addresses = ''\nport = {PORT}\nunix_socket_directories = '{}'\nhba_file = '{}'\n",
+            cluster.sockdir.display(),
+            hba.display()
         ))?;
         cluster.write_archive_settings(None)?;
         let log = cluster.datadir.join("server.log");
@@ -137,7 +156,7 @@ impl Cluster {
     pub async fn start_replica(primary: &Cluster, root: &Path) -> anyhow::Result<Self> {
         std::fs::create_dir_all(root)?;
         let root = root.canonicalize()?;
-        let cluster = Self::under(&root, primary.bindir.clone(), primary.run_as)?;
+        let cluster = Self::under(&root, primary.bindir.clone(), primary.run_as())?;
         if !cluster.datadir.join("PG_VERSION").exists() {
             let sock = primary.sockdir.to_string_lossy().into_owned();
             let data = cluster.datadir.to_string_lossy().into_owned();
@@ -163,7 +182,7 @@ impl Cluster {
             std::fs::create_dir_all(dir)?;
         }
         std::fs::set_permissions(&self.sockdir, std::fs::Permissions::from_mode(0o700))?;
-        if let Some((uid, gid)) = self.run_as {
+        if let Some((uid, gid)) = self.run_as() {
             check_reachable(root, uid)?;
             for dir in [root, self.sockdir.as_path()] {
                 chown(dir, Some(uid.as_raw()), Some(gid.as_raw()))?;
@@ -213,6 +232,7 @@ impl Cluster {
         use std::io::Write;
         let mut f = std::fs::OpenOptions::new()
             .append(true)
+            .create(true)
             .open(self.datadir.join("postgresql.conf"))?;
         f.write_all(text.as_bytes())?;
         Ok(())
@@ -263,42 +283,10 @@ impl Cluster {
         if !self.started_here {
             return Ok(());
         }
-        self.end_tools().await;
+        self.tools.end().await;
         let data = self.datadir.to_string_lossy().into_owned();
         self.run("pg_ctl", &["-D", &data, "-m", "fast", "-w", "stop"])
             .await
-    }
-
-    /// Asks every running tool's process group to end (SIGTERM: pgBackRest then releases its
-    /// lock and leaves a partial backup that its next run cleans up) and waits for each group
-    /// to be gone, up to a minute.
-    async fn end_tools(&self) {
-        use nix::sys::signal::{Signal, killpg};
-        use nix::unistd::Pid;
-        let groups: Vec<i32> = self
-            .tools
-            .lock()
-            .expect("tools lock")
-            .iter()
-            .copied()
-            .collect();
-        for &group in &groups {
-            let _ = killpg(Pid::from_raw(group), Signal::SIGTERM);
-        }
-        for _ in 0..600 {
-            let running = self.tools.lock().expect("tools lock").len();
-            let alive = groups
-                .iter()
-                .any(|&g| killpg(Pid::from_raw(g), None::<Signal>).is_ok());
-            if running == 0 && !alive {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        tracing::warn!(
-            ?groups,
-            "tools running against PostgreSQL did not end within a minute"
-        );
     }
 
     /// A connection URL over the cluster's socket.
@@ -323,7 +311,7 @@ impl Cluster {
     }
 
     pub fn run_as(&self) -> Option<(nix::unistd::Uid, nix::unistd::Gid)> {
-        self.run_as
+        self.tools.run_as
     }
 
     async fn run(&self, program: &str, args: &[&str]) -> anyhow::Result<()> {
@@ -334,6 +322,29 @@ impl Cluster {
 
     /// Runs `program` as the cluster's OS user (PostgreSQL's tools refuse root); its stdout.
     pub async fn run_tool(&self, program: &Path, args: &[&str]) -> anyhow::Result<String> {
+        self.tools.run(program, args).await
+    }
+
+    pub fn tools(&self) -> &Tools {
+        &self.tools
+    }
+}
+
+impl Tools {
+    /// Tools run as the OS user PostgreSQL runs as on this machine (see [`unprivileged_user`]).
+    pub fn for_server_user() -> anyhow::Result<Self> {
+        Ok(Self {
+            run_as: unprivileged_user()?,
+            running: Arc::default(),
+        })
+    }
+
+    pub fn run_as(&self) -> Option<(nix::unistd::Uid, nix::unistd::Gid)> {
+        self.run_as
+    }
+
+    /// Runs `program` as the server's OS user; its stdout.
+    pub async fn run(&self, program: &Path, args: &[&str]) -> anyhow::Result<String> {
         let name = program.display().to_string();
         let program = name.as_str();
         let mut cmd = Command::new(program);
@@ -348,7 +359,9 @@ impl Cluster {
             cmd.uid(uid.as_raw()).gid(gid.as_raw());
         }
         let child = cmd.spawn().with_context(|| format!("running {program}"))?;
-        let _running = child.id().map(|pid| Running::new(&self.tools, pid as i32));
+        let _running = child
+            .id()
+            .map(|pid| Running::new(&self.running, pid as i32));
         let out = child
             .wait_with_output()
             .await
@@ -363,9 +376,41 @@ impl Cluster {
         }
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }
+
+    /// Asks every running tool's process group to end (SIGTERM: pgBackRest then releases its
+    /// lock and leaves a partial backup that its next run cleans up) and waits for each group
+    /// to be gone, up to a minute.
+    async fn end(&self) {
+        use nix::sys::signal::{Signal, killpg};
+        use nix::unistd::Pid;
+        let groups: Vec<i32> = self
+            .running
+            .lock()
+            .expect("tools lock")
+            .iter()
+            .copied()
+            .collect();
+        for &group in &groups {
+            let _ = killpg(Pid::from_raw(group), Signal::SIGTERM);
+        }
+        for _ in 0..600 {
+            let running = self.running.lock().expect("tools lock").len();
+            let alive = groups
+                .iter()
+                .any(|&g| killpg(Pid::from_raw(g), None::<Signal>).is_ok());
+            if running == 0 && !alive {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        tracing::warn!(
+            ?groups,
+            "tools running against PostgreSQL did not end within a minute"
+        );
+    }
 }
 
-/// A tool's process group, listed in `Cluster::tools` while it runs.
+/// A tool's process group, listed in `Tools::running` while it runs.
 struct Running {
     tools: Arc<Mutex<HashSet<i32>>>,
     group: i32,

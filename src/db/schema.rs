@@ -338,6 +338,11 @@ diesel::table! {
         replica_urls -> Array<Text>,
         region -> Text,
         added_at -> Timestamptz,
+        media_bucket -> Nullable<Text>,
+        media_region -> Nullable<Text>,
+        media_endpoint -> Nullable<Text>,
+        backup_config -> Nullable<Text>,
+        backup_stanza -> Nullable<Text>,
     }
 }
 

@@ -15,6 +15,7 @@ pub mod record;
 pub mod signing;
 pub mod sniff;
 pub mod store;
+pub mod stores;
 pub mod upload;
 pub mod variants;
 
@@ -23,9 +24,10 @@ use self::key::MediaKey;
 use self::limits::Limits;
 use crate::error::AppError;
 
-/// The store and the signers, shared by every request.
+/// The stores and the signers, shared by every request.
 pub struct Media {
-    pub store: store::Store,
+    /// Each cluster's store, picked by the school each key names.
+    pub store: stores::Stores,
     /// Tokens for EduFlow's own `/media` origin.
     pub signer: signing::Signer,
     /// Where pages send browsers: the origin itself, a CDN in front of it, or the bucket.

@@ -15,6 +15,7 @@ use s3::request::tokio_backend::ReqwestRequest;
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 use super::key::MediaKey;
+use crate::db::clusters::MediaHome;
 use crate::ids::TenantId;
 
 pub type ByteStream = BoxStream<'static, std::io::Result<Bytes>>;
@@ -40,6 +41,24 @@ pub enum StoreConfig {
 }
 
 impl StoreConfig {
+    /// Where a cluster's schools' media live: the bucket `home` names (on this store's S3
+    /// service, unless it names another region or endpoint), or with a local store the folder
+    /// `buckets/<bucket>` in this one; without a home, this store itself.
+    pub fn at(&self, home: Option<&MediaHome>) -> Self {
+        let Some(home) = home else {
+            return self.clone();
+        };
+        match self {
+            Self::Local(root) => Self::Local(root.join("buckets").join(&home.bucket)),
+            Self::S3(config) => Self::S3(S3Config {
+                bucket: home.bucket.clone(),
+                region: home.region.clone().unwrap_or_else(|| config.region.clone()),
+                endpoint: home.endpoint.clone().or_else(|| config.endpoint.clone()),
+                ..config.clone()
+            }),
+        }
+    }
+
     pub fn open(&self) -> anyhow::Result<Store> {
         match self {
             Self::Local(root) => Ok(Store::Local(LocalStore::new(root))),
@@ -206,6 +225,29 @@ impl Store {
         raw.sort();
         // Anything that is not a key (a half-written `.partial` file) is not an object.
         Ok(raw.iter().filter_map(|k| MediaKey::parse(k)).collect())
+    }
+
+    /// Copies `key` into `to` through a file in `staging` (a video may not fit in memory).
+    pub async fn copy_to(&self, key: &MediaKey, to: &Store, staging: &Path) -> anyhow::Result<()> {
+        let len = self
+            .size(key)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("{} vanished while being copied", key.as_str()))?;
+        tokio::fs::create_dir_all(staging).await?;
+        let tmp = staging.join(format!("copy-{}", uuid::Uuid::new_v4().simple()));
+        let copied = async {
+            let mut file = tokio::fs::File::create(&tmp).await?;
+            let mut stream = self.read(key, 0, len).await?;
+            while let Some(chunk) = stream.next().await {
+                file.write_all(&chunk?).await?;
+            }
+            file.sync_all().await?;
+            let content_type = key.inline_type().unwrap_or("application/octet-stream");
+            to.put_file(key, &tmp, content_type).await
+        }
+        .await;
+        let _ = tokio::fs::remove_file(&tmp).await;
+        copied
     }
 
     /// Removes an object; a missing one is already gone.

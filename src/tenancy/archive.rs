@@ -245,9 +245,13 @@ pub struct Imported {
     pub objects: usize,
 }
 
-/// Reads and checks an archive: its manifest, and every entry against its checksum. Nothing is
-/// written before this has succeeded.
-fn open_checked(path: &Path) -> anyhow::Result<(Manifest, zip::ZipArchive<std::fs::File>)> {
+/// The school an archive holds, as its manifest says (nothing else is read or checked): what
+/// an import must place before it starts.
+pub fn school_in(path: &Path) -> anyhow::Result<SchoolRecord> {
+    Ok(open(path)?.0.school)
+}
+
+fn open(path: &Path) -> anyhow::Result<(Manifest, zip::ZipArchive<std::fs::File>)> {
     let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let mut zip = zip::ZipArchive::new(file).context("the archive is not a readable zip")?;
     let manifest: Manifest = {
@@ -257,6 +261,13 @@ fn open_checked(path: &Path) -> anyhow::Result<(Manifest, zip::ZipArchive<std::f
             .read_to_string(&mut text)?;
         serde_json::from_str(&text).context("manifest.json is not an EduFlow manifest")?
     };
+    Ok((manifest, zip))
+}
+
+/// Reads and checks an archive: its manifest, and every entry against its checksum. Nothing is
+/// written before this has succeeded.
+fn open_checked(path: &Path) -> anyhow::Result<(Manifest, zip::ZipArchive<std::fs::File>)> {
+    let (manifest, mut zip) = open(path)?;
     if manifest.format != FORMAT {
         bail!(
             "not an EduFlow school archive (format {:?})",

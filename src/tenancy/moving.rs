@@ -7,6 +7,8 @@
 //! statement names the school. Nothing is left half done: until the switch, any failure removes
 //! the copy and unfreezes the school where it was.
 
+use std::collections::HashSet;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -18,6 +20,8 @@ use super::lifecycle::TABLES;
 use crate::db::connect::establish;
 use crate::db::migrate::{applied_versions, known_versions, quote_literal};
 use crate::ids::TenantId;
+use crate::media::key::MediaKey;
+use crate::media::store::Store;
 
 /// One end of a move.
 pub struct End {
@@ -38,6 +42,33 @@ pub struct Plan {
     pub subscriber_url: String,
     /// How long the initial copy, and then the marker, may take before the move is rolled back.
     pub patience: Duration,
+    /// The school's media, when the two clusters keep them in different stores.
+    pub media: Option<MediaMove>,
+}
+
+/// The source cluster's store and the target's, and a folder for copies on their way.
+pub struct MediaMove {
+    pub from: Store,
+    pub to: Store,
+    pub staging: std::path::PathBuf,
+}
+
+impl MediaMove {
+    /// Copies every object of the school the target's store lacks; returns the keys copied.
+    async fn copy(&self, school: TenantId) -> anyhow::Result<Vec<MediaKey>> {
+        let there: HashSet<String> = (self.to.school_keys(school).await?)
+            .iter()
+            .map(|k| k.as_str().to_owned())
+            .collect();
+        let mut copied = Vec::new();
+        for key in self.from.school_keys(school).await? {
+            if !there.contains(key.as_str()) {
+                self.from.copy_to(&key, &self.to, &self.staging).await?;
+                copied.push(key);
+            }
+        }
+        Ok(copied)
+    }
 }
 
 /// What a move did, and how long each part took.
@@ -48,6 +79,8 @@ pub struct Moved {
     pub rows: Vec<(&'static str, i64)>,
     /// From the start to every table copied and following.
     pub copy: Duration,
+    /// Media objects copied to the target's store (none when both clusters share one).
+    pub objects: usize,
     /// From the freeze to the directory switched on both clusters: the school's writes are
     /// refused (503) for this long.
     pub frozen: Duration,
@@ -213,7 +246,8 @@ pub async fn run(plan: &Plan) -> anyhow::Result<Moved> {
         .context("connecting to the source cluster")?;
     let school = preflight(plan, &mut source).await?;
     let name = move_name(school);
-    let result = copy_and_switch(plan, school, &name, &mut source, start).await;
+    let copied = Mutex::new(Vec::new());
+    let result = copy_and_switch(plan, school, &name, &mut source, start, &copied).await;
     match result {
         Ok(moved) => {
             finish(plan, school, &name).await?;
@@ -221,10 +255,12 @@ pub async fn run(plan: &Plan) -> anyhow::Result<Moved> {
         }
         Err(e) => {
             tracing::error!(error = %format!("{e:#}"), "the move failed; rolling back");
-            if let Err(undo) = roll_back(plan, school, &name).await {
+            let copied = copied.into_inner().expect("copied lock");
+            if let Err(undo) = roll_back(plan, school, &name, &copied).await {
                 bail!(
                     "{e:#}; rolling back failed too ({undo:#}): remove the subscription {name} on \
-                     {}, the publication and slot {name} on {}, and the school's rows on {}",
+                     {}, the publication and slot {name} on {}, and the school's rows and media \
+                     on {}",
                     plan.target.cluster,
                     plan.source.cluster,
                     plan.target.cluster
@@ -241,7 +277,20 @@ async fn copy_and_switch(
     name: &str,
     source: &mut AsyncPgConnection,
     start: Instant,
+    copied: &Mutex<Vec<MediaKey>>,
 ) -> anyhow::Result<Moved> {
+    // Objects are immutable under their keys: what is copied stays right. Those stored while
+    // the school is copied are taken in a second pass, once it is frozen.
+    let copy_media = || async {
+        if let Some(media) = &plan.media {
+            let keys = media
+                .copy(school)
+                .await
+                .context("copying the school's media")?;
+            copied.lock().expect("copied lock").extend(keys);
+        }
+        anyhow::Ok(())
+    };
     let mut target = establish(&plan.target.admin_url).await?;
     let mut subscriber = establish(&plan.subscriber_url)
         .await
@@ -312,6 +361,7 @@ async fn copy_and_switch(
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    copy_media().await?;
     let copy = start.elapsed();
 
     // 2. Freeze: from its commit every write of the school on the source fails, whoever sends it
@@ -343,6 +393,10 @@ async fn copy_and_switch(
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
+
+    // An object is stored before the row naming it is written: every row now on the target
+    // names an object the source's store has, and the target's gets it here.
+    copy_media().await?;
 
     // 4. The same rows on both sides, table by table.
     let mut rows = Vec::new();
@@ -383,6 +437,7 @@ async fn copy_and_switch(
         school,
         rows,
         copy,
+        objects: copied.lock().expect("copied lock").len(),
         frozen: frozen_at.elapsed(),
         total: start.elapsed(),
     })
@@ -568,8 +623,19 @@ async fn drop_slots(publisher: &mut AsyncPgConnection, which: &str) -> anyhow::R
 }
 
 /// Undoes a move that did not switch: no subscription, slot or publication; the copy on the
-/// target deleted; the school unfrozen and served where it was.
-async fn roll_back(plan: &Plan, school: TenantId, name: &str) -> anyhow::Result<()> {
+/// target deleted, its media objects (`copied`) too; the school unfrozen and served where it
+/// was.
+async fn roll_back(
+    plan: &Plan,
+    school: TenantId,
+    name: &str,
+    copied: &[MediaKey],
+) -> anyhow::Result<()> {
+    if let Some(media) = &plan.media {
+        for key in copied {
+            media.to.delete(key).await?;
+        }
+    }
     let mut source = tear_down(plan, school, name, true).await?;
     unfreeze(&mut source, name).await?;
     forget_move(&mut source, school).await
@@ -619,34 +685,39 @@ async fn delete_rows(
     Ok(deleted)
 }
 
-/// After the rollback window: the source's rows of the schools that moved away before `before`
-/// are deleted in batches, their freeze first (no instance still routes a write there by then).
-/// `conn` is the owner role on the source.
-pub async fn purge_moved(
+/// The schools that moved away from this cluster before `before` (the rollback window), and
+/// the cluster each went to. `conn` is the owner role on the source.
+pub async fn moved_away(
     conn: &mut AsyncPgConnection,
     before: chrono::DateTime<chrono::Utc>,
-) -> anyhow::Result<Vec<(TenantId, i64)>> {
+) -> anyhow::Result<Vec<(TenantId, String)>> {
     #[derive(QueryableByName)]
     struct Left {
         #[diesel(sql_type = diesel::sql_types::Uuid)]
         school: uuid::Uuid,
+        #[diesel(sql_type = Text)]
+        other: String,
     }
     let left: Vec<Left> = diesel::sql_query(
-        "SELECT school FROM school_moves
+        "SELECT school, other FROM school_moves
           WHERE direction = 'out' AND NOT serving AND switched_at < $1",
     )
     .bind::<diesel::sql_types::Timestamptz, _>(before)
     .load(conn)
     .await?;
-    let mut purged = Vec::new();
-    for Left { school } in left {
-        let school = TenantId(school);
-        unfreeze(conn, &move_name(school)).await?;
-        let n = delete_rows(conn, school, 1_000).await?;
-        conn.batch_execute("SELECT set_config('app.tenant_id', '', false)")
-            .await?;
-        forget_move(conn, school).await?;
-        purged.push((school, n));
-    }
-    Ok(purged)
+    Ok(left
+        .into_iter()
+        .map(|l| (TenantId(l.school), l.other))
+        .collect())
+}
+
+/// Deletes the rows a school that moved away left on this cluster, in batches, its freeze
+/// first (no instance still routes a write there by then); returns how many.
+pub async fn purge(conn: &mut AsyncPgConnection, school: TenantId) -> anyhow::Result<i64> {
+    unfreeze(conn, &move_name(school)).await?;
+    let n = delete_rows(conn, school, 1_000).await?;
+    conn.batch_execute("SELECT set_config('app.tenant_id', '', false)")
+        .await?;
+    forget_move(conn, school).await?;
+    Ok(n)
 }

@@ -17,7 +17,7 @@ use crate::media::image::Format;
 use crate::media::key::MediaKey;
 use crate::media::origin::{IMMUTABLE, Range, matches_etag, parse_range, signed_key};
 use crate::media::variants::{DECODABLE, WIDTHS, Wanted, variant};
-use crate::state::AppState;
+use crate::state::{AppState, OnReplica};
 use crate::web::host::School;
 
 /// `/media/<key>?expires=…&sig=…`: a stored file, with ranges and a year-long cache.
@@ -99,7 +99,7 @@ pub async fn playlist(
     if is_master(&text) {
         let (id, master) = (tenant.id, key.as_str().to_owned());
         let tracks = state
-            .school_read_tx(tenant.id, "hls_subtitles", move |conn| {
+            .school_tx(OnReplica(tenant.id), "hls_subtitles", move |conn| {
                 Box::pin(async move { learning_store::hls_subtitles(conn, id, &master).await })
             })
             .await?;

@@ -7,6 +7,9 @@ use std::time::{Duration, Instant};
 use diesel::QueryableByName;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 
+use eduflow::backup::Repo;
+use eduflow::db::embedded::{Cluster, ClusterOptions};
+
 use crate::harness::{Browser, embedded_cli, serve_embedded};
 
 #[derive(QueryableByName, Debug, PartialEq, Eq)]
@@ -48,6 +51,17 @@ async fn snapshot(conn: &mut AsyncPgConnection) -> Vec<String> {
 struct Now {
     #[diesel(sql_type = diesel::sql_types::Text)]
     now: String,
+}
+
+/// The database's clock now, RFC 3339 in UTC: a moment to restore to.
+async fn now(conn: &mut AsyncPgConnection) -> String {
+    let now: Now = diesel::sql_query(
+        "SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS now",
+    )
+    .get_result(conn)
+    .await
+    .unwrap();
+    now.now
 }
 
 async fn cli(data_dir: &std::path::Path, args: &[&str]) -> String {
@@ -110,12 +124,7 @@ async fn up_to_t1() -> AtT1 {
     let (ada, ada_course) = learner(port, "northwind", "ada@northwind.test").await;
     learner(port, "riverside", "rui@riverside.test").await;
     let at_t1 = snapshot(&mut db).await;
-    let t1: Now = diesel::sql_query(
-        "SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS now",
-    )
-    .get_result(&mut db)
-    .await
-    .unwrap();
+    let t1 = now(&mut db).await;
     tokio::time::sleep(Duration::from_millis(1200)).await;
     AtT1 {
         data,
@@ -125,7 +134,7 @@ async fn up_to_t1() -> AtT1 {
         ada,
         ada_course,
         at_t1,
-        t1: t1.now,
+        t1,
     }
 }
 
@@ -513,4 +522,218 @@ async fn one_school_comes_back_from_t1_beside_the_live_one_or_in_its_place_and_n
     assert_eq!(closed.status, 503, "the replaced school is not suspended");
 
     stop(server, &data).await;
+}
+
+/// A cluster like the embedded one, under `root`, archiving its WAL to a pgBackRest repository
+/// of its own in `root/backups`: its primary and its backups kept together, as an operator's
+/// cluster in another region would be.
+async fn archived_cluster(root: &std::path::Path) -> (Cluster, Repo) {
+    let repo = Repo::new(root);
+    let pg = root.join("pg");
+    std::fs::create_dir_all(&pg).unwrap();
+    repo.configure(
+        &std::path::absolute(&pg).unwrap(),
+        eduflow::db::embedded::unprivileged_user().unwrap(),
+    )
+    .unwrap();
+    let options = ClusterOptions {
+        archive_command: Some(repo.archive_command()),
+        ..ClusterOptions::default()
+    };
+    let cluster = Cluster::start(&pg, options).await.unwrap();
+    repo.ensure_stanza(cluster.tools()).await.unwrap();
+    (cluster, repo)
+}
+
+/// `tenants restore` for a school on another cluster: the school came there with `tenants
+/// import --cluster`, its media in that cluster's own store; it comes back from that cluster's
+/// own pgBackRest repository (`main` has no backup at all, so nothing could come from there),
+/// beside itself on that cluster, with its media. No other school on either cluster changes.
+#[actix_web::test]
+async fn a_school_on_another_cluster_comes_back_from_that_clusters_own_backups() {
+    let data = std::env::temp_dir().join(format!("eduflow-pitr-{}", uuid::Uuid::new_v4()));
+    let (main, _) = archived_cluster(&data).await;
+    let (eu, eu_repo) = archived_cluster(&data.join("eu")).await;
+    cli(&data, &["seed"]).await;
+    let urls = eu.provision("eduflow").await.unwrap();
+    let conf = data
+        .join("eu/backups/pgbackrest.conf")
+        .display()
+        .to_string();
+    let add = |conf: String| {
+        let data = data.clone();
+        let urls = (urls.runtime.clone(), urls.admin.clone());
+        async move {
+            embedded_cli(&data)
+                .args([
+                    "clusters",
+                    "add",
+                    "eu",
+                    "--url",
+                    &urls.0,
+                    "--admin-url",
+                    &urls.1,
+                ])
+                .args(["--region", "fra", "--media-bucket", "eu-media"])
+                .args(["--backup-config", &conf])
+                .output()
+                .await
+                .unwrap()
+        }
+    };
+    crate::harness::refused(&add(format!("{conf}.missing")).await, "no such file here");
+    crate::harness::succeeded(&add(conf.clone()).await);
+    let listed = cli(&data, &["clusters", "list"]).await;
+    assert!(
+        listed.contains(&format!(
+            "media: bucket eu-media\tbackups: stanza eduflow in {conf}"
+        )),
+        "{listed}"
+    );
+    let mut main_db = AsyncPgConnection::establish(&main.url("postgres", "eduflow"))
+        .await
+        .unwrap();
+    let mut eu_db = AsyncPgConnection::establish(&eu.url("postgres", "eduflow"))
+        .await
+        .unwrap();
+
+    // Northwind, copied onto eu as Faraway: refused under its own slug, which main has.
+    let archive = data.join("northwind.zip");
+    let archive = archive.display().to_string();
+    cli(
+        &data,
+        &["tenants", "export", "northwind", "--out", &archive],
+    )
+    .await;
+    let clash = embedded_cli(&data)
+        .args(["tenants", "import", &archive, "--cluster", "eu"])
+        .output()
+        .await
+        .unwrap();
+    crate::harness::refused(&clash, "cluster main has a school northwind already");
+    let said = cli(
+        &data,
+        &[
+            "tenants",
+            "import",
+            &archive,
+            "--as",
+            "faraway",
+            "--cluster",
+            "eu",
+        ],
+    )
+    .await;
+    assert!(said.contains("imported"), "{said}");
+    let listed = cli(&data, &["tenants", "list"]).await;
+    assert!(
+        listed
+            .lines()
+            .any(|l| l.starts_with("faraway\t") && l.ends_with("\teu")),
+        "{listed}"
+    );
+    let faraway: Row =
+        diesel::sql_query("SELECT id::text AS what FROM tenants WHERE slug = 'faraway'")
+            .get_result(&mut eu_db)
+            .await
+            .unwrap();
+    let objects = |root: std::path::PathBuf| {
+        let dir = root.join("t").join(&faraway.what);
+        walk(&dir)
+    };
+    let on_eu = objects(data.join("media/buckets/eu-media"));
+    assert!(!on_eu.is_empty(), "faraway's media are not in eu's store");
+    assert!(
+        objects(data.join("media")).is_empty(),
+        "faraway's media went to main's store"
+    );
+
+    // A full backup of eu into its own repository; T1; then Faraway loses a course.
+    let said = cli(&data, &["backup", "now", "--cluster", "eu"]).await;
+    assert!(said.contains("full backup"), "{said}");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let eu_t1 = snapshot(&mut eu_db).await;
+    let t1 = now(&mut eu_db).await;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    eu_db
+        .batch_execute(
+            "DELETE FROM courses WHERE id = (SELECT c.id FROM courses c JOIN tenants t ON t.id = c.tenant_id
+              WHERE t.slug = 'faraway' ORDER BY c.slug LIMIT 1)",
+        )
+        .await
+        .unwrap();
+    let (eu_t2, main_t2) = (snapshot(&mut eu_db).await, snapshot(&mut main_db).await);
+    assert_ne!(eu_t2, eu_t1);
+
+    let started = Instant::now();
+    let said = cli(&data, &["tenants", "restore", "faraway", "--to", &t1]).await;
+    println!("tenants restore on eu: {said} ({:?})", started.elapsed());
+    let stamp: String = t1.chars().filter(char::is_ascii_digit).take(12).collect();
+    let restored = format!("faraway-{stamp}");
+    assert!(said.contains(&format!("as {restored}")), "{said}");
+
+    // On eu: Faraway as at T2, the new school as Faraway at T1; main exactly as it was.
+    let eu_now = snapshot(&mut eu_db).await;
+    let mine = |lines: &[String], slug: &str| -> Vec<String> {
+        lines
+            .iter()
+            .filter_map(|l| l.strip_prefix(&format!("{slug} ")))
+            .filter(|l| !l.starts_with("audit_log ") && !l.starts_with("outbox "))
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(mine(&eu_now, "faraway"), mine(&eu_t2, "faraway"));
+    assert_eq!(mine(&eu_now, &restored), mine(&eu_t1, "faraway"));
+    let settled = |lines: Vec<String>| -> Vec<String> {
+        lines
+            .into_iter()
+            .filter(|l| !l.contains(" outbox "))
+            .collect()
+    };
+    assert_eq!(settled(snapshot(&mut main_db).await), settled(main_t2));
+    let listed = cli(&data, &["tenants", "list"]).await;
+    assert!(
+        listed
+            .lines()
+            .any(|l| l.starts_with(&format!("{restored}\t")) && l.ends_with("\teu")),
+        "{listed}"
+    );
+    // Its media are in eu's store, under its own id.
+    let new_id: Row = diesel::sql_query(format!(
+        "SELECT id::text AS what FROM tenants WHERE slug = '{restored}'"
+    ))
+    .get_result(&mut eu_db)
+    .await
+    .unwrap();
+    let restored_media = walk(&data.join("media/buckets/eu-media/t").join(&new_id.what));
+    assert_eq!(restored_media.len(), on_eu.len());
+    // The only repository holding a backup is eu's.
+    assert_eq!(cli(&data, &["backup", "list"]).await.trim(), "");
+    assert_eq!(eu_repo.list(eu.tools()).await.unwrap().len(), 1);
+
+    drop((main_db, eu_db));
+    eu.stop().await.unwrap();
+    main.stop().await.unwrap();
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+/// The files under `dir`, relative to it, sorted (none when it is missing).
+fn walk(dir: &std::path::Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(at) = todo.pop() {
+        let Ok(entries) = std::fs::read_dir(&at) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                todo.push(path);
+            } else {
+                found.push(path.strip_prefix(dir).unwrap().display().to_string());
+            }
+        }
+    }
+    found.sort();
+    found
 }

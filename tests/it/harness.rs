@@ -114,7 +114,10 @@ fn spawn_watchdog(cluster: &Cluster, root: &std::path::Path) {
 /// and stopped when this test process is gone.
 pub struct S3Server {
     pub endpoint: String,
+    /// The instances' own bucket.
     pub bucket: String,
+    /// A second cluster's bucket (see `clusters add --media-bucket`).
+    pub eu_bucket: String,
 }
 
 pub const S3_KEYS: (&str, &str) = ("eduflow-test-access", "eduflow-test-secret-key-0123456789");
@@ -143,26 +146,37 @@ pub fn s3() -> &'static S3Server {
             .expect("starting s3s-fs");
         let endpoint = format!("http://127.0.0.1:{port}");
         wait_for_port(port, "s3s-fs");
-        let bucket = "eduflow-test".to_owned();
-        let config = s3_config(&endpoint, &bucket);
-        on_own_runtime(move || async move {
-            let region = s3::Region::Custom {
-                region: config.region.clone(),
-                endpoint: config.endpoint.clone().unwrap(),
-            };
-            let credentials =
-                s3::creds::Credentials::new(Some(S3_KEYS.0), Some(S3_KEYS.1), None, None, None)
-                    .unwrap();
-            s3::Bucket::create_with_path_style(
-                &config.bucket,
-                region,
-                credentials,
-                s3::BucketConfiguration::default(),
-            )
-            .await
-            .expect("creating the test bucket");
-        });
-        S3Server { endpoint, bucket }
+        let (bucket, eu_bucket) = ("eduflow-test".to_owned(), "eduflow-test-eu".to_owned());
+        for name in [&bucket, &eu_bucket] {
+            let config = s3_config(&endpoint, name);
+            on_own_runtime(move || async move {
+                let region = s3::Region::Custom {
+                    region: config.region.clone(),
+                    endpoint: config.endpoint.clone().unwrap(),
+                };
+                let credentials = s3::creds::Credentials::new(
+                    Some(S3_KEYS.0),
+                    Some(S3_KEYS.1),
+                    None,
+                    None,
+                    None,
+                )
+                .unwrap();
+                s3::Bucket::create_with_path_style(
+                    &config.bucket,
+                    region,
+                    credentials,
+                    s3::BucketConfiguration::default(),
+                )
+                .await
+                .expect("creating a test bucket");
+            });
+        }
+        S3Server {
+            endpoint,
+            bucket,
+            eu_bucket,
+        }
     })
 }
 

@@ -8,7 +8,12 @@ use std::time::{Duration, Instant};
 
 use diesel_async::SimpleAsyncConnection;
 
-use crate::harness::{Browser, TestApp, TestDb, eduflow_cli, refused, settings, tempdir};
+use eduflow::db::clusters::MediaHome;
+use eduflow::ids::TenantId;
+
+use crate::harness::{
+    Browser, TestApp, TestDb, eduflow_cli, local_store, refused, request, settings, tempdir,
+};
 use crate::learning::course_with_lessons;
 use crate::steady::{Acked, Log, Plan, QUIZ, found, read_steadily, write_steadily};
 
@@ -20,13 +25,45 @@ async fn cli(db: &TestDb, args: &[&str]) -> std::process::Output {
 /// and two moves on the one test server would wait on each other's.
 static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// `main` with alpha and beta, and `eu` listed beside it (migrated: a copy of the template).
+/// `main` with alpha and beta, and `eu` listed beside it (migrated: a copy of the template),
+/// keeping its schools' media in a bucket of its own.
 async fn two_clusters() -> (TestDb, TestDb) {
     let db = TestDb::new().await;
     db.two_schools_here().await;
     let eu = TestDb::new().await;
     db.add_cluster("eu", &eu).await;
+    db.admin()
+        .await
+        .batch_execute(&format!(
+            "UPDATE clusters SET media_bucket = '{EU_MEDIA}' WHERE name = 'eu'"
+        ))
+        .await
+        .unwrap();
     (db, eu)
+}
+
+const EU_MEDIA: &str = "eu-media";
+
+/// The media objects `school` has in the instances' own store and in eu's bucket.
+async fn objects_of(db: &TestDb, school: &str) -> (Vec<String>, Vec<String>) {
+    let tenant = TenantId(
+        db.text(&format!("SELECT id FROM tenants WHERE slug = '{school}'"))
+            .await
+            .parse()
+            .unwrap(),
+    );
+    let eu = MediaHome {
+        bucket: EU_MEDIA.into(),
+        region: None,
+        endpoint: None,
+    };
+    let mut found = Vec::new();
+    for store in [local_store(), local_store().at(Some(&eu))] {
+        let keys = store.open().unwrap().school_keys(tenant).await.unwrap();
+        found.push(keys.iter().map(|k| k.as_str().to_owned()).collect());
+    }
+    let eu = found.pop().unwrap();
+    (found.pop().unwrap(), eu)
 }
 
 /// `tenants move SLUG --to eu` with the test server's superuser on both ends.
@@ -129,6 +166,8 @@ async fn a_school_moves_under_steady_writes_losing_nothing() {
         )));
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
+    let (media_before, none) = objects_of(&db, "alpha").await;
+    assert!(!media_before.is_empty() && none.is_empty());
 
     let started = Instant::now();
     let out = move_to_eu(&db, &eu, "alpha", &[]).await;
@@ -260,7 +299,28 @@ async fn a_school_moves_under_steady_writes_losing_nothing() {
         0
     );
     assert_eq!(db.count("SELECT count(*) FROM pg_publication").await, 0);
+    // Its media went with it, into eu's bucket, and are served from there.
+    let (kept, copied) = objects_of(&eu, "alpha").await;
+    assert_eq!(kept, media_before);
+    assert_eq!(
+        copied, media_before,
+        "alpha's media were not copied to eu's bucket"
+    );
+    let video = eu
+        .text(
+            "SELECT l.video_key FROM lessons l JOIN tenants t ON t.id = l.tenant_id
+                WHERE t.slug = 'alpha' AND l.video_key IS NOT NULL LIMIT 1",
+        )
+        .await;
+    let link = one
+        .state
+        .media
+        .edge_url(&eduflow::media::key::MediaKey::parse(&video).unwrap());
+    let served = request(one.port, "GET", "alpha.localhost", &link, &[]).await;
+    assert_eq!(served.status, 200, "{link}");
+
     let beta_rows = rows_of(&db, "beta").await;
+    let beta_media = objects_of(&db, "beta").await;
     let out = cli(&db, &["tenants", "purge-moved", "--older-than-hours", "0"]).await;
     assert!(
         out.status.success(),
@@ -278,7 +338,16 @@ async fn a_school_moves_under_steady_writes_losing_nothing() {
         0
     );
     assert_eq!(rows_of(&db, "beta").await, beta_rows);
+    assert_eq!(objects_of(&db, "beta").await, beta_media);
+    // The purge took alpha's objects out of the store it left, not out of eu's bucket.
+    assert_eq!(objects_of(&eu, "alpha").await, (vec![], media_before));
     assert_eq!(one.get("alpha.localhost", "/courses").await.status, 200);
+    assert_eq!(
+        request(one.port, "GET", "alpha.localhost", &link, &[])
+            .await
+            .status,
+        200
+    );
 }
 
 #[actix_web::test]

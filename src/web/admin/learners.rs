@@ -14,7 +14,7 @@ use crate::ids::{CourseId, UserId};
 use crate::keyset::Cursor;
 use crate::learning::EnrolledCourse;
 use crate::redirect::see_other;
-use crate::state::AppState;
+use crate::state::{AppState, OnReplica};
 use crate::web::accounts::personal;
 use crate::web::authoring::staff::Admin;
 use crate::web::forms::{Page, SimpleForm, checked, checked_form, id, render};
@@ -53,7 +53,7 @@ pub async fn list(
     let tenant = school.id;
     let search = q.clone();
     let mut people = state
-        .school_read_tx(tenant, "people", move |conn| {
+        .school_tx(OnReplica(tenant), "people", move |conn| {
             Box::pin(async move { store::people(conn, tenant, &search, after, PAGE + 1).await })
         })
         .await?;

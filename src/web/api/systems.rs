@@ -22,7 +22,7 @@ use crate::ids::UserId;
 use crate::keyset::{Cursor, Mark};
 use crate::learning::store::{self as learning, EnrollOutcome};
 use crate::slug::is_slug;
-use crate::state::AppState;
+use crate::state::{AppState, OnReplica};
 
 /// Items per page unless `limit` asks for fewer or more (up to 500).
 const DEFAULT_LIMIT: i64 = 100;
@@ -98,7 +98,7 @@ pub async fn users_list(
     }
     let tenant = client.school.id;
     let people = state
-        .school_read_tx(tenant, "api_users", move |conn| {
+        .school_tx(OnReplica(tenant), "api_users", move |conn| {
             Box::pin(async move { members::people(conn, tenant, &q, after, limit + 1).await })
         })
         .await?;

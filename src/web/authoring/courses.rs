@@ -19,7 +19,7 @@ use crate::i18n::Msg;
 use crate::ids::{CourseId, LessonId, SectionId, TenantId, UserId};
 use crate::media::sniff::Family;
 use crate::redirect::see_other;
-use crate::state::AppState;
+use crate::state::{AppState, OnReplica};
 use crate::tenancy::Tenant;
 use crate::web::forms::{Page, SimpleForm, checked_form, id, render, worded};
 use crate::web::host::{School, audited_by};
@@ -226,7 +226,7 @@ async fn save_course(
     }
     let mut form = upload_form(&req, state, &user, payload).await?;
     let (categories, language) = state
-        .school_read_tx(tenant.id, "authoring_read", move |conn| {
+        .school_tx(OnReplica(tenant.id), "authoring_read", move |conn| {
             Box::pin(async move {
                 let language = match course {
                     Some(course) => Some(store::course(conn, course).await?.language),

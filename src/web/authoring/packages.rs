@@ -58,7 +58,12 @@ pub async fn import(
         "" => read.manifest.title.chars().take(200).collect(),
         _ => typed,
     };
-    let stored = scorm_store::put_files(&state.media.store, tenant.id, &read)
+    let store = state
+        .media
+        .store
+        .of(tenant.id)
+        .map_err(AppError::internal)?;
+    let stored = scorm_store::put_files(&store, tenant.id, &read)
         .await
         .map_err(AppError::internal)?;
     let (who, school, read) = (user.clone(), tenant.id, Arc::new(read));
