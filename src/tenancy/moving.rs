@@ -54,20 +54,20 @@ pub struct MediaMove {
 }
 
 impl MediaMove {
-    /// Copies every object of the school the target's store lacks; returns the keys copied.
-    async fn copy(&self, school: TenantId) -> anyhow::Result<Vec<MediaKey>> {
+    /// Copies every object of the school the target's store lacks, adding each to `copied` as
+    /// soon as it is there (a failure midway must still remove what was copied).
+    async fn copy(&self, school: TenantId, copied: &Mutex<Vec<MediaKey>>) -> anyhow::Result<()> {
         let there: HashSet<String> = (self.to.school_keys(school).await?)
             .iter()
             .map(|k| k.as_str().to_owned())
             .collect();
-        let mut copied = Vec::new();
         for key in self.from.school_keys(school).await? {
             if !there.contains(key.as_str()) {
                 self.from.copy_to(&key, &self.to, &self.staging).await?;
-                copied.push(key);
+                copied.lock().expect("copied lock").push(key);
             }
         }
-        Ok(copied)
+        Ok(())
     }
 }
 
@@ -283,11 +283,7 @@ async fn copy_and_switch(
     // the school is copied are taken in a second pass, once it is frozen.
     let copy_media = || async {
         if let Some(media) = &plan.media {
-            let keys = media
-                .copy(school)
-                .await
-                .context("copying the school's media")?;
-            copied.lock().expect("copied lock").extend(keys);
+            (media.copy(school, copied).await).context("copying the school's media")?;
         }
         anyhow::Ok(())
     };

@@ -12,7 +12,8 @@ use eduflow::db::clusters::MediaHome;
 use eduflow::ids::TenantId;
 
 use crate::harness::{
-    Browser, TestApp, TestDb, eduflow_cli, local_store, refused, request, settings, tempdir,
+    Browser, TestApp, TestDb, eduflow_cli, local_store, media_dir, refused, request, settings,
+    tempdir,
 };
 use crate::learning::course_with_lessons;
 use crate::steady::{Acked, Log, Plan, QUIZ, found, read_steadily, write_steadily};
@@ -389,6 +390,30 @@ async fn a_move_that_cannot_finish_leaves_everything_as_it_was() {
     )
     .await;
     refused(&out, "must bypass row-level security");
+
+    // Its media cannot all be copied (eu's bucket refuses its videos, after its images): rolled
+    // back, and the images it did copy are removed from eu's bucket again.
+    let alpha = db.text("SELECT id FROM tenants WHERE slug = 'alpha'").await;
+    let blocker = media_dir()
+        .join("buckets")
+        .join(EU_MEDIA)
+        .join("t")
+        .join(&alpha);
+    std::fs::create_dir_all(&blocker).unwrap();
+    std::fs::write(blocker.join("video"), "a file where eu's videos would go").unwrap();
+    let (media, _) = objects_of(&db, "alpha").await;
+    assert!(
+        media.iter().any(|k| k.contains("/image/")) && media.iter().any(|k| k.contains("/video/"))
+    );
+    let out = move_to_eu(&db, &eu, "alpha", &[]).await;
+    refused(&out, "copying the school's media");
+    refused(
+        &out,
+        "the move was rolled back; the school stays where it was",
+    );
+    assert_eq!(objects_of(&db, "alpha").await, (media, vec![]));
+    assert_eq!(eu.count("SELECT count(*) FROM tenants").await, 0);
+    std::fs::remove_file(blocker.join("video")).unwrap();
 
     // No time to copy: rolled back.
     let out = move_to_eu(&db, &eu, "alpha", &["--patience-secs", "0"]).await;
