@@ -408,6 +408,9 @@ pub enum TenantsCommand {
         /// `<slug>-replaced-<YYYYMMDDHHMM of now>`.
         #[arg(long, value_name = "SLUG")]
         confirm: Option<String>,
+        /// The cluster a school deleted since was on (one still there is found on its own).
+        #[arg(long, value_name = "NAME")]
+        cluster: Option<crate::db::ClusterName>,
     },
     /// Move a school to another cluster while it is in use (logical replication): copied and
     /// followed, frozen for a moment (its writes answer 503), compared table by table, switched.

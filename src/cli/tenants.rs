@@ -189,6 +189,7 @@ pub(super) async fn tenants_cmd(
             from_database,
             as_slug,
             confirm,
+            cluster,
         } => {
             let replace = match confirm.as_deref() {
                 Some(c) if c == slug => true,
@@ -200,7 +201,13 @@ pub(super) async fn tenants_cmd(
                 (None, Some(to)) => Source::Moment(*to),
                 (None, None) => bail!("name the moment (--to) or the copy (--from-database)"),
             };
-            restore(cli, db, slug, source, as_slug.as_deref(), replace).await?;
+            let on = Restored {
+                slug,
+                as_slug: as_slug.as_deref(),
+                replace,
+                cluster: cluster.as_ref(),
+            };
+            restore(cli, db, on, source).await?;
         }
         TenantsCommand::Move {
             slug,
@@ -609,22 +616,42 @@ enum Source<'a> {
     Database(&'a str),
 }
 
-/// `tenants restore`: the school exported from a point-in-time copy — the embedded cluster
-/// restored into a scratch directory and started on its own socket, or the operator's copy —
-/// and imported here under a new slug, then, with `replace`, swapped into the live school's
-/// place. A scratch copy goes whatever happens.
+/// Which school a restore brings back, and where to.
+struct Restored<'a> {
+    slug: &'a str,
+    as_slug: Option<&'a str>,
+    replace: bool,
+    /// The cluster of a school deleted since.
+    cluster: Option<&'a ClusterName>,
+}
+
+/// `tenants restore`: the school exported from a point-in-time copy — its cluster restored from
+/// that cluster's repository into a scratch directory and started on its own socket, or the
+/// operator's copy — and imported on its cluster under a new slug, then, with `replace`, swapped
+/// into the live school's place. A scratch copy goes whatever happens.
 async fn restore(
     cli: &Cli,
     db: &Database,
-    slug: &str,
+    Restored {
+        slug,
+        as_slug,
+        replace,
+        cluster,
+    }: Restored<'_>,
     source: Source<'_>,
-    as_slug: Option<&str>,
-    replace: bool,
 ) -> anyhow::Result<()> {
-    // Restored on the school's own cluster (a school deleted since: on `main`).
-    let (cluster, pools) = match db.locate(slug).await {
-        Ok(found) => found,
-        Err(_) => (db.clusters_main()?, db.admin_pools()?),
+    // Restored on the school's own cluster (a school deleted since: on the one named, or `main`).
+    let (cluster, pools) = match (db.locate(slug).await, cluster) {
+        (Ok((on, _)), Some(asked)) if &on.name != asked => {
+            bail!("{slug} is on cluster {}, not {asked}", on.name)
+        }
+        (Ok(found), _) => found,
+        (Err(_), Some(asked)) => {
+            let record = named(db.clusters().await?, asked)?;
+            let pools = Database::admin_pools_on(&record);
+            (record, pools)
+        }
+        (Err(_), None) => (db.clusters_main()?, db.admin_pools()?),
     };
     // Checked before anything is done: the cluster must name its repository.
     let backups = match source {

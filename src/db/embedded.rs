@@ -30,7 +30,7 @@ pub struct Cluster {
 
 /// Runs PostgreSQL's and pgBackRest's tools as the server's OS user (they refuse root), each in
 /// a process group of its own, listed while it runs so that they can all be ended.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Tools {
     run_as: Option<(nix::unistd::Uid, nix::unistd::Gid)>,
     running: Arc<Mutex<HashSet<i32>>>,

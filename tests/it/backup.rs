@@ -707,6 +707,46 @@ async fn a_school_on_another_cluster_comes_back_from_that_clusters_own_backups()
     .unwrap();
     let restored_media = walk(&data.join("media/buckets/eu-media/t").join(&new_id.what));
     assert_eq!(restored_media.len(), on_eu.len());
+    // A school is restored on its own cluster; once deleted, on the cluster named.
+    let wrong = embedded_cli(&data)
+        .args([
+            "tenants",
+            "restore",
+            "faraway",
+            "--to",
+            &t1,
+            "--cluster",
+            "main",
+        ])
+        .output()
+        .await
+        .unwrap();
+    crate::harness::refused(&wrong, "faraway is on cluster eu, not main");
+    cli(
+        &data,
+        &["tenants", "delete", "faraway", "--confirm", "faraway"],
+    )
+    .await;
+    let said = cli(
+        &data,
+        &[
+            "tenants",
+            "restore",
+            "faraway",
+            "--to",
+            &t1,
+            "--cluster",
+            "eu",
+            "--as",
+            "faraway-back",
+        ],
+    )
+    .await;
+    assert!(said.contains("as faraway-back"), "{said}");
+    let eu_again = snapshot(&mut eu_db).await;
+    assert_eq!(mine(&eu_again, "faraway-back"), mine(&eu_t1, "faraway"));
+    assert!(mine(&eu_again, "faraway").is_empty());
+
     // The only repository holding a backup is eu's.
     assert_eq!(cli(&data, &["backup", "list"]).await.trim(), "");
     assert_eq!(eu_repo.list(eu.tools()).await.unwrap().len(), 1);
