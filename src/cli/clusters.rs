@@ -149,9 +149,7 @@ async fn remove(db: &Database, name: &ClusterName) -> anyhow::Result<()> {
     if name.is_main() {
         bail!("`main` is the directory's own cluster and cannot be removed");
     }
-    let Some(cluster) = db.clusters().await?.into_iter().find(|c| &c.name == name) else {
-        bail!("no cluster {name}");
-    };
+    let cluster = db.cluster(name).await?;
     let schools = schools_on(&cluster)
         .await
         .with_context(|| format!("counting cluster {name}'s schools"))?;

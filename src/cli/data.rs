@@ -13,15 +13,7 @@ pub(super) async fn backup_cmd(
     cluster: &ClusterName,
     command: &BackupCommand,
 ) -> anyhow::Result<()> {
-    let Some(record) = db
-        .clusters()
-        .await?
-        .into_iter()
-        .find(|c| &c.name == cluster)
-    else {
-        anyhow::bail!("no cluster {cluster} (eduflow clusters list)");
-    };
-    let (tools, repo) = db.backups_of(&record)?;
+    let (tools, repo) = db.backups_of(&db.cluster(cluster).await?)?;
     let tools = &tools;
     match command {
         BackupCommand::Now => {

@@ -139,6 +139,11 @@ impl Database {
         Ok(all)
     }
 
+    /// The cluster called `name`.
+    pub(super) async fn cluster(&self, name: &ClusterName) -> anyhow::Result<ClusterRecord> {
+        named(self.clusters().await?, name)
+    }
+
     /// The directory's own cluster, `main`.
     pub(super) fn clusters_main(&self) -> anyhow::Result<ClusterRecord> {
         Ok(ClusterRecord {
@@ -198,4 +203,15 @@ impl Database {
             }
         }
     }
+}
+
+/// The cluster called `name` among `clusters`.
+pub(super) fn named(
+    clusters: Vec<ClusterRecord>,
+    name: &ClusterName,
+) -> anyhow::Result<ClusterRecord> {
+    clusters
+        .into_iter()
+        .find(|c| &c.name == name)
+        .with_context(|| format!("no cluster {name} (see `eduflow clusters list`)"))
 }

@@ -5,7 +5,7 @@ use anyhow::{Context, bail};
 use serde_json::json;
 
 use super::clusters;
-use super::database::Database;
+use super::database::{Database, named};
 use super::store::{cluster_store, staging_dir, store_config};
 use crate::audit::{self, By, Change};
 use crate::config::{Cli, NewUserArgs, SchoolArgs, TenantsCommand};
@@ -217,10 +217,7 @@ pub(super) async fn tenants_cmd(
             patience_secs,
         } => {
             let (source, _) = db.locate(slug).await?;
-            let clusters = db.clusters().await?;
-            let Some(target) = clusters.iter().find(|c| &c.name == to) else {
-                bail!("no cluster {to} (see `eduflow clusters list`)");
-            };
+            let target = &db.cluster(to).await?;
             if target.name == source.name {
                 bail!("{slug} is on cluster {to} already");
             }
@@ -326,8 +323,8 @@ pub(super) async fn tenants_cmd(
     Ok(())
 }
 
-/// The owner role's pools where `tenants create|update` works: the school's cluster, or for a new
-/// one the cluster asked for (default `main`).
+/// The cluster where `tenants create|update` works: the school's, or for a new one the cluster
+/// asked for (default `main`).
 async fn placed_for(
     db: &Database,
     args: &SchoolArgs,
@@ -358,13 +355,6 @@ async fn placed_for(
         (None, asked) => asked.clone().unwrap_or_else(crate::db::ClusterName::main),
     };
     named(clusters, &name)
-}
-
-fn named(clusters: Vec<ClusterRecord>, name: &ClusterName) -> anyhow::Result<ClusterRecord> {
-    clusters
-        .into_iter()
-        .find(|c| &c.name == name)
-        .with_context(|| format!("no cluster {name} (see `eduflow clusters list`)"))
 }
 
 /// The cluster an archive's school is imported into: the one named, once no other cluster has
@@ -647,7 +637,7 @@ async fn restore(
         }
         (Ok(found), _) => found,
         (Err(_), Some(asked)) => {
-            let record = named(db.clusters().await?, asked)?;
+            let record = db.cluster(asked).await?;
             let pools = Database::admin_pools_on(&record);
             (record, pools)
         }
