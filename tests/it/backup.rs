@@ -69,6 +69,12 @@ async fn cli(data_dir: &std::path::Path, args: &[&str]) -> String {
     crate::harness::succeeded(&out)
 }
 
+/// Asserts that the command fails saying `reason`.
+async fn cli_refused(data_dir: &std::path::Path, args: &[&str], reason: &str) {
+    let out = embedded_cli(data_dir).args(args).output().await.unwrap();
+    crate::harness::refused(&out, reason);
+}
+
 /// Signs a learner up at `school` and enrolls them in its first course.
 async fn learner(port: u16, school: &str, email: &str) -> (Browser, String) {
     let mut who = Browser::new(school);
@@ -136,6 +142,17 @@ async fn up_to_t1() -> AtT1 {
         at_t1,
         t1,
     }
+}
+
+/// `tenants restore SLUG --to T1`, beside the live school: the new school's slug.
+async fn restored_beside(data: &std::path::Path, slug: &str, t1: &str) -> String {
+    let started = Instant::now();
+    let said = cli(data, &["tenants", "restore", slug, "--to", t1]).await;
+    println!("tenants restore {slug}: {said} ({:?})", started.elapsed());
+    let stamp: String = t1.chars().filter(char::is_ascii_digit).take(12).collect();
+    let restored = format!("{slug}-{stamp}");
+    assert!(said.contains(&format!("as {restored}")), "{said}");
+    restored
 }
 
 /// Stops the server and removes its data directory.
@@ -343,12 +360,7 @@ async fn one_school_comes_back_from_t1_beside_the_live_one_or_in_its_place_and_n
     learner(port, "riverside", "cy@riverside.test").await;
     let at_t2 = snapshot(&mut db).await;
 
-    let started = Instant::now();
-    let said = cli(&data, &["tenants", "restore", "northwind", "--to", &t1]).await;
-    println!("tenants restore: {said} ({:?})", started.elapsed());
-    let stamp: String = t1.chars().filter(char::is_ascii_digit).take(12).collect();
-    let restored = format!("northwind-{stamp}");
-    assert!(said.contains(&format!("as {restored}")), "{said}");
+    let restored = restored_beside(&data, "northwind", &t1).await;
     let after = snapshot(&mut db).await;
 
     // Every school but the new one is exactly as at T2 (Northwind's audit log aside: it does not
@@ -430,12 +442,12 @@ async fn one_school_comes_back_from_t1_beside_the_live_one_or_in_its_place_and_n
     assert_eq!(res.status, 303, "{}", res.body);
 
     // A second restore to the same moment needs another slug, and leaves nothing behind.
-    let out = embedded_cli(&data)
-        .args(["tenants", "restore", "northwind", "--to", &t1])
-        .output()
-        .await
-        .unwrap();
-    crate::harness::refused(&out, "exists already");
+    cli_refused(
+        &data,
+        &["tenants", "restore", "northwind", "--to", &t1],
+        "exists already",
+    )
+    .await;
     assert!(
         !std::fs::read_dir(&data).unwrap().any(|e| e
             .unwrap()
@@ -446,34 +458,25 @@ async fn one_school_comes_back_from_t1_beside_the_live_one_or_in_its_place_and_n
     );
 
     // In its place: the copy of T1 takes Northwind's slug; the live school is kept, suspended.
-    let out = embedded_cli(&data)
-        .args([
+    let confirming = |who| {
+        [
             "tenants",
             "restore",
             "northwind",
             "--to",
             &t1,
             "--confirm",
-            "riverside",
-        ])
-        .output()
-        .await
-        .unwrap();
-    crate::harness::refused(&out, "--confirm must repeat the slug");
-    let before = snapshot(&mut db).await;
-    let said = cli(
+            who,
+        ]
+    };
+    cli_refused(
         &data,
-        &[
-            "tenants",
-            "restore",
-            "northwind",
-            "--to",
-            &t1,
-            "--confirm",
-            "northwind",
-        ],
+        &confirming("riverside"),
+        "--confirm must repeat the slug",
     )
     .await;
+    let before = snapshot(&mut db).await;
+    let said = cli(&data, &confirming("northwind")).await;
     let retired = crate::harness::replaced_school(&said);
     let swapped = snapshot(&mut db).await;
     let school = |lines: &[String], slug: &str| -> Vec<String> {
@@ -605,33 +608,20 @@ async fn a_school_on_another_cluster_comes_back_from_that_clusters_own_backups()
         &["tenants", "export", "northwind", "--out", &archive],
     )
     .await;
-    let clash = embedded_cli(&data)
-        .args(["tenants", "import", &archive, "--cluster", "eu"])
-        .output()
-        .await
-        .unwrap();
-    crate::harness::refused(&clash, "cluster main has a school northwind already");
-    let said = cli(
-        &data,
-        &[
-            "tenants",
-            "import",
-            &archive,
-            "--as",
-            "faraway",
-            "--cluster",
-            "eu",
-        ],
-    )
-    .await;
+    let clash = ["tenants", "import", &archive, "--cluster", "eu"];
+    cli_refused(&data, &clash, "cluster main has a school northwind already").await;
+    let import = [
+        "tenants",
+        "import",
+        &archive,
+        "--as",
+        "faraway",
+        "--cluster",
+        "eu",
+    ];
+    let said = cli(&data, &import).await;
     assert!(said.contains("imported"), "{said}");
-    let listed = cli(&data, &["tenants", "list"]).await;
-    assert!(
-        listed
-            .lines()
-            .any(|l| l.starts_with("faraway\t") && l.ends_with("\teu")),
-        "{listed}"
-    );
+    listed_on_eu(&data, "faraway").await;
     let faraway: Row =
         diesel::sql_query("SELECT id::text AS what FROM tenants WHERE slug = 'faraway'")
             .get_result(&mut eu_db)
@@ -665,12 +655,7 @@ async fn a_school_on_another_cluster_comes_back_from_that_clusters_own_backups()
     let (eu_t2, main_t2) = (snapshot(&mut eu_db).await, snapshot(&mut main_db).await);
     assert_ne!(eu_t2, eu_t1);
 
-    let started = Instant::now();
-    let said = cli(&data, &["tenants", "restore", "faraway", "--to", &t1]).await;
-    println!("tenants restore on eu: {said} ({:?})", started.elapsed());
-    let stamp: String = t1.chars().filter(char::is_ascii_digit).take(12).collect();
-    let restored = format!("faraway-{stamp}");
-    assert!(said.contains(&format!("as {restored}")), "{said}");
+    let restored = restored_beside(&data, "faraway", &t1).await;
 
     // On eu: Faraway as at T2, the new school as Faraway at T1; main exactly as it was.
     let eu_now = snapshot(&mut eu_db).await;
@@ -691,13 +676,7 @@ async fn a_school_on_another_cluster_comes_back_from_that_clusters_own_backups()
             .collect()
     };
     assert_eq!(settled(snapshot(&mut main_db).await), settled(main_t2));
-    let listed = cli(&data, &["tenants", "list"]).await;
-    assert!(
-        listed
-            .lines()
-            .any(|l| l.starts_with(&format!("{restored}\t")) && l.ends_with("\teu")),
-        "{listed}"
-    );
+    listed_on_eu(&data, &restored).await;
     // Its media are in eu's store, under its own id.
     let new_id: Row = diesel::sql_query(format!(
         "SELECT id::text AS what FROM tenants WHERE slug = '{restored}'"
@@ -708,40 +687,21 @@ async fn a_school_on_another_cluster_comes_back_from_that_clusters_own_backups()
     let restored_media = walk(&data.join("media/buckets/eu-media/t").join(&new_id.what));
     assert_eq!(restored_media.len(), on_eu.len());
     // A school is restored on its own cluster; once deleted, on the cluster named.
-    let wrong = embedded_cli(&data)
-        .args([
+    let on = |cluster| {
+        [
             "tenants",
             "restore",
             "faraway",
             "--to",
             &t1,
             "--cluster",
-            "main",
-        ])
-        .output()
-        .await
-        .unwrap();
-    crate::harness::refused(&wrong, "faraway is on cluster eu, not main");
-    cli(
-        &data,
-        &["tenants", "delete", "faraway", "--confirm", "faraway"],
-    )
-    .await;
-    let said = cli(
-        &data,
-        &[
-            "tenants",
-            "restore",
-            "faraway",
-            "--to",
-            &t1,
-            "--cluster",
-            "eu",
-            "--as",
-            "faraway-back",
-        ],
-    )
-    .await;
+            cluster,
+        ]
+    };
+    cli_refused(&data, &on("main"), "faraway is on cluster eu, not main").await;
+    let delete = ["tenants", "delete", "faraway", "--confirm", "faraway"];
+    cli(&data, &delete).await;
+    let said = cli(&data, &[&on("eu")[..], &["--as", "faraway-back"]].concat()).await;
     assert!(said.contains("as faraway-back"), "{said}");
     let eu_again = snapshot(&mut eu_db).await;
     assert_eq!(mine(&eu_again, "faraway-back"), mine(&eu_t1, "faraway"));
@@ -755,6 +715,17 @@ async fn a_school_on_another_cluster_comes_back_from_that_clusters_own_backups()
     eu.stop().await.unwrap();
     main.stop().await.unwrap();
     let _ = std::fs::remove_dir_all(&data);
+}
+
+/// Asserts that `tenants list` shows `slug` on the cluster `eu`.
+async fn listed_on_eu(data: &std::path::Path, slug: &str) {
+    let listed = cli(data, &["tenants", "list"]).await;
+    assert!(
+        listed
+            .lines()
+            .any(|l| l.starts_with(&format!("{slug}\t")) && l.ends_with("\teu")),
+        "{listed}"
+    );
 }
 
 /// The files under `dir`, relative to it, sorted (none when it is missing).
