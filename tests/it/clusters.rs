@@ -5,13 +5,18 @@
 //! A "cluster" here is a database of its own on the test server: to EduFlow it is a separate
 //! PostgreSQL endpoint (its own connections, `tenants`, row-level security and notifications).
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use diesel_async::SimpleAsyncConnection;
+use eduflow::db::clusters::MediaHome;
 use eduflow::db::tenant_tx;
+use eduflow::ids::TenantId;
+use eduflow::media::key::MediaKey;
 
 use crate::harness::{
-    Browser, TestApp, TestDb, eduflow_cli, eventually, refused, request, settings, tempdir,
+    Browser, TestApp, TestDb, eduflow_cli, eventually, local_store, refused, request, settings,
+    tempdir,
 };
 
 async fn cli(db: &TestDb, args: &[&str]) -> std::process::Output {
@@ -425,4 +430,79 @@ async fn a_schools_writes_are_replayed_to_its_clusters_region() {
     let mut ada = Browser::new("gamma");
     ada.sign_up(fra.port, "ada@example.org").await;
     assert_eq!(ada_on(&eu).await, 1);
+}
+
+/// The id of the school `slug` on `db`.
+async fn school_id(db: &TestDb, slug: &str) -> TenantId {
+    let id = db
+        .text(&format!("SELECT id FROM tenants WHERE slug = '{slug}'"))
+        .await;
+    TenantId(id.parse().unwrap())
+}
+
+static OBJECTS: AtomicUsize = AtomicUsize::new(0);
+
+/// A new object of `tenant`, stored through `app`'s media stores (`None`: refused, as for a
+/// school the instance has not placed).
+async fn new_object(app: &TestApp, tenant: TenantId) -> Option<MediaKey> {
+    let bytes = format!(
+        "object {} of {tenant}",
+        OBJECTS.fetch_add(1, Ordering::Relaxed)
+    );
+    let key = MediaKey::of_bytes(tenant, "image", bytes.as_bytes(), "png");
+    let stores = &app.state.media.store;
+    stores
+        .put_bytes(&key, bytes.as_bytes(), "image/png")
+        .await
+        .ok()?;
+    Some(key)
+}
+
+/// Each instance's media stores follow the directory: a bucket given to a cluster by plain SQL
+/// reaches both running instances, whose next object of that cluster's school is stored there,
+/// while a school on `main` stays in the instances' own store.
+#[actix_web::test]
+async fn a_clusters_media_bucket_reaches_every_instance() {
+    let (db, eu) = directory_and_eu().await;
+    let one = TestApp::spawn(settings(&db)).await;
+    let two = TestApp::spawn(settings(&db)).await;
+    gamma_on_eu(&db, &[]).await;
+    let (gamma, alpha) = (school_id(&eu, "gamma").await, school_id(&db, "alpha").await);
+    let own = local_store().open().unwrap();
+    let home = MediaHome {
+        bucket: "eu-home".into(),
+        region: None,
+        endpoint: None,
+    };
+    let eu_bucket = local_store().at(Some(&home)).open().unwrap();
+    for app in [&one, &two] {
+        let placed = eventually(Duration::from_secs(2), || async {
+            new_object(app, gamma).await.is_some()
+        })
+        .await;
+        assert!(placed.is_some(), "an instance did not learn of gamma");
+        let key = new_object(app, gamma).await.unwrap();
+        assert!(own.size(&key).await.unwrap().is_some());
+        assert!(eu_bucket.size(&key).await.unwrap().is_none());
+    }
+
+    db.admin()
+        .await
+        .batch_execute("UPDATE clusters SET media_bucket = 'eu-home' WHERE name = 'eu'")
+        .await
+        .unwrap();
+    for app in [&one, &two] {
+        let moved = eventually(Duration::from_secs(2), || async {
+            let key = new_object(app, gamma).await.unwrap();
+            eu_bucket.size(&key).await.unwrap().is_some() && own.size(&key).await.unwrap().is_none()
+        })
+        .await;
+        assert!(
+            moved.is_some(),
+            "an instance still stores eu's media in its own store"
+        );
+        let key = new_object(app, alpha).await.unwrap();
+        assert!(own.size(&key).await.unwrap().is_some());
+        assert!(eu_bucket.size(&key).await.unwrap().is_none());
+    }
 }
